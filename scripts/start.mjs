@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// `npm start [-- --demo] [-- --port N]`: runs the local edge under wrangler dev (workerd/miniflare, no
+// Cloudflare account) on 127.0.0.1. Creates .dev.vars from .dev.vars.example when it is missing.
+// With --demo it also flies a small simulated fleet against it once it is up.
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const demo = args.includes("--demo");
+const portArg = args.indexOf("--port");
+const port = portArg >= 0 ? Number(args[portArg + 1]) : 8787;
+
+const devVars = join(root, ".dev.vars");
+if (!existsSync(devVars)) {
+  copyFileSync(join(root, ".dev.vars.example"), devVars);
+  console.log("created .dev.vars from .dev.vars.example (local secret for development only)");
+}
+
+const wrangler = spawn(
+  process.execPath,
+  [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), "--local"],
+  { cwd: root, stdio: ["inherit", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+);
+
+let sim = null;
+const stop = (code) => {
+  if (sim && sim.exitCode === null) sim.kill("SIGTERM");
+  if (wrangler.exitCode === null) wrangler.kill("SIGTERM");
+  process.exitCode = code;
+};
+process.on("SIGINT", () => stop(130));
+process.on("SIGTERM", () => stop(143));
+wrangler.on("exit", (code) => {
+  if (sim && sim.exitCode === null) sim.kill("SIGTERM");
+  process.exit(code ?? 0);
+});
+
+if (demo) {
+  const url = `http://127.0.0.1:${port}/healthz`;
+  const started = Date.now();
+  const waitUp = async () => {
+    while (Date.now() - started < 60_000) {
+      try {
+        if ((await fetch(url)).ok) return true;
+      } catch {
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return false;
+  };
+  waitUp().then((up) => {
+    if (!up) {
+      console.error("the edge did not come up within 60 s");
+      return stop(1);
+    }
+    console.log(`edge is up on 127.0.0.1:${port}; flying a demo fleet of 50 drones for 60 s (Ctrl-C stops everything)`);
+    sim = spawn(
+      process.execPath,
+      [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "scripts/sim.ts"), "--url", `ws://127.0.0.1:${port}`, "--drones", "50", "--conflicts", "0.1", "--duration", "60"],
+      { cwd: root, stdio: "inherit" },
+    );
+  });
+}

@@ -1,0 +1,101 @@
+/**
+ * What the server says, as the client library hands it out: one discriminated union of plain objects
+ * (numbers, not bigints; names, not enum numbers), so apps and scripts need not touch generated code.
+ */
+import type { ClientPoint } from "./wire.js";
+
+/** Session parameters from the server's first frame. */
+export interface WelcomeMessage {
+  type: "welcome";
+  sessionId: string;
+  /** "drone" or "relay". */
+  role: string;
+  droneId: string;
+  maxFrameBytes: number;
+  maxPointsPerFrame: number;
+  pointsPerSecond: number;
+  burstPoints: number;
+  batchWindowMs: number;
+  conflictRadiusM: number;
+  conflictHeightM: number;
+  lookaheadS: number;
+  serverTimeMs: number;
+}
+
+export type AlertLevelName = "caution" | "warning" | "clear" | "unspecified";
+export type ManoeuvreName = "none" | "climb" | "descend" | "turn-right" | "turn-left" | "hold";
+
+/** A predicted loss of separation for `droneId` against `otherId` (see proto CollisionAlert). */
+export interface AlertMessage {
+  type: "alert";
+  alertId: string;
+  droneId: string;
+  otherId: string;
+  level: AlertLevelName;
+  tEntryS: number;
+  tCpaS: number;
+  hsepCpaM: number;
+  vsepCpaM: number;
+  /** The other drone's last reported state, or null when the server left it out. */
+  other: ClientPoint | null;
+  computedForMs: number;
+  advisory: ManoeuvreName;
+}
+
+export interface ErrorMessage {
+  type: "error";
+  /** ErrorCode enum name, e.g. "BAD_FRAME". */
+  code: string;
+  codeNumber: number;
+  message: string;
+  droneId: string;
+  count: number;
+}
+
+export interface RateLimitMessage {
+  type: "rateLimit";
+  /** Empty when the whole connection was limited. */
+  droneId: string;
+  dropped: number;
+  retryAfterMs: number;
+}
+
+export interface SessionCounters {
+  frames: number;
+  pointsReceived: number;
+  pointsAccepted: number;
+  pointsRejected: number;
+  pointsRateLimited: number;
+  pointsDeduped: number;
+  alertsDelivered: number;
+  pointsLost: number;
+}
+
+export interface PongMessage {
+  type: "pong";
+  nonce: number;
+  serverTimeMs: number;
+  counters: SessionCounters;
+}
+
+export interface AdvisoryMessage {
+  type: "advisory";
+  droneId: string;
+  kind: "low-battery-rth" | "unspecified";
+  message: string;
+  timeMs: number;
+}
+
+/** A frame whose oneof this client version does not know (newer server): ignored, never an error. */
+export interface UnknownMessage {
+  type: "unknown";
+}
+
+export type ServerMessage =
+  | WelcomeMessage
+  | AlertMessage
+  | ErrorMessage
+  | RateLimitMessage
+  | PongMessage
+  | AdvisoryMessage
+  | UnknownMessage;

@@ -1,0 +1,97 @@
+/**
+ * The gateway's HTTP surface (hono): health, the drone WebSocket endpoint and the ops read path.
+ * Everything here is per request; module-level state holds plain data only (PLATFORM.md).
+ */
+import { Hono, type Context } from "hono";
+import { ConfigError, loadOptions, type Options } from "../config.js";
+import type { Env } from "../env.js";
+import { extractToken, SUBPROTOCOL, verifyJwt, type Principal } from "./auth.js";
+import { DroneSession } from "./session.js";
+
+type AppEnv = { Bindings: Env; Variables: { options: Options; principal: Principal } };
+
+const optionsCache = new WeakMap<object, Options>();
+
+function optionsFor(env: Env): Options {
+  let o = optionsCache.get(env);
+  if (!o) {
+    o = loadOptions(env);
+    optionsCache.set(env, o);
+  }
+  return o;
+}
+
+function jsonError(c: Context, status: 400 | 401 | 403 | 404 | 426 | 500 | 503, error: string, detail?: string) {
+  return c.json({ error, ...(detail ? { detail } : {}) }, status);
+}
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+
+  app.onError((err, c) => {
+    console.error(JSON.stringify({ msg: "unhandled error", path: c.req.path, error: String(err) }));
+    return jsonError(c, 500, "internal_error");
+  });
+
+  app.get("/healthz", (c) => c.json({ ok: true, service: "airspace", time: Date.now() }));
+
+  // Everything below needs a configured deployment: never run open without a secret.
+  app.use("/v1/*", async (c, next) => {
+    const secret = c.env.AIRSPACE_JWT_SECRET;
+    if (!secret) {
+      console.error(JSON.stringify({ msg: "AIRSPACE_JWT_SECRET is not set: refusing all clients (wrangler secret put AIRSPACE_JWT_SECRET)" }));
+      return jsonError(c, 503, "not_configured", "the server has no AIRSPACE_JWT_SECRET");
+    }
+    try {
+      c.set("options", optionsFor(c.env));
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        console.error(JSON.stringify({ msg: "invalid configuration", error: e.message }));
+        return jsonError(c, 503, "bad_configuration", e.message);
+      }
+      throw e;
+    }
+    const found = extractToken(c.req.raw.headers);
+    if (!found) return jsonError(c, 401, "unauthorized", "missing bearer token");
+    const auth = await verifyJwt(found.token, secret);
+    if (!auth.ok) return jsonError(c, 401, "unauthorized", auth.error);
+    c.set("principal", auth.principal);
+    await next();
+  });
+
+  app.get("/v1/connect", (c) => {
+    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") return jsonError(c, 426, "upgrade_required", "connect with a WebSocket");
+    const principal = c.get("principal");
+    if (principal.role === "ops") return jsonError(c, 403, "forbidden", "ops tokens cannot send telemetry");
+    const pair = new WebSocketPair();
+    const client = pair[0];
+    const server = pair[1];
+    const session = new DroneSession(server, principal, c.get("options"), c.env);
+    session.start();
+    const headers = new Headers();
+    // A browser that offered subprotocols must get one back or it drops the connection.
+    if (c.req.header("Sec-WebSocket-Protocol")) headers.set("Sec-WebSocket-Protocol", SUBPROTOCOL);
+    return new Response(null, { status: 101, webSocket: client, headers });
+  });
+
+  const opsOnly = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    if (c.get("principal").role !== "ops") return jsonError(c, 403, "forbidden", "needs a token with role ops");
+    await next();
+  };
+
+  app.get("/v1/regions", opsOnly, async (c) => {
+    const dir = c.env.DIRECTORY.get(c.env.DIRECTORY.idFromName("directory"));
+    return dir.fetch(new Request("https://directory/regions"));
+  });
+
+  app.get("/v1/regions/:region/:view{metrics|drones|events|alerts}", opsOnly, async (c) => {
+    const region = c.req.param("region") ?? "";
+    if (!/^[0-9b-hjkmnp-z]{1,12}$/.test(region)) return jsonError(c, 400, "bad_region", "region keys are geohashes");
+    const stub = c.env.REGION.get(c.env.REGION.idFromName(region));
+    const url = new URL(c.req.url);
+    return stub.fetch(new Request(`https://region/ops/${c.req.param("view") ?? ""}?region=${region}&${url.searchParams}`));
+  });
+
+  app.notFound((c) => jsonError(c, 404, "not_found"));
+  return app;
+}

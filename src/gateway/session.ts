@@ -1,0 +1,344 @@
+/**
+ * One drone or relay socket's pipeline: decode → validate → rate limit → near-duplicate filter →
+ * route (home region + halo ghosts) → micro-batch → upstream links. Everything here belongs to the
+ * request that upgraded the socket; nothing touches another connection's sockets (PLATFORM.md).
+ */
+import type { Options } from "../config.js";
+import type { Env } from "../env.js";
+import { ErrorCode, type Point } from "../gen/airspace/v1/airspace_pb.js";
+import { Batcher, type FlushedBatch } from "../pipeline/batcher.js";
+import { COUNTER_INDEX, newCounters, type CounterName, type Counters } from "../pipeline/counters.js";
+import { DedupeFilter } from "../pipeline/dedupe.js";
+import { decodeClientFrame } from "../pipeline/frames.js";
+import { ConnectionLimiter } from "../pipeline/rate-limiter.js";
+import { haloRegions, regionOf } from "../pipeline/regions.js";
+import { errorFrame, pongFrame, rateLimitFrame, welcomeFrame } from "../pipeline/server-frames.js";
+import { newTraceId } from "../pipeline/trace.js";
+import { validatePoint, type RejectReason } from "../pipeline/validate.js";
+import type { Principal } from "./auth.js";
+import { UpstreamLink, type LinkHost } from "./upstream.js";
+
+/** Counters-only batches keep a region's metrics current while every point of a drone is deduped. */
+const COUNTERS_FLUSH_MS = 1000;
+
+export class DroneSession implements LinkHost {
+  readonly sessionId = crypto.randomUUID();
+  private readonly traceId = newTraceId();
+  private readonly ownDroneId: string | null;
+  private readonly limiter: ConnectionLimiter;
+  private readonly dedupe: DedupeFilter;
+  private readonly batcher: Batcher;
+  private readonly links = new Map<string, UpstreamLink>();
+  /** Counter deltas per region not yet sent with a batch. */
+  private readonly pending = new Map<string, Counters>();
+  /** The region a drone was last routed to, for attributing points that carry no usable position. */
+  private readonly lastRegion = new Map<string, string>();
+  private readonly badFrameTimes: number[] = [];
+  private readonly halo: string[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerAt = Infinity;
+  private lastCountersFlush = 0;
+  private closed = false;
+  readonly totals = {
+    frames: 0,
+    pointsReceived: 0,
+    pointsAccepted: 0,
+    pointsRejected: 0,
+    pointsRateLimited: 0,
+    pointsDeduped: 0,
+    alertsDelivered: 0,
+    pointsLost: 0,
+  };
+  readonly rejects: Partial<Record<RejectReason, number>> = {};
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly principal: Principal,
+    private readonly opts: Options,
+    private readonly env: Env,
+  ) {
+    this.ownDroneId = principal.role === "drone" ? principal.sub : null;
+    const now = Date.now();
+    this.limiter = new ConnectionLimiter(opts, now, 1);
+    this.dedupe = new DedupeFilter(opts);
+    this.batcher = new Batcher(opts);
+  }
+
+  start(): void {
+    const ws = this.ws;
+    ws.accept();
+    ws.binaryType = "arraybuffer";
+    ws.addEventListener("message", (ev) => this.onMessage(ev.data));
+    ws.addEventListener("close", () => this.shutdown());
+    ws.addEventListener("error", () => this.shutdown());
+    const o = this.opts;
+    this.sendToClient(
+      welcomeFrame({
+        sessionId: this.sessionId,
+        role: this.principal.role,
+        droneId: this.ownDroneId ?? "",
+        maxFrameBytes: o.maxFrameBytes,
+        maxPointsPerFrame: o.maxPointsPerFrame,
+        pointsPerSecond: o.droneRate,
+        burstPoints: o.droneBurst,
+        batchWindowMs: o.batchWindowMs,
+        conflictRadiusM: o.conflictRadiusM,
+        conflictHeightM: o.conflictHeightM,
+        lookaheadS: o.lookaheadS,
+        serverTimeMs: BigInt(Date.now()),
+      }),
+    );
+  }
+
+  // ---- LinkHost: what the region links tell us ----
+
+  forward(frame: Uint8Array): void {
+    this.totals.alertsDelivered++;
+    this.sendToClient(frame);
+  }
+
+  near(regionKey: string, ids: string[]): void {
+    this.batcher.setUrgent(regionKey, ids);
+  }
+
+  far(regionKey: string, ids: string[]): void {
+    this.batcher.setFar(regionKey, ids);
+  }
+
+  lost(regionKey: string, points: number, healthOnly: boolean): void {
+    this.totals.pointsLost += points;
+    this.count(regionKey, "droppedOverflow", points);
+    this.sendToClient(
+      errorFrame(
+        ErrorCode.DATA_LOSS,
+        `${points} ${healthOnly ? "health-only " : ""}point(s) for region ${regionKey} could not be delivered and were dropped`,
+        "",
+        points,
+      ),
+    );
+  }
+
+  // ---- the pipeline ----
+
+  private onMessage(data: unknown): void {
+    if (this.closed) return;
+    const now = Date.now();
+    this.totals.frames++;
+    if (typeof data === "string") {
+      this.badFrame(now, ErrorCode.BAD_FRAME, "text frames are not accepted: send binary protobuf frames");
+      return;
+    }
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : (data as Uint8Array);
+    const res = decodeClientFrame(bytes, this.opts.maxFrameBytes);
+    if (!res.ok) {
+      if (res.close) {
+        this.sendToClient(errorFrame(res.code, res.message));
+        this.closeClient(res.close, "frame too large");
+        return;
+      }
+      this.badFrame(now, res.code, res.message);
+      return;
+    }
+    const frame = res.frame;
+    if (frame.kind.case === "ping") {
+      this.sendToClient(pongFrame(frame.kind.value.nonce, this.countersMessage()));
+      return;
+    }
+    if (frame.kind.case !== "telemetry") return;
+    const t = frame.kind.value;
+    if (t.points.length > this.opts.maxPointsPerFrame) {
+      this.badFrame(now, ErrorCode.TOO_MANY_POINTS, `${t.points.length} points in one frame; at most ${this.opts.maxPointsPerFrame}`);
+      return;
+    }
+    const verdict = this.limiter.admitFrame(bytes.length, t.points.length, now);
+    if (verdict.kind === "close") return this.abuse(verdict.reason);
+    if (verdict.kind === "limited") {
+      this.totals.pointsReceived += t.points.length;
+      this.totals.pointsRateLimited += t.points.length;
+      for (const p of t.points) this.countForDrone(p.droneId || this.ownDroneId || "", "received", 1), this.countForDrone(p.droneId || this.ownDroneId || "", "rateLimited", 1);
+    } else {
+      this.acceptPoints(t.points, Number(t.baseTimeMs), now);
+    }
+    const notice = this.limiter.takeNotice(now);
+    if (notice) this.sendToClient(rateLimitFrame(this.ownDroneId ?? "", notice.dropped, notice.retryAfterMs));
+    if (this.principal.role === "relay") this.limiter.setDronesCarried(this.limiter.trackedDrones, now);
+    this.flushDue(now);
+  }
+
+  private acceptPoints(points: Point[], baseTimeMs: number, now: number): void {
+    const ctx = { ownDroneId: this.ownDroneId, maxSpeedMps: this.opts.maxSpeedMps, maxFutureMs: this.opts.maxFutureMs, maxAgeMs: this.opts.maxAgeMs, nowMs: now };
+    let invalid = 0;
+    let wrongDrone = 0;
+    let firstProblem = "";
+    let problemDrone = "";
+    for (const wire of points) {
+      this.totals.pointsReceived++;
+      const v = validatePoint(wire, baseTimeMs, ctx);
+      if (!v.ok) {
+        this.totals.pointsRejected++;
+        this.rejects[v.reason] = (this.rejects[v.reason] ?? 0) + 1;
+        this.countForDrone(v.droneId, "received", 1);
+        this.countForDrone(v.droneId, "rejected", 1);
+        if (v.reason === "wrong_drone") {
+          wrongDrone++;
+          this.countForDrone(v.droneId, "wrongDrone", 1);
+        } else invalid++;
+        if (!firstProblem) (firstProblem = v.message), (problemDrone = v.droneId);
+        continue;
+      }
+      const p = v.point;
+      const home = regionOf(p.lat, p.lon, this.opts.regionPrecision);
+      this.lastRegion.set(p.droneId, home);
+      this.count(home, "received", 1);
+      const lv = this.limiter.admitPoint(p.droneId, now);
+      if (lv.kind === "close") return this.abuse(lv.reason);
+      if (lv.kind === "limited") {
+        this.totals.pointsRateLimited++;
+        this.count(home, "rateLimited", 1);
+        continue;
+      }
+      const dup = this.dedupe.check(p);
+      if (dup !== null) {
+        this.totals.pointsDeduped++;
+        this.count(home, dup === "near" ? "dedupedNear" : dup === "repeat" ? "dedupedRepeat" : "dedupedStale", 1);
+        continue;
+      }
+      this.totals.pointsAccepted++;
+      this.count(home, "accepted", 1);
+      this.enqueue(home, p, 0, now);
+      for (const g of haloRegions(p.lat, p.lon, this.opts.regionPrecision, this.opts.haloM, this.halo)) {
+        this.count(g, "ghostsSent", 1);
+        this.enqueue(g, p, 1, now);
+      }
+    }
+    if (wrongDrone > 0) this.sendToClient(errorFrame(ErrorCode.WRONG_DRONE, `${wrongDrone} point(s) dropped: this token may only send drone ${this.ownDroneId}`, problemDrone, wrongDrone));
+    if (invalid > 0) this.sendToClient(errorFrame(ErrorCode.INVALID_POINT, `${invalid} point(s) rejected; first: ${firstProblem}`, problemDrone, invalid));
+  }
+
+  private enqueue(regionKey: string, p: Parameters<Batcher["add"]>[1], ghost: 0 | 1, now: number): void {
+    for (const b of this.batcher.add(regionKey, p, ghost === 1, now)) this.flush(b, now);
+  }
+
+  private flushDue(now: number): void {
+    for (const b of this.batcher.due(now)) this.flush(b, now);
+    if (now - this.lastCountersFlush >= COUNTERS_FLUSH_MS) {
+      this.lastCountersFlush = now;
+      for (const [region, c] of this.pending) {
+        if (c.some((x) => x !== 0)) this.flush({ regionKey: region, points: [], ghost: new Uint8Array(0) }, now);
+      }
+    }
+    this.schedule(now);
+  }
+
+  private flush(b: FlushedBatch, now: number): void {
+    if (this.closed) return;
+    let link = this.links.get(b.regionKey);
+    if (!link) {
+      link = new UpstreamLink(b.regionKey, `${this.sessionId}.${b.regionKey}`, this.env, this.opts, this, this.traceId);
+      this.links.set(b.regionKey, link);
+      link.start();
+    }
+    const counters = this.pending.get(b.regionKey) ?? newCounters();
+    counters[COUNTER_INDEX.batched]! += b.points.length;
+    this.pending.delete(b.regionKey);
+    link.send(b.points, b.ghost, counters, b.healthOnly ?? false, now);
+  }
+
+  /** One timer per session, for the earliest batch deadline (and the counters-only flush). */
+  private schedule(now: number): void {
+    let at = this.batcher.nextDeadline();
+    if (this.pending.size > 0) at = Math.min(at, this.lastCountersFlush + COUNTERS_FLUSH_MS);
+    if (!Number.isFinite(at) || (this.timer && at >= this.timerAt)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Infinity;
+      if (!this.closed) this.flushDue(Date.now());
+    }, Math.max(0, at - now));
+  }
+
+  private count(regionKey: string, name: CounterName, n: number): void {
+    let c = this.pending.get(regionKey);
+    if (!c) this.pending.set(regionKey, (c = newCounters()));
+    c[COUNTER_INDEX[name]]! += n;
+  }
+
+  /** Counts against the drone's last known region (a rejected point's own position is not trusted). */
+  private countForDrone(droneId: string, name: CounterName, n: number): void {
+    const region = this.lastRegion.get(droneId) ?? this.links.keys().next().value;
+    if (region !== undefined) this.count(region, name, n);
+  }
+
+  private badFrame(now: number, code: ErrorCode, message: string): void {
+    this.sendToClient(errorFrame(code, message));
+    const times = this.badFrameTimes;
+    times.push(now);
+    while (times.length > 0 && times[0]! <= now - this.opts.badFrameWindowMs) times.shift();
+    if (times.length > this.opts.badFrameLimit) {
+      this.sendToClient(errorFrame(ErrorCode.POLICY, `more than ${this.opts.badFrameLimit} bad frames in ${this.opts.badFrameWindowMs / 1000} s`));
+      this.closeClient(1008, "too many bad frames");
+    }
+  }
+
+  private abuse(reason: string): void {
+    this.sendToClient(errorFrame(ErrorCode.POLICY, reason));
+    this.closeClient(1008, "rate limit abuse");
+  }
+
+  private countersMessage() {
+    const t = this.totals;
+    return {
+      frames: BigInt(t.frames),
+      pointsReceived: BigInt(t.pointsReceived),
+      pointsAccepted: BigInt(t.pointsAccepted),
+      pointsRejected: BigInt(t.pointsRejected),
+      pointsRateLimited: BigInt(t.pointsRateLimited),
+      pointsDeduped: BigInt(t.pointsDeduped),
+      alertsDelivered: BigInt(t.alertsDelivered),
+      pointsLost: BigInt(t.pointsLost),
+    };
+  }
+
+  private sendToClient(frame: Uint8Array): void {
+    if (this.closed) return;
+    try {
+      this.ws.send(frame);
+    } catch {
+      this.shutdown();
+    }
+  }
+
+  private closeClient(code: number, reason: string): void {
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      // already closing
+    }
+    this.shutdown();
+  }
+
+  /**
+   * The client is gone. Points already accepted are flushed first so none is lost with the socket;
+   * the links stay up until their batches are acknowledged (bounded by the replay window).
+   */
+  private shutdown(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    for (const b of this.batcher.drain()) this.flush(b, now);
+    for (const [region] of this.pending) this.flush({ regionKey: region, points: [], ghost: new Uint8Array(0) }, now);
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const deadline = now + this.opts.replayMaxMs;
+    const closeWhenAcked = () => {
+      for (const [key, link] of this.links) {
+        if (link.unacked === 0 || Date.now() >= deadline) {
+          link.close();
+          this.links.delete(key);
+        }
+      }
+      if (this.links.size > 0) setTimeout(closeWhenAcked, 250);
+    };
+    closeWhenAcked();
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * One gateway connection's link to one region object: a long-lived WebSocket (one subrequest, not one
+ * per batch: PLATFORM.md), owned by the request that carries the drone socket. Batches are numbered
+ * per link and kept until the region acknowledges them as applied and durable; when the link drops
+ * (restart, eviction, deploy) it reconnects with jittered backoff and replays what is unacknowledged.
+ */
+import type { Options } from "../config.js";
+import type { Env } from "../env.js";
+import { encodeBatch } from "../pipeline/batch-codec.js";
+import { nextBackoffMs } from "../pipeline/backoff.js";
+import { parseControl } from "../pipeline/link-protocol.js";
+import type { TelemetryPoint } from "../pipeline/point.js";
+import { ReplayBuffer } from "../pipeline/replay-buffer.js";
+import { batchTraceparent } from "../pipeline/trace.js";
+
+/** What a link tells the session that owns it. */
+export interface LinkHost {
+  /** A ServerFrame (alert, advisory) to forward to the client unchanged. */
+  forward(frame: Uint8Array): void;
+  /** The region's current set of this link's drones that need immediate flushes. */
+  near(regionKey: string, ids: string[]): void;
+  /** The region's set of this link's drones that are provably far from others. */
+  far(regionKey: string, ids: string[]): void;
+  /** Points lost for good (replay buffer overflow): counted and reported to the client. */
+  lost(regionKey: string, points: number, healthOnly: boolean): void;
+}
+
+/** `hello`: connected, waiting for the region to say what it has applied before anything is sent. */
+type State = "connecting" | "hello" | "open" | "backoff" | "closed";
+
+export class UpstreamLink {
+  private ws: WebSocket | null = null;
+  private state: State = "closed";
+  private seq = 0;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly buffer: ReplayBuffer;
+  readonly stats = { batches: 0, replayed: 0, reconnects: 0 };
+
+  constructor(
+    readonly regionKey: string,
+    readonly linkId: string,
+    private readonly env: Env,
+    private readonly opts: Options,
+    private readonly host: LinkHost,
+    private readonly traceId: string,
+  ) {
+    this.buffer = new ReplayBuffer({ replayMaxMs: opts.replayMaxMs, replayMaxBytes: opts.replayMaxBytes });
+  }
+
+  /** Unacknowledged batches held for replay. */
+  get unacked(): number {
+    return this.buffer.size;
+  }
+
+  /** True while batches are waiting for the region (not connected, or acks far behind). */
+  get backlogged(): boolean {
+    return this.state !== "open" || this.buffer.size > 8;
+  }
+
+  start(): void {
+    if (this.state === "closed") void this.connect();
+  }
+
+  send(points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, healthOnly: boolean, nowMs: number): void {
+    this.seq++;
+    const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent: batchTraceparent(this.traceId), counters, points, ghost });
+    const evicted = this.buffer.push({ seq: this.seq, bytes, sentAtMs: nowMs, points: points.length, healthOnly }, nowMs);
+    for (const e of evicted) this.host.lost(this.regionKey, e.points, e.healthOnly);
+    this.stats.batches++;
+    if (this.state === "open" && this.ws) {
+      try {
+        this.ws.send(bytes);
+      } catch {
+        this.dropped();
+      }
+    } else if (this.state === "closed") {
+      void this.connect();
+    }
+  }
+
+  close(): void {
+    this.state = "closed";
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    try {
+      this.ws?.close(1000, "client gone");
+    } catch {
+      // already closed
+    }
+    this.ws = null;
+  }
+
+  private async connect(): Promise<void> {
+    this.state = "connecting";
+    try {
+      const ns = this.env.REGION;
+      const stub = ns.get(ns.idFromName(this.regionKey));
+      const url = `https://region/link?region=${encodeURIComponent(this.regionKey)}&link=${encodeURIComponent(this.linkId)}`;
+      const resp = await stub.fetch(url, { headers: { Upgrade: "websocket" } });
+      const ws = resp.webSocket;
+      if (resp.status !== 101 || !ws) throw new Error(`region answered ${resp.status}`);
+      if ((this.state as State) === "closed") {
+        ws.accept();
+        ws.close(1000, "client gone");
+        return;
+      }
+      ws.accept();
+      // From compatibility date 2026-03-17 binary messages arrive as Blob unless asked otherwise.
+      ws.binaryType = "arraybuffer";
+      ws.addEventListener("message", (ev) => this.onMessage(ev.data));
+      ws.addEventListener("close", () => this.dropped());
+      ws.addEventListener("error", () => this.dropped());
+      this.ws = ws;
+      // Nothing is sent until the region's hello says what it has already applied: sending a new
+      // batch first would make the region drop the older replayed ones as duplicates.
+      this.state = "hello";
+    } catch (e) {
+      console.error(JSON.stringify({ msg: "region link failed", region: this.regionKey, linkId: this.linkId, error: String(e) }));
+      this.dropped();
+    }
+  }
+
+  private onMessage(data: unknown): void {
+    if (typeof data === "string") {
+      const m = parseControl(data);
+      if (!m) return;
+      switch (m.t) {
+        case "hello":
+          this.buffer.ack(m.applied);
+          if (this.replay()) {
+            this.state = "open";
+            this.attempt = 0;
+          }
+          break;
+        case "ack":
+          this.buffer.ack(m.seq);
+          break;
+        case "near":
+          this.host.near(this.regionKey, m.ids);
+          break;
+        case "far":
+          this.host.far(this.regionKey, m.ids);
+          break;
+      }
+    } else if (data instanceof ArrayBuffer) {
+      this.host.forward(new Uint8Array(data));
+    }
+  }
+
+  /** Sends every unacknowledged batch in order; false when the socket failed meanwhile. */
+  private replay(): boolean {
+    const ws = this.ws;
+    if (!ws) return false;
+    for (const b of this.buffer.pending()) {
+      try {
+        ws.send(b.bytes);
+        this.stats.replayed++;
+      } catch {
+        this.dropped();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The socket is gone: schedule a reconnect unless the owner closed us. */
+  private dropped(): void {
+    if (this.state === "closed" || this.state === "backoff") return;
+    this.ws = null;
+    this.state = "backoff";
+    this.stats.reconnects++;
+    const delay = nextBackoffMs(this.attempt++);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.state === "backoff") void this.connect();
+    }, delay);
+  }
+}

@@ -1,0 +1,7 @@
+/** Worker entry: the gateway app and the Durable Object classes, nothing else. */
+import { createApp } from "./gateway/app.js";
+
+export { RegionObject } from "./region/region-object.js";
+export { RegionDirectory } from "./region/region-directory.js";
+
+export default createApp();

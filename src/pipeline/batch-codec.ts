@@ -1,0 +1,156 @@
+/**
+ * The internal gateway → region batch format. Not protobuf: decoding protobuf at every hop costs more
+ * than the conflict work itself (PLATFORM.md), so batches use a fixed little-endian layout read with a
+ * DataView. Versioned by a magic byte and a version byte; the region rejects anything else.
+ *
+ *   header  u8 magic 0xA5 | u8 version 1 | u16 flags | u32 seq | f64 sentAtMs
+ *           u8 traceparent length | bytes
+ *           u8 counter count | f64 × count (deltas since the previous batch on this link)
+ *           u16 drone-id count | (u8 length | utf-8 bytes) × count
+ *           u32 point count
+ *   point   u16 drone index | u8 flags (1 ghost, 2 battery, 4 seq) | u8 battery | u32 seq
+ *           f64 timeMs | f64 lat | f64 lon | f32 altM | f32 vn | f32 ve | f32 vu      (48 bytes)
+ */
+import type { TelemetryPoint } from "./point.js";
+
+export const BATCH_MAGIC = 0xa5;
+export const BATCH_VERSION = 1;
+const POINT_BYTES = 48;
+const F_GHOST = 1;
+const F_BATTERY = 2;
+const F_SEQ = 4;
+
+export interface RegionBatch {
+  /** Per link, from 1, increasing by one: the region drops a seq it has already applied. */
+  seq: number;
+  /** Gateway clock when the batch was flushed, Unix ms. */
+  sentAtMs: number;
+  /** W3C trace context of the flush, carried because Workers do not propagate it to objects. */
+  traceparent: string;
+  /** Counter deltas since the previous batch on this link (counters.ts order). */
+  counters: Float64Array;
+  points: TelemetryPoint[];
+  /** 1 where the point is a halo ghost: used for prediction, never counted or alerted. */
+  ghost: Uint8Array;
+}
+
+/** The bytes are not a batch this version understands. */
+export class BatchFormatError extends Error {
+  override name = "BatchFormatError";
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeBatch(b: RegionBatch): Uint8Array {
+  const ids = new Map<string, number>();
+  const idBytes: Uint8Array[] = [];
+  for (const p of b.points) {
+    if (!ids.has(p.droneId)) {
+      const bytes = encoder.encode(p.droneId);
+      if (bytes.length > 255) throw new BatchFormatError(`drone id longer than 255 bytes`);
+      ids.set(p.droneId, idBytes.length);
+      idBytes.push(bytes);
+    }
+  }
+  if (idBytes.length > 0xffff) throw new BatchFormatError("more than 65535 drones in one batch");
+  const tp = encoder.encode(b.traceparent);
+  let size = 1 + 1 + 2 + 4 + 8 + 1 + tp.length + 1 + 8 * b.counters.length + 2 + 4;
+  for (const id of idBytes) size += 1 + id.length;
+  size += POINT_BYTES * b.points.length;
+  const buf = new Uint8Array(size);
+  const dv = new DataView(buf.buffer);
+  let o = 0;
+  dv.setUint8(o, BATCH_MAGIC);
+  dv.setUint8(o + 1, BATCH_VERSION);
+  dv.setUint16(o + 2, 0, true);
+  dv.setUint32(o + 4, b.seq, true);
+  dv.setFloat64(o + 8, b.sentAtMs, true);
+  o += 16;
+  dv.setUint8(o++, tp.length);
+  buf.set(tp, o);
+  o += tp.length;
+  dv.setUint8(o++, b.counters.length);
+  for (let i = 0; i < b.counters.length; i++, o += 8) dv.setFloat64(o, b.counters[i]!, true);
+  dv.setUint16(o, idBytes.length, true);
+  o += 2;
+  for (const id of idBytes) {
+    dv.setUint8(o++, id.length);
+    buf.set(id, o);
+    o += id.length;
+  }
+  dv.setUint32(o, b.points.length, true);
+  o += 4;
+  for (let i = 0; i < b.points.length; i++, o += POINT_BYTES) {
+    const p = b.points[i]!;
+    const flags = (b.ghost[i] ? F_GHOST : 0) | (p.battery >= 0 ? F_BATTERY : 0) | (p.seq >= 0 ? F_SEQ : 0);
+    dv.setUint16(o, ids.get(p.droneId)!, true);
+    dv.setUint8(o + 2, flags);
+    dv.setUint8(o + 3, p.battery >= 0 ? Math.round(p.battery) : 0);
+    dv.setUint32(o + 4, p.seq >= 0 ? p.seq : 0, true);
+    dv.setFloat64(o + 8, p.timeMs, true);
+    dv.setFloat64(o + 16, p.lat, true);
+    dv.setFloat64(o + 24, p.lon, true);
+    dv.setFloat32(o + 32, p.altM, true);
+    dv.setFloat32(o + 36, p.vn, true);
+    dv.setFloat32(o + 40, p.ve, true);
+    dv.setFloat32(o + 44, p.vu, true);
+  }
+  return buf;
+}
+
+export function decodeBatch(bytes: Uint8Array): RegionBatch {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const need = (o: number, n: number) => {
+    if (o + n > bytes.length) throw new BatchFormatError(`batch truncated at byte ${o}`);
+  };
+  need(0, 17);
+  if (dv.getUint8(0) !== BATCH_MAGIC) throw new BatchFormatError("not an airspace batch (bad magic)");
+  if (dv.getUint8(1) !== BATCH_VERSION) throw new BatchFormatError(`unsupported batch version ${dv.getUint8(1)}`);
+  const seq = dv.getUint32(4, true);
+  const sentAtMs = dv.getFloat64(8, true);
+  let o = 16;
+  const tpLen = dv.getUint8(o++);
+  need(o, tpLen + 1);
+  const traceparent = decoder.decode(bytes.subarray(o, o + tpLen));
+  o += tpLen;
+  const nCounters = dv.getUint8(o++);
+  need(o, 8 * nCounters + 2);
+  const counters = new Float64Array(nCounters);
+  for (let i = 0; i < nCounters; i++, o += 8) counters[i] = dv.getFloat64(o, true);
+  const nIds = dv.getUint16(o, true);
+  o += 2;
+  const ids: string[] = new Array(nIds);
+  for (let i = 0; i < nIds; i++) {
+    need(o, 1);
+    const len = dv.getUint8(o++);
+    need(o, len);
+    ids[i] = decoder.decode(bytes.subarray(o, o + len));
+    o += len;
+  }
+  need(o, 4);
+  const n = dv.getUint32(o, true);
+  o += 4;
+  need(o, n * POINT_BYTES);
+  const points: TelemetryPoint[] = new Array(n);
+  const ghost = new Uint8Array(n);
+  for (let i = 0; i < n; i++, o += POINT_BYTES) {
+    const idx = dv.getUint16(o, true);
+    if (idx >= nIds) throw new BatchFormatError(`point ${i} names drone index ${idx} of ${nIds}`);
+    const flags = dv.getUint8(o + 2);
+    ghost[i] = flags & F_GHOST ? 1 : 0;
+    points[i] = {
+      droneId: ids[idx]!,
+      battery: flags & F_BATTERY ? dv.getUint8(o + 3) : -1,
+      seq: flags & F_SEQ ? dv.getUint32(o + 4, true) : -1,
+      timeMs: dv.getFloat64(o + 8, true),
+      lat: dv.getFloat64(o + 16, true),
+      lon: dv.getFloat64(o + 24, true),
+      altM: dv.getFloat32(o + 32, true),
+      vn: dv.getFloat32(o + 36, true),
+      ve: dv.getFloat32(o + 40, true),
+      vu: dv.getFloat32(o + 44, true),
+    };
+  }
+  return { seq, sentAtMs, traceparent, counters, points, ghost };
+}

@@ -1,0 +1,203 @@
+/**
+ * The micro-batcher: points are grouped per region key and flushed as one upstream message when the
+ * window closes or the batch is full, because a region object pays per message, not per point
+ * (PLATFORM.md). Clock-free: the session calls add/due with nowMs and arms its timer at nextDeadline().
+ *
+ * Proximity flush: the region names drones near another (setUrgent); their points flush at once.
+ *
+ * Safety-aware stretch (stretchMaxMs > 0): the region names drones provably too far from every other
+ * for a conflict to begin soon (setFar, valid until untilMs on the gateway clock: the region requires
+ * distance > R + 2·vmax·(T + validity) for all pairs). A far point may wait up to stretchMaxMs, but only
+ * if it will be flushed by untilMs (nowMs + stretchMaxMs ≤ untilMs). Each region has ONE pending list
+ * and its deadline is the earliest deadline of its points, so far points ride along with the next
+ * normal flush for free and per-drone order is the arrival order.
+ *
+ * Why no alert is ever later with the stretch (sketch):
+ * 1. A non-far point's deadline is its own arrival + window (or now, if urgent or the batch is full);
+ *    the batch flushes at the minimum deadline of its points, so adding far points never delays it.
+ * 2. Let drone a be far over [t0, u]. Speeds are ≤ vmax (faster points are rejected), so while the
+ *    verdict holds every other drone is > R + 2·vmax·T away from a: constant-velocity prediction over
+ *    [0, T] cannot bring any pair (a, b) within R, with or without a's latest point. So no alert that
+ *    involves a can be due in [t0, u]; pairs without a are untouched by step 1.
+ * 3. Every far point of a is flushed by u (nowMs + stretchMaxMs ≤ u), so after u the region holds the
+ *    same states of a as without the stretch: every later prediction is identical.
+ * 4. A revoked verdict (setFar without a, e.g. a newcomer took off next to it) flushes a's pending
+ *    points at once; setUrgent does the same. Both end the stretch before its proof's premise fails.
+ */
+import type { Options } from "../config.js";
+import type { TelemetryPoint } from "./point.js";
+
+export type BatcherOptions = Pick<Options, "batchWindowMs" | "batchMaxPoints" | "stretchMaxMs">;
+
+/** One upstream message's payload; the link layer adds seq, traceparent and counters. */
+export interface FlushedBatch {
+  regionKey: string;
+  points: TelemetryPoint[];
+  /** 1 where the point is a halo ghost for this region. */
+  ghost: Uint8Array;
+  /** Every point was added as health-only (unmoved): the replay buffer evicts such batches first. Set by the batcher; optional so counters-only batches can be built by hand. */
+  healthOnly?: boolean;
+}
+
+interface Pending {
+  points: TelemetryPoint[];
+  ghost: Uint8Array;
+  healthOnly: boolean;
+  deadlineMs: number;
+  /** True when some point's deadline was stretched past the window. */
+  stretched: boolean;
+}
+
+interface Verdicts {
+  urgent: ReadonlySet<string> | null;
+  far: ReadonlySet<string> | null;
+  farUntilMs: number;
+}
+
+const NONE: readonly FlushedBatch[] = Object.freeze([]);
+
+export class Batcher {
+  private readonly pending = new Map<string, Pending>();
+  private readonly verdicts = new Map<string, Verdicts>();
+
+  constructor(private readonly opts: BatcherOptions) {}
+
+  /** Points waiting in all regions. */
+  get pendingPoints(): number {
+    let n = 0;
+    for (const b of this.pending.values()) n += b.points.length;
+    return n;
+  }
+
+  /**
+   * Queues one point for `regionKey`; returns the batches that must leave now (that region's, when
+   * the point is urgent, fills the batch, or the window is 0), usually none. `healthOnly` marks a
+   * point that did not move since the drone's previous one (see DedupeFilter.lastForwardUnmoved).
+   */
+  add(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number, healthOnly = false): readonly FlushedBatch[] {
+    let b = this.pending.get(regionKey);
+    if (b === undefined) {
+      b = { points: [], ghost: new Uint8Array(this.opts.batchMaxPoints), healthOnly: true, deadlineMs: Infinity, stretched: false };
+      this.pending.set(regionKey, b);
+    }
+    b.ghost[b.points.length] = ghost ? 1 : 0;
+    b.points.push(point);
+    if (!healthOnly) b.healthOnly = false;
+    const v = this.verdicts.get(regionKey);
+    if (v?.urgent?.has(point.droneId) || b.points.length >= this.opts.batchMaxPoints) return [this.flush(regionKey, b)];
+    let wait = this.opts.batchWindowMs;
+    const stretch = this.opts.stretchMaxMs;
+    if (stretch > wait && v?.far?.has(point.droneId) && nowMs + stretch <= v.farUntilMs) {
+      wait = stretch;
+      b.stretched = true;
+    }
+    const deadline = nowMs + wait;
+    if (deadline < b.deadlineMs) b.deadlineMs = deadline;
+    return b.deadlineMs <= nowMs ? [this.flush(regionKey, b)] : NONE;
+  }
+
+  /** The batches whose deadline has come. */
+  due(nowMs: number): readonly FlushedBatch[] {
+    let out: FlushedBatch[] | null = null;
+    for (const [key, b] of this.pending) {
+      if (b.deadlineMs <= nowMs) (out ??= []).push(this.flush(key, b));
+    }
+    return out ?? NONE;
+  }
+
+  /** Earliest deadline of any pending batch (gateway ms), Infinity when nothing waits. */
+  nextDeadline(): number {
+    let d = Infinity;
+    for (const b of this.pending.values()) if (b.deadlineMs < d) d = b.deadlineMs;
+    return d;
+  }
+
+  /**
+   * Replaces the set of drones of `regionKey` that are near another (proximity flush). Their points
+   * never wait: any already pending leave now, in the returned batch.
+   */
+  setUrgent(regionKey: string, droneIds: Iterable<string>): FlushedBatch | null {
+    const urgent = new Set(droneIds);
+    this.verdicts.set(regionKey, { ...this.verdictsOf(regionKey), urgent: urgent.size > 0 ? urgent : null });
+    const b = this.pending.get(regionKey);
+    if (b === undefined || urgent.size === 0) return null;
+    for (const p of b.points) if (urgent.has(p.droneId)) return this.flush(regionKey, b);
+    return null;
+  }
+
+  /**
+   * Replaces the set of drones of `regionKey` that are provably far from all others until untilMs
+   * (gateway clock; Infinity = until replaced, in which case the region's margin must also cover the
+   * age of its states and the time a revocation takes to arrive). Ignored when stretchMaxMs is 0. A
+   * stretched batch holding a drone that is no longer far, or waiting past untilMs, leaves now.
+   */
+  setFar(regionKey: string, droneIds: Iterable<string>, untilMs = Infinity): FlushedBatch | null {
+    if (this.opts.stretchMaxMs <= 0) return null;
+    const far = new Set(droneIds);
+    this.verdicts.set(regionKey, { ...this.verdictsOf(regionKey), far: far.size > 0 ? far : null, farUntilMs: untilMs });
+    const b = this.pending.get(regionKey);
+    if (b === undefined || !b.stretched) return null;
+    if (b.deadlineMs > untilMs) return this.flush(regionKey, b);
+    for (const p of b.points) if (!far.has(p.droneId)) return this.flush(regionKey, b);
+    return null;
+  }
+
+  /** Everything pending, e.g. before the connection closes. */
+  drain(): FlushedBatch[] {
+    const out: FlushedBatch[] = [];
+    for (const [key, b] of this.pending) out.push(this.flush(key, b));
+    return out;
+  }
+
+  /** Drops a region's verdicts (its link closed) and returns its pending batch, if any. */
+  forgetRegion(regionKey: string): FlushedBatch | null {
+    this.verdicts.delete(regionKey);
+    const b = this.pending.get(regionKey);
+    return b === undefined ? null : this.flush(regionKey, b);
+  }
+
+  private verdictsOf(regionKey: string): Verdicts {
+    return this.verdicts.get(regionKey) ?? { urgent: null, far: null, farUntilMs: -Infinity };
+  }
+
+  private flush(regionKey: string, b: Pending): FlushedBatch {
+    this.pending.delete(regionKey);
+    return { regionKey, points: b.points, ghost: b.ghost.slice(0, b.points.length), healthOnly: b.healthOnly };
+  }
+}
+
+/**
+ * Coalesces a backlog (one region's pending points, e.g. while its link is down): of consecutive
+ * points of one drone with the same position, altitude, velocity and ghost flag (health-only
+ * updates such as battery), only the latest is kept, in the latest one's place. Points that moved
+ * are all kept, so positions keep flowing. Per-drone order is preserved.
+ */
+export function coalesceHealthOnly(
+  points: readonly TelemetryPoint[],
+  ghost: Uint8Array,
+): { points: TelemetryPoint[]; ghost: Uint8Array; removed: number } {
+  const keep = new Uint8Array(points.length).fill(1);
+  const lastOf = new Map<string, number>();
+  let removed = 0;
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    const j = lastOf.get(p.droneId);
+    if (j !== undefined && ghost[j] === ghost[i] && samePosition(points[j]!, p)) {
+      keep[j] = 0;
+      removed++;
+    }
+    lastOf.set(p.droneId, i);
+  }
+  const outPoints: TelemetryPoint[] = [];
+  const outGhost = new Uint8Array(points.length - removed);
+  for (let i = 0; i < points.length; i++) {
+    if (keep[i] === 0) continue;
+    outGhost[outPoints.length] = ghost[i]!;
+    outPoints.push(points[i]!);
+  }
+  return { points: outPoints, ghost: outGhost, removed };
+}
+
+function samePosition(a: TelemetryPoint, b: TelemetryPoint): boolean {
+  return a.lat === b.lat && a.lon === b.lon && a.altM === b.altM && a.vn === b.vn && a.ve === b.ve && a.vu === b.vu;
+}

@@ -1,0 +1,43 @@
+/**
+ * The gateway's per-stage counters. They are kept per connection and per region link, and travel to
+ * the region object as deltas in every batch (batch-codec.ts), which sums them into its metrics. The
+ * order is part of the internal batch format: append only.
+ */
+export const COUNTER_NAMES = [
+  "received",
+  "accepted",
+  "rejected",
+  "rateLimited",
+  "dedupedNear",
+  "dedupedRepeat",
+  "dedupedStale",
+  "batched",
+  "replayed",
+  "droppedOverflow",
+  "wrongDrone",
+  "ghostsSent",
+] as const;
+
+export type CounterName = (typeof COUNTER_NAMES)[number];
+
+export const COUNTER_INDEX: Readonly<Record<CounterName, number>> = Object.freeze(
+  Object.fromEntries(COUNTER_NAMES.map((n, i) => [n, i])) as Record<CounterName, number>,
+);
+
+/** A fixed-size vector of counters indexed by COUNTER_INDEX. */
+export type Counters = Float64Array;
+
+export function newCounters(): Counters {
+  return new Float64Array(COUNTER_NAMES.length);
+}
+
+export function addCounters(into: Counters, delta: ArrayLike<number>): void {
+  const n = Math.min(into.length, delta.length);
+  for (let i = 0; i < n; i++) into[i]! += delta[i]!;
+}
+
+export function countersToObject(c: ArrayLike<number>): Record<CounterName, number> {
+  const o = {} as Record<CounterName, number>;
+  COUNTER_NAMES.forEach((n, i) => (o[n] = c[i] ?? 0));
+  return o;
+}

@@ -1,0 +1,104 @@
+/**
+ * Client frame decoding with bounds: a WebSocket message is a ClientFrame, or the same bytes
+ * zstd-compressed (recognised by the zstd magic number). Sizes are checked before any allocation the
+ * sender controls: the compressed size, the zstd frame's declared content and window sizes, and the
+ * decompressed size as it streams out, so a decompression bomb costs at most `maxBytes`.
+ */
+import { fromBinary } from "@bufbuild/protobuf";
+import { Decompress } from "fzstd";
+import { type ClientFrame, ClientFrameSchema, ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
+
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd] as const;
+
+export type FrameResult =
+  | { ok: true; frame: ClientFrame; compressed: boolean; decodedBytes: number }
+  | { ok: false; code: ErrorCode; message: string; /** Close code when the socket must close. */ close?: 1009 };
+
+export function isZstd(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === ZSTD_MAGIC[0] && bytes[1] === ZSTD_MAGIC[1] && bytes[2] === ZSTD_MAGIC[2] && bytes[3] === ZSTD_MAGIC[3];
+}
+
+/** Thrown from inside the streaming decompressor to stop it once output passes the limit. */
+class OutputLimit extends Error {}
+
+/**
+ * Reads the zstd frame header (RFC 8878 §3.1.1.1) for the sizes that bound decompression: the declared
+ * content size when present, else the window size (fzstd allocates a window-sized buffer up front).
+ */
+export function zstdDeclaredSize(bytes: Uint8Array): { contentSize: number | null; windowSize: number } | null {
+  if (bytes.length < 6) return null;
+  const fhd = bytes[4]!;
+  const fcsFlag = fhd >> 6;
+  const singleSegment = (fhd >> 5) & 1;
+  const dictFlag = fhd & 3;
+  let o = 5;
+  let windowSize = 0;
+  if (!singleSegment) {
+    const wd = bytes[o++]!;
+    const base = 2 ** (10 + (wd >> 3));
+    windowSize = base + (base / 8) * (wd & 7);
+  }
+  o += [0, 1, 2, 4][dictFlag]!;
+  const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : [0, 2, 4, 8][fcsFlag]!;
+  if (o + fcsBytes > bytes.length) return null;
+  let contentSize: number | null = null;
+  if (fcsBytes > 0) {
+    let v = 0;
+    for (let i = fcsBytes - 1; i >= 0; i--) v = v * 256 + bytes[o + i]!;
+    contentSize = fcsBytes === 2 ? v + 256 : v;
+  }
+  if (singleSegment) windowSize = contentSize ?? 0;
+  return { contentSize, windowSize };
+}
+
+/** Decompresses a zstd frame into at most `maxBytes`, or says why not. */
+export function boundedZstd(bytes: Uint8Array, maxBytes: number): { ok: true; data: Uint8Array } | { ok: false; tooLarge: boolean; message: string } {
+  const header = zstdDeclaredSize(bytes);
+  if (!header) return { ok: false, tooLarge: false, message: "truncated zstd frame header" };
+  if ((header.contentSize ?? 0) > maxBytes || (header.contentSize === null && header.windowSize > maxBytes))
+    return { ok: false, tooLarge: true, message: `zstd frame declares more than ${maxBytes} bytes` };
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const d = new Decompress((chunk) => {
+    total += chunk.length;
+    if (total > maxBytes) throw new OutputLimit();
+    chunks.push(chunk);
+  });
+  try {
+    d.push(bytes, true);
+  } catch (e) {
+    if (e instanceof OutputLimit) return { ok: false, tooLarge: true, message: `decompressed frame exceeds ${maxBytes} bytes` };
+    return { ok: false, tooLarge: false, message: `invalid zstd data: ${(e as Error).message}` };
+  }
+  if (chunks.length === 1) return { ok: true, data: chunks[0]! };
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return { ok: true, data: out };
+}
+
+/** Decodes one WebSocket message into a ClientFrame, never throwing. */
+export function decodeClientFrame(bytes: Uint8Array, maxBytes: number): FrameResult {
+  if (bytes.length > maxBytes)
+    return { ok: false, code: ErrorCode.FRAME_TOO_LARGE, message: `frame of ${bytes.length} bytes exceeds ${maxBytes}`, close: 1009 };
+  let data = bytes;
+  const compressed = isZstd(bytes);
+  if (compressed) {
+    const z = boundedZstd(bytes, maxBytes);
+    if (!z.ok)
+      return z.tooLarge
+        ? { ok: false, code: ErrorCode.FRAME_TOO_LARGE, message: z.message, close: 1009 }
+        : { ok: false, code: ErrorCode.BAD_FRAME, message: z.message };
+    data = z.data;
+  }
+  try {
+    const frame = fromBinary(ClientFrameSchema, data);
+    if (frame.kind.case === undefined) return { ok: false, code: ErrorCode.BAD_FRAME, message: "frame carries neither telemetry nor ping" };
+    return { ok: true, frame, compressed, decodedBytes: data.length };
+  } catch (e) {
+    return { ok: false, code: ErrorCode.BAD_FRAME, message: `not a ClientFrame: ${(e as Error).message}` };
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Control messages a region object sends to a gateway link, as JSON text frames (rare and small).
+ * Binary frames from the region are ServerFrames for the client and are forwarded unchanged.
+ */
+
+export type RegionControl =
+  /** On (re)connect: the last batch sequence of this link the region has durably applied. */
+  | { t: "hello"; applied: number }
+  /** Cumulative: every batch up to `seq` is applied and durable; the gateway may forget them. */
+  | { t: "ack"; seq: number }
+  /** The link's home drones within 2R of another or in a conflict: flush their points at once. */
+  | { t: "near"; ids: string[] }
+  /** The link's home drones provably far from every other (safety-aware stretch may hold them). */
+  | { t: "far"; ids: string[] };
+
+export function encodeControl(m: RegionControl): string {
+  return JSON.stringify(m);
+}
+
+/** Parses a control frame; null for anything unexpected (a newer region talking to an older gateway). */
+export function parseControl(text: string): RegionControl | null {
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof m !== "object" || m === null) return null;
+  const o = m as Record<string, unknown>;
+  switch (o.t) {
+    case "hello":
+      return typeof o.applied === "number" ? { t: "hello", applied: o.applied } : null;
+    case "ack":
+      return typeof o.seq === "number" ? { t: "ack", seq: o.seq } : null;
+    case "near":
+    case "far":
+      return Array.isArray(o.ids) && o.ids.every((x) => typeof x === "string") ? { t: o.t, ids: o.ids as string[] } : null;
+    default:
+      return null;
+  }
+}

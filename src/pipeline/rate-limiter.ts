@@ -1,0 +1,197 @@
+/**
+ * One connection's rate limits: frames/s and bytes/s per connection (scaled for relays by the drones
+ * they carry), points/s per drone, a throttled rate-limit notice, and abuse detection (sustained 10×
+ * over the limit → close 1008). Pure; the gateway session feeds it each frame and point with nowMs.
+ */
+import type { Options } from "../config.js";
+import { TokenBucket } from "./token-bucket.js";
+
+export type RateLimitOptions = Pick<
+  Options,
+  "droneRate" | "droneBurst" | "connFramesPerS" | "connBytesPerS" | "relayMaxDrones" | "abuseCloseMs" | "maxFrameBytes"
+>;
+
+/** A client offering more than this multiple of its limit is abusive (the brief's 10×). */
+export const ABUSE_FACTOR = 10;
+/** Abuse is judged over windows of this length, ms. */
+export const ABUSE_WINDOW_MS = 1000;
+/** At most one rate-limit notice per connection per this many ms. */
+export const NOTICE_INTERVAL_MS = 1000;
+/** Connection buckets hold this many seconds of their rate (proposed option CONN_BURST_S). */
+export const CONN_BURST_S = 1;
+/** WebSocket close code for a policy violation (RFC 6455 §7.4.1). */
+export const CLOSE_POLICY = 1008;
+
+export type LimitVerdict =
+  | { readonly kind: "ok" }
+  | { readonly kind: "limited"; readonly by: "frames" | "bytes" | "drone" | "drones" }
+  | { readonly kind: "close"; readonly code: typeof CLOSE_POLICY; readonly reason: string };
+
+// Verdicts are shared frozen objects: no allocation per frame or point.
+export const OK: LimitVerdict = Object.freeze({ kind: "ok" });
+export const LIMITED_FRAMES: LimitVerdict = Object.freeze({ kind: "limited", by: "frames" });
+export const LIMITED_BYTES: LimitVerdict = Object.freeze({ kind: "limited", by: "bytes" });
+export const LIMITED_DRONE: LimitVerdict = Object.freeze({ kind: "limited", by: "drone" });
+/** The connection already tracks relayMaxDrones active drones. */
+export const LIMITED_DRONES: LimitVerdict = Object.freeze({ kind: "limited", by: "drones" });
+export const CLOSE_ABUSE: LimitVerdict = Object.freeze({
+  kind: "close",
+  code: CLOSE_POLICY,
+  reason: "sustained rate far above the limit",
+});
+
+/** What the session tells the client after dropping points: how many, and when to try again. */
+export interface RateLimitNotice {
+  dropped: number;
+  retryAfterMs: number;
+}
+
+export class ConnectionLimiter {
+  private readonly frames: TokenBucket;
+  private readonly bytes: TokenBucket;
+  private readonly drones = new Map<string, TokenBucket>();
+  private lastDroneId = "";
+  private lastDrone: TokenBucket | null = null;
+  private scale = 1;
+  /** A drone bucket untouched this long is full again, so forgetting it changes nothing. */
+  private readonly idleMs: number;
+  private lastSweepMs: number;
+
+  private dropped = 0;
+  private retryAtMs = 0;
+  private lastNoticeMs = -Infinity;
+
+  private windowStartMs: number;
+  private offeredFrames = 0;
+  private offeredBytes = 0;
+  private offeredPoints = 0;
+  private windowAbusive = false;
+  /** Start of the current run of abusive windows, NaN when the client is within 10×. */
+  private abusiveSinceMs = NaN;
+
+  constructor(
+    private readonly opts: RateLimitOptions,
+    nowMs: number,
+    dronesCarried = 1,
+  ) {
+    this.frames = new TokenBucket(opts.connFramesPerS, opts.connFramesPerS * CONN_BURST_S, nowMs);
+    this.bytes = new TokenBucket(opts.connBytesPerS, this.bytesBurst(1), nowMs);
+    this.idleMs = Math.max(ABUSE_WINDOW_MS, Math.ceil((opts.droneBurst / opts.droneRate) * 1000));
+    this.lastSweepMs = nowMs;
+    this.windowStartMs = nowMs;
+    this.setDronesCarried(dronesCarried, nowMs);
+  }
+
+  /** A relay's connection limits scale with the drones it carries, capped by relayMaxDrones. */
+  setDronesCarried(n: number, nowMs: number): void {
+    this.scale = Math.max(1, Math.min(Math.floor(n), this.opts.relayMaxDrones));
+    const f = this.opts.connFramesPerS * this.scale;
+    this.frames.reconfigure(f, f * CONN_BURST_S, nowMs);
+    this.bytes.reconfigure(this.opts.connBytesPerS * this.scale, this.bytesBurst(this.scale), nowMs);
+  }
+
+  /** Drones with a live bucket (bounded by relayMaxDrones). */
+  get trackedDrones(): number {
+    return this.drones.size;
+  }
+
+  /** One incoming frame of `bytes` carrying `points` points. Limited frames count their points as dropped. */
+  admitFrame(bytes: number, points: number, nowMs: number): LimitVerdict {
+    this.rollWindow(nowMs);
+    this.offeredFrames++;
+    this.offeredBytes += bytes;
+    if (this.isAbusive(nowMs)) return CLOSE_ABUSE;
+    if (!this.frames.take(1, nowMs)) return this.drop(points, this.frames.retryAfterMs(nowMs), LIMITED_FRAMES, nowMs);
+    if (!this.bytes.take(bytes, nowMs)) return this.drop(points, this.bytes.retryAfterMs(nowMs, bytes), LIMITED_BYTES, nowMs);
+    return OK;
+  }
+
+  /** One point of `droneId`, after its frame was admitted. */
+  admitPoint(droneId: string, nowMs: number): LimitVerdict {
+    this.rollWindow(nowMs);
+    this.offeredPoints++;
+    if (this.isAbusive(nowMs)) return CLOSE_ABUSE;
+    let bucket = droneId === this.lastDroneId ? this.lastDrone : null;
+    if (bucket === null) {
+      bucket = this.drones.get(droneId) ?? null;
+      if (bucket === null) {
+        if (this.drones.size >= this.opts.relayMaxDrones) this.sweep(nowMs);
+        if (this.drones.size >= this.opts.relayMaxDrones) return this.drop(1, this.idleMs, LIMITED_DRONES, nowMs);
+        bucket = new TokenBucket(this.opts.droneRate, this.opts.droneBurst, nowMs);
+        this.drones.set(droneId, bucket);
+      }
+      this.lastDroneId = droneId;
+      this.lastDrone = bucket;
+    }
+    if (nowMs - this.lastSweepMs >= this.idleMs) this.sweep(nowMs);
+    if (!bucket.take(1, nowMs)) return this.drop(1, bucket.retryAfterMs(nowMs), LIMITED_DRONE, nowMs);
+    return OK;
+  }
+
+  /**
+   * The notice to send now, if points were dropped and none was sent in the last second; null
+   * otherwise. Taking it resets the dropped count.
+   */
+  takeNotice(nowMs: number): RateLimitNotice | null {
+    if (this.dropped === 0 || nowMs - this.lastNoticeMs < NOTICE_INTERVAL_MS) return null;
+    const notice = { dropped: this.dropped, retryAfterMs: Math.max(0, this.retryAtMs - nowMs) };
+    this.dropped = 0;
+    this.retryAtMs = 0;
+    this.lastNoticeMs = nowMs;
+    return notice;
+  }
+
+  /** Forgets drone buckets that have refilled; returns how many. Called on its own every idleMs. */
+  sweep(nowMs: number): number {
+    this.lastSweepMs = nowMs;
+    let n = 0;
+    for (const [id, bucket] of this.drones) {
+      if (bucket.isFull(nowMs)) {
+        this.drones.delete(id);
+        n++;
+      }
+    }
+    if (this.lastDrone !== null && !this.drones.has(this.lastDroneId)) (this.lastDrone = null), (this.lastDroneId = "");
+    return n;
+  }
+
+  private drop(points: number, retryMs: number, verdict: LimitVerdict, nowMs: number): LimitVerdict {
+    this.dropped += points;
+    const at = nowMs + (Number.isFinite(retryMs) ? retryMs : NOTICE_INTERVAL_MS);
+    if (at > this.retryAtMs) this.retryAtMs = at;
+    return verdict;
+  }
+
+  /** A frame must fit in the bytes bucket at all, so its burst is at least one largest frame. */
+  private bytesBurst(scale: number): number {
+    return Math.max(this.opts.connBytesPerS * scale * CONN_BURST_S, this.opts.maxFrameBytes);
+  }
+
+  /** Starts a new abuse window when the current one is over; a calm or skipped window ends a run. */
+  private rollWindow(nowMs: number): void {
+    const elapsed = nowMs - this.windowStartMs;
+    if (elapsed < ABUSE_WINDOW_MS) return;
+    if (!this.windowAbusive || elapsed >= 2 * ABUSE_WINDOW_MS) this.abusiveSinceMs = NaN;
+    this.windowStartMs += Math.floor(elapsed / ABUSE_WINDOW_MS) * ABUSE_WINDOW_MS;
+    this.offeredFrames = this.offeredBytes = this.offeredPoints = 0;
+    this.windowAbusive = false;
+  }
+
+  /**
+   * True when the client has offered more than ABUSE_FACTOR × its limits in every window for at least
+   * abuseCloseMs. A window turns abusive the moment its count passes the threshold, so a flood is
+   * judged before its window ends.
+   */
+  private isAbusive(nowMs: number): boolean {
+    if (!this.windowAbusive) {
+      const s = this.scale * ABUSE_FACTOR;
+      this.windowAbusive =
+        this.offeredFrames > this.opts.connFramesPerS * s ||
+        this.offeredBytes > this.opts.connBytesPerS * s ||
+        this.offeredPoints > this.opts.droneRate * s;
+      if (!this.windowAbusive) return false;
+      if (Number.isNaN(this.abusiveSinceMs)) this.abusiveSinceMs = this.windowStartMs;
+    }
+    return nowMs - this.abusiveSinceMs >= this.opts.abuseCloseMs;
+  }
+}

@@ -1,0 +1,494 @@
+/**
+ * The region's pure core, composed for the Durable Object shell: drone table → grid → conflict
+ * prediction → alert lifecycle + coordinated advisories → outputs per home link, plus the per-second
+ * tick (liveness, stale clears, metrics). No Workers API: the shell turns runtime events into calls here.
+ */
+import type { Options } from "../config.js";
+import { EARTH_RADIUS_M, DEG, enuOffsetTrig } from "../geo/enu.js";
+import { chooseAdvisories } from "./advisories.js";
+import { ALERT_CLEAR_HOLD_MS, AlertBook, type Encounter, type Transition } from "./alerts.js";
+import { emptyPrediction, predictRelative, type ConflictParams, type Prediction } from "./conflicts.js";
+import { F_DIRTY, F_LOW_BATTERY_SENT, F_NEAR, Fleet, LinkTable, NO_LINK, STATUS_ACTIVE, STATUS_LOST } from "./fleet.js";
+import { LocalPlane, PLANE_RADIUS_PAD, SpatialGrid } from "./grid.js";
+import { MetricsWindow, type FleetMetrics } from "./metrics.js";
+import type { TelemetryPoint } from "./point.js";
+
+/** Grid cell side, m: about half the usual candidate radius (R + speeds × (T + lag) ≈ 150-300 m). Default: 128 */
+export const REGION_GRID_CELL_M = 128;
+
+export interface AlertOut {
+  kind: "alert";
+  linkId: string;
+  droneId: string;
+  otherId: string;
+  alertId: string;
+  level: "caution" | "warning" | "clear";
+  /** NaN on a clear (no entry predicted any more). */
+  tEntryS: number;
+  tCpaS: number;
+  hsepCpaM: number;
+  vsepCpaM: number;
+  other: TelemetryPoint;
+  computedForMs: number;
+  manoeuvre: "climb" | "descend" | "turn_right" | "turn_left" | "hold" | "none";
+}
+export interface AdvisoryOut { kind: "advisory"; linkId: string; droneId: string; advisory: "low_battery_rth"; message: string; timeMs: number }
+/** The full set of a link's home drones within 2R of another drone or in an active conflict; sent when it changes. */
+export interface ProximityOut { kind: "proximity"; linkId: string; droneIds: string[] }
+export type RegionOutput = AlertOut | AdvisoryOut | ProximityOut;
+export interface OpsEvent { type: "lost" | "recovered" | "low_battery" | "evicted"; droneId: string; atMs: number }
+export interface DroneSnapshot {
+  droneId: string; linkId: string; ghost: boolean; timeMs: number; lastSeenMs: number; lat: number; lon: number; altM: number;
+  vn: number; ve: number; vu: number; battery: number; status: "active" | "lost"; lowBatterySent: boolean;
+}
+export type { FleetMetrics } from "./metrics.js";
+
+/** Where the region is, when the key is not a geohash or the shell knows better. */
+export interface RegionGeometry { originLat: number; originLon: number; areaKm2: number }
+
+export class RegionCore {
+  private readonly fleet = new Fleet();
+  private readonly grid = new SpatialGrid(REGION_GRID_CELL_M);
+  private readonly book: AlertBook;
+  private readonly links = new LinkTable();
+  private readonly metrics: MetricsWindow;
+  private readonly params: ConflictParams;
+  /** min(staleAfterMs, T): the contract's staleness and "lost drones predict for T at most", the stricter. */
+  private readonly staleLimitMs: number;
+  private plane: LocalPlane | null = null;
+  private readonly areaKm2: number;
+  private out: RegionOutput[] = [];
+  private events: OpsEvent[] = [];
+  private evicted: string[] = [];
+  /** Newest measurement seen (the staleness reference), and a lower bound on usable measurement times. */
+  private newestTimeMs = -Infinity;
+  private oldestTimeMs = Infinity;
+  /** An upper bound on the ground speed of any drone in the grid (recomputed each tick, raised on arrival). */
+  private maxSpeed = 0;
+  private startedSeen = 0;
+  private clearedSeen = 0;
+  // Hot-path scratch, reused: candidate buffers, one prediction, one ENU offset.
+  private cand = new Int32Array(1024);
+  private candD2 = new Float64Array(1024);
+  private readonly pred: Prediction = emptyPrediction();
+  private readonly enu = new Float64Array(2);
+
+  constructor(
+    readonly regionKey: string,
+    private readonly opts: Options,
+    alertIdPrefix: string,
+    geometry?: RegionGeometry,
+  ) {
+    this.book = new AlertBook(alertIdPrefix);
+    this.metrics = new MetricsWindow(0);
+    this.params = { radiusM: opts.conflictRadiusM, heightM: opts.conflictHeightM, lookaheadS: opts.lookaheadS, warningTimeS: opts.warningTimeS };
+    this.staleLimitMs = Math.min(opts.staleAfterMs, opts.lookaheadS * 1000);
+    const g = geometry ?? geohashGeometry(regionKey);
+    this.areaKm2 = g?.areaKm2 ?? 0;
+    if (g) this.plane = new LocalPlane(g.originLat, g.originLon);
+    this.fleet.onGrow = (cap) => this.grid.ensureCapacity(cap);
+    this.grid.ensureCapacity(this.fleet.capacity);
+  }
+
+  applyPoints(linkId: string, points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number): void {
+    this.metrics.addCounters(counters);
+    const f = this.fleet;
+    let link = -1; // resolved on the first home point
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i]!;
+      const g = ghost[i] === 1;
+      let s = f.slotOf(p.droneId);
+      if (s >= 0 && p.timeMs <= f.timeMs[s]!) {
+        // Older or repeated: no new state. A home copy of a point seen as a ghost still takes the drone home.
+        if (!g && f.ghost[s] === 1 && p.timeMs === f.timeMs[s]) this.takeHome(s, link < 0 ? (link = this.links.intern(linkId)) : link, nowMs);
+        else if (!g) this.metrics.ignoredStale++;
+        continue;
+      }
+      if (p.timeMs < this.newestTimeMs - this.staleLimitMs) {
+        if (!g) this.metrics.ignoredStale++;
+        continue;
+      }
+      if (s < 0) {
+        s = f.add(p.droneId);
+        f.ghost[s] = 1; // until takeHome below
+      }
+      f.write(s, p, nowMs);
+      if (p.timeMs > this.newestTimeMs) this.newestTimeMs = p.timeMs;
+      if (p.timeMs < this.oldestTimeMs) this.oldestTimeMs = p.timeMs;
+      if (f.speed[s]! > this.maxSpeed) this.maxSpeed = f.speed[s]!;
+      if (!g) {
+        this.takeHome(s, link < 0 ? (link = this.links.intern(linkId)) : link, nowMs);
+        if (f.markActive(s)) this.events.push({ type: "recovered", droneId: p.droneId, atMs: nowMs });
+        if (f.updateBattery(s, p.battery, this.opts.lowBatteryPct)) this.lowBattery(s, p, nowMs);
+        this.metrics.applied++;
+        this.metrics.delay.record(nowMs - p.timeMs);
+      } else if (f.ghost[s] === 0) {
+        // Its home moved to a neighbour: prediction only from now on (it keeps its last link for clears).
+        this.setNear(s, false);
+        f.ghost[s] = 1;
+        f.status[s] = STATUS_ACTIVE;
+      }
+      if (!this.plane) this.plane = new LocalPlane(p.lat, p.lon);
+      this.grid.move(s, this.plane.x(p.lon), this.plane.y(p.lat));
+      this.evaluate(s, nowMs);
+    }
+    this.flushProximity();
+  }
+
+  drain(): RegionOutput[] {
+    const o = this.out;
+    this.out = [];
+    return o;
+  }
+
+  tick(nowMs: number): { metrics: FleetMetrics; events: OpsEvent[] } {
+    const f = this.fleet;
+    for (const e of [...this.book.all()]) {
+      if (!this.usable(e.slotLo, nowMs) || !this.usable(e.slotHi, nowMs) || nowMs - e.clearSinceMs >= ALERT_CLEAR_HOLD_MS) this.endEncounter(e);
+    }
+    const lostBuf = new Int32Array(f.highWater);
+    const evictBuf = new Int32Array(f.highWater);
+    const ghostEvictMs = Math.max(this.opts.lostAfterMs, this.staleLimitMs);
+    const sw = f.sweep(nowMs, this.opts.lostAfterMs, this.opts.evictAfterMs, ghostEvictMs, lostBuf, evictBuf);
+    for (let i = 0; i < sw.lost; i++) {
+      const s = lostBuf[i]!;
+      this.events.push({ type: "lost", droneId: f.ids[s]!, atMs: nowMs });
+      this.metrics.lostDrones++;
+      this.setNear(s, false);
+    }
+    for (let i = 0; i < sw.evict; i++) this.evict(evictBuf[i]!, nowMs);
+    // Tighten the bounds the candidate radius relies on.
+    let vmax = 0;
+    let oldest = Infinity;
+    for (let s = 0; s < f.highWater; s++) {
+      if (!f.inUse(s)) continue;
+      if (f.speed[s]! > vmax) vmax = f.speed[s]!;
+      if (this.usable(s, nowMs) && f.timeMs[s]! < oldest) oldest = f.timeMs[s]!;
+    }
+    this.maxSpeed = vmax;
+    this.oldestTimeMs = oldest;
+    this.metrics.alertsStarted = this.book.started - this.startedSeen;
+    this.metrics.alertsCleared = this.book.cleared - this.clearedSeen;
+    this.startedSeen = this.book.started;
+    this.clearedSeen = this.book.cleared;
+    const byLevel = this.book.countByLevel();
+    const metrics = this.metrics.snapshot(
+      { fleet: f, plane: this.plane, areaKm2: this.areaKm2, lowBatteryPct: this.opts.lowBatteryPct, conflictsCaution: byLevel.caution, conflictsWarning: byLevel.warning },
+      nowMs,
+    );
+    this.flushProximity();
+    this.links.collect();
+    const events = this.events;
+    this.events = [];
+    return { metrics, events };
+  }
+
+  dirtyDrones(): DroneSnapshot[] {
+    const f = this.fleet;
+    const res: DroneSnapshot[] = [];
+    for (let s = 0; s < f.highWater; s++) {
+      if (!f.inUse(s) || (f.flags[s]! & F_DIRTY) === 0) continue;
+      f.flags[s]! &= ~F_DIRTY;
+      res.push(this.snapshot(s));
+    }
+    return res;
+  }
+
+  /** Drones evicted since the last call (to delete from the checkpoint), then forgets them. */
+  evictedDrones(): string[] {
+    const e = this.evicted;
+    this.evicted = [];
+    return e;
+  }
+
+  restore(snapshots: DroneSnapshot[], nowMs: number): void {
+    const f = this.fleet;
+    for (const d of snapshots) {
+      if (nowMs - d.lastSeenMs > this.opts.evictAfterMs || f.slotOf(d.droneId) >= 0) continue;
+      const s = f.add(d.droneId);
+      f.write(s, { ...d, seq: -1 }, d.lastSeenMs);
+      f.battery[s] = d.battery < 0 ? -1 : Math.round(d.battery);
+      f.status[s] = d.status === "lost" ? STATUS_LOST : STATUS_ACTIVE;
+      f.ghost[s] = d.ghost ? 1 : 0;
+      f.link[s] = d.linkId ? this.links.intern(d.linkId) : NO_LINK;
+      if (f.link[s] !== NO_LINK) this.links.ref(f.link[s]!, 1);
+      f.flags[s] = (f.flags[s]! & ~F_DIRTY) | (d.lowBatterySent ? F_LOW_BATTERY_SENT : 0);
+      f.points[s] = 0;
+      if (d.timeMs > this.newestTimeMs) this.newestTimeMs = d.timeMs;
+      if (d.timeMs < this.oldestTimeMs) this.oldestTimeMs = d.timeMs;
+      if (f.speed[s]! > this.maxSpeed) this.maxSpeed = f.speed[s]!;
+      if (!this.plane) this.plane = new LocalPlane(d.lat, d.lon);
+      this.grid.move(s, this.plane.x(d.lon), this.plane.y(d.lat));
+    }
+  }
+
+  drones(): DroneSnapshot[] {
+    const f = this.fleet;
+    const res: DroneSnapshot[] = [];
+    for (let s = 0; s < f.highWater; s++) if (f.inUse(s) && f.ghost[s] === 0) res.push(this.snapshot(s));
+    return res;
+  }
+
+  activeAlerts(): number {
+    return this.book.size;
+  }
+
+  /**
+   * A lower bound on the horizontal distance (m) from a drone to its nearest other drone, as of its own
+   * last report (lowered meanwhile when another drone reports closer); exact when one lies within its
+   * candidate radius. undefined for an unknown drone. For the gateway's safety-aware stretch.
+   */
+  nearestNeighbourM(droneId: string): number | undefined {
+    const s = this.fleet.slotOf(droneId);
+    return s < 0 ? undefined : this.fleet.nearestM[s]!;
+  }
+
+  /** Memory figures for the benchmark and docs: typed-array bytes per slot of capacity, slots, drones. */
+  memory(): { typedBytesPerSlot: number; capacity: number; drones: number } {
+    return { typedBytesPerSlot: this.fleet.bytesPerSlot() + this.grid.bytesPerSlot(), capacity: this.fleet.capacity, drones: this.fleet.size };
+  }
+
+  // ---- hot path ----------------------------------------------------------------------------------
+
+  /**
+   * Candidates of `a` within R + (|v_a| + vmax) × (T + lag): any drone that can come within R in T
+   * after both are propagated to the newer of their times, lag being the largest gap between two usable
+   * measurement times (≤ the stale limit). Each survivor of a cheap per-pair bound is predicted once.
+   */
+  private evaluate(a: number, nowMs: number): void {
+    const f = this.fleet;
+    const R = this.params.radiusM;
+    const H = this.params.heightM;
+    const T = this.params.lookaheadS;
+    const lagS = Math.min(this.staleLimitMs, Math.max(0, this.newestTimeMs - this.oldestTimeMs)) / 1000;
+    const reach = T + lagS;
+    let r = R + (f.speed[a]! + this.maxSpeed) * reach;
+    if (r < 2 * R) r = 2 * R;
+    r = r * PLANE_RADIUS_PAD + 1;
+    const x = this.grid.x[a]!;
+    const y = this.grid.y[a]!;
+    let n = this.grid.query(x, y, r, a, this.cand, this.candD2);
+    if (n > this.cand.length) {
+      this.cand = new Int32Array(n * 2);
+      this.candD2 = new Float64Array(n * 2);
+      n = this.grid.query(x, y, r, a, this.cand, this.candD2);
+    }
+    const aGhost = f.ghost[a] === 1;
+    const pairs = this.book.of(a);
+    const tA = f.timeMs[a]!;
+    const altA = f.altM[a]!;
+    const vuA = Math.abs(f.vu[a]!);
+    const spA = f.speed[a]!;
+    let nn2 = Infinity;
+    const near2 = 4 * R * R;
+    for (let i = 0; i < n; i++) {
+      const b = this.cand[i]!;
+      const d2 = this.candD2[i]!;
+      if (d2 < nn2) nn2 = d2;
+      if (d2 < near2 && f.ghost[b] === 0) this.setNear(b, true);
+      if (aGhost && f.ghost[b] === 1) continue; // two ghosts: their home regions handle them
+      if (!this.usable(b, nowMs)) continue;
+      if (pairs !== undefined && this.book.get(a, b) !== undefined) continue; // below
+      const dtS = Math.abs(tA - f.timeMs[b]!) / 1000;
+      const reachPair = R + (spA + f.speed[b]!) * (T + dtS);
+      if (d2 > reachPair * reachPair * PLANE_RADIUS_PAD * PLANE_RADIUS_PAD) continue;
+      if (Math.abs(altA - f.altM[b]!) >= H + (vuA + Math.abs(f.vu[b]!)) * (T + dtS)) continue;
+      const pr = this.predictPair(a, b);
+      if (pr.conflict) this.onPrediction(a, b, pr, nowMs);
+    }
+    const nn = Math.sqrt(nn2);
+    f.nearestM[a] = nn < r ? nn / PLANE_RADIUS_PAD : r / PLANE_RADIUS_PAD;
+    if (pairs !== undefined) {
+      for (const e of [...pairs]) {
+        const b = e.slotLo === a ? e.slotHi : e.slotLo;
+        if (!this.usable(a, nowMs) || !this.usable(b, nowMs)) this.endEncounter(e);
+        else this.onPrediction(a, b, this.predictPair(a, b), nowMs);
+      }
+    }
+    if (!aGhost) this.setNear(a, nn2 < near2 || this.book.of(a) !== undefined);
+  }
+
+  /**
+   * conflicts.ts `predict(a, b)`, step for step, reading the table's arrays and cached sin/cos instead
+   * of two objects (a test holds it equal to `predict`); the contract itself is `predictRelative`.
+   */
+  private predictPair(a: number, b: number): Prediction {
+    const f = this.fleet;
+    const ta = f.timeMs[a]!;
+    const tb = f.timeMs[b]!;
+    const tRef = ta > tb ? ta : tb;
+    const dtA = (tRef - ta) / 1000;
+    const dtB = (tRef - tb) / 1000;
+    enuOffsetTrig(f.sinLat[a]!, f.cosLat[a]!, f.lon[a]!, f.sinLat[b]!, f.cosLat[b]!, f.lon[b]!, this.enu);
+    const pe = this.enu[0]! + f.ve[b]! * dtB - f.ve[a]! * dtA;
+    const pn = this.enu[1]! + f.vn[b]! * dtB - f.vn[a]! * dtA;
+    const pu = f.altM[b]! + f.vu[b]! * dtB - (f.altM[a]! + f.vu[a]! * dtA);
+    return predictRelative(pe, pn, pu, f.ve[b]! - f.ve[a]!, f.vn[b]! - f.vn[a]!, f.vu[b]! - f.vu[a]!, tRef, this.params, this.pred);
+  }
+
+  private onPrediction(a: number, b: number, pr: Prediction, nowMs: number): void {
+    const f = this.fleet;
+    const r = this.book.observe(a, f.ids[a]!, b, f.ids[b]!, pr, nowMs);
+    if (!r) return;
+    if (r.t === "start") {
+      const g = {
+        relE: pr.relE, relN: pr.relN, relU: pr.relU,
+        aVe: f.ve[a]!, aVn: f.vn[a]!, aVu: f.vu[a]!,
+        bVe: f.ve[a]! + pr.relVe, bVn: f.vn[a]! + pr.relVn, bVu: f.vu[a]! + pr.relVu,
+      };
+      const [ma, mb] = chooseAdvisories(f.ids[a]!, f.ids[b]!, g, this.params);
+      r.e.manLo = r.e.slotLo === a ? ma : mb;
+      r.e.manHi = r.e.slotLo === a ? mb : ma;
+      this.setNear(a, true);
+      this.setNear(b, true);
+    }
+    this.emit(r.e, r.t);
+  }
+
+  private endEncounter(e: Encounter): void {
+    this.book.end(e);
+    this.emit(e, "clear");
+  }
+
+  /** One AlertOut per home side of the pair (a clear only to sides that were alerted). */
+  private emit(e: Encounter, t: Transition): void {
+    const f = this.fleet;
+    for (let side = 0; side < 2; side++) {
+      const s = side === 0 ? e.slotLo : e.slotHi;
+      const o = side === 0 ? e.slotHi : e.slotLo;
+      if (t === "clear") {
+        if (!(side === 0 ? e.sentLo : e.sentHi)) continue;
+      } else {
+        if (f.ghost[s] === 1 || f.link[s] === NO_LINK) continue; // ghosts are alerted by their home region
+        if (side === 0) e.sentLo = true;
+        else e.sentHi = true;
+      }
+      this.out.push({
+        kind: "alert",
+        linkId: this.links.name(f.link[s]!),
+        droneId: side === 0 ? e.idLo : e.idHi,
+        otherId: side === 0 ? e.idHi : e.idLo,
+        alertId: e.alertId,
+        level: t === "clear" ? "clear" : e.level,
+        tEntryS: t === "clear" ? NaN : e.tEntryS,
+        tCpaS: e.tCpaS,
+        hsepCpaM: e.hsepCpaM,
+        vsepCpaM: e.vsepCpaM,
+        other: f.toPoint(o),
+        computedForMs: e.computedForMs,
+        manoeuvre: t === "clear" ? "none" : side === 0 ? e.manLo : e.manHi,
+      });
+    }
+  }
+
+  // ---- membership, links, proximity ------------------------------------------------------------------
+
+  private usable(s: number, nowMs: number): boolean {
+    return this.fleet.usable(s, this.newestTimeMs, nowMs, this.staleLimitMs);
+  }
+
+  /** The drone is (now) carried by `link` as a home drone. */
+  private takeHome(s: number, link: number, nowMs: number): void {
+    const f = this.fleet;
+    const wasGhost = f.ghost[s] === 1;
+    if (!wasGhost && f.link[s] === link) return;
+    const near = (f.flags[s]! & F_NEAR) !== 0;
+    if (near) this.setNear(s, false);
+    if (f.link[s] !== NO_LINK) this.links.ref(f.link[s]!, -1);
+    if (wasGhost && f.link[s] === NO_LINK) this.metrics.newDrones++;
+    f.link[s] = link;
+    this.links.ref(link, 1);
+    f.ghost[s] = 0;
+    f.flags[s]! |= F_DIRTY;
+    if (near) this.setNear(s, true);
+    void nowMs;
+  }
+
+  private setNear(s: number, on: boolean): void {
+    const f = this.fleet;
+    const was = (f.flags[s]! & F_NEAR) !== 0;
+    if (was === on) return;
+    if (on && (f.ghost[s] === 1 || f.link[s] === NO_LINK)) return;
+    f.flags[s] = on ? f.flags[s]! | F_NEAR : f.flags[s]! & ~F_NEAR;
+    this.links.setMember(f.link[s]!, f.ids[s]!, on);
+  }
+
+  private flushProximity(): void {
+    this.links.flushChanged((linkId, droneIds) => this.out.push({ kind: "proximity", linkId, droneIds }));
+  }
+
+  private lowBattery(s: number, p: TelemetryPoint, nowMs: number): void {
+    const linkId = this.links.name(this.fleet.link[s]!);
+    const pct = Math.round(p.battery);
+    this.out.push({
+      kind: "advisory",
+      linkId,
+      droneId: p.droneId,
+      advisory: "low_battery_rth",
+      message: `Battery at ${pct}%, under ${this.opts.lowBatteryPct}%: return to home.`,
+      timeMs: p.timeMs,
+    });
+    this.events.push({ type: "low_battery", droneId: p.droneId, atMs: nowMs });
+  }
+
+  private evict(s: number, nowMs: number): void {
+    const f = this.fleet;
+    const pairs = this.book.of(s);
+    if (pairs) for (const e of [...pairs]) this.endEncounter(e);
+    this.setNear(s, false);
+    const id = f.ids[s]!;
+    if (f.ghost[s] === 0) this.events.push({ type: "evicted", droneId: id, atMs: nowMs });
+    this.evicted.push(id);
+    if (f.link[s] !== NO_LINK) this.links.ref(f.link[s]!, -1);
+    this.grid.remove(s);
+    f.remove(s);
+  }
+
+  private snapshot(s: number): DroneSnapshot {
+    const f = this.fleet;
+    return {
+      droneId: f.ids[s]!,
+      linkId: f.link[s] === NO_LINK ? "" : this.links.name(f.link[s]!),
+      ghost: f.ghost[s] === 1,
+      timeMs: f.timeMs[s]!,
+      lastSeenMs: f.lastSeenMs[s]!,
+      lat: f.lat[s]!,
+      lon: f.lon[s]!,
+      altM: f.altM[s]!,
+      vn: f.vn[s]!,
+      ve: f.ve[s]!,
+      vu: f.vu[s]!,
+      battery: f.battery[s]!,
+      status: f.status[s] === STATUS_LOST ? "lost" : "active",
+      lowBatterySent: (f.flags[s]! & F_LOW_BATTERY_SENT) !== 0,
+    };
+  }
+}
+
+const BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz";
+
+/** Centre and area of a geohash cell, or null when the key is not one (then the first point is the origin). */
+export function geohashGeometry(key: string): RegionGeometry | null {
+  if (key.length === 0 || key.length > 12) return null;
+  let latLo = -90, latHi = 90, lonLo = -180, lonHi = 180;
+  let even = true;
+  for (const ch of key.toLowerCase()) {
+    const v = BASE32.indexOf(ch);
+    if (v < 0) return null;
+    for (let bit = 4; bit >= 0; bit--) {
+      const on = ((v >> bit) & 1) === 1;
+      if (even) {
+        const mid = (lonLo + lonHi) / 2;
+        if (on) lonLo = mid; else lonHi = mid;
+      } else {
+        const mid = (latLo + latHi) / 2;
+        if (on) latLo = mid; else latHi = mid;
+      }
+      even = !even;
+    }
+  }
+  const lat = (latLo + latHi) / 2;
+  const m = EARTH_RADIUS_M * DEG;
+  const areaKm2 = ((latHi - latLo) * m * (lonHi - lonLo) * m * Math.cos(lat * DEG)) / 1e6;
+  return { originLat: lat, originLon: (lonLo + lonHi) / 2, areaKm2 };
+}

@@ -1,0 +1,241 @@
+/**
+ * The region Durable Object: a thin shell that turns runtime events into calls on the pure RegionCore
+ * (src/pipeline/region-core.ts). It accepts one hibernatable WebSocket per gateway link, applies each
+ * batch exactly once (per-link sequence numbers, persisted with the state they produced), routes
+ * alerts to the links that carry the drones, and runs a one-second alarm for metrics and checkpoints.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { loadOptions, type Options } from "../config.js";
+import type { Env } from "../env.js";
+import { BatchFormatError, decodeBatch } from "../pipeline/batch-codec.js";
+import { encodeControl } from "../pipeline/link-protocol.js";
+import { RegionCore, type RegionOutput } from "../pipeline/region-core.js";
+import { advisoryFrame, alertFrame } from "../pipeline/server-frames.js";
+import { metricsToDataPoints } from "./metrics-mapping.js";
+import { AnalyticsEngineSink, type MetricsSink } from "./metrics-sink.js";
+import { RegionStore } from "./region-store.js";
+
+const TICK_MS = 1000;
+const DIRECTORY_REPORT_MS = 60_000;
+const PRUNE_EVERY_MS = 60_000;
+
+interface LinkAttachment {
+  linkId: string;
+}
+
+export class RegionObject extends DurableObject<Env> {
+  private readonly opts: Options;
+  private readonly store: RegionStore;
+  readonly sink: MetricsSink;
+  private core: RegionCore | null = null;
+  private regionKey = "";
+  /** linkId → last batch sequence applied in memory (ahead of the durable one until the next checkpoint). */
+  private readonly applied = new Map<string, number>();
+  private readonly dirtyLinks = new Set<string>();
+  private readonly evicted: string[] = [];
+  private lastTickMs = 0;
+  private lastPruneMs = 0;
+  private lastReportMs = 0;
+  /** Counted here rather than in the core: they never reach it. */
+  readonly stats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0 };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.opts = loadOptions(env);
+    this.store = new RegionStore(ctx.storage.sql);
+    this.sink = new AnalyticsEngineSink(env.METRICS);
+    // Reload state before any message is handled, so a restart never runs on an empty table.
+    ctx.blockConcurrencyWhile(async () => {
+      const key = ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'region'").toArray()[0]?.value;
+      if (key) this.initCore(key);
+    });
+  }
+
+  private initCore(regionKey: string): RegionCore {
+    if (this.core) return this.core;
+    this.regionKey = regionKey;
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('region', ?)", regionKey);
+    const epoch = this.store.nextEpoch();
+    this.core = new RegionCore(regionKey, this.opts, `${regionKey}.${epoch.toString(36)}`);
+    const now = Date.now();
+    this.core.restore(this.store.loadDrones(), now);
+    for (const [link, seq] of this.store.loadLinkSeqs()) this.applied.set(link, seq);
+    return this.core;
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const region = url.searchParams.get("region") ?? "";
+    if (!/^[0-9b-hjkmnp-z]{1,12}$/.test(region)) return new Response("region parameter required", { status: 400 });
+    if (this.regionKey && region !== this.regionKey) return new Response("wrong region for this object", { status: 409 });
+    const core = this.initCore(region);
+
+    if (url.pathname === "/link") {
+      const linkId = url.searchParams.get("link") ?? "";
+      if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket" || !/^[\w.:-]{1,128}$/.test(linkId))
+        return new Response("expected a WebSocket upgrade with a link id", { status: 400 });
+      const pair = new WebSocketPair();
+      const server = pair[1];
+      // Tag by link id so the link can be found again after hibernation.
+      this.ctx.acceptWebSocket(server, [linkId]);
+      server.serializeAttachment({ linkId } satisfies LinkAttachment);
+      server.send(encodeControl({ t: "hello", applied: this.applied.get(linkId) ?? 0 }));
+      await this.ensureAlarm();
+      return new Response(null, { status: 101, webSocket: pair[0] });
+    }
+
+    const since = Number(url.searchParams.get("since") ?? Date.now() - 60_000);
+    const limit = Math.min(Number(url.searchParams.get("limit") ?? 3600) || 3600, 86_400);
+    switch (url.pathname) {
+      case "/ops/drones":
+        return Response.json({ region, now: Date.now(), drones: core.drones() });
+      case "/ops/metrics":
+        return Response.json({ region, metrics: this.store.metricsSince(since, limit) });
+      case "/ops/events":
+        return Response.json({ region, events: this.store.eventsSince(since, limit) });
+      case "/ops/alerts":
+        return Response.json({ region, alerts: this.store.alertsSince(since, limit) });
+      default:
+        return new Response("not found", { status: 404 });
+    }
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): Promise<void> {
+    if (typeof message === "string") return; // links send only binary batches
+    const core = this.core;
+    const linkId = (ws.deserializeAttachment() as LinkAttachment | null)?.linkId;
+    if (!core || !linkId) {
+      ws.close(1011, "region not initialised");
+      return;
+    }
+    let batch;
+    try {
+      batch = decodeBatch(new Uint8Array(message));
+    } catch (e) {
+      if (!(e instanceof BatchFormatError)) throw e;
+      this.stats.badBatches++;
+      console.error(JSON.stringify({ msg: "bad batch", region: this.regionKey, linkId, error: e.message }));
+      ws.close(1002, "bad batch");
+      return;
+    }
+    this.stats.batches++;
+    const last = this.applied.get(linkId) ?? 0;
+    if (batch.seq <= last) {
+      // A replay of a batch already applied (the gateway reconnected before our ack reached it).
+      this.stats.duplicateBatches++;
+      return;
+    }
+    this.applied.set(linkId, batch.seq);
+    this.dirtyLinks.add(linkId);
+    this.stats.points += batch.points.length;
+    core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, Date.now());
+    this.route(core.drain());
+    await this.ensureAlarm();
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    const linkId = (ws.deserializeAttachment() as LinkAttachment | null)?.linkId;
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
+    void linkId;
+  }
+
+  override async webSocketError(): Promise<void> {
+    // The close handler follows; nothing to do here.
+  }
+
+  override async alarm(): Promise<void> {
+    const core = this.core;
+    if (!core) return;
+    const now = Date.now();
+    const { metrics, events } = core.tick(now);
+    this.lastTickMs = now;
+    this.route(core.drain());
+    for (const e of events) {
+      this.store.event(e.atMs, e.type, e.droneId);
+      if (e.type === "evicted") this.evicted.push(e.droneId);
+    }
+    this.sink.write(metricsToDataPoints(this.regionKey, metrics));
+    this.store.writeMetrics(now, metrics);
+    this.checkpointAndAck(now);
+    if (now - this.lastPruneMs >= PRUNE_EVERY_MS) {
+      this.lastPruneMs = now;
+      this.store.prune(now, this.opts.metricsRetentionH * 3_600_000, this.opts.auditRetentionDays * 86_400_000);
+    }
+    if (now - this.lastReportMs >= DIRECTORY_REPORT_MS && metrics.active > 0) {
+      this.lastReportMs = now;
+      await this.reportToDirectory(metrics.active);
+    }
+    if (this.ctx.getWebSockets().length > 0 || core.drones().length > 0) await this.ctx.storage.setAlarm(now + TICK_MS);
+  }
+
+  /**
+   * Writes every changed drone and the link sequences they reflect in one transaction, then acks the
+   * links: the output gate holds the acks until the write is durable, so an ack always means "applied
+   * and stored" and a gateway never forgets a batch whose effect a restart could lose.
+   */
+  private checkpointAndAck(now: number): void {
+    const core = this.core!;
+    const dirty = core.dirtyDrones();
+    const links: [string, number][] = [...this.dirtyLinks].map((l) => [l, this.applied.get(l) ?? 0]);
+    this.store.checkpoint(dirty, this.evicted.splice(0), links, now);
+    this.dirtyLinks.clear();
+    for (const [linkId, seq] of links) {
+      for (const ws of this.ctx.getWebSockets(linkId)) safeSend(ws, encodeControl({ t: "ack", seq }));
+    }
+  }
+
+  private route(outputs: RegionOutput[]): void {
+    const now = Date.now();
+    for (const o of outputs) {
+      if (o.kind === "alert") {
+        this.sendToLink(o.linkId, alertFrame(o));
+        this.store.audit({
+          tsMs: now,
+          alertId: o.alertId,
+          droneId: o.droneId,
+          otherId: o.otherId,
+          level: o.level,
+          tEntryS: o.tEntryS,
+          tCpaS: o.tCpaS,
+          hsepCpaM: o.hsepCpaM,
+          vsepCpaM: o.vsepCpaM,
+          advisory: o.manoeuvre,
+        });
+      } else if (o.kind === "advisory") {
+        this.sendToLink(o.linkId, advisoryFrame(o));
+      } else {
+        this.sendToLink(o.linkId, encodeControl({ t: "near", ids: o.droneIds }));
+      }
+    }
+  }
+
+  private sendToLink(linkId: string, data: Uint8Array | string): void {
+    // A drone whose link closed gets its alerts again once its next point arrives on a new link.
+    for (const ws of this.ctx.getWebSockets(linkId)) safeSend(ws, data);
+  }
+
+  private async ensureAlarm(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + TICK_MS);
+  }
+
+  private async reportToDirectory(drones: number): Promise<void> {
+    try {
+      const dir = this.env.DIRECTORY.get(this.env.DIRECTORY.idFromName("directory"));
+      await dir.fetch(new Request("https://directory/report", { method: "POST", body: JSON.stringify({ region: this.regionKey, drones }) }));
+    } catch (e) {
+      console.error(JSON.stringify({ msg: "directory report failed", region: this.regionKey, error: String(e) }));
+    }
+  }
+}
+
+function safeSend(ws: WebSocket, data: Uint8Array | string): void {
+  try {
+    ws.send(data);
+  } catch {
+    // The socket closed under us; its gateway will reconnect and replay.
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Everything the region object keeps in its SQLite storage, behind named operations. All writes of
+ * one checkpoint happen without an await between them, so they commit as one transaction and the
+ * output gate holds the acks sent after them until they are durable (PLATFORM.md).
+ */
+import type { DroneSnapshot } from "../pipeline/region-core.js";
+import { migrate } from "./schema.js";
+
+export interface AuditRow {
+  tsMs: number;
+  alertId: string;
+  droneId: string;
+  otherId: string;
+  level: string;
+  tEntryS: number;
+  tCpaS: number;
+  hsepCpaM: number;
+  vsepCpaM: number;
+  advisory: string;
+}
+
+export class RegionStore {
+  constructor(private readonly sql: SqlStorage) {
+    migrate(sql);
+  }
+
+  loadDrones(): DroneSnapshot[] {
+    return this.sql
+      .exec<Record<string, number | string>>("SELECT * FROM drones")
+      .toArray()
+      .map((r) => ({
+        droneId: String(r.drone_id),
+        linkId: String(r.link_id),
+        ghost: Number(r.ghost) === 1,
+        timeMs: Number(r.time_ms),
+        lastSeenMs: Number(r.last_seen_ms),
+        lat: Number(r.lat),
+        lon: Number(r.lon),
+        altM: Number(r.alt_m),
+        vn: Number(r.vn),
+        ve: Number(r.ve),
+        vu: Number(r.vu),
+        battery: Number(r.battery),
+        status: r.status === "lost" ? "lost" : "active",
+        lowBatterySent: Number(r.low_battery_sent) === 1,
+      }));
+  }
+
+  loadLinkSeqs(): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const r of this.sql.exec<{ link_id: string; applied_seq: number }>("SELECT link_id, applied_seq FROM links")) m.set(r.link_id, r.applied_seq);
+    return m;
+  }
+
+  /** One transaction: changed drones, removed drones and the link sequences they reflect. */
+  checkpoint(dirty: DroneSnapshot[], removed: string[], linkSeqs: Iterable<[string, number]>, nowMs: number): void {
+    for (const d of dirty) {
+      this.sql.exec(
+        `INSERT OR REPLACE INTO drones (drone_id, link_id, ghost, time_ms, last_seen_ms, lat, lon, alt_m, vn, ve, vu, battery, status, low_battery_sent)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        d.droneId, d.linkId, d.ghost ? 1 : 0, d.timeMs, d.lastSeenMs, d.lat, d.lon, d.altM, d.vn, d.ve, d.vu, d.battery, d.status, d.lowBatterySent ? 1 : 0,
+      );
+    }
+    for (const id of removed) this.sql.exec("DELETE FROM drones WHERE drone_id = ?", id);
+    for (const [linkId, seq] of linkSeqs)
+      this.sql.exec("INSERT OR REPLACE INTO links (link_id, applied_seq, updated_ms) VALUES (?, ?, ?)", linkId, seq, nowMs);
+  }
+
+  forgetLink(linkId: string): void {
+    this.sql.exec("DELETE FROM links WHERE link_id = ?", linkId);
+  }
+
+  writeMetrics(tsMs: number, body: unknown): void {
+    this.sql.exec("INSERT OR REPLACE INTO metrics (ts_ms, body) VALUES (?, ?)", Math.floor(tsMs), JSON.stringify(body));
+  }
+
+  metricsSince(sinceMs: number, limit: number): { ts_ms: number; metrics: unknown }[] {
+    return this.sql
+      .exec<{ ts_ms: number; body: string }>("SELECT ts_ms, body FROM metrics WHERE ts_ms >= ? ORDER BY ts_ms LIMIT ?", sinceMs, limit)
+      .toArray()
+      .map((r) => ({ ts_ms: r.ts_ms, metrics: JSON.parse(r.body) }));
+  }
+
+  audit(row: AuditRow): void {
+    this.sql.exec(
+      `INSERT INTO alert_audit (ts_ms, alert_id, drone_id, other_id, level, t_entry_s, t_cpa_s, hsep_cpa_m, vsep_cpa_m, advisory)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.tsMs, row.alertId, row.droneId, row.otherId, row.level, finiteOrNull(row.tEntryS), finiteOrNull(row.tCpaS), finiteOrNull(row.hsepCpaM), finiteOrNull(row.vsepCpaM), row.advisory,
+    );
+  }
+
+  alertsSince(sinceMs: number, limit: number): Record<string, unknown>[] {
+    return this.sql.exec("SELECT * FROM alert_audit WHERE ts_ms >= ? ORDER BY id LIMIT ?", sinceMs, limit).toArray();
+  }
+
+  event(tsMs: number, type: string, droneId: string): void {
+    this.sql.exec("INSERT INTO events (ts_ms, type, drone_id) VALUES (?, ?, ?)", tsMs, type, droneId);
+  }
+
+  eventsSince(sinceMs: number, limit: number): Record<string, unknown>[] {
+    return this.sql.exec("SELECT ts_ms, type, drone_id FROM events WHERE ts_ms >= ? ORDER BY id LIMIT ?", sinceMs, limit).toArray();
+  }
+
+  /** Drops history past its retention (called by the alarm, a bounded amount per call). */
+  prune(nowMs: number, metricsRetentionMs: number, auditRetentionMs: number): void {
+    this.sql.exec("DELETE FROM metrics WHERE ts_ms < ?", nowMs - metricsRetentionMs);
+    this.sql.exec("DELETE FROM alert_audit WHERE ts_ms < ?", nowMs - auditRetentionMs);
+    this.sql.exec("DELETE FROM events WHERE ts_ms < ?", nowMs - auditRetentionMs);
+  }
+
+  /** A counter that survives restarts, for alert ids that stay unique across them. */
+  nextEpoch(): number {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'epoch'").toArray()[0];
+    const epoch = (row ? Number(row.value) : 0) + 1;
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?)", String(epoch));
+    return epoch;
+  }
+}
+
+function finiteOrNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}

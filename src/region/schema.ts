@@ -1,0 +1,35 @@
+/**
+ * The region object's SQLite schema, applied through a migrations table so a deploy with a new
+ * schema upgrades objects in place the first time each one wakes up.
+ */
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: drone state checkpoint, per-link applied batch sequence, metrics history, alert audit, ops events.
+  `CREATE TABLE drones (
+     drone_id TEXT PRIMARY KEY, link_id TEXT NOT NULL, ghost INTEGER NOT NULL, time_ms REAL NOT NULL,
+     last_seen_ms REAL NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL, alt_m REAL NOT NULL,
+     vn REAL NOT NULL, ve REAL NOT NULL, vu REAL NOT NULL, battery REAL NOT NULL, status TEXT NOT NULL,
+     low_battery_sent INTEGER NOT NULL);
+   CREATE TABLE links (link_id TEXT PRIMARY KEY, applied_seq INTEGER NOT NULL, updated_ms REAL NOT NULL);
+   CREATE TABLE metrics (ts_ms INTEGER PRIMARY KEY, body TEXT NOT NULL);
+   CREATE TABLE alert_audit (id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms REAL NOT NULL, alert_id TEXT NOT NULL,
+     drone_id TEXT NOT NULL, other_id TEXT NOT NULL, level TEXT NOT NULL, t_entry_s REAL, t_cpa_s REAL,
+     hsep_cpa_m REAL, vsep_cpa_m REAL, advisory TEXT NOT NULL);
+   CREATE INDEX alert_audit_ts ON alert_audit (ts_ms);
+   CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms REAL NOT NULL, type TEXT NOT NULL, drone_id TEXT NOT NULL);
+   CREATE INDEX events_ts ON events (ts_ms);
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+];
+
+/** Applies every migration not yet recorded; returns the schema version now in force. */
+export function migrate(sql: SqlStorage): number {
+  sql.exec("CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, applied_ms REAL NOT NULL)");
+  const row = sql.exec<{ v: number | null }>("SELECT MAX(version) AS v FROM _migrations").one();
+  let version = row.v ?? 0;
+  while (version < MIGRATIONS.length) {
+    sql.exec(MIGRATIONS[version]!);
+    version++;
+    sql.exec("INSERT INTO _migrations (version, applied_ms) VALUES (?, ?)", version, Date.now());
+  }
+  return version;
+}

@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEFAULTS, describeOptions, loadOptions } from "../src/config.js";
+
+describe("options", () => {
+  it("defaults follow the product's contract", () => {
+    const o = loadOptions({});
+    expect(o).toMatchObject({ conflictRadiusM: 15, conflictHeightM: 5, lookaheadS: 5, batchWindowMs: 50, batchMaxPoints: 256, droneRate: 20, droneBurst: 40 });
+    expect(o.haloM).toBe(15 + 2 * 100 * 5);
+  });
+
+  it("reads wrangler [vars] strings and numbers", () => {
+    const o = loadOptions({ CONFLICT_RADIUS_M: "20", LOOKAHEAD_S: 8, BATCH_WINDOW_MS: " 25 " });
+    expect(o.conflictRadiusM).toBe(20);
+    expect(o.lookaheadS).toBe(8);
+    expect(o.batchWindowMs).toBe(25);
+    // The halo default follows R and T.
+    expect(o.haloM).toBe(20 + 2 * 100 * 8);
+  });
+
+  it("names the variable in every rejection", () => {
+    expect(() => loadOptions({ CONFLICT_RADIUS_M: "abc" })).toThrow(/CONFLICT_RADIUS_M must be a number/);
+    expect(() => loadOptions({ BATCH_MAX_POINTS: "0" })).toThrow(/BATCH_MAX_POINTS must be between/);
+    expect(() => loadOptions({ BATCH_WINDOW_MS: "2.5" })).toThrow(/BATCH_WINDOW_MS must be an integer/);
+    expect(() => loadOptions({ HALO_M: "100" })).toThrow(ConfigError);
+    expect(() => loadOptions({ WARNING_TIME_S: "6" })).toThrow(/WARNING_TIME_S/);
+  });
+
+  it("README's configuration table lists every option with its default", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    for (const { env, key } of describeOptions()) {
+      const row = readme.split("\n").find((l) => l.startsWith(`| \`${env}\``));
+      expect(row, `README row for ${env}`).toBeDefined();
+      if (key !== "haloM") expect(row).toContain(`| ${DEFAULTS[key]} |`);
+    }
+  });
+});

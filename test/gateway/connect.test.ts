@@ -1,0 +1,108 @@
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { AlertLevel, Manoeuvre } from "../../src/gen/airspace/v1/airspace_pb.js";
+import { signJwt } from "../../src/gateway/auth.js";
+import { createApp } from "../../src/gateway/app.js";
+import { connect, droneAt, token } from "../helpers/client.js";
+
+// Central Berlin, well inside geohash cell u33d: no halo traffic.
+const LAT = 52.52;
+const LON = 13.405;
+
+describe("HTTP surface", () => {
+  it("answers /healthz", async () => {
+    const r = await SELF.fetch("https://airspace.test/healthz");
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ ok: true });
+  });
+
+  it("rejects a connect without a token with 401 JSON before any upgrade", async () => {
+    const r = await SELF.fetch("https://airspace.test/v1/connect", { headers: { Upgrade: "websocket" } });
+    expect(r.status).toBe(401);
+    expect(r.webSocket).toBeNull();
+    expect(await r.json()).toMatchObject({ error: "unauthorized" });
+  });
+
+  it("rejects a bad signature, an expired token and a token without exp", async () => {
+    const bad = await signJwt({ sub: "d1", exp: Date.now() / 1000 + 60 }, "another-secret");
+    const expired = await signJwt({ sub: "d1", exp: Math.floor(Date.now() / 1000) - 1 }, env.AIRSPACE_JWT_SECRET as string);
+    const noExp = await signJwt({ sub: "d1" }, env.AIRSPACE_JWT_SECRET as string);
+    for (const [tok, why] of [[bad, "invalid token signature"], [expired, "token expired"], [noExp, "token has no exp claim"]] as const) {
+      const r = await SELF.fetch("https://airspace.test/v1/connect", { headers: { Upgrade: "websocket", Authorization: `Bearer ${tok}` } });
+      expect(r.status).toBe(401);
+      expect(await r.json()).toEqual({ error: "unauthorized", detail: why });
+    }
+  });
+
+  it("asks for an upgrade on a plain GET", async () => {
+    const r = await SELF.fetch("https://airspace.test/v1/connect", { headers: { Authorization: `Bearer ${await token("d1")}` } });
+    expect(r.status).toBe(426);
+  });
+
+  it("answers 503 and never runs open when the secret is missing", async () => {
+    const app = createApp();
+    const r = await app.fetch(new Request("https://airspace.test/v1/connect", { headers: { Upgrade: "websocket" } }), { ...env, AIRSPACE_JWT_SECRET: undefined });
+    expect(r.status).toBe(503);
+    expect(await r.json()).toMatchObject({ error: "not_configured" });
+  });
+
+  it("accepts the token in Sec-WebSocket-Protocol and answers with airspace.v1", async () => {
+    const tok = await token("proto-drone");
+    const r = await SELF.fetch("https://airspace.test/v1/connect", { headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `airspace.v1, bearer.${tok}` } });
+    expect(r.status).toBe(101);
+    expect(r.headers.get("Sec-WebSocket-Protocol")).toBe("airspace.v1");
+    r.webSocket!.accept();
+    r.webSocket!.close(1000);
+  });
+});
+
+describe("drone socket → gateway → region → alert back", () => {
+  it("sends a welcome with the limits in force", async () => {
+    const c = await connect(await token("w1"));
+    const w = await c.waitFor((f) => f.kind.case === "welcome");
+    expect(w.kind.case === "welcome" && w.kind.value).toMatchObject({ droneId: "w1", role: "drone", batchWindowMs: 50, conflictRadiusM: 15 });
+    c.close();
+  });
+
+  it("alerts both drones on a collision course, with complementary advisories", async () => {
+    const a = await connect(await token("col-a"));
+    const b = await connect(await token("col-b"));
+    const now = Date.now();
+    // Head-on along the east axis, 60 m apart, closing at 20 m/s: entry in 2.25 s.
+    a.send([droneAt("col-a", LAT, LON, -30, 0, 10, 0, now)]);
+    b.send([droneAt("col-b", LAT, LON, 30, 0, -10, 0, now)]);
+    const fa = await a.waitFor((f) => f.kind.case === "alert", 5000, "alert on a");
+    const fb = await b.waitFor((f) => f.kind.case === "alert", 5000, "alert on b");
+    if (fa.kind.case !== "alert" || fb.kind.case !== "alert") throw new Error("unreachable");
+    const x = fa.kind.value;
+    const y = fb.kind.value;
+    expect(x).toMatchObject({ droneId: "col-a", otherId: "col-b", level: AlertLevel.CAUTION });
+    expect(y).toMatchObject({ droneId: "col-b", otherId: "col-a", level: AlertLevel.CAUTION });
+    expect(x.alertId).toBe(y.alertId);
+    expect(x.tEntryS).toBeCloseTo(2.25, 1);
+    expect(x.hsepCpaM).toBeLessThan(1);
+    expect(x.other?.droneId).toBe("col-b");
+    expect(x.advisory).not.toBe(Manoeuvre.UNSPECIFIED);
+    expect(y.advisory).not.toBe(Manoeuvre.UNSPECIFIED);
+    a.close();
+    b.close();
+  });
+
+  it("does not alert two diverging drones", async () => {
+    const a = await connect(await token("div-a"));
+    const b = await connect(await token("div-b"));
+    const now = Date.now();
+    a.send([droneAt("div-a", LAT, LON + 0.01, -30, 0, -10, 0, now)]);
+    b.send([droneAt("div-b", LAT, LON + 0.01, 30, 0, 10, 0, now)]);
+    // Then a conflicting pair behind them on the same sockets: once its alert arrives, the diverging
+    // points (earlier on the same links, applied in order) were evaluated too.
+    a.send([droneAt("div-a", LAT, LON + 0.01, -10, 0, 5, 0, now + 100)]);
+    b.send([droneAt("div-b", LAT, LON + 0.01, 10, 0, -5, 0, now + 100)]);
+    const first = await a.waitFor((f) => f.kind.case === "alert");
+    if (first.kind.case !== "alert") throw new Error("unreachable");
+    expect(first.kind.value.computedForMs).toBe(BigInt(now + 100));
+    expect(a.alerts().every((al) => al.computedForMs === BigInt(now + 100))).toBe(true);
+    a.close();
+    b.close();
+  });
+});
