@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["test/{geo,pipeline,client,scripts}/**/*.test.ts", "test/config.test.ts"],
+          include: ["test/{geo,pipeline,client,replay,sim,scripts}/**/*.test.ts", "test/config.test.ts"],
           environment: "node",
         },
       },

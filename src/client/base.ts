@@ -34,7 +34,7 @@ export interface ClientOptions {
   idleTimeoutMs?: number;
   /** Reconnect after a drop. Default: true */
   reconnect?: boolean;
-  /** Give up after this many failed attempts in a row. Default: Infinity */
+  /** Reconnect attempts in a row (without a welcome between) before giving up. Default: Infinity */
   maxReconnectAttempts?: number;
   backoff?: BackoffOptions;
   /** Do not send while the socket holds more than this many unsent bytes (backpressure). Default: 1048576 */

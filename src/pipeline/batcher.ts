@@ -35,7 +35,10 @@ export interface FlushedBatch {
   points: TelemetryPoint[];
   /** 1 where the point is a halo ghost for this region. */
   ghost: Uint8Array;
-  /** Every point was added as health-only (unmoved): the replay buffer evicts such batches first. Set by the batcher; optional so counters-only batches can be built by hand. */
+  /**
+   * Every point was added as health-only (unmoved): the replay buffer evicts such batches first.
+   * Always set by the batcher; optional so that counters-only batches can be built by hand.
+   */
   healthOnly?: boolean;
 }
 

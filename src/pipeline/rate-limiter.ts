@@ -52,7 +52,7 @@ export class ConnectionLimiter {
   private readonly drones = new Map<string, TokenBucket>();
   private lastDroneId = "";
   private lastDrone: TokenBucket | null = null;
-  private scale = 1;
+  private scale: number;
   /** A drone bucket untouched this long is full again, so forgetting it changes nothing. */
   private readonly idleMs: number;
   private lastSweepMs: number;
@@ -74,17 +74,20 @@ export class ConnectionLimiter {
     nowMs: number,
     dronesCarried = 1,
   ) {
-    this.frames = new TokenBucket(opts.connFramesPerS, opts.connFramesPerS * CONN_BURST_S, nowMs);
-    this.bytes = new TokenBucket(opts.connBytesPerS, this.bytesBurst(1), nowMs);
+    this.scale = this.scaleFor(dronesCarried);
+    const f = opts.connFramesPerS * this.scale;
+    this.frames = new TokenBucket(f, f * CONN_BURST_S, nowMs);
+    this.bytes = new TokenBucket(opts.connBytesPerS * this.scale, this.bytesBurst(this.scale), nowMs);
     this.idleMs = Math.max(ABUSE_WINDOW_MS, Math.ceil((opts.droneBurst / opts.droneRate) * 1000));
     this.lastSweepMs = nowMs;
     this.windowStartMs = nowMs;
-    this.setDronesCarried(dronesCarried, nowMs);
   }
 
   /** A relay's connection limits scale with the drones it carries, capped by relayMaxDrones. */
   setDronesCarried(n: number, nowMs: number): void {
-    this.scale = Math.max(1, Math.min(Math.floor(n), this.opts.relayMaxDrones));
+    const scale = this.scaleFor(n);
+    if (scale === this.scale) return;
+    this.scale = scale;
     const f = this.opts.connFramesPerS * this.scale;
     this.frames.reconfigure(f, f * CONN_BURST_S, nowMs);
     this.bytes.reconfigure(this.opts.connBytesPerS * this.scale, this.bytesBurst(this.scale), nowMs);
@@ -111,6 +114,7 @@ export class ConnectionLimiter {
     this.rollWindow(nowMs);
     this.offeredPoints++;
     if (this.isAbusive(nowMs)) return CLOSE_ABUSE;
+    if (nowMs - this.lastSweepMs >= this.idleMs) this.sweep(nowMs);
     let bucket = droneId === this.lastDroneId ? this.lastDrone : null;
     if (bucket === null) {
       bucket = this.drones.get(droneId) ?? null;
@@ -123,7 +127,6 @@ export class ConnectionLimiter {
       this.lastDroneId = droneId;
       this.lastDrone = bucket;
     }
-    if (nowMs - this.lastSweepMs >= this.idleMs) this.sweep(nowMs);
     if (!bucket.take(1, nowMs)) return this.drop(1, bucket.retryAfterMs(nowMs), LIMITED_DRONE, nowMs);
     return OK;
   }
@@ -160,6 +163,10 @@ export class ConnectionLimiter {
     const at = nowMs + (Number.isFinite(retryMs) ? retryMs : NOTICE_INTERVAL_MS);
     if (at > this.retryAtMs) this.retryAtMs = at;
     return verdict;
+  }
+
+  private scaleFor(drones: number): number {
+    return Math.max(1, Math.min(Math.floor(drones) || 1, this.opts.relayMaxDrones));
   }
 
   /** A frame must fit in the bytes bucket at all, so its burst is at least one largest frame. */

@@ -104,10 +104,6 @@ export class RegionCore {
         else if (!g) this.metrics.ignoredStale++;
         continue;
       }
-      if (p.timeMs < this.newestTimeMs - this.staleLimitMs) {
-        if (!g) this.metrics.ignoredStale++;
-        continue;
-      }
       if (s < 0) {
         s = f.add(p.droneId);
         f.ghost[s] = 1; // until takeHome below
@@ -286,13 +282,14 @@ export class RegionCore {
       const d2 = this.candD2[i]!;
       if (d2 < nn2) nn2 = d2;
       if (d2 < near2 && f.ghost[b] === 0) this.setNear(b, true);
-      if (aGhost && f.ghost[b] === 1) continue; // two ghosts: their home regions handle them
-      if (!this.usable(b, nowMs)) continue;
-      if (pairs !== undefined && this.book.get(a, b) !== undefined) continue; // below
+      // Cheapest rejections first: the pair's own reach, horizontal then vertical, then membership.
       const dtS = Math.abs(tA - f.timeMs[b]!) / 1000;
-      const reachPair = R + (spA + f.speed[b]!) * (T + dtS);
-      if (d2 > reachPair * reachPair * PLANE_RADIUS_PAD * PLANE_RADIUS_PAD) continue;
+      const reachPair = (R + (spA + f.speed[b]!) * (T + dtS)) * PLANE_RADIUS_PAD;
+      if (d2 > reachPair * reachPair) continue;
       if (Math.abs(altA - f.altM[b]!) >= H + (vuA + Math.abs(f.vu[b]!)) * (T + dtS)) continue;
+      if (aGhost && f.ghost[b] === 1) continue; // two ghosts: their home regions handle them
+      if (!this.usable(b, nowMs) || dtS * 1000 > this.staleLimitMs) continue; // the contract: never propagate a state older than the limit
+      if (pairs !== undefined && this.book.get(a, b) !== undefined) continue; // below
       const pr = this.predictPair(a, b);
       if (pr.conflict) this.onPrediction(a, b, pr, nowMs);
     }
@@ -301,7 +298,7 @@ export class RegionCore {
     if (pairs !== undefined) {
       for (const e of [...pairs]) {
         const b = e.slotLo === a ? e.slotHi : e.slotLo;
-        if (!this.usable(a, nowMs) || !this.usable(b, nowMs)) this.endEncounter(e);
+        if (!this.usable(a, nowMs) || !this.usable(b, nowMs) || Math.abs(f.timeMs[a]! - f.timeMs[b]!) > this.staleLimitMs) this.endEncounter(e);
         else this.onPrediction(a, b, this.predictPair(a, b), nowMs);
       }
     }
@@ -384,7 +381,7 @@ export class RegionCore {
   // ---- membership, links, proximity ------------------------------------------------------------------
 
   private usable(s: number, nowMs: number): boolean {
-    return this.fleet.usable(s, this.newestTimeMs, nowMs, this.staleLimitMs);
+    return this.fleet.usable(s, nowMs, this.staleLimitMs);
   }
 
   /** The drone is (now) carried by `link` as a home drone. */

@@ -21,6 +21,7 @@ export const MAX_PRECISION = 12;
  */
 const CACHE_LIMIT = 4096;
 const keyCache = new Map<number, string>();
+const M_PER_DEG = metresPerDegree(0).lat;
 
 export interface RegionBounds {
   south: number;
@@ -41,16 +42,25 @@ function lonBitsOf(precision: number): number {
 function latBitsOf(precision: number): number {
   return (5 * precision) >> 1;
 }
+/** Per precision: rows, columns, cell height and width in degrees (no Math.pow on the hot path). */
+const ROWS = new Float64Array(MAX_PRECISION + 1);
+const COLS = new Float64Array(MAX_PRECISION + 1);
+const CELL_H = new Float64Array(MAX_PRECISION + 1);
+const CELL_W = new Float64Array(MAX_PRECISION + 1);
+for (let p = 1; p <= MAX_PRECISION; p++) {
+  ROWS[p] = 2 ** latBitsOf(p);
+  COLS[p] = 2 ** lonBitsOf(p);
+  CELL_H[p] = 180 / ROWS[p]!;
+  CELL_W[p] = 360 / COLS[p]!;
+}
 
 /**
- * Index of the slice holding x among 2^bits equal slices of [lo, lo + span). `x - lo` can round onto
- * an edge (−5e-324 + 180 = 180), so the guess is corrected against the edges themselves, which are
- * exact dyadic numbers: the result is the textbook bisection's, bit for bit.
+ * Index of the slice holding x among n equal slices of width w starting at lo. `x - lo` can round
+ * onto an edge (−5e-324 + 180 = 180), so the guess is corrected against the edges themselves, which
+ * are exact dyadic numbers: the result is the textbook bisection's, bit for bit.
  */
-function sliceIndex(x: number, lo: number, span: number, bits: number): number {
-  const n = 2 ** bits;
-  const w = span / n;
-  let i = Math.floor(((x - lo) / span) * n);
+function sliceIndex(x: number, lo: number, w: number, n: number): number {
+  let i = Math.floor((x - lo) / w);
   if (i < 0) i = 0;
   else if (i >= n) i = n - 1;
   if (i > 0 && x < lo + i * w) i--;
@@ -58,23 +68,39 @@ function sliceIndex(x: number, lo: number, span: number, bits: number): number {
   return i;
 }
 
-/** Row of the cell holding `lat` (clamped to the poles) among 2^bits rows. */
-function latIndex(lat: number, bits: number): number {
-  return sliceIndex(lat, -90, 180, bits);
+/** Row of the cell holding `lat` (clamped to the poles). */
+function latIndex(lat: number, precision: number): number {
+  return sliceIndex(lat, -90, CELL_H[precision]!, ROWS[precision]!);
 }
 
-/** Column of the cell holding `lon` (any value, wrapped into [-180, 180)) among 2^bits columns. */
-function lonIndex(lon: number, bits: number): number {
+/** Column of the cell holding `lon` (any value, wrapped into [-180, 180)). */
+function lonIndex(lon: number, precision: number): number {
   if (lon < -180 || lon >= 180) lon = ((((lon + 180) % 360) + 360) % 360) - 180;
-  return sliceIndex(lon, -180, 360, bits);
+  return sliceIndex(lon, -180, CELL_W[precision]!, COLS[precision]!);
 }
 
 /** The geohash string of cell (row, col); interleaving bit k is longitude when k is even. */
+let lastRow = -1;
+let lastCol = -1;
+let lastPrecision = -1;
+let lastKey = "";
+
 function keyOf(row: number, col: number, precision: number): string {
+  // A drone's consecutive points nearly always share a cell: remember the last answer.
+  if (row === lastRow && col === lastCol && precision === lastPrecision) return lastKey;
+  const key = buildKey(row, col, precision);
+  lastRow = row;
+  lastCol = col;
+  lastPrecision = precision;
+  lastKey = key;
+  return key;
+}
+
+function buildKey(row: number, col: number, precision: number): string {
   const cacheable = precision <= 8; // 40 bits of cell + 4 of precision stay exact in a double
   const latBits = latBitsOf(precision);
   const lonBits = lonBitsOf(precision);
-  const id = cacheable ? (row * 2 ** lonBits + col) * 16 + precision : -1;
+  const id = cacheable ? (row * COLS[precision]! + col) * 16 + precision : -1;
   if (cacheable) {
     const hit = keyCache.get(id);
     if (hit !== undefined) return hit;
@@ -123,14 +149,14 @@ const scratchCell = new Float64Array(2);
 /** The region key (geohash of `precision` characters) of the cell holding (lat, lon). */
 export function regionOf(lat: number, lon: number, precision: number): string {
   checkPrecision(precision);
-  return keyOf(latIndex(lat, latBitsOf(precision)), lonIndex(lon, lonBitsOf(precision)), precision);
+  return keyOf(latIndex(lat, precision), lonIndex(lon, precision), precision);
 }
 
 /** The cell's edges in degrees. */
 export function regionBounds(key: string): RegionBounds {
   cellOf(key, scratchCell);
-  const h = 180 / 2 ** latBitsOf(key.length);
-  const w = 360 / 2 ** lonBitsOf(key.length);
+  const h = CELL_H[key.length]!;
+  const w = CELL_W[key.length]!;
   const south = -90 + scratchCell[0]! * h;
   const west = -180 + scratchCell[1]! * w;
   return { south, north: south + h, west, east: west + w };
@@ -150,14 +176,40 @@ export function regionAreaKm2(key: string): number {
 
 /**
  * Lower bound (m) on the distance from a point to any point whose latitude differs by at least dLat
- * degrees and longitude by at least dLon degrees, when every latitude involved has |φ| ≤ phiMax.
- * From the haversine formula: sin²(θ/2) ≥ sin²(Δφ/2) + cos²φmax·sin²(Δλ/2), and θ/2 ≥ sin(θ/2).
- * (metresPerDegree alone would overestimate: a meridian is nearer than Δλ·cos φ by a hair.)
+ * degrees and longitude by at least dLon degrees, when every latitude involved has |φ| ≤ φmax.
+ * Haversine: sin²(θ/2) ≥ sin²(Δφ/2) + cos²φmax·sin²(Δλ/2); with θ/2 ≥ sin(θ/2) and
+ * 2·sin(x/2) ≥ x − x³/24 this needs no trigonometry. (Δλ·cos φ alone would overestimate: a meridian
+ * is nearer than that by a hair, and a halo must never miss a cell.)
  */
 function lowerBoundM(dLatDeg: number, dLonDeg: number, cosPhiMax: number): number {
-  const a = dLatDeg > 0 ? Math.sin((dLatDeg * DEG) / 2) : 0;
-  const b = dLonDeg > 0 ? cosPhiMax * Math.sin((Math.min(dLonDeg, 180) * DEG) / 2) : 0;
-  return 2 * EARTH_RADIUS_M * Math.sqrt(a * a + b * b);
+  const x = dLatDeg * DEG;
+  const y = (dLonDeg < 180 ? dLonDeg : 180) * DEG;
+  const a = x - (x * x * x) / 24;
+  const b = cosPhiMax * (y - (y * y * y) / 24);
+  return EARTH_RADIUS_M * (b === 0 ? a : a === 0 ? b : Math.sqrt(a * a + b * b));
+}
+
+let memoRow = -1;
+let memoPrecision = -1;
+let memoHaloM = NaN;
+let memoCos = 0;
+
+/**
+ * cos φmax for any point of cell row `row`: every point within haloM lies within haloM/M_PER_DEG
+ * degrees of latitude, and the most poleward such latitude has the shortest degree of longitude,
+ * which keeps the E/W bound a lower bound. Taken from the row's poleward edge (slightly more
+ * conservative than the point's own latitude) so that it can be remembered per row: no cosine per call.
+ */
+function cosPoleward(row: number, precision: number, haloM: number): number {
+  if (row === memoRow && precision === memoPrecision && haloM === memoHaloM) return memoCos;
+  const south = -90 + row * CELL_H[precision]!;
+  const edge = Math.max(Math.abs(south), Math.abs(south + CELL_H[precision]!));
+  const phiMax = Math.min(90, edge + haloM / M_PER_DEG);
+  memoCos = phiMax >= 90 ? 0 : Math.cos(phiMax * DEG);
+  memoRow = row;
+  memoPrecision = precision;
+  memoHaloM = haloM;
+  return memoCos;
 }
 
 /**
@@ -170,26 +222,20 @@ function lowerBoundM(dLatDeg: number, dLonDeg: number, cosPhiMax: number): numbe
  */
 export function haloRegions(lat: number, lon: number, precision: number, haloM: number, out: string[]): string[] {
   checkPrecision(precision);
-  out.length = 0;
+  if (out.length !== 0) out.length = 0; // setting length is a runtime call even when it is 0
   if (!(haloM > 0)) return out;
-  const latBits = latBitsOf(precision);
-  const lonBits = lonBitsOf(precision);
-  const rows = 2 ** latBits;
-  const cols = 2 ** lonBits;
-  const row = latIndex(lat, latBits);
-  const col = lonIndex(lon, lonBits);
+  const rows = ROWS[precision]!;
+  const cols = COLS[precision]!;
+  const row = latIndex(lat, precision);
+  const col = lonIndex(lon, precision);
   if (lat > 90) lat = 90;
   else if (lat < -90) lat = -90;
   if (lon < -180 || lon >= 180) lon = ((((lon + 180) % 360) + 360) % 360) - 180;
-  const h = 180 / rows;
-  const w = 360 / cols;
+  const h = CELL_H[precision]!;
+  const w = CELL_W[precision]!;
   const south = -90 + row * h;
   const west = -180 + col * w;
-  // Every point within haloM lies within this many degrees of latitude; the most poleward of those
-  // latitudes has the shortest degree of longitude, which keeps the E/W bound a lower bound.
-  const reachDeg = haloM / metresPerDegree(0).lat;
-  const phiMax = Math.min(90, Math.abs(lat) + reachDeg);
-  const cosPhiMax = phiMax >= 90 ? 0 : metresPerDegree(phiMax).lon / metresPerDegree(phiMax).lat;
+  const cosPhiMax = cosPoleward(row, precision, haloM);
   const dS = Math.max(0, lat - south);
   const dN = Math.max(0, south + h - lat);
   const dW = Math.max(0, lon - west);
@@ -221,7 +267,7 @@ export function haloRegions(lat: number, lon: number, precision: number, haloM: 
 export function maxHaloM(precision: number, lat: number): number {
   checkPrecision(precision);
   const m = metresPerDegree(Math.min(90, Math.abs(lat)));
-  const h = (180 / 2 ** latBitsOf(precision)) * m.lat;
-  const w = (360 / 2 ** lonBitsOf(precision)) * m.lon;
+  const h = CELL_H[precision]! * m.lat;
+  const w = CELL_W[precision]! * m.lon;
   return Math.min(h, w) / 2;
 }

@@ -58,7 +58,7 @@ export function alertFrame(a: AlertOut): Uint8Array {
           tCpaS: finite(a.tCpaS),
           hsepCpaM: finite(a.hsepCpaM),
           vsepCpaM: finite(a.vsepCpaM),
-          other: toWirePoint(a.other),
+          other: toWirePoint(a.other, a.computedForMs),
           computedForMs: BigInt(Math.round(a.computedForMs)),
           advisory: MANOEUVRES[a.manoeuvre],
         },

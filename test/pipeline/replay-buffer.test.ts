@@ -1,0 +1,110 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ReplayBuffer, type ReplayEntry } from "../../src/pipeline/replay-buffer.js";
+
+function entry(seq: number, size: number, sentAtMs: number, healthOnly = false, points = 10): ReplayEntry {
+  return { seq, bytes: new Uint8Array(size), sentAtMs, points, healthOnly };
+}
+
+describe("ReplayBuffer", () => {
+  const opts = { replayMaxMs: 5000, replayMaxBytes: 1000 };
+
+  it("keeps unacknowledged batches in order and frees them on cumulative acks", () => {
+    const r = new ReplayBuffer(opts);
+    for (let s = 1; s <= 5; s++) expect(r.push(entry(s, 100, s), s)).toEqual([]);
+    expect(r.size).toBe(5);
+    expect(r.bytes).toBe(500);
+    expect(r.ack(3)).toBe(3);
+    expect(r.pending().map((e) => e.seq)).toEqual([4, 5]);
+    expect(r.ack(3)).toBe(0); // a repeated ack frees nothing
+    expect(r.ack(10)).toBe(2);
+    expect(r.size).toBe(0);
+    expect(r.bytes).toBe(0);
+    expect(r.pending()).toEqual([]);
+  });
+
+  it("evicts batches older than replayMaxMs and reports their points", () => {
+    const r = new ReplayBuffer(opts);
+    r.push(entry(1, 10, 0, false, 7), 0);
+    r.push(entry(2, 10, 1000, true, 3), 1000);
+    expect(r.trim(5000)).toEqual([]);
+    expect(r.trim(5001)).toEqual([{ seq: 1, points: 7, healthOnly: false, why: "age" }]);
+    expect(r.push(entry(3, 10, 6001), 6001)).toEqual([{ seq: 2, points: 3, healthOnly: true, why: "age" }]);
+    expect(r.lostPoints).toBe(10);
+    expect(r.pending().map((e) => e.seq)).toEqual([3]);
+  });
+
+  it("over the byte bound, gives up health-only batches first (oldest first), then the oldest", () => {
+    const r = new ReplayBuffer(opts);
+    r.push(entry(1, 300, 0), 0);
+    r.push(entry(2, 200, 0, true, 1), 0);
+    r.push(entry(3, 300, 0), 0);
+    r.push(entry(4, 100, 0, true, 2), 0);
+    expect(r.bytes).toBe(900);
+    expect(r.push(entry(5, 150, 0), 0)).toEqual([{ seq: 2, points: 1, healthOnly: true, why: "bytes" }]);
+    expect(r.pending().map((e) => e.seq)).toEqual([1, 3, 4, 5]);
+    const ev = r.push(entry(6, 500, 0), 0);
+    expect(ev.map((e) => e.seq)).toEqual([4, 1]); // 1350 → 1250 → 950 bytes
+    expect(r.pending().map((e) => e.seq)).toEqual([3, 5, 6]);
+    expect(r.bytes).toBe(950);
+    expect(r.lostPoints).toBe(1 + 2 + 10);
+  });
+
+  it("a batch larger than the bound evicts everything, itself included", () => {
+    const r = new ReplayBuffer(opts);
+    r.push(entry(1, 100, 0), 0);
+    expect(r.push(entry(2, 2000, 0), 0).map((e) => e.seq)).toEqual([1, 2]);
+    expect(r.size).toBe(0);
+    expect(r.bytes).toBe(0);
+  });
+
+  it("property: bounds hold, acked or evicted batches never come back, every loss is counted", () => {
+    const op = fc.oneof(
+      fc.record({ k: fc.constant("push" as const), size: fc.integer({ min: 1, max: 400 }), health: fc.boolean(), pts: fc.integer({ min: 0, max: 20 }), dt: fc.integer({ min: 0, max: 2000 }) }),
+      fc.record({ k: fc.constant("ack" as const), back: fc.integer({ min: 0, max: 5 }) }),
+      fc.record({ k: fc.constant("trim" as const), dt: fc.integer({ min: 0, max: 3000 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        const r = new ReplayBuffer(opts);
+        let seq = 0;
+        let now = 0;
+        let lost = 0;
+        let pushedPoints = 0;
+        let ackedPoints = 0;
+        const gone = new Set<number>();
+        for (const o of ops) {
+          let ev: readonly { seq: number; points: number }[] = [];
+          if (o.k === "push") {
+            now += o.dt;
+            pushedPoints += o.pts;
+            ev = r.push(entry(++seq, o.size, now, o.health, o.pts), now);
+          } else if (o.k === "trim") {
+            now += o.dt;
+            ev = r.trim(now);
+          } else {
+            const upTo = seq - o.back;
+            for (const e of r.pending()) if (e.seq <= upTo) (ackedPoints += e.points), gone.add(e.seq);
+            r.ack(upTo);
+          }
+          for (const e of ev) {
+            expect(gone.has(e.seq)).toBe(false);
+            gone.add(e.seq);
+            lost += e.points;
+          }
+          const p = r.pending();
+          expect(r.bytes).toBe(p.reduce((s, e) => s + e.bytes.length, 0));
+          expect(r.bytes).toBeLessThanOrEqual(opts.replayMaxBytes);
+          for (let i = 0; i < p.length; i++) {
+            expect(gone.has(p[i]!.seq)).toBe(false);
+            expect(now - p[i]!.sentAtMs).toBeLessThanOrEqual(opts.replayMaxMs);
+            if (i > 0) expect(p[i]!.seq).toBeGreaterThan(p[i - 1]!.seq);
+          }
+          expect(r.lostPoints).toBe(lost);
+          expect(pushedPoints).toBe(lost + ackedPoints + p.reduce((s, e) => s + e.points, 0));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
