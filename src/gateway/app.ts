@@ -84,7 +84,7 @@ export function createApp() {
     return dir.fetch(new Request("https://directory/regions"));
   });
 
-  app.get("/v1/regions/:region/:view{metrics|drones|events|alerts}", opsOnly, async (c) => {
+  app.get("/v1/regions/:region/:view{metrics|drones|events|alerts|stats}", opsOnly, async (c) => {
     const region = c.req.param("region") ?? "";
     if (!/^[0-9b-hjkmnp-z]{1,12}$/.test(region)) return jsonError(c, 400, "bad_region", "region keys are geohashes");
     const stub = c.env.REGION.get(c.env.REGION.idFromName(region));

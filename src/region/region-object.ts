@@ -95,6 +95,8 @@ export class RegionObject extends DurableObject<Env> {
         return Response.json({ region, events: this.store.eventsSince(since, limit) });
       case "/ops/alerts":
         return Response.json({ region, alerts: this.store.alertsSince(since, limit) });
+      case "/ops/stats":
+        return Response.json({ region, links: this.ctx.getWebSockets().length, activeAlerts: core.activeAlerts(), ...this.stats });
       default:
         return new Response("not found", { status: 404 });
     }
