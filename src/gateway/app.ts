@@ -66,7 +66,7 @@ export function createApp() {
     const pair = new WebSocketPair();
     const client = pair[0];
     const server = pair[1];
-    const session = new DroneSession(server, principal, c.get("options"), c.env);
+    const session = new DroneSession(server, principal, c.get("options"), c.env, (p) => c.executionCtx.waitUntil(p));
     session.start();
     const headers = new Headers();
     // A browser that offered subprotocols must get one back or it drops the connection.

@@ -14,6 +14,7 @@ import { ConnectionLimiter } from "../pipeline/rate-limiter.js";
 import { haloRegions, regionOf } from "../pipeline/regions.js";
 import { errorFrame, pongFrame, rateLimitFrame, welcomeFrame } from "../pipeline/server-frames.js";
 import { newTraceId } from "../pipeline/trace.js";
+import type { TelemetryPoint } from "../pipeline/point.js";
 import { validatePoint, type RejectReason } from "../pipeline/validate.js";
 import type { Principal } from "./auth.js";
 import { UpstreamLink, type LinkHost } from "./upstream.js";
@@ -35,6 +36,11 @@ export class DroneSession implements LinkHost {
   private readonly lastRegion = new Map<string, string>();
   private readonly badFrameTimes: number[] = [];
   private readonly halo: string[] = [];
+  /**
+   * Health-only points (battery updates of an unmoved drone) held per region while its link is
+   * backlogged, latest per drone: graceful degradation keeps positions flowing and coalesces the rest.
+   */
+  private readonly held = new Map<string, Map<string, TelemetryPoint>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = Infinity;
   private lastCountersFlush = 0;
@@ -56,6 +62,7 @@ export class DroneSession implements LinkHost {
     private readonly principal: Principal,
     private readonly opts: Options,
     private readonly env: Env,
+    private readonly waitUntil: (p: Promise<unknown>) => void = () => {},
   ) {
     this.ownDroneId = principal.role === "drone" ? principal.sub : null;
     const now = Date.now();
@@ -197,7 +204,7 @@ export class DroneSession implements LinkHost {
         this.count(home, "rateLimited", 1);
         continue;
       }
-      const dup = this.dedupe.check(p);
+      const dup = this.dedupe.check(p, now);
       if (dup !== null) {
         this.totals.pointsDeduped++;
         this.count(home, dup === "near" ? "dedupedNear" : dup === "repeat" ? "dedupedRepeat" : "dedupedStale", 1);
@@ -205,7 +212,16 @@ export class DroneSession implements LinkHost {
       }
       this.totals.pointsAccepted++;
       this.count(home, "accepted", 1);
-      this.enqueue(home, p, 0, now);
+      const unmoved = this.dedupe.lastForwardUnmoved;
+      const heldHere = this.held.get(home);
+      if (heldHere?.delete(p.droneId)) this.count(home, "coalescedHealth", 1); // superseded by this newer point
+      if (unmoved && this.links.get(home)?.backlogged) {
+        let h = heldHere;
+        if (!h) this.held.set(home, (h = new Map()));
+        h.set(p.droneId, p);
+      } else {
+        this.enqueue(home, p, 0, now, unmoved);
+      }
       for (const g of haloRegions(p.lat, p.lon, this.opts.regionPrecision, this.opts.haloM, this.halo)) {
         this.count(g, "ghostsSent", 1);
         this.enqueue(g, p, 1, now);
@@ -215,8 +231,8 @@ export class DroneSession implements LinkHost {
     if (invalid > 0) this.sendToClient(errorFrame(ErrorCode.INVALID_POINT, `${invalid} point(s) rejected; first: ${firstProblem}`, problemDrone, invalid));
   }
 
-  private enqueue(regionKey: string, p: Parameters<Batcher["add"]>[1], ghost: 0 | 1, now: number): void {
-    for (const b of this.batcher.add(regionKey, p, ghost === 1, now)) this.flush(b, now);
+  private enqueue(regionKey: string, p: TelemetryPoint, ghost: 0 | 1, now: number, healthOnly = false): void {
+    for (const b of this.batcher.add(regionKey, p, ghost === 1, now, healthOnly)) this.flush(b, now);
   }
 
   private flushDue(now: number): void {
@@ -237,6 +253,15 @@ export class DroneSession implements LinkHost {
       link = new UpstreamLink(b.regionKey, `${this.sessionId}.${b.regionKey}`, this.env, this.opts, this, this.traceId);
       this.links.set(b.regionKey, link);
       link.start();
+    }
+    const held = this.held.get(b.regionKey);
+    if (held && held.size > 0 && !link.backlogged) {
+      // The link caught up: the latest health update of each drone rides along.
+      const extra = [...held.values()];
+      held.clear();
+      const ghost = new Uint8Array(b.points.length + extra.length);
+      ghost.set(b.ghost);
+      b = { ...b, points: [...b.points, ...extra], ghost };
     }
     const counters = this.pending.get(b.regionKey) ?? newCounters();
     counters[COUNTER_INDEX.batched]! += b.points.length;
@@ -326,19 +351,31 @@ export class DroneSession implements LinkHost {
     if (this.closed) return;
     const now = Date.now();
     for (const b of this.batcher.drain()) this.flush(b, now);
+    for (const [region, h] of this.held) {
+      const points = [...h.values()];
+      h.clear();
+      if (points.length > 0) this.flush({ regionKey: region, points, ghost: new Uint8Array(points.length) }, now);
+    }
     for (const [region] of this.pending) this.flush({ regionKey: region, points: [], ghost: new Uint8Array(0) }, now);
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     const deadline = now + this.opts.replayMaxMs;
-    const closeWhenAcked = () => {
-      for (const [key, link] of this.links) {
-        if (link.unacked === 0 || Date.now() >= deadline) {
-          link.close();
-          this.links.delete(key);
-        }
-      }
-      if (this.links.size > 0) setTimeout(closeWhenAcked, 250);
-    };
-    closeWhenAcked();
+    // The runtime may end this request once the client socket is gone: keep it alive until the
+    // regions have acknowledged everything (or the replay window is over).
+    this.waitUntil(
+      new Promise<void>((resolve) => {
+        const closeWhenAcked = () => {
+          for (const [key, link] of this.links) {
+            if (link.unacked === 0 || Date.now() >= deadline) {
+              link.close();
+              this.links.delete(key);
+            }
+          }
+          if (this.links.size > 0) setTimeout(closeWhenAcked, 250);
+          else resolve();
+        };
+        closeWhenAcked();
+      }),
+    );
   }
 }

@@ -16,6 +16,7 @@ export const COUNTER_NAMES = [
   "droppedOverflow",
   "wrongDrone",
   "ghostsSent",
+  "coalescedHealth",
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];
