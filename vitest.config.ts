@@ -24,6 +24,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
+          testTimeout: 20_000,
           include: ["test/{gateway,region}/**/*.test.ts", "test/index.test.ts"],
         },
       },

@@ -326,7 +326,13 @@ export class RegionCore {
   private onPrediction(a: number, b: number, pr: Prediction, nowMs: number): void {
     const f = this.fleet;
     const r = this.book.observe(a, f.ids[a]!, b, f.ids[b]!, pr, nowMs);
-    if (!r) return;
+    if (!r) {
+      // A side that joined the encounter late (it was a ghost here, or had no link, when it started)
+      // hears about it now, not at the next refresh: a second of silence is too long.
+      const e = pr.conflict ? this.book.get(a, b) : undefined;
+      if (e && (!e.sentLo || !e.sentHi)) this.emit(e, "start", true);
+      return;
+    }
     if (r.t === "start") {
       const g = {
         relE: pr.relE, relN: pr.relN, relU: pr.relU,
@@ -347,12 +353,16 @@ export class RegionCore {
     this.emit(e, "clear");
   }
 
-  /** One AlertOut per home side of the pair (a clear only to sides that were alerted). */
-  private emit(e: Encounter, t: Transition): void {
+  /**
+   * One AlertOut per home side of the pair (a clear only to sides that were alerted); with
+   * `unsentOnly`, only to home sides that have not been alerted yet.
+   */
+  private emit(e: Encounter, t: Transition, unsentOnly = false): void {
     const f = this.fleet;
     for (let side = 0; side < 2; side++) {
       const s = side === 0 ? e.slotLo : e.slotHi;
       const o = side === 0 ? e.slotHi : e.slotLo;
+      if (unsentOnly && (side === 0 ? e.sentLo : e.sentHi)) continue;
       if (t === "clear") {
         if (!(side === 0 ? e.sentLo : e.sentHi)) continue;
       } else {

@@ -113,6 +113,19 @@ describe("RegionCore end to end", () => {
     expect(cl.map((a) => [a.droneId, a.level])).toEqual([["a", "clear"], ["c", "clear"]]);
   });
 
+  it("alerts a drone that joins an encounter late (ghost at the start, home now) at once", () => {
+    const c = core();
+    const ghost = new Uint8Array([1]);
+    c.applyPoints("L2", [at("b", T0, 0, 10, 100, 0, 0)], ghost, none, T0);
+    c.applyPoints("L1", [at("a", T0, 0, 0, 100, 0, 0)], home(1), none, T0);
+    expect(alerts(c.drain()).map((x) => x.droneId)).toEqual(["a"]);
+    // b's home moves here 100 ms later: it must not wait for the next once-a-second refresh.
+    c.applyPoints("L2", [at("b", T0 + 100, 0, 10, 100, 0, 0)], home(1), none, T0 + 100);
+    const late = alerts(c.drain());
+    expect(late.map((x) => [x.droneId, x.linkId])).toEqual([["b", "L2"]]);
+    expect(late[0]!.level).not.toBe("clear");
+  });
+
   it("keeps alerting the rest of the region when one drone's clock runs ahead", () => {
     const c = core();
     // A drone whose clock is 8 s fast (accepted by the gateway up to MAX_FUTURE_MS) ...

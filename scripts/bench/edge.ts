@@ -1,0 +1,228 @@
+/**
+ * A local edge for one benchmark configuration: `wrangler dev --local` on a free loopback port, with its
+ * own --persist-to directory (no Durable Object state leaks between runs), per-run `--var` overrides,
+ * and the workerd child found under it so its CPU time can be read from /proc. Always stopped by PID.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync, closeSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { mintToken } from "../../src/client/token.js";
+import { parseProcCpuTicks } from "./stats.js";
+
+export interface EdgeOptions {
+  /** Repository root (wrangler.js and the default wrangler.toml live there). */
+  root: string;
+  /** Wrangler config file; default: the repo's wrangler.toml. */
+  config?: string;
+  /** `--var NAME:VALUE` overrides (see src/config.ts). */
+  vars?: Record<string, string | number>;
+  secret: string;
+  /** Label for the log file name. */
+  label: string;
+  /** Give up starting after this long, ms. Default: 90000 */
+  startTimeoutMs?: number;
+}
+
+export interface RegionStats {
+  batches: number;
+  duplicateBatches: number;
+  badBatches: number;
+  points: number;
+  links: number;
+  activeAlerts: number;
+}
+
+/** Clock ticks per second for /proc/<pid>/stat utime/stime (`getconf CLK_TCK`; 100 on Linux). */
+const CLK_TCK = 100;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Every descendant of `pid` (from /proc/<n>/stat ppid fields). */
+export function descendants(pid: number): { pid: number; comm: string }[] {
+  const parent = new Map<number, { ppid: number; comm: string }>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, "utf8");
+      const close = text.lastIndexOf(")");
+      const comm = text.slice(text.indexOf("(") + 1, close);
+      const ppid = Number(text.slice(close + 2).split(" ")[1]);
+      parent.set(Number(name), { ppid, comm });
+    } catch {
+      // the process exited meanwhile
+    }
+  }
+  const out: { pid: number; comm: string }[] = [];
+  const frontier = [pid];
+  while (frontier.length > 0) {
+    const p = frontier.pop()!;
+    for (const [child, info] of parent) {
+      if (info.ppid === p) {
+        out.push({ pid: child, comm: info.comm });
+        frontier.push(child);
+      }
+    }
+  }
+  return out;
+}
+
+export class Edge {
+  readonly port: number;
+  readonly url: string;
+  readonly wsUrl: string;
+  readonly persistDir: string;
+  readonly logPath: string;
+  private proc: ChildProcess | null = null;
+  private workerdPid = 0;
+  private opsToken = "";
+
+  private constructor(
+    private readonly opts: EdgeOptions,
+    port: number,
+  ) {
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.wsUrl = `ws://127.0.0.1:${port}`;
+    this.persistDir = mkdtempSync(join(tmpdir(), `airspace-bench-${opts.label}-`));
+    this.logPath = join(this.persistDir, "wrangler.log");
+  }
+
+  static async start(opts: EdgeOptions): Promise<Edge> {
+    const edge = new Edge(opts, await freePort());
+    try {
+      await edge.launch();
+    } catch (e) {
+      await edge.stop();
+      throw e;
+    }
+    return edge;
+  }
+
+  private async launch(): Promise<void> {
+    const o = this.opts;
+    const args = [
+      join(o.root, "node_modules/wrangler/bin/wrangler.js"),
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(this.port),
+      "--inspector-port",
+      String(await freePort()),
+      "--local",
+      "--show-interactive-dev-session=false",
+      "--persist-to",
+      join(this.persistDir, "state"),
+      "--var",
+      `AIRSPACE_JWT_SECRET:${o.secret}`,
+    ];
+    if (o.config) args.push("--config", o.config);
+    for (const [k, v] of Object.entries(o.vars ?? {})) args.push("--var", `${k}:${v}`);
+    const log = openSync(this.logPath, "a");
+    this.proc = spawn(process.execPath, args, {
+      cwd: o.root,
+      stdio: ["ignore", log, log],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
+    });
+    closeSync(log);
+    const deadline = Date.now() + (o.startTimeoutMs ?? 90_000);
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`wrangler dev (${o.label}) exited with ${this.proc.exitCode}; see ${this.logPath}:\n${this.tail()}`);
+      try {
+        const r = await fetch(`${this.url}/healthz`);
+        if (r.ok) break;
+      } catch {
+        // not up yet
+      }
+      await sleep(250);
+    }
+    if (Date.now() >= deadline) throw new Error(`wrangler dev (${o.label}) did not answer /healthz within ${(o.startTimeoutMs ?? 90_000) / 1000} s; see ${this.logPath}:\n${this.tail()}`);
+    const w = descendants(this.proc.pid!).find((d) => d.comm.startsWith("workerd"));
+    this.workerdPid = w?.pid ?? 0;
+    this.opsToken = await mintToken(o.secret, { sub: "bench", role: "ops" as "relay" }, { ttlS: 86_400 });
+  }
+
+  /** The last lines of the wrangler log, for error messages. */
+  tail(lines = 30): string {
+    try {
+      return readFileSync(this.logPath, "utf8").split("\n").slice(-lines).join("\n");
+    } catch {
+      return "";
+    }
+  }
+
+  /** workerd's CPU time so far (user + system), µs; NaN when it could not be found. */
+  cpuMicros(): number {
+    if (!this.workerdPid) return NaN;
+    try {
+      return (parseProcCpuTicks(readFileSync(`/proc/${this.workerdPid}/stat`, "utf8")) * 1e6) / CLK_TCK;
+    } catch {
+      return NaN;
+    }
+  }
+
+  async regionStats(region: string): Promise<RegionStats> {
+    const r = await fetch(`${this.url}/v1/regions/${region}/stats`, { headers: { Authorization: `Bearer ${this.opsToken}` } });
+    if (!r.ok) throw new Error(`GET /v1/regions/${region}/stats answered ${r.status}: ${await r.text()}`);
+    const j = (await r.json()) as Partial<RegionStats>;
+    return {
+      batches: j.batches ?? 0,
+      duplicateBatches: j.duplicateBatches ?? 0,
+      badBatches: j.badBatches ?? 0,
+      points: j.points ?? 0,
+      links: j.links ?? 0,
+      activeAlerts: j.activeAlerts ?? 0,
+    };
+  }
+
+  /** Stats summed over `regions`. */
+  async statsOf(regions: Iterable<string>): Promise<RegionStats> {
+    const sum: RegionStats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, links: 0, activeAlerts: 0 };
+    for (const k of regions) {
+      const s = await this.regionStats(k);
+      for (const f of Object.keys(sum) as (keyof RegionStats)[]) sum[f] += s[f];
+    }
+    return sum;
+  }
+
+  /** Stops wrangler (and with it workerd) by PID; SIGKILL after 5 s. Removes the persist directory. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      const kids = descendants(p.pid!);
+      const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
+      p.kill("SIGTERM");
+      const done = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
+      if (!done) p.kill("SIGKILL");
+      // workerd normally exits with wrangler; make sure no child of ours outlives it.
+      await sleep(200);
+      for (const k of kids) {
+        try {
+          process.kill(k.pid, 0);
+          process.kill(k.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    }
+    if (!process.env.BENCH_KEEP_LOGS) rmSync(this.persistDir, { recursive: true, force: true });
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,174 @@
+import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { AlertLevel } from "../../src/gen/airspace/v1/airspace_pb.js";
+import { regionBounds, regionCenter, regionOf } from "../../src/pipeline/regions.js";
+import type { RegionObject } from "../../src/region/region-object.js";
+import { connect, droneAt, eventually, token } from "../helpers/client.js";
+
+function region(key: string) {
+  return env.REGION.get(env.REGION.idFromName(key));
+}
+
+async function inRegion<R>(key: string, fn: (o: RegionObject) => R): Promise<R> {
+  return runInDurableObject(region(key), (o: RegionObject) => fn(o));
+}
+
+async function ops(path: string): Promise<Response> {
+  return SELF.fetch(`https://airspace.test${path}`, { headers: { Authorization: `Bearer ${await token("ops-1", "ops")}` } });
+}
+
+describe("region object: exactly-once across a restart", () => {
+  it("loses and duplicates no point when the object is aborted mid-stream", async () => {
+    // Munich's cell, one new drone per point (30 m apart, hovering: no conflicts, no ghosts) so the
+    // table shows every point that landed.
+    const key = regionOf(48.14, 11.58, 4);
+    const { lat: clat, lon: clon } = regionCenter(key);
+    const relay = await connect(await token("relay-restart", "relay"));
+    await relay.waitFor((f) => f.kind.case === "welcome");
+    let n = 0;
+    const sendFrames = (frames: number) => {
+      for (let i = 0; i < frames; i++) {
+        const now = Date.now();
+        relay.send(Array.from({ length: 10 }, () => droneAt(`r${n}`, clat, clon, (n % 20) * 30, Math.floor(n++ / 20) * 30, 0, 0, now)));
+      }
+    };
+    sendFrames(10);
+    await eventually(() => inRegion(key, (o) => o.stats.points >= 100), 5000, "first 100 points applied");
+    await runDurableObjectAlarm(region(key)); // checkpoint + ack the first 100
+    sendFrames(5);
+    await eventually(() => inRegion(key, (o) => o.stats.points >= 150), 5000, "150 points applied");
+    // Applied in memory, not yet checkpointed or acked: the restart must not lose them.
+    await abortAllDurableObjects();
+    sendFrames(5);
+    const drones = await eventually(
+      async () => {
+        const r = await ops(`/v1/regions/${key}/drones`);
+        const body = (await r.json()) as { drones: { droneId: string }[] };
+        return body.drones.length >= 200 ? body.drones : undefined;
+      },
+      8000,
+      "all 200 drones in the restarted region",
+    );
+    expect(new Set(drones.map((d) => d.droneId)).size).toBe(200);
+    // Every point counted once: the per-second metrics (persisted by each tick) sum to exactly 200.
+    await runDurableObjectAlarm(region(key));
+    const m = (await (await ops(`/v1/regions/${key}/metrics?since=0`)).json()) as { metrics: { metrics: { applied: number; accepted: number } }[] };
+    const applied = m.metrics.reduce((s, r) => s + r.metrics.applied, 0);
+    const accepted = m.metrics.reduce((s, r) => s + r.metrics.accepted, 0);
+    expect(applied).toBe(200);
+    expect(accepted).toBe(200);
+    relay.close();
+  });
+});
+
+describe("region borders", () => {
+  // The eastern border of the cell that holds central Berlin.
+  const home = regionOf(52.52, 13.4, 4);
+  const b = regionBounds(home);
+  const lat = (b.south + b.north) / 2;
+  const mPerDegLon = 111_120 * Math.cos((lat * Math.PI) / 180);
+
+  it("never counts a ghost in the neighbouring region's metrics", async () => {
+    const relay = await connect(await token("relay-ghost", "relay"));
+    const now = Date.now();
+    // 200 m east of the border: home is the neighbour, a ghost in `home`.
+    const p = droneAt("ghost-1", lat, b.east + 200 / mPerDegLon, 0, 0, 0, 0, now);
+    const q = droneAt("homey-1", lat, b.east - 5000 / mPerDegLon, 0, 0, 0, 0, now);
+    relay.send([p, q]);
+    const neighbour = regionOf(p.lat, p.lon, 4);
+    expect(neighbour).not.toBe(home);
+    await eventually(() => inRegion(home, (o) => o.stats.points >= 2), 5000, "home region got the ghost and its own drone");
+    await eventually(() => inRegion(neighbour, (o) => o.stats.points >= 1), 5000, "neighbour got its home drone");
+    await runDurableObjectAlarm(region(home));
+    const m = (await (await ops(`/v1/regions/${home}/metrics?since=0`)).json()) as { metrics: { metrics: { active: number; received: number; accepted: number; applied: number } }[] };
+    const last = m.metrics.at(-1)!.metrics;
+    expect(last.active).toBe(1);
+    expect(m.metrics.reduce((s, r) => s + r.metrics.applied, 0)).toBe(1);
+    expect(m.metrics.reduce((s, r) => s + r.metrics.received, 0)).toBe(1);
+    const drones = (await (await ops(`/v1/regions/${home}/drones`)).json()) as { drones: { droneId: string }[] };
+    expect(drones.drones.map((d) => d.droneId)).toEqual(["homey-1"]);
+    // The ghost's own region counts it, once.
+    await runDurableObjectAlarm(region(neighbour));
+    const mn = (await (await ops(`/v1/regions/${neighbour}/metrics?since=0`)).json()) as { metrics: { metrics: { applied: number } }[] };
+    expect(mn.metrics.reduce((s, r) => s + r.metrics.applied, 0)).toBe(1);
+    relay.close();
+  });
+
+  it("keeps alerting a pair in conflict while it flies across the border", async () => {
+    const a = await connect(await token("cross-a"));
+    const c = await connect(await token("cross-c"));
+    // Side by side 8 m apart (inside R), flying east at 20 m/s across the border, 1 report per 100 ms.
+    const start = Date.now();
+    const x0 = -60; // metres west of the border
+    const seen: { t: number; region: string }[] = [];
+    for (let i = 0; i <= 60; i++) {
+      const t = start + i * 100;
+      const east = x0 + 2 * i;
+      const pa = droneAt("cross-a", lat, b.east, east, 0, 20, 0, t);
+      const pc = droneAt("cross-c", lat, b.east, east, 8, 20, 0, t);
+      a.send([pa]);
+      c.send([pc]);
+      seen.push({ t, region: regionOf(pa.lat, pa.lon, 4) });
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(new Set(seen.map((s) => s.region)).size).toBe(2);
+    // Alerts from both regions, and the last word on each socket is not a stand-down.
+    for (const client of [a, c]) {
+      await client.waitFor((f) => f.kind.case === "alert" && f.kind.value.computedForMs >= BigInt(start + 5000), 5000, "an alert computed after the crossing");
+      const alerts = client.alerts();
+      const active = new Map<string, number>();
+      for (const al of alerts) active.set(al.alertId, al.level);
+      expect([...active.values()].some((l) => l !== AlertLevel.CLEAR)).toBe(true);
+      expect(new Set(alerts.map((al) => al.alertId)).size).toBeGreaterThanOrEqual(1);
+    }
+    a.close();
+    c.close();
+  });
+});
+
+describe("alarm, storage and the ops read path", () => {
+  it("writes metrics through the sink, checkpoints state and reloads it after a restart", async () => {
+    const key = regionOf(50.11, 8.68, 4); // Frankfurt
+    const d = await connect(await token("ffm-1"));
+    d.send([{ ...droneAt("ffm-1", 50.11, 8.68, 0, 0, 3, 4), battery: 15 }]);
+    await d.waitFor((f) => f.kind.case === "advisory", 5000, "low-battery advisory");
+    await eventually(() => inRegion(key, (o) => o.stats.points >= 1));
+    expect(await runDurableObjectAlarm(region(key))).toBe(true);
+    const points = await inRegion(key, (o) => o.sink.recent().slice());
+    const fleet = points.find((p) => p.blobs[0] === "fleet");
+    expect(fleet?.indexes).toEqual([key]);
+    expect(fleet?.doubles[0]).toBe(1); // active
+    expect(points.every((p) => p.blobs.length <= 20 && p.doubles.length <= 20)).toBe(true);
+    await abortAllDurableObjects();
+    const after = await inRegion(key, (o) => o.stats.points);
+    expect(after).toBe(0); // a fresh instance ...
+    const r = await ops(`/v1/regions/${key}/drones`);
+    const body = (await r.json()) as { drones: { droneId: string; battery: number; lowBatterySent: boolean; vn: number }[] };
+    // ... that reloaded the checkpoint before answering.
+    expect(body.drones).toHaveLength(1);
+    expect(body.drones[0]).toMatchObject({ droneId: "ffm-1", battery: 15, lowBatterySent: true, vn: 4 });
+    const ev = (await (await ops(`/v1/regions/${key}/events?since=0`)).json()) as { events: { type: string; drone_id: string }[] };
+    expect(ev.events.some((e) => e.type === "low_battery" && e.drone_id === "ffm-1")).toBe(true);
+    d.close();
+  });
+
+  it("guards the ops endpoints with an ops token", async () => {
+    const key = regionOf(52.52, 13.4, 4);
+    expect((await SELF.fetch(`https://airspace.test/v1/regions/${key}/drones`)).status).toBe(401);
+    const droneTok = await token("d-ops");
+    expect((await SELF.fetch(`https://airspace.test/v1/regions/${key}/drones`, { headers: { Authorization: `Bearer ${droneTok}` } })).status).toBe(403);
+    expect((await ops(`/v1/regions/${key}/drones`)).status).toBe(200);
+    expect((await ops(`/v1/regions/not-a-geohash!/drones`)).status).toBe(400);
+  });
+
+  it("lists regions that were active", async () => {
+    const key = regionOf(53.55, 9.99, 4); // Hamburg
+    const d = await connect(await token("ham-1"));
+    d.send([droneAt("ham-1", 53.55, 9.99, 0, 0, 1, 0)]);
+    await eventually(() => inRegion(key, (o) => o.stats.points >= 1));
+    await runDurableObjectAlarm(region(key));
+    const list = (await (await ops("/v1/regions")).json()) as { regions: { region: string; drones: number }[] };
+    expect(list.regions).toContainEqual(expect.objectContaining({ region: key, drones: 1 }));
+    d.close();
+  });
+});
