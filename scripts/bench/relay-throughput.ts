@@ -71,7 +71,10 @@ export interface ThroughputResult {
   region: string;
 }
 
-/** The load: `drones` drones in a 5 km disc at the centre of one region cell (no halo ghosts). */
+/** Grid spacing of the throughput load, m: > R + 2 × 15 m/s × T = 165 m, so no pair is ever in conflict. */
+const SPACING_M = 170;
+
+/** The load: `drones` drones on a grid at the centre of one region cell (no halo ghosts). */
 export class RelayLoad {
   readonly region: string;
   readonly frames: PatchableFrame[][] = []; // [group][phase]
@@ -85,12 +88,16 @@ export class RelayLoad {
     const { lat: lat0, lon: lon0 } = regionCenter(home);
     this.region = home;
     const rng = new Rng(o.seed, 77);
+    // A square grid, SPACING_M apart, random headings: no pair can come within R in T (so no alerts and
+    // no proximity flushes; scenario 2 measures those), yet every point is predicted against its
+    // neighbours, as the region must for any real fleet.
+    const side = Math.ceil(Math.sqrt(o.drones));
     const drones = Array.from({ length: o.drones }, (_, i) => {
-      const r = 5000 * Math.sqrt(rng.next());
-      const th = rng.range(0, 2 * Math.PI);
       const speed = rng.range(8, 15);
       const tr = rng.range(0, 2 * Math.PI);
-      return { id: `t${i.toString(36)}`, e: r * Math.cos(th), n: r * Math.sin(th), alt: rng.range(40, 120), ve: speed * Math.sin(tr), vn: speed * Math.cos(tr) };
+      const e = ((i % side) - (side - 1) / 2) * SPACING_M;
+      const n = (Math.floor(i / side) - (side - 1) / 2) * SPACING_M;
+      return { id: `t${i.toString(36)}`, e, n, alt: rng.range(40, 120), ve: speed * Math.sin(tr), vn: speed * Math.cos(tr) };
     });
     this.groups = Math.ceil(o.drones / o.framePoints);
     const base = 1_700_000_000_000;
