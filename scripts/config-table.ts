@@ -1,13 +1,24 @@
-// Prints README's configuration table from src/config.ts (the single source of every default).
-import { readFileSync } from "node:fs";
+// Prints README's configuration table from src/config.ts (the single source of every default);
+// with --write, replaces the table between README's config-table markers.
+import { readFileSync, writeFileSync } from "node:fs";
 import { describeOptions } from "../src/config.js";
 
 const src = readFileSync(new URL("../src/config.ts", import.meta.url), "utf8");
 const docs = new Map<string, string>();
 for (const m of src.matchAll(/\/\*\* (.+?) Env (\w+)\. Default: .+? \*\/\n\s+\w+: number;/g)) docs.set(m[2]!, m[1]!);
-console.log("| variable | default | meaning |");
-console.log("|---|---|---|");
+const rows = ["| variable | default | meaning |", "|---|---|---|"];
 for (const o of describeOptions()) {
   const dflt = o.key === "haloM" ? "R + 2 × MAX_SPEED_MPS × T (1015)" : String(o.default);
-  console.log(`| \`${o.env}\` | ${dflt} | ${docs.get(o.env) ?? ""} |`);
+  rows.push(`| \`${o.env}\` | ${dflt} | ${docs.get(o.env) ?? ""} |`);
+}
+const table = rows.join("\n");
+if (process.argv.includes("--write")) {
+  const readmeUrl = new URL("../README.md", import.meta.url);
+  const readme = readFileSync(readmeUrl, "utf8");
+  const begin = readme.indexOf("-->", readme.indexOf("<!-- config-table")) + 3;
+  const end = readme.indexOf("<!-- /config-table -->");
+  if (begin < 3 || end < 0) throw new Error("README.md lacks the config-table markers");
+  writeFileSync(readmeUrl, `${readme.slice(0, begin)}\n${table}\n${readme.slice(end)}`);
+} else {
+  console.log(table);
 }

@@ -1,3 +1,8 @@
+import { maxHaloM } from "./pipeline/regions.js";
+
+/** Highest latitude the region grid is checked for at start-up (the halo must fit its cells there). */
+export const MAX_OPERATING_LAT = 70;
+
 /**
  * Every limit and tunable of airspace, with its default, in one place. Each can be overridden by a
  * wrangler.toml `[vars]` entry (or a `.dev.vars` line) named in `env`; values are validated at start-up
@@ -75,6 +80,11 @@ export interface Options {
   /** … and at most this many bytes. Env REPLAY_MAX_BYTES. Default: 4194304 */
   replayMaxBytes: number;
 
+  /** Vertical speed a climb/descend advisory assumes (and asks for), m/s. Env ADVISORY_CLIMB_RATE_MPS. Default: 2 */
+  advisoryClimbRateMps: number;
+  /** Turn rate a turn advisory assumes, degrees per second. Env ADVISORY_TURN_RATE_DPS. Default: 15 */
+  advisoryTurnRateDps: number;
+
   /** A drone unseen this long is `lost`, ms. Env LOST_AFTER_MS. Default: 3000 */
   lostAfterMs: number;
   /** A drone unseen this long is evicted from its region, ms. Env EVICT_AFTER_MS. Default: 600000 */
@@ -122,6 +132,8 @@ const SPEC: Record<NumericKey, { env: string; min: number; max: number; int?: bo
   ackEveryBatches: { env: "ACK_EVERY_BATCHES", min: 1, max: 10_000, int: true },
   replayMaxMs: { env: "REPLAY_MAX_MS", min: 100, max: 600_000, int: true },
   replayMaxBytes: { env: "REPLAY_MAX_BYTES", min: 1024, max: 1 << 30, int: true },
+  advisoryClimbRateMps: { env: "ADVISORY_CLIMB_RATE_MPS", min: 0.1, max: 50 },
+  advisoryTurnRateDps: { env: "ADVISORY_TURN_RATE_DPS", min: 1, max: 180 },
   lostAfterMs: { env: "LOST_AFTER_MS", min: 100, max: 3_600_000, int: true },
   evictAfterMs: { env: "EVICT_AFTER_MS", min: 1000, max: 7 * 86_400_000, int: true },
   lowBatteryPct: { env: "LOW_BATTERY_PCT", min: 0, max: 100 },
@@ -161,6 +173,8 @@ export const DEFAULTS: Readonly<Options> = Object.freeze({
   ackEveryBatches: 32,
   replayMaxMs: 5000,
   replayMaxBytes: 4 * 1024 * 1024,
+  advisoryClimbRateMps: 2,
+  advisoryTurnRateDps: 15,
   lostAfterMs: 3000,
   evictAfterMs: 600_000,
   lowBatteryPct: 20,
@@ -207,6 +221,11 @@ export function loadOptions(env: Record<string, unknown> = {}): Options {
   else if (out.haloM < minHalo)
     throw new ConfigError(
       `HALO_M must be at least CONFLICT_RADIUS_M + 2 × MAX_SPEED_MPS × LOOKAHEAD_S = ${minHalo} m, or conflicts across a region border go unseen; got ${out.haloM}`,
+    );
+  const fits = maxHaloM(out.regionPrecision, MAX_OPERATING_LAT);
+  if (out.haloM > fits)
+    throw new ConfigError(
+      `HALO_M (${out.haloM} m) is wider than half a region cell at REGION_PRECISION ${out.regionPrecision} (${Math.floor(fits)} m at ${MAX_OPERATING_LAT}° latitude): choose a coarser REGION_PRECISION or a smaller MAX_SPEED_MPS / LOOKAHEAD_S`,
     );
   if (out.warningTimeS > out.lookaheadS) throw new ConfigError(`WARNING_TIME_S (${out.warningTimeS}) must not exceed LOOKAHEAD_S (${out.lookaheadS})`);
   return out;

@@ -24,6 +24,10 @@ describe("options", () => {
     expect(() => loadOptions({ BATCH_WINDOW_MS: "2.5" })).toThrow(/BATCH_WINDOW_MS must be an integer/);
     expect(() => loadOptions({ HALO_M: "100" })).toThrow(ConfigError);
     expect(() => loadOptions({ WARNING_TIME_S: "6" })).toThrow(/WARNING_TIME_S/);
+    // Precision 6 cells (~1.2 × 0.6 km) cannot hold the default 1,015 m halo.
+    expect(() => loadOptions({ REGION_PRECISION: "6" })).toThrow(/HALO_M .* REGION_PRECISION 6/);
+    expect(() => loadOptions({ REGION_PRECISION: "5" })).toThrow(ConfigError);
+    expect(loadOptions({ REGION_PRECISION: "5", MAX_SPEED_MPS: "30" }).haloM).toBe(15 + 2 * 30 * 5);
   });
 
   it("README's configuration table lists every option with its default", () => {

@@ -79,6 +79,23 @@ export function descendants(pid: number): { pid: number; comm: string }[] {
   return out;
 }
 
+/** Edges started by this process, stopped synchronously if the process exits without stopping them. */
+const live = new Set<Edge>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const e of live) e.killNow();
+  });
+  for (const sig of ["SIGINT", "SIGTERM"] as const)
+    process.once(sig, () => {
+      for (const e of live) e.killNow();
+      process.exit(sig === "SIGINT" ? 130 : 143);
+    });
+}
+
 export class Edge {
   readonly port: number;
   readonly url: string;
@@ -86,7 +103,7 @@ export class Edge {
   readonly persistDir: string;
   readonly logPath: string;
   private proc: ChildProcess | null = null;
-  private workerdPid = 0;
+  private workerdPids: number[] = [];
   private opsToken = "";
 
   private constructor(
@@ -101,7 +118,9 @@ export class Edge {
   }
 
   static async start(opts: EdgeOptions): Promise<Edge> {
+    installExitHook();
     const edge = new Edge(opts, await freePort());
+    live.add(edge);
     try {
       await edge.launch();
     } catch (e) {
@@ -150,8 +169,10 @@ export class Edge {
       await sleep(250);
     }
     if (Date.now() >= deadline) throw new Error(`wrangler dev (${o.label}) did not answer /healthz within ${(o.startTimeoutMs ?? 90_000) / 1000} s; see ${this.logPath}:\n${this.tail()}`);
-    const w = descendants(this.proc.pid!).find((d) => d.comm.startsWith("workerd"));
-    this.workerdPid = w?.pid ?? 0;
+    // wrangler runs workerd as a launcher and a child that does the work: count every workerd process.
+    this.workerdPids = descendants(this.proc.pid!)
+      .filter((d) => d.comm.startsWith("workerd"))
+      .map((d) => d.pid);
     this.opsToken = await mintToken(o.secret, { sub: "bench", role: "ops" as "relay" }, { ttlS: 86_400 });
   }
 
@@ -164,14 +185,16 @@ export class Edge {
     }
   }
 
-  /** workerd's CPU time so far (user + system), µs; NaN when it could not be found. */
+  /** workerd's CPU time so far (user + system, every workerd process of this edge), µs; NaN when none was found. */
   cpuMicros(): number {
-    if (!this.workerdPid) return NaN;
+    if (this.workerdPids.length === 0) return NaN;
+    let ticks = 0;
     try {
-      return (parseProcCpuTicks(readFileSync(`/proc/${this.workerdPid}/stat`, "utf8")) * 1e6) / CLK_TCK;
+      for (const pid of this.workerdPids) ticks += parseProcCpuTicks(readFileSync(`/proc/${pid}/stat`, "utf8"));
     } catch {
       return NaN;
     }
+    return (ticks * 1e6) / CLK_TCK;
   }
 
   async regionStats(region: string): Promise<RegionStats> {
@@ -198,8 +221,22 @@ export class Edge {
     return sum;
   }
 
+  /** Last-resort synchronous stop (process exit): SIGKILL wrangler and every process under it, by PID. */
+  killNow(): void {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    for (const d of [...descendants(p.pid!), { pid: p.pid! }]) {
+      try {
+        process.kill(d.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+
   /** Stops wrangler (and with it workerd) by PID; SIGKILL after 5 s. Removes the persist directory. */
   async stop(): Promise<void> {
+    live.delete(this);
     const p = this.proc;
     this.proc = null;
     if (p && p.exitCode === null && p.signalCode === null) {

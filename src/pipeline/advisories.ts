@@ -7,13 +7,20 @@ import type { ConflictParams } from "./conflicts.js";
 
 export type ManoeuvreName = "climb" | "descend" | "turn_right" | "turn_left" | "hold";
 
-// Manoeuvre performance assumed of a drone following an advisory. The lead moves these to config.ts.
-/** Vertical speed a climb (descend) advisory asks for, and the least change it asks for, m/s. Default: 2 */
-export const ADVISORY_CLIMB_RATE_MPS = 2;
+/**
+ * Manoeuvre performance assumed of a drone following an advisory; the two an operator tunes to the
+ * fleet are options (config.ts: ADVISORY_CLIMB_RATE_MPS, ADVISORY_TURN_RATE_DPS).
+ */
+export interface ManoeuvreRates {
+  /** Vertical speed a climb (descend) advisory asks for, and the least change it asks for, m/s. */
+  climbRateMps: number;
+  /** Turn rate of a turn advisory, degrees per second (speed unchanged). */
+  turnRateDps: number;
+}
+
+export const DEFAULT_RATES: Readonly<ManoeuvreRates> = Object.freeze({ climbRateMps: 2, turnRateDps: 15 });
 /** Vertical acceleration while reaching that rate, m/s². Default: 2 */
 export const ADVISORY_VERTICAL_ACCEL_MPS2 = 2;
-/** Turn rate of a turn advisory, degrees per second (speed unchanged). Default: 15 */
-export const ADVISORY_TURN_RATE_DPS = 15;
 /** Deceleration of a hold (stop and hover) advisory, m/s². Default: 3 */
 export const ADVISORY_HOLD_DECEL_MPS2 = 3;
 /** Tracks differing by more than this are head-on, degrees. Default: 150 */
@@ -70,6 +77,7 @@ export function simulateFollow(
   manA: ManoeuvreName | null,
   manB: ManoeuvreName | null,
   p: Pick<ConflictParams, "radiusM" | "heightM" | "lookaheadS">,
+  rates: ManoeuvreRates = DEFAULT_RATES,
 ): FollowResult {
   const dt = ADVISORY_SIM_STEP_S;
   const steps = Math.max(1, Math.ceil(p.lookaheadS / dt));
@@ -80,8 +88,8 @@ export function simulateFollow(
   let s: number;
   for (let i = 1; i <= steps; i++) {
     const h = i === steps ? p.lookaheadS - (steps - 1) * dt : dt;
-    step(a, manA, h);
-    step(b, manB, h);
+    step(a, manA, h, rates);
+    step(b, manB, h, rates);
     s = sep(a, b, p.radiusM, p.heightM);
     if (s < minSep) {
       minSep = s;
@@ -104,9 +112,10 @@ export function chooseAdvisories(
   idB: string,
   g: PairGeometry,
   p: Pick<ConflictParams, "radiusM" | "heightM" | "lookaheadS">,
+  rates: ManoeuvreRates = DEFAULT_RATES,
 ): [ManoeuvreName, ManoeuvreName] {
   if (idA > idB) {
-    const [mb, ma] = chooseAdvisories(idB, idA, swap(g), p);
+    const [mb, ma] = chooseAdvisories(idB, idA, swap(g), p, rates);
     return [ma, mb];
   }
   // From here a has the smaller id.
@@ -116,13 +125,13 @@ export function chooseAdvisories(
   const couples: [ManoeuvreName, ManoeuvreName][] = headOn
     ? [["turn_right", "turn_right"], vertical, reversed, ["turn_left", "turn_left"], ["hold", "hold"]]
     : [vertical, ["turn_right", "turn_right"], reversed, ["turn_left", "turn_left"], ["hold", "hold"]];
-  const base = simulateFollow(g, null, null, p);
-  const first = simulateFollow(g, couples[0]![0], couples[0]![1], p);
+  const base = simulateFollow(g, null, null, p, rates);
+  const first = simulateFollow(g, couples[0]![0], couples[0]![1], p, rates);
   if (first.minSep >= 1 && better(first, base)) return couples[0]!;
   let best = couples[0]!;
   let bestR = first;
   for (let i = 1; i < couples.length; i++) {
-    const r = simulateFollow(g, couples[i]![0], couples[i]![1], p);
+    const r = simulateFollow(g, couples[i]![0], couples[i]![1], p, rates);
     if (better(r, bestR)) {
       best = couples[i]!;
       bestR = r;
@@ -178,17 +187,17 @@ function startState(e: number, n: number, u: number, ve: number, vn: number, vu:
 }
 
 /** One explicit step: the manoeuvre changes velocity, then the drone moves with the mean velocity. */
-function step(s: SimState, m: ManoeuvreName | null, h: number): void {
+function step(s: SimState, m: ManoeuvreName | null, h: number, rates: ManoeuvreRates): void {
   const ve0 = s.speed * Math.sin(s.track);
   const vn0 = s.speed * Math.cos(s.track);
   const vu0 = s.vu;
-  if (m === "turn_right") s.track += ADVISORY_TURN_RATE_DPS * (Math.PI / 180) * h;
-  else if (m === "turn_left") s.track -= ADVISORY_TURN_RATE_DPS * (Math.PI / 180) * h;
+  if (m === "turn_right") s.track += rates.turnRateDps * (Math.PI / 180) * h;
+  else if (m === "turn_left") s.track -= rates.turnRateDps * (Math.PI / 180) * h;
   else if (m === "hold") s.speed = Math.max(0, s.speed - ADVISORY_HOLD_DECEL_MPS2 * h);
   else if (m === "climb" || m === "descend") {
     // The advised rate, and at least that much more than the drone was already doing that way (TCAS's
     // "increase climb"): a drone already climbing fast still gains separation by following a climb.
-    const r = ADVISORY_CLIMB_RATE_MPS;
+    const r = rates.climbRateMps;
     const target = m === "climb" ? Math.max(s.vu0 + r, r) : Math.min(s.vu0 - r, -r);
     const dv = ADVISORY_VERTICAL_ACCEL_MPS2 * h;
     s.vu = s.vu < target ? Math.min(target, s.vu + dv) : Math.max(target, s.vu - dv);

@@ -5,7 +5,7 @@
  */
 import type { Options } from "../config.js";
 import { EARTH_RADIUS_M, DEG, enuOffsetTrig } from "../geo/enu.js";
-import { chooseAdvisories } from "./advisories.js";
+import { chooseAdvisories, type ManoeuvreRates } from "./advisories.js";
 import { ALERT_CLEAR_HOLD_MS, AlertBook, type Encounter, type Transition } from "./alerts.js";
 import { emptyPrediction, predictRelative, type ConflictParams, type Prediction } from "./conflicts.js";
 import { F_DIRTY, F_LOW_BATTERY_SENT, F_NEAR, Fleet, LinkTable, NO_LINK, STATUS_ACTIVE, STATUS_LOST } from "./fleet.js";
@@ -53,6 +53,8 @@ export class RegionCore {
   private readonly links = new LinkTable();
   private readonly metrics: MetricsWindow;
   private readonly params: ConflictParams;
+  /** Manoeuvre performance the advisories assume (options ADVISORY_CLIMB_RATE_MPS, ADVISORY_TURN_RATE_DPS). */
+  private readonly rates: ManoeuvreRates;
   /** min(staleAfterMs, T): the contract's staleness and "lost drones predict for T at most", the stricter. */
   private readonly staleLimitMs: number;
   private plane: LocalPlane | null = null;
@@ -81,6 +83,7 @@ export class RegionCore {
   ) {
     this.book = new AlertBook(alertIdPrefix);
     this.metrics = new MetricsWindow(0);
+    this.rates = { climbRateMps: opts.advisoryClimbRateMps, turnRateDps: opts.advisoryTurnRateDps };
     this.params = { radiusM: opts.conflictRadiusM, heightM: opts.conflictHeightM, lookaheadS: opts.lookaheadS, warningTimeS: opts.warningTimeS };
     this.staleLimitMs = Math.min(opts.staleAfterMs, opts.lookaheadS * 1000);
     const g = geometry ?? geohashGeometry(regionKey);
@@ -339,7 +342,7 @@ export class RegionCore {
         aVe: f.ve[a]!, aVn: f.vn[a]!, aVu: f.vu[a]!,
         bVe: f.ve[a]! + pr.relVe, bVn: f.vn[a]! + pr.relVn, bVu: f.vu[a]! + pr.relVu,
       };
-      const [ma, mb] = chooseAdvisories(f.ids[a]!, f.ids[b]!, g, this.params);
+      const [ma, mb] = chooseAdvisories(f.ids[a]!, f.ids[b]!, g, this.params, this.rates);
       r.e.manLo = r.e.slotLo === a ? ma : mb;
       r.e.manHi = r.e.slotLo === a ? mb : ma;
       this.setNear(a, true);
