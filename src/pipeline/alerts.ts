@@ -84,6 +84,51 @@ export class AlertBook {
   }
 
   /**
+   * Re-opens an encounter that was alerted before a restart, under its original id, so it continues
+   * (refresh, escalation) or ends with a clear under that id instead of being forgotten.
+   */
+  adopt(
+    a: number,
+    idA: string,
+    b: number,
+    idB: string,
+    alertId: string,
+    level: ConflictLevel,
+    sent: { a: ManoeuvreName | "none" | null; b: ManoeuvreName | "none" | null },
+    nowMs: number,
+  ): Encounter {
+    const key = pairKey(a, b);
+    const existing = this.byKey.get(key);
+    if (existing) return existing;
+    const lo = a < b;
+    const e: Encounter = {
+      key,
+      slotLo: lo ? a : b,
+      slotHi: lo ? b : a,
+      idLo: lo ? idA : idB,
+      idHi: lo ? idB : idA,
+      alertId,
+      level,
+      manLo: (lo ? sent.a : sent.b) ?? "none",
+      manHi: (lo ? sent.b : sent.a) ?? "none",
+      startedMs: nowMs,
+      lastSentMs: nowMs,
+      clearSinceMs: NaN,
+      sentLo: (lo ? sent.a : sent.b) !== null,
+      sentHi: (lo ? sent.b : sent.a) !== null,
+      tEntryS: 0,
+      tCpaS: 0,
+      hsepCpaM: 0,
+      vsepCpaM: 0,
+      computedForMs: 0,
+    };
+    this.byKey.set(key, e);
+    this.link(e.slotLo, e);
+    this.link(e.slotHi, e);
+    return e;
+  }
+
+  /**
    * Feeds one prediction for pair (a, b) at wall clock `nowMs`; returns what must be sent, if anything.
    * A "start" returns a new encounter whose manoeuvres the caller fills in.
    */

@@ -5,7 +5,7 @@
  */
 import type { Options } from "../config.js";
 import { EARTH_RADIUS_M, DEG, enuOffsetTrig } from "../geo/enu.js";
-import { chooseAdvisories, type ManoeuvreRates } from "./advisories.js";
+import { chooseAdvisories, type ManoeuvreName, type ManoeuvreRates } from "./advisories.js";
 import { ALERT_CLEAR_HOLD_MS, AlertBook, type Encounter, type Transition } from "./alerts.js";
 import { emptyPrediction, predictRelative, type ConflictParams, type Prediction } from "./conflicts.js";
 import { F_DIRTY, F_LOW_BATTERY_SENT, F_NEAR, Fleet, LinkTable, NO_LINK, STATUS_ACTIVE, STATUS_LOST } from "./fleet.js";
@@ -35,6 +35,16 @@ export interface AlertOut {
 export interface AdvisoryOut { kind: "advisory"; linkId: string; droneId: string; advisory: "low_battery_rth"; message: string; timeMs: number }
 /** The full set of a link's home drones within 2R of another drone or in an active conflict; sent when it changes. */
 export interface ProximityOut { kind: "proximity"; linkId: string; droneIds: string[] }
+/** An alert that was in force before a restart, from the audit table; `sentX` is the manoeuvre sent to that side, or null if none was. */
+export interface RestoredAlert {
+  alertId: string;
+  droneA: string;
+  droneB: string;
+  level: "caution" | "warning";
+  sentA: ManoeuvreName | "none" | null;
+  sentB: ManoeuvreName | "none" | null;
+}
+
 export type RegionOutput = AlertOut | AdvisoryOut | ProximityOut;
 export interface OpsEvent { type: "lost" | "recovered" | "low_battery" | "evicted"; droneId: string; atMs: number }
 export interface DroneSnapshot {
@@ -219,6 +229,24 @@ export class RegionCore {
       if (!this.plane) this.plane = new LocalPlane(d.lat, d.lon);
       this.grid.move(s, this.plane.x(d.lon), this.plane.y(d.lat));
     }
+  }
+
+  /**
+   * After a restart (and `restore`): re-opens the encounters whose last alert was not a clear, under
+   * their ids, so each one goes on or ends with a clear its drones can match. Pairs whose drones are
+   * no longer in the table are dropped: their stale check would clear them at once anyway.
+   */
+  restoreAlerts(alerts: RestoredAlert[], nowMs: number): number {
+    const f = this.fleet;
+    let n = 0;
+    for (const r of alerts) {
+      const a = f.slotOf(r.droneA);
+      const b = f.slotOf(r.droneB);
+      if (a < 0 || b < 0 || a === b) continue;
+      this.book.adopt(a, r.droneA, b, r.droneB, r.alertId, r.level, { a: r.sentA, b: r.sentB }, nowMs);
+      n++;
+    }
+    return n;
   }
 
   drones(): DroneSnapshot[] {

@@ -18,6 +18,8 @@ import { RegionStore } from "./region-store.js";
 const TICK_MS = 1000;
 const DIRECTORY_REPORT_MS = 60_000;
 const PRUNE_EVERY_MS = 60_000;
+/** How far back the audit is searched for encounters to re-open after a restart. */
+const RESTORE_ALERTS_MS = 60_000;
 
 interface LinkAttachment {
   linkId: string;
@@ -59,6 +61,8 @@ export class RegionObject extends DurableObject<Env> {
     this.core = new RegionCore(regionKey, this.opts, `${regionKey}.${epoch.toString(36)}`);
     const now = Date.now();
     this.core.restore(this.store.loadDrones(), now);
+    // Alerts sent in the last minute that were never cleared go on under their ids.
+    this.core.restoreAlerts(this.store.openAlerts(now - RESTORE_ALERTS_MS), now);
     for (const [link, seq] of this.store.loadLinkSeqs()) this.applied.set(link, seq);
     return this.core;
   }

@@ -3,7 +3,7 @@
  * one checkpoint happen without an await between them, so they commit as one transaction and the
  * output gate holds the acks sent after them until they are durable (PLATFORM.md).
  */
-import type { DroneSnapshot } from "../pipeline/region-core.js";
+import type { DroneSnapshot, RestoredAlert } from "../pipeline/region-core.js";
 import { migrate } from "./schema.js";
 
 export interface AuditRow {
@@ -91,6 +91,33 @@ export class RegionStore {
 
   alertsSince(sinceMs: number, limit: number): Record<string, unknown>[] {
     return this.sql.exec("SELECT * FROM alert_audit WHERE ts_ms >= ? ORDER BY id LIMIT ?", sinceMs, limit).toArray();
+  }
+
+  /**
+   * Alerts whose last audit row within `sinceMs` is not a clear: the encounters in force when the
+   * object stopped, with the manoeuvre each side was sent.
+   */
+  openAlerts(sinceMs: number): RestoredAlert[] {
+    const rows = this.sql
+      .exec<{ alert_id: string; drone_id: string; other_id: string; level: string; advisory: string }>(
+        "SELECT alert_id, drone_id, other_id, level, advisory FROM alert_audit WHERE ts_ms >= ? ORDER BY id",
+        sinceMs,
+      )
+      .toArray();
+    const byId = new Map<string, RestoredAlert & { last: string }>();
+    for (const r of rows) {
+      let a = byId.get(r.alert_id);
+      if (!a) {
+        const [x, y] = r.drone_id < r.other_id ? [r.drone_id, r.other_id] : [r.other_id, r.drone_id];
+        byId.set(r.alert_id, (a = { alertId: r.alert_id, droneA: x, droneB: y, level: "caution", sentA: null, sentB: null, last: r.level }));
+      }
+      a.last = r.level;
+      if (r.level === "caution" || r.level === "warning") a.level = r.level;
+      const man = r.advisory as RestoredAlert["sentA"];
+      if (r.drone_id === a.droneA) a.sentA = man;
+      else a.sentB = man;
+    }
+    return [...byId.values()].filter((a) => a.last !== "clear").map(({ last: _last, ...a }) => a);
   }
 
   event(tsMs: number, type: string, droneId: string): void {

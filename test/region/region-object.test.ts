@@ -61,6 +61,43 @@ describe("region object: exactly-once across a restart", () => {
   });
 });
 
+describe("region object: alerts across a restart", () => {
+  it("continues an encounter under its id after the object restarts, and clears that id", async () => {
+    const lat = 48.78; // Stuttgart's cell
+    const lon = 9.18;
+    const key = regionOf(lat, lon, 4);
+    const a = await connect(await token("rs-a"));
+    const b = await connect(await token("rs-b"));
+    const t0 = Date.now();
+    // Head-on, 100 m apart, closing at 20 m/s: entry at 4.25 s, a caution.
+    a.send([droneAt("rs-a", lat, lon, -50, 0, 10, 0, t0)]);
+    b.send([droneAt("rs-b", lat, lon, 50, 0, -10, 0, t0)]);
+    const first = await a.waitFor((f) => f.kind.case === "alert");
+    if (first.kind.case !== "alert") throw new Error("unreachable");
+    expect(first.kind.value.level).toBe(AlertLevel.CAUTION);
+    const id = first.kind.value.alertId;
+    await b.waitFor((f) => f.kind.case === "alert" && f.kind.value.alertId === id);
+    await eventually(() => inRegion(key, (o) => o.stats.points >= 2));
+    await runDurableObjectAlarm(region(key)); // checkpoint the drones
+    await abortAllDurableObjects();
+    // 2.5 s later they are 50 m apart: entry at 1.75 s, a warning, on the same encounter.
+    const t1 = t0 + 2500;
+    a.send([droneAt("rs-a", lat, lon, -25, 0, 10, 0, t1)]);
+    b.send([droneAt("rs-b", lat, lon, 25, 0, -10, 0, t1)]);
+    const esc = await a.waitFor((f) => f.kind.case === "alert" && f.kind.value.level === AlertLevel.WARNING, 15_000, "the escalation after the restart");
+    expect(esc.kind.case === "alert" && esc.kind.value.alertId).toBe(id);
+    // Then they turn away from each other: the clear carries the same id.
+    const t2 = t1 + 100;
+    a.send([droneAt("rs-a", lat, lon, -25, -1, 0, -10, t2)]);
+    b.send([droneAt("rs-b", lat, lon, 25, 30, 0, 10, t2)]);
+    const clear = await b.waitFor((f) => f.kind.case === "alert" && f.kind.value.level === AlertLevel.CLEAR, 15_000, "the clear");
+    expect(clear.kind.case === "alert" && clear.kind.value.alertId).toBe(id);
+    expect(new Set(b.alerts().map((x) => x.alertId))).toEqual(new Set([id]));
+    a.close();
+    b.close();
+  }, 40_000);
+});
+
 describe("region borders", () => {
   // The eastern border of the cell that holds central Berlin.
   const home = regionOf(52.52, 13.4, 4);
