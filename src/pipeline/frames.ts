@@ -23,9 +23,10 @@ class OutputLimit extends Error {}
 
 /**
  * Reads the zstd frame header (RFC 8878 §3.1.1.1) for the sizes that bound decompression: the declared
- * content size when present, else the window size (fzstd allocates a window-sized buffer up front).
+ * content size when present, and the window size (fzstd allocates a window-sized buffer up front), plus
+ * where the first block starts and whether a checksum trails the blocks.
  */
-export function zstdDeclaredSize(bytes: Uint8Array): { contentSize: number | null; windowSize: number } | null {
+function readZstdHeader(bytes: Uint8Array): { contentSize: number | null; windowSize: number; headerEnd: number; checksum: boolean } | null {
   if (bytes.length < 6) return null;
   const fhd = bytes[4]!;
   const fcsFlag = fhd >> 6;
@@ -48,15 +49,45 @@ export function zstdDeclaredSize(bytes: Uint8Array): { contentSize: number | nul
     contentSize = fcsBytes === 2 ? v + 256 : v;
   }
   if (singleSegment) windowSize = contentSize ?? 0;
-  return { contentSize, windowSize };
+  return { contentSize, windowSize, headerEnd: o + fcsBytes, checksum: ((fhd >> 2) & 1) === 1 };
+}
+
+/** The sizes a zstd frame header declares: content (null when absent) and window. */
+export function zstdDeclaredSize(bytes: Uint8Array): { contentSize: number | null; windowSize: number } | null {
+  const h = readZstdHeader(bytes);
+  return h && { contentSize: h.contentSize, windowSize: h.windowSize };
+}
+
+/**
+ * Offset just past the zstd frame that starts at 0, walking its block headers (RFC 8878 §3.1.1.2),
+ * or -1 when the blocks run past the data. Used to insist on exactly one frame per message: fzstd
+ * would go on to decode a second frame whose header we never checked.
+ */
+export function zstdFrameEnd(bytes: Uint8Array, headerEnd: number, checksum: boolean): number {
+  let o = headerEnd;
+  for (;;) {
+    if (o + 3 > bytes.length) return -1;
+    const h = bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16);
+    const last = h & 1;
+    const type = (h >> 1) & 3;
+    const size = h >>> 3;
+    o += 3 + (type === 1 ? 1 : size); // an RLE block stores one byte
+    if (o > bytes.length) return -1;
+    if (last) break;
+  }
+  if (checksum) o += 4;
+  return o <= bytes.length ? o : -1;
 }
 
 /** Decompresses a zstd frame into at most `maxBytes`, or says why not. */
 export function boundedZstd(bytes: Uint8Array, maxBytes: number): { ok: true; data: Uint8Array } | { ok: false; tooLarge: boolean; message: string } {
-  const header = zstdDeclaredSize(bytes);
+  const header = readZstdHeader(bytes);
   if (!header) return { ok: false, tooLarge: false, message: "truncated zstd frame header" };
-  if ((header.contentSize ?? 0) > maxBytes || (header.contentSize === null && header.windowSize > maxBytes))
-    return { ok: false, tooLarge: true, message: `zstd frame declares more than ${maxBytes} bytes` };
+  if ((header.contentSize ?? 0) > maxBytes) return { ok: false, tooLarge: true, message: `zstd frame declares ${header.contentSize} bytes, over ${maxBytes}` };
+  if (header.windowSize > maxBytes) return { ok: false, tooLarge: true, message: `zstd window of ${header.windowSize} bytes exceeds ${maxBytes}` };
+  const end = zstdFrameEnd(bytes, header.headerEnd, header.checksum);
+  if (end < 0) return { ok: false, tooLarge: false, message: "truncated zstd frame" };
+  if (end !== bytes.length) return { ok: false, tooLarge: false, message: "one zstd frame per message: trailing data after the first frame" };
   const chunks: Uint8Array[] = [];
   let total = 0;
   const d = new Decompress((chunk) => {
