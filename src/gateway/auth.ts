@@ -74,6 +74,8 @@ export async function verifyJwt(token: string, secret: string, nowS: number = Da
   } catch {
     return fail("malformed token");
   }
+  // JSON.parse("null") succeeds: a header or body that is not an object is malformed, not a crash.
+  if (typeof header !== "object" || header === null || typeof claims !== "object" || claims === null) return fail("malformed token");
   if (header.alg !== "HS256") return fail("token must be signed with HS256");
   let sig: Uint8Array;
   try {
@@ -89,7 +91,8 @@ export async function verifyJwt(token: string, secret: string, nowS: number = Da
   if (typeof claims.nbf === "number" && claims.nbf > nowS + 30) return fail("token not yet valid");
   const role = claims.role ?? "drone";
   if (role !== "drone" && role !== "relay" && role !== "ops") return fail(`unknown role ${JSON.stringify(role)}`);
-  if (typeof claims.sub !== "string" || claims.sub.length === 0 || claims.sub.length > 64) return fail("token needs a sub of 1-64 characters");
+  // The same bound as a drone id on the wire: 1-64 bytes of UTF-8.
+  if (typeof claims.sub !== "string" || claims.sub.length === 0 || new TextEncoder().encode(claims.sub).length > 64) return fail("token needs a sub of 1-64 bytes");
   return { ok: true, principal: { sub: claims.sub, role, exp: claims.exp } };
 }
 

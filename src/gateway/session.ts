@@ -105,11 +105,16 @@ export class DroneSession implements LinkHost {
   }
 
   near(regionKey: string, ids: string[]): void {
-    this.batcher.setUrgent(regionKey, ids);
+    // Points of these drones already waiting go out now, not at the end of the window.
+    const now = Date.now();
+    const b = this.batcher.setUrgent(regionKey, ids);
+    if (b) this.flush(b, now);
   }
 
-  far(regionKey: string, ids: string[]): void {
-    this.batcher.setFar(regionKey, ids);
+  far(regionKey: string, ids: string[], validMs: number): void {
+    const now = Date.now();
+    const b = this.batcher.setFar(regionKey, ids, now + validMs);
+    if (b) this.flush(b, now);
   }
 
   lost(regionKey: string, points: number, healthOnly: boolean): void {

@@ -19,8 +19,8 @@ export interface LinkHost {
   forward(frame: Uint8Array): void;
   /** The region's current set of this link's drones that need immediate flushes. */
   near(regionKey: string, ids: string[]): void;
-  /** The region's set of this link's drones that are provably far from others. */
-  far(regionKey: string, ids: string[]): void;
+  /** The region's set of this link's drones that are provably far from others, valid for `validMs`. */
+  far(regionKey: string, ids: string[], validMs: number): void;
   /** Points lost for good (replay buffer overflow): counted and reported to the client. */
   lost(regionKey: string, points: number, healthOnly: boolean): void;
 }
@@ -140,7 +140,7 @@ export class UpstreamLink {
           this.host.near(this.regionKey, m.ids);
           break;
         case "far":
-          this.host.far(this.regionKey, m.ids);
+          this.host.far(this.regionKey, m.ids, m.validMs);
           break;
       }
     } else if (data instanceof ArrayBuffer) {

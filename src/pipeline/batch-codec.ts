@@ -55,6 +55,8 @@ export function encodeBatch(b: RegionBatch): Uint8Array {
   }
   if (idBytes.length > 0xffff) throw new BatchFormatError("more than 65535 drones in one batch");
   const tp = encoder.encode(b.traceparent);
+  if (tp.length > 255) throw new BatchFormatError("traceparent longer than 255 bytes");
+  if (b.counters.length > 255) throw new BatchFormatError("more than 255 counters");
   let size = 1 + 1 + 2 + 4 + 8 + 1 + tp.length + 1 + 8 * b.counters.length + 2 + 4;
   for (const id of idBytes) size += 1 + id.length;
   size += POINT_BYTES * b.points.length;

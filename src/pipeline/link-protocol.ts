@@ -10,8 +10,8 @@ export type RegionControl =
   | { t: "ack"; seq: number }
   /** The link's home drones within 2R of another or in a conflict: flush their points at once. */
   | { t: "near"; ids: string[] }
-  /** The link's home drones provably far from every other (safety-aware stretch may hold them). */
-  | { t: "far"; ids: string[] };
+  /** The link's home drones provably far from every other for the next `validMs` (safety-aware stretch may hold them). */
+  | { t: "far"; ids: string[]; validMs: number };
 
 export function encodeControl(m: RegionControl): string {
   return JSON.stringify(m);
@@ -33,9 +33,14 @@ export function parseControl(text: string): RegionControl | null {
     case "ack":
       return typeof o.seq === "number" ? { t: "ack", seq: o.seq } : null;
     case "near":
+      return isIdList(o.ids) ? { t: "near", ids: o.ids } : null;
     case "far":
-      return Array.isArray(o.ids) && o.ids.every((x) => typeof x === "string") ? { t: o.t, ids: o.ids as string[] } : null;
+      return isIdList(o.ids) && typeof o.validMs === "number" && o.validMs >= 0 ? { t: "far", ids: o.ids, validMs: o.validMs } : null;
     default:
       return null;
   }
+}
+
+function isIdList(x: unknown): x is string[] {
+  return Array.isArray(x) && x.every((i) => typeof i === "string");
 }

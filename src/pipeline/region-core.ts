@@ -270,6 +270,26 @@ export class RegionCore {
     return s < 0 ? undefined : this.fleet.nearestM[s]!;
   }
 
+  /**
+   * Home drones with no other drone (home or ghost, stale ones included: conservative) within
+   * `radiusM`, per home link: the region's "provably far" verdicts for the gateway's safety-aware
+   * stretch (the proof is in batcher.ts). Links with no far drone are absent.
+   */
+  farDrones(radiusM: number): Map<string, string[]> {
+    const f = this.fleet;
+    const out = new Map<string, string[]>();
+    const r = radiusM * PLANE_RADIUS_PAD + 1;
+    for (let s = 0; s < f.highWater; s++) {
+      if (!f.inUse(s) || f.ghost[s] === 1 || f.link[s] === NO_LINK) continue;
+      if (this.grid.query(this.grid.x[s]!, this.grid.y[s]!, r, s, this.cand, this.candD2) > 0) continue;
+      const link = this.links.name(f.link[s]!);
+      let l = out.get(link);
+      if (!l) out.set(link, (l = []));
+      l.push(f.ids[s]!);
+    }
+    return out;
+  }
+
   /** Memory figures for the benchmark and docs: typed-array bytes per slot of capacity, slots, drones. */
   memory(): { typedBytesPerSlot: number; capacity: number; drones: number } {
     return { typedBytesPerSlot: this.fleet.bytesPerSlot() + this.grid.bytesPerSlot(), capacity: this.fleet.capacity, drones: this.fleet.size };
@@ -439,6 +459,11 @@ export class RegionCore {
     f.ghost[s] = 0;
     f.flags[s]! |= F_DIRTY;
     if (near) this.setNear(s, true);
+    // Its alerts went to its old link (or nowhere, as a ghost): the next evaluation re-sends them here.
+    for (const e of this.book.of(s) ?? []) {
+      if (e.slotLo === s) e.sentLo = false;
+      else e.sentHi = false;
+    }
     void nowMs;
   }
 

@@ -9,6 +9,7 @@ import { loadOptions, type Options } from "../config.js";
 import type { Env } from "../env.js";
 import { BatchFormatError, decodeBatch } from "../pipeline/batch-codec.js";
 import { encodeControl } from "../pipeline/link-protocol.js";
+import { LinkSequence, type LinkSequenceState } from "../pipeline/link-sequence.js";
 import { RegionCore, type RegionOutput } from "../pipeline/region-core.js";
 import { advisoryFrame, alertFrame } from "../pipeline/server-frames.js";
 import { metricsToDataPoints } from "./metrics-mapping.js";
@@ -17,9 +18,13 @@ import { RegionStore } from "./region-store.js";
 
 const TICK_MS = 1000;
 const DIRECTORY_REPORT_MS = 60_000;
+/** A far verdict outlives its tick by this much, so a late alarm does not end a stretch early. */
+const FAR_VALIDITY_SLACK_MS = 500;
 const PRUNE_EVERY_MS = 60_000;
 /** How far back the audit is searched for encounters to re-open after a restart. */
 const RESTORE_ALERTS_MS = 60_000;
+/** A link silent this long is forgotten (its gateway session is over). */
+const LINK_FORGET_MS = 3_600_000;
 
 interface LinkAttachment {
   linkId: string;
@@ -31,11 +36,16 @@ export class RegionObject extends DurableObject<Env> {
   readonly sink: MetricsSink;
   private core: RegionCore | null = null;
   private regionKey = "";
-  /** linkId → last batch sequence applied in memory (ahead of the durable one until the next checkpoint). */
-  private readonly applied = new Map<string, number>();
+  /** linkId → the batches applied in memory (ahead of the durable record until the next checkpoint). */
+  private readonly applied = new Map<string, LinkSequence>();
   private readonly dirtyLinks = new Set<string>();
+  private readonly linkSeenMs = new Map<string, number>();
+  /** Frames for links that are away, latest per key (see sendToLink). */
+  private readonly held = new Map<string, Map<string, { data: Uint8Array | string; atMs: number }>>();
   private readonly evicted: string[] = [];
   private lastTickMs = 0;
+  /** True while an alarm is scheduled (set here, cleared when it runs): no storage read per message. */
+  private alarmArmed = false;
   private lastPruneMs = 0;
   private lastReportMs = 0;
   /** Counted here rather than in the core: they never reach it. */
@@ -63,7 +73,10 @@ export class RegionObject extends DurableObject<Env> {
     this.core.restore(this.store.loadDrones(), now);
     // Alerts sent in the last minute that were never cleared go on under their ids.
     this.core.restoreAlerts(this.store.openAlerts(now - RESTORE_ALERTS_MS), now);
-    for (const [link, seq] of this.store.loadLinkSeqs()) this.applied.set(link, seq);
+    for (const [link, seq] of this.store.loadLinkSeqs()) {
+      this.applied.set(link, new LinkSequence(seq));
+      this.linkSeenMs.set(link, now); // its gateway gets the whole forget window to reconnect
+    }
     return this.core;
   }
 
@@ -83,8 +96,9 @@ export class RegionObject extends DurableObject<Env> {
       // Tag by link id so the link can be found again after hibernation.
       this.ctx.acceptWebSocket(server, [linkId]);
       server.serializeAttachment({ linkId } satisfies LinkAttachment);
-      server.send(encodeControl({ t: "hello", applied: this.applied.get(linkId) ?? 0 }));
-      await this.ensureAlarm();
+      server.send(encodeControl({ t: "hello", applied: this.applied.get(linkId)?.floor ?? 0 }));
+      this.deliverHeld(linkId, server);
+      this.ensureAlarm();
       return new Response(null, { status: 101, webSocket: pair[0] });
     }
 
@@ -106,7 +120,7 @@ export class RegionObject extends DurableObject<Env> {
     }
   }
 
-  override async webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): Promise<void> {
+  override webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): void {
     if (typeof message === "string") return; // links send only binary batches
     const core = this.core;
     const linkId = (ws.deserializeAttachment() as LinkAttachment | null)?.linkId;
@@ -125,18 +139,21 @@ export class RegionObject extends DurableObject<Env> {
       return;
     }
     this.stats.batches++;
-    const last = this.applied.get(linkId) ?? 0;
-    if (batch.seq <= last) {
+    let seqs = this.applied.get(linkId);
+    if (!seqs) this.applied.set(linkId, (seqs = new LinkSequence()));
+    if (seqs.seen(batch.seq)) {
       // A replay of a batch already applied (the gateway reconnected before our ack reached it).
       this.stats.duplicateBatches++;
       return;
     }
-    this.applied.set(linkId, batch.seq);
+    const now = Date.now();
+    seqs.applied(batch.seq, now);
+    this.linkSeenMs.set(linkId, now);
     this.dirtyLinks.add(linkId);
     this.stats.points += batch.points.length;
-    core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, Date.now());
+    core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, now);
     this.route(core.drain());
-    await this.ensureAlarm();
+    this.ensureAlarm();
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -160,6 +177,7 @@ export class RegionObject extends DurableObject<Env> {
     const { metrics, events } = core.tick(now);
     this.lastTickMs = now;
     this.route(core.drain());
+    this.expireHeld(now);
     for (const e of events) {
       this.store.event(e.atMs, e.type, e.droneId);
       if (e.type === "evicted") this.evicted.push(e.droneId);
@@ -167,15 +185,18 @@ export class RegionObject extends DurableObject<Env> {
     this.sink.write(metricsToDataPoints(this.regionKey, metrics));
     this.store.writeMetrics(now, metrics);
     this.checkpointAndAck(now);
+    if (this.opts.stretchMaxMs > 0) this.sendFarVerdicts();
     if (now - this.lastPruneMs >= PRUNE_EVERY_MS) {
       this.lastPruneMs = now;
       this.store.prune(now, this.opts.metricsRetentionH * 3_600_000, this.opts.auditRetentionDays * 86_400_000);
+      this.forgetIdleLinks(now);
     }
     if (now - this.lastReportMs >= DIRECTORY_REPORT_MS && metrics.active > 0) {
       this.lastReportMs = now;
       await this.reportToDirectory(metrics.active);
     }
-    if (this.ctx.getWebSockets().length > 0 || core.drones().length > 0) await this.ctx.storage.setAlarm(now + TICK_MS);
+    this.alarmArmed = false;
+    if (this.ctx.getWebSockets().length > 0 || core.drones().length > 0) this.ensureAlarm();
   }
 
   /**
@@ -186,11 +207,45 @@ export class RegionObject extends DurableObject<Env> {
   private checkpointAndAck(now: number): void {
     const core = this.core!;
     const dirty = core.dirtyDrones();
-    const links: [string, number][] = [...this.dirtyLinks].map((l) => [l, this.applied.get(l) ?? 0]);
+    for (const [linkId, seqs] of this.applied) {
+      // A gap the gateway can no longer fill (its replay window is over) must not hold acks forever.
+      if (seqs.expireGap(now, 2 * this.opts.replayMaxMs) > 0) this.dirtyLinks.add(linkId);
+    }
+    const links = [...this.dirtyLinks].map((l) => [l, this.applied.get(l)!.state()] as [string, LinkSequenceState]);
     this.store.checkpoint(dirty, this.evicted.splice(0), links, now);
     this.dirtyLinks.clear();
     for (const [linkId, seq] of links) {
-      for (const ws of this.ctx.getWebSockets(linkId)) safeSend(ws, encodeControl({ t: "ack", seq }));
+      for (const ws of this.ctx.getWebSockets(linkId)) safeSend(ws, encodeControl({ t: "ack", seq: seq.floor }));
+    }
+  }
+
+  /** Links without a socket and silent for an hour are gone: their gateway session ended. */
+  private forgetIdleLinks(now: number): void {
+    const cutoff = now - LINK_FORGET_MS;
+    this.store.forgetLinksBefore(cutoff);
+    const open = new Set(this.ctx.getWebSockets().map((ws) => (ws.deserializeAttachment() as LinkAttachment | null)?.linkId));
+    for (const linkId of this.applied.keys()) {
+      if (!open.has(linkId) && (this.linkSeenMs.get(linkId) ?? 0) < cutoff) {
+        this.applied.delete(linkId);
+        this.linkSeenMs.delete(linkId);
+      }
+    }
+  }
+
+  /**
+   * Safety-aware stretch: tells each link which of its drones are provably far from every other for
+   * the next tick (plus slack): no other drone within R + 2·vmax·(T + stretch + validity), so no
+   * conflict can begin while their points wait (proof in src/pipeline/batcher.ts). Sent every tick,
+   * also when empty, so a verdict never outlives its premise.
+   */
+  private sendFarVerdicts(): void {
+    const o = this.opts;
+    const validMs = TICK_MS + FAR_VALIDITY_SLACK_MS;
+    const radius = o.conflictRadiusM + 2 * o.maxSpeedMps * (o.lookaheadS + (o.stretchMaxMs + validMs) / 1000);
+    const far = this.core!.farDrones(radius);
+    for (const ws of this.ctx.getWebSockets()) {
+      const linkId = (ws.deserializeAttachment() as LinkAttachment | null)?.linkId;
+      if (linkId) safeSend(ws, encodeControl({ t: "far", ids: far.get(linkId) ?? [], validMs }));
     }
   }
 
@@ -198,7 +253,7 @@ export class RegionObject extends DurableObject<Env> {
     const now = Date.now();
     for (const o of outputs) {
       if (o.kind === "alert") {
-        this.sendToLink(o.linkId, alertFrame(o));
+        this.sendToLink(o.linkId, alertFrame(o), `alert:${o.alertId}:${o.droneId}`);
         this.store.audit({
           tsMs: now,
           alertId: o.alertId,
@@ -212,20 +267,54 @@ export class RegionObject extends DurableObject<Env> {
           advisory: o.manoeuvre,
         });
       } else if (o.kind === "advisory") {
-        this.sendToLink(o.linkId, advisoryFrame(o));
+        this.sendToLink(o.linkId, advisoryFrame(o), `advisory:${o.droneId}`);
       } else {
-        this.sendToLink(o.linkId, encodeControl({ t: "near", ids: o.droneIds }));
+        this.sendToLink(o.linkId, encodeControl({ t: "near", ids: o.droneIds }), "near");
       }
     }
   }
 
-  private sendToLink(linkId: string, data: Uint8Array | string): void {
-    // A drone whose link closed gets its alerts again once its next point arrives on a new link.
-    for (const ws of this.ctx.getWebSockets(linkId)) safeSend(ws, data);
+  /**
+   * Sends to a link's socket. While the link is away (its gateway is reconnecting after a restart of
+   * this object, say), the latest frame per `key` (an alert of a drone, a proximity set) is held for
+   * the look-ahead and delivered when the link is back: an alert must not vanish in that gap.
+   */
+  private sendToLink(linkId: string, data: Uint8Array | string, key: string): void {
+    const sockets = this.ctx.getWebSockets(linkId);
+    if (sockets.length > 0) {
+      for (const ws of sockets) safeSend(ws, data);
+      return;
+    }
+    let held = this.held.get(linkId);
+    if (!held) this.held.set(linkId, (held = new Map()));
+    held.set(key, { data, atMs: Date.now() });
   }
 
-  private async ensureAlarm(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + TICK_MS);
+  private deliverHeld(linkId: string, ws: WebSocket): void {
+    const held = this.held.get(linkId);
+    if (!held) return;
+    this.held.delete(linkId);
+    const fresh = Date.now() - this.opts.lookaheadS * 1000;
+    for (const { data, atMs } of held.values()) if (atMs >= fresh) safeSend(ws, data);
+  }
+
+  /** Held frames older than the look-ahead are of no use to anyone. */
+  private expireHeld(now: number): void {
+    const fresh = now - this.opts.lookaheadS * 1000;
+    for (const [linkId, held] of this.held) {
+      for (const [key, h] of held) if (h.atMs < fresh) held.delete(key);
+      if (held.size === 0) this.held.delete(linkId);
+    }
+  }
+
+  /**
+   * Arms the tick without awaiting in the message path: an await there lets the runtime hand the next
+   * batch to a second, interleaved handler, and batches of one link must be applied in order.
+   */
+  private ensureAlarm(): void {
+    if (this.alarmArmed) return;
+    this.alarmArmed = true;
+    void this.ctx.storage.setAlarm(Date.now() + TICK_MS);
   }
 
   private async reportToDirectory(drones: number): Promise<void> {

@@ -4,6 +4,7 @@
  * output gate holds the acks sent after them until they are durable (PLATFORM.md).
  */
 import type { DroneSnapshot, RestoredAlert } from "../pipeline/region-core.js";
+import type { LinkSequenceState } from "../pipeline/link-sequence.js";
 import { migrate } from "./schema.js";
 
 export interface AuditRow {
@@ -46,14 +47,15 @@ export class RegionStore {
       }));
   }
 
-  loadLinkSeqs(): Map<string, number> {
-    const m = new Map<string, number>();
-    for (const r of this.sql.exec<{ link_id: string; applied_seq: number }>("SELECT link_id, applied_seq FROM links")) m.set(r.link_id, r.applied_seq);
+  loadLinkSeqs(): Map<string, LinkSequenceState> {
+    const m = new Map<string, LinkSequenceState>();
+    for (const r of this.sql.exec<{ link_id: string; applied_seq: number; above: string }>("SELECT link_id, applied_seq, above FROM links"))
+      m.set(r.link_id, { floor: r.applied_seq, above: JSON.parse(r.above) as number[] });
     return m;
   }
 
   /** One transaction: changed drones, removed drones and the link sequences they reflect. */
-  checkpoint(dirty: DroneSnapshot[], removed: string[], linkSeqs: Iterable<[string, number]>, nowMs: number): void {
+  checkpoint(dirty: DroneSnapshot[], removed: string[], linkSeqs: Iterable<[string, LinkSequenceState]>, nowMs: number): void {
     for (const d of dirty) {
       this.sql.exec(
         `INSERT OR REPLACE INTO drones (drone_id, link_id, ghost, time_ms, last_seen_ms, lat, lon, alt_m, vn, ve, vu, battery, status, low_battery_sent)
@@ -63,11 +65,12 @@ export class RegionStore {
     }
     for (const id of removed) this.sql.exec("DELETE FROM drones WHERE drone_id = ?", id);
     for (const [linkId, seq] of linkSeqs)
-      this.sql.exec("INSERT OR REPLACE INTO links (link_id, applied_seq, updated_ms) VALUES (?, ?, ?)", linkId, seq, nowMs);
+      this.sql.exec("INSERT OR REPLACE INTO links (link_id, applied_seq, above, updated_ms) VALUES (?, ?, ?, ?)", linkId, seq.floor, JSON.stringify(seq.above), nowMs);
   }
 
-  forgetLink(linkId: string): void {
-    this.sql.exec("DELETE FROM links WHERE link_id = ?", linkId);
+  /** Links silent this long are gone for good (a gateway session ends its links when its client leaves). */
+  forgetLinksBefore(cutoffMs: number): void {
+    this.sql.exec("DELETE FROM links WHERE updated_ms < ?", cutoffMs);
   }
 
   writeMetrics(tsMs: number, body: unknown): void {

@@ -19,6 +19,8 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ms REAL NOT NULL, type TEXT NOT NULL, drone_id TEXT NOT NULL);
    CREATE INDEX events_ts ON events (ts_ms);
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 2: batches applied above a gap in a link's sequence (out-of-order arrival), as a JSON array.
+  `ALTER TABLE links ADD COLUMN above TEXT NOT NULL DEFAULT '[]';`,
 ];
 
 /** Applies every migration not yet recorded; returns the schema version now in force. */

@@ -2,7 +2,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadZstdEncoder, type ZstdEncoder } from "../../src/client/zstd.js";
 import { ClientFrameSchema, ErrorCode } from "../../src/gen/airspace/v1/airspace_pb.js";
-import { boundedZstd, decodeClientFrame, isZstd, zstdDeclaredSize } from "../../src/pipeline/frames.js";
+import { boundedZstd, decodeClientFrame, isZstd, zstdDeclaredSize, zstdFrameEnd } from "../../src/pipeline/frames.js";
 
 const MIB = 1 << 20;
 const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
@@ -297,6 +297,35 @@ describe("zstdDeclaredSize", () => {
   it("agrees with the header the client's encoder writes", () => {
     const plain = telemetryFrame(30);
     expect(zstdDeclaredSize(zstd(plain))?.contentSize).toBe(plain.length);
+  });
+});
+
+describe("zstdFrameEnd", () => {
+  it("walks raw, RLE and compressed block headers to the end of the frame", () => {
+    // Header of 6 bytes (magic, FHD 0x00, window descriptor), then: raw block of 5, RLE block of 1000 (1 byte stored),
+    // last "compressed" block of 2 bytes (its content is not looked at).
+    const frame = Uint8Array.from([...MAGIC, 0x00, 0x00, ...blockHeader(false, 0, 5), 1, 2, 3, 4, 5, ...blockHeader(false, 1, 1000), 7, ...blockHeader(true, 2, 2), 0, 0]);
+    expect(zstdFrameEnd(frame, 6, false)).toBe(frame.length);
+    expect(zstdFrameEnd(Uint8Array.from([...frame, 9, 9]), 6, false)).toBe(frame.length);
+  });
+
+  it("counts a trailing 4-byte checksum", () => {
+    const frame = Uint8Array.from([...MAGIC, 0x00, 0x00, ...blockHeader(true, 0, 2), 1, 2, 0xaa, 0xbb, 0xcc, 0xdd]);
+    expect(zstdFrameEnd(frame, 6, true)).toBe(frame.length);
+    expect(zstdFrameEnd(frame.subarray(0, frame.length - 1), 6, true)).toBe(-1);
+  });
+
+  it("returns -1 when a block header or block runs past the data", () => {
+    const frame = Uint8Array.from([...MAGIC, 0x00, 0x00, ...blockHeader(true, 0, 4), 1, 2, 3, 4]);
+    for (let n = 6; n < frame.length; n++) expect(zstdFrameEnd(frame.subarray(0, n), 6, false), `prefix of ${n}`).toBe(-1);
+    // A non-last block with nothing after it.
+    expect(zstdFrameEnd(Uint8Array.from([...MAGIC, 0x00, 0x00, ...blockHeader(false, 0, 1), 1]), 6, false)).toBe(-1);
+  });
+
+  it("makes decodeClientFrame reject trailing bytes after the frame with BAD_FRAME", () => {
+    const packed = zstd(pingFrame(5n));
+    expect(decodeClientFrame(packed, MIB).ok).toBe(true);
+    expectBadFrame(decodeClientFrame(Uint8Array.from([...packed, 0]), MIB));
   });
 });
 

@@ -126,6 +126,16 @@ describe("RegionCore end to end", () => {
     expect(late[0]!.level).not.toBe("clear");
   });
 
+  it("re-sends an encounter to a drone that comes back on a new link", () => {
+    const c = core();
+    c.applyPoints("L1", [at("a", T0, 0, 0, 100, 0, 0)], home(1), none, T0);
+    c.applyPoints("L2", [at("b", T0, 0, 10, 100, 0, 0)], home(1), none, T0);
+    expect(alerts(c.drain()).map((x) => x.linkId).sort()).toEqual(["L1", "L2"]);
+    // b's gateway session ended and it reconnected: its next point comes on L3.
+    c.applyPoints("L3", [at("b", T0 + 100, 0, 10, 100, 0, 0)], home(1), none, T0 + 100);
+    expect(alerts(c.drain()).map((x) => [x.droneId, x.linkId])).toEqual([["b", "L3"]]);
+  });
+
   it("keeps alerting the rest of the region when one drone's clock runs ahead", () => {
     const c = core();
     // A drone whose clock is 8 s fast (accepted by the gateway up to MAX_FUTURE_MS) ...

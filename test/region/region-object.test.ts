@@ -61,6 +61,25 @@ describe("region object: exactly-once across a restart", () => {
   });
 });
 
+describe("proximity flush", () => {
+  it("applies every point of drones flushed early because they are near each other", async () => {
+    const key = regionOf(51.34, 12.37, 4); // Leipzig
+    const { lat, lon } = regionCenter(key);
+    const relay = await connect(await token("relay-near", "relay"));
+    await relay.waitFor((f) => f.kind.case === "welcome");
+    const t0 = Date.now();
+    // 10 drones 8 m apart (within 2R of each other), each moving 1 m per frame, 40 frames 5 ms apart:
+    // the region's "near" sets arrive while later points wait in the batcher.
+    for (let k = 0; k < 40; k++) {
+      relay.send(Array.from({ length: 10 }, (_, i) => droneAt(`near-${i}`, lat, lon, i * 8, k, 0, 10, t0 + k * 5, 100 + i * 20)));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await eventually(() => inRegion(key, (o) => o.stats.points >= 400), 8000, "all 400 points applied");
+    expect(await inRegion(key, (o) => o.stats)).toMatchObject({ points: 400, duplicateBatches: 0 });
+    relay.close();
+  });
+});
+
 describe("region object: alerts across a restart", () => {
   it("continues an encounter under its id after the object restarts, and clears that id", async () => {
     const lat = 48.78; // Stuttgart's cell
@@ -84,6 +103,8 @@ describe("region object: alerts across a restart", () => {
     const t1 = t0 + 2500;
     a.send([droneAt("rs-a", lat, lon, -25, 0, 10, 0, t1)]);
     b.send([droneAt("rs-b", lat, lon, 25, 0, -10, 0, t1)]);
+    // Each drone's link comes back on its own schedule: an escalation computed while one of them is
+    // still reconnecting must reach it when it is back.
     const esc = await a.waitFor((f) => f.kind.case === "alert" && f.kind.value.level === AlertLevel.WARNING, 15_000, "the escalation after the restart");
     expect(esc.kind.case === "alert" && esc.kind.value.alertId).toBe(id);
     // Then they turn away from each other: the clear carries the same id.
