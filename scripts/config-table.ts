@@ -8,8 +8,7 @@ const docs = new Map<string, string>();
 for (const m of src.matchAll(/\/\*\* (.+?) Env (\w+)\. Default: .+? \*\/\n\s+\w+: number;/g)) docs.set(m[2]!, m[1]!);
 const rows = ["| variable | default | meaning |", "|---|---|---|"];
 for (const o of describeOptions()) {
-  const dflt = o.key === "haloM" ? "R + 2 × MAX_SPEED_MPS × T (1015)" : String(o.default);
-  rows.push(`| \`${o.env}\` | ${dflt} | ${docs.get(o.env) ?? ""} |`);
+  rows.push(`| \`${o.env}\` | ${o.default} | ${docs.get(o.env) ?? ""} |`);
 }
 const table = rows.join("\n");
 if (process.argv.includes("--write")) {

@@ -39,7 +39,7 @@ export interface Options {
 
   /** Geohash precision of region cells (4 ≈ 39 × 19.5 km at the equator). Env REGION_PRECISION. Default: 4 */
   regionPrecision: number;
-  /** Distance from a region border within which a point is also sent to the neighbour as a ghost, metres. Env HALO_M. Default: R + 2 × maxSpeed × T */
+  /** Distance from a region border within which a point is also sent to the neighbour as a ghost, metres; at least R + maxSpeed × (2T + stale limit) (docs/reliability.md). Env HALO_M. Default: 1315 */
   haloM: number;
 
   /** Sustained points per second per drone. Env DRONE_RATE. Default: 20 */
@@ -155,7 +155,7 @@ export const DEFAULTS: Readonly<Options> = Object.freeze({
   maxFutureMs: 10_000,
   maxAgeMs: 60_000,
   regionPrecision: 4,
-  haloM: 15 + 2 * 100 * 5,
+  haloM: 15 + 100 * (2 * 5 + 3),
   droneRate: 20,
   droneBurst: 40,
   connFramesPerS: 50,
@@ -216,11 +216,13 @@ export function loadOptions(env: Record<string, unknown> = {}): Options {
     out[key] = value;
     if (key === "haloM") haloSet = true;
   }
-  const minHalo = out.conflictRadiusM + 2 * out.maxSpeedMps * out.lookaheadS;
+  // Two drones whose reports are up to the stale limit apart can conflict within T while their
+  // reported positions are R + vmax·(2T + stale) apart: the halo must reach that far (docs/reliability.md).
+  const minHalo = out.conflictRadiusM + out.maxSpeedMps * (2 * out.lookaheadS + out.staleAfterMs / 1000);
   if (!haloSet) out.haloM = minHalo;
   else if (out.haloM < minHalo)
     throw new ConfigError(
-      `HALO_M must be at least CONFLICT_RADIUS_M + 2 × MAX_SPEED_MPS × LOOKAHEAD_S = ${minHalo} m, or conflicts across a region border go unseen; got ${out.haloM}`,
+      `HALO_M must be at least CONFLICT_RADIUS_M + MAX_SPEED_MPS × (2 × LOOKAHEAD_S + STALE_AFTER_MS / 1000) = ${minHalo} m, or conflicts across a region border go unseen; got ${out.haloM}`,
     );
   const fits = maxHaloM(out.regionPrecision, MAX_OPERATING_LAT);
   if (out.haloM > fits)

@@ -6,7 +6,7 @@ describe("options", () => {
   it("defaults follow the product's contract", () => {
     const o = loadOptions({});
     expect(o).toMatchObject({ conflictRadiusM: 15, conflictHeightM: 5, lookaheadS: 5, batchWindowMs: 50, batchMaxPoints: 256, droneRate: 20, droneBurst: 40 });
-    expect(o.haloM).toBe(15 + 2 * 100 * 5);
+    expect(o.haloM).toBe(15 + 100 * (2 * 5 + 3));
   });
 
   it("reads wrangler [vars] strings and numbers", () => {
@@ -15,7 +15,7 @@ describe("options", () => {
     expect(o.lookaheadS).toBe(8);
     expect(o.batchWindowMs).toBe(25);
     // The halo default follows R and T.
-    expect(o.haloM).toBe(20 + 2 * 100 * 8);
+    expect(o.haloM).toBe(20 + 100 * (2 * 8 + 3));
   });
 
   it("names the variable in every rejection", () => {
@@ -24,10 +24,10 @@ describe("options", () => {
     expect(() => loadOptions({ BATCH_WINDOW_MS: "2.5" })).toThrow(/BATCH_WINDOW_MS must be an integer/);
     expect(() => loadOptions({ HALO_M: "100" })).toThrow(ConfigError);
     expect(() => loadOptions({ WARNING_TIME_S: "6" })).toThrow(/WARNING_TIME_S/);
-    // Precision 6 cells (~1.2 × 0.6 km) cannot hold the default 1,015 m halo.
+    // Precision 6 cells (~1.2 × 0.6 km) cannot hold the default 1,315 m halo.
     expect(() => loadOptions({ REGION_PRECISION: "6" })).toThrow(/HALO_M .* REGION_PRECISION 6/);
     expect(() => loadOptions({ REGION_PRECISION: "5" })).toThrow(ConfigError);
-    expect(loadOptions({ REGION_PRECISION: "5", MAX_SPEED_MPS: "30" }).haloM).toBe(15 + 2 * 30 * 5);
+    expect(loadOptions({ REGION_PRECISION: "5", MAX_SPEED_MPS: "30" }).haloM).toBe(15 + 30 * (2 * 5 + 3));
   });
 
   it("README's configuration table lists every option with its default", () => {
@@ -35,7 +35,7 @@ describe("options", () => {
     for (const { env, key } of describeOptions()) {
       const row = readme.split("\n").find((l) => l.startsWith(`| \`${env}\``));
       expect(row, `README row for ${env}`).toBeDefined();
-      if (key !== "haloM") expect(row).toContain(`| ${DEFAULTS[key]} |`);
+      expect(row).toContain(`| ${DEFAULTS[key]} |`);
     }
   });
 });

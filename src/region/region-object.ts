@@ -234,14 +234,15 @@ export class RegionObject extends DurableObject<Env> {
 
   /**
    * Safety-aware stretch: tells each link which of its drones are provably far from every other for
-   * the next tick (plus slack): no other drone within R + 2·vmax·(T + stretch + validity), so no
+   * the next tick (plus slack): no other drone within R + vmax·(2(T + stretch + validity) + stale), so no
    * conflict can begin while their points wait (proof in src/pipeline/batcher.ts). Sent every tick,
    * also when empty, so a verdict never outlives its premise.
    */
   private sendFarVerdicts(): void {
     const o = this.opts;
     const validMs = TICK_MS + FAR_VALIDITY_SLACK_MS;
-    const radius = o.conflictRadiusM + 2 * o.maxSpeedMps * (o.lookaheadS + (o.stretchMaxMs + validMs) / 1000);
+    // Others' last known positions may be up to the stale limit old: they may be that much closer now.
+    const radius = o.conflictRadiusM + o.maxSpeedMps * (2 * (o.lookaheadS + (o.stretchMaxMs + validMs) / 1000) + o.staleAfterMs / 1000);
     const far = this.core!.farDrones(radius);
     for (const ws of this.ctx.getWebSockets()) {
       const linkId = (ws.deserializeAttachment() as LinkAttachment | null)?.linkId;
