@@ -189,16 +189,28 @@ export class Edge {
   cpuMicros(): number {
     if (this.workerdPids.length === 0) return NaN;
     let ticks = 0;
-    try {
-      for (const pid of this.workerdPids) ticks += parseProcCpuTicks(readFileSync(`/proc/${pid}/stat`, "utf8"));
-    } catch {
-      return NaN;
+    let found = 0;
+    for (const pid of this.workerdPids) {
+      try {
+        ticks += parseProcCpuTicks(readFileSync(`/proc/${pid}/stat`, "utf8"));
+        found++;
+      } catch {
+        // a short-lived helper that exited: it no longer counts
+      }
     }
-    return (ticks * 1e6) / CLK_TCK;
+    return found > 0 ? (ticks * 1e6) / CLK_TCK : NaN;
   }
 
   async regionStats(region: string): Promise<RegionStats> {
-    const r = await fetch(`${this.url}/v1/regions/${region}/stats`, { headers: { Authorization: `Bearer ${this.opsToken}` } });
+    // Bounded: a request stuck on a keep-alive connection would otherwise wait for undici's 300 s timeout.
+    let r: Response | null = null;
+    for (let attempt = 1; !r; attempt++) {
+      try {
+        r = await fetch(`${this.url}/v1/regions/${region}/stats`, { headers: { Authorization: `Bearer ${this.opsToken}`, Connection: "close" }, signal: AbortSignal.timeout(5000) });
+      } catch (e) {
+        if (attempt >= 4) throw new Error(`GET /v1/regions/${region}/stats failed ${attempt} times: ${String(e)}`);
+      }
+    }
     if (!r.ok) throw new Error(`GET /v1/regions/${region}/stats answered ${r.status}: ${await r.text()}`);
     const j = (await r.json()) as Partial<RegionStats>;
     return {
@@ -223,6 +235,7 @@ export class Edge {
 
   /** Last-resort synchronous stop (process exit): SIGKILL wrangler and every process under it, by PID. */
   killNow(): void {
+    if (!process.env.BENCH_KEEP_LOGS) rmSync(this.persistDir, { recursive: true, force: true });
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
     for (const d of [...descendants(p.pid!), { pid: p.pid! }]) {

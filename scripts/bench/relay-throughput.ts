@@ -147,6 +147,8 @@ export async function runRelayThroughput(edge: Edge, secret: string, o: Throughp
         o.log(
           `  ${rate.toLocaleString("en-US")} pts/s offered: ${p.ok ? "ok" : `FAIL (${p.why})`}; sent ${p.sent}, accepted ${p.accepted}, applied ${p.regionPoints}, drain ${Math.round(Math.max(p.pongDrainMs, p.regionDrainMs))} ms, ${p.cpuUsPerPoint.toFixed(2)} µs CPU/pt`,
         );
+        // An overloaded edge still has a backlog in its socket buffers: let it drain before the next probe.
+        if (!p.ok) await Promise.all(relays.map((r) => r.ping(60_000)));
         await sleep(300);
         return p.ok;
       },

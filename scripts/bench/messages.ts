@@ -1,0 +1,190 @@
+/**
+ * Scenario 3, messages into region objects per 1,000 accepted points (a region object pays per message,
+ * PLATFORM.md). Two workloads, each run on an edge with batching + dedupe on and on one with both off:
+ * (a) one relay (the client library's RelayClient) carrying 500 FleetSim drones at 10 Hz;
+ * (b) 500 drone sockets at 10 Hz, half of them hovering. The hovering half flies in a region cell of its
+ *     own, so that cell's message count is exactly the hovering drones' share.
+ */
+import { DroneClient } from "../../src/client/drone.js";
+import { RelayClient } from "../../src/client/relay.js";
+import { mintToken } from "../../src/client/token.js";
+import type { BaseClient } from "../../src/client/base.js";
+import type { ClientPoint } from "../../src/client/wire.js";
+import { fromEnu } from "../../src/geo/enu.js";
+import { regionCenter, regionOf } from "../../src/pipeline/regions.js";
+import { FleetSim } from "../../src/sim/fleet.js";
+import { Rng } from "../../src/sim/prng.js";
+import type { Edge } from "./edge.js";
+import { sleep } from "./edge.js";
+
+/** Batching and near-duplicate filtering off: one message per point, every point forwarded. */
+export const OFF_VARS: Record<string, number> = {
+  BATCH_WINDOW_MS: 0,
+  BATCH_MAX_POINTS: 1,
+  DEDUPE_H_M: 0,
+  DEDUPE_V_M: 0,
+  DEDUPE_SPEED_MPS: 0,
+  DEDUPE_REFRESH_MS: 0,
+};
+
+export interface MessageCount {
+  sent: number;
+  accepted: number;
+  deduped: number;
+  /** Messages (batches) the region objects received. */
+  messages: number;
+  perThousandAccepted: number;
+  perThousandSent: number;
+  lost: number;
+  regionPoints: number;
+}
+
+export interface HoverCount {
+  all: MessageCount;
+  /** The hovering half's region: messages and points. */
+  hover: MessageCount;
+  moving: MessageCount;
+}
+
+const HZ = 10;
+const HOME = regionOf(48.8566, 2.3522, 4);
+/** A cell ~45 km east of HOME: the hovering half's own region. */
+const HOVER_HOME = regionOf(48.8566, 2.3522 + 0.6, 4);
+
+function countOf(sent: number, accepted: number, deduped: number, lost: number, messages: number, regionPoints: number): MessageCount {
+  return {
+    sent,
+    accepted,
+    deduped,
+    messages,
+    perThousandAccepted: (1000 * messages) / Math.max(1, accepted),
+    perThousandSent: (1000 * messages) / Math.max(1, sent),
+    lost,
+    regionPoints,
+  };
+}
+
+async function finish(clients: BaseClient[]): Promise<{ accepted: number; deduped: number; lost: number; received: number }> {
+  for (const c of clients) c.flush();
+  await sleep(300);
+  await Promise.allSettled(clients.map((c) => c.ping(10_000)));
+  const out = { accepted: 0, deduped: 0, lost: 0, received: 0 };
+  for (const c of clients) {
+    out.accepted += c.counters.pointsAccepted;
+    out.deduped += c.counters.pointsDeduped;
+    out.lost += c.counters.pointsLost;
+    out.received += c.counters.pointsReceived;
+  }
+  return out;
+}
+
+/** Polls region stats until they account for `accepted` points (bounded). */
+async function settle(edge: Edge, regions: string[], before: { points: number }, accepted: number) {
+  let s = await edge.statsOf(regions);
+  const deadline = performance.now() + 3000;
+  while (s.points - before.points < accepted && performance.now() < deadline) {
+    await sleep(100);
+    s = await edge.statsOf(regions);
+  }
+  // Counters-only batches follow the last points within a second: count them too.
+  await sleep(1100);
+  return edge.statsOf(regions);
+}
+
+/** (a) One RelayClient carrying `drones` FleetSim drones at 10 Hz for `durationMs`. */
+export async function relayMessages(edge: Edge, secret: string, o: { drones: number; durationMs: number; seed: number; idPrefix: string }): Promise<MessageCount> {
+  const relay = new RelayClient({ url: edge.wsUrl, token: await mintToken(secret, { sub: `${o.idPrefix}relay`, role: "relay" }, { ttlS: 86_400 }), pingIntervalMs: 0 });
+  relay.on("error", () => {});
+  try {
+    await relay.connect();
+    const regions = [HOME];
+    const s0 = await edge.statsOf(regions);
+    const start = Date.now();
+    const sim = new FleetSim({ drones: o.drones, hz: HZ, seed: o.seed, center: regionCenter(HOME), startTimeMs: start, idPrefix: `${o.idPrefix}r`, linkDrops: 0 });
+    let sent = 0;
+    let last = start;
+    while (Date.now() < start + o.durationMs) {
+      await sleep(20);
+      const now = Math.min(Date.now(), start + o.durationMs);
+      for (const p of sim.step(now - last).points) {
+        if (regionOf(p.lat, p.lon, 4) !== HOME) throw new Error("relay fleet left its region");
+        relay.send(p);
+        sent++;
+      }
+      last = now;
+    }
+    const f = await finish([relay]);
+    const s1 = await settle(edge, regions, s0, f.accepted);
+    return countOf(sent, f.accepted, f.deduped, f.lost + (f.received - sent), s1.batches - s0.batches, s1.points - s0.points);
+  } finally {
+    relay.close();
+  }
+}
+
+/** (b) `drones` sockets at 10 Hz, half hovering (in their own cell), half cruising, for `durationMs`. */
+export async function hoverMessages(edge: Edge, secret: string, o: { drones: number; durationMs: number; seed: number; idPrefix: string }): Promise<HoverCount> {
+  const hoverN = Math.floor(o.drones / 2);
+  const rng = new Rng(o.seed, 4242);
+  const movingCenter = regionCenter(HOME);
+  const hoverCenter = regionCenter(HOVER_HOME);
+  interface D { id: string; c: DroneClient; hover: boolean; e: number; n: number; alt: number; ve: number; vn: number; seq: number; phase: number }
+  const drones: D[] = [];
+  for (let i = 0; i < o.drones; i++) {
+    const id = `${o.idPrefix}h${i}`;
+    const c = new DroneClient({ url: edge.wsUrl, droneId: id, token: await mintToken(secret, { sub: id }, { ttlS: 86_400 }), pingIntervalMs: 0 });
+    c.on("error", () => {});
+    const r = 4000 * Math.sqrt(rng.next());
+    const th = rng.range(0, 2 * Math.PI);
+    const hover = i < hoverN;
+    const speed = hover ? 0 : rng.range(8, 15);
+    const tr = rng.range(0, 2 * Math.PI);
+    drones.push({ id, c, hover, e: r * Math.cos(th), n: r * Math.sin(th), alt: rng.range(40, 120), ve: speed * Math.sin(tr), vn: speed * Math.cos(tr), seq: 0, phase: rng.range(0, 1000 / HZ) });
+  }
+  try {
+    for (let i = 0; i < drones.length; i += 50) await Promise.all(drones.slice(i, i + 50).map((d) => d.c.connect()));
+    const regions = [HOME, HOVER_HOME];
+    const s0 = { hover: await edge.regionStats(HOVER_HOME), moving: await edge.regionStats(HOME) };
+    const start = Date.now();
+    const next = drones.map((d) => d.phase);
+    const sent = { hover: 0, moving: 0 };
+    const noise = new Rng(o.seed, 4243);
+    while (Date.now() < start + o.durationMs) {
+      await sleep(10);
+      const t = Math.min(Date.now(), start + o.durationMs) - start;
+      for (let i = 0; i < drones.length; i++) {
+        const d = drones[i]!;
+        let any = false;
+        while (next[i]! <= t) {
+          const ts = next[i]!;
+          next[i]! += 1000 / HZ;
+          // Hovering: a fixed point with 10 cm of GPS noise (RTK-class receivers hold better than that).
+          const nz = d.hover ? 0.1 : 0.3;
+          const c = d.hover ? hoverCenter : movingCenter;
+          const pos = fromEnu(c.lat, c.lon, d.e + (d.ve * ts) / 1000 + nz * noise.normal(), d.n + (d.vn * ts) / 1000 + nz * noise.normal());
+          const p: ClientPoint = { timeMs: start + Math.round(ts), ...pos, altM: d.alt + nz * noise.normal(), vn: d.vn + 0.02 * noise.normal(), ve: d.ve + 0.02 * noise.normal(), vu: 0, battery: 80, seq: d.seq++ };
+          d.c.send(p);
+          sent[d.hover ? "hover" : "moving"]++;
+          any = true;
+        }
+        if (any) d.c.flush();
+      }
+    }
+    const hoverF = await finish(drones.filter((d) => d.hover).map((d) => d.c));
+    const movingF = await finish(drones.filter((d) => !d.hover).map((d) => d.c));
+    await settle(edge, regions, { points: s0.hover.points + s0.moving.points }, hoverF.accepted + movingF.accepted);
+    const s1 = { hover: await edge.regionStats(HOVER_HOME), moving: await edge.regionStats(HOME) };
+    const hover = countOf(sent.hover, hoverF.accepted, hoverF.deduped, hoverF.lost + (hoverF.received - sent.hover), s1.hover.batches - s0.hover.batches, s1.hover.points - s0.hover.points);
+    const moving = countOf(sent.moving, movingF.accepted, movingF.deduped, movingF.lost + (movingF.received - sent.moving), s1.moving.batches - s0.moving.batches, s1.moving.points - s0.moving.points);
+    const all = countOf(
+      hover.sent + moving.sent,
+      hover.accepted + moving.accepted,
+      hover.deduped + moving.deduped,
+      hover.lost + moving.lost,
+      hover.messages + moving.messages,
+      hover.regionPoints + moving.regionPoints,
+    );
+    return { all, hover, moving };
+  } finally {
+    for (const d of drones) d.c.close();
+  }
+}
