@@ -3,8 +3,8 @@
  * library (a socket per drone, or one relay socket), prints a status line a second and a summary.
  * `runSim(options)` is the same run as a function, for the benchmark and `npm start -- --demo`.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { BaseClient } from "../src/client/base.js";
 import { DroneClient } from "../src/client/drone.js";
@@ -12,6 +12,7 @@ import type { AlertMessage, SessionCounters } from "../src/client/messages.js";
 import { RelayClient } from "../src/client/relay.js";
 import { mintToken } from "../src/client/token.js";
 import { FleetSim, type TruthConflict } from "../src/sim/fleet.js";
+import { devSecret } from "./lib/dev-secret.js";
 
 export interface SimOptions {
   /** Default: ws://127.0.0.1:8787 */
@@ -56,18 +57,6 @@ export interface SimSummary {
   bytesPerPoint: number;
 }
 
-/** AIRSPACE_JWT_SECRET from the environment or the repo's .dev.vars (wrangler's local secrets file). */
-export function readSecret(): string | undefined {
-  if (process.env.AIRSPACE_JWT_SECRET) return process.env.AIRSPACE_JWT_SECRET;
-  try {
-    const text = readFileSync(fileURLToPath(new URL("../.dev.vars", import.meta.url)), "utf8");
-    const m = /^\s*AIRSPACE_JWT_SECRET\s*=\s*"?([^"\n\r]*)"?\s*$/m.exec(text);
-    return m?.[1] || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 export async function runSim(o: SimOptions = {}): Promise<SimSummary> {
@@ -76,8 +65,7 @@ export async function runSim(o: SimOptions = {}): Promise<SimSummary> {
   const mode = o.mode ?? "sockets";
   const durationMs = (o.duration ?? 60) * 1000;
   const log = o.log ?? ((l: string) => console.log(l));
-  const secret = o.token ? undefined : (o.secret ?? readSecret());
-  if (!o.token && !secret) throw new Error("no token: pass --token, set AIRSPACE_JWT_SECRET, or add it to .dev.vars");
+  const secret = o.token ? undefined : (o.secret ?? devSecret());
   const tokenFor = (claims: { sub: string; role?: "relay" }) => (o.token ? o.token : mintToken(secret!, claims, { ttlS: 86_400 }));
   const ids = Array.from({ length: n }, (_, i) => `d${String(i).padStart(4, "0")}`);
 

@@ -1,8 +1,11 @@
 // The local JWT secret for tools: AIRSPACE_JWT_SECRET from the environment, else from .dev.vars.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-export function devSecret(root = process.cwd()): string {
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export function devSecret(root = REPO_ROOT): string {
   const fromEnv = process.env.AIRSPACE_JWT_SECRET;
   if (fromEnv) return fromEnv;
   const file = join(root, ".dev.vars");

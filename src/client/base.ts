@@ -3,7 +3,7 @@
  * welcome, batch queued points per its limits, ping, and on any drop reconnect with jittered backoff
  * and resume from the unsent queue. Subclasses only decide how a point gets its drone id.
  */
-import { Backoff, type BackoffOptions } from "./backoff.js";
+import { createBackoff, type Backoff, type BackoffOptions } from "../pipeline/backoff.js";
 import { Emitter } from "./emitter.js";
 import type { AdvisoryMessage, AlertMessage, ErrorMessage, PongMessage, RateLimitMessage, SessionCounters, WelcomeMessage } from "./messages.js";
 import { Outbox } from "./outbox.js";
@@ -70,6 +70,9 @@ export interface ClientEvents {
 
 type State = "idle" | "connecting" | "open" | "waiting" | "closed";
 
+/** A fleet that lost its gateway comes back spread over up to 30 s, not in lockstep. */
+const CLIENT_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 30_000, jitter: 0.5 };
+
 /** Defaults until the welcome says otherwise (config.ts's server defaults). */
 const DEFAULT_WINDOW_MS = 50;
 const DEFAULT_MAX_POINTS = 4096;
@@ -105,7 +108,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
     super();
     this.opts = opts;
     this.now = opts.now ?? Date.now;
-    this.backoff = new Backoff(opts.backoff);
+    this.backoff = createBackoff({ ...CLIENT_BACKOFF, ...opts.backoff });
     this.outbox = new Outbox(opts.queueCapacity ?? defaultCapacity);
   }
 

@@ -38,13 +38,6 @@ function b64urlDecode(s: string): Uint8Array {
   return out;
 }
 
-export function b64urlEncode(bytes: Uint8Array | string): string {
-  const b = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
-  let bin = "";
-  for (let i = 0; i < b.length; i++) bin += String.fromCharCode(b[i]!);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 /** The token from `Authorization: Bearer …`, else from `Sec-WebSocket-Protocol: airspace.v1, bearer.…`. */
 export function extractToken(headers: Headers): { token: string; viaProtocol: boolean } | null {
   const auth = headers.get("Authorization");
@@ -94,13 +87,4 @@ export async function verifyJwt(token: string, secret: string, nowS: number = Da
   // The same bound as a drone id on the wire: 1-64 bytes of UTF-8.
   if (typeof claims.sub !== "string" || claims.sub.length === 0 || new TextEncoder().encode(claims.sub).length > 64) return fail("token needs a sub of 1-64 bytes");
   return { ok: true, principal: { sub: claims.sub, role, exp: claims.exp } };
-}
-
-/** Mints an HS256 token (tools and tests; production tokens come from the operator's issuer). */
-export async function signJwt(claims: Record<string, unknown>, secret: string): Promise<string> {
-  const head = b64urlEncode(JSON.stringify({ alg: "HS256", typ: "JWT" }));
-  const body = b64urlEncode(JSON.stringify(claims));
-  const key = await hmacKey(secret);
-  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${head}.${body}`)));
-  return `${head}.${body}.${b64urlEncode(sig)}`;
 }

@@ -1,22 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { Backoff, backoffDelay } from "../../src/client/backoff.js";
 import { Outbox } from "../../src/client/outbox.js";
 import type { ClientPoint } from "../../src/client/wire.js";
 
 const p = (droneId: string, timeMs: number): ClientPoint => ({ droneId, timeMs, lat: 0, lon: 0, altM: 0, vn: 0, ve: 0, vu: 0 });
-
-describe("backoff", () => {
-  it("grows exponentially with equal jitter and caps", () => {
-    expect(backoffDelay(0, { random: () => 0 })).toBe(125);
-    expect(backoffDelay(0, { random: () => 0.999999 })).toBe(250);
-    expect(backoffDelay(3, { random: () => 0 })).toBe(1000);
-    expect(backoffDelay(100, { random: () => 1 - 1e-9, maxMs: 30_000 })).toBe(30_000);
-    const b = new Backoff({ initialMs: 100, random: () => 0.5 });
-    expect([b.next(), b.next(), b.next()]).toEqual([75, 150, 300]);
-    b.reset();
-    expect(b.next()).toBe(75);
-  });
-});
 
 describe("outbox", () => {
   it("drops the oldest beyond its capacity", () => {

@@ -18,7 +18,7 @@ afterEach(async () => {
 describe("DroneClient against a loopback gateway", () => {
   it("authenticates with a header, batches per the welcome, reconnects and resumes the unsent queue", async () => {
     gw = await startGateway();
-    const client = new DroneClient({ url: gw.url, token: "jwt-1", WebSocket: Ws, nodeWs: true, backoff: { initialMs: 40, random: () => 0.5 }, pingIntervalMs: 0 });
+    const client = new DroneClient({ url: gw.url, token: "jwt-1", WebSocket: Ws, nodeWs: true, backoff: { baseMs: 40, random: () => 0.5 }, pingIntervalMs: 0 });
     clients.push(client);
     const welcome = await client.connect();
     expect(welcome.maxPointsPerFrame).toBe(5);
@@ -77,7 +77,7 @@ describe("DroneClient against a loopback gateway", () => {
     gw = await startGateway();
     const url = gw.url;
     await gw.close();
-    const client = new DroneClient({ url, token: "t", WebSocket: Ws, nodeWs: true, maxReconnectAttempts: 2, backoff: { initialMs: 10 }, pingIntervalMs: 0 });
+    const client = new DroneClient({ url, token: "t", WebSocket: Ws, nodeWs: true, maxReconnectAttempts: 2, backoff: { baseMs: 10 }, pingIntervalMs: 0 });
     clients.push(client);
     client.on("error", () => {});
     await expect(client.connect()).rejects.toThrow(/closed before welcome/);

@@ -1,8 +1,9 @@
 // Pure tests of src/gateway/auth.ts. They live under test/gateway/ and so run inside workerd, which is
 // also where the module runs in production (WebCrypto, atob/btoa).
 import { describe, expect, it } from "vitest";
-import { mintToken } from "../../src/client/token.js";
-import { b64urlEncode, extractToken, signJwt, SUBPROTOCOL, verifyJwt } from "../../src/gateway/auth.js";
+import { base64url, mintToken } from "../../src/client/token.js";
+import { extractToken, SUBPROTOCOL, verifyJwt } from "../../src/gateway/auth.js";
+import { signJwt, signRaw as signRawWith } from "../helpers/jwt.js";
 
 const SECRET = "unit-test-secret";
 const NOW = 1_767_000_000; // Unix seconds
@@ -11,13 +12,10 @@ function claims(over: Record<string, unknown> = {}): Record<string, unknown> {
   return { sub: "d-7", role: "drone", iat: NOW - 10, exp: NOW + 3600, ...over };
 }
 
-/** A token with any header and claims, signed with HS256 over exactly those bytes. */
-async function signRaw(header: unknown, body: unknown, secret = SECRET): Promise<string> {
-  const h = b64urlEncode(typeof header === "string" ? header : JSON.stringify(header));
-  const b = b64urlEncode(typeof body === "string" ? body : JSON.stringify(body));
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const sig = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${h}.${b}`)));
-  return `${h}.${b}.${b64urlEncode(sig)}`;
+const b64urlEncode = (x: string | Uint8Array) => base64url(typeof x === "string" ? new TextEncoder().encode(x) : x);
+
+function signRaw(header: unknown, body: unknown, secret = SECRET): Promise<string> {
+  return signRawWith(header, body, secret);
 }
 
 async function errorOf(token: string, secret = SECRET, now = NOW): Promise<string> {
@@ -29,7 +27,7 @@ async function errorOf(token: string, secret = SECRET, now = NOW): Promise<strin
 }
 
 describe("verifyJwt", () => {
-  it("accepts a token from signJwt and returns its principal", async () => {
+  it("accepts an HS256 token and returns its principal", async () => {
     const r = await verifyJwt(await signJwt(claims(), SECRET), SECRET, NOW);
     expect(r).toEqual({ ok: true, principal: { sub: "d-7", role: "drone", exp: NOW + 3600 } });
   });

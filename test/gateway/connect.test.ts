@@ -1,7 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AlertLevel, Manoeuvre } from "../../src/gen/airspace/v1/airspace_pb.js";
-import { signJwt } from "../../src/gateway/auth.js";
+import { signJwt } from "../helpers/jwt.js";
 import { createApp } from "../../src/gateway/app.js";
 import { connect, droneAt, token } from "../helpers/client.js";
 

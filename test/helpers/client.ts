@@ -5,12 +5,12 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { env, SELF } from "cloudflare:test";
 import { ClientFrameSchema, ServerFrameSchema, type ServerFrame } from "../../src/gen/airspace/v1/airspace_pb.js";
-import { signJwt } from "../../src/gateway/auth.js";
+import { mintToken } from "../../src/client/token.js";
 import type { TelemetryPoint } from "../../src/pipeline/point.js";
 import { toWirePoint } from "../../src/pipeline/server-frames.js";
 
 export async function token(sub: string, role: "drone" | "relay" | "ops" = "drone", ttlS = 600): Promise<string> {
-  return signJwt({ sub, role, exp: Math.floor(Date.now() / 1000) + ttlS }, env.AIRSPACE_JWT_SECRET as string);
+  return mintToken(env.AIRSPACE_JWT_SECRET as string, { sub, role: role as "drone" }, { ttlS });
 }
 
 export interface TestClient {
