@@ -243,7 +243,9 @@ export class RegionCore {
       const a = f.slotOf(r.droneA);
       const b = f.slotOf(r.droneB);
       if (a < 0 || b < 0 || a === b) continue;
-      this.book.adopt(a, r.droneA, b, r.droneB, r.alertId, r.level, { a: r.sentA, b: r.sentB }, nowMs);
+      const e = this.book.adopt(a, r.droneA, b, r.droneB, r.alertId, r.level, { a: r.sentA, b: r.sentB }, nowMs);
+      // Until the pair is predicted again, its numbers are as of the newer of the two restored states.
+      if (e.computedForMs === 0) e.computedForMs = Math.max(f.timeMs[a]!, f.timeMs[b]!);
       n++;
     }
     return n;

@@ -26,11 +26,17 @@ const MANOEUVRES = {
   none: Manoeuvre.UNSPECIFIED,
 } as const;
 
-/** A TelemetryPoint in the wire's fixed-point form (time as an offset from `baseTimeMs`). */
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * A TelemetryPoint in the wire's fixed-point form (time as an offset from `baseTimeMs`). Never
+ * throws: an offset that does not fit the field's int32 becomes 0 rather than taking a region down.
+ */
 export function toWirePoint(p: TelemetryPoint, baseTimeMs = p.timeMs) {
+  const offset = Math.round(p.timeMs - baseTimeMs);
   return create(PointSchema, {
     droneId: p.droneId,
-    tOffsetMs: Math.round(p.timeMs - baseTimeMs),
+    tOffsetMs: Math.abs(offset) <= INT32_MAX ? offset : 0,
     latE7: Math.round(p.lat * 1e7),
     lonE7: Math.round(p.lon * 1e7),
     altMm: Math.round(p.altM * 1000),
@@ -44,6 +50,9 @@ export function toWirePoint(p: TelemetryPoint, baseTimeMs = p.timeMs) {
 
 export function alertFrame(a: AlertOut): Uint8Array {
   const clear = a.level === "clear";
+  // An encounter re-opened after a restart may end before it was predicted again: then the other
+  // drone's own measurement time is the best "computed for" there is.
+  const computedFor = a.computedForMs > 0 ? a.computedForMs : a.other.timeMs;
   return toBinary(
     ServerFrameSchema,
     create(ServerFrameSchema, {
@@ -58,8 +67,8 @@ export function alertFrame(a: AlertOut): Uint8Array {
           tCpaS: finite(a.tCpaS),
           hsepCpaM: finite(a.hsepCpaM),
           vsepCpaM: finite(a.vsepCpaM),
-          other: toWirePoint(a.other, a.computedForMs),
-          computedForMs: BigInt(Math.round(a.computedForMs)),
+          other: toWirePoint(a.other, computedFor),
+          computedForMs: BigInt(Math.max(0, Math.round(computedFor))),
           advisory: MANOEUVRES[a.manoeuvre],
         },
       },

@@ -49,7 +49,7 @@ export class RegionObject extends DurableObject<Env> {
   private lastPruneMs = 0;
   private lastReportMs = 0;
   /** Counted here rather than in the core: they never reach it. */
-  readonly stats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0 };
+  readonly stats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, badOutputs: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -253,25 +253,35 @@ export class RegionObject extends DurableObject<Env> {
   private route(outputs: RegionOutput[]): void {
     const now = Date.now();
     for (const o of outputs) {
-      if (o.kind === "alert") {
-        this.sendToLink(o.linkId, alertFrame(o), `alert:${o.alertId}:${o.droneId}`);
-        this.store.audit({
-          tsMs: now,
-          alertId: o.alertId,
-          droneId: o.droneId,
-          otherId: o.otherId,
-          level: o.level,
-          tEntryS: o.tEntryS,
-          tCpaS: o.tCpaS,
-          hsepCpaM: o.hsepCpaM,
-          vsepCpaM: o.vsepCpaM,
-          advisory: o.manoeuvre,
-        });
-      } else if (o.kind === "advisory") {
-        this.sendToLink(o.linkId, advisoryFrame(o), `advisory:${o.droneId}`);
-      } else {
-        this.sendToLink(o.linkId, encodeControl({ t: "near", ids: o.droneIds }), "near");
+      try {
+        this.routeOne(o, now);
+      } catch (e) {
+        // One output that cannot be encoded must not take the object (and every link) down with it.
+        this.stats.badOutputs++;
+        console.error(JSON.stringify({ msg: "output dropped", region: this.regionKey, kind: o.kind, error: String(e) }));
       }
+    }
+  }
+
+  private routeOne(o: RegionOutput, now: number): void {
+    if (o.kind === "alert") {
+      this.sendToLink(o.linkId, alertFrame(o), `alert:${o.alertId}:${o.droneId}`);
+      this.store.audit({
+        tsMs: now,
+        alertId: o.alertId,
+        droneId: o.droneId,
+        otherId: o.otherId,
+        level: o.level,
+        tEntryS: o.tEntryS,
+        tCpaS: o.tCpaS,
+        hsepCpaM: o.hsepCpaM,
+        vsepCpaM: o.vsepCpaM,
+        advisory: o.manoeuvre,
+      });
+    } else if (o.kind === "advisory") {
+      this.sendToLink(o.linkId, advisoryFrame(o), `advisory:${o.droneId}`);
+    } else {
+      this.sendToLink(o.linkId, encodeControl({ t: "near", ids: o.droneIds }), "near");
     }
   }
 

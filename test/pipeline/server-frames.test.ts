@@ -248,3 +248,13 @@ describe("pongFrame", () => {
     expect(p.counters).toMatchObject(counters);
   });
 });
+
+describe("alertFrame never throws", () => {
+  it("encodes an alert whose numbers were never computed (a re-opened encounter) with the other's time", () => {
+    const other = { droneId: "b", timeMs: 1_795_000_000_000, lat: 52.5, lon: 13.4, altM: 100, vn: 1, ve: 0, vu: 0, battery: -1, seq: -1 };
+    const bytes = alertFrame({ kind: "alert", linkId: "L", droneId: "a", otherId: "b", alertId: "x-1", level: "clear", tEntryS: NaN, tCpaS: 0, hsepCpaM: 0, vsepCpaM: 0, other, computedForMs: 0, manoeuvre: "none" });
+    const f = fromBinary(ServerFrameSchema, bytes);
+    expect(f.kind.case === "alert" && f.kind.value.computedForMs).toBe(1_795_000_000_000n);
+    expect(f.kind.case === "alert" && f.kind.value.other?.tOffsetMs).toBe(0);
+  });
+});
