@@ -117,6 +117,10 @@ export class DroneSession implements LinkHost {
     if (b) this.flush(b, now);
   }
 
+  replayed(regionKey: string, points: number): void {
+    this.count(regionKey, "replayed", points);
+  }
+
   lost(regionKey: string, points: number, healthOnly: boolean): void {
     this.totals.pointsLost += points;
     this.count(regionKey, "droppedOverflow", points);
@@ -220,7 +224,7 @@ export class DroneSession implements LinkHost {
       const unmoved = this.dedupe.lastForwardUnmoved;
       const heldHere = this.held.get(home);
       if (heldHere?.delete(p.droneId)) this.count(home, "coalescedHealth", 1); // superseded by this newer point
-      if (unmoved && this.links.get(home)?.backlogged) {
+      if (unmoved && this.links.get(home)?.backlogged(now)) {
         let h = heldHere;
         if (!h) this.held.set(home, (h = new Map()));
         h.set(p.droneId, p);
@@ -260,7 +264,7 @@ export class DroneSession implements LinkHost {
       link.start();
     }
     const held = this.held.get(b.regionKey);
-    if (held && held.size > 0 && !link.backlogged) {
+    if (held && held.size > 0 && !link.backlogged(now)) {
       // The link caught up: the latest health update of each drone rides along.
       const extra = [...held.values()];
       held.clear();

@@ -23,15 +23,22 @@ export interface LinkHost {
   far(regionKey: string, ids: string[], validMs: number): void;
   /** Points lost for good (replay buffer overflow): counted and reported to the client. */
   lost(regionKey: string, points: number, healthOnly: boolean): void;
+  /** Points sent again after a reconnect (the region drops what it had already applied). */
+  replayed(regionKey: string, points: number): void;
 }
 
 /** `hello`: connected, waiting for the region to say what it has applied before anything is sent. */
+/** Unacknowledged this long, a link counts as backlogged (acks normally arrive every ~100 ms). */
+const BACKLOG_AGE_MS = 1000;
+
 type State = "connecting" | "hello" | "open" | "backoff" | "closed";
 
 export class UpstreamLink {
   private ws: WebSocket | null = null;
   private state: State = "closed";
   private seq = 0;
+  /** Highest sequence handed to a socket: anything at or below it that is sent again is a replay. */
+  private highestSent = 0;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly buffer: ReplayBuffer;
@@ -53,9 +60,14 @@ export class UpstreamLink {
     return this.buffer.size;
   }
 
-  /** True while batches are waiting for the region (not connected, or acks far behind). */
-  get backlogged(): boolean {
-    return this.state !== "open" || this.buffer.size > 8;
+  /**
+   * True while the region is not keeping up: not connected, its oldest unacknowledged batch older
+   * than BACKLOG_AGE_MS (acks normally come every ACK_EVERY_MS), or half the replay buffer used.
+   */
+  backlogged(nowMs: number): boolean {
+    if (this.state !== "open") return true;
+    const oldest = this.buffer.pending()[0];
+    return (oldest !== undefined && nowMs - oldest.sentAtMs > BACKLOG_AGE_MS) || this.buffer.bytes > this.opts.replayMaxBytes / 2;
   }
 
   start(): void {
@@ -71,6 +83,7 @@ export class UpstreamLink {
     if (this.state === "open" && this.ws) {
       try {
         this.ws.send(bytes);
+        this.highestSent = this.seq;
       } catch {
         this.dropped();
       }
@@ -152,15 +165,20 @@ export class UpstreamLink {
   private replay(): boolean {
     const ws = this.ws;
     if (!ws) return false;
+    let replayedPoints = 0;
     for (const b of this.buffer.pending()) {
       try {
         ws.send(b.bytes);
-        this.stats.replayed++;
+        if (b.seq <= this.highestSent) {
+          this.stats.replayed++;
+          replayedPoints += b.points;
+        } else this.highestSent = b.seq;
       } catch {
         this.dropped();
         return false;
       }
     }
+    if (replayedPoints > 0) this.host.replayed(this.regionKey, replayedPoints);
     return true;
   }
 

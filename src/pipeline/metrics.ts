@@ -41,6 +41,13 @@ export interface FleetMetrics {
   dedupedStale: number;
   /** dedupedNear + dedupedRepeat + dedupedStale. */
   deduped: number;
+  /** Points in batches (home and ghost), re-sent after a reconnect, lost upstream when a replay buffer overflowed, refused as another drone's, sent here as ghosts, and health-only updates coalesced under backlog. */
+  batched: number;
+  replayed: number;
+  droppedOverflow: number;
+  wrongDrone: number;
+  ghostsSent: number;
+  coalescedHealth: number;
   /** Home points applied to the table here, and home points ignored as older than the drone's state or stale. */
   applied: number;
   ignoredStale: number;
@@ -173,6 +180,12 @@ export class MetricsWindow {
       dedupedRepeat: dRepeat,
       dedupedStale: dStale,
       deduped: dNear + dRepeat + dStale,
+      batched: c[COUNTER_INDEX.batched]!,
+      replayed: c[COUNTER_INDEX.replayed]!,
+      droppedOverflow: c[COUNTER_INDEX.droppedOverflow]!,
+      wrongDrone: c[COUNTER_INDEX.wrongDrone]!,
+      ghostsSent: c[COUNTER_INDEX.ghostsSent]!,
+      coalescedHealth: c[COUNTER_INDEX.coalescedHealth]!,
       applied: this.applied,
       ignoredStale: this.ignoredStale,
       batteryMeanPct: batN > 0 ? batSum / batN : NaN,

@@ -14,7 +14,7 @@ import { RegionCore, type RegionOutput } from "../pipeline/region-core.js";
 import { advisoryFrame, alertFrame } from "../pipeline/server-frames.js";
 import { metricsToDataPoints } from "./metrics-mapping.js";
 import { AnalyticsEngineSink, type MetricsSink } from "./metrics-sink.js";
-import { RegionStore } from "./region-store.js";
+import { RegionStore, type JournalEntry } from "./region-store.js";
 
 const TICK_MS = 1000;
 const DIRECTORY_REPORT_MS = 60_000;
@@ -43,13 +43,17 @@ export class RegionObject extends DurableObject<Env> {
   /** Frames for links that are away, latest per key (see sendToLink). */
   private readonly held = new Map<string, Map<string, { data: Uint8Array | string; atMs: number }>>();
   private readonly evicted: string[] = [];
-  private lastTickMs = 0;
-  /** True while an alarm is scheduled (set here, cleared when it runs): no storage read per message. */
-  private alarmArmed = false;
+  private nextTickMs = 0;
+  /** When the scheduled alarm fires (Infinity when none): kept here so no message reads storage. */
+  private alarmAtMs = Infinity;
+  /** Batches applied since the last journal write or checkpoint: not yet durable, not yet acked. */
+  private unjournaled: JournalEntry[] = [];
+  private lastAckMs = 0;
+  private ackTimer: ReturnType<typeof setTimeout> | null = null;
   private lastPruneMs = 0;
   private lastReportMs = 0;
   /** Counted here rather than in the core: they never reach it. */
-  readonly stats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, badOutputs: 0 };
+  readonly stats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, badOutputs: 0, journalReplayed: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -77,6 +81,10 @@ export class RegionObject extends DurableObject<Env> {
       this.applied.set(link, new LinkSequence(seq));
       this.linkSeenMs.set(link, now); // its gateway gets the whole forget window to reconnect
     }
+    // Batches acked after the last checkpoint are in the journal: apply them again, in order.
+    for (const j of this.store.loadJournal()) {
+      if (this.applyBatch(j.linkId, j.bytes, now, false)) this.stats.journalReplayed++;
+    }
     return this.core;
   }
 
@@ -98,7 +106,7 @@ export class RegionObject extends DurableObject<Env> {
       server.serializeAttachment({ linkId } satisfies LinkAttachment);
       server.send(encodeControl({ t: "hello", applied: this.applied.get(linkId)?.floor ?? 0 }));
       this.deliverHeld(linkId, server);
-      this.ensureAlarm();
+      this.alarmBy(this.nextTickMs || Date.now() + TICK_MS);
       return new Response(null, { status: 101, webSocket: pair[0] });
     }
 
@@ -122,15 +130,15 @@ export class RegionObject extends DurableObject<Env> {
 
   override webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): void {
     if (typeof message === "string") return; // links send only binary batches
-    const core = this.core;
     const linkId = (ws.deserializeAttachment() as LinkAttachment | null)?.linkId;
-    if (!core || !linkId) {
+    if (!this.core || !linkId) {
       ws.close(1011, "region not initialised");
       return;
     }
-    let batch;
+    const bytes = new Uint8Array(message);
+    let applied: boolean;
     try {
-      batch = decodeBatch(new Uint8Array(message));
+      applied = this.applyBatch(linkId, bytes, Date.now(), true);
     } catch (e) {
       if (!(e instanceof BatchFormatError)) throw e;
       this.stats.badBatches++;
@@ -138,22 +146,64 @@ export class RegionObject extends DurableObject<Env> {
       ws.close(1002, "bad batch");
       return;
     }
-    this.stats.batches++;
-    let seqs = this.applied.get(linkId);
-    if (!seqs) this.applied.set(linkId, (seqs = new LinkSequence()));
-    if (seqs.seen(batch.seq)) {
+    if (!applied) {
       // A replay of a batch already applied (the gateway reconnected before our ack reached it).
       this.stats.duplicateBatches++;
       return;
     }
     const now = Date.now();
+    if (this.unjournaled.length >= this.opts.ackEveryBatches || now - this.lastAckMs >= this.opts.ackEveryMs) this.journalAndAck(now);
+    else if (!this.ackTimer) {
+      // A short timer, not the alarm (which is the tick): it lives only while batches are arriving.
+      this.ackTimer = setTimeout(() => {
+        this.ackTimer = null;
+        this.journalAndAck(Date.now());
+      }, this.opts.ackEveryMs);
+    }
+  }
+
+  /**
+   * Applies one batch of a link exactly once; false when it was applied before. `live` batches come
+   * from a socket (counted, routed, journaled); the others are journal replays after a restart.
+   */
+  private applyBatch(linkId: string, bytes: Uint8Array, now: number, live: boolean): boolean {
+    const core = this.core!;
+    const batch = decodeBatch(bytes);
+    let seqs = this.applied.get(linkId);
+    if (!seqs) this.applied.set(linkId, (seqs = new LinkSequence()));
+    if (seqs.seen(batch.seq)) return false;
     seqs.applied(batch.seq, now);
     this.linkSeenMs.set(linkId, now);
     this.dirtyLinks.add(linkId);
-    this.stats.points += batch.points.length;
     core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, now);
     this.route(core.drain());
-    this.ensureAlarm();
+    if (live) {
+      this.stats.batches++;
+      this.stats.points += batch.points.length;
+      this.unjournaled.push({ linkId, seq: batch.seq, bytes });
+      this.alarmBy(this.nextTickMs || now + TICK_MS);
+    }
+    return true;
+  }
+
+  /**
+   * Makes the batches applied since the last ack durable (one journal row each, one transaction) and
+   * acks their links. The output gate holds the acks until the rows are stored, so an ack always
+   * means "applied and durable": the gateway never forgets a batch a restart could lose. Runs when
+   * ACK_EVERY_BATCHES batches are waiting or ACK_EVERY_MS has passed, whichever first.
+   */
+  private journalAndAck(now: number): void {
+    if (this.unjournaled.length === 0) return;
+    this.store.journal(this.unjournaled);
+    const links = new Set(this.unjournaled.map((j) => j.linkId));
+    this.unjournaled = [];
+    this.lastAckMs = now;
+    for (const linkId of links) this.ackLink(linkId);
+  }
+
+  private ackLink(linkId: string): void {
+    const seq = this.applied.get(linkId)?.floor ?? 0;
+    for (const ws of this.ctx.getWebSockets(linkId)) safeSend(ws, encodeControl({ t: "ack", seq }));
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -170,12 +220,19 @@ export class RegionObject extends DurableObject<Env> {
     // The close handler follows; nothing to do here.
   }
 
+  /** The one-second tick: metrics, checkpoint and acks, far verdicts, pruning. */
   override async alarm(): Promise<void> {
     const core = this.core;
+    this.alarmAtMs = Infinity;
     if (!core) return;
     const now = Date.now();
+    this.nextTickMs = now + TICK_MS;
+    await this.tick(core, now);
+    if (this.ctx.getWebSockets().length > 0 || core.memory().drones > 0) this.alarmBy(this.nextTickMs);
+  }
+
+  private async tick(core: RegionCore, now: number): Promise<void> {
     const { metrics, events } = core.tick(now);
-    this.lastTickMs = now;
     this.route(core.drain());
     this.expireHeld(now);
     for (const e of events) {
@@ -195,14 +252,11 @@ export class RegionObject extends DurableObject<Env> {
       this.lastReportMs = now;
       await this.reportToDirectory(metrics.active);
     }
-    this.alarmArmed = false;
-    if (this.ctx.getWebSockets().length > 0 || core.drones().length > 0) this.ensureAlarm();
   }
 
   /**
-   * Writes every changed drone and the link sequences they reflect in one transaction, then acks the
-   * links: the output gate holds the acks until the write is durable, so an ack always means "applied
-   * and stored" and a gateway never forgets a batch whose effect a restart could lose.
+   * Writes every changed drone and the link sequences they reflect in one transaction (emptying the
+   * journal, which the checkpoint now covers), then acks the links; see journalAndAck.
    */
   private checkpointAndAck(now: number): void {
     const core = this.core!;
@@ -214,9 +268,9 @@ export class RegionObject extends DurableObject<Env> {
     const links = [...this.dirtyLinks].map((l) => [l, this.applied.get(l)!.state()] as [string, LinkSequenceState]);
     this.store.checkpoint(dirty, this.evicted.splice(0), links, now);
     this.dirtyLinks.clear();
-    for (const [linkId, seq] of links) {
-      for (const ws of this.ctx.getWebSockets(linkId)) safeSend(ws, encodeControl({ t: "ack", seq: seq.floor }));
-    }
+    this.unjournaled = [];
+    this.lastAckMs = now;
+    for (const [linkId] of links) this.ackLink(linkId);
   }
 
   /** Links without a socket and silent for an hour are gone: their gateway session ended. */
@@ -319,13 +373,14 @@ export class RegionObject extends DurableObject<Env> {
   }
 
   /**
-   * Arms the tick without awaiting in the message path: an await there lets the runtime hand the next
-   * batch to a second, interleaved handler, and batches of one link must be applied in order.
+   * Makes sure the alarm fires by `atMs`, without awaiting in the message path: an await there lets
+   * the runtime hand the next batch to an interleaved handler. Storage is touched only when the
+   * alarm must move earlier.
    */
-  private ensureAlarm(): void {
-    if (this.alarmArmed) return;
-    this.alarmArmed = true;
-    void this.ctx.storage.setAlarm(Date.now() + TICK_MS);
+  private alarmBy(atMs: number): void {
+    if (this.alarmAtMs <= atMs) return;
+    this.alarmAtMs = atMs;
+    void this.ctx.storage.setAlarm(atMs);
   }
 
   private async reportToDirectory(drones: number): Promise<void> {

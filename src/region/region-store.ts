@@ -7,6 +7,13 @@ import type { DroneSnapshot, RestoredAlert } from "../pipeline/region-core.js";
 import type { LinkSequenceState } from "../pipeline/link-sequence.js";
 import { migrate } from "./schema.js";
 
+/** One applied batch as it arrived, for the journal. */
+export interface JournalEntry {
+  linkId: string;
+  seq: number;
+  bytes: Uint8Array;
+}
+
 export interface AuditRow {
   tsMs: number;
   alertId: string;
@@ -54,7 +61,7 @@ export class RegionStore {
     return m;
   }
 
-  /** One transaction: changed drones, removed drones and the link sequences they reflect. */
+  /** One transaction: changed drones, removed drones, the link sequences they reflect, and an empty journal. */
   checkpoint(dirty: DroneSnapshot[], removed: string[], linkSeqs: Iterable<[string, LinkSequenceState]>, nowMs: number): void {
     for (const d of dirty) {
       this.sql.exec(
@@ -66,6 +73,21 @@ export class RegionStore {
     for (const id of removed) this.sql.exec("DELETE FROM drones WHERE drone_id = ?", id);
     for (const [linkId, seq] of linkSeqs)
       this.sql.exec("INSERT OR REPLACE INTO links (link_id, applied_seq, above, updated_ms) VALUES (?, ?, ?, ?)", linkId, seq.floor, JSON.stringify(seq.above), nowMs);
+    // The checkpoint now holds everything the journal did.
+    this.sql.exec("DELETE FROM journal");
+  }
+
+  /** Appends applied batches to the journal (one row per batch, in apply order). */
+  journal(entries: readonly JournalEntry[]): void {
+    for (const j of entries) this.sql.exec("INSERT INTO journal (link_id, seq, bytes) VALUES (?, ?, ?)", j.linkId, j.seq, j.bytes);
+  }
+
+  /** The journal in apply order, for replay after a restart. */
+  loadJournal(): JournalEntry[] {
+    return this.sql
+      .exec<{ link_id: string; seq: number; bytes: ArrayBuffer }>("SELECT link_id, seq, bytes FROM journal ORDER BY id")
+      .toArray()
+      .map((r) => ({ linkId: r.link_id, seq: r.seq, bytes: new Uint8Array(r.bytes) }));
   }
 
   /** Links silent this long are gone for good (a gateway session ends its links when its client leaves). */

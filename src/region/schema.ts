@@ -21,6 +21,9 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   // 2: batches applied above a gap in a link's sequence (out-of-order arrival), as a JSON array.
   `ALTER TABLE links ADD COLUMN above TEXT NOT NULL DEFAULT '[]';`,
+  // 3: batches applied since the last checkpoint, kept so that an ack can mean "durable" without a
+  //    checkpoint per ack; emptied by every checkpoint, replayed in order after a restart.
+  `CREATE TABLE journal (id INTEGER PRIMARY KEY AUTOINCREMENT, link_id TEXT NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL);`,
 ];
 
 /** Applies every migration not yet recorded; returns the schema version now in force. */

@@ -28,6 +28,12 @@ function metrics(over: Partial<FleetMetrics> = {}): FleetMetrics {
     deduped: 208,
     applied: 209,
     ignoredStale: 210,
+    batched: 211,
+    replayed: 212,
+    droppedOverflow: 213,
+    wrongDrone: 214,
+    ghostsSent: 215,
+    coalescedHealth: 216,
     batteryMeanPct: 104.5,
     batteryMinPct: 105,
     lowBattery: 106,
@@ -81,7 +87,7 @@ describe("metricsToDataPoints", () => {
     const m = metrics();
     const [, pipeline] = metricsToDataPoints(REGION, m);
     expect(pipeline!.doubles).toEqual(PIPELINE_DOUBLES.map((k) => m[k]));
-    expect(pipeline!.doubles).toEqual([201, 202, 203, 204, 205, 206, 207, 208, 209, 210]);
+    expect(pipeline!.doubles).toEqual([201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216]);
   });
 
   it("keeps the column order queries rely on (append only)", () => {
@@ -91,6 +97,7 @@ describe("metricsToDataPoints", () => {
     ]);
     expect([...PIPELINE_DOUBLES]).toEqual([
       "received", "accepted", "rejected", "rateLimited", "dedupedNear", "dedupedRepeat", "dedupedStale", "deduped", "applied", "ignoredStale",
+      "batched", "replayed", "droppedOverflow", "wrongDrone", "ghostsSent", "coalescedHealth",
     ]);
   });
 

@@ -37,7 +37,9 @@ describe("region object: exactly-once across a restart", () => {
     await runDurableObjectAlarm(region(key)); // checkpoint + ack the first 100
     sendFrames(5);
     await eventually(() => inRegion(key, (o) => o.stats.points >= 150), 5000, "150 points applied");
-    // Applied in memory, not yet checkpointed or acked: the restart must not lose them.
+    // Give the region its ACK_EVERY_MS to journal and ack them, but not a tick: they are durable only
+    // in the journal when the object dies.
+    await new Promise((r) => setTimeout(r, 250));
     await abortAllDurableObjects();
     sendFrames(5);
     const drones = await eventually(
@@ -50,6 +52,7 @@ describe("region object: exactly-once across a restart", () => {
       "all 200 drones in the restarted region",
     );
     expect(new Set(drones.map((d) => d.droneId)).size).toBe(200);
+    expect(await inRegion(key, (o) => o.stats.journalReplayed)).toBeGreaterThan(0);
     // Every point counted once: the per-second metrics (persisted by each tick) sum to exactly 200.
     await runDurableObjectAlarm(region(key));
     const m = (await (await ops(`/v1/regions/${key}/metrics?since=0`)).json()) as { metrics: { metrics: { applied: number; accepted: number } }[] };
