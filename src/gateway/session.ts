@@ -19,8 +19,12 @@ import { validatePoint, type RejectReason } from "../pipeline/validate.js";
 import type { Principal } from "./auth.js";
 import { UpstreamLink, type LinkHost } from "./upstream.js";
 
-/** Counters-only batches keep a region's metrics current while every point of a drone is deduped. */
-const COUNTERS_FLUSH_MS = 1000;
+/**
+ * Counter deltas normally ride on the next batch to their region (a drone that keeps sending forwards a
+ * point at least every second, by the dedupe refresh rule). Only counts left waiting this long, e.g.
+ * of a session whose points are all rejected, get a counters-only batch of their own.
+ */
+const COUNTERS_FLUSH_MS = 2000;
 
 export class DroneSession implements LinkHost {
   readonly sessionId = crypto.randomUUID();
@@ -43,8 +47,11 @@ export class DroneSession implements LinkHost {
   private readonly held = new Map<string, Map<string, TelemetryPoint>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = Infinity;
-  private lastCountersFlush = 0;
+  /** When each region's pending counter deltas started accumulating. */
+  private readonly pendingSince = new Map<string, number>();
   private closed = false;
+  /** Drones a relay carries, as its connection limits were last scaled to. */
+  private dronesCarried = 1;
   readonly totals = {
     frames: 0,
     pointsReceived: 0,
@@ -177,7 +184,10 @@ export class DroneSession implements LinkHost {
     }
     const notice = this.limiter.takeNotice(now);
     if (notice) this.sendToClient(rateLimitFrame(this.ownDroneId ?? "", notice.dropped, notice.retryAfterMs));
-    if (this.principal.role === "relay") this.limiter.setDronesCarried(this.limiter.trackedDrones, now);
+    if (this.principal.role === "relay" && this.limiter.trackedDrones !== this.dronesCarried) {
+      this.dronesCarried = this.limiter.trackedDrones;
+      this.limiter.setDronesCarried(this.dronesCarried, now);
+    }
     this.flushDue(now);
   }
 
@@ -246,11 +256,8 @@ export class DroneSession implements LinkHost {
 
   private flushDue(now: number): void {
     for (const b of this.batcher.due(now)) this.flush(b, now);
-    if (now - this.lastCountersFlush >= COUNTERS_FLUSH_MS) {
-      this.lastCountersFlush = now;
-      for (const [region, c] of this.pending) {
-        if (c.some((x) => x !== 0)) this.flush({ regionKey: region, points: [], ghost: new Uint8Array(0) }, now);
-      }
+    for (const [region, since] of this.pendingSince) {
+      if (now - since >= COUNTERS_FLUSH_MS) this.flush({ regionKey: region, points: [], ghost: new Uint8Array(0) }, now);
     }
     this.schedule(now);
   }
@@ -275,13 +282,14 @@ export class DroneSession implements LinkHost {
     const counters = this.pending.get(b.regionKey) ?? newCounters();
     counters[COUNTER_INDEX.batched]! += b.points.length;
     this.pending.delete(b.regionKey);
+    this.pendingSince.delete(b.regionKey);
     link.send(b.points, b.ghost, counters, b.healthOnly ?? false, now);
   }
 
   /** One timer per session, for the earliest batch deadline (and the counters-only flush). */
   private schedule(now: number): void {
     let at = this.batcher.nextDeadline();
-    if (this.pending.size > 0) at = Math.min(at, this.lastCountersFlush + COUNTERS_FLUSH_MS);
+    for (const since of this.pendingSince.values()) at = Math.min(at, since + COUNTERS_FLUSH_MS);
     if (!Number.isFinite(at) || (this.timer && at >= this.timerAt)) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
@@ -294,7 +302,10 @@ export class DroneSession implements LinkHost {
 
   private count(regionKey: string, name: CounterName, n: number): void {
     let c = this.pending.get(regionKey);
-    if (!c) this.pending.set(regionKey, (c = newCounters()));
+    if (!c) {
+      this.pending.set(regionKey, (c = newCounters()));
+      this.pendingSince.set(regionKey, Date.now());
+    }
     c[COUNTER_INDEX[name]]! += n;
   }
 
