@@ -4,7 +4,7 @@
  * tick (liveness, stale clears, metrics). No Workers API: the shell turns runtime events into calls here.
  */
 import type { Options } from "../config.js";
-import { EARTH_RADIUS_M, DEG, enuOffsetTrig } from "../geo/enu.js";
+import { enuOffsetTrig } from "../geo/enu.js";
 import { chooseAdvisories, type ManoeuvreName, type ManoeuvreRates } from "./advisories.js";
 import { ALERT_CLEAR_HOLD_MS, AlertBook, type Encounter, type Transition } from "./alerts.js";
 import { emptyPrediction, predictRelative, type ConflictParams, type Prediction } from "./conflicts.js";
@@ -12,6 +12,7 @@ import { F_DIRTY, F_LOW_BATTERY_SENT, F_NEAR, Fleet, LinkTable, NO_LINK, STATUS_
 import { LocalPlane, PLANE_RADIUS_PAD, SpatialGrid } from "./grid.js";
 import { MetricsWindow, type FleetMetrics } from "./metrics.js";
 import type { TelemetryPoint } from "./point.js";
+import { regionAreaKm2, regionCenter } from "./regions.js";
 
 /** Grid cell side, m: about half the usual candidate radius (R + speeds × (T + lag) ≈ 150-300 m). Default: 128 */
 export const REGION_GRID_CELL_M = 128;
@@ -530,30 +531,12 @@ export class RegionCore {
   }
 }
 
-const BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz";
-
-/** Centre and area of a geohash cell, or null when the key is not one (then the first point is the origin). */
+/** Centre and area of a geohash region cell, or null when the key is not one (then the first point is the origin). */
 export function geohashGeometry(key: string): RegionGeometry | null {
-  if (key.length === 0 || key.length > 12) return null;
-  let latLo = -90, latHi = 90, lonLo = -180, lonHi = 180;
-  let even = true;
-  for (const ch of key.toLowerCase()) {
-    const v = BASE32.indexOf(ch);
-    if (v < 0) return null;
-    for (let bit = 4; bit >= 0; bit--) {
-      const on = ((v >> bit) & 1) === 1;
-      if (even) {
-        const mid = (lonLo + lonHi) / 2;
-        if (on) lonLo = mid; else lonHi = mid;
-      } else {
-        const mid = (latLo + latHi) / 2;
-        if (on) latLo = mid; else latHi = mid;
-      }
-      even = !even;
-    }
+  try {
+    const c = regionCenter(key);
+    return { originLat: c.lat, originLon: c.lon, areaKm2: regionAreaKm2(key) };
+  } catch {
+    return null;
   }
-  const lat = (latLo + latHi) / 2;
-  const m = EARTH_RADIUS_M * DEG;
-  const areaKm2 = ((latHi - latLo) * m * (lonHi - lonLo) * m * Math.cos(lat * DEG)) / 1e6;
-  return { originLat: lat, originLon: (lonLo + lonHi) / 2, areaKm2 };
 }
