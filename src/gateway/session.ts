@@ -50,6 +50,8 @@ export class DroneSession implements LinkHost {
   /** When each region's pending counter deltas started accumulating. */
   private readonly pendingSince = new Map<string, number>();
   private closed = false;
+  /** While a telemetry frame is processed: its flushed batches, merged per region (see flush). */
+  private frameBatches: Map<string, FlushedBatch> | null = null;
   /** Drones a relay carries, as its connection limits were last scaled to. */
   private dronesCarried = 1;
   readonly totals = {
@@ -180,7 +182,14 @@ export class DroneSession implements LinkHost {
       this.totals.pointsRateLimited += t.points.length;
       for (const p of t.points) this.countForDrone(p.droneId || this.ownDroneId || "", "received", 1), this.countForDrone(p.droneId || this.ownDroneId || "", "rateLimited", 1);
     } else {
-      this.acceptPoints(t.points, Number(t.baseTimeMs), now);
+      // Points of one frame arrived together: batches the frame makes flush (urgent drones, full
+      // batches) leave as one message per region once the whole frame is processed, not one each.
+      this.frameBatches = new Map();
+      try {
+        this.acceptPoints(t.points, Number(t.baseTimeMs), now);
+      } finally {
+        this.sendFrameBatches(now);
+      }
     }
     const notice = this.limiter.takeNotice(now);
     if (notice) this.sendToClient(rateLimitFrame(this.ownDroneId ?? "", notice.dropped, notice.retryAfterMs));
@@ -262,7 +271,31 @@ export class DroneSession implements LinkHost {
     this.schedule(now);
   }
 
+  /** Sends a flushed batch, or, while a frame is being processed, merges it into that frame's batch for its region (up to the size cap). */
   private flush(b: FlushedBatch, now: number): void {
+    const frame = this.frameBatches;
+    if (!frame) return this.sendBatch(b, now);
+    const prev = frame.get(b.regionKey);
+    if (!prev) {
+      frame.set(b.regionKey, b);
+    } else if (prev.points.length + b.points.length <= this.opts.batchMaxPoints) {
+      const ghost = new Uint8Array(prev.points.length + b.points.length);
+      ghost.set(prev.ghost);
+      ghost.set(b.ghost, prev.points.length);
+      frame.set(b.regionKey, { regionKey: b.regionKey, points: prev.points.concat(b.points), ghost, healthOnly: (prev.healthOnly ?? false) && (b.healthOnly ?? false) });
+    } else {
+      this.sendBatch(prev, now);
+      frame.set(b.regionKey, b);
+    }
+  }
+
+  private sendFrameBatches(now: number): void {
+    const out = this.frameBatches;
+    this.frameBatches = null;
+    if (out) for (const b of out.values()) this.sendBatch(b, now);
+  }
+
+  private sendBatch(b: FlushedBatch, now: number): void {
     if (this.closed) return;
     let link = this.links.get(b.regionKey);
     if (!link) {
@@ -370,6 +403,7 @@ export class DroneSession implements LinkHost {
   private shutdown(): void {
     if (this.closed) return;
     const now = Date.now();
+    this.sendFrameBatches(now); // closed in the middle of a frame (abuse): what it accepted still goes
     for (const b of this.batcher.drain()) this.flush(b, now);
     for (const [region, h] of this.held) {
       const points = [...h.values()];
