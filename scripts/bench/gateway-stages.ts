@@ -5,7 +5,7 @@
  */
 import { DEFAULTS } from "../../src/config.js";
 import { DEG, EARTH_RADIUS_M, fromEnu } from "../../src/geo/enu.js";
-import { seededRandom } from "../../src/pipeline/backoff.js";
+import { seededRandom } from "../../src/pipeline/seeded-random.js";
 import { decodeBatch, encodeBatch } from "../../src/pipeline/batch-codec.js";
 import { Batcher } from "../../src/pipeline/batcher.js";
 import { newCounters } from "../../src/pipeline/counters.js";

@@ -79,15 +79,3 @@ function delayFor(attempt: number, o: Required<BackoffOptions>): number {
   const cap = Math.min(o.maxMs, o.baseMs * o.factor ** Math.min(attempt, 1000));
   return Math.round(cap * (1 - o.jitter) + cap * o.jitter * o.random());
 }
-
-/** A small seeded PRNG (mulberry32): uniform [0, 1), deterministic per seed. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return function mulberry32(): number {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

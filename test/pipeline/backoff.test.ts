@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, createBackoff, nextBackoffMs, seededRandom } from "../../src/pipeline/backoff.js";
+import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, createBackoff, nextBackoffMs } from "../../src/pipeline/backoff.js";
+import { seededRandom } from "../../src/pipeline/seeded-random.js";
 
 describe("backoff", () => {
   it("grows exponentially up to the cap, with no jitter when asked", () => {

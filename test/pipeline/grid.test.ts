@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { LocalPlane, SpatialGrid } from "../../src/pipeline/grid.js";
+import { seededRandom } from "../../src/pipeline/seeded-random.js";
 
-/** mulberry32: a tiny seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 function brute(g: SpatialGrid, present: boolean[], x: number, y: number, r: number, exclude: number): number[] {
   const res: number[] = [];
