@@ -223,6 +223,8 @@ export class DroneSession implements LinkHost {
       }
       const p = v.point;
       const home = regionOf(p.lat, p.lon, this.opts.regionPrecision);
+      // Bounded: a relay inventing drone ids must not grow this without limit.
+      if (this.lastRegion.size >= 2 * this.opts.relayMaxDrones && !this.lastRegion.has(p.droneId)) this.lastRegion.clear();
       this.lastRegion.set(p.droneId, home);
       this.count(home, "received", 1);
       const lv = this.limiter.admitPoint(p.droneId, now);
