@@ -18,7 +18,8 @@ export default defineConfig({
             main: "./src/index.ts",
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { AIRSPACE_JWT_SECRET: "test-secret-do-not-use-in-production" },
+              // Acks between ticks after 4 batches instead of 32, so tests reach the journal path quickly.
+              bindings: { AIRSPACE_JWT_SECRET: "test-secret-do-not-use-in-production", ACK_EVERY_BATCHES: "4" },
             },
           }),
         ],

@@ -2,7 +2,8 @@
  * `npm run bench [-- --json out.json] [--quick] [--runs N] [--seed N]`: the performance figures of
  * docs/performance.md, each the median of repeated runs, each comparison measured in the same run.
  * 1. relay throughput vs the bare transport, 2. drone sockets and alert latency, 3. messages into region
- * objects with batching + dedupe on vs off, 4. seeded Node micro-benchmarks and bytes on the wire.
+ * objects with batching + dedupe on vs off, 4. seeded Node micro-benchmarks and bytes on the wire,
+ * 5. the safety-aware stretch (STRETCH_MAX_MS) on vs off: messages into regions and alert latency.
  * Prints one table, then JSON (to --json, else stdout). Reports, never asserts on timings: exits 1 only
  * when something crashed or points were lost at nominal load.
  */
@@ -11,7 +12,7 @@ import { writeFileSync } from "node:fs";
 import { nproc, release } from "./bench/machine.js";
 import { Edge } from "./bench/edge.js";
 import { runDroneSockets, type SocketsResult } from "./bench/drone-sockets.js";
-import { hoverMessages, OFF_VARS, relayMessages, type HoverCount, type MessageCount } from "./bench/messages.js";
+import { farRadiusM, hoverMessages, OFF_VARS, relayMessages, stretchMessages, type HoverCount, type MessageCount, type StretchCount } from "./bench/messages.js";
 import { RelayLoad, runRelayThroughput, throughputVars, type ThroughputResult } from "./bench/relay-throughput.js";
 import { benchGatewayStages, type StageFigure } from "./bench/gateway-stages.js";
 import { benchRegionCore, type RegionCoreFigures } from "./bench/region-core.js";
@@ -33,6 +34,8 @@ export interface Profile {
   sockets: { sizes: number[]; durationMs: number; pairsPerKind: number };
   messages: { drones: number; durationMs: number };
   micro: { regionDrones: number; regionSeconds: number; stagePoints: number };
+  /** 500 sockets with STRETCH_MAX_MS on (latency, as scenario 2) and the isolated/dense message workload. */
+  stretch: { stretchMaxMs: number; sockets: number; drones: number; isolated: number; spacingM: number; durationMs: number };
 }
 
 export function profileFor(quick: boolean, runs?: number): Profile {
@@ -43,6 +46,7 @@ export function profileFor(quick: boolean, runs?: number): Profile {
         sockets: { sizes: [500, 1000], durationMs: 5000, pairsPerKind: 6 },
         messages: { drones: 500, durationMs: 3000 },
         micro: { regionDrones: 10_000, regionSeconds: 2, stagePoints: 50_000 },
+        stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 80, spacingM: 2300, durationMs: 3000 },
       }
     : {
         runs: runs ?? 3,
@@ -50,6 +54,7 @@ export function profileFor(quick: boolean, runs?: number): Profile {
         sockets: { sizes: [500, 1000], durationMs: 15_000, pairsPerKind: 12 },
         messages: { drones: 500, durationMs: 8000 },
         micro: { regionDrones: 10_000, regionSeconds: 5, stagePoints: 200_000 },
+        stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 80, spacingM: 2300, durationMs: 8000 },
       };
 }
 
@@ -57,6 +62,8 @@ interface Collected {
   throughput: { full: ThroughputResult; bare: ThroughputResult }[];
   sockets: Record<number, SocketsResult[]>;
   messages: { on: { relay: MessageCount; hover: HoverCount }[]; off: { relay: MessageCount; hover: HoverCount }[] };
+  /** Stretch on: scenario 2 with STRETCH_MAX_MS (its baseline is sockets[p.stretch.sockets]); the message workload on and off. */
+  stretch: { sockets: SocketsResult[]; on: StretchCount[]; off: StretchCount[] };
   regionCore: RegionCoreFigures[];
   stages: StageFigure[][];
   wire: Awaited<ReturnType<typeof wireSizes>> | null;
@@ -73,7 +80,7 @@ async function main(): Promise<number> {
   const jsonPath = args.get("json");
   const started = Date.now();
   const secret = randomBytes(24).toString("hex");
-  const c: Collected = { throughput: [], sockets: {}, messages: { on: [], off: [] }, regionCore: [], stages: [], wire: null };
+  const c: Collected = { throughput: [], sockets: {}, messages: { on: [], off: [] }, stretch: { sockets: [], on: [], off: [] }, regionCore: [], stages: [], wire: null };
   const losses: string[] = [];
   const cleanups: (() => void)[] = [];
   // Temporary builds go even when a signal or crash ends the process (edges are stopped by edge.ts).
@@ -120,7 +127,7 @@ async function main(): Promise<number> {
     );
 
     // 2. Drone sockets: a fresh edge per size and run, so no fleet of an earlier run is still in the grid.
-    log("[3/4] drone sockets at 10 Hz: alert latency, loss, CPU");
+    log(`[3/4] drone sockets at 10 Hz: alert latency, loss, CPU (then ${p.stretch.sockets} with STRETCH_MAX_MS=${p.stretch.stretchMaxMs})`);
     for (let r = 0; r < p.runs; r++) {
       for (const n of p.sockets.sizes) {
         await withEdges(
@@ -136,12 +143,35 @@ async function main(): Promise<number> {
           secret,
         );
       }
+      // 5. The same 500 sockets with the safety-aware stretch on (fresh edge), then the stretch message
+      // workload on that edge; its stretch-off counterpart runs on the defaults edge of scenario 3.
+      const st = p.stretch;
+      await withEdges(
+        [{ label: "stretch", snap: real, vars: { STRETCH_MAX_MS: st.stretchMaxMs } }],
+        async ([edge]) => {
+          const s = await runDroneSockets(edge!, secret, { drones: st.sockets, pairsPerKind: p.sockets.pairsPerKind, durationMs: p.sockets.durationMs, seed: seed + r, idPrefix: `st${r}`, log });
+          log(
+            `  run ${r + 1}, ${st.sockets} sockets, STRETCH_MAX_MS=${st.stretchMaxMs}: ${s.accepted} accepted, ${fmt((1000 * s.regionBatches) / Math.max(1, s.accepted))} msgs/1k pts, near p50/p99 ${fmt(percentile(s.near.samples, 50))}/${fmt(percentile(s.near.samples, 99))} ms, far ${fmt(percentile(s.far.samples, 50))}/${fmt(percentile(s.far.samples, 99))} ms, missed ${s.near.missed + s.far.missed}${s.dataLoss ? `, LOSS: ${s.dataLoss}` : ""}`,
+          );
+          if (s.dataLoss) losses.push(`${st.sockets} sockets with the stretch, run ${r + 1}: ${s.dataLoss}`);
+          c.stretch.sockets.push(s);
+          c.stretch.on.push(await stretchRun(edge!, secret, p, seed + r, `sxon${r}`, losses));
+        },
+        secret,
+      );
     }
 
     // 3. The same message workloads with batching + dedupe on (defaults) and off, each on a fresh edge.
-    log("[4/4] messages into region objects per 1,000 points: batching + dedupe on vs off");
+    log("[4/4] messages into region objects per 1,000 points: batching + dedupe on vs off; stretch workload off");
     for (let r = 0; r < p.runs; r++) {
-      await withEdges([{ label: "on", snap: real, vars: {} }], async ([edge]) => void c.messages.on.push(await messagesRun(edge!, secret, p, seed + r, `on${r}`, losses)), secret);
+      await withEdges(
+        [{ label: "on", snap: real, vars: {} }],
+        async ([edge]) => {
+          c.messages.on.push(await messagesRun(edge!, secret, p, seed + r, `on${r}`, losses));
+          c.stretch.off.push(await stretchRun(edge!, secret, p, seed + r, `sxoff${r}`, losses));
+        },
+        secret,
+      );
       await withEdges([{ label: "off", snap: real, vars: OFF_VARS }], async ([edge]) => void c.messages.off.push(await messagesRun(edge!, secret, p, seed + r, `off${r}`, losses)), secret);
     }
   } catch (e) {
@@ -182,6 +212,22 @@ async function messagesRun(edge: Edge, secret: string, p: Profile, seed: number,
   if (relay.lost > 0 || relay.regionPoints !== relay.accepted) losses.push(`${prefix} relay: accepted ${relay.accepted}, applied ${relay.regionPoints}, lost ${relay.lost}`);
   if (hover.all.lost > 0 || hover.all.regionPoints !== hover.all.accepted) losses.push(`${prefix} sockets: accepted ${hover.all.accepted}, applied ${hover.all.regionPoints}, lost ${hover.all.lost}`);
   return { relay, hover };
+}
+
+async function stretchRun(edge: Edge, secret: string, p: Profile, seed: number, prefix: string, losses: string[]): Promise<StretchCount> {
+  const st = p.stretch;
+  const s = await stretchMessages(edge, secret, {
+    drones: st.drones,
+    isolated: st.isolated,
+    spacingM: st.spacingM,
+    farRadiusM: farRadiusM({ conflictRadiusM: 15, maxSpeedMps: 100, lookaheadS: 5, staleAfterMs: 3000, stretchMaxMs: st.stretchMaxMs }),
+    durationMs: st.durationMs,
+    seed,
+    idPrefix: prefix,
+  });
+  log(`  ${prefix}: ${fmt(s.all.perThousandAccepted)} msgs/1k pts; isolated ${fmt(s.isolated.perThousandAccepted)}, dense ${fmt(s.dense.perThousandAccepted)}`);
+  if (s.all.lost > 0 || s.all.regionPoints !== s.all.accepted) losses.push(`${prefix} stretch workload: accepted ${s.all.accepted}, applied ${s.all.regionPoints}, lost ${s.all.lost}`);
+  return s;
 }
 
 async function withEdges(
@@ -315,6 +361,83 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
       target: "cut ≥ 85 % (ratio ≤ 0.15)",
       met: check(hoverRatio, "<=", 0.15),
     });
+  }
+
+  // 5. The safety-aware stretch: messages and alert latency, on (STRETCH_MAX_MS) vs off in the same run.
+  const st = c.stretch;
+  const base = c.sockets[p.stretch.sockets] ?? [];
+  if (st.sockets.length > 0 && base.length > 0) {
+    const label = `${p.stretch.sockets} sockets, STRETCH_MAX_MS=${p.stretch.stretchMaxMs}`;
+    const perK = (r: SocketsResult) => (1000 * r.regionBatches) / Math.max(1, r.accepted);
+    const pairs = st.sockets.map((r, i) => [r, base[i] ?? base[0]!] as const);
+    add({
+      key: "stretch.sockets.messages",
+      figure: `${label}: messages into regions per 1,000 accepted points (scenario 2's fleet)`,
+      value: med(st.sockets, perK),
+      unit: "",
+      baseline: med(base, perK),
+      baselineLabel: "stretch off",
+      ratio: median(pairs.map(([a, b]) => perK(a) / perK(b))),
+      target: "",
+      met: null,
+      runs: runsOf(st.sockets, perK),
+    });
+    const lat = (k: "near" | "far", q: number) => (r: SocketsResult) => percentile(r[k].samples, q);
+    const latRow = (k: "near" | "far", q: number, what: string, target: string, bound: number | null) => {
+      const v = med(st.sockets, lat(k, q));
+      add({
+        key: `stretch.sockets.${k}P${q}`,
+        figure: `${label}: alert latency p${q}, ${what}`,
+        value: v,
+        unit: "ms",
+        baseline: med(base, lat(k, q)),
+        baselineLabel: "stretch off",
+        ratio: median(pairs.map(([a, b]) => lat(k, q)(a) / lat(k, q)(b))),
+        target,
+        met: bound === null ? null : check(v, "<=", bound),
+        runs: runsOf(st.sockets, lat(k, q)),
+      });
+    };
+    const n = (k: "near" | "far") => st.sockets.reduce((s, r) => s + r[k].samples.length, 0);
+    latRow("near", 50, `under proximity flush (${n("near")} encounters)`, "", null);
+    latRow("near", 99, "under proximity flush", "≤ 15 ms", 15);
+    latRow("far", 50, `50 ms window (${n("far")} encounters)`, "", null);
+    latRow("far", 99, "50 ms window", "≤ 60 ms", 60);
+    const missed = st.sockets.reduce((s, r) => s + r.near.missed + r.far.missed, 0);
+    const truthDue = st.sockets.reduce((s, r) => s + r.truth.due, 0);
+    const truthAlerted = st.sockets.reduce((s, r) => s + r.truth.alerted, 0);
+    add({
+      key: "stretch.sockets.missed",
+      figure: `${label}: encounters with no alert on both drones within 3 s, plus FleetSim conflicts not alerted`,
+      value: missed + (truthDue - truthAlerted),
+      unit: "",
+      baseline: base.reduce((s, r) => s + r.near.missed + r.far.missed + r.truth.due - r.truth.alerted, 0),
+      baselineLabel: "stretch off",
+      ratio: null,
+      target: "0",
+      met: missed + (truthDue - truthAlerted) === 0,
+      note: `scripted misses ${missed}; FleetSim conflicts alerted ${truthAlerted}/${truthDue}; ${st.sockets.filter((r) => r.dataLoss).length} run(s) with loss`,
+    });
+  }
+  if (st.on.length > 0 && st.off.length > 0) {
+    const s0 = st.on[0]!;
+    const pairs = st.on.map((m, i) => [m, st.off[i] ?? m] as const);
+    const row = (key: string, what: string, f: (m: StretchCount) => number) =>
+      add({
+        key: `stretch.messages.${key}`,
+        figure: `stretch workload, ${what}: messages per 1,000 accepted points, STRETCH_MAX_MS=${p.stretch.stretchMaxMs}`,
+        value: med(st.on, f),
+        unit: "",
+        baseline: med(st.off, f),
+        baselineLabel: "stretch off",
+        ratio: median(pairs.map(([a, b]) => f(a) / f(b))),
+        target: "",
+        met: null,
+        runs: runsOf(st.on, f),
+      });
+    row("all", `${p.stretch.drones} sockets (${s0.isolatedDrones} isolated + ${p.stretch.drones - s0.isolatedDrones} in a 4 km disc)`, (m) => m.all.perThousandAccepted);
+    row("isolated", `the ${s0.isolatedDrones} isolated drones (${(s0.spacingM / 1000).toFixed(1)} km apart)`, (m) => m.isolated.perThousandAccepted);
+    row("dense", `the ${p.stretch.drones - s0.isolatedDrones} drones in the disc`, (m) => m.dense.perThousandAccepted);
   }
 
   // 4. Micro-benchmarks and the wire.

@@ -10,7 +10,7 @@ import { encodeBatch } from "../pipeline/batch-codec.js";
 import { nextBackoffMs } from "../pipeline/backoff.js";
 import { parseControl } from "../pipeline/link-protocol.js";
 import type { TelemetryPoint } from "../pipeline/point.js";
-import { ReplayBuffer } from "../pipeline/replay-buffer.js";
+import { ReplayBuffer, type Eviction } from "../pipeline/replay-buffer.js";
 import { batchTraceparent } from "../pipeline/trace.js";
 
 /** What a link tells the session that owns it. */
@@ -28,8 +28,8 @@ export interface LinkHost {
 }
 
 /** `hello`: connected, waiting for the region to say what it has applied before anything is sent. */
-/** Unacknowledged this long, a link counts as backlogged (acks normally arrive every ~100 ms). */
-const BACKLOG_AGE_MS = 1000;
+/** Unacknowledged this long, a link counts as backlogged (a quiet link is acked once per region tick, 1 s). */
+const BACKLOG_AGE_MS = 3000;
 
 type State = "connecting" | "hello" | "open" | "backoff" | "closed";
 
@@ -39,6 +39,8 @@ export class UpstreamLink {
   private seq = 0;
   /** Highest sequence handed to a socket: anything at or below it that is sent again is a replay. */
   private highestSent = 0;
+  /** Evicted from the replay buffer while in flight on the current socket, not yet acknowledged. */
+  private unprotected: Eviction[] = [];
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly buffer: ReplayBuffer;
@@ -62,7 +64,7 @@ export class UpstreamLink {
 
   /**
    * True while the region is not keeping up: not connected, its oldest unacknowledged batch older
-   * than BACKLOG_AGE_MS (acks normally come every ACK_EVERY_MS), or half the replay buffer used.
+   * than BACKLOG_AGE_MS, or half the replay buffer used.
    */
   backlogged(nowMs: number): boolean {
     if (this.state !== "open") return true;
@@ -78,7 +80,7 @@ export class UpstreamLink {
     this.seq++;
     const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent: batchTraceparent(this.traceId), counters, points, ghost });
     const evicted = this.buffer.push({ seq: this.seq, bytes, sentAtMs: nowMs, points: points.length, healthOnly }, nowMs);
-    for (const e of evicted) this.host.lost(this.regionKey, e.points, e.healthOnly);
+    this.evicted(evicted);
     this.stats.batches++;
     if (this.state === "open" && this.ws) {
       try {
@@ -141,6 +143,10 @@ export class UpstreamLink {
       switch (m.t) {
         case "hello":
           this.buffer.ack(m.applied);
+          this.acked(m.applied);
+          // Unprotected batches the region does not have now can no longer be sent again: lost.
+          for (const e of this.unprotected) this.host.lost(this.regionKey, e.points, e.healthOnly);
+          this.unprotected = [];
           if (this.replay()) {
             this.state = "open";
             this.attempt = 0;
@@ -148,6 +154,7 @@ export class UpstreamLink {
           break;
         case "ack":
           this.buffer.ack(m.seq);
+          this.acked(m.seq);
           break;
         case "near":
           this.host.near(this.regionKey, m.ids);
@@ -183,6 +190,22 @@ export class UpstreamLink {
   }
 
   /** The socket is gone: schedule a reconnect unless the owner closed us. */
+  /**
+   * Batches the replay buffer gave up. One already on the current socket is probably still on its
+   * way and will be applied: it is only unprotected, and counts as lost if, after a reconnect, the
+   * region says it never got it. One never sent is lost now. The client hears of every loss.
+   */
+  private evicted(evictions: readonly Eviction[]): void {
+    for (const e of evictions) {
+      if (this.state === "open" && e.seq <= this.highestSent) this.unprotected.push(e);
+      else this.host.lost(this.regionKey, e.points, e.healthOnly);
+    }
+  }
+
+  private acked(seq: number): void {
+    if (this.unprotected.length > 0) this.unprotected = this.unprotected.filter((e) => e.seq > seq);
+  }
+
   private dropped(): void {
     if (this.state === "closed" || this.state === "backoff") return;
     this.ws = null;

@@ -8,6 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import { loadOptions, type Options } from "../config.js";
 import type { Env } from "../env.js";
 import { BatchFormatError, decodeBatch } from "../pipeline/batch-codec.js";
+import { farRadiusM, farVerdictValidityMs, REGION_TICK_MS } from "../pipeline/far-verdict.js";
 import { encodeControl } from "../pipeline/link-protocol.js";
 import { LinkSequence, type LinkSequenceState } from "../pipeline/link-sequence.js";
 import { RegionCore, type RegionOutput } from "../pipeline/region-core.js";
@@ -16,10 +17,8 @@ import { metricsToDataPoints } from "./metrics-mapping.js";
 import { AnalyticsEngineSink, type MetricsSink } from "./metrics-sink.js";
 import { RegionStore, type JournalEntry } from "./region-store.js";
 
-const TICK_MS = 1000;
+const TICK_MS = REGION_TICK_MS;
 const DIRECTORY_REPORT_MS = 60_000;
-/** A far verdict outlives its tick by this much, so a late alarm does not end a stretch early. */
-const FAR_VALIDITY_SLACK_MS = 500;
 const PRUNE_EVERY_MS = 60_000;
 /** How far back the audit is searched for encounters to re-open after a restart. */
 const RESTORE_ALERTS_MS = 60_000;
@@ -40,6 +39,8 @@ export class RegionObject extends DurableObject<Env> {
   private readonly applied = new Map<string, LinkSequence>();
   private readonly dirtyLinks = new Set<string>();
   private readonly linkSeenMs = new Map<string, number>();
+  /** Links that were told about far drones at the last tick. */
+  private farLinks = new Set<string>();
   /** Frames for links that are away, latest per key (see sendToLink). */
   private readonly held = new Map<string, Map<string, { data: Uint8Array | string; atMs: number }>>();
   private readonly evicted: string[] = [];
@@ -48,8 +49,8 @@ export class RegionObject extends DurableObject<Env> {
   private alarmAtMs = Infinity;
   /** Batches applied since the last journal write or checkpoint: not yet durable, not yet acked. */
   private unjournaled: JournalEntry[] = [];
-  private lastAckMs = 0;
-  private ackTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Per link: batches applied since its last ack, and when that ack went out. */
+  private readonly unacked = new Map<string, { batches: number; lastAckMs: number }>();
   private lastPruneMs = 0;
   private lastReportMs = 0;
   /** Counted here rather than in the core: they never reach it. */
@@ -152,13 +153,15 @@ export class RegionObject extends DurableObject<Env> {
       return;
     }
     const now = Date.now();
-    if (this.unjournaled.length >= this.opts.ackEveryBatches || now - this.lastAckMs >= this.opts.ackEveryMs) this.journalAndAck(now);
-    else if (!this.ackTimer) {
-      // A short timer, not the alarm (which is the tick): it lives only while batches are arriving.
-      this.ackTimer = setTimeout(() => {
-        this.ackTimer = null;
-        this.journalAndAck(Date.now());
-      }, this.opts.ackEveryMs);
+    let u = this.unacked.get(linkId);
+    if (!u) this.unacked.set(linkId, (u = { batches: 0, lastAckMs: now }));
+    u.batches++;
+    // A busy link is acked between ticks, but never more often than every ACK_EVERY_MS and
+    // ACK_EVERY_BATCHES batches; every other link is acked by the next tick's checkpoint. Acks are
+    // messages too: a fleet of drone sockets at 10 Hz gets one per link per second, not ten.
+    if (u.batches >= this.opts.ackEveryBatches && now - u.lastAckMs >= this.opts.ackEveryMs) {
+      this.journalUnjournaled();
+      this.ackLink(linkId, now);
     }
   }
 
@@ -187,23 +190,24 @@ export class RegionObject extends DurableObject<Env> {
   }
 
   /**
-   * Makes the batches applied since the last ack durable (one journal row each, one transaction) and
-   * acks their links. The output gate holds the acks until the rows are stored, so an ack always
-   * means "applied and durable": the gateway never forgets a batch a restart could lose. Runs when
-   * ACK_EVERY_BATCHES batches are waiting or ACK_EVERY_MS has passed, whichever first.
+   * Makes every batch applied since the last checkpoint durable (one journal row each, in apply order,
+   * one transaction), so that an ack sent after it means "applied and durable": the output gate holds
+   * the ack until the rows are stored, and a restart re-applies the journal.
    */
-  private journalAndAck(now: number): void {
+  private journalUnjournaled(): void {
     if (this.unjournaled.length === 0) return;
     this.store.journal(this.unjournaled);
-    const links = new Set(this.unjournaled.map((j) => j.linkId));
     this.unjournaled = [];
-    this.lastAckMs = now;
-    for (const linkId of links) this.ackLink(linkId);
   }
 
-  private ackLink(linkId: string): void {
+  private ackLink(linkId: string, now: number): void {
     const seq = this.applied.get(linkId)?.floor ?? 0;
     for (const ws of this.ctx.getWebSockets(linkId)) safeSend(ws, encodeControl({ t: "ack", seq }));
+    const u = this.unacked.get(linkId);
+    if (u) {
+      u.batches = 0;
+      u.lastAckMs = now;
+    }
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -256,7 +260,7 @@ export class RegionObject extends DurableObject<Env> {
 
   /**
    * Writes every changed drone and the link sequences they reflect in one transaction (emptying the
-   * journal, which the checkpoint now covers), then acks the links; see journalAndAck.
+   * journal, which the checkpoint now covers), then acks the links; see journalUnjournaled.
    */
   private checkpointAndAck(now: number): void {
     const core = this.core!;
@@ -269,8 +273,7 @@ export class RegionObject extends DurableObject<Env> {
     this.store.checkpoint(dirty, this.evicted.splice(0), links, now);
     this.dirtyLinks.clear();
     this.unjournaled = [];
-    this.lastAckMs = now;
-    for (const [linkId] of links) this.ackLink(linkId);
+    for (const [linkId] of links) this.ackLink(linkId, now);
   }
 
   /** Links without a socket and silent for an hour are gone: their gateway session ended. */
@@ -282,26 +285,31 @@ export class RegionObject extends DurableObject<Env> {
       if (!open.has(linkId) && (this.linkSeenMs.get(linkId) ?? 0) < cutoff) {
         this.applied.delete(linkId);
         this.linkSeenMs.delete(linkId);
+        this.unacked.delete(linkId);
       }
     }
   }
 
   /**
    * Safety-aware stretch: tells each link which of its drones are provably far from every other for
-   * the next tick (plus slack): no other drone within R + vmax·(2(T + stretch + validity) + stale), so no
+   * the verdict's validity V: no other drone within R + vmax·(2(T + V) + stale + stretch), so no
    * conflict can begin while their points wait (proof in src/pipeline/batcher.ts). Sent every tick,
    * also when empty, so a verdict never outlives its premise.
    */
   private sendFarVerdicts(): void {
     const o = this.opts;
-    const validMs = TICK_MS + FAR_VALIDITY_SLACK_MS;
-    // Others' last known positions may be up to the stale limit old: they may be that much closer now.
-    const radius = o.conflictRadiusM + o.maxSpeedMps * (2 * (o.lookaheadS + (o.stretchMaxMs + validMs) / 1000) + o.staleAfterMs / 1000);
+    const validMs = farVerdictValidityMs(o);
+    const radius = farRadiusM(o);
     const far = this.core!.farDrones(radius);
+    // Only links with far drones now, or at the last tick (their verdicts must be withdrawn): an
+    // empty message to every link every second would cost a fleet of sockets for nothing.
     for (const ws of this.ctx.getWebSockets()) {
       const linkId = (ws.deserializeAttachment() as LinkAttachment | null)?.linkId;
-      if (linkId) safeSend(ws, encodeControl({ t: "far", ids: far.get(linkId) ?? [], validMs }));
+      if (!linkId) continue;
+      const ids = far.get(linkId);
+      if (ids || this.farLinks.has(linkId)) safeSend(ws, encodeControl({ t: "far", ids: ids ?? [], validMs }));
     }
+    this.farLinks = new Set(far.keys());
   }
 
   private route(outputs: RegionOutput[]): void {

@@ -35,11 +35,18 @@ describe("region object: exactly-once across a restart", () => {
     sendFrames(10);
     await eventually(() => inRegion(key, (o) => o.stats.points >= 100), 5000, "first 100 points applied");
     await runDurableObjectAlarm(region(key)); // checkpoint + ack the first 100
-    sendFrames(5);
+    // No further tick until the abort: what follows must survive through the journal alone.
+    await runInDurableObject(region(key), (_o: RegionObject, state) => state.storage.deleteAlarm());
+    // Five frames 60 ms apart: five batches, more than ACK_EVERY_BATCHES (4 in tests), so the region
+    // journals and acks them between ticks.
+    for (let i = 0; i < 5; i++) {
+      sendFrames(1);
+      await new Promise((r) => setTimeout(r, 60));
+    }
     await eventually(() => inRegion(key, (o) => o.stats.points >= 150), 5000, "150 points applied");
-    // Give the region its ACK_EVERY_MS to journal and ack them, but not a tick: they are durable only
-    // in the journal when the object dies.
-    await new Promise((r) => setTimeout(r, 250));
+    const journaled = await runInDurableObject(region(key), (_o: RegionObject, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM journal").one().n);
+    expect(journaled).toBeGreaterThanOrEqual(4);
+    // Applied, acked and durable only in the journal (no tick since) when the object dies.
     await abortAllDurableObjects();
     sendFrames(5);
     const drones = await eventually(

@@ -3,6 +3,8 @@ import { decodeTelemetryFrame } from "../../src/client/wire.js";
 import { bareWranglerToml } from "../../scripts/bench/bare-config.js";
 import { encodeVarint, findBaseTimeOffset, patchableFrame, patchBaseTime } from "../../scripts/bench/frames.js";
 import { snapshotConfig } from "../../scripts/bench/snapshot.js";
+import { farRadiusM } from "../../scripts/bench/messages.js";
+import { profileFor } from "../../scripts/bench.js";
 import { check, fmtNumber, formatMarkdown, formatTable, median, parseProcCpuTicks, percentile, ratioOf, searchMaxRate, type Figure } from "../../scripts/bench/stats.js";
 
 describe("bench stats helpers", () => {
@@ -104,5 +106,21 @@ describe("bench configs", () => {
     expect(t).toContain('main = "/repo/scripts/bench/bare-worker.ts"');
     expect(t).toMatch(/name = "REGION"\nclass_name = "BareRegionObject"/);
     expect(t).toContain('new_sqlite_classes = ["BareRegionObject", "RegionDirectory"]');
+  });
+});
+
+describe("bench stretch workload", () => {
+  it("uses the region's far-verdict radius: R + vmax(2(T + V) + stale + stretch), V = 1 s + stretch + 0.5 s, padded 1 %", () => {
+    const r = farRadiusM({ conflictRadiusM: 15, maxSpeedMps: 100, lookaheadS: 5, staleAfterMs: 3000, stretchMaxMs: 1000 });
+    expect(r).toBeCloseTo((15 + 100 * (2 * (5 + 2.5) + 3 + 1)) * 1.01 + 1, 6);
+  });
+
+  it("keeps isolated drones farther apart than that radius, closing speed included, in both profiles", () => {
+    for (const quick of [true, false]) {
+      const st = profileFor(quick).stretch;
+      const closing = 2 * 12 * (st.durationMs / 1000 + 5);
+      expect(st.spacingM - closing).toBeGreaterThan(farRadiusM({ conflictRadiusM: 15, maxSpeedMps: 100, lookaheadS: 5, staleAfterMs: 3000, stretchMaxMs: st.stretchMaxMs }));
+      expect(st.sockets).toBe(500);
+    }
   });
 });
