@@ -24,11 +24,8 @@ export function throughputVars(drones: number): Record<string, string | number> 
     CONN_FRAMES_PER_S: 1_000_000,
     CONN_BYTES_PER_S: 1e10,
     RELAY_MAX_DRONES: Math.max(2000, drones),
-    // Acks come every 100 ms / 32 batches, but at and above capacity they lag the sends by more than
-    // the default 4 MiB holds on one link (~1.7 s at 50,000 points/s per relay, 48 B/point): measured
-    // on 2 cores, 200,000 points/s offered reported 42,496 points lost with 4 MiB although the region
-    // applied all 600,000. The search would then fail on a spurious loss instead of its drain check.
-    REPLAY_MAX_BYTES: 256 * 1024 * 1024,
+    // The replay buffer keeps its default (4 MiB): batches it gives up while they are in flight count
+    // as lost only if the region turns out not to have them (src/gateway/upstream.ts).
   };
 }
 
