@@ -56,6 +56,11 @@ const HOME = regionOf(48.8566, 2.3522, 4);
 /** A cell ~45 km east of HOME: the hovering half's own region. */
 const HOVER_HOME = regionOf(48.8566, 2.3522 + 0.6, 4);
 
+/** Two groups' counts as one. */
+function sumCounts(a: MessageCount, b: MessageCount): MessageCount {
+  return countOf(a.sent + b.sent, a.accepted + b.accepted, a.deduped + b.deduped, a.lost + b.lost, a.messages + b.messages, a.regionPoints + b.regionPoints);
+}
+
 function countOf(sent: number, accepted: number, deduped: number, lost: number, messages: number, regionPoints: number): MessageCount {
   return {
     sent,
@@ -182,14 +187,7 @@ export async function hoverMessages(edge: Edge, secret: string, o: { drones: num
     const s1 = { hover: await edge.regionStats(HOVER_HOME), moving: await edge.regionStats(HOME) };
     const hover = countOf(sent.hover, hoverF.accepted, hoverF.deduped, hoverF.lost + (hoverF.received - sent.hover), s1.hover.batches - s0.hover.batches, s1.hover.points - s0.hover.points);
     const moving = countOf(sent.moving, movingF.accepted, movingF.deduped, movingF.lost + (movingF.received - sent.moving), s1.moving.batches - s0.moving.batches, s1.moving.points - s0.moving.points);
-    const all = countOf(
-      hover.sent + moving.sent,
-      hover.accepted + moving.accepted,
-      hover.deduped + moving.deduped,
-      hover.lost + moving.lost,
-      hover.messages + moving.messages,
-      hover.regionPoints + moving.regionPoints,
-    );
+    const all = sumCounts(hover, moving);
     return { all, hover, moving };
   } finally {
     for (const d of drones) d.c.close();
@@ -296,14 +294,7 @@ export async function stretchMessages(
     const s1 = { iso: await edge.regionStats(ISOLATED_HOME), dense: await edge.regionStats(DENSE_HOME) };
     const isolated = countOf(sent.iso, isoF.accepted, isoF.deduped, isoF.lost + (isoF.received - sent.iso), s1.iso.batches - s0.iso.batches, s1.iso.points - s0.iso.points);
     const dense = countOf(sent.dense, denseF.accepted, denseF.deduped, denseF.lost + (denseF.received - sent.dense), s1.dense.batches - s0.dense.batches, s1.dense.points - s0.dense.points);
-    const all = countOf(
-      isolated.sent + dense.sent,
-      isolated.accepted + dense.accepted,
-      isolated.deduped + dense.deduped,
-      isolated.lost + dense.lost,
-      isolated.messages + dense.messages,
-      isolated.regionPoints + dense.regionPoints,
-    );
+    const all = sumCounts(isolated, dense);
     return { all, isolated, dense, isolatedDrones: o.isolated, spacingM: o.spacingM };
   } finally {
     for (const d of drones) d.c.close();

@@ -3,6 +3,7 @@
  * prediction on, per-second tick, bytes per drone, each next to a naive all-pairs baseline run alongside.
  * Run: npx tsx scripts/bench/region-core.ts   (add --expose-gc via NODE_OPTIONS for a heap figure)
  */
+import { seededRandom } from "../../src/pipeline/seeded-random.js";
 import { DEFAULTS } from "../../src/config.js";
 import { fromEnu } from "../../src/geo/enu.js";
 import { emptyPrediction, predict, type KinematicState } from "../../src/pipeline/conflicts.js";
@@ -43,17 +44,7 @@ export interface RegionCoreFigures {
   proximitySent: number;
 }
 
-/** mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 interface Sim { e: Float64Array; n: Float64Array; u: Float64Array; ve: Float64Array; vn: Float64Array; vu: Float64Array; half: number }
 
