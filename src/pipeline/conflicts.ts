@@ -123,7 +123,7 @@ export function predictRelative(
   out.relVe = ve;
   out.relVn = vn;
   out.relVu = vu;
-  out.hsepNowM = Math.hypot(pe, pn);
+  out.hsepNowM = Math.sqrt(pe * pe + pn * pn);
   out.vsepNowM = Math.abs(pu);
 
   // Horizontal: |p + v t|² < R²  ⇔  a t² + 2 b t + c < 0, an open interval (hLo, hHi).
@@ -175,7 +175,9 @@ export function predictRelative(
   if (tCpa < 0) tCpa = 0;
   else if (tCpa > T) tCpa = T;
   out.tCpaS = tCpa;
-  out.hsepCpaM = Math.hypot(pe + ve * tCpa, pn + vn * tCpa);
+  const ce = pe + ve * tCpa;
+  const cn = pn + vn * tCpa;
+  out.hsepCpaM = Math.sqrt(ce * ce + cn * cn);
   out.vsepCpaM = Math.abs(pu + vu * tCpa);
 
   // (lo, hi) ∩ [0, T] is non-empty iff lo < hi, hi > 0 and lo < T.

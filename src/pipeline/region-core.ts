@@ -344,6 +344,7 @@ export class RegionCore {
       if (aGhost && f.ghost[b] === 1) continue; // two ghosts: their home regions handle them
       if (!this.usable(b, nowMs) || dtS * 1000 > this.staleLimitMs) continue; // the contract: never propagate a state older than the limit
       if (pairs !== undefined && this.book.get(a, b) !== undefined) continue; // below
+      if (!this.mayMeet(a, b, x, y, d2)) continue;
       const pr = this.predictPair(a, b);
       if (pr.conflict) this.onPrediction(a, b, pr, nowMs);
     }
@@ -363,6 +364,34 @@ export class RegionCore {
    * conflicts.ts `predict(a, b)`, step for step, reading the table's arrays and cached sin/cos instead
    * of two objects (a test holds it equal to `predict`); the contract itself is `predictRelative`.
    */
+  /**
+   * The horizontal closest approach over [0, T] in the region's plane, before any trigonometry: most
+   * candidates of a dense cluster pass well clear. The plane's metres are the tangent plane's to within
+   * PLANE_RADIUS_PAD (its north is true north, its east scale off by under 1 % across a region), so
+   * the miss is padded by 1 % of the distance plus 1 m: a pair this rejects cannot come within R.
+   */
+  private mayMeet(a: number, b: number, xa: number, ya: number, d2: number): boolean {
+    const f = this.fleet;
+    const ta = f.timeMs[a]!;
+    const tb = f.timeMs[b]!;
+    const tRef = ta > tb ? ta : tb;
+    const dtA = (tRef - ta) / 1000;
+    const dtB = (tRef - tb) / 1000;
+    const vx = f.ve[b]! - f.ve[a]!;
+    const vy = f.vn[b]! - f.vn[a]!;
+    const px = this.grid.x[b]! - xa + f.ve[b]! * dtB - f.ve[a]! * dtA;
+    const py = this.grid.y[b]! - ya + f.vn[b]! * dtB - f.vn[a]! * dtA;
+    const vv = vx * vx + vy * vy;
+    let t = vv > 0 ? -(px * vx + py * vy) / vv : 0;
+    const T = this.params.lookaheadS;
+    if (t < 0) t = 0;
+    else if (t > T) t = T;
+    const cx = px + vx * t;
+    const cy = py + vy * t;
+    const miss = this.params.radiusM + (PLANE_RADIUS_PAD - 1) * (Math.sqrt(d2) + Math.sqrt(vv) * (T + dtA + dtB)) + 1;
+    return cx * cx + cy * cy < miss * miss;
+  }
+
   private predictPair(a: number, b: number): Prediction {
     const f = this.fleet;
     const ta = f.timeMs[a]!;

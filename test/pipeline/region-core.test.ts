@@ -3,6 +3,7 @@ import { DEFAULTS } from "../../src/config.js";
 import { fromEnu } from "../../src/geo/enu.js";
 import { isComplementary } from "../../src/pipeline/advisories.js";
 import { predict } from "../../src/pipeline/conflicts.js";
+import { seededRandom } from "../../src/pipeline/seeded-random.js";
 import { newCounters, COUNTER_INDEX } from "../../src/pipeline/counters.js";
 import type { TelemetryPoint } from "../../src/pipeline/point.js";
 import { RegionCore, geohashGeometry, type AlertOut, type ProximityOut, type RegionOutput } from "../../src/pipeline/region-core.js";
@@ -134,6 +135,25 @@ describe("RegionCore end to end", () => {
     // b's gateway session ended and it reconnected: its next point comes on L3.
     c.applyPoints("L3", [at("b", T0 + 100, 0, 10, 100, 0, 0)], home(1), none, T0 + 100);
     expect(alerts(c.drain()).map((x) => [x.droneId, x.linkId])).toEqual([["b", "L3"]]);
+  });
+
+  it("alerts exactly the pairs the contract puts in conflict (brute force over a dense seeded swarm)", () => {
+    const rnd = seededRandom(11);
+    const c = core();
+    const pts: TelemetryPoint[] = [];
+    for (let i = 0; i < 400; i++) {
+      const speed = rnd() * 20;
+      const tr = rnd() * 2 * Math.PI;
+      pts.push(at(`s${i}`, T0 + Math.floor(rnd() * 500), (rnd() - 0.5) * 1500, (rnd() - 0.5) * 1500, 60 + rnd() * 20, speed * Math.cos(tr), speed * Math.sin(tr), (rnd() - 0.5) * 2));
+    }
+    c.applyPoints("L", pts, home(pts.length), none, T0 + 500);
+    const got = new Set(alerts(c.drain()).filter((a) => a.level !== "clear").map((a) => [a.droneId, a.otherId].sort().join("|")));
+    const want = new Set<string>();
+    const params = { radiusM: 15, heightM: 5, lookaheadS: 5, warningTimeS: 2 };
+    for (let i = 0; i < pts.length; i++)
+      for (let j = i + 1; j < pts.length; j++) if (predict(pts[i]!, pts[j]!, params).conflict) want.add([pts[i]!.droneId, pts[j]!.droneId].sort().join("|"));
+    expect(want.size).toBeGreaterThan(20);
+    expect(got).toEqual(want);
   });
 
   it("keeps alerting the rest of the region when one drone's clock runs ahead", () => {
