@@ -469,6 +469,11 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
     add({ key: "wire.droneZstd", figure: "wire: bytes per point, drone socket, protobuf + zstd", value: w.drone.zstdBytesPerPoint, unit: "B", baseline: w.drone.protobufBytesPerPoint, baselineLabel: "protobuf", target: "≤ 40 % of protobuf", met: check(w.drone.zstdRatio, "<=", 0.4) });
     add({ key: "wire.relayProtobuf", figure: "wire: bytes per point, relay (ids on the wire), 50-pt protobuf frames", value: w.relay.protobufBytesPerPoint, unit: "B", baseline: null, target: "≤ 32 B", met: check(w.relay.protobufBytesPerPoint, "<=", 32) });
     add({ key: "wire.relayZstd", figure: "wire: bytes per point, relay, protobuf + zstd", value: w.relay.zstdBytesPerPoint, unit: "B", baseline: w.relay.protobufBytesPerPoint, baselineLabel: "protobuf", target: "≤ 40 % of protobuf", met: check(w.relay.zstdRatio, "<=", 0.4) });
+    for (const [kind, ws] of [["drone socket", w.drone], ["relay", w.relay]] as const) {
+      const k = kind === "relay" ? "relay" : "drone";
+      add({ key: `wire.${k}Columnar`, figure: `wire: bytes per point, ${kind}, columnar (TelemetryColumns)`, value: ws.columnarBytesPerPoint, unit: "B", baseline: ws.protobufBytesPerPoint, baselineLabel: "row protobuf", target: "≤ 32 B", met: check(ws.columnarBytesPerPoint, "<=", 32) });
+      add({ key: `wire.${k}ColumnarZstd`, figure: `wire: bytes per point, ${kind}, columnar + zstd`, value: ws.columnarZstdBytesPerPoint, unit: "B", baseline: ws.protobufBytesPerPoint, baselineLabel: "row protobuf", target: "≤ 40 % of protobuf", met: check(ws.columnarZstdRatio, "<=", 0.4) });
+    }
   }
   return out;
 }

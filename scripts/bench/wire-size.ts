@@ -13,6 +13,11 @@ export interface WireSize {
   zstdBytesPerPoint: number;
   /** zstd ÷ protobuf. */
   zstdRatio: number;
+  /** The same frames in the columnar, delta-encoded form (TelemetryColumns), raw and zstd. */
+  columnarBytesPerPoint: number;
+  columnarZstdBytesPerPoint: number;
+  /** columnar + zstd ÷ row protobuf. */
+  columnarZstdRatio: number;
 }
 
 const BATCH = 50;
@@ -25,14 +30,29 @@ export async function wireSizes(seed: number): Promise<{ relay: WireSize; drone:
   const measure = (frames: ClientPoint[][], implicit: boolean): WireSize => {
     let raw = 0;
     let z = 0;
+    let col = 0;
+    let colZ = 0;
     let points = 0;
     for (const f of frames) {
-      const bytes = encodeTelemetryFrame(implicit ? f.map((p) => ({ ...p, droneId: "" })) : f, implicit ? { implicitDroneId: "" } : {});
+      const pts = implicit ? f.map((p) => ({ ...p, droneId: "" })) : f;
+      const opts = implicit ? { implicitDroneId: "" } : {};
+      const bytes = encodeTelemetryFrame(pts, opts);
       raw += bytes.length;
       z += Math.min(bytes.length, zstd(bytes).length); // the client sends whichever is smaller
+      const cbytes = encodeTelemetryFrame(pts, { ...opts, columnar: true });
+      col += cbytes.length;
+      colZ += Math.min(cbytes.length, zstd(cbytes).length);
       points += f.length;
     }
-    return { frames: frames.length, protobufBytesPerPoint: raw / points, zstdBytesPerPoint: z / points, zstdRatio: z / raw };
+    return {
+      frames: frames.length,
+      protobufBytesPerPoint: raw / points,
+      zstdBytesPerPoint: z / points,
+      zstdRatio: z / raw,
+      columnarBytesPerPoint: col / points,
+      columnarZstdBytesPerPoint: colZ / points,
+      columnarZstdRatio: colZ / raw,
+    };
   };
   // Relay: consecutive reports of the whole fleet, as a ground station batches them.
   const relayFrames: ClientPoint[][] = [];

@@ -24,6 +24,8 @@ export interface ClientOptions {
   auth?: AuthMode;
   /** zstd-compress telemetry frames when that makes them smaller. Default: false */
   compress?: boolean;
+  /** Send batches column by column, delta-encoded (TelemetryColumns): smaller, especially compressed. Default: false */
+  columnar?: boolean;
   /** zstd level. Default: 3 */
   zstdLevel?: number;
   /** Unsent points kept while disconnected or paused; the oldest are dropped beyond it. Default: 1000 (drone), 100000 (relay) */
@@ -357,7 +359,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   }
 
   private sendBatch(sock: SocketLike, batch: ClientPoint[], maxBytes: number): void {
-    const plain = encodeTelemetryFrame(batch, { implicitDroneId: this.implicitDroneId() });
+    const plain = encodeTelemetryFrame(batch, { implicitDroneId: this.implicitDroneId(), columnar: this.opts.columnar ?? false });
     // The limit applies to compressed and decompressed sizes alike: split until the plain frame fits.
     if (plain.length > maxBytes && batch.length > 1) {
       const half = batch.length >> 1;

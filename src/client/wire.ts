@@ -16,6 +16,7 @@ import {
   TelemetrySchema,
   type Point,
 } from "../gen/airspace/v1/airspace_pb.js";
+import { decodeColumns, encodeColumns } from "../pipeline/columns.js";
 import { isZstd } from "./zstd.js";
 import type { ServerMessage } from "./messages.js";
 
@@ -49,6 +50,8 @@ export interface EncodeOptions {
   compress?: (bytes: Uint8Array) => Uint8Array;
   /** Frames smaller than this are never compressed: zstd's ~10-byte header eats the gain. Default: 128 */
   compressMinBytes?: number;
+  /** Send the columnar, delta-encoded form (TelemetryColumns): a few bytes per point for batches of a drone's consecutive reports. Default: false */
+  columnar?: boolean;
 }
 
 /** A point that cannot be put on the wire (non-finite or out-of-range field); thrown at the API edge. */
@@ -125,7 +128,9 @@ export function encodeTelemetryFrame(points: readonly ClientPoint[], opts: Encod
   }
   const wire = points.map((p) => toWirePoint(p, base, opts.implicitDroneId));
   const frame = create(ClientFrameSchema, {
-    kind: { case: "telemetry", value: create(TelemetrySchema, { baseTimeMs: BigInt(base), points: wire }) },
+    kind: opts.columnar
+      ? { case: "columns", value: encodeColumns(wire, BigInt(base)) }
+      : { case: "telemetry", value: create(TelemetrySchema, { baseTimeMs: BigInt(base), points: wire }) },
   });
   const bytes = toBinary(ClientFrameSchema, frame);
   return maybeCompress(bytes, opts);
@@ -154,9 +159,15 @@ function inflate(bytes: Uint8Array, maxBytes: number): Uint8Array {
 /** Decodes a ClientFrame's telemetry back to friendly points (tests, replay tooling). Empty for a ping. */
 export function decodeTelemetryFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FRAME_BYTES): { baseTimeMs: number; points: ClientPoint[] } {
   const frame = fromBinary(ClientFrameSchema, inflate(bytes, maxBytes));
-  if (frame.kind.case !== "telemetry") return { baseTimeMs: 0, points: [] };
+  let wire: Point[];
+  if (frame.kind.case === "telemetry") wire = frame.kind.value.points;
+  else if (frame.kind.case === "columns") {
+    const c = decodeColumns(frame.kind.value, Number.MAX_SAFE_INTEGER);
+    if (!c.ok) throw new RangeError(c.message);
+    wire = c.points;
+  } else return { baseTimeMs: 0, points: [] };
   const base = Number(frame.kind.value.baseTimeMs);
-  return { baseTimeMs: base, points: frame.kind.value.points.map((w) => fromWirePoint(w, base)) };
+  return { baseTimeMs: base, points: wire.map((w) => fromWirePoint(w, base)) };
 }
 
 const LEVELS = { [AlertLevel.UNSPECIFIED]: "unspecified", [AlertLevel.CAUTION]: "caution", [AlertLevel.WARNING]: "warning", [AlertLevel.CLEAR]: "clear" } as const;

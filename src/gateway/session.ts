@@ -8,6 +8,7 @@ import type { Env } from "../env.js";
 import { ErrorCode, type Point } from "../gen/airspace/v1/airspace_pb.js";
 import { Batcher, type FlushedBatch } from "../pipeline/batcher.js";
 import { COUNTER_INDEX, newCounters, type CounterName, type Counters } from "../pipeline/counters.js";
+import { decodeColumns } from "../pipeline/columns.js";
 import { DedupeFilter } from "../pipeline/dedupe.js";
 import { decodeClientFrame } from "../pipeline/frames.js";
 import { ConnectionLimiter } from "../pipeline/rate-limiter.js";
@@ -169,24 +170,36 @@ export class DroneSession implements LinkHost {
       this.sendToClient(pongFrame(frame.kind.value.nonce, this.countersMessage()));
       return;
     }
-    if (frame.kind.case !== "telemetry") return;
-    const t = frame.kind.value;
-    if (t.points.length > this.opts.maxPointsPerFrame) {
-      this.badFrame(now, ErrorCode.TOO_MANY_POINTS, `${t.points.length} points in one frame; at most ${this.opts.maxPointsPerFrame}`);
+    let points: Point[];
+    if (frame.kind.case === "telemetry") {
+      points = frame.kind.value.points;
+      if (points.length > this.opts.maxPointsPerFrame) {
+        this.badFrame(now, ErrorCode.TOO_MANY_POINTS, `${points.length} points in one frame; at most ${this.opts.maxPointsPerFrame}`);
+        return;
+      }
+    } else if (frame.kind.case === "columns") {
+      const cols = decodeColumns(frame.kind.value, this.opts.maxPointsPerFrame);
+      if (!cols.ok) {
+        this.badFrame(now, ErrorCode.BAD_FRAME, `malformed columns: ${cols.message}`);
+        return;
+      }
+      points = cols.points;
+    } else {
       return;
     }
-    const verdict = this.limiter.admitFrame(bytes.length, t.points.length, now);
+    const baseTimeMs = Number(frame.kind.value.baseTimeMs);
+    const verdict = this.limiter.admitFrame(bytes.length, points.length, now);
     if (verdict.kind === "close") return this.abuse(verdict.reason);
     if (verdict.kind === "limited") {
-      this.totals.pointsReceived += t.points.length;
-      this.totals.pointsRateLimited += t.points.length;
-      for (const p of t.points) this.countForDrone(p.droneId || this.ownDroneId || "", "received", 1), this.countForDrone(p.droneId || this.ownDroneId || "", "rateLimited", 1);
+      this.totals.pointsReceived += points.length;
+      this.totals.pointsRateLimited += points.length;
+      for (const p of points) this.countForDrone(p.droneId || this.ownDroneId || "", "received", 1), this.countForDrone(p.droneId || this.ownDroneId || "", "rateLimited", 1);
     } else {
       // Points of one frame arrived together: batches the frame makes flush (urgent drones, full
       // batches) leave as one message per region once the whole frame is processed, not one each.
       this.frameBatches = new Map();
       try {
-        this.acceptPoints(t.points, Number(t.baseTimeMs), now);
+        this.acceptPoints(points, baseTimeMs, now);
       } finally {
         this.sendFrameBatches(now);
       }

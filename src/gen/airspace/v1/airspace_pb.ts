@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file airspace/v1/airspace.proto.
  */
 export const file_airspace_v1_airspace: GenFile = /*@__PURE__*/
-  fileDesc("ChphaXJzcGFjZS92MS9haXJzcGFjZS5wcm90bxILYWlyc3BhY2UudjEiZQoLQ2xpZW50RnJhbWUSKwoJdGVsZW1ldHJ5GAEgASgLMhYuYWlyc3BhY2UudjEuVGVsZW1ldHJ5SAASIQoEcGluZxgCIAEoCzIRLmFpcnNwYWNlLnYxLlBpbmdIAEIGCgRraW5kIkUKCVRlbGVtZXRyeRIUCgxiYXNlX3RpbWVfbXMYASABKAQSIgoGcG9pbnRzGAIgAygLMhIuYWlyc3BhY2UudjEuUG9pbnQi0gEKBVBvaW50EhAKCGRyb25lX2lkGAEgASgJEhMKC3Rfb2Zmc2V0X21zGAIgASgREg4KBmxhdF9lNxgDIAEoDxIOCgZsb25fZTcYBCABKA8SDgoGYWx0X21tGAUgASgREg4KBnZuX2NtcxgGIAEoERIOCgZ2ZV9jbXMYByABKBESDgoGdmRfY21zGAggASgREhgKC2JhdHRlcnlfcGN0GAkgASgNSACIAQESEAoDc2VxGAogASgNSAGIAQFCDgoMX2JhdHRlcnlfcGN0QgYKBF9zZXEiFQoEUGluZxINCgVub25jZRgBIAEoBCKYAgoLU2VydmVyRnJhbWUSJwoHd2VsY29tZRgBIAEoCzIULmFpcnNwYWNlLnYxLldlbGNvbWVIABIsCgVhbGVydBgCIAEoCzIbLmFpcnNwYWNlLnYxLkNvbGxpc2lvbkFsZXJ0SAASIwoFZXJyb3IYAyABKAsyEi5haXJzcGFjZS52MS5FcnJvckgAEjIKCnJhdGVfbGltaXQYBCABKAsyHC5haXJzcGFjZS52MS5SYXRlTGltaXROb3RpY2VIABIhCgRwb25nGAUgASgLMhEuYWlyc3BhY2UudjEuUG9uZ0gAEi4KCGFkdmlzb3J5GAYgASgLMhouYWlyc3BhY2UudjEuRHJvbmVBZHZpc29yeUgAQgYKBGtpbmQioQIKB1dlbGNvbWUSEgoKc2Vzc2lvbl9pZBgBIAEoCRIMCgRyb2xlGAIgASgJEhAKCGRyb25lX2lkGAMgASgJEhcKD21heF9mcmFtZV9ieXRlcxgEIAEoDRIcChRtYXhfcG9pbnRzX3Blcl9mcmFtZRgFIAEoDRIZChFwb2ludHNfcGVyX3NlY29uZBgGIAEoDRIUCgxidXJzdF9wb2ludHMYByABKA0SFwoPYmF0Y2hfd2luZG93X21zGAggASgNEhkKEWNvbmZsaWN0X3JhZGl1c19tGAkgASgCEhkKEWNvbmZsaWN0X2hlaWdodF9tGAogASgCEhMKC2xvb2thaGVhZF9zGAsgASgCEhYKDnNlcnZlcl90aW1lX21zGAwgASgEIqACCg5Db2xsaXNpb25BbGVydBIQCghhbGVydF9pZBgBIAEoCRIQCghkcm9uZV9pZBgCIAEoCRIQCghvdGhlcl9pZBgDIAEoCRImCgVsZXZlbBgEIAEoDjIXLmFpcnNwYWNlLnYxLkFsZXJ0TGV2ZWwSEQoJdF9lbnRyeV9zGAUgASgCEg8KB3RfY3BhX3MYBiABKAISEgoKaHNlcF9jcGFfbRgHIAEoAhISCgp2c2VwX2NwYV9tGAggASgCEiEKBW90aGVyGAkgASgLMhIuYWlyc3BhY2UudjEuUG9pbnQSFwoPY29tcHV0ZWRfZm9yX21zGAogASgEEigKCGFkdmlzb3J5GAsgASgOMhYuYWlyc3BhY2UudjEuTWFub2V1dnJlIl8KBUVycm9yEiQKBGNvZGUYASABKA4yFi5haXJzcGFjZS52MS5FcnJvckNvZGUSDwoHbWVzc2FnZRgCIAEoCRIQCghkcm9uZV9pZBgDIAEoCRINCgVjb3VudBgEIAEoDSJMCg9SYXRlTGltaXROb3RpY2USEAoIZHJvbmVfaWQYASABKAkSDwoHZHJvcHBlZBgCIAEoDRIWCg5yZXRyeV9hZnRlcl9tcxgDIAEoDSJdCgRQb25nEg0KBW5vbmNlGAEgASgEEhYKDnNlcnZlcl90aW1lX21zGAIgASgEEi4KCGNvdW50ZXJzGAMgASgLMhwuYWlyc3BhY2UudjEuU2Vzc2lvbkNvdW50ZXJzItABCg9TZXNzaW9uQ291bnRlcnMSDgoGZnJhbWVzGAEgASgEEhcKD3BvaW50c19yZWNlaXZlZBgCIAEoBBIXCg9wb2ludHNfYWNjZXB0ZWQYAyABKAQSFwoPcG9pbnRzX3JlamVjdGVkGAQgASgEEhsKE3BvaW50c19yYXRlX2xpbWl0ZWQYBSABKAQSFgoOcG9pbnRzX2RlZHVwZWQYBiABKAQSGAoQYWxlcnRzX2RlbGl2ZXJlZBgHIAEoBBITCgtwb2ludHNfbG9zdBgIIAEoBCJsCg1Ecm9uZUFkdmlzb3J5EhAKCGRyb25lX2lkGAEgASgJEicKBGtpbmQYAiABKA4yGS5haXJzcGFjZS52MS5BZHZpc29yeUtpbmQSDwoHbWVzc2FnZRgDIAEoCRIPCgd0aW1lX21zGAQgASgEKnIKCkFsZXJ0TGV2ZWwSGwoXQUxFUlRfTEVWRUxfVU5TUEVDSUZJRUQQABIXChNBTEVSVF9MRVZFTF9DQVVUSU9OEAESFwoTQUxFUlRfTEVWRUxfV0FSTklORxACEhUKEUFMRVJUX0xFVkVMX0NMRUFSEAMqmQEKCU1hbm9ldXZyZRIZChVNQU5PRVVWUkVfVU5TUEVDSUZJRUQQABITCg9NQU5PRVVWUkVfQ0xJTUIQARIVChFNQU5PRVVWUkVfREVTQ0VORBACEhgKFE1BTk9FVVZSRV9UVVJOX1JJR0hUEAMSFwoTTUFOT0VVVlJFX1RVUk5fTEVGVBAEEhIKDk1BTk9FVVZSRV9IT0xEEAUq7AEKCUVycm9yQ29kZRIaChZFUlJPUl9DT0RFX1VOU1BFQ0lGSUVEEAASGAoURVJST1JfQ09ERV9CQURfRlJBTUUQARIeChpFUlJPUl9DT0RFX0ZSQU1FX1RPT19MQVJHRRACEhoKFkVSUk9SX0NPREVfV1JPTkdfRFJPTkUQAxIcChhFUlJPUl9DT0RFX0lOVkFMSURfUE9JTlQQBBIeChpFUlJPUl9DT0RFX1RPT19NQU5ZX1BPSU5UUxAFEhUKEUVSUk9SX0NPREVfUE9MSUNZEAYSGAoURVJST1JfQ09ERV9EQVRBX0xPU1MQBypQCgxBZHZpc29yeUtpbmQSHQoZQURWSVNPUllfS0lORF9VTlNQRUNJRklFRBAAEiEKHUFEVklTT1JZX0tJTkRfTE9XX0JBVFRFUllfUlRIEAFiBnByb3RvMw");
+  fileDesc("ChphaXJzcGFjZS92MS9haXJzcGFjZS5wcm90bxILYWlyc3BhY2UudjEilwEKC0NsaWVudEZyYW1lEisKCXRlbGVtZXRyeRgBIAEoCzIWLmFpcnNwYWNlLnYxLlRlbGVtZXRyeUgAEiEKBHBpbmcYAiABKAsyES5haXJzcGFjZS52MS5QaW5nSAASMAoHY29sdW1ucxgDIAEoCzIdLmFpcnNwYWNlLnYxLlRlbGVtZXRyeUNvbHVtbnNIAEIGCgRraW5kIkUKCVRlbGVtZXRyeRIUCgxiYXNlX3RpbWVfbXMYASABKAQSIgoGcG9pbnRzGAIgAygLMhIuYWlyc3BhY2UudjEuUG9pbnQi0gEKBVBvaW50EhAKCGRyb25lX2lkGAEgASgJEhMKC3Rfb2Zmc2V0X21zGAIgASgREg4KBmxhdF9lNxgDIAEoDxIOCgZsb25fZTcYBCABKA8SDgoGYWx0X21tGAUgASgREg4KBnZuX2NtcxgGIAEoERIOCgZ2ZV9jbXMYByABKBESDgoGdmRfY21zGAggASgREhgKC2JhdHRlcnlfcGN0GAkgASgNSACIAQESEAoDc2VxGAogASgNSAGIAQFCDgoMX2JhdHRlcnlfcGN0QgYKBF9zZXEi4wEKEFRlbGVtZXRyeUNvbHVtbnMSFAoMYmFzZV90aW1lX21zGAEgASgEEhEKCWRyb25lX2lkcxgCIAMoCRITCgtkcm9uZV9pbmRleBgDIAMoDRITCgt0X29mZnNldF9tcxgEIAMoERIOCgZsYXRfZTcYBSADKBESDgoGbG9uX2U3GAYgAygREg4KBmFsdF9tbRgHIAMoERIOCgZ2bl9jbXMYCCADKBESDgoGdmVfY21zGAkgAygREg4KBnZkX2NtcxgKIAMoERIPCgdiYXR0ZXJ5GAsgAygREgsKA3NlcRgMIAMoESIVCgRQaW5nEg0KBW5vbmNlGAEgASgEIpgCCgtTZXJ2ZXJGcmFtZRInCgd3ZWxjb21lGAEgASgLMhQuYWlyc3BhY2UudjEuV2VsY29tZUgAEiwKBWFsZXJ0GAIgASgLMhsuYWlyc3BhY2UudjEuQ29sbGlzaW9uQWxlcnRIABIjCgVlcnJvchgDIAEoCzISLmFpcnNwYWNlLnYxLkVycm9ySAASMgoKcmF0ZV9saW1pdBgEIAEoCzIcLmFpcnNwYWNlLnYxLlJhdGVMaW1pdE5vdGljZUgAEiEKBHBvbmcYBSABKAsyES5haXJzcGFjZS52MS5Qb25nSAASLgoIYWR2aXNvcnkYBiABKAsyGi5haXJzcGFjZS52MS5Ecm9uZUFkdmlzb3J5SABCBgoEa2luZCKhAgoHV2VsY29tZRISCgpzZXNzaW9uX2lkGAEgASgJEgwKBHJvbGUYAiABKAkSEAoIZHJvbmVfaWQYAyABKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAQgASgNEhwKFG1heF9wb2ludHNfcGVyX2ZyYW1lGAUgASgNEhkKEXBvaW50c19wZXJfc2Vjb25kGAYgASgNEhQKDGJ1cnN0X3BvaW50cxgHIAEoDRIXCg9iYXRjaF93aW5kb3dfbXMYCCABKA0SGQoRY29uZmxpY3RfcmFkaXVzX20YCSABKAISGQoRY29uZmxpY3RfaGVpZ2h0X20YCiABKAISEwoLbG9va2FoZWFkX3MYCyABKAISFgoOc2VydmVyX3RpbWVfbXMYDCABKAQioAIKDkNvbGxpc2lvbkFsZXJ0EhAKCGFsZXJ0X2lkGAEgASgJEhAKCGRyb25lX2lkGAIgASgJEhAKCG90aGVyX2lkGAMgASgJEiYKBWxldmVsGAQgASgOMhcuYWlyc3BhY2UudjEuQWxlcnRMZXZlbBIRCgl0X2VudHJ5X3MYBSABKAISDwoHdF9jcGFfcxgGIAEoAhISCgpoc2VwX2NwYV9tGAcgASgCEhIKCnZzZXBfY3BhX20YCCABKAISIQoFb3RoZXIYCSABKAsyEi5haXJzcGFjZS52MS5Qb2ludBIXCg9jb21wdXRlZF9mb3JfbXMYCiABKAQSKAoIYWR2aXNvcnkYCyABKA4yFi5haXJzcGFjZS52MS5NYW5vZXV2cmUiXwoFRXJyb3ISJAoEY29kZRgBIAEoDjIWLmFpcnNwYWNlLnYxLkVycm9yQ29kZRIPCgdtZXNzYWdlGAIgASgJEhAKCGRyb25lX2lkGAMgASgJEg0KBWNvdW50GAQgASgNIkwKD1JhdGVMaW1pdE5vdGljZRIQCghkcm9uZV9pZBgBIAEoCRIPCgdkcm9wcGVkGAIgASgNEhYKDnJldHJ5X2FmdGVyX21zGAMgASgNIl0KBFBvbmcSDQoFbm9uY2UYASABKAQSFgoOc2VydmVyX3RpbWVfbXMYAiABKAQSLgoIY291bnRlcnMYAyABKAsyHC5haXJzcGFjZS52MS5TZXNzaW9uQ291bnRlcnMi0AEKD1Nlc3Npb25Db3VudGVycxIOCgZmcmFtZXMYASABKAQSFwoPcG9pbnRzX3JlY2VpdmVkGAIgASgEEhcKD3BvaW50c19hY2NlcHRlZBgDIAEoBBIXCg9wb2ludHNfcmVqZWN0ZWQYBCABKAQSGwoTcG9pbnRzX3JhdGVfbGltaXRlZBgFIAEoBBIWCg5wb2ludHNfZGVkdXBlZBgGIAEoBBIYChBhbGVydHNfZGVsaXZlcmVkGAcgASgEEhMKC3BvaW50c19sb3N0GAggASgEImwKDURyb25lQWR2aXNvcnkSEAoIZHJvbmVfaWQYASABKAkSJwoEa2luZBgCIAEoDjIZLmFpcnNwYWNlLnYxLkFkdmlzb3J5S2luZBIPCgdtZXNzYWdlGAMgASgJEg8KB3RpbWVfbXMYBCABKAQqcgoKQWxlcnRMZXZlbBIbChdBTEVSVF9MRVZFTF9VTlNQRUNJRklFRBAAEhcKE0FMRVJUX0xFVkVMX0NBVVRJT04QARIXChNBTEVSVF9MRVZFTF9XQVJOSU5HEAISFQoRQUxFUlRfTEVWRUxfQ0xFQVIQAyqZAQoJTWFub2V1dnJlEhkKFU1BTk9FVVZSRV9VTlNQRUNJRklFRBAAEhMKD01BTk9FVVZSRV9DTElNQhABEhUKEU1BTk9FVVZSRV9ERVNDRU5EEAISGAoUTUFOT0VVVlJFX1RVUk5fUklHSFQQAxIXChNNQU5PRVVWUkVfVFVSTl9MRUZUEAQSEgoOTUFOT0VVVlJFX0hPTEQQBSrsAQoJRXJyb3JDb2RlEhoKFkVSUk9SX0NPREVfVU5TUEVDSUZJRUQQABIYChRFUlJPUl9DT0RFX0JBRF9GUkFNRRABEh4KGkVSUk9SX0NPREVfRlJBTUVfVE9PX0xBUkdFEAISGgoWRVJST1JfQ09ERV9XUk9OR19EUk9ORRADEhwKGEVSUk9SX0NPREVfSU5WQUxJRF9QT0lOVBAEEh4KGkVSUk9SX0NPREVfVE9PX01BTllfUE9JTlRTEAUSFQoRRVJST1JfQ09ERV9QT0xJQ1kQBhIYChRFUlJPUl9DT0RFX0RBVEFfTE9TUxAHKlAKDEFkdmlzb3J5S2luZBIdChlBRFZJU09SWV9LSU5EX1VOU1BFQ0lGSUVEEAASIQodQURWSVNPUllfS0lORF9MT1dfQkFUVEVSWV9SVEgQAWIGcHJvdG8z");
 
 /**
  * One message from a drone or a relay to the gateway.
@@ -44,6 +44,14 @@ export type ClientFrame = Message<"airspace.v1.ClientFrame"> & {
      */
     value: Ping;
     case: "ping";
+  } | {
+    /**
+     * The same reports as `telemetry`, column by column and delta-encoded: a few bytes per point.
+     *
+     * @generated from field: airspace.v1.TelemetryColumns columns = 3;
+     */
+    value: TelemetryColumns;
+    case: "columns";
   } | { case: undefined; value?: undefined };
 };
 
@@ -167,6 +175,100 @@ export const PointSchema: GenMessage<Point> = /*@__PURE__*/
   messageDesc(file_airspace_v1_airspace, 2);
 
 /**
+ * A batch of position reports stored column by column. Every numeric column holds, per point, the
+ * difference from the previous point's value in the same column (the first point's from zero), so a
+ * drone's consecutive reports cost a few bytes each and compress well. Every column has one entry per
+ * point, except that drone_index may be empty when drone_ids holds at most one id. Fields and units as
+ * in Point.
+ *
+ * @generated from message airspace.v1.TelemetryColumns
+ */
+export type TelemetryColumns = Message<"airspace.v1.TelemetryColumns"> & {
+  /**
+   * Unix time in milliseconds that the decoded t_offset_ms values are relative to.
+   *
+   * @generated from field: uint64 base_time_ms = 1;
+   */
+  baseTimeMs: bigint;
+
+  /**
+   * Distinct drone ids of the batch; empty on a drone token's socket (the token's subject is used).
+   *
+   * @generated from field: repeated string drone_ids = 2;
+   */
+  droneIds: string[];
+
+  /**
+   * Per point, the index of its drone in drone_ids (not delta-encoded).
+   *
+   * @generated from field: repeated uint32 drone_index = 3;
+   */
+  droneIndex: number[];
+
+  /**
+   * Deltas of Point.t_offset_ms.
+   *
+   * @generated from field: repeated sint32 t_offset_ms = 4;
+   */
+  tOffsetMs: number[];
+
+  /**
+   * Deltas of Point.lat_e7, lon_e7, alt_mm.
+   *
+   * @generated from field: repeated sint32 lat_e7 = 5;
+   */
+  latE7: number[];
+
+  /**
+   * @generated from field: repeated sint32 lon_e7 = 6;
+   */
+  lonE7: number[];
+
+  /**
+   * @generated from field: repeated sint32 alt_mm = 7;
+   */
+  altMm: number[];
+
+  /**
+   * Deltas of Point.vn_cms, ve_cms, vd_cms.
+   *
+   * @generated from field: repeated sint32 vn_cms = 8;
+   */
+  vnCms: number[];
+
+  /**
+   * @generated from field: repeated sint32 ve_cms = 9;
+   */
+  veCms: number[];
+
+  /**
+   * @generated from field: repeated sint32 vd_cms = 10;
+   */
+  vdCms: number[];
+
+  /**
+   * Deltas of (battery percent + 1), where 0 means unknown.
+   *
+   * @generated from field: repeated sint32 battery = 11;
+   */
+  battery: number[];
+
+  /**
+   * Deltas, modulo 2^32, of (sequence number + 1), where 0 means absent.
+   *
+   * @generated from field: repeated sint32 seq = 12;
+   */
+  seq: number[];
+};
+
+/**
+ * Describes the message airspace.v1.TelemetryColumns.
+ * Use `create(TelemetryColumnsSchema)` to create a new message.
+ */
+export const TelemetryColumnsSchema: GenMessage<TelemetryColumns> = /*@__PURE__*/
+  messageDesc(file_airspace_v1_airspace, 3);
+
+/**
  * Client keep-alive.
  *
  * @generated from message airspace.v1.Ping
@@ -185,7 +287,7 @@ export type Ping = Message<"airspace.v1.Ping"> & {
  * Use `create(PingSchema)` to create a new message.
  */
 export const PingSchema: GenMessage<Ping> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 3);
+  messageDesc(file_airspace_v1_airspace, 4);
 
 /**
  * One message from the gateway to a drone or relay.
@@ -252,7 +354,7 @@ export type ServerFrame = Message<"airspace.v1.ServerFrame"> & {
  * Use `create(ServerFrameSchema)` to create a new message.
  */
 export const ServerFrameSchema: GenMessage<ServerFrame> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 4);
+  messageDesc(file_airspace_v1_airspace, 5);
 
 /**
  * Session parameters the client should respect.
@@ -346,7 +448,7 @@ export type Welcome = Message<"airspace.v1.Welcome"> & {
  * Use `create(WelcomeSchema)` to create a new message.
  */
 export const WelcomeSchema: GenMessage<Welcome> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 5);
+  messageDesc(file_airspace_v1_airspace, 6);
 
 /**
  * A predicted loss of separation between the recipient drone and another.
@@ -435,7 +537,7 @@ export type CollisionAlert = Message<"airspace.v1.CollisionAlert"> & {
  * Use `create(CollisionAlertSchema)` to create a new message.
  */
 export const CollisionAlertSchema: GenMessage<CollisionAlert> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 6);
+  messageDesc(file_airspace_v1_airspace, 7);
 
 /**
  * @generated from message airspace.v1.Error
@@ -473,7 +575,7 @@ export type Error = Message<"airspace.v1.Error"> & {
  * Use `create(ErrorSchema)` to create a new message.
  */
 export const ErrorSchema: GenMessage<Error> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 7);
+  messageDesc(file_airspace_v1_airspace, 8);
 
 /**
  * Points were dropped by the rate limit. Sent at most once per second per connection.
@@ -508,7 +610,7 @@ export type RateLimitNotice = Message<"airspace.v1.RateLimitNotice"> & {
  * Use `create(RateLimitNoticeSchema)` to create a new message.
  */
 export const RateLimitNoticeSchema: GenMessage<RateLimitNotice> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 8);
+  messageDesc(file_airspace_v1_airspace, 9);
 
 /**
  * @generated from message airspace.v1.Pong
@@ -541,7 +643,7 @@ export type Pong = Message<"airspace.v1.Pong"> & {
  * Use `create(PongSchema)` to create a new message.
  */
 export const PongSchema: GenMessage<Pong> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 9);
+  messageDesc(file_airspace_v1_airspace, 10);
 
 /**
  * Cumulative counters of one session.
@@ -595,7 +697,7 @@ export type SessionCounters = Message<"airspace.v1.SessionCounters"> & {
  * Use `create(SessionCountersSchema)` to create a new message.
  */
 export const SessionCountersSchema: GenMessage<SessionCounters> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 10);
+  messageDesc(file_airspace_v1_airspace, 11);
 
 /**
  * @generated from message airspace.v1.DroneAdvisory
@@ -631,7 +733,7 @@ export type DroneAdvisory = Message<"airspace.v1.DroneAdvisory"> & {
  * Use `create(DroneAdvisorySchema)` to create a new message.
  */
 export const DroneAdvisorySchema: GenMessage<DroneAdvisory> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 11);
+  messageDesc(file_airspace_v1_airspace, 12);
 
 /**
  * Alert level, ordered by urgency.
