@@ -10,6 +10,8 @@ import type { Env } from "../env.js";
 import { BatchFormatError, decodeBatch } from "../pipeline/batch-codec.js";
 import { farRadiusM, farVerdictValidityMs, REGION_TICK_MS } from "../pipeline/far-verdict.js";
 import { encodeControl } from "../pipeline/link-protocol.js";
+import { AckPolicy } from "../pipeline/ack-policy.js";
+import { HeldFrames } from "../pipeline/held-frames.js";
 import { LinkSequence, type LinkSequenceState } from "../pipeline/link-sequence.js";
 import { RegionCore, type RegionOutput } from "../pipeline/region-core.js";
 import { advisoryFrame, alertFrame } from "../pipeline/server-frames.js";
@@ -42,15 +44,14 @@ export class RegionObject extends DurableObject<Env> {
   /** Links that were told about far drones at the last tick. */
   private farLinks = new Set<string>();
   /** Frames for links that are away, latest per key (see sendToLink). */
-  private readonly held = new Map<string, Map<string, { data: Uint8Array | string; atMs: number }>>();
+  private readonly held: HeldFrames<Uint8Array | string>;
   private readonly evicted: string[] = [];
   private nextTickMs = 0;
   /** When the scheduled alarm fires (Infinity when none): kept here so no message reads storage. */
   private alarmAtMs = Infinity;
   /** Batches applied since the last journal write or checkpoint: not yet durable, not yet acked. */
   private unjournaled: JournalEntry[] = [];
-  /** Per link: batches applied since its last ack, and when that ack went out. */
-  private readonly unacked = new Map<string, { batches: number; lastAckMs: number }>();
+  private readonly acks: AckPolicy;
   private lastPruneMs = 0;
   private lastReportMs = 0;
   /** Counted here rather than in the core: they never reach it. */
@@ -61,6 +62,8 @@ export class RegionObject extends DurableObject<Env> {
     this.opts = loadOptions(env);
     this.store = new RegionStore(ctx.storage.sql);
     this.sink = new AnalyticsEngineSink(env.METRICS);
+    this.held = new HeldFrames(this.opts.lookaheadS * 1000);
+    this.acks = new AckPolicy(this.opts.ackEveryBatches, this.opts.ackEveryMs);
     // Reload state before any message is handled, so a restart never runs on an empty table.
     ctx.blockConcurrencyWhile(async () => {
       const key = ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'region'").toArray()[0]?.value;
@@ -106,7 +109,7 @@ export class RegionObject extends DurableObject<Env> {
       this.ctx.acceptWebSocket(server, [linkId]);
       server.serializeAttachment({ linkId } satisfies LinkAttachment);
       server.send(encodeControl({ t: "hello", applied: this.applied.get(linkId)?.floor ?? 0 }));
-      this.deliverHeld(linkId, server);
+      for (const frame of this.held.take(linkId, Date.now())) safeSend(server, frame);
       this.alarmBy(this.nextTickMs || Date.now() + TICK_MS);
       return new Response(null, { status: 101, webSocket: pair[0] });
     }
@@ -153,13 +156,8 @@ export class RegionObject extends DurableObject<Env> {
       return;
     }
     const now = Date.now();
-    let u = this.unacked.get(linkId);
-    if (!u) this.unacked.set(linkId, (u = { batches: 0, lastAckMs: now }));
-    u.batches++;
-    // A busy link is acked between ticks, but never more often than every ACK_EVERY_MS and
-    // ACK_EVERY_BATCHES batches; every other link is acked by the next tick's checkpoint. Acks are
-    // messages too: a fleet of drone sockets at 10 Hz gets one per link per second, not ten.
-    if (u.batches >= this.opts.ackEveryBatches && now - u.lastAckMs >= this.opts.ackEveryMs) {
+    // A busy link is acked between ticks (ack-policy.ts); every other link by the next checkpoint.
+    if (this.acks.applied(linkId, now)) {
       this.journalUnjournaled();
       this.ackLink(linkId, now);
     }
@@ -203,11 +201,7 @@ export class RegionObject extends DurableObject<Env> {
   private ackLink(linkId: string, now: number): void {
     const seq = this.applied.get(linkId)?.floor ?? 0;
     for (const ws of this.ctx.getWebSockets(linkId)) safeSend(ws, encodeControl({ t: "ack", seq }));
-    const u = this.unacked.get(linkId);
-    if (u) {
-      u.batches = 0;
-      u.lastAckMs = now;
-    }
+    this.acks.acked(linkId, now);
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -238,7 +232,7 @@ export class RegionObject extends DurableObject<Env> {
   private async tick(core: RegionCore, now: number): Promise<void> {
     const { metrics, events } = core.tick(now);
     this.route(core.drain());
-    this.expireHeld(now);
+    this.held.expire(now);
     for (const e of events) {
       this.store.event(e.atMs, e.type, e.droneId);
       if (e.type === "evicted") this.evicted.push(e.droneId);
@@ -285,7 +279,7 @@ export class RegionObject extends DurableObject<Env> {
       if (!open.has(linkId) && (this.linkSeenMs.get(linkId) ?? 0) < cutoff) {
         this.applied.delete(linkId);
         this.linkSeenMs.delete(linkId);
-        this.unacked.delete(linkId);
+        this.acks.forget(linkId);
       }
     }
   }
@@ -358,26 +352,7 @@ export class RegionObject extends DurableObject<Env> {
       for (const ws of sockets) safeSend(ws, data);
       return;
     }
-    let held = this.held.get(linkId);
-    if (!held) this.held.set(linkId, (held = new Map()));
-    held.set(key, { data, atMs: Date.now() });
-  }
-
-  private deliverHeld(linkId: string, ws: WebSocket): void {
-    const held = this.held.get(linkId);
-    if (!held) return;
-    this.held.delete(linkId);
-    const fresh = Date.now() - this.opts.lookaheadS * 1000;
-    for (const { data, atMs } of held.values()) if (atMs >= fresh) safeSend(ws, data);
-  }
-
-  /** Held frames older than the look-ahead are of no use to anyone. */
-  private expireHeld(now: number): void {
-    const fresh = now - this.opts.lookaheadS * 1000;
-    for (const [linkId, held] of this.held) {
-      for (const [key, h] of held) if (h.atMs < fresh) held.delete(key);
-      if (held.size === 0) this.held.delete(linkId);
-    }
+    this.held.hold(linkId, key, data, Date.now());
   }
 
   /**
