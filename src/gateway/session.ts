@@ -7,7 +7,8 @@ import type { Options } from "../config.js";
 import type { Env } from "../env.js";
 import { ErrorCode, type Point } from "../gen/airspace/v1/airspace_pb.js";
 import { Batcher, type FlushedBatch } from "../pipeline/batcher.js";
-import { COUNTER_INDEX, newCounters, type CounterName, type Counters } from "../pipeline/counters.js";
+import { COUNTER_INDEX, type CounterName } from "../pipeline/counters.js";
+import { PendingCounters } from "../pipeline/pending-counters.js";
 import { decodeColumns } from "../pipeline/columns.js";
 import { DedupeFilter } from "../pipeline/dedupe.js";
 import { decodeClientFrame } from "../pipeline/frames.js";
@@ -35,10 +36,8 @@ export class DroneSession implements LinkHost {
   private readonly dedupe: DedupeFilter;
   private readonly batcher: Batcher;
   private readonly links = new Map<string, UpstreamLink>();
-  /** Counter deltas per region not yet sent with a batch. */
-  private readonly pending = new Map<string, Counters>();
-  /** The region a drone was last routed to, for attributing points that carry no usable position. */
-  private readonly lastRegion = new Map<string, string>();
+  /** Counter deltas per region not yet sent with a batch, and where each drone flies. */
+  private readonly counters: PendingCounters;
   private readonly badFrameTimes: number[] = [];
   private readonly halo: string[] = [];
   /**
@@ -48,8 +47,6 @@ export class DroneSession implements LinkHost {
   private readonly held = new Map<string, Map<string, TelemetryPoint>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = Infinity;
-  /** When each region's pending counter deltas started accumulating. */
-  private readonly pendingSince = new Map<string, number>();
   private closed = false;
   /** While a telemetry frame is processed: its flushed batches, merged per region (see flush). */
   private frameBatches: Map<string, FlushedBatch> | null = null;
@@ -79,6 +76,8 @@ export class DroneSession implements LinkHost {
     this.limiter = new ConnectionLimiter(opts, now, 1);
     this.dedupe = new DedupeFilter(opts);
     this.batcher = new Batcher(opts);
+    // Twice the drones a relay may carry: room for churn, bounded against invented ids.
+    this.counters = new PendingCounters(2 * opts.relayMaxDrones);
   }
 
   start(): void {
@@ -236,9 +235,7 @@ export class DroneSession implements LinkHost {
       }
       const p = v.point;
       const home = regionOf(p.lat, p.lon, this.opts.regionPrecision);
-      // Bounded: a relay inventing drone ids must not grow this without limit.
-      if (this.lastRegion.size >= 2 * this.opts.relayMaxDrones && !this.lastRegion.has(p.droneId)) this.lastRegion.clear();
-      this.lastRegion.set(p.droneId, home);
+      this.counters.routed(p.droneId, home);
       this.count(home, "received", 1);
       const lv = this.limiter.admitPoint(p.droneId, now);
       if (lv.kind === "close") return this.abuse(lv.reason);
@@ -280,9 +277,7 @@ export class DroneSession implements LinkHost {
 
   private flushDue(now: number): void {
     for (const b of this.batcher.due(now)) this.flush(b, now);
-    for (const [region, since] of this.pendingSince) {
-      if (now - since >= COUNTERS_FLUSH_MS) this.flush({ regionKey: region, points: [], ghost: new Uint8Array(0) }, now);
-    }
+    for (const region of this.counters.overdue(now, COUNTERS_FLUSH_MS)) this.flush({ regionKey: region, points: [], ghost: new Uint8Array(0) }, now);
     this.schedule(now);
   }
 
@@ -327,17 +322,15 @@ export class DroneSession implements LinkHost {
       ghost.set(b.ghost);
       b = { ...b, points: [...b.points, ...extra], ghost };
     }
-    const counters = this.pending.get(b.regionKey) ?? newCounters();
+    const counters = this.counters.take(b.regionKey);
     counters[COUNTER_INDEX.batched]! += b.points.length;
-    this.pending.delete(b.regionKey);
-    this.pendingSince.delete(b.regionKey);
     link.send(b.points, b.ghost, counters, b.healthOnly ?? false, now);
   }
 
   /** One timer per session, for the earliest batch deadline (and the counters-only flush). */
   private schedule(now: number): void {
     let at = this.batcher.nextDeadline();
-    for (const since of this.pendingSince.values()) at = Math.min(at, since + COUNTERS_FLUSH_MS);
+    at = Math.min(at, this.counters.nextDueMs(COUNTERS_FLUSH_MS));
     if (!Number.isFinite(at) || (this.timer && at >= this.timerAt)) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
@@ -349,18 +342,12 @@ export class DroneSession implements LinkHost {
   }
 
   private count(regionKey: string, name: CounterName, n: number): void {
-    let c = this.pending.get(regionKey);
-    if (!c) {
-      this.pending.set(regionKey, (c = newCounters()));
-      this.pendingSince.set(regionKey, Date.now());
-    }
-    c[COUNTER_INDEX[name]]! += n;
+    this.counters.count(regionKey, name, n, Date.now());
   }
 
   /** Counts against the drone's last known region (a rejected point's own position is not trusted). */
   private countForDrone(droneId: string, name: CounterName, n: number): void {
-    const region = this.lastRegion.get(droneId) ?? this.links.keys().next().value;
-    if (region !== undefined) this.count(region, name, n);
+    this.counters.countForDrone(droneId, name, n, Date.now(), this.links.keys().next().value);
   }
 
   private badFrame(now: number, code: ErrorCode, message: string): void {
@@ -425,7 +412,7 @@ export class DroneSession implements LinkHost {
       h.clear();
       if (points.length > 0) this.flush({ regionKey: region, points, ghost: new Uint8Array(points.length) }, now);
     }
-    for (const [region] of this.pending) this.flush({ regionKey: region, points: [], ghost: new Uint8Array(0) }, now);
+    for (const region of this.counters.regions()) this.flush({ regionKey: region, points: [], ghost: new Uint8Array(0) }, now);
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     const deadline = now + this.opts.replayMaxMs;
