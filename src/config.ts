@@ -18,16 +18,16 @@ export interface Options {
   lookaheadS: number;
   /** An alert is `warning` when the time to entry is at most this, seconds. Env WARNING_TIME_S. Default: 2 */
   warningTimeS: number;
-  /** A drone state older than this (ms, against the newest measurement seen) is not used. Env STALE_AFTER_MS. Default: 3000 */
+  /** A drone state not heard from for this long (region clock), or this much older than the other report of a pair, is not used, ms. Env STALE_AFTER_MS. Default: 3000 */
   staleAfterMs: number;
 
   /** Largest frame accepted, compressed or decompressed, bytes. Env MAX_FRAME_BYTES. Default: 1048576 */
   maxFrameBytes: number;
   /** Largest number of points in one frame. Env MAX_POINTS_PER_FRAME. Default: 4096 */
   maxPointsPerFrame: number;
-  /** Bad frames tolerated per `badFrameWindowMs` before closing with 1008. Env BAD_FRAME_LIMIT. Default: 10 */
+  /** Bad frames tolerated per BAD_FRAME_WINDOW_MS before closing with 1008. Env BAD_FRAME_LIMIT. Default: 10 */
   badFrameLimit: number;
-  /** Window for `badFrameLimit`, ms. Env BAD_FRAME_WINDOW_MS. Default: 10000 */
+  /** Window for BAD_FRAME_LIMIT, ms. Env BAD_FRAME_WINDOW_MS. Default: 10000 */
   badFrameWindowMs: number;
   /** Fastest plausible ground or vertical speed; faster points are rejected. Env MAX_SPEED_MPS. Default: 100 */
   maxSpeedMps: number;
