@@ -87,7 +87,13 @@ export class RegionObject extends DurableObject<Env> {
     }
     // Batches acked after the last checkpoint are in the journal: apply them again, in order.
     for (const j of this.store.loadJournal()) {
-      if (this.applyBatch(j.linkId, j.bytes, now, false)) this.stats.journalReplayed++;
+      try {
+        if (this.applyBatch(j.linkId, j.bytes, now, false)) this.stats.journalReplayed++;
+      } catch (e) {
+        // A row this version cannot read must not keep the region from starting; the gateway's
+        // replay and the drones' next reports refill what it held.
+        console.error(JSON.stringify({ msg: "journal row skipped", region: regionKey, linkId: j.linkId, seq: j.seq, error: String(e) }));
+      }
     }
     return this.core;
   }
@@ -205,13 +211,13 @@ export class RegionObject extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    const linkId = (ws.deserializeAttachment() as LinkAttachment | null)?.linkId;
+    // Complete the closing handshake; 1005/1006 are not codes one may send (RFC 6455 §7.4.1). The
+    // link's records stay: its gateway reconnects under the same id, or they are forgotten after an hour.
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
     } catch {
       // already closed
     }
-    void linkId;
   }
 
   override async webSocketError(): Promise<void> {
