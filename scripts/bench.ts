@@ -46,7 +46,7 @@ export function profileFor(quick: boolean, runs?: number): Profile {
         sockets: { sizes: [500, 1000], durationMs: 5000, pairsPerKind: 6 },
         messages: { drones: 500, durationMs: 3000 },
         micro: { regionDrones: 10_000, regionSeconds: 2, stagePoints: 50_000 },
-        stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 80, spacingM: 2300, durationMs: 3000 },
+        stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 64, spacingM: 2300, durationMs: 3000 },
       }
     : {
         runs: runs ?? 3,
@@ -54,7 +54,7 @@ export function profileFor(quick: boolean, runs?: number): Profile {
         sockets: { sizes: [500, 1000], durationMs: 15_000, pairsPerKind: 12 },
         messages: { drones: 500, durationMs: 8000 },
         micro: { regionDrones: 10_000, regionSeconds: 5, stagePoints: 200_000 },
-        stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 80, spacingM: 2300, durationMs: 8000 },
+        stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 64, spacingM: 2300, durationMs: 8000 },
       };
 }
 

@@ -9,6 +9,7 @@
  *     own, the rest in a dense 4 km disc in another cell; run on an edge with the stretch on and one
  *     with it off.
  */
+import { DEFAULTS } from "../../src/config.js";
 import { farRadiusM as regionFarRadiusM } from "../../src/pipeline/far-verdict.js";
 import { DroneClient } from "../../src/client/drone.js";
 import { RelayClient } from "../../src/client/relay.js";
@@ -55,6 +56,27 @@ const HZ = 10;
 const HOME = regionOf(48.8566, 2.3522, 4);
 /** A cell ~45 km east of HOME: the hovering half's own region. */
 const HOVER_HOME = regionOf(48.8566, 2.3522 + 0.6, 4);
+
+/** Sends each drone's reports at HZ on its own phase for `durationMs`, flushing each client once per pass. */
+async function paced<T extends { phase: number; c: DroneClient }>(drones: T[], durationMs: number, report: (d: T, tsMs: number, startMs: number) => void): Promise<void> {
+  const start = Date.now();
+  const next = drones.map((d) => d.phase);
+  while (Date.now() < start + durationMs) {
+    await sleep(10);
+    const t = Math.min(Date.now(), start + durationMs) - start;
+    for (let i = 0; i < drones.length; i++) {
+      const d = drones[i]!;
+      let any = false;
+      while (next[i]! <= t) {
+        const ts = next[i]!;
+        next[i]! += 1000 / HZ;
+        report(d, ts, start);
+        any = true;
+      }
+      if (any) d.c.flush();
+    }
+  }
+}
 
 /** Two groups' counts as one. */
 function sumCounts(a: MessageCount, b: MessageCount): MessageCount {
@@ -156,31 +178,17 @@ export async function hoverMessages(edge: Edge, secret: string, o: { drones: num
     for (let i = 0; i < drones.length; i += 50) await Promise.all(drones.slice(i, i + 50).map((d) => d.c.connect()));
     const regions = [HOME, HOVER_HOME];
     const s0 = { hover: await edge.regionStats(HOVER_HOME), moving: await edge.regionStats(HOME) };
-    const start = Date.now();
-    const next = drones.map((d) => d.phase);
     const sent = { hover: 0, moving: 0 };
     const noise = new Rng(o.seed, 4243);
-    while (Date.now() < start + o.durationMs) {
-      await sleep(10);
-      const t = Math.min(Date.now(), start + o.durationMs) - start;
-      for (let i = 0; i < drones.length; i++) {
-        const d = drones[i]!;
-        let any = false;
-        while (next[i]! <= t) {
-          const ts = next[i]!;
-          next[i]! += 1000 / HZ;
-          // Hovering: a fixed point with 10 cm of GPS noise (RTK-class receivers hold better than that).
-          const nz = d.hover ? 0.1 : 0.3;
-          const c = d.hover ? hoverCenter : movingCenter;
-          const pos = fromEnu(c.lat, c.lon, d.e + (d.ve * ts) / 1000 + nz * noise.normal(), d.n + (d.vn * ts) / 1000 + nz * noise.normal());
-          const p: ClientPoint = { timeMs: start + Math.round(ts), ...pos, altM: d.alt + nz * noise.normal(), vn: d.vn + 0.02 * noise.normal(), ve: d.ve + 0.02 * noise.normal(), vu: 0, battery: 80, seq: d.seq++ };
-          d.c.send(p);
-          sent[d.hover ? "hover" : "moving"]++;
-          any = true;
-        }
-        if (any) d.c.flush();
-      }
-    }
+    await paced(drones, o.durationMs, (d, ts, start) => {
+      // Hovering: a fixed point with 10 cm of GPS noise (RTK-class receivers hold better than that).
+      const nz = d.hover ? 0.1 : 0.3;
+      const c = d.hover ? hoverCenter : movingCenter;
+      const pos = fromEnu(c.lat, c.lon, d.e + (d.ve * ts) / 1000 + nz * noise.normal(), d.n + (d.vn * ts) / 1000 + nz * noise.normal());
+      const p: ClientPoint = { timeMs: start + Math.round(ts), ...pos, altM: d.alt + nz * noise.normal(), vn: d.vn + 0.02 * noise.normal(), ve: d.ve + 0.02 * noise.normal(), vu: 0, battery: 80, seq: d.seq++ };
+      d.c.send(p);
+      sent[d.hover ? "hover" : "moving"]++;
+    });
     const hoverF = await finish(drones.filter((d) => d.hover).map((d) => d.c));
     const movingF = await finish(drones.filter((d) => !d.hover).map((d) => d.c));
     await settle(edge, regions, { points: s0.hover.points + s0.moving.points }, hoverF.accepted + movingF.accepted);
@@ -258,7 +266,7 @@ export async function stretchMessages(
     const ctr = iso ? isoCenter : denseCenter;
     for (const t of [0, o.durationMs / 1000 + 1]) {
       const p = fromEnu(ctr.lat, ctr.lon, d.e + d.ve * t, d.n + d.vn * t);
-      if (regionOf(p.lat, p.lon, 4) !== home || haloRegions(p.lat, p.lon, 4, 1015, []).length > 0) throw new Error("stretch workload leaves its cell or enters its halo band");
+      if (regionOf(p.lat, p.lon, 4) !== home || haloRegions(p.lat, p.lon, 4, DEFAULTS.haloM, []).length > 0) throw new Error("stretch workload leaves its cell or enters its halo band");
     }
     drones.push(d);
   }
@@ -266,28 +274,14 @@ export async function stretchMessages(
     for (let i = 0; i < drones.length; i += 50) await Promise.all(drones.slice(i, i + 50).map((d) => d.c.connect()));
     const regions = [ISOLATED_HOME, DENSE_HOME];
     const s0 = { iso: await edge.regionStats(ISOLATED_HOME), dense: await edge.regionStats(DENSE_HOME) };
-    const start = Date.now();
-    const next = drones.map((d) => d.phase);
     const sent = { iso: 0, dense: 0 };
     const noise = new Rng(o.seed, 4344);
-    while (Date.now() < start + o.durationMs) {
-      await sleep(10);
-      const t = Math.min(Date.now(), start + o.durationMs) - start;
-      for (let i = 0; i < drones.length; i++) {
-        const d = drones[i]!;
-        let any = false;
-        while (next[i]! <= t) {
-          const ts = next[i]!;
-          next[i]! += 1000 / HZ;
-          const c = d.iso ? isoCenter : denseCenter;
-          const pos = fromEnu(c.lat, c.lon, d.e + (d.ve * ts) / 1000 + 0.3 * noise.normal(), d.n + (d.vn * ts) / 1000 + 0.3 * noise.normal());
-          d.c.send({ timeMs: start + Math.round(ts), ...pos, altM: d.alt, vn: d.vn, ve: d.ve, vu: 0, battery: 80, seq: d.seq++ });
-          sent[d.iso ? "iso" : "dense"]++;
-          any = true;
-        }
-        if (any) d.c.flush();
-      }
-    }
+    await paced(drones, o.durationMs, (d, ts, start) => {
+      const c = d.iso ? isoCenter : denseCenter;
+      const pos = fromEnu(c.lat, c.lon, d.e + (d.ve * ts) / 1000 + 0.3 * noise.normal(), d.n + (d.vn * ts) / 1000 + 0.3 * noise.normal());
+      d.c.send({ timeMs: start + Math.round(ts), ...pos, altM: d.alt, vn: d.vn, ve: d.ve, vu: 0, battery: 80, seq: d.seq++ });
+      sent[d.iso ? "iso" : "dense"]++;
+    });
     const isoF = await finish(drones.filter((d) => d.iso).map((d) => d.c));
     const denseF = await finish(drones.filter((d) => !d.iso).map((d) => d.c));
     await settle(edge, regions, { points: s0.iso.points + s0.dense.points }, isoF.accepted + denseF.accepted);
