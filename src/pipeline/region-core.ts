@@ -5,53 +5,20 @@
  */
 import type { Options } from "../config.js";
 import { enuOffsetTrig } from "../geo/enu.js";
-import { chooseAdvisories, type ManoeuvreName, type ManoeuvreRates } from "./advisories.js";
+import { chooseAdvisories, type ManoeuvreRates } from "./advisories.js";
 import { ALERT_CLEAR_HOLD_MS, AlertBook, type Encounter, type Transition } from "./alerts.js";
 import { emptyPrediction, predictRelative, type ConflictParams, type Prediction } from "./conflicts.js";
 import { F_DIRTY, F_LOW_BATTERY_SENT, F_NEAR, Fleet, LinkTable, NO_LINK, STATUS_ACTIVE, STATUS_LOST } from "./fleet.js";
 import { LocalPlane, PLANE_RADIUS_PAD, SpatialGrid } from "./grid.js";
 import { MetricsWindow, type FleetMetrics } from "./metrics.js";
 import type { TelemetryPoint } from "./point.js";
+import type { DroneSnapshot, OpsEvent, RegionOutput, RestoredAlert } from "./region-outputs.js";
 import { regionAreaKm2, regionCenter } from "./regions.js";
 
 /** Grid cell side, m: about half the usual candidate radius (R + speeds × (T + lag) ≈ 150-300 m). Default: 128 */
 export const REGION_GRID_CELL_M = 128;
 
-export interface AlertOut {
-  kind: "alert";
-  linkId: string;
-  droneId: string;
-  otherId: string;
-  alertId: string;
-  level: "caution" | "warning" | "clear";
-  /** NaN on a clear (no entry predicted any more). */
-  tEntryS: number;
-  tCpaS: number;
-  hsepCpaM: number;
-  vsepCpaM: number;
-  other: TelemetryPoint;
-  computedForMs: number;
-  manoeuvre: "climb" | "descend" | "turn_right" | "turn_left" | "hold" | "none";
-}
-export interface AdvisoryOut { kind: "advisory"; linkId: string; droneId: string; advisory: "low_battery_rth"; message: string; timeMs: number }
-/** The full set of a link's home drones within 2R of another drone or in an active conflict; sent when it changes. */
-export interface ProximityOut { kind: "proximity"; linkId: string; droneIds: string[] }
-/** An alert that was in force before a restart, from the audit table; `sentX` is the manoeuvre sent to that side, or null if none was. */
-export interface RestoredAlert {
-  alertId: string;
-  droneA: string;
-  droneB: string;
-  level: "caution" | "warning";
-  sentA: ManoeuvreName | "none" | null;
-  sentB: ManoeuvreName | "none" | null;
-}
-
-export type RegionOutput = AlertOut | AdvisoryOut | ProximityOut;
-export interface OpsEvent { type: "lost" | "recovered" | "low_battery" | "evicted"; droneId: string; atMs: number }
-export interface DroneSnapshot {
-  droneId: string; linkId: string; ghost: boolean; timeMs: number; lastSeenMs: number; lat: number; lon: number; altM: number;
-  vn: number; ve: number; vu: number; battery: number; status: "active" | "lost"; lowBatterySent: boolean;
-}
+export type { AdvisoryOut, AlertOut, DroneSnapshot, OpsEvent, ProximityOut, RegionOutput, RestoredAlert } from "./region-outputs.js";
 export type { FleetMetrics } from "./metrics.js";
 
 /** Where the region is, when the key is not a geohash or the shell knows better. */
