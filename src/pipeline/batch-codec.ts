@@ -101,6 +101,26 @@ export function encodeBatch(b: RegionBatch): Uint8Array {
   return buf;
 }
 
+/**
+ * The sequence number and point count of a batch without decoding its points (for a receiver that
+ * only counts and acks, like the benchmark's bare transport); null when the layout does not add up.
+ */
+export function peekBatch(bytes: Uint8Array): { seq: number; points: number } | null {
+  if (bytes.length < 17 || bytes[0] !== BATCH_MAGIC || bytes[1] !== BATCH_VERSION) return null;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let o = 16;
+  o += 1 + dv.getUint8(o); // traceparent
+  if (o >= bytes.length) return null;
+  o += 1 + 8 * dv.getUint8(o); // counters
+  if (o + 2 > bytes.length) return null;
+  const ids = dv.getUint16(o, true);
+  o += 2;
+  for (let i = 0; i < ids && o < bytes.length; i++) o += 1 + dv.getUint8(o);
+  if (o + 4 > bytes.length) return null;
+  const points = dv.getUint32(o, true);
+  return o + 4 + points * POINT_BYTES === bytes.length ? { seq: dv.getUint32(4, true), points } : null;
+}
+
 export function decodeBatch(bytes: Uint8Array): RegionBatch {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const need = (o: number, n: number) => {

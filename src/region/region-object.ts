@@ -17,6 +17,7 @@ import { RegionCore, type RegionOutput } from "../pipeline/region-core.js";
 import { advisoryFrame, alertFrame } from "../pipeline/server-frames.js";
 import { metricsToDataPoints } from "./metrics-mapping.js";
 import { AnalyticsEngineSink, type MetricsSink } from "./metrics-sink.js";
+import { acceptLink, linkIdOf } from "./link-socket.js";
 import { RegionStore, type JournalEntry } from "./region-store.js";
 
 const TICK_MS = REGION_TICK_MS;
@@ -26,10 +27,6 @@ const PRUNE_EVERY_MS = 60_000;
 const RESTORE_ALERTS_MS = 60_000;
 /** A link silent this long is forgotten (its gateway session is over). */
 const LINK_FORGET_MS = 3_600_000;
-
-interface LinkAttachment {
-  linkId: string;
-}
 
 export class RegionObject extends DurableObject<Env> {
   private readonly opts: Options;
@@ -106,18 +103,12 @@ export class RegionObject extends DurableObject<Env> {
     const core = this.initCore(region);
 
     if (url.pathname === "/link") {
-      const linkId = url.searchParams.get("link") ?? "";
-      if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket" || !/^[\w.:-]{1,128}$/.test(linkId))
-        return new Response("expected a WebSocket upgrade with a link id", { status: 400 });
-      const pair = new WebSocketPair();
-      const server = pair[1];
-      // Tag by link id so the link can be found again after hibernation.
-      this.ctx.acceptWebSocket(server, [linkId]);
-      server.serializeAttachment({ linkId } satisfies LinkAttachment);
-      server.send(encodeControl({ t: "hello", applied: this.applied.get(linkId)?.floor ?? 0 }));
-      for (const frame of this.held.take(linkId, Date.now())) safeSend(server, frame);
-      this.alarmBy(this.nextTickMs || Date.now() + TICK_MS);
-      return new Response(null, { status: 101, webSocket: pair[0] });
+      const link = acceptLink(this.ctx, request, (id) => this.applied.get(id)?.floor ?? 0);
+      if (link.ok) {
+        for (const frame of this.held.take(link.linkId, Date.now())) safeSend(link.server, frame);
+        this.alarmBy(this.nextTickMs || Date.now() + TICK_MS);
+      }
+      return link.response;
     }
 
     const since = Number(url.searchParams.get("since") ?? Date.now() - 60_000);
@@ -140,7 +131,7 @@ export class RegionObject extends DurableObject<Env> {
 
   override webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): void {
     if (typeof message === "string") return; // links send only binary batches
-    const linkId = (ws.deserializeAttachment() as LinkAttachment | null)?.linkId;
+    const linkId = linkIdOf(ws);
     if (!this.core || !linkId) {
       ws.close(1011, "region not initialised");
       return;
@@ -280,7 +271,7 @@ export class RegionObject extends DurableObject<Env> {
   private forgetIdleLinks(now: number): void {
     const cutoff = now - LINK_FORGET_MS;
     this.store.forgetLinksBefore(cutoff);
-    const open = new Set(this.ctx.getWebSockets().map((ws) => (ws.deserializeAttachment() as LinkAttachment | null)?.linkId));
+    const open = new Set(this.ctx.getWebSockets().map((ws) => linkIdOf(ws)));
     for (const linkId of this.applied.keys()) {
       if (!open.has(linkId) && (this.linkSeenMs.get(linkId) ?? 0) < cutoff) {
         this.applied.delete(linkId);
@@ -304,7 +295,7 @@ export class RegionObject extends DurableObject<Env> {
     // Only links with far drones now, or at the last tick (their verdicts must be withdrawn): an
     // empty message to every link every second would cost a fleet of sockets for nothing.
     for (const ws of this.ctx.getWebSockets()) {
-      const linkId = (ws.deserializeAttachment() as LinkAttachment | null)?.linkId;
+      const linkId = linkIdOf(ws);
       if (!linkId) continue;
       const ids = far.get(linkId);
       if (ids || this.farLinks.has(linkId)) safeSend(ws, encodeControl({ t: "far", ids: ids ?? [], validMs }));

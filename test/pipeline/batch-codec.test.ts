@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BATCH_MAGIC, BATCH_VERSION, BatchFormatError, decodeBatch, encodeBatch, type RegionBatch } from "../../src/pipeline/batch-codec.js";
+import { BATCH_MAGIC, BATCH_VERSION, BatchFormatError, decodeBatch, encodeBatch, peekBatch, type RegionBatch } from "../../src/pipeline/batch-codec.js";
 import type { TelemetryPoint } from "../../src/pipeline/point.js";
 
 const TP = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -268,5 +268,15 @@ describe("decodeBatch: malformed input", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("peekBatch", () => {
+  it("reads seq and point count without decoding points, and refuses what does not add up", () => {
+    const pt = { droneId: "a", timeMs: 1, lat: 52.5, lon: 13.4, altM: 100, vn: 0, ve: 0, vu: 0, battery: -1, seq: -1 };
+    const bytes = encodeBatch({ seq: 7, sentAtMs: 1, traceparent: "00-x", counters: new Float64Array(3), points: [pt, { ...pt, droneId: "b" }], ghost: new Uint8Array(2) });
+    expect(peekBatch(bytes)).toEqual({ seq: 7, points: 2 });
+    expect(peekBatch(bytes.subarray(0, bytes.length - 1))).toBeNull();
+    expect(peekBatch(new Uint8Array([1, 2, 3]))).toBeNull();
   });
 });

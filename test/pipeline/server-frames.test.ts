@@ -204,24 +204,7 @@ describe("rateLimitFrame", () => {
 
 describe("welcomeFrame", () => {
   it("decodes into the session parameters", () => {
-    const w = decode(
-      welcomeFrame({
-        sessionId: "s-123",
-        role: "drone",
-        droneId: "d-7",
-        maxFrameBytes: 1 << 20,
-        maxPointsPerFrame: 500,
-        pointsPerSecond: 20,
-        burstPoints: 40,
-        batchWindowMs: 50,
-        conflictRadiusM: 30,
-        conflictHeightM: 15,
-        lookaheadS: 20,
-        serverTimeMs: BigInt(T),
-      }),
-      "welcome",
-    );
-    expect(w).toMatchObject({
+    const params = {
       sessionId: "s-123",
       role: "drone",
       droneId: "d-7",
@@ -234,7 +217,8 @@ describe("welcomeFrame", () => {
       conflictHeightM: 15,
       lookaheadS: 20,
       serverTimeMs: BigInt(T),
-    });
+    };
+    expect(decode(welcomeFrame(params), "welcome")).toMatchObject(params);
   });
 });
 
