@@ -473,7 +473,13 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
       const k = kind === "relay" ? "relay" : "drone";
       add({ key: `wire.${k}Columnar`, figure: `wire: bytes per point, ${kind}, columnar (TelemetryColumns)`, value: ws.columnarBytesPerPoint, unit: "B", baseline: ws.protobufBytesPerPoint, baselineLabel: "row protobuf", target: "≤ 32 B", met: check(ws.columnarBytesPerPoint, "<=", 32) });
       add({ key: `wire.${k}ColumnarZstd`, figure: `wire: bytes per point, ${kind}, columnar + zstd`, value: ws.columnarZstdBytesPerPoint, unit: "B", baseline: ws.protobufBytesPerPoint, baselineLabel: "row protobuf", target: "≤ 40 % of protobuf", met: check(ws.columnarZstdRatio, "<=", 0.4) });
+      add({ key: `wire.${k}Stream`, figure: `wire: bytes per point, ${kind}, stream (TelemetryStream, one connection)`, value: ws.streamBytesPerPoint, unit: "B", baseline: ws.protobufBytesPerPoint, baselineLabel: "row protobuf", target: "≤ 32 B", met: check(ws.streamBytesPerPoint, "<=", 32) });
+      add({ key: `wire.${k}StreamZstd`, figure: `wire: bytes per point, ${kind}, stream + zstd`, value: ws.streamZstdBytesPerPoint, unit: "B", baseline: ws.protobufBytesPerPoint, baselineLabel: "row protobuf", target: "≤ 40 % of protobuf", met: check(ws.streamZstdRatio, "<=", 0.4) });
     }
+    // What a 10 Hz drone behind the 50 ms window actually sends: one report a frame (too small for zstd).
+    const one = w.droneSingle;
+    add({ key: "wire.droneSingleProtobuf", figure: "wire: bytes per point, drone socket, one report per frame, row protobuf", value: one.protobufBytesPerPoint, unit: "B", baseline: null, target: "", met: null });
+    add({ key: "wire.droneSingleStream", figure: "wire: bytes per point, drone socket, one report per frame, stream", value: one.streamBytesPerPoint, unit: "B", baseline: one.protobufBytesPerPoint, baselineLabel: "row protobuf", target: "", met: null });
   }
   return out;
 }

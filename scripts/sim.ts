@@ -32,6 +32,8 @@ export interface SimOptions {
   /** Default: Paris, 48.8566, 2.3522 */
   center?: { lat: number; lon: number };
   zstd?: boolean;
+  /** Send TelemetryStream frames (deltas against each drone's previous report on the connection). */
+  stream?: boolean;
   /** One token for every socket; else minted from `secret`. */
   token?: string;
   /** HS256 secret. Default: AIRSPACE_JWT_SECRET, else the line in .dev.vars */
@@ -69,7 +71,7 @@ export async function runSim(o: SimOptions = {}): Promise<SimSummary> {
   const tokenFor = (claims: { sub: string; role?: "relay" }) => (o.token ? o.token : mintToken(secret!, claims, { ttlS: 86_400 }));
   const ids = Array.from({ length: n }, (_, i) => `d${String(i).padStart(4, "0")}`);
 
-  const common = { url, compress: o.zstd ?? false, pingIntervalMs: 5000 };
+  const common = { url, compress: o.zstd ?? false, stream: o.stream ?? false, pingIntervalMs: 5000 };
   const clients = new Map<string, BaseClient>();
   let relay: RelayClient | null = null;
   if (mode === "relay") {
@@ -226,6 +228,7 @@ export function parseSimArgs(argv: string[]): SimOptions {
       duration: { type: "string" },
       center: { type: "string" },
       zstd: { type: "boolean" },
+      stream: { type: "boolean" },
       token: { type: "string" },
       truth: { type: "string" },
       alerts: { type: "string" },
@@ -254,6 +257,7 @@ export function parseSimArgs(argv: string[]): SimOptions {
     duration: num("duration", values.duration),
     center,
     zstd: values.zstd,
+    stream: values.stream,
     token: values.token,
     truthPath: values.truth,
     alertsPath: values.alerts,

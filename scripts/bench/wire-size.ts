@@ -1,10 +1,13 @@
 /**
  * Scenario 4b, bytes per point on the wire: 50-point ClientFrames from the seeded FleetSim, encoded by
  * the client library (encodeTelemetryFrame) as a relay sends them (every point names its drone) and as
- * a drone socket does (its id left off the wire), raw protobuf and zstd level 3 (loadZstdEncoder).
+ * a drone socket does (its id left off the wire), raw protobuf and zstd level 3 (loadZstdEncoder); then
+ * columnar (TelemetryColumns), and as one connection's stream (TelemetryStream, the relay's frames in
+ * order on one encoder, each drone's frames on its own; first frames with their ids included).
  */
 import { encodeTelemetryFrame, type ClientPoint } from "../../src/client/wire.js";
 import { loadZstdEncoder } from "../../src/client/zstd.js";
+import { StreamEncoder } from "../../src/pipeline/telemetry-stream.js";
 import { FleetSim } from "../../src/sim/fleet.js";
 
 export interface WireSize {
@@ -18,22 +21,31 @@ export interface WireSize {
   columnarZstdBytesPerPoint: number;
   /** columnar + zstd ÷ row protobuf. */
   columnarZstdRatio: number;
+  /** The same frames as one connection's TelemetryStream (deltas against each drone's previous report), raw and zstd. */
+  streamBytesPerPoint: number;
+  streamZstdBytesPerPoint: number;
+  /** stream + zstd ÷ row protobuf. */
+  streamZstdRatio: number;
 }
 
 const BATCH = 50;
 
-export async function wireSizes(seed: number): Promise<{ relay: WireSize; drone: WireSize }> {
+export async function wireSizes(seed: number): Promise<{ relay: WireSize; drone: WireSize; droneSingle: WireSize }> {
   const zstd = await loadZstdEncoder(3);
   const sim = new FleetSim({ drones: 500, hz: 10, seed, startTimeMs: 1_700_000_000_000 });
   const all: ClientPoint[] = [];
   while (all.length < 60_000) all.push(...sim.step(1000).points);
-  const measure = (frames: ClientPoint[][], implicit: boolean): WireSize => {
+  /** `frames` in order; `connection(i)` says which connection frame i goes over. */
+  const measure = (frames: ClientPoint[][], implicit: boolean, connection: (i: number) => string): WireSize => {
     let raw = 0;
     let z = 0;
     let col = 0;
     let colZ = 0;
+    let st = 0;
+    let stZ = 0;
     let points = 0;
-    for (const f of frames) {
+    const streams = new Map<string, StreamEncoder>();
+    for (const [i, f] of frames.entries()) {
       const pts = implicit ? f.map((p) => ({ ...p, droneId: "" })) : f;
       const opts = implicit ? { implicitDroneId: "" } : {};
       const bytes = encodeTelemetryFrame(pts, opts);
@@ -42,6 +54,13 @@ export async function wireSizes(seed: number): Promise<{ relay: WireSize; drone:
       const cbytes = encodeTelemetryFrame(pts, { ...opts, columnar: true });
       col += cbytes.length;
       colZ += Math.min(cbytes.length, zstd(cbytes).length);
+      const key = connection(i);
+      const stream = streams.get(key) ?? new StreamEncoder(implicit ? 1 : 4000);
+      streams.set(key, stream);
+      const sbytes = encodeTelemetryFrame(pts, { ...opts, stream });
+      stream.commit();
+      st += sbytes.length;
+      stZ += Math.min(sbytes.length, zstd(sbytes).length);
       points += f.length;
     }
     return {
@@ -52,6 +71,9 @@ export async function wireSizes(seed: number): Promise<{ relay: WireSize; drone:
       columnarBytesPerPoint: col / points,
       columnarZstdBytesPerPoint: colZ / points,
       columnarZstdRatio: colZ / raw,
+      streamBytesPerPoint: st / points,
+      streamZstdBytesPerPoint: stZ / points,
+      streamZstdRatio: stZ / raw,
     };
   };
   // Relay: consecutive reports of the whole fleet, as a ground station batches them.
@@ -65,6 +87,23 @@ export async function wireSizes(seed: number): Promise<{ relay: WireSize; drone:
     byDrone.set(p.droneId!, l);
   }
   const droneFrames: ClientPoint[][] = [];
-  for (const l of byDrone.values()) for (let i = 0; i + BATCH <= l.length; i += BATCH) droneFrames.push(l.slice(i, i + BATCH));
-  return { relay: measure(relayFrames, false), drone: measure(droneFrames, true) };
+  const droneOf: string[] = [];
+  for (const [id, l] of byDrone)
+    for (let i = 0; i + BATCH <= l.length; i += BATCH) {
+      droneFrames.push(l.slice(i, i + BATCH));
+      droneOf.push(id);
+    }
+  // A drone at 10 Hz behind the 50 ms window: each report is a frame of its own.
+  const singleFrames: ClientPoint[][] = [];
+  const singleOf: string[] = [];
+  for (const [id, l] of byDrone)
+    for (const p of l) {
+      singleFrames.push([p]);
+      singleOf.push(id);
+    }
+  return {
+    relay: measure(relayFrames, false, () => "relay"),
+    drone: measure(droneFrames, true, (i) => droneOf[i]!),
+    droneSingle: measure(singleFrames, true, (i) => singleOf[i]!),
+  };
 }

@@ -8,6 +8,7 @@ import { Emitter } from "./emitter.js";
 import type { AdvisoryMessage, AlertMessage, ErrorMessage, PongMessage, RateLimitMessage, SessionCounters, WelcomeMessage } from "./messages.js";
 import { Outbox } from "./outbox.js";
 import { OPEN, messageBytes, resolveSocketFactory, type AuthMode, type ResolvedSocketFactory, type SocketLike, type WebSocketCtor } from "./socket.js";
+import { StreamEncoder } from "../pipeline/telemetry-stream.js";
 import { decodeServerFrame, encodePingFrame, encodeTelemetryFrame, type ClientPoint } from "./wire.js";
 import { loadZstdEncoder, type ZstdEncoder } from "./zstd.js";
 
@@ -26,6 +27,12 @@ export interface ClientOptions {
   compress?: boolean;
   /** Send batches column by column, delta-encoded (TelemetryColumns): smaller, especially compressed. Default: false */
   columnar?: boolean;
+  /**
+   * Send each value as a delta from its drone's previous report on the connection (TelemetryStream):
+   * the smallest frames, above all for relays and for one-report frames. Needs a server that announces
+   * stream_max_drones in its welcome (otherwise columnar is used). Default: false
+   */
+  stream?: boolean;
   /** zstd level. Default: 3 */
   zstdLevel?: number;
   /** Unsent points kept while disconnected or paused; the oldest are dropped beyond it. Default: 1000 (drone), 100000 (relay) */
@@ -100,6 +107,8 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   private readonly pingsInFlight = new Map<number, number>();
   private countersBefore: SessionCounters | null = null;
   private countersNow: SessionCounters | null = null;
+  /** This connection's TelemetryStream state (a fresh one per session). */
+  private streamEncoder: StreamEncoder | null = null;
   /** The server's limits for the current session. */
   welcome: WelcomeMessage | null = null;
   /** Server clock minus client clock, ms, from the latest pong (NaN until one arrives). */
@@ -267,6 +276,8 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
     switch (msg.type) {
       case "welcome":
         this.welcome = msg;
+        // A server without stream support announces no table: fall back to columns.
+        this.streamEncoder = this.opts.stream && msg.streamMaxDrones > 0 ? new StreamEncoder(msg.streamMaxDrones) : null;
         this.state = "open";
         this.backoff.reset();
         this.emit("welcome", msg);
@@ -303,6 +314,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     this.welcome = null;
+    this.streamEncoder = null;
     this.pingsInFlight.clear();
     // Counters are per session: bank this session's last known values before the next one starts.
     if (this.countersNow) {
@@ -359,7 +371,9 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   }
 
   private sendBatch(sock: SocketLike, batch: ClientPoint[], maxBytes: number): void {
-    const plain = encodeTelemetryFrame(batch, { implicitDroneId: this.implicitDroneId(), columnar: this.opts.columnar ?? false });
+    const stream = this.streamEncoder ?? undefined;
+    const columnar = (this.opts.columnar ?? false) || (this.opts.stream ?? false);
+    const plain = encodeTelemetryFrame(batch, { implicitDroneId: this.implicitDroneId(), columnar, stream });
     // The limit applies to compressed and decompressed sizes alike: split until the plain frame fits.
     if (plain.length > maxBytes && batch.length > 1) {
       const half = batch.length >> 1;
@@ -373,6 +387,8 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
       if (z.length < plain.length) bytes = z;
     }
     sock.send(bytes);
+    // Only a frame handed to the socket moves the stream state; a drop resets it with the session.
+    stream?.commit();
     this.stats.framesSent++;
     this.stats.pointsSent += batch.length;
     this.stats.bytesSent += bytes.length;
@@ -421,6 +437,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
     const sock = this.sock;
     this.sock = null;
     this.welcome = null;
+    this.streamEncoder = null;
     if (!sock) return;
     sock.onclose = null;
     sock.onmessage = null;

@@ -20,6 +20,8 @@ export interface WelcomeMessage {
   conflictHeightM: number;
   lookaheadS: number;
   serverTimeMs: number;
+  /** Largest TelemetryStream drone table (0: only the token's own drone). */
+  streamMaxDrones: number;
 }
 
 export type AlertLevelName = "caution" | "warning" | "clear" | "unspecified";

@@ -17,6 +17,7 @@ import {
   type Point,
 } from "../gen/airspace/v1/airspace_pb.js";
 import { decodeColumns, encodeColumns } from "../pipeline/columns.js";
+import type { StreamEncoder } from "../pipeline/telemetry-stream.js";
 import { isZstd } from "./zstd.js";
 import type { ServerMessage } from "./messages.js";
 
@@ -52,6 +53,12 @@ export interface EncodeOptions {
   compressMinBytes?: number;
   /** Send the columnar, delta-encoded form (TelemetryColumns): a few bytes per point for batches of a drone's consecutive reports. Default: false */
   columnar?: boolean;
+  /**
+   * Encode against this connection's stream state (TelemetryStream): each value a delta from its drone's
+   * previous report on the connection. The caller commits the encoder once the frame is sent. A frame
+   * naming more drones than the stream table holds goes out columnar instead.
+   */
+  stream?: StreamEncoder;
 }
 
 /** A point that cannot be put on the wire (non-finite or out-of-range field); thrown at the API edge. */
@@ -127,10 +134,13 @@ export function encodeTelemetryFrame(points: readonly ClientPoint[], opts: Encod
     base = points.length === 0 ? 0 : Math.round(base);
   }
   const wire = points.map((p) => toWirePoint(p, base, opts.implicitDroneId));
+  const streamed = opts.stream?.encode(wire, BigInt(base));
   const frame = create(ClientFrameSchema, {
-    kind: opts.columnar
-      ? { case: "columns", value: encodeColumns(wire, BigInt(base)) }
-      : { case: "telemetry", value: create(TelemetrySchema, { baseTimeMs: BigInt(base), points: wire }) },
+    kind: streamed
+      ? { case: "stream", value: streamed }
+      : opts.columnar || opts.stream
+        ? { case: "columns", value: encodeColumns(wire, BigInt(base)) }
+        : { case: "telemetry", value: create(TelemetrySchema, { baseTimeMs: BigInt(base), points: wire }) },
   });
   const bytes = toBinary(ClientFrameSchema, frame);
   return maybeCompress(bytes, opts);
@@ -165,6 +175,8 @@ export function decodeTelemetryFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FR
     const c = decodeColumns(frame.kind.value, Number.MAX_SAFE_INTEGER);
     if (!c.ok) throw new RangeError(c.message);
     wire = c.points;
+  } else if (frame.kind.case === "stream") {
+    throw new RangeError("a TelemetryStream frame reads only against its connection's state (StreamDecoder)");
   } else return { baseTimeMs: 0, points: [] };
   const base = Number(frame.kind.value.baseTimeMs);
   return { baseTimeMs: base, points: wire.map((w) => fromWirePoint(w, base)) };
@@ -201,6 +213,7 @@ export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FRAME
         conflictHeightM: w.conflictHeightM,
         lookaheadS: w.lookaheadS,
         serverTimeMs: Number(w.serverTimeMs),
+        streamMaxDrones: w.streamMaxDrones,
       };
     }
     case "alert": {

@@ -10,6 +10,7 @@ import { Batcher, type FlushedBatch } from "../pipeline/batcher.js";
 import { COUNTER_INDEX, type CounterName } from "../pipeline/counters.js";
 import { PendingCounters } from "../pipeline/pending-counters.js";
 import { decodeColumns } from "../pipeline/columns.js";
+import { StreamDecoder } from "../pipeline/telemetry-stream.js";
 import { DedupeFilter } from "../pipeline/dedupe.js";
 import { decodeClientFrame } from "../pipeline/frames.js";
 import { ConnectionLimiter } from "../pipeline/rate-limiter.js";
@@ -27,6 +28,15 @@ import { UpstreamLink, type LinkHost } from "./upstream.js";
  * of a session whose points are all rejected, get a counters-only batch of their own.
  */
 const COUNTERS_FLUSH_MS = 2000;
+
+/**
+ * A relay's TelemetryStream table: room for churn past the drones it may carry, bounded in memory
+ * (~36 B a drone). A drone's socket may name itself once besides its implicit id; 0 would mean "no
+ * stream support" to a client.
+ */
+export function streamMaxDrones(role: Principal["role"], relayMaxDrones: number): number {
+  return role === "relay" ? Math.min(2 * relayMaxDrones, 16_384) : 1;
+}
 
 export class DroneSession implements LinkHost {
   readonly sessionId = crypto.randomUUID();
@@ -50,6 +60,8 @@ export class DroneSession implements LinkHost {
   private closed = false;
   /** While a telemetry frame is processed: its flushed batches, merged per region (see flush). */
   private frameBatches: Map<string, FlushedBatch> | null = null;
+  /** The TelemetryStream state of this connection, made by its first stream frame. */
+  private stream: StreamDecoder | null = null;
   /** Drones a relay carries, as its connection limits were last scaled to. */
   private dronesCarried = 1;
   readonly totals = {
@@ -102,6 +114,7 @@ export class DroneSession implements LinkHost {
         conflictHeightM: o.conflictHeightM,
         lookaheadS: o.lookaheadS,
         serverTimeMs: BigInt(Date.now()),
+        streamMaxDrones: streamMaxDrones(this.principal.role, o.relayMaxDrones),
       }),
     );
   }
@@ -170,7 +183,9 @@ export class DroneSession implements LinkHost {
       return;
     }
     let points: Point[];
+    let baseTimeMs: number;
     if (frame.kind.case === "telemetry") {
+      baseTimeMs = Number(frame.kind.value.baseTimeMs);
       points = frame.kind.value.points;
       if (points.length > this.opts.maxPointsPerFrame) {
         this.badFrame(now, ErrorCode.TOO_MANY_POINTS, `${points.length} points in one frame; at most ${this.opts.maxPointsPerFrame}`);
@@ -183,10 +198,22 @@ export class DroneSession implements LinkHost {
         return;
       }
       points = cols.points;
+      baseTimeMs = Number(frame.kind.value.baseTimeMs);
+    } else if (frame.kind.case === "stream") {
+      this.stream ??= new StreamDecoder(streamMaxDrones(this.principal.role, this.opts.relayMaxDrones));
+      const st = this.stream.decode(frame.kind.value, this.opts.maxPointsPerFrame);
+      if (!st.ok) {
+        // Every later stream frame is relative to this one: the stream cannot go on.
+        this.sendToClient(errorFrame(ErrorCode.STREAM, `unreadable stream frame: ${st.message}; reconnect to start a fresh stream`));
+        this.closeClient(1007, "stream state lost");
+        return;
+      }
+      points = st.points;
+      baseTimeMs = Number(st.baseTimeMs);
     } else {
+      this.badFrame(now, ErrorCode.BAD_FRAME, "empty frame, or a kind this gateway does not know");
       return;
     }
-    const baseTimeMs = Number(frame.kind.value.baseTimeMs);
     const verdict = this.limiter.admitFrame(bytes.length, points.length, now);
     if (verdict.kind === "close") return this.abuse(verdict.reason);
     if (verdict.kind === "limited") {

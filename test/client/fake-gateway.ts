@@ -5,11 +5,17 @@
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { decompress } from "fzstd";
 import { WebSocketServer, type WebSocket as ServerSocket } from "ws";
-import { ClientFrameSchema, ServerFrameSchema } from "../../src/gen/airspace/v1/airspace_pb.js";
+import { ClientFrameSchema, ServerFrameSchema, type Point } from "../../src/gen/airspace/v1/airspace_pb.js";
+import { decodeColumns } from "../../src/pipeline/columns.js";
+import { StreamDecoder } from "../../src/pipeline/telemetry-stream.js";
 
 export class FakeGateway {
   readonly wss: WebSocketServer;
-  readonly sessions: { sock: ServerSocket; auth: string; protocol: string; points: string[]; frames: number[] }[] = [];
+  readonly sessions: { sock: ServerSocket; auth: string; protocol: string; points: string[]; frames: number[]; kinds: string[] }[] = [];
+  /** Announced in the welcome; 0 plays a gateway from before TelemetryStream. */
+  streamMaxDrones = 0;
+  /** Role announced in the welcome. */
+  role = "drone";
   private waiters: (() => boolean)[] = [];
   readonly listening: Promise<void>;
   compressedFrames = 0;
@@ -19,9 +25,10 @@ export class FakeGateway {
     this.listening = new Promise((r) => this.wss.once("listening", () => r()));
     this.wss.on("connection", (sock, req) => {
       const protos = String(req.headers["sec-websocket-protocol"] ?? "");
-      const s = { sock, auth: String(req.headers.authorization ?? ""), protocol: protos, points: [] as string[], frames: [] as number[] };
+      const s = { sock, auth: String(req.headers.authorization ?? ""), protocol: protos, points: [] as string[], frames: [] as number[], kinds: [] as string[] };
       this.sessions.push(s);
-      this.send(sock, { case: "welcome", value: { sessionId: `s${this.sessions.length}`, role: "drone", maxPointsPerFrame: 5, batchWindowMs: 10, maxFrameBytes: 1 << 20 } });
+      const stream = new StreamDecoder(this.streamMaxDrones);
+      this.send(sock, { case: "welcome", value: { sessionId: `s${this.sessions.length}`, role: this.role, maxPointsPerFrame: 5, batchWindowMs: 10, maxFrameBytes: 1 << 20, streamMaxDrones: this.streamMaxDrones } });
       sock.on("message", (data: Buffer) => {
         let bytes: Uint8Array = new Uint8Array(data);
         if (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) {
@@ -29,9 +36,22 @@ export class FakeGateway {
           this.compressedFrames++;
         }
         const f = fromBinary(ClientFrameSchema, bytes);
-        if (f.kind.case === "telemetry") {
-          s.frames.push(f.kind.value.points.length);
-          for (const p of f.kind.value.points) s.points.push(`${p.droneId}@${Number(f.kind.value.baseTimeMs) + p.tOffsetMs}`);
+        const record = (base: bigint, points: Point[]) => {
+          s.frames.push(points.length);
+          for (const p of points) s.points.push(`${p.droneId}@${Number(base) + p.tOffsetMs}`);
+        };
+        if (f.kind.case) s.kinds.push(f.kind.case);
+        if (f.kind.case === "telemetry") record(f.kind.value.baseTimeMs, f.kind.value.points);
+        else if (f.kind.case === "columns") {
+          const r = decodeColumns(f.kind.value, 1000);
+          if (!r.ok) throw new Error(r.message);
+          record(f.kind.value.baseTimeMs, r.points);
+        } else if (f.kind.case === "stream") {
+          const r = stream.decode(f.kind.value, 1000);
+          if (!r.ok) {
+            s.kinds.push(`unreadable: ${r.message}`);
+            sock.close(1007, "stream state lost");
+          } else record(r.baseTimeMs, r.points);
         } else if (f.kind.case === "ping") {
           this.send(sock, { case: "pong", value: { nonce: f.kind.value.nonce, counters: { pointsAccepted: BigInt(s.points.length) } } });
         }

@@ -106,4 +106,34 @@ describe("RelayClient", () => {
     await gw.until(() => gw.sessions[0]!.points.length === 2);
     expect(gw.sessions[0]!.points[1]).toBe("a@1");
   });
+
+  it("streams each drone's deltas, and starts a fresh stream on every connection", async () => {
+    gw = await startGateway();
+    gw.role = "relay";
+    gw.streamMaxDrones = 8;
+    const relay = new RelayClient({ url: gw.url, token: "t", WebSocket: Ws, nodeWs: true, stream: true, backoff: { baseMs: 20, random: () => 0.5 }, pingIntervalMs: 0 });
+    clients.push(relay);
+    await relay.connect();
+    for (let i = 0; i < 12; i++) relay.send(pt(1000 + i, `d${i % 3}`));
+    await gw.until(() => gw.sessions[0]!.points.length === 12);
+    expect(gw.sessions[0]!.kinds.every((k) => k === "stream")).toBe(true);
+    expect(gw.sessions[0]!.points.slice(0, 4)).toEqual(["d0@1000", "d1@1001", "d2@1002", "d0@1003"]);
+    // The gateway's side of the stream is gone with the socket: the client must not lean on it.
+    gw.sessions[0]!.sock.terminate();
+    await relay.next("welcome");
+    for (let i = 0; i < 3; i++) relay.send(pt(2000 + i, `d${i}`));
+    await gw.until(() => gw.sessions[1]?.points.length === 3);
+    expect(gw.sessions[1]!.kinds).toEqual(["stream"]);
+    expect(gw.sessions[1]!.points).toEqual(["d0@2000", "d1@2001", "d2@2002"]);
+  });
+
+  it("falls back to columns when the gateway announces no stream table", async () => {
+    gw = await startGateway();
+    const client = new DroneClient({ url: gw.url, token: "t", WebSocket: Ws, nodeWs: true, stream: true, pingIntervalMs: 0 });
+    clients.push(client);
+    await client.connect();
+    client.send(pt(3000));
+    await gw.until(() => gw.sessions[0]!.points.length === 1);
+    expect(gw.sessions[0]!.kinds).toEqual(["columns"]);
+  });
 });

@@ -1,6 +1,6 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
-import { ClientFrameSchema, ErrorCode } from "../../src/gen/airspace/v1/airspace_pb.js";
+import { ClientFrameSchema, ErrorCode, TelemetryStreamSchema } from "../../src/gen/airspace/v1/airspace_pb.js";
 import { connect, droneAt, token } from "../helpers/client.js";
 
 const LAT = 52.52;
@@ -38,6 +38,27 @@ describe("bad input never crashes or stalls anything", () => {
     expect(closed.code).toBe(1008);
     expect(c.frames.some((f) => f.kind.case === "error" && f.kind.value.code === ErrorCode.POLICY)).toBe(true);
     expect(c.frames.filter((f) => f.kind.case === "error" && f.kind.value.code === ErrorCode.BAD_FRAME)).toHaveLength(11);
+  });
+
+  it("ends the connection with 1007 when a stream frame cannot be read against its state", async () => {
+    const c = await connect(await token("bad-stream", "relay"));
+    await c.waitFor((f) => f.kind.case === "welcome");
+    // Names drone 3 of a table that holds only the implicit drone: every later delta would be garbage.
+    const stream = create(TelemetryStreamSchema, { baseTimeDeltaMs: BigInt(Date.now()), points: 1, droneRef: [3], latE7: [525_200_000], lonE7: [134_050_000] });
+    c.sendRaw(toBinary(ClientFrameSchema, create(ClientFrameSchema, { kind: { case: "stream", value: stream } })));
+    const closed = await c.waitClosed();
+    expect(closed.code).toBe(1007);
+    const err = c.frames.find((f) => f.kind.case === "error");
+    expect(err?.kind.case === "error" && err.kind.value).toMatchObject({ code: ErrorCode.STREAM, message: expect.stringMatching(/names drone 3 of 1/) });
+  });
+
+  it("answers an empty frame as a bad frame", async () => {
+    const c = await connect(await token("bad-empty"));
+    c.sendRaw(new Uint8Array(0));
+    const err = await c.waitFor((f) => f.kind.case === "error");
+    expect(err.kind.case === "error" && err.kind.value.code).toBe(ErrorCode.BAD_FRAME);
+    expect(c.closed).toBeNull();
+    c.close();
   });
 
   it("closes with 1009 on a frame over 1 MiB", async () => {

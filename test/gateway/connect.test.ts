@@ -1,8 +1,10 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { AlertLevel, Manoeuvre } from "../../src/gen/airspace/v1/airspace_pb.js";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { AlertLevel, ClientFrameSchema, Manoeuvre } from "../../src/gen/airspace/v1/airspace_pb.js";
 import { signJwt } from "../helpers/jwt.js";
 import { encodeTelemetryFrame } from "../../src/client/wire.js";
+import { StreamEncoder } from "../../src/pipeline/telemetry-stream.js";
 import { createApp } from "../../src/gateway/app.js";
 import { connect, droneAt, token } from "../helpers/client.js";
 
@@ -123,6 +125,33 @@ describe("drone socket → gateway → region → alert back", () => {
     relay.sendRaw(frame);
     await relay.waitFor((f) => f.kind.case === "alert" && f.kind.value.droneId === "cols-a", 5000, "alert for a");
     await relay.waitFor((f) => f.kind.case === "alert" && f.kind.value.droneId === "cols-b", 5000, "alert for b");
+    relay.close();
+  });
+
+  it("reads a relay's stream frames against the connection's state and alerts from them", async () => {
+    const relay = await connect(await token("relay-stream", "relay"));
+    const welcome = await relay.waitFor((f) => f.kind.case === "welcome");
+    const max = welcome.kind.case === "welcome" ? welcome.kind.value.streamMaxDrones : 0;
+    expect(max).toBeGreaterThan(0);
+    const stream = new StreamEncoder(max);
+    const now = Date.now();
+    // One frame per 100 ms step, as a ground station sends them: ids once, then per-drone deltas.
+    for (let i = 0; i < 20; i++) {
+      const at = now - (19 - i) * 100;
+      const step = [droneAt("st-a", LAT - 0.02, LON, -30 - (19 - i), 0, 10, 0, at), droneAt("st-b", LAT - 0.02, LON, 30 + (19 - i), 0, -10, 0, at)];
+      relay.sendRaw(encodeTelemetryFrame(step.map((p) => ({ ...p, battery: 80 })), { stream }));
+      stream.commit();
+    }
+    relay.sendRaw(encodeTelemetryFrame([droneAt("st-a", LAT - 0.02, LON, -30, 0, 10, 0, now + 100), droneAt("st-b", LAT - 0.02, LON, 30, 0, -10, 0, now + 100)], { stream }));
+    stream.commit();
+    const alert = await relay.waitFor((f) => f.kind.case === "alert" && f.kind.value.droneId === "st-a", 5000, "alert for a");
+    await relay.waitFor((f) => f.kind.case === "alert" && f.kind.value.droneId === "st-b", 5000, "alert for b");
+    // The other drone's state in the alert is what the last stream frame carried, decoded exactly.
+    expect(alert.kind.case === "alert" && alert.kind.value.other?.latE7).toBe(Math.round((LAT - 0.02) * 1e7));
+    relay.sendRaw(toBinary(ClientFrameSchema, create(ClientFrameSchema, { kind: { case: "ping", value: { nonce: 3n } } })));
+    const pong = await relay.waitFor((f) => f.kind.case === "pong");
+    expect(pong.kind.case === "pong" && pong.kind.value.counters).toMatchObject({ pointsReceived: 42n, pointsRejected: 0n });
+    expect(relay.frames.some((f) => f.kind.case === "error")).toBe(false);
     relay.close();
   });
 });

@@ -217,6 +217,7 @@ describe("welcomeFrame", () => {
       conflictHeightM: 15,
       lookaheadS: 20,
       serverTimeMs: BigInt(T),
+      streamMaxDrones: 4000,
     };
     expect(decode(welcomeFrame(params), "welcome")).toMatchObject(params);
   });

@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file airspace/v1/airspace.proto.
  */
 export const file_airspace_v1_airspace: GenFile = /*@__PURE__*/
-  fileDesc("ChphaXJzcGFjZS92MS9haXJzcGFjZS5wcm90bxILYWlyc3BhY2UudjEilwEKC0NsaWVudEZyYW1lEisKCXRlbGVtZXRyeRgBIAEoCzIWLmFpcnNwYWNlLnYxLlRlbGVtZXRyeUgAEiEKBHBpbmcYAiABKAsyES5haXJzcGFjZS52MS5QaW5nSAASMAoHY29sdW1ucxgDIAEoCzIdLmFpcnNwYWNlLnYxLlRlbGVtZXRyeUNvbHVtbnNIAEIGCgRraW5kIkUKCVRlbGVtZXRyeRIUCgxiYXNlX3RpbWVfbXMYASABKAQSIgoGcG9pbnRzGAIgAygLMhIuYWlyc3BhY2UudjEuUG9pbnQi0gEKBVBvaW50EhAKCGRyb25lX2lkGAEgASgJEhMKC3Rfb2Zmc2V0X21zGAIgASgREg4KBmxhdF9lNxgDIAEoDxIOCgZsb25fZTcYBCABKA8SDgoGYWx0X21tGAUgASgREg4KBnZuX2NtcxgGIAEoERIOCgZ2ZV9jbXMYByABKBESDgoGdmRfY21zGAggASgREhgKC2JhdHRlcnlfcGN0GAkgASgNSACIAQESEAoDc2VxGAogASgNSAGIAQFCDgoMX2JhdHRlcnlfcGN0QgYKBF9zZXEi4wEKEFRlbGVtZXRyeUNvbHVtbnMSFAoMYmFzZV90aW1lX21zGAEgASgEEhEKCWRyb25lX2lkcxgCIAMoCRITCgtkcm9uZV9pbmRleBgDIAMoDRITCgt0X29mZnNldF9tcxgEIAMoERIOCgZsYXRfZTcYBSADKBESDgoGbG9uX2U3GAYgAygREg4KBmFsdF9tbRgHIAMoERIOCgZ2bl9jbXMYCCADKBESDgoGdmVfY21zGAkgAygREg4KBnZkX2NtcxgKIAMoERIPCgdiYXR0ZXJ5GAsgAygREgsKA3NlcRgMIAMoESIVCgRQaW5nEg0KBW5vbmNlGAEgASgEIpgCCgtTZXJ2ZXJGcmFtZRInCgd3ZWxjb21lGAEgASgLMhQuYWlyc3BhY2UudjEuV2VsY29tZUgAEiwKBWFsZXJ0GAIgASgLMhsuYWlyc3BhY2UudjEuQ29sbGlzaW9uQWxlcnRIABIjCgVlcnJvchgDIAEoCzISLmFpcnNwYWNlLnYxLkVycm9ySAASMgoKcmF0ZV9saW1pdBgEIAEoCzIcLmFpcnNwYWNlLnYxLlJhdGVMaW1pdE5vdGljZUgAEiEKBHBvbmcYBSABKAsyES5haXJzcGFjZS52MS5Qb25nSAASLgoIYWR2aXNvcnkYBiABKAsyGi5haXJzcGFjZS52MS5Ecm9uZUFkdmlzb3J5SABCBgoEa2luZCKhAgoHV2VsY29tZRISCgpzZXNzaW9uX2lkGAEgASgJEgwKBHJvbGUYAiABKAkSEAoIZHJvbmVfaWQYAyABKAkSFwoPbWF4X2ZyYW1lX2J5dGVzGAQgASgNEhwKFG1heF9wb2ludHNfcGVyX2ZyYW1lGAUgASgNEhkKEXBvaW50c19wZXJfc2Vjb25kGAYgASgNEhQKDGJ1cnN0X3BvaW50cxgHIAEoDRIXCg9iYXRjaF93aW5kb3dfbXMYCCABKA0SGQoRY29uZmxpY3RfcmFkaXVzX20YCSABKAISGQoRY29uZmxpY3RfaGVpZ2h0X20YCiABKAISEwoLbG9va2FoZWFkX3MYCyABKAISFgoOc2VydmVyX3RpbWVfbXMYDCABKAQioAIKDkNvbGxpc2lvbkFsZXJ0EhAKCGFsZXJ0X2lkGAEgASgJEhAKCGRyb25lX2lkGAIgASgJEhAKCG90aGVyX2lkGAMgASgJEiYKBWxldmVsGAQgASgOMhcuYWlyc3BhY2UudjEuQWxlcnRMZXZlbBIRCgl0X2VudHJ5X3MYBSABKAISDwoHdF9jcGFfcxgGIAEoAhISCgpoc2VwX2NwYV9tGAcgASgCEhIKCnZzZXBfY3BhX20YCCABKAISIQoFb3RoZXIYCSABKAsyEi5haXJzcGFjZS52MS5Qb2ludBIXCg9jb21wdXRlZF9mb3JfbXMYCiABKAQSKAoIYWR2aXNvcnkYCyABKA4yFi5haXJzcGFjZS52MS5NYW5vZXV2cmUiXwoFRXJyb3ISJAoEY29kZRgBIAEoDjIWLmFpcnNwYWNlLnYxLkVycm9yQ29kZRIPCgdtZXNzYWdlGAIgASgJEhAKCGRyb25lX2lkGAMgASgJEg0KBWNvdW50GAQgASgNIkwKD1JhdGVMaW1pdE5vdGljZRIQCghkcm9uZV9pZBgBIAEoCRIPCgdkcm9wcGVkGAIgASgNEhYKDnJldHJ5X2FmdGVyX21zGAMgASgNIl0KBFBvbmcSDQoFbm9uY2UYASABKAQSFgoOc2VydmVyX3RpbWVfbXMYAiABKAQSLgoIY291bnRlcnMYAyABKAsyHC5haXJzcGFjZS52MS5TZXNzaW9uQ291bnRlcnMi0AEKD1Nlc3Npb25Db3VudGVycxIOCgZmcmFtZXMYASABKAQSFwoPcG9pbnRzX3JlY2VpdmVkGAIgASgEEhcKD3BvaW50c19hY2NlcHRlZBgDIAEoBBIXCg9wb2ludHNfcmVqZWN0ZWQYBCABKAQSGwoTcG9pbnRzX3JhdGVfbGltaXRlZBgFIAEoBBIWCg5wb2ludHNfZGVkdXBlZBgGIAEoBBIYChBhbGVydHNfZGVsaXZlcmVkGAcgASgEEhMKC3BvaW50c19sb3N0GAggASgEImwKDURyb25lQWR2aXNvcnkSEAoIZHJvbmVfaWQYASABKAkSJwoEa2luZBgCIAEoDjIZLmFpcnNwYWNlLnYxLkFkdmlzb3J5S2luZBIPCgdtZXNzYWdlGAMgASgJEg8KB3RpbWVfbXMYBCABKAQqcgoKQWxlcnRMZXZlbBIbChdBTEVSVF9MRVZFTF9VTlNQRUNJRklFRBAAEhcKE0FMRVJUX0xFVkVMX0NBVVRJT04QARIXChNBTEVSVF9MRVZFTF9XQVJOSU5HEAISFQoRQUxFUlRfTEVWRUxfQ0xFQVIQAyqZAQoJTWFub2V1dnJlEhkKFU1BTk9FVVZSRV9VTlNQRUNJRklFRBAAEhMKD01BTk9FVVZSRV9DTElNQhABEhUKEU1BTk9FVVZSRV9ERVNDRU5EEAISGAoUTUFOT0VVVlJFX1RVUk5fUklHSFQQAxIXChNNQU5PRVVWUkVfVFVSTl9MRUZUEAQSEgoOTUFOT0VVVlJFX0hPTEQQBSrsAQoJRXJyb3JDb2RlEhoKFkVSUk9SX0NPREVfVU5TUEVDSUZJRUQQABIYChRFUlJPUl9DT0RFX0JBRF9GUkFNRRABEh4KGkVSUk9SX0NPREVfRlJBTUVfVE9PX0xBUkdFEAISGgoWRVJST1JfQ09ERV9XUk9OR19EUk9ORRADEhwKGEVSUk9SX0NPREVfSU5WQUxJRF9QT0lOVBAEEh4KGkVSUk9SX0NPREVfVE9PX01BTllfUE9JTlRTEAUSFQoRRVJST1JfQ09ERV9QT0xJQ1kQBhIYChRFUlJPUl9DT0RFX0RBVEFfTE9TUxAHKlAKDEFkdmlzb3J5S2luZBIdChlBRFZJU09SWV9LSU5EX1VOU1BFQ0lGSUVEEAASIQodQURWSVNPUllfS0lORF9MT1dfQkFUVEVSWV9SVEgQAWIGcHJvdG8z");
+  fileDesc("ChphaXJzcGFjZS92MS9haXJzcGFjZS5wcm90bxILYWlyc3BhY2UudjEixwEKC0NsaWVudEZyYW1lEisKCXRlbGVtZXRyeRgBIAEoCzIWLmFpcnNwYWNlLnYxLlRlbGVtZXRyeUgAEiEKBHBpbmcYAiABKAsyES5haXJzcGFjZS52MS5QaW5nSAASMAoHY29sdW1ucxgDIAEoCzIdLmFpcnNwYWNlLnYxLlRlbGVtZXRyeUNvbHVtbnNIABIuCgZzdHJlYW0YBCABKAsyHC5haXJzcGFjZS52MS5UZWxlbWV0cnlTdHJlYW1IAEIGCgRraW5kIkUKCVRlbGVtZXRyeRIUCgxiYXNlX3RpbWVfbXMYASABKAQSIgoGcG9pbnRzGAIgAygLMhIuYWlyc3BhY2UudjEuUG9pbnQi0gEKBVBvaW50EhAKCGRyb25lX2lkGAEgASgJEhMKC3Rfb2Zmc2V0X21zGAIgASgREg4KBmxhdF9lNxgDIAEoDxIOCgZsb25fZTcYBCABKA8SDgoGYWx0X21tGAUgASgREg4KBnZuX2NtcxgGIAEoERIOCgZ2ZV9jbXMYByABKBESDgoGdmRfY21zGAggASgREhgKC2JhdHRlcnlfcGN0GAkgASgNSACIAQESEAoDc2VxGAogASgNSAGIAQFCDgoMX2JhdHRlcnlfcGN0QgYKBF9zZXEi4wEKEFRlbGVtZXRyeUNvbHVtbnMSFAoMYmFzZV90aW1lX21zGAEgASgEEhEKCWRyb25lX2lkcxgCIAMoCRITCgtkcm9uZV9pbmRleBgDIAMoDRITCgt0X29mZnNldF9tcxgEIAMoERIOCgZsYXRfZTcYBSADKBESDgoGbG9uX2U3GAYgAygREg4KBmFsdF9tbRgHIAMoERIOCgZ2bl9jbXMYCCADKBESDgoGdmVfY21zGAkgAygREg4KBnZkX2NtcxgKIAMoERIPCgdiYXR0ZXJ5GAsgAygREgsKA3NlcRgMIAMoESKJAgoPVGVsZW1ldHJ5U3RyZWFtEhoKEmJhc2VfdGltZV9kZWx0YV9tcxgBIAEoEhINCgVyZXNldBgCIAEoCBIVCg1uZXdfZHJvbmVfaWRzGAMgAygJEg4KBnBvaW50cxgEIAEoDRIRCglkcm9uZV9yZWYYBSADKBESEwoLdF9vZmZzZXRfbXMYBiADKBESDgoGbGF0X2U3GAcgAygREg4KBmxvbl9lNxgIIAMoERIOCgZhbHRfbW0YCSADKBESDgoGdm5fY21zGAogAygREg4KBnZlX2NtcxgLIAMoERIOCgZ2ZF9jbXMYDCADKBESDwoHYmF0dGVyeRgNIAMoERILCgNzZXEYDiADKBEiFQoEUGluZxINCgVub25jZRgBIAEoBCKYAgoLU2VydmVyRnJhbWUSJwoHd2VsY29tZRgBIAEoCzIULmFpcnNwYWNlLnYxLldlbGNvbWVIABIsCgVhbGVydBgCIAEoCzIbLmFpcnNwYWNlLnYxLkNvbGxpc2lvbkFsZXJ0SAASIwoFZXJyb3IYAyABKAsyEi5haXJzcGFjZS52MS5FcnJvckgAEjIKCnJhdGVfbGltaXQYBCABKAsyHC5haXJzcGFjZS52MS5SYXRlTGltaXROb3RpY2VIABIhCgRwb25nGAUgASgLMhEuYWlyc3BhY2UudjEuUG9uZ0gAEi4KCGFkdmlzb3J5GAYgASgLMhouYWlyc3BhY2UudjEuRHJvbmVBZHZpc29yeUgAQgYKBGtpbmQivAIKB1dlbGNvbWUSEgoKc2Vzc2lvbl9pZBgBIAEoCRIMCgRyb2xlGAIgASgJEhAKCGRyb25lX2lkGAMgASgJEhcKD21heF9mcmFtZV9ieXRlcxgEIAEoDRIcChRtYXhfcG9pbnRzX3Blcl9mcmFtZRgFIAEoDRIZChFwb2ludHNfcGVyX3NlY29uZBgGIAEoDRIUCgxidXJzdF9wb2ludHMYByABKA0SFwoPYmF0Y2hfd2luZG93X21zGAggASgNEhkKEWNvbmZsaWN0X3JhZGl1c19tGAkgASgCEhkKEWNvbmZsaWN0X2hlaWdodF9tGAogASgCEhMKC2xvb2thaGVhZF9zGAsgASgCEhYKDnNlcnZlcl90aW1lX21zGAwgASgEEhkKEXN0cmVhbV9tYXhfZHJvbmVzGA0gASgNIqACCg5Db2xsaXNpb25BbGVydBIQCghhbGVydF9pZBgBIAEoCRIQCghkcm9uZV9pZBgCIAEoCRIQCghvdGhlcl9pZBgDIAEoCRImCgVsZXZlbBgEIAEoDjIXLmFpcnNwYWNlLnYxLkFsZXJ0TGV2ZWwSEQoJdF9lbnRyeV9zGAUgASgCEg8KB3RfY3BhX3MYBiABKAISEgoKaHNlcF9jcGFfbRgHIAEoAhISCgp2c2VwX2NwYV9tGAggASgCEiEKBW90aGVyGAkgASgLMhIuYWlyc3BhY2UudjEuUG9pbnQSFwoPY29tcHV0ZWRfZm9yX21zGAogASgEEigKCGFkdmlzb3J5GAsgASgOMhYuYWlyc3BhY2UudjEuTWFub2V1dnJlIl8KBUVycm9yEiQKBGNvZGUYASABKA4yFi5haXJzcGFjZS52MS5FcnJvckNvZGUSDwoHbWVzc2FnZRgCIAEoCRIQCghkcm9uZV9pZBgDIAEoCRINCgVjb3VudBgEIAEoDSJMCg9SYXRlTGltaXROb3RpY2USEAoIZHJvbmVfaWQYASABKAkSDwoHZHJvcHBlZBgCIAEoDRIWCg5yZXRyeV9hZnRlcl9tcxgDIAEoDSJdCgRQb25nEg0KBW5vbmNlGAEgASgEEhYKDnNlcnZlcl90aW1lX21zGAIgASgEEi4KCGNvdW50ZXJzGAMgASgLMhwuYWlyc3BhY2UudjEuU2Vzc2lvbkNvdW50ZXJzItABCg9TZXNzaW9uQ291bnRlcnMSDgoGZnJhbWVzGAEgASgEEhcKD3BvaW50c19yZWNlaXZlZBgCIAEoBBIXCg9wb2ludHNfYWNjZXB0ZWQYAyABKAQSFwoPcG9pbnRzX3JlamVjdGVkGAQgASgEEhsKE3BvaW50c19yYXRlX2xpbWl0ZWQYBSABKAQSFgoOcG9pbnRzX2RlZHVwZWQYBiABKAQSGAoQYWxlcnRzX2RlbGl2ZXJlZBgHIAEoBBITCgtwb2ludHNfbG9zdBgIIAEoBCJsCg1Ecm9uZUFkdmlzb3J5EhAKCGRyb25lX2lkGAEgASgJEicKBGtpbmQYAiABKA4yGS5haXJzcGFjZS52MS5BZHZpc29yeUtpbmQSDwoHbWVzc2FnZRgDIAEoCRIPCgd0aW1lX21zGAQgASgEKnIKCkFsZXJ0TGV2ZWwSGwoXQUxFUlRfTEVWRUxfVU5TUEVDSUZJRUQQABIXChNBTEVSVF9MRVZFTF9DQVVUSU9OEAESFwoTQUxFUlRfTEVWRUxfV0FSTklORxACEhUKEUFMRVJUX0xFVkVMX0NMRUFSEAMqmQEKCU1hbm9ldXZyZRIZChVNQU5PRVVWUkVfVU5TUEVDSUZJRUQQABITCg9NQU5PRVVWUkVfQ0xJTUIQARIVChFNQU5PRVVWUkVfREVTQ0VORBACEhgKFE1BTk9FVVZSRV9UVVJOX1JJR0hUEAMSFwoTTUFOT0VVVlJFX1RVUk5fTEVGVBAEEhIKDk1BTk9FVVZSRV9IT0xEEAUqgwIKCUVycm9yQ29kZRIaChZFUlJPUl9DT0RFX1VOU1BFQ0lGSUVEEAASGAoURVJST1JfQ09ERV9CQURfRlJBTUUQARIeChpFUlJPUl9DT0RFX0ZSQU1FX1RPT19MQVJHRRACEhoKFkVSUk9SX0NPREVfV1JPTkdfRFJPTkUQAxIcChhFUlJPUl9DT0RFX0lOVkFMSURfUE9JTlQQBBIeChpFUlJPUl9DT0RFX1RPT19NQU5ZX1BPSU5UUxAFEhUKEUVSUk9SX0NPREVfUE9MSUNZEAYSGAoURVJST1JfQ09ERV9EQVRBX0xPU1MQBxIVChFFUlJPUl9DT0RFX1NUUkVBTRAIKlAKDEFkdmlzb3J5S2luZBIdChlBRFZJU09SWV9LSU5EX1VOU1BFQ0lGSUVEEAASIQodQURWSVNPUllfS0lORF9MT1dfQkFUVEVSWV9SVEgQAWIGcHJvdG8z");
 
 /**
  * One message from a drone or a relay to the gateway.
@@ -52,6 +52,15 @@ export type ClientFrame = Message<"airspace.v1.ClientFrame"> & {
      */
     value: TelemetryColumns;
     case: "columns";
+  } | {
+    /**
+     * The same reports again, each value a delta against its drone's previous report on this connection:
+     * a relay's frame of many drones costs about what one drone's consecutive reports do.
+     *
+     * @generated from field: airspace.v1.TelemetryStream stream = 4;
+     */
+    value: TelemetryStream;
+    case: "stream";
   } | { case: undefined; value?: undefined };
 };
 
@@ -269,6 +278,117 @@ export const TelemetryColumnsSchema: GenMessage<TelemetryColumns> = /*@__PURE__*
   messageDesc(file_airspace_v1_airspace, 3);
 
 /**
+ * Reports in columns whose values are deltas against the previous report of the same drone on this
+ * connection. Both ends keep, per WebSocket connection, a table of drone ids (index 0 is the drone a
+ * drone token implies, never sent; later ids get the next index in the order they are introduced),
+ * every drone's last values and the last frame's base time. The state lives and dies with the
+ * connection. A frame that cannot be read against it leaves the stream unusable: the gateway answers
+ * ERROR_CODE_STREAM and closes with 1007, and the client starts a fresh stream on its next connection.
+ * Encoders apply a frame to their state only once it is handed to the socket. A column left empty
+ * stands for all zeros, so what did not change costs nothing.
+ *
+ * @generated from message airspace.v1.TelemetryStream
+ */
+export type TelemetryStream = Message<"airspace.v1.TelemetryStream"> & {
+  /**
+   * This frame's base time (Unix ms, what t_offset_ms is relative to) minus the previous stream
+   * frame's on this connection (0 before the first one and after a reset).
+   *
+   * @generated from field: sint64 base_time_delta_ms = 1;
+   */
+  baseTimeDeltaMs: bigint;
+
+  /**
+   * Empty the table (back to the implicit drone alone) and forget every last value and the last base
+   * time before reading.
+   *
+   * @generated from field: bool reset = 2;
+   */
+  reset: boolean;
+
+  /**
+   * Ids appended to the table, in order: each 1-64 bytes and not in it yet. The table holds at most
+   * Welcome.stream_max_drones ids besides the implicit one; an encoder resets to stay within it.
+   *
+   * @generated from field: repeated string new_drone_ids = 3;
+   */
+  newDroneIds: string[];
+
+  /**
+   * Number of points; every non-empty column has exactly this many entries.
+   *
+   * @generated from field: uint32 points = 4;
+   */
+  points: number;
+
+  /**
+   * Per point, its drone's table index minus the previous point's (the first: minus 0). Empty when
+   * every point is the implicit drone's (a drone token's socket).
+   *
+   * @generated from field: repeated sint32 drone_ref = 5;
+   */
+  droneRef: number[];
+
+  /**
+   * Deltas of Point.t_offset_ms along the frame, as in TelemetryColumns.
+   *
+   * @generated from field: repeated sint32 t_offset_ms = 6;
+   */
+  tOffsetMs: number[];
+
+  /**
+   * Per point, the value minus its drone's last value on this connection; for a drone's first report,
+   * minus the previous point's value in this frame (0 for the frame's first point). Differences are
+   * modulo 2^32; battery and seq are stored + 1, 0 meaning absent, as in TelemetryColumns.
+   *
+   * @generated from field: repeated sint32 lat_e7 = 7;
+   */
+  latE7: number[];
+
+  /**
+   * @generated from field: repeated sint32 lon_e7 = 8;
+   */
+  lonE7: number[];
+
+  /**
+   * @generated from field: repeated sint32 alt_mm = 9;
+   */
+  altMm: number[];
+
+  /**
+   * @generated from field: repeated sint32 vn_cms = 10;
+   */
+  vnCms: number[];
+
+  /**
+   * @generated from field: repeated sint32 ve_cms = 11;
+   */
+  veCms: number[];
+
+  /**
+   * @generated from field: repeated sint32 vd_cms = 12;
+   */
+  vdCms: number[];
+
+  /**
+   * @generated from field: repeated sint32 battery = 13;
+   */
+  battery: number[];
+
+  /**
+   * @generated from field: repeated sint32 seq = 14;
+   */
+  seq: number[];
+};
+
+/**
+ * Describes the message airspace.v1.TelemetryStream.
+ * Use `create(TelemetryStreamSchema)` to create a new message.
+ */
+export const TelemetryStreamSchema: GenMessage<TelemetryStream> = /*@__PURE__*/
+  messageDesc(file_airspace_v1_airspace, 4);
+
+/**
  * Client keep-alive.
  *
  * @generated from message airspace.v1.Ping
@@ -287,7 +407,7 @@ export type Ping = Message<"airspace.v1.Ping"> & {
  * Use `create(PingSchema)` to create a new message.
  */
 export const PingSchema: GenMessage<Ping> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 4);
+  messageDesc(file_airspace_v1_airspace, 5);
 
 /**
  * One message from the gateway to a drone or relay.
@@ -354,7 +474,7 @@ export type ServerFrame = Message<"airspace.v1.ServerFrame"> & {
  * Use `create(ServerFrameSchema)` to create a new message.
  */
 export const ServerFrameSchema: GenMessage<ServerFrame> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 5);
+  messageDesc(file_airspace_v1_airspace, 6);
 
 /**
  * Session parameters the client should respect.
@@ -441,6 +561,13 @@ export type Welcome = Message<"airspace.v1.Welcome"> & {
    * @generated from field: uint64 server_time_ms = 12;
    */
   serverTimeMs: bigint;
+
+  /**
+   * Largest TelemetryStream drone table this session accepts, besides the implicit drone.
+   *
+   * @generated from field: uint32 stream_max_drones = 13;
+   */
+  streamMaxDrones: number;
 };
 
 /**
@@ -448,7 +575,7 @@ export type Welcome = Message<"airspace.v1.Welcome"> & {
  * Use `create(WelcomeSchema)` to create a new message.
  */
 export const WelcomeSchema: GenMessage<Welcome> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 6);
+  messageDesc(file_airspace_v1_airspace, 7);
 
 /**
  * A predicted loss of separation between the recipient drone and another.
@@ -537,7 +664,7 @@ export type CollisionAlert = Message<"airspace.v1.CollisionAlert"> & {
  * Use `create(CollisionAlertSchema)` to create a new message.
  */
 export const CollisionAlertSchema: GenMessage<CollisionAlert> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 7);
+  messageDesc(file_airspace_v1_airspace, 8);
 
 /**
  * @generated from message airspace.v1.Error
@@ -575,7 +702,7 @@ export type Error = Message<"airspace.v1.Error"> & {
  * Use `create(ErrorSchema)` to create a new message.
  */
 export const ErrorSchema: GenMessage<Error> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 8);
+  messageDesc(file_airspace_v1_airspace, 9);
 
 /**
  * Points were dropped by the rate limit. Sent at most once per second per connection.
@@ -610,7 +737,7 @@ export type RateLimitNotice = Message<"airspace.v1.RateLimitNotice"> & {
  * Use `create(RateLimitNoticeSchema)` to create a new message.
  */
 export const RateLimitNoticeSchema: GenMessage<RateLimitNotice> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 9);
+  messageDesc(file_airspace_v1_airspace, 10);
 
 /**
  * @generated from message airspace.v1.Pong
@@ -643,7 +770,7 @@ export type Pong = Message<"airspace.v1.Pong"> & {
  * Use `create(PongSchema)` to create a new message.
  */
 export const PongSchema: GenMessage<Pong> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 10);
+  messageDesc(file_airspace_v1_airspace, 11);
 
 /**
  * Cumulative counters of one session.
@@ -697,7 +824,7 @@ export type SessionCounters = Message<"airspace.v1.SessionCounters"> & {
  * Use `create(SessionCountersSchema)` to create a new message.
  */
 export const SessionCountersSchema: GenMessage<SessionCounters> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 11);
+  messageDesc(file_airspace_v1_airspace, 12);
 
 /**
  * @generated from message airspace.v1.DroneAdvisory
@@ -733,7 +860,7 @@ export type DroneAdvisory = Message<"airspace.v1.DroneAdvisory"> & {
  * Use `create(DroneAdvisorySchema)` to create a new message.
  */
 export const DroneAdvisorySchema: GenMessage<DroneAdvisory> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 12);
+  messageDesc(file_airspace_v1_airspace, 13);
 
 /**
  * Alert level, ordered by urgency.
@@ -876,6 +1003,14 @@ export enum ErrorCode {
    * @generated from enum value: ERROR_CODE_DATA_LOSS = 7;
    */
   DATA_LOSS = 7,
+
+  /**
+   * A TelemetryStream frame could not be read against the connection's stream state; the socket is
+   * closed (1007) and the next connection starts a fresh stream.
+   *
+   * @generated from enum value: ERROR_CODE_STREAM = 8;
+   */
+  STREAM = 8,
 }
 
 /**
