@@ -168,8 +168,8 @@ export function summarise(profile: CpuProfile, o: SummaryOptions = {}): string {
     else if (cf.url === "") i = { key: `native|${name}`, label: `${name} [native/builtin]`, file: "(native/builtin, no url)", kind: "native" };
     else if (bundleBase && (cf.url === bundleBase || cf.url.endsWith(`/${bundleBase}`))) {
       const orig = map?.lookup(cf.lineNumber, cf.columnNumber) ?? null;
-      const file = orig ? orig.source : "(bundle, unmapped)";
-      const where = orig ? `${orig.source}:${orig.line}` : "?";
+      const file = orig ? orig.source : "(bundle, no source map: esbuild helpers)";
+      const where = orig ? `${orig.source}:${orig.line}` : "(esbuild helper)";
       i = { key: `${name}|${cf.url}|${cf.lineNumber}|${cf.columnNumber}`, label: `${name}  ${where}  (bundle:${cf.lineNumber + 1})`, file, kind: "bundle" };
       const text = bundleLines[cf.lineNumber];
       if (cf.functionName && text !== undefined && !text.includes(cf.functionName.split(".").pop()!) && !text.includes("constructor")) mismatched.add(cf.functionName);

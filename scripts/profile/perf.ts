@@ -54,42 +54,53 @@ function parseRows(text: string): Row[] {
 }
 
 export function categorise(dso: string, sym: string): string {
-  const s = sym.replace(/^\(anonymous namespace\)::/, "");
-  if (sym.startsWith("[k] ") || dso.includes("kernel")) return "kernel";
-  if (dso.startsWith("[JIT]") || dso === "[unknown]" || /^0x[0-9a-f]+$/.test(s)) return "JS: JIT code / unknown";
+  const s = sym.replace(/^(\(anonymous namespace\)::|non-virtual thunk to |virtual thunk to )/, "");
+  if (sym.startsWith("[k] ") || dso.includes("kernel")) return "kernel (syscalls, TCP loopback, scheduler, IRQ)";
+  if (dso.startsWith("[JIT]") || dso === "[unknown]" || /^0x[0-9a-f]+$/.test(s)) return "JS: JIT-compiled code";
   if (/^Builtins_.*Handler/.test(s)) return "V8 interpreter (bytecode handlers)";
-  if (s.startsWith("Builtins_")) return "V8 builtins";
-  if (/^(cppgc::|heap::|v8::internal::(Heap|Scavenge|Scavenger|MarkCompact|MinorMarkSweep|MinorMC|Marking|MainMarking|ConcurrentMarking|Sweeper|Evacuat|Mark|PagedSpace|NewSpace|SemiSpace|LargeObjectSpace|MemoryAllocator|Page|MutablePage|EphemeronTable|GCTracer|IncrementalMarking|ObjectStats|RememberedSet|SlotSet|TypedSlot|LocalHeap|Safepoint|StackGuard::HandleInterrupts|Worklist|.*Visitor|.*Marking))/.test(s))
+  if (s.startsWith("Builtins_")) return "V8 builtins (ICs, Map, TypedArray, ...)";
+  if (/ArrayBufferSweeper|BackingStore|JSArrayBuffer|ArrayBufferExtension/.test(s)) return "V8 ArrayBuffer/BackingStore lifecycle";
+  if (/^(cppgc::|heap::|v8::internal::(Heap|Scavenge|Scavenger|MarkCompact|MinorMarkSweep|MinorMC|Marking|MainMarking|ConcurrentMarking|Sweeper|Evacuat|Mark|PagedSpace|NewSpace|SemiSpace|LargeObjectSpace|MemoryAllocator|Page|MutablePage|EphemeronTable|GCTracer|IncrementalMarking|ObjectStats|RememberedSet|SlotSet|TypedSlot|LocalHeap|Safepoint|Worklist|\w*Visitor|\w*Marking))/.test(s))
     return "V8 GC";
-  if (/^(v8::|v8_inspector::|Runtime_|v8::internal::)/.test(s)) return "V8 runtime/API/compiler";
-  if (/^(workerd::|jsg::|edgeworker::)/.test(s)) return "workerd / jsg";
-  if (/^(kj::|capnp::)/.test(s)) return "kj / capnp";
+  if (/^(v8::|v8_inspector::|Runtime_|_ZN2v8)/.test(s)) return "V8 runtime / API / compiler";
+  if (/^(workerd::|jsg::|edgeworker::|_ZN7workerd|_ZZN7workerd)/.test(s) || /^std::__1::__tree<.*workerd::/.test(s)) return "workerd / jsg (API glue, IoContext, timers, hibernation)";
+  if (/^(kj::|capnp::|_ZN2kj|_ZN5capnp)/.test(s)) return "kj / capnp (event loop, promises, WebSocket pipes)";
+  if (/^(Cr_z_|chunkcopy|crc32|adler32|deflate|inflate)/.test(s)) return "zlib (permessage-deflate)";
   if (/sqlite3/i.test(s)) return "SQLite";
-  if (/^(tcmalloc|operator new|operator delete|malloc|free|je_|mi_)/.test(s)) return "allocator";
-  if (/libc\.so|libm\.so|libstdc\+\+|ld-linux/.test(dso)) return "libc / libstdc++";
-  if (/^(std::|__)/.test(s)) return "libc / libstdc++";
+  if (/^(tcmalloc|TCMalloc|operator new|operator delete|malloc|free|je_|mi_)/.test(s)) return "allocator (tcmalloc)";
+  if (/libc\.so|libm\.so|libstdc\+\+|ld-linux|\[vdso\]/.test(dso) || /^(std::|__)/.test(s)) return "libc / libc++ / vdso";
   return `other (${dso})`;
 }
 
 /** Printable summary of a perf.data file for `pids` (labels by PID). */
-export async function perfSummary(perf: string, data: string, pids: Map<number, string>, top = 25): Promise<string> {
+/** `pids`: label and, if known, the process's CPU per point in the perf window (adds µs/pt per category). */
+export async function perfSummary(perf: string, data: string, pids: Map<number, { label: string; usPerPt?: number; top?: number }>, top = 25): Promise<string> {
   const out: string[] = [];
   const byPid = parseRowsPid(await perfReport(perf, data, ["--sort", "pid"]));
   out.push(`== perf (no V8 profiler running): self time by process (% of all samples)`);
   for (const r of byPid) out.push(`  ${r.pct.toFixed(1).padStart(5)}%  ${r.label}`);
-  for (const [pid, label] of pids) {
+  for (const [pid, { label, usPerPt, top: topHere }] of pids) {
     const rows = parseRows(await perfReport(perf, data, ["--pid", String(pid), "--sort", "dso,sym"]));
     const sum = rows.reduce((a, r) => a + r.pct, 0);
     if (rows.length === 0 || sum === 0) continue;
-    const cats = new Map<string, number>();
+    const cats = new Map<string, { pct: number; rows: Row[] }>();
     for (const r of rows) {
       const c = categorise(r.dso, r.sym);
-      cats.set(c, (cats.get(c) ?? 0) + r.pct);
+      let e = cats.get(c);
+      if (!e) cats.set(c, (e = { pct: 0, rows: [] }));
+      e.pct += r.pct;
+      e.rows.push(r);
     }
-    out.push(`-- pid ${pid} ${label}: self time by category (% of this process's samples)`);
-    for (const [c, v] of [...cats].sort((a, b) => b[1] - a[1])) if (v / sum >= 0.002) out.push(`  ${((100 * v) / sum).toFixed(1).padStart(5)}%  ${c}`);
-    out.push(`-- pid ${pid}: top ${top} symbols by self time`);
-    for (const r of rows.slice(0, top)) out.push(`  ${((100 * r.pct) / sum).toFixed(1).padStart(5)}%  ${r.sym.length > 110 ? `${r.sym.slice(0, 107)}...` : r.sym}  [${r.dso}]`);
+    const short = (x: string, n: number) => (x.length > n ? `${x.slice(0, n - 3)}...` : x);
+    const us = (pct: number) => (usPerPt !== undefined ? ` ${((usPerPt * pct) / sum).toFixed(1).padStart(5)} µs/pt` : "");
+    out.push(`-- pid ${pid} ${label}: self time by category (% of this process's samples${usPerPt !== undefined ? `, of its ${usPerPt.toFixed(1)} µs/pt` : ""}; top symbols)`);
+    for (const [c, e] of [...cats].sort((a, b) => b[1].pct - a[1].pct)) {
+      if (e.pct / sum < 0.002) continue;
+      const tops = e.rows.slice(0, 3).map((r) => `${short(r.sym.replace(/^\[k\] /, ""), 48)} ${((100 * r.pct) / sum).toFixed(1)}`).join("; ");
+      out.push(`  ${((100 * e.pct) / sum).toFixed(1).padStart(5)}%${us(e.pct)}  ${c}${c.startsWith("JS:") ? "" : `  [${tops}]`}`);
+    }
+    out.push(`-- pid ${pid}: top ${topHere ?? top} symbols by self time`);
+    for (const r of rows.slice(0, topHere ?? top)) out.push(`  ${((100 * r.pct) / sum).toFixed(1).padStart(5)}%  ${short(r.sym, 110)}  [${r.dso}]`);
   }
   return out.join("\n");
 }
