@@ -224,6 +224,7 @@ export class DroneSession implements LinkHost {
       // Points of one frame arrived together: batches the frame makes flush (urgent drones, full
       // batches) leave as one message per region once the whole frame is processed, not one each.
       this.frameBatches = new Map();
+      if (points.length > 0) this.batcher.arrival(now);
       try {
         this.acceptPoints(points, baseTimeMs, now);
       } finally {

@@ -5,6 +5,12 @@
  *
  * Proximity flush: the region names drones near another (setUrgent); their points flush at once.
  *
+ * Nothing more to wait for: the session reports each frame's arrival (arrival()). When its frames come
+ * further apart than the window (a drone socket at 10 Hz behind a 50 ms window), no later point can
+ * join a batch before its deadline, so waiting would only add latency and a timer: such points leave
+ * at once (as one message per region for the frame, see the session). A mistaken estimate costs at most
+ * a message that could have been shared; it never delays a point past its deadline.
+ *
  * Safety-aware stretch (stretchMaxMs > 0): the region names drones provably too far from every other
  * for a conflict to begin soon (setFar, valid until untilMs on the gateway clock: the region requires
  * distance > R + 2·vmax·(T + validity) for all pairs). A far point may wait up to stretchMaxMs, but only
@@ -59,9 +65,15 @@ interface Verdicts {
 
 const NONE: readonly FlushedBatch[] = Object.freeze([]);
 
+/** Weight of the newest gap in the mean time between frames. */
+const GAP_WEIGHT = 0.25;
+
 export class Batcher {
   private readonly pending = new Map<string, Pending>();
   private readonly verdicts = new Map<string, Verdicts>();
+  /** Mean ms between the session's frames (-1 until two have come), and the last one's arrival. */
+  private gapMs = -1;
+  private lastFrameMs = -Infinity;
 
   constructor(private readonly opts: BatcherOptions) {}
 
@@ -70,6 +82,20 @@ export class Batcher {
     let n = 0;
     for (const b of this.pending.values()) n += b.points.length;
     return n;
+  }
+
+  /** A frame of points arrived at `nowMs` (call before adding its points). */
+  arrival(nowMs: number): void {
+    if (this.lastFrameMs > -Infinity) {
+      const gap = Math.max(0, nowMs - this.lastFrameMs);
+      this.gapMs = this.gapMs < 0 ? gap : this.gapMs + GAP_WEIGHT * (gap - this.gapMs);
+    }
+    this.lastFrameMs = nowMs;
+  }
+
+  /** Whether the next frame is expected only after `deadlineMs`, so nothing could join a batch by then. */
+  private nothingComesBy(deadlineMs: number): boolean {
+    return this.gapMs >= 0 && this.lastFrameMs + this.gapMs > deadlineMs;
   }
 
   /**
@@ -94,7 +120,8 @@ export class Batcher {
       wait = stretch;
       b.stretched = true;
     }
-    const deadline = nowMs + wait;
+    // A stretched point waits on purpose (fewer messages); a windowed one only for company.
+    const deadline = wait === this.opts.batchWindowMs && this.nothingComesBy(nowMs + wait) ? nowMs : nowMs + wait;
     if (deadline < b.deadlineMs) b.deadlineMs = deadline;
     return b.deadlineMs <= nowMs ? [this.flush(regionKey, b)] : NONE;
   }

@@ -57,6 +57,38 @@ describe("Batcher", () => {
     expect(b.add("r", pt("x"), false, 30)).toEqual([]);
   });
 
+  it("sends at once when the session's frames come further apart than the window", () => {
+    const b = new Batcher(base);
+    // A 10 Hz drone socket: nothing known before the second frame, then no reason to wait.
+    b.arrival(0);
+    expect(b.add("r", pt("a"), false, 0)).toEqual([]);
+    expect(b.due(50)).toHaveLength(1);
+    b.arrival(100);
+    expect(b.add("r", pt("a"), false, 100).map((o) => o.points.length)).toEqual([1]);
+    b.arrival(200);
+    expect(b.add("r", pt("a"), false, 200)).toHaveLength(1);
+    expect(b.nextDeadline()).toBe(Infinity);
+    // Frames every 10 ms (a relay flushing often): points wait for the window and share a message.
+    const r = new Batcher(base);
+    for (let t = 0; t < 40; t += 10) {
+      r.arrival(t);
+      expect(r.add("r", pt(`d${t}`), false, t)).toEqual([]);
+    }
+    expect(r.due(50).map((o) => o.points.length)).toEqual([4]);
+  });
+
+  it("still stretches far drones' points when frames come seldom", () => {
+    const b = new Batcher({ ...base, stretchMaxMs: 1000 });
+    b.setFar("r", ["a"], 5000);
+    for (const t of [0, 100, 200]) {
+      b.arrival(t);
+      expect(b.add("r", pt("a"), false, t)).toEqual([]);
+    }
+    expect(b.nextDeadline()).toBe(1000);
+    b.arrival(300);
+    expect(b.add("r", pt("b"), false, 300).map((o) => o.points.map((p) => p.droneId))).toEqual([["a", "a", "a", "b"]]);
+  });
+
   it("marks a batch health-only only when every point is", () => {
     const b = new Batcher(base);
     b.add("r", pt("a"), false, 0, true);
@@ -150,6 +182,7 @@ describe("Batcher", () => {
           for (const o of ops) {
             if (o.k === "add") {
               advance(now + o.dt);
+              if (o.drone % 2 === 0) b.arrival(now); // frames of one or more points, irregularly spaced
               const id = `d${o.drone}`;
               const p = pt(id, { seq: seq++ });
               const f = far[o.region]!;

@@ -1,0 +1,42 @@
+/**
+ * Scenario 2 alone (drone sockets), for iterating on socket latency without the full bench:
+ *   npx tsx scripts/bench/sockets-only.ts [--drones 500] [--seconds 15] [--pairs 12] [--seed 1] [--vars K=V,K=V]
+ * Prints the same per-run line as `npm run bench` and the raw result as JSON on stdout.
+ */
+import { randomBytes } from "node:crypto";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { numberArg, parseArgs } from "../lib/args.js";
+import { runDroneSockets } from "./drone-sockets.js";
+import { Edge } from "./edge.js";
+import { buildSnapshot } from "./snapshot.js";
+import { percentile } from "./stats.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const args = parseArgs(process.argv.slice(2), []);
+const drones = numberArg(args, "drones", 500);
+const vars = Object.fromEntries(String(args.get("vars") ?? "").split(",").filter(Boolean).map((kv: string) => kv.split("=") as [string, string]));
+const secret = randomBytes(24).toString("hex");
+const snap = buildSnapshot(ROOT, "sockets-only");
+const edge = await Edge.start({ root: ROOT, config: snap.config, vars, secret, label: `sockets${drones}` });
+try {
+  const s = await runDroneSockets(edge, secret, {
+    drones,
+    pairsPerKind: numberArg(args, "pairs", 12),
+    durationMs: numberArg(args, "seconds", 15) * 1000,
+    seed: numberArg(args, "seed", 1),
+    idPrefix: `so${drones}`,
+    verbose: true,
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
+  const f = (x: number) => x.toFixed(1);
+  process.stderr.write(
+    `${drones} sockets: ${s.accepted} accepted, near p50/p99 ${f(percentile(s.near.samples, 50))}/${f(percentile(s.near.samples, 99))} ms, far ${f(percentile(s.far.samples, 50))}/${f(percentile(s.far.samples, 99))} ms, ${f(s.cpuUsPerPoint)} µs CPU/pt, missed ${s.near.missed + s.far.missed}${s.dataLoss ? `, LOSS: ${s.dataLoss}` : ""}\n`,
+  );
+  const top = (xs: number[]) => [...xs].sort((a, b) => b - a).slice(0, 8).map((x) => x.toFixed(0)).join(" ");
+  process.stderr.write(`slowest near: ${top(s.near.samples)} (of ${s.near.samples.length}); slowest far: ${top(s.far.samples)} (of ${s.far.samples.length})\n`);
+  console.log(JSON.stringify({ ...s, near: { ...s.near, samples: undefined }, far: { ...s.far, samples: undefined } }));
+} finally {
+  await edge.stop();
+  snap.remove();
+}
