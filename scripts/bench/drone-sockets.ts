@@ -6,6 +6,7 @@
  * seconds one report turns drone A towards B. Latency = from sending that report to the moment both
  * drones hold the pair's first alert. Also checks zero loss and the edge's CPU per point.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { DroneClient } from "../../src/client/drone.js";
 import type { AlertMessage } from "../../src/client/messages.js";
 import { mintToken } from "../../src/client/token.js";
@@ -53,6 +54,9 @@ export interface SocketsResult {
   cpuUsPerPoint: number;
   reconnects: number;
   dataLoss: string | null;
+  /** Event-loop delay of the Node process that drives the sockets and times the alerts, p99 and max, ms. */
+  loadGenLoopDelayP99Ms: number;
+  loadGenLoopDelayMaxMs: number;
 }
 
 /** Encounter period per pair and how long A keeps heading at B, ms. */
@@ -171,10 +175,13 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
   const connectMs = performance.now() - c0;
   await sleep(300);
 
+  // The load generator's own stalls end up in every latency it measures: report them next to it.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   const s0 = await edge.statsOf(regions);
   const cpu0 = edge.cpuMicros();
   const startUnix = Date.now();
   const startPerf = performance.now();
+  loopDelay.enable();
   const sim = new FleetSim({
     drones: fleetN,
     hz: HZ,
@@ -254,6 +261,7 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
     }, 10);
   });
   const sendEnd = performance.now();
+  loopDelay.disable();
   // Pending alerts may still arrive: wait for them (bounded), then collect counters.
   while (pairs.some((p) => p.trigger !== null) && performance.now() - sendEnd < 3500) {
     for (const p of pairs) finishTrigger(p, performance.now());
@@ -313,5 +321,7 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
     cpuUsPerPoint: (cpu1 - cpu0) / Math.max(1, sum.accepted),
     reconnects,
     dataLoss,
+    loadGenLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    loadGenLoopDelayMaxMs: loopDelay.max / 1e6,
   };
 }

@@ -35,6 +35,7 @@ try {
   );
   const top = (xs: number[]) => [...xs].sort((a, b) => b - a).slice(0, 8).map((x) => x.toFixed(0)).join(" ");
   process.stderr.write(`slowest near: ${top(s.near.samples)} (of ${s.near.samples.length}); slowest far: ${top(s.far.samples)} (of ${s.far.samples.length})\n`);
+  process.stderr.write(`load generator event-loop delay p99 ${f(s.loadGenLoopDelayP99Ms)} ms, max ${f(s.loadGenLoopDelayMaxMs)} ms\n`);
   console.log(JSON.stringify({ ...s, near: { ...s.near, samples: undefined }, far: { ...s.far, samples: undefined } }));
 } finally {
   await edge.stop();

@@ -7,6 +7,7 @@ import type { Options } from "../config.js";
 import { enuOffsetTrig } from "../geo/enu.js";
 import { chooseAdvisories, type ManoeuvreRates } from "./advisories.js";
 import { ALERT_CLEAR_HOLD_MS, AlertBook, type Encounter, type Transition } from "./alerts.js";
+import { PendingRestores } from "./pending-restores.js";
 import { emptyPrediction, predictRelative, type ConflictParams, type Prediction } from "./conflicts.js";
 import { F_DIRTY, F_LOW_BATTERY_SENT, F_NEAR, Fleet, LinkTable, NO_LINK, STATUS_ACTIVE, STATUS_LOST } from "./fleet.js";
 import { LocalPlane, PLANE_RADIUS_PAD, SpatialGrid } from "./grid.js";
@@ -18,6 +19,12 @@ import { regionAreaKm2, regionCenter } from "./regions.js";
 /** Grid cell side, m: about half the usual candidate radius (R + speeds × (T + lag) ≈ 150-300 m). Default: 128 */
 export const REGION_GRID_CELL_M = 128;
 
+/**
+ * How long a restored encounter waits for its drones to come back after a restart: longer than a
+ * gateway takes to reconnect (backoff) and replay what the region had not acknowledged. Default: 30 s
+ */
+export const RESTORE_WAIT_MS = 30_000;
+
 export type { AdvisoryOut, AlertOut, DroneSnapshot, OpsEvent, ProximityOut, RegionOutput, RestoredAlert } from "./region-outputs.js";
 export type { FleetMetrics } from "./metrics.js";
 
@@ -28,6 +35,8 @@ export class RegionCore {
   private readonly fleet = new Fleet();
   private readonly grid = new SpatialGrid(REGION_GRID_CELL_M);
   private readonly book: AlertBook;
+  /** Restored encounters waiting for a drone that is not back yet; kept for the gateways' replay to arrive. */
+  private readonly restores = new PendingRestores(RESTORE_WAIT_MS);
   private readonly links = new LinkTable();
   private readonly metrics: MetricsWindow;
   private readonly params: ConflictParams;
@@ -85,11 +94,14 @@ export class RegionCore {
         else if (!g) this.metrics.ignoredStale++;
         continue;
       }
-      if (s < 0) {
+      const added = s < 0;
+      if (added) {
         s = f.add(p.droneId);
         f.ghost[s] = 1; // until takeHome below
       }
       f.write(s, p, nowMs);
+      if (added && !this.restores.empty)
+        for (const r of this.restores.take(p.droneId, (other) => f.slotOf(other) >= 0, nowMs)) this.adopt(r, nowMs);
       if (p.timeMs > this.newestTimeMs) this.newestTimeMs = p.timeMs;
       if (p.timeMs < this.oldestTimeMs) this.oldestTimeMs = p.timeMs;
       if (f.speed[s]! > this.maxSpeed) this.maxSpeed = f.speed[s]!;
@@ -120,6 +132,7 @@ export class RegionCore {
 
   tick(nowMs: number): { metrics: FleetMetrics; events: OpsEvent[] } {
     const f = this.fleet;
+    this.restores.expire(nowMs);
     for (const e of [...this.book.all()]) {
       if (!this.usable(e.slotLo, nowMs) || !this.usable(e.slotHi, nowMs) || nowMs - e.clearSinceMs >= ALERT_CLEAR_HOLD_MS) this.endEncounter(e);
     }
@@ -205,18 +218,25 @@ export class RegionCore {
    * no longer in the table are dropped: their stale check would clear them at once anyway.
    */
   restoreAlerts(alerts: RestoredAlert[], nowMs: number): number {
-    const f = this.fleet;
     let n = 0;
     for (const r of alerts) {
-      const a = f.slotOf(r.droneA);
-      const b = f.slotOf(r.droneB);
-      if (a < 0 || b < 0 || a === b) continue;
-      const e = this.book.adopt(a, r.droneA, b, r.droneB, r.alertId, r.level, { a: r.sentA, b: r.sentB }, nowMs);
-      // Until the pair is predicted again, its numbers are as of the newer of the two restored states.
-      if (e.computedForMs === 0) e.computedForMs = Math.max(f.timeMs[a]!, f.timeMs[b]!);
-      n++;
+      if (r.droneA === r.droneB) continue;
+      if (this.adopt(r, nowMs)) n++;
+      else this.restores.add(r, nowMs); // resumed when both drones are back (applyPoints)
     }
     return n;
+  }
+
+  /** Resumes a restored encounter when both its drones are present; false otherwise. */
+  private adopt(r: RestoredAlert, nowMs: number): boolean {
+    const f = this.fleet;
+    const a = f.slotOf(r.droneA);
+    const b = f.slotOf(r.droneB);
+    if (a < 0 || b < 0) return false;
+    const e = this.book.adopt(a, r.droneA, b, r.droneB, r.alertId, r.level, { a: r.sentA, b: r.sentB }, nowMs);
+    // Until the pair is predicted again, its numbers are as of the newer of the two restored states.
+    if (e.computedForMs === 0) e.computedForMs = Math.max(f.timeMs[a]!, f.timeMs[b]!);
+    return true;
   }
 
   drones(): DroneSnapshot[] {

@@ -18,7 +18,7 @@ import { advisoryFrame, alertFrame } from "../pipeline/server-frames.js";
 import { metricsToDataPoints } from "./metrics-mapping.js";
 import { AnalyticsEngineSink, type MetricsSink } from "./metrics-sink.js";
 import { acceptLink, linkIdOf } from "./link-socket.js";
-import { RegionStore, type JournalEntry } from "./region-store.js";
+import { RegionStore, type AuditRow, type JournalEntry } from "./region-store.js";
 
 const TICK_MS = REGION_TICK_MS;
 const DIRECTORY_REPORT_MS = 60_000;
@@ -48,6 +48,14 @@ export class RegionObject extends DurableObject<Env> {
   private alarmAtMs = Infinity;
   /** Batches applied since the last journal write or checkpoint: not yet durable, not yet acked. */
   private unjournaled: JournalEntry[] = [];
+  /**
+   * Audit rows of alerts that continue an encounter (escalations, refreshes, clears), written with the
+   * tick's checkpoint: a write holds every outgoing message of the object until it is durable (output
+   * gate), and alerts must not queue behind bookkeeping. Starts are written at once (see routeOne).
+   */
+  private auditLater: AuditRow[] = [];
+  /** `${alertId}/${droneId}` of the encounters whose start row is durable; forgotten on their clear. */
+  private readonly audited = new Set<string>();
   private readonly acks: AckPolicy;
   private lastPruneMs = 0;
   private lastReportMs = 0;
@@ -121,6 +129,7 @@ export class RegionObject extends DurableObject<Env> {
       case "/ops/events":
         return Response.json({ region, events: this.store.eventsSince(since, limit) });
       case "/ops/alerts":
+        this.writeAuditLater();
         return Response.json({ region, alerts: this.store.alertsSince(since, limit) });
       case "/ops/stats":
         return Response.json({ region, links: this.ctx.getWebSockets().length, activeAlerts: core.activeAlerts(), ...this.stats });
@@ -236,6 +245,7 @@ export class RegionObject extends DurableObject<Env> {
     }
     this.sink.write(metricsToDataPoints(this.regionKey, metrics));
     this.store.writeMetrics(now, metrics);
+    this.writeAuditLater();
     this.checkpointAndAck(now);
     if (this.opts.stretchMaxMs > 0) this.sendFarVerdicts();
     if (now - this.lastPruneMs >= PRUNE_EVERY_MS) {
@@ -247,6 +257,10 @@ export class RegionObject extends DurableObject<Env> {
       this.lastReportMs = now;
       await this.reportToDirectory(metrics.active);
     }
+  }
+
+  private writeAuditLater(): void {
+    for (const row of this.auditLater.splice(0)) this.store.audit(row);
   }
 
   /**
@@ -319,7 +333,7 @@ export class RegionObject extends DurableObject<Env> {
   private routeOne(o: RegionOutput, now: number): void {
     if (o.kind === "alert") {
       this.sendToLink(o.linkId, alertFrame(o), `alert:${o.alertId}:${o.droneId}`);
-      this.store.audit({
+      const row: AuditRow = {
         tsMs: now,
         alertId: o.alertId,
         droneId: o.droneId,
@@ -330,7 +344,16 @@ export class RegionObject extends DurableObject<Env> {
         hsepCpaM: o.hsepCpaM,
         vsepCpaM: o.vsepCpaM,
         advisory: o.manoeuvre,
-      });
+      };
+      // A start is durable before the alert leaves (same turn, output gate): after a restart the
+      // encounter is re-opened under its id, so no drone holds an alert nobody will clear. What follows
+      // a start can wait for the tick: re-opened at an older level, it escalates or clears again.
+      const key = `${o.alertId}/${o.droneId}`;
+      if (o.level === "clear") this.audited.delete(key);
+      if (o.level !== "clear" && !this.audited.has(key)) {
+        this.audited.add(key);
+        this.store.audit(row);
+      } else this.auditLater.push(row);
     } else if (o.kind === "advisory") {
       this.sendToLink(o.linkId, advisoryFrame(o), `advisory:${o.droneId}`);
     } else {

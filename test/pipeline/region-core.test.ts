@@ -6,7 +6,7 @@ import { predict } from "../../src/pipeline/conflicts.js";
 import { seededRandom } from "../../src/pipeline/seeded-random.js";
 import { newCounters, COUNTER_INDEX } from "../../src/pipeline/counters.js";
 import type { TelemetryPoint } from "../../src/pipeline/point.js";
-import { RegionCore, geohashGeometry, type AlertOut, type ProximityOut, type RegionOutput } from "../../src/pipeline/region-core.js";
+import { RESTORE_WAIT_MS, RegionCore, geohashGeometry, type AlertOut, type ProximityOut, type RegionOutput } from "../../src/pipeline/region-core.js";
 
 const LAT0 = 52.52;
 const LON0 = 13.4;
@@ -219,6 +219,33 @@ describe("RegionCore end to end", () => {
     expect(out.filter((o) => o.kind === "advisory")).toEqual([]);
     expect(alerts(out).every((x) => x.alertId.startsWith("u33d-boot2-"))).toBe(true);
     expect(alerts(out).length).toBe(2);
+  });
+
+  it("resumes a restored encounter under its id once both drones are back, even if neither was checkpointed", () => {
+    const c = new RegionCore("u33d", DEFAULTS, "u33d-boot2");
+    const restored = { alertId: "u33d-boot1-7", droneA: "a", droneB: "b", level: "caution" as const, sentA: "climb" as const, sentB: "descend" as const };
+    expect(c.restoreAlerts([restored], T0)).toBe(0); // nobody is back yet
+    c.applyPoints("link-a", [at("a", T0 + 100, 0, 0, 100, 10, 0)], home(1), none, T0 + 100);
+    expect(alerts(c.drain())).toEqual([]);
+    c.applyPoints("link-b", [at("b", T0 + 150, 0, 60, 101, -10, 0)], home(1), none, T0 + 150);
+    // The pair conflicts again: whatever is sent continues the old encounter (here b's changed
+    // manoeuvre; a's unchanged caution waits for the refresh), and no new encounter starts.
+    const out = alerts(c.drain());
+    expect(out.length).toBeGreaterThan(0);
+    expect(out.every((x) => x.alertId === "u33d-boot1-7")).toBe(true);
+    expect(c.activeAlerts()).toBe(1);
+    c.applyPoints("link-a", [at("a", T0 + 1200, 0, 11, 100, 10, 0)], home(1), none, T0 + 1200);
+    expect(alerts(c.drain()).map((x) => [x.droneId, x.alertId])).toEqual([["a", "u33d-boot1-7"], ["b", "u33d-boot1-7"]]);
+  });
+
+  it("lets a restored encounter go once its wait is over", () => {
+    const c = new RegionCore("u33d", DEFAULTS, "u33d-boot2");
+    c.restoreAlerts([{ alertId: "old-1", droneA: "a", droneB: "b", level: "warning", sentA: "none", sentB: "none" }], T0);
+    c.tick(T0 + RESTORE_WAIT_MS + 1);
+    c.applyPoints("L", [at("a", T0 + RESTORE_WAIT_MS + 100, 0, 0, 100, 10, 0), at("b", T0 + RESTORE_WAIT_MS + 100, 0, 60, 101, -10, 0)], home(2), none, T0 + RESTORE_WAIT_MS + 100);
+    const out = alerts(c.drain());
+    expect(out).toHaveLength(2);
+    expect(out.every((x) => x.alertId.startsWith("u33d-boot2-"))).toBe(true);
   });
 
   it("sums gateway counter deltas into the second's metrics", () => {

@@ -130,6 +130,31 @@ describe("region object: alerts across a restart", () => {
     a.close();
     b.close();
   }, 40_000);
+
+  it("has an alert's start on disk before the alert leaves, ticks or not", async () => {
+    const lat = 48.14; // Munich's cell
+    const lon = 11.58;
+    const key = regionOf(lat, lon, 4);
+    const a = await connect(await token("rn-a"));
+    const b = await connect(await token("rn-b"));
+    const t0 = Date.now();
+    a.send([droneAt("rn-a", lat, lon, -50, 0, 10, 0, t0)]);
+    b.send([droneAt("rn-b", lat, lon, 50, 0, -10, 0, t0)]);
+    const first = await a.waitFor((f) => f.kind.case === "alert");
+    const id = first.kind.case === "alert" ? first.kind.value.alertId : "";
+    // No tick has run (no checkpoint, no deferred audit rows): only the start's own write is on disk.
+    const rows = await inRegion(key, (o) => (o as unknown as { store: { alertsSince(s: number, l: number): { alert_id: string }[] } }).store.alertsSince(0, 10));
+    expect(rows.map((r) => r.alert_id)).toContain(id);
+    await abortAllDurableObjects();
+    // The gateway replays the unacknowledged points; the re-opened encounter keeps its id.
+    const t1 = t0 + 2500;
+    a.send([droneAt("rn-a", lat, lon, -25, 0, 10, 0, t1)]);
+    b.send([droneAt("rn-b", lat, lon, 25, 0, -10, 0, t1)]);
+    const esc = await a.waitFor((f) => f.kind.case === "alert" && f.kind.value.level === AlertLevel.WARNING, 15_000, "the escalation after the restart");
+    expect(esc.kind.case === "alert" && esc.kind.value.alertId).toBe(id);
+    a.close();
+    b.close();
+  }, 40_000);
 });
 
 describe("region borders", () => {
