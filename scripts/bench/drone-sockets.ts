@@ -21,8 +21,10 @@ export interface SocketsOptions {
   drones: number;
   /** Scripted pairs per kind (near and far): 4 × pairs of the sockets are scripted drones. */
   pairsPerKind: number;
-  /** Measured time, after WARMUP_MS in which every drone already reports. */
+  /** Measured time, after the warm-up in which every drone already reports. */
   durationMs: number;
+  /** Default: WARMUP_MS */
+  warmupMs?: number;
   seed: number;
   /** Prefix that keeps drone ids unique across runs on one edge. */
   idPrefix: string;
@@ -94,6 +96,7 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
   const region = regionOf(48.8566, 2.3522, 4);
   const center = regionCenter(region);
   const scripted = 4 * o.pairsPerKind;
+  const warmupMs = o.warmupMs ?? WARMUP_MS;
   const fleetN = Math.max(0, o.drones - scripted);
   const url = edge.wsUrl;
   const clients = new Map<string, DroneClient>();
@@ -148,7 +151,7 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
       offsetM: kind === "near" ? 25 : 150,
       // Entry in (25 - 15) / 12 ≈ 0.8 s (warning) or (150 - 15) / 50 ≈ 2.7 s (caution): both within T = 5 s.
       closureMps: kind === "near" ? 12 : 50,
-      phaseMs: WARMUP_MS + ((k * 397) % (PERIOD_MS - 1000)),
+      phaseMs: warmupMs + ((k * 397) % (PERIOD_MS - 1000)),
       nextReportMs: 0,
       seq: 0,
       trigger: null,
@@ -191,7 +194,7 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
     center,
     startTimeMs: startUnix,
     idPrefix: fleetPrefix,
-    conflictWindowMs: [WARMUP_MS + 6000, Math.max(WARMUP_MS + 6000, WARMUP_MS + o.durationMs - 3000)],
+    conflictWindowMs: [warmupMs + 6000, Math.max(warmupMs + 6000, warmupMs + o.durationMs - 3000)],
   });
   let sent = 0;
   let lastStep = startUnix;
@@ -211,7 +214,7 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const nowUnix = Date.now();
-      const end = Math.min(nowUnix, startUnix + WARMUP_MS + o.durationMs);
+      const end = Math.min(nowUnix, startUnix + warmupMs + o.durationMs);
       // Background fleet: every report goes out as soon as it is measured (a real drone's cadence).
       const r = sim.step(end - lastStep);
       lastStep = end;
@@ -254,7 +257,7 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
           sent += 2;
         }
       }
-      if (nowUnix >= startUnix + WARMUP_MS + o.durationMs) {
+      if (nowUnix >= startUnix + warmupMs + o.durationMs) {
         clearInterval(timer);
         resolve();
       }

@@ -1,5 +1,5 @@
 /**
- * A local edge for one benchmark configuration: `wrangler dev --local` on a free loopback port, with its
+ * A local edge for one benchmark configuration: Miniflare (or `wrangler dev --local`) on a free loopback port, with its
  * own --persist-to directory (no Durable Object state leaks between runs), per-run `--var` overrides,
  * and the workerd child found under it so its CPU time can be read from /proc. Always stopped by PID.
  */
@@ -23,6 +23,12 @@ export interface EdgeOptions {
   label: string;
   /** Give up starting after this long, ms. Default: 90000 */
   startTimeoutMs?: number;
+  /**
+   * "miniflare": one workerd on Miniflare (scripts/bench/miniflare-runner.ts), as production has no
+   * dev proxy; "wrangler": `wrangler dev --local`, which adds its reload proxy (a second workerd every
+   * request and socket message passes through). Default: "miniflare"
+   */
+  runtime?: "miniflare" | "wrangler";
 }
 
 export interface RegionStats {
@@ -132,6 +138,43 @@ export class Edge {
 
   private async launch(): Promise<void> {
     const o = this.opts;
+    const args = (o.runtime ?? "miniflare") === "miniflare" ? this.miniflareArgs() : await this.wranglerArgs();
+    const log = openSync(this.logPath, "a");
+    this.proc = spawn(process.execPath, args, {
+      cwd: o.root,
+      stdio: ["ignore", log, log],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
+    });
+    closeSync(log);
+    const deadline = Date.now() + (o.startTimeoutMs ?? 90_000);
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`edge ${o.label} exited with ${this.proc.exitCode}; see ${this.logPath}:\n${this.tail()}`);
+      try {
+        const r = await fetch(`${this.url}/healthz`);
+        if (r.ok) break;
+      } catch {
+        // not up yet
+      }
+      await sleep(250);
+    }
+    if (Date.now() >= deadline) throw new Error(`edge ${o.label} did not answer /healthz within ${(o.startTimeoutMs ?? 90_000) / 1000} s; see ${this.logPath}:\n${this.tail()}`);
+    // Count every workerd process under the runner (wrangler runs two: its proxy and the Worker's).
+    this.workerdPids = descendants(this.proc.pid!)
+      .filter((d) => d.comm.startsWith("workerd"))
+      .map((d) => d.pid);
+    this.opsToken = await mintToken(o.secret, { sub: "bench", role: "ops" as "relay" }, { ttlS: 86_400 });
+  }
+
+  private miniflareArgs(): string[] {
+    const o = this.opts;
+    const vars: Record<string, string> = { AIRSPACE_JWT_SECRET: o.secret };
+    for (const [k, v] of Object.entries(o.vars ?? {})) vars[k] = String(v);
+    const spec = { config: o.config ?? join(o.root, "wrangler.toml"), port: this.port, persist: join(this.persistDir, "state"), vars };
+    return ["--import", "tsx", join(o.root, "scripts/bench/miniflare-runner.ts"), JSON.stringify(spec)];
+  }
+
+  private async wranglerArgs(): Promise<string[]> {
+    const o = this.opts;
     const args = [
       join(o.root, "node_modules/wrangler/bin/wrangler.js"),
       "dev",
@@ -150,30 +193,7 @@ export class Edge {
     ];
     if (o.config) args.push("--config", o.config);
     for (const [k, v] of Object.entries(o.vars ?? {})) args.push("--var", `${k}:${v}`);
-    const log = openSync(this.logPath, "a");
-    this.proc = spawn(process.execPath, args, {
-      cwd: o.root,
-      stdio: ["ignore", log, log],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
-    });
-    closeSync(log);
-    const deadline = Date.now() + (o.startTimeoutMs ?? 90_000);
-    while (Date.now() < deadline) {
-      if (this.proc.exitCode !== null) throw new Error(`wrangler dev (${o.label}) exited with ${this.proc.exitCode}; see ${this.logPath}:\n${this.tail()}`);
-      try {
-        const r = await fetch(`${this.url}/healthz`);
-        if (r.ok) break;
-      } catch {
-        // not up yet
-      }
-      await sleep(250);
-    }
-    if (Date.now() >= deadline) throw new Error(`wrangler dev (${o.label}) did not answer /healthz within ${(o.startTimeoutMs ?? 90_000) / 1000} s; see ${this.logPath}:\n${this.tail()}`);
-    // wrangler runs workerd as a launcher and a child that does the work: count every workerd process.
-    this.workerdPids = descendants(this.proc.pid!)
-      .filter((d) => d.comm.startsWith("workerd"))
-      .map((d) => d.pid);
-    this.opsToken = await mintToken(o.secret, { sub: "bench", role: "ops" as "relay" }, { ttlS: 86_400 });
+    return args;
   }
 
   /** The last lines of the wrangler log, for error messages. */

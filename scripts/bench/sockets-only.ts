@@ -1,6 +1,6 @@
 /**
  * Scenario 2 alone (drone sockets), for iterating on socket latency without the full bench:
- *   npx tsx scripts/bench/sockets-only.ts [--drones 500] [--seconds 15] [--pairs 12] [--seed 1] [--vars K=V,K=V]
+ *   npx tsx scripts/bench/sockets-only.ts [--drones 500] [--seconds 15] [--pairs 12] [--seed 1] [--vars K=V,K=V] [--wrangler]
  * Prints the same per-run line as `npm run bench` and the raw result as JSON on stdout.
  */
 import { randomBytes } from "node:crypto";
@@ -13,12 +13,12 @@ import { buildSnapshot } from "./snapshot.js";
 import { percentile } from "./stats.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const args = parseArgs(process.argv.slice(2), []);
+const args = parseArgs(process.argv.slice(2), ["wrangler"]);
 const drones = numberArg(args, "drones", 500);
 const vars = Object.fromEntries(String(args.get("vars") ?? "").split(",").filter(Boolean).map((kv: string) => kv.split("=") as [string, string]));
 const secret = randomBytes(24).toString("hex");
 const snap = buildSnapshot(ROOT, "sockets-only");
-const edge = await Edge.start({ root: ROOT, config: snap.config, vars, secret, label: `sockets${drones}` });
+const edge = await Edge.start({ root: ROOT, config: snap.config, vars, secret, label: `sockets${drones}`, runtime: args.has("wrangler") ? "wrangler" : "miniflare" });
 try {
   const s = await runDroneSockets(edge, secret, {
     drones,
