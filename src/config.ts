@@ -64,7 +64,7 @@ export interface Options {
   /** Near-duplicate: a point this long after the last forwarded one is always forwarded, ms. Env DEDUPE_REFRESH_MS. Default: 1000 */
   dedupeRefreshMs: number;
 
-  /** Micro-batch window, ms. Env BATCH_WINDOW_MS. Default: 50 */
+  /** Micro-batch window, ms: the longest a point waits for others to share its message (none when the socket's frames come further apart). Env BATCH_WINDOW_MS. Default: 50 */
   batchWindowMs: number;
   /** A batch is flushed at once when it holds this many points. Env BATCH_MAX_POINTS. Default: 256 */
   batchMaxPoints: number;
