@@ -267,29 +267,33 @@ export class Edge {
     }
   }
 
-  /** Stops wrangler (and with it workerd) by PID; SIGKILL after 5 s. Removes the persist directory. */
+  /** Stops the runner (and with it workerd) by PID; SIGKILL after 5 s. Removes the persist directory. */
   async stop(): Promise<void> {
     live.delete(this);
     const p = this.proc;
     this.proc = null;
-    if (p && p.exitCode === null && p.signalCode === null) {
-      const kids = descendants(p.pid!);
-      const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
-      p.kill("SIGTERM");
-      const done = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
-      if (!done) p.kill("SIGKILL");
-      // workerd normally exits with wrangler; make sure no child of ours outlives it.
-      await sleep(200);
-      for (const k of kids) {
-        try {
-          process.kill(k.pid, 0);
-          process.kill(k.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-    }
+    if (p) await stopProcessTree(p);
     if (!process.env.BENCH_KEEP_LOGS) rmSync(this.persistDir, { recursive: true, force: true });
+  }
+}
+
+/** SIGTERM to `p`, SIGKILL after 5 s, then SIGKILL to any child of it still alive (by PID, never by name). */
+export async function stopProcessTree(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const kids = descendants(p.pid!);
+  const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
+  p.kill("SIGTERM");
+  const done = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
+  if (!done) p.kill("SIGKILL");
+  // workerd normally exits with its parent; make sure no child of ours outlives it.
+  await sleep(200);
+  for (const k of kids) {
+    try {
+      process.kill(k.pid, 0);
+      process.kill(k.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
   }
 }
 

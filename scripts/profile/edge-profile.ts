@@ -23,7 +23,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mintToken } from "../../src/client/token.js";
 import { runDroneSockets } from "../bench/drone-sockets.js";
-import { descendants, freePort, sleep, type Edge, type RegionStats } from "../bench/edge.js";
+import { descendants, freePort, sleep, stopProcessTree, type Edge, type RegionStats } from "../bench/edge.js";
 import { buildSnapshot } from "../bench/snapshot.js";
 import { parseProcCpuTicks } from "../bench/stats.js";
 import { numberArg, parseArgs } from "../lib/args.js";
@@ -77,22 +77,7 @@ function cleanupSync(): void {
 
 async function cleanup(): Promise<void> {
   for (const s of sessions.splice(0)) s.close();
-  const p = wrangler;
-  if (p && p.exitCode === null && p.signalCode === null) {
-    const kids = descendants(p.pid!);
-    const exited = new Promise<void>((r) => p.once("exit", () => r()));
-    p.kill("SIGTERM");
-    if (!(await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]))) p.kill("SIGKILL");
-    await sleep(200);
-    for (const k of kids) {
-      try {
-        process.kill(k.pid, 0);
-        process.kill(k.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
+  if (wrangler) await stopProcessTree(wrangler);
   wrangler = null;
   for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }

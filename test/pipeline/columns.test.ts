@@ -6,36 +6,17 @@ import { encodeTelemetryFrame } from "../../src/client/wire.js";
 import { loadZstdEncoder } from "../../src/client/zstd.js";
 import { decodeColumns, encodeColumns } from "../../src/pipeline/columns.js";
 import { decodeClientFrame } from "../../src/pipeline/frames.js";
-
-const I32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
-
-function plain(p: Point) {
-  return { droneId: p.droneId, tOffsetMs: p.tOffsetMs, latE7: p.latE7, lonE7: p.lonE7, altMm: p.altMm, vnCms: p.vnCms, veCms: p.veCms, vdCms: p.vdCms, batteryPct: p.batteryPct, seq: p.seq };
-}
-
-const pointArb = fc.record({
-  droneId: fc.constantFrom("", "a", "b", "drone-ünï"),
-  tOffsetMs: fc.integer(I32),
-  latE7: fc.integer(I32),
-  lonE7: fc.integer(I32),
-  altMm: fc.integer(I32),
-  vnCms: fc.integer(I32),
-  veCms: fc.integer(I32),
-  vdCms: fc.integer(I32),
-  batteryPct: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
-  seq: fc.option(fc.integer({ min: 0, max: 2 ** 32 - 2 }), { nil: undefined }),
-});
+import { plainPoint, wirePointArb } from "../helpers/wire-points.js";
 
 describe("columnar telemetry", () => {
   it("round-trips any points exactly, ids, absent fields and extremes included", () => {
     fc.assert(
-      fc.property(fc.array(pointArb, { maxLength: 60 }), (raw) => {
-        const points = raw.map((r) => create(PointSchema, { ...r, ...(r.batteryPct === undefined ? {} : { batteryPct: r.batteryPct }), ...(r.seq === undefined ? {} : { seq: r.seq }) }));
+      fc.property(fc.array(wirePointArb(["", "a", "b", "drone-ünï"]), { maxLength: 60 }), (points) => {
         const back = decodeColumns(encodeColumns(points, 123n), 10_000);
         expect(back.ok).toBe(true);
         if (!back.ok) return;
         // An empty id stays empty only when no point names a drone; otherwise ids come back as sent.
-        expect(back.points.map(plain)).toEqual(points.map(plain));
+        expect(back.points.map(plainPoint)).toEqual(points.map(plainPoint));
       }),
     );
   });

@@ -4,28 +4,7 @@ import { describe, expect, it } from "vitest";
 import { PointSchema, TelemetryColumnsSchema, TelemetryStreamSchema, type Point, type TelemetryStream } from "../../src/gen/airspace/v1/airspace_pb.js";
 import { encodeColumns } from "../../src/pipeline/columns.js";
 import { StreamDecoder, StreamEncoder } from "../../src/pipeline/telemetry-stream.js";
-
-const I32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
-
-function plain(p: Point) {
-  return { droneId: p.droneId, tOffsetMs: p.tOffsetMs, latE7: p.latE7, lonE7: p.lonE7, altMm: p.altMm, vnCms: p.vnCms, veCms: p.veCms, vdCms: p.vdCms, batteryPct: p.batteryPct, seq: p.seq };
-}
-
-const pointArb = (ids: string[]) =>
-  fc
-    .record({
-      droneId: fc.constantFrom(...ids),
-      tOffsetMs: fc.integer(I32),
-      latE7: fc.integer(I32),
-      lonE7: fc.integer(I32),
-      altMm: fc.integer(I32),
-      vnCms: fc.integer(I32),
-      veCms: fc.integer(I32),
-      vdCms: fc.integer(I32),
-      batteryPct: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
-      seq: fc.option(fc.integer({ min: 0, max: 2 ** 32 - 2 }), { nil: undefined }),
-    })
-    .map((r) => create(PointSchema, { ...r, ...(r.batteryPct === undefined ? {} : { batteryPct: r.batteryPct }), ...(r.seq === undefined ? {} : { seq: r.seq }) }));
+import { plainPoint, wirePointArb } from "../helpers/wire-points.js";
 
 /** Through the real wire form: what the gateway decodes is what protobuf carried. */
 function wire(m: TelemetryStream): TelemetryStream {
@@ -40,7 +19,7 @@ describe("TelemetryStream", () => {
   it("round-trips any sequence of frames exactly, table resets included", () => {
     const ids = ["", "a", "b", "c", "drone-ünï", "e"];
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(fc.array(pointArb(ids), { maxLength: 12 }), { maxLength: 8 }), (cap, frames) => {
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(fc.array(wirePointArb(ids), { maxLength: 12 }), { maxLength: 8 }), (cap, frames) => {
         const enc = new StreamEncoder(cap);
         const dec = new StreamDecoder(cap);
         for (const f of frames) {
@@ -55,7 +34,7 @@ describe("TelemetryStream", () => {
           const back = dec.decode(wire(m!), 1000);
           expect(back.ok).toBe(true);
           if (!back.ok) return;
-          expect(back.points.map(plain)).toEqual(f.map(plain));
+          expect(back.points.map(plainPoint)).toEqual(f.map(plainPoint));
           expect(dec.drones).toBe(enc.drones);
         }
       }),
@@ -128,7 +107,7 @@ describe("TelemetryStream", () => {
     expect(next).toMatchObject({ baseTimeDeltaMs: 100n, points: 1, tOffsetMs: [], latE7: [30], lonE7: [30], altMm: [], vnCms: [], battery: [], seq: [1] });
     expect(toBinary(TelemetryStreamSchema, next).length).toBeLessThanOrEqual(16);
     const r = dec.decode(wire(next), 10);
-    expect(r.ok && { base: r.baseTimeMs, points: r.points.map(plain) }).toEqual({ base: T + 100n, points: [plain(pt("", 160, 260, 0, 7))] });
+    expect(r.ok && { base: r.baseTimeMs, points: r.points.map(plainPoint) }).toEqual({ base: T + 100n, points: [plainPoint(pt("", 160, 260, 0, 7))] });
   });
 
   it("rejects malformed frames with a reason and leaves its state as it was", () => {
