@@ -69,7 +69,7 @@ export class StreamEncoder {
   private readonly s: StreamState;
   private draft: Draft | null = null;
 
-  /** `maxDrones`: the welcome's stream_max_drones (0 on a drone socket: only the implicit drone). */
+  /** `maxDrones`: the welcome's stream_max_drones (1 on a drone socket: its own id may be named once). */
   constructor(maxDrones: number) {
     this.s = new StreamState(maxDrones);
   }
