@@ -54,6 +54,8 @@ export class RegionObject extends DurableObject<Env> {
    * gate), and alerts must not queue behind bookkeeping. Starts are written at once (see routeOne).
    */
   private auditLater: AuditRow[] = [];
+  /** Per link, the checkpointed sequence floor not yet acked (see checkpointAndAck). */
+  private readonly ackDue = new Map<string, number>();
   /** `${alertId}/${droneId}` of the encounters whose start row is durable; forgotten on their clear. */
   private readonly audited = new Set<string>();
   private readonly acks: AckPolicy;
@@ -166,6 +168,9 @@ export class RegionObject extends DurableObject<Env> {
     if (this.acks.applied(linkId, now)) {
       this.journalUnjournaled();
       this.ackLink(linkId, now);
+    } else {
+      const due = this.ackDue.get(linkId);
+      if (due !== undefined) this.ackLink(linkId, now, due);
     }
   }
 
@@ -204,8 +209,9 @@ export class RegionObject extends DurableObject<Env> {
     this.unjournaled = [];
   }
 
-  private ackLink(linkId: string, now: number): void {
-    const seq = this.applied.get(linkId)?.floor ?? 0;
+  /** Acks `seq` (default: everything applied, which the caller has made durable) to the link. */
+  private ackLink(linkId: string, now: number, seq = this.applied.get(linkId)?.floor ?? 0): void {
+    this.ackDue.delete(linkId);
     for (const ws of this.ctx.getWebSockets(linkId)) safeSend(ws, encodeControl({ t: "ack", seq }));
     this.acks.acked(linkId, now);
   }
@@ -278,7 +284,11 @@ export class RegionObject extends DurableObject<Env> {
     this.store.checkpoint(dirty, this.evicted.splice(0), links, now);
     this.dirtyLinks.clear();
     this.unjournaled = [];
-    for (const [linkId] of links) this.ackLink(linkId, now);
+    // Each link's ack rides out with its next batch's turn: a tick acking every socket's link at once
+    // would queue a burst (one message each) in front of everything else. What is still due at the
+    // next tick goes then.
+    for (const [linkId, seq] of this.ackDue) this.ackLink(linkId, now, seq);
+    for (const [linkId, state] of links) this.ackDue.set(linkId, state.floor);
   }
 
   /** Links without a socket and silent for an hour are gone: their gateway session ended. */
@@ -291,6 +301,7 @@ export class RegionObject extends DurableObject<Env> {
         this.applied.delete(linkId);
         this.linkSeenMs.delete(linkId);
         this.acks.forget(linkId);
+        this.ackDue.delete(linkId);
       }
     }
   }

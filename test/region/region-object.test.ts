@@ -132,8 +132,8 @@ describe("region object: alerts across a restart", () => {
   }, 40_000);
 
   it("has an alert's start on disk before the alert leaves, ticks or not", async () => {
-    const lat = 48.14; // Munich's cell
-    const lon = 11.58;
+    const lat = 53.55; // Hamburg's cell
+    const lon = 9.99;
     const key = regionOf(lat, lon, 4);
     const a = await connect(await token("rn-a"));
     const b = await connect(await token("rn-b"));

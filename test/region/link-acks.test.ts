@@ -1,0 +1,62 @@
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { encodeBatch } from "../../src/pipeline/batch-codec.js";
+import { newCounters } from "../../src/pipeline/counters.js";
+import { parseControl, type RegionControl } from "../../src/pipeline/link-protocol.js";
+import { regionCenter, regionOf } from "../../src/pipeline/regions.js";
+import { droneAt, eventually } from "../helpers/client.js";
+
+// Frankfurt's cell: no other test flies there.
+const KEY = regionOf(50.11, 8.68, 4);
+
+function region() {
+  return env.REGION.get(env.REGION.idFromName(KEY));
+}
+
+/** A gateway link speaking the link protocol by hand: batches out, control frames in. */
+async function openLink(linkId: string) {
+  const resp = await region().fetch(`https://region/link?region=${KEY}&link=${linkId}`, { headers: { Upgrade: "websocket" } });
+  const ws = resp.webSocket!;
+  ws.accept();
+  const got: RegionControl[] = [];
+  ws.addEventListener("message", (ev) => {
+    if (typeof ev.data === "string") {
+      const m = parseControl(ev.data);
+      if (m) got.push(m);
+    }
+  });
+  const { lat, lon } = regionCenter(KEY);
+  let seq = 0;
+  return {
+    got,
+    acks: () => got.flatMap((m) => (m.t === "ack" ? [m.seq] : [])),
+    send(droneId: string) {
+      seq++;
+      const p = droneAt(droneId, lat, lon, seq * 40, 0, 0, 0, Date.now());
+      ws.send(encodeBatch({ seq, sentAtMs: Date.now(), traceparent: "", counters: newCounters(), points: [p], ghost: new Uint8Array(1) }));
+    },
+    close: () => ws.close(1000, "done"),
+  };
+}
+
+describe("acks of quiet links", () => {
+  it("rides each link's checkpoint ack out with its next batch, or with the next tick", async () => {
+    const link = await openLink("acks-test-1");
+    await eventually(() => link.got.some((m) => m.t === "hello"), 5000, "hello");
+    link.send("ack-a");
+    await eventually(() => runDurableObjectAlarm(region()), 5000, "a tick"); // checkpoint: seq 1 durable
+    // No ack at the tick itself: a thousand quiet links would all be acked in one burst.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(link.acks()).toEqual([]);
+    // The next batch carries it out, for what the checkpoint covered (1), not the batch just applied (2).
+    link.send("ack-a");
+    await eventually(() => link.acks().length > 0, 5000, "the ack");
+    expect(link.acks()).toEqual([1]);
+    // A link that goes quiet after a checkpoint is acked at the tick after.
+    expect(await runDurableObjectAlarm(region())).toBe(true); // checkpoint: 2 durable, ack due
+    expect(await runDurableObjectAlarm(region())).toBe(true);
+    await eventually(() => link.acks().includes(2), 5000, "the ack of 2 at the next tick");
+    expect(link.acks()).toEqual([1, 2]);
+    link.close();
+  });
+});
