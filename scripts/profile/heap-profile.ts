@@ -3,18 +3,25 @@
  * drone-sockets load of `npm run bench` (N DroneClient sockets, one report each at 10 Hz; scripts/bench/drone-sockets.ts).
  *
  *   npx tsx scripts/profile/heap-profile.ts [--sockets 500] [--seconds 10] [--warmup 4] [--interval 8192]
- *                                           [--poll 250] [--drop-mib 1] [--top 25] [--pairs 6] [--out /tmp/airspace-heap-<time>]
+ *                                           [--survivors 8] [--poll 250] [--drop-mib 1] [--major-mib 4] [--top 25] [--pairs 6]
+ *                                           [--out /tmp/airspace-heap-<time>]
  *
  * Same edge as scripts/profile/edge-profile.ts (frozen bundle, `wrangler dev --local` with an inspector port,
  * attached through wrangler's inspector proxy to core:user:airspace). After the warm-up it runs V8's sampling
  * heap profiler (HeapProfiler.startSampling, mean interval --interval bytes, objects later collected by minor and
  * major GCs included: the profile is what was *allocated* in the window, not what survived) and polls
  * Runtime.getHeapUsage every --poll ms, during the warm-up (no sampler) and the window. Heap drops between polls
- * of at least --drop-mib are counted as GCs (scavenges inside one poll interval net out; a drop of several MiB is a
- * major GC or a large scavenge). The poll's round trip is answered on the isolate thread, so its max is a stall bound.
+ * of at least --drop-mib are counted as GCs (several scavenges inside one poll interval net out); one that lands at least
+ * --major-mib below the previous post-GC level is counted as a major GC. The poll is answered on the isolate thread
+ * (after the inspector's queue), so a long round trip bounds a stall from below.
  * Frames (function start positions: the sampling heap profiler has no line ticks) are mapped to src/ through the
  * bundle's source map (SourceMap of scripts/profile/cpuprofile.ts). Writes <out>.heapprofile, <out>.heapusage.json and
  * <out>.bundle.js(.map). Stops everything it started by PID; a watchdog ends the run after 170 s.
+ * A second window (--survivors S, default 8; 0 skips it) samples with objects that died in a scavenge dropped:
+ * what is left was promoted (or was still young at the stop), i.e. what fills the old generation between major GCs.
+ *
+ * Re-analyse a saved profile: npx tsx scripts/profile/heap-profile.ts --analyse <out>.heapprofile [--bundle <out>.bundle.js]
+ *                                                                     [--seconds S] [--points N] [--top N]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -42,7 +49,9 @@ const SECONDS = numberArg(args, "seconds", 10);
 const WARMUP = numberArg(args, "warmup", 4);
 const INTERVAL_B = numberArg(args, "interval", 8192);
 const POLL_MS = numberArg(args, "poll", 250);
+const SURVIVOR_SECONDS = numberArg(args, "survivors", 8);
 const DROP_MIB = numberArg(args, "drop-mib", 1);
+const MAJOR_MIB = numberArg(args, "major-mib", 4);
 const TOP = numberArg(args, "top", 25);
 const PAIRS = numberArg(args, "pairs", 6);
 const OUT = typeof args.get("out") === "string" ? (args.get("out") as string) : `/tmp/airspace-heap-${new Date().toISOString().replace(/[:.]/g, "-")}`;
@@ -120,13 +129,20 @@ interface HeapUsage {
   embedderHeapUsedSize?: number;
   backingStorageSize?: number;
 }
+type Phase = "connect" | "warmup" | "alloc" | "survivors";
+const PHASE_TITLE: Record<Phase, string> = {
+  connect: "connecting the sockets (no sampler)",
+  warmup: "warm-up, load running (no sampler)",
+  alloc: "window 1, sampling all allocations",
+  survivors: "window 2, sampling scavenge survivors",
+};
 interface Poll {
   /** performance.now() at the request; after the window, ms since the window's start (negative: warm-up). */
   t: number;
   rttMs: number;
   used: number;
   total: number;
-  phase: "warmup" | "window";
+  phase: Phase;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -212,7 +228,7 @@ async function main(): Promise<void> {
 
   // Heap usage poller (runs from the warm-up to the end of the window).
   const polls: Poll[] = [];
-  let phase: Poll["phase"] = "warmup";
+  let phase: Phase = "connect";
   let polling = true;
   const poller = (async () => {
     let next = performance.now();
@@ -270,29 +286,40 @@ async function main(): Promise<void> {
       return (ticks * 1e6) / CLK_TCK;
     },
   } as unknown as Edge;
-  const durationMs = (WARMUP + SECONDS + 1) * 1000;
+  const durationMs = (WARMUP + SECONDS + SURVIVOR_SECONDS + 2) * 1000;
   const load = runDroneSockets(fakeEdge, secret, { drones: SOCKETS, pairsPerKind: PAIRS, durationMs, seed: 1, idPrefix: "heap", log });
   load.catch(() => {}); // awaited below
   await withTimeout(Promise.race([started, load.then(() => Promise.reject(new Error("load ended before it started")))]), 60_000, "connecting the sockets");
+  phase = "warmup";
   log(`${SOCKETS} sockets connected, reports flowing; warming up ${WARMUP} s (heap usage polled, no sampler)`);
   await sleep(WARMUP * 1000);
 
-  // 5. Sampling window.
-  const st0 = await statsOf(regionsRef);
-  await session.send("HeapProfiler.startSampling", { samplingInterval: INTERVAL_B, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  const w0 = performance.now();
-  phase = "window";
-  log(`sampling heap profiler running for ${SECONDS} s`);
-  await sleep(SECONDS * 1000);
-  const stopped = await session.send<{ profile: SamplingHeapProfile }>("HeapProfiler.stopSampling", {}, 60_000);
-  const wallMs = performance.now() - w0;
+  // 5. Sampling windows. 1: every allocation (objects later collected by minor and major GCs kept): the
+  // allocation rate by site. 2 (unless --survivors 0): samples of objects that died in a scavenge dropped, so
+  // what is left survived at least one scavenge: promoted to the old generation (what fills it between major
+  // GCs) or still young at the stop.
+  const windows: { phase: Phase; seconds: number; minor: boolean }[] = [{ phase: "alloc", seconds: SECONDS, minor: true }];
+  if (SURVIVOR_SECONDS > 0) windows.push({ phase: "survivors", seconds: SURVIVOR_SECONDS, minor: false });
+  const results: { phase: Phase; profile: SamplingHeapProfile; wallMs: number; points: number; startMs: number }[] = [];
+  let w0 = 0;
+  for (const w of windows) {
+    const st0 = await statsOf(regionsRef);
+    await session.send("HeapProfiler.startSampling", { samplingInterval: INTERVAL_B, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: w.minor });
+    const start = performance.now();
+    if (results.length === 0) w0 = start;
+    phase = w.phase;
+    log(`sampling heap profiler running for ${w.seconds} s: ${PHASE_TITLE[w.phase]}`);
+    await sleep(w.seconds * 1000);
+    const stopped = await session.send<{ profile: SamplingHeapProfile }>("HeapProfiler.stopSampling", {}, 60_000);
+    const wallMs = performance.now() - start;
+    const st1 = await statsOf(regionsRef);
+    results.push({ phase: w.phase, profile: stopped.profile, wallMs, points: st1.points - st0.points, startMs: start - w0 });
+    log(`sampling stopped: ${wallMs.toFixed(0)} ms, ${st1.points - st0.points} points applied by regions in ${st1.batches - st0.batches} batches`);
+  }
   polling = false;
   await poller;
-  const st1 = await statsOf(regionsRef);
-  const points = st1.points - st0.points;
-  log(`sampling stopped: ${wallMs.toFixed(0)} ms, ${points} points applied by regions in ${st1.batches - st0.batches} batches`);
   await session.send("HeapProfiler.disable").catch(() => {});
-  for (const p of polls) p.t -= w0; // ms from the window's start
+  for (const p of polls) p.t -= w0; // ms from window 1's start
 
   const res = await withTimeout(load, 60_000, "the drone-sockets load");
   log(`load done: ${res.sent} sent, ${res.accepted} accepted, ${res.connected}/${res.drones} connected${res.dataLoss ? `, LOSS: ${res.dataLoss}` : ""}`);
@@ -300,27 +327,41 @@ async function main(): Promise<void> {
   log("edge stopped");
 
   // 6. Outputs.
-  const profile = stopped.profile;
-  writeFileSync(`${OUT}.heapprofile`, JSON.stringify(profile));
+  const alloc = results[0]!;
+  writeFileSync(`${OUT}.heapprofile`, JSON.stringify(alloc.profile));
+  if (results[1]) writeFileSync(`${OUT}.survivors.heapprofile`, JSON.stringify(results[1].profile));
   writeFileSync(`${OUT}.heapusage.json`, JSON.stringify(polls));
   const text = [
-    heapUsageReport(polls, wallMs),
+    heapUsageReport(polls, results),
     "",
-    summariseHeap(profile, { bundle, scriptUrl: bundleName, top: TOP, seconds: wallMs / 1000, points }),
-    "",
-    `raw: ${OUT}.heapprofile (open in Chrome DevTools › Memory), ${OUT}.heapusage.json, bundle ${bundle}(.map)`,
-  ].join("\n");
-  console.log(text);
+    summariseHeap(alloc.profile, { bundle, scriptUrl: bundleName, top: TOP, seconds: alloc.wallMs / 1000, points: alloc.points, title: "window 1, all allocations (incl. objects later collected)" }),
+  ];
+  if (results[1])
+    text.push(
+      "",
+      summariseHeap(results[1].profile, {
+        bundle,
+        scriptUrl: bundleName,
+        top: 15,
+        seconds: results[1].wallMs / 1000,
+        points: results[1].points,
+        title: "window 2, scavenge survivors (promoted or still young at the stop; objects of major GCs kept)",
+        brief: true,
+      }),
+    );
+  text.push("", `raw: ${OUT}.heapprofile${results[1] ? `, ${OUT}.survivors.heapprofile` : ""} (Chrome DevTools › Memory › Load), ${OUT}.heapusage.json, bundle ${bundle}(.map)`);
+  console.log(text.join("\n"));
   clearTimeout(watchdog);
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Heap usage: min/max, GC drops, poll round trips.
 
-function heapUsageReport(polls: Poll[], wallMs: number): string {
+function heapUsageReport(polls: Poll[], windows: { phase: Phase; wallMs: number }[]): string {
   const out: string[] = [];
   const mib = (b: number) => `${(b / MiB).toFixed(1)} MiB`;
-  for (const ph of ["warmup", "window"] as const) {
+  let floor = Number.POSITIVE_INFINITY; // heap right after the last drop (carried across phases)
+  for (const ph of ["connect", "warmup", "alloc", "survivors"] as const) {
     const ps = polls.filter((p) => p.phase === ph);
     if (ps.length < 2) continue;
     const used = ps.map((p) => p.used);
@@ -328,27 +369,36 @@ function heapUsageReport(polls: Poll[], wallMs: number): string {
     const rtts = ps.map((p) => p.rttMs).sort((a, b) => a - b);
     const q = (f: number) => rtts[Math.min(rtts.length - 1, Math.floor(f * rtts.length))]!;
     const spanS = (ps.at(-1)!.t - ps[0]!.t) / 1000;
-    out.push(`== heap usage, ${ph === "warmup" ? "warm-up (no sampler)" : `sampling window (${(wallMs / 1000).toFixed(1)} s)`}: ${ps.length} polls over ${spanS.toFixed(1)} s`);
+    const win = windows.find((w) => w.phase === ph);
+    out.push(`== heap usage, ${PHASE_TITLE[ph]}${win ? ` (${(win.wallMs / 1000).toFixed(1)} s)` : ""}: ${ps.length} polls over ${spanS.toFixed(1)} s`);
     out.push(`   usedSize  min ${mib(Math.min(...used))}  max ${mib(Math.max(...used))}   totalSize  min ${mib(Math.min(...total))}  max ${mib(Math.max(...total))}`);
-    out.push(`   poll round trip (answered on the isolate thread): p50 ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, max ${rtts.at(-1)!.toFixed(1)} ms`);
+    out.push(`   poll round trip (inspector queue + isolate thread): p50 ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, max ${rtts.at(-1)!.toFixed(1)} ms`);
+    if (ph === "connect") continue;
     let rise = 0;
-    const drops: { t: number; from: number; to: number; rtt: number }[] = [];
+    const drops: { t: number; from: number; to: number; rtt: number; major: boolean }[] = [];
     let smallDrops = 0;
     for (let i = 1; i < ps.length; i++) {
       const d = ps[i]!.used - ps[i - 1]!.used;
       if (d > 0) rise += d;
-      else if (-d >= DROP_MIB * MiB) drops.push({ t: ps[i]!.t, from: ps[i - 1]!.used, to: ps[i]!.used, rtt: ps[i]!.rttMs });
-      else if (d < 0) smallDrops++;
+      else if (-d >= DROP_MIB * MiB) {
+        // Scavenges leave the heap at a level that creeps up with what they promote; a drop to well below
+        // the previous post-GC level freed old-generation objects: a major GC (heuristic, --major-mib).
+        drops.push({ t: ps[i]!.t, from: ps[i - 1]!.used, to: ps[i]!.used, rtt: ps[i]!.rttMs, major: ps[i]!.used < floor - MAJOR_MIB * MiB });
+        floor = ps[i]!.used;
+      } else if (d < 0) smallDrops++;
     }
-    out.push(`   net growth between polls ${mib(rise)} = ${(rise / MiB / Math.max(0.001, spanS)).toFixed(1)} MiB/s (a floor on what survives scavenges)`);
     const sizes = drops.map((d) => (d.from - d.to) / MiB);
     const sum = sizes.reduce((a, b) => a + b, 0);
+    const majors = drops.filter((d) => d.major);
+    out.push(`   rises between polls ${mib(rise)} = ${(rise / MiB / Math.max(0.001, spanS)).toFixed(1)} MiB/s (net of the GCs inside each ${POLL_MS} ms interval)`);
     out.push(
-      `   GC drops ≥ ${DROP_MIB} MiB: ${drops.length} (${(drops.length / Math.max(0.001, spanS)).toFixed(2)}/s, one every ${drops.length > 0 ? (spanS / drops.length).toFixed(1) : "-"} s), freed ${sum.toFixed(1)} MiB, mean ${drops.length ? (sum / drops.length).toFixed(1) : "-"} MiB; smaller drops: ${smallDrops}`,
+      `   GC drops ≥ ${DROP_MIB} MiB: ${drops.length} (one every ${drops.length > 0 ? (spanS / drops.length).toFixed(2) : "-"} s), freed ${sum.toFixed(1)} MiB, mean ${drops.length ? (sum / drops.length).toFixed(1) : "-"} MiB, sizes [${sizes.map((x) => x.toFixed(1)).join(", ")}]; smaller drops: ${smallDrops}`,
     );
-    for (const d of drops) out.push(`     t=${(d.t / 1000).toFixed(2).padStart(6)} s  ${mib(d.from)} → ${mib(d.to)}  (−${((d.from - d.to) / MiB).toFixed(1)} MiB)  poll rtt ${d.rtt.toFixed(0)} ms`);
-    const slow = ps.filter((p) => p.rttMs >= 20);
-    if (slow.length) out.push(`   polls ≥ 20 ms: ${slow.map((p) => `${(p.t / 1000).toFixed(2)} s:${p.rttMs.toFixed(0)}ms`).join(", ")}`);
+    out.push(`   of which ≥ ${MAJOR_MIB} MiB below the previous post-GC level (major GC, heuristic): ${majors.length}: ${majors.map((d) => `t=${(d.t / 1000).toFixed(2)} s ${mib(d.from)}→${mib(d.to)} (rtt ${d.rtt.toFixed(0)} ms)`).join(", ") || "none"}`);
+    const floors = drops.map((d) => d.to / MiB);
+    if (floors.length) out.push(`   post-GC levels (MiB): ${floors.map((x) => x.toFixed(1)).join(" ")}`);
+    const slow = ps.filter((p) => p.rttMs >= 50);
+    if (slow.length) out.push(`   polls ≥ 50 ms: ${slow.map((p) => `t=${(p.t / 1000).toFixed(2)}:${p.rttMs.toFixed(0)}ms${drops.some((d) => d.t === p.t) ? "(drop)" : ""}`).join(", ")}`);
   }
   return out.join("\n");
 }
@@ -362,117 +412,139 @@ interface HeapSummaryOptions {
   top?: number;
   seconds: number;
   points?: number;
+  title: string;
+  /** Only the site list and the per-file totals. */
+  brief?: boolean;
 }
 
 /** V8's pseudo-frames of the sampling heap profiler: allocations with no JS frame on the stack. */
 const PSEUDO = /^\((root|V8 API|GC|PARSER|BYTECODE_COMPILER|COMPILER|EXTERNAL|IDLE|JS|LOGGING|OTHER|PROGRAM)\)$/;
 
+interface FrameInfo {
+  key: string;
+  name: string;
+  where: string;
+  file: string;
+  kind: "pseudo" | "native" | "js";
+}
+
+/**
+ * Printable summary of a sampling heap profile. An allocation site is the innermost JS frame (the function's own
+ * start line: V8 records no allocation positions), with the builtin that allocated when the leaf is one
+ * (`Map`, `slice`, `Uint8Array` …, attributed to the JS function that called it, and to that function's file).
+ */
 export function summariseHeap(profile: SamplingHeapProfile, o: HeapSummaryOptions): string {
   const top = o.top ?? 25;
   let map: SourceMap | null = null;
   if (o.bundle && existsSync(`${o.bundle}.map`)) map = new SourceMap(JSON.parse(readFileSync(`${o.bundle}.map`, "utf8")));
   const bundleBase = o.scriptUrl ?? "index.js";
 
-  const frameInfo = new Map<string, { key: string; name: string; where: string; file: string }>();
-  const info = (cf: CallFrame) => {
+  const frameInfo = new Map<string, FrameInfo>();
+  const info = (cf: CallFrame): FrameInfo => {
     const key = `${cf.functionName}|${cf.url}|${cf.lineNumber}|${cf.columnNumber}`;
     let i = frameInfo.get(key);
     if (i) return i;
     const name = cf.functionName || "(anonymous)";
-    if (cf.url === "" && PSEUDO.test(cf.functionName)) i = { key, name, where: "", file: name };
-    else if (cf.url === "") i = { key, name, where: "[native/builtin]", file: "(native/builtin, no url)" };
+    if (cf.url === "" && PSEUDO.test(cf.functionName)) i = { key, name, where: "", file: name, kind: "pseudo" };
+    else if (cf.url === "") i = { key, name, where: "[builtin]", file: "(builtin, no JS caller)", kind: "native" };
     else if (cf.url === bundleBase || cf.url.endsWith(`/${bundleBase}`)) {
       const orig = map?.lookup(cf.lineNumber, cf.columnNumber) ?? null;
-      i = orig
-        ? { key, name, where: `${orig.source}:${orig.line}`, file: orig.source }
-        : { key, name, where: `bundle:${cf.lineNumber + 1}`, file: "(bundle, unmapped: esbuild helpers)" };
-    } else i = { key, name, where: `${cf.url}:${cf.lineNumber + 1}`, file: cf.url };
+      i = orig ? { key, name, where: `${orig.source}:${orig.line}`, file: orig.source, kind: "js" } : { key, name, where: `bundle:${cf.lineNumber + 1}`, file: "(bundle, unmapped: esbuild helpers)", kind: "js" };
+    } else i = { key, name, where: `${cf.url}:${cf.lineNumber + 1}`, file: cf.url, kind: "js" };
     frameInfo.set(key, i);
     return i;
   };
 
-  // Walk the tree: self bytes per leaf function, callers per site, inclusive per function, per file.
   interface Site {
-    name: string;
-    where: string;
+    label: string;
     file: string;
     self: number;
-    total: number;
-    sampledBytes: number;
     samples: number;
     callers: Map<string, number>;
   }
   const sites = new Map<string, Site>();
   const files = new Map<string, number>();
+  const inclusive = new Map<string, { label: string; total: number }>();
   const nodeSite = new Map<number, string>();
-  const site = (i: ReturnType<typeof info>) => {
-    let s = sites.get(i.key);
-    if (!s) sites.set(i.key, (s = { name: i.name, where: i.where, file: i.file, self: 0, total: 0, sampledBytes: 0, samples: 0, callers: new Map() }));
-    return s;
-  };
   let all = 0;
-  const walk = (n: HeapNode, stack: ReturnType<typeof info>[]): number => {
+  const walk = (n: HeapNode, stack: FrameInfo[]): number => {
     const i = info(n.callFrame);
-    const isRoot = n.callFrame.functionName === "(root)" && stack.length === 0;
-    let sub = n.selfSize;
+    const isRoot = stack.length === 0 && n.callFrame.functionName === "(root)";
     const st = isRoot ? stack : [...stack, i];
+    let sub = n.selfSize;
     for (const c of n.children ?? []) sub += walk(c, st);
-    if (!isRoot) {
-      nodeSite.set(n.id, i.key);
-      const s = site(i);
-      s.self += n.selfSize;
-      if (!stack.some((x) => x.key === i.key)) s.total += sub; // recursion counted once
-      if (n.selfSize > 0) {
-        files.set(i.file, (files.get(i.file) ?? 0) + n.selfSize);
-        const caller = stack.at(-1);
-        const ck = caller ? `${caller.name} ${caller.where}` : "(no JS caller)";
-        s.callers.set(ck, (s.callers.get(ck) ?? 0) + n.selfSize);
-      }
-      all += n.selfSize;
+    if (isRoot) return sub;
+    if (i.kind === "js" && !stack.some((x) => x.key === i.key)) {
+      const f = inclusive.get(i.key) ?? { label: `${i.name}  ${i.where}`, total: 0 };
+      f.total += sub; // recursion counted once
+      inclusive.set(i.key, f);
     }
+    if (n.selfSize === 0 && !(n.callFrame.functionName && PSEUDO.test(n.callFrame.functionName))) return sub;
+    // The allocating JS frame: the leaf, or the nearest JS frame above a builtin leaf (builtins may nest: Map › set).
+    let j = st.length - 1;
+    while (j >= 0 && st[j]!.kind === "native") j--;
+    const js = j >= 0 ? st[j]! : null;
+    const natives = st.slice(j + 1).map((x) => x.name);
+    const key = `${js?.key ?? ""}›${natives.join("›")}`;
+    let site = sites.get(key);
+    if (!site) {
+      const label = js ? `${js.name}${natives.length ? ` › ${natives.join(" › ")}` : ""}  ${js.where}` : `${natives.join(" › ")} [builtin]`;
+      sites.set(key, (site = { label, file: js?.file ?? "(builtin, no JS caller)", self: 0, samples: 0, callers: new Map() }));
+    }
+    site.self += n.selfSize;
+    const caller = j > 0 ? st[j - 1]! : null;
+    const ck = caller ? `${caller.name} ${caller.where}` : "";
+    site.callers.set(ck, (site.callers.get(ck) ?? 0) + n.selfSize);
+    files.set(site.file, (files.get(site.file) ?? 0) + n.selfSize);
+    nodeSite.set(n.id, key);
+    all += n.selfSize;
     return sub;
   };
   walk(profile.head, []);
   for (const smp of profile.samples ?? []) {
     const k = nodeSite.get(smp.nodeId);
-    const s = k ? sites.get(k) : undefined;
-    if (s) {
-      s.samples++;
-      s.sampledBytes += smp.size;
-    }
+    const site = k !== undefined ? sites.get(k) : undefined;
+    if (site) site.samples++;
   }
 
   const sec = Math.max(0.001, o.seconds);
-  const rate = (b: number) => `${(b / sec / MiB).toFixed(2).padStart(6)} MiB/s`;
-  const pct = (b: number) => `${((100 * b) / Math.max(1, all)).toFixed(1).padStart(5)}%`;
+  const rate = (b: number) => `${(b / sec / MiB).toFixed(2).padStart(5)} MiB/s`;
+  const pct = (b: number) => `${((100 * b) / Math.max(1, all)).toFixed(1).padStart(4)}%`;
   const perPt = (b: number) => (o.points ? `${(b / o.points).toFixed(0).padStart(5)} B/pt` : "");
   const out: string[] = [];
   const nSamples = profile.samples?.length ?? 0;
   out.push(
-    `== sampling heap profile (incl. objects later collected): ${(all / MiB).toFixed(1)} MiB in ${sec.toFixed(2)} s = ${(all / sec / MiB).toFixed(2)} MiB/s, ${nSamples} samples${o.points ? `; ${o.points} points → ${(all / o.points).toFixed(0)} B/pt (${((o.points / sec) | 0)} pt/s)` : ""}`,
+    `== ${o.title}: ${(all / MiB).toFixed(1)} MiB in ${sec.toFixed(2)} s = ${(all / sec / MiB).toFixed(2)} MiB/s, ${nSamples} samples${o.points ? `; ${o.points} points (${(o.points / sec).toFixed(0)}/s) → ${(all / o.points).toFixed(0)} B/pt` : ""}`,
   );
-  out.push(`-- top ${top} allocation sites by self size (rate, share, per point, samples, mean sampled object B; function  src:line of the function; ← heaviest caller)`);
-  const list = [...sites.values()];
-  for (const s of [...list].sort((a, b) => b.self - a.self).slice(0, top)) {
-    if (s.self <= 0) break;
-    const [callerName, callerBytes] = [...s.callers].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
-    const avg = s.samples ? (s.sampledBytes / s.samples).toFixed(0) : "-";
-    out.push(
-      `  ${rate(s.self)} ${pct(s.self)} ${perPt(s.self)} ${String(s.samples).padStart(6)} ${String(avg).padStart(6)} B  ${s.name}  ${s.where}${callerName ? `   ← ${callerName} (${((100 * callerBytes) / s.self).toFixed(0)}%)` : ""}`,
-    );
+  out.push(`-- top ${top} allocation sites by self size (rate, share, per point, samples; JS function [› builtin]  src:line of the function;  ← heaviest caller)`);
+  for (const site of [...sites.values()].sort((a, b) => b.self - a.self).slice(0, top)) {
+    if (site.self <= 0) break;
+    const [cn, cb] = [...site.callers].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
+    out.push(`  ${rate(site.self)} ${pct(site.self)} ${perPt(site.self)} ${String(site.samples).padStart(5)}  ${site.label}${cn ? `   ← ${cn}${cb < site.self * 0.995 ? ` (${((100 * cb) / site.self).toFixed(0)}%)` : ""}` : ""}`);
   }
-  out.push(`-- top 15 by source file (self)`);
+  out.push(`-- top 15 source files by self size (builtins counted in their JS caller's file)`);
   for (const [f, b] of [...files].sort((a, b) => b[1] - a[1]).slice(0, 15)) out.push(`  ${rate(b)} ${pct(b)} ${perPt(b)}  ${f}`);
-  out.push(`-- top 15 functions by inclusive size (self + callees)`);
-  for (const s of [...list].filter((x) => !PSEUDO.test(x.name)).sort((a, b) => b.total - a.total).slice(0, 15)) out.push(`  ${rate(s.total)} ${pct(s.total)} ${perPt(s.total)}  ${s.name}  ${s.where}`);
+  if (!o.brief) {
+    out.push(`-- top 15 functions by inclusive size (self + callees)`);
+    for (const f of [...inclusive.values()].sort((a, b) => b.total - a.total).slice(0, 15)) out.push(`  ${rate(f.total)} ${pct(f.total)} ${perPt(f.total)}  ${f.label}`);
+  }
   return out.join("\n");
 }
 
-main().then(
-  () => process.exit(0),
-  async (e) => {
-    console.error(`heap-profile failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    await cleanup().catch(() => {});
-    process.exit(1);
-  },
-);
+if (typeof args.get("analyse") === "string") {
+  // Re-analysis of a saved profile, no edge started.
+  clearTimeout(watchdog);
+  const file = args.get("analyse") as string;
+  const bundle = typeof args.get("bundle") === "string" ? (args.get("bundle") as string) : file.replace(/(\.survivors)?\.heapprofile$/, ".bundle.js");
+  const profile = JSON.parse(readFileSync(file, "utf8")) as SamplingHeapProfile;
+  const points = numberArg(args, "points", 0);
+  console.log(summariseHeap(profile, { bundle, scriptUrl: typeof args.get("url") === "string" ? (args.get("url") as string) : "index.js", top: TOP, seconds: SECONDS, points: points || undefined, title: file }));
+} else
+  main().then(
+    () => process.exit(0),
+    async (e) => {
+      console.error(`heap-profile failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      await cleanup().catch(() => {});
+      process.exit(1);
+    },
+  );

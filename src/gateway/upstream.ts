@@ -68,8 +68,8 @@ export class UpstreamLink {
    */
   backlogged(nowMs: number): boolean {
     if (this.state !== "open") return true;
-    const oldest = this.buffer.pending()[0];
-    return (oldest !== undefined && nowMs - oldest.sentAtMs > BACKLOG_AGE_MS) || this.buffer.bytes > this.opts.replayMaxBytes / 2;
+    const oldest = this.buffer.oldestSentAtMs;
+    return nowMs - oldest > BACKLOG_AGE_MS || this.buffer.bytes > this.opts.replayMaxBytes / 2;
   }
 
   start(): void {

@@ -46,7 +46,7 @@ export class RegionObject extends DurableObject<Env> {
   private nextTickMs = 0;
   /** When the scheduled alarm fires (Infinity when none): kept here so no message reads storage. */
   private alarmAtMs = Infinity;
-  /** Batches applied since the last journal write or checkpoint: not yet durable, not yet acked. */
+  /** Batches of links acked between ticks (AckPolicy.keeps), applied since the last journal write or checkpoint. */
   private unjournaled: JournalEntry[] = [];
   /**
    * Audit rows of alerts that continue an encounter (escalations, refreshes, clears), written with the
@@ -192,7 +192,7 @@ export class RegionObject extends DurableObject<Env> {
     if (live) {
       this.stats.batches++;
       this.stats.points += batch.points.length;
-      this.unjournaled.push({ linkId, seq: batch.seq, bytes });
+      if (this.acks.keeps(linkId)) this.unjournaled.push({ linkId, seq: batch.seq, bytes });
       this.alarmBy(this.nextTickMs || now + TICK_MS);
     }
     return true;
@@ -284,6 +284,7 @@ export class RegionObject extends DurableObject<Env> {
     this.store.checkpoint(dirty, this.evicted.splice(0), links, now);
     this.dirtyLinks.clear();
     this.unjournaled = [];
+    this.acks.tick();
     // Each link's ack rides out with its next batch's turn: a tick acking every socket's link at once
     // would queue a burst (one message each) in front of everything else. What is still due at the
     // next tick goes then.

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { ReplayBuffer, type ReplayEntry } from "../../src/pipeline/replay-buffer.js";
 
 function entry(seq: number, size: number, sentAtMs: number, healthOnly = false, points = 10): ReplayEntry {
-  return { seq, bytes: new Uint8Array(size), sentAtMs, points, healthOnly };
+  // Content tells batches apart: what comes back for replay must be exactly what was pushed.
+  return { seq, bytes: new Uint8Array(size).fill(seq % 251), sentAtMs, points, healthOnly };
 }
 
 describe("ReplayBuffer", () => {
@@ -97,6 +98,7 @@ describe("ReplayBuffer", () => {
           expect(r.bytes).toBeLessThanOrEqual(opts.replayMaxBytes);
           for (let i = 0; i < p.length; i++) {
             expect(gone.has(p[i]!.seq)).toBe(false);
+            expect(p[i]!.bytes.every((b) => b === p[i]!.seq % 251)).toBe(true);
             expect(now - p[i]!.sentAtMs).toBeLessThanOrEqual(opts.replayMaxMs);
             if (i > 0) expect(p[i]!.seq).toBeGreaterThan(p[i - 1]!.seq);
           }
@@ -106,5 +108,22 @@ describe("ReplayBuffer", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("keeps the bytes of a long-lived link exact while its arena moves, grows and shrinks", () => {
+    const r = new ReplayBuffer({ replayMaxMs: 1e9, replayMaxBytes: 1 << 20 });
+    let seq = 0;
+    let acked = 0;
+    // Bursts of big batches (growth), then a long trickle with acks (moves, then shrinking).
+    for (let i = 0; i < 200; i++) r.push(entry(++seq, 3000, 0), 0);
+    for (let i = 0; i < 40_000; i++) {
+      r.push(entry(++seq, 1 + (seq % 97), 0), 0);
+      if (i % 7 === 0) r.ack((acked = seq - 3));
+    }
+    const p = r.pending();
+    expect(p.map((e) => e.seq)).toEqual([acked + 1, acked + 2, acked + 3, ...Array.from({ length: seq - acked - 3 }, (_, k) => acked + 4 + k)]);
+    for (const e of p) expect(e.bytes.length === 1 + (e.seq % 97) && e.bytes.every((b) => b === e.seq % 251)).toBe(true);
+    expect(r.bytes).toBe(p.reduce((s, e) => s + e.bytes.length, 0));
+    expect(r.arenaBytes).toBeLessThan(64 * 1024); // the 600 KB burst's room was given back
   });
 });

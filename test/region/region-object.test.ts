@@ -32,7 +32,12 @@ describe("region object: exactly-once across a restart", () => {
         relay.send(Array.from({ length: 10 }, () => droneAt(`r${n}`, clat, clon, (n % 20) * 30, Math.floor(n++ / 20) * 30, 0, 0, now)));
       }
     };
-    sendFrames(10);
+    // Ten frames 60 ms apart: ten batches, so the link counts as busy (ACK_EVERY_BATCHES is 4 in
+    // tests) and from the next tick on its batches are journaled and acked between ticks.
+    for (let i = 0; i < 10; i++) {
+      sendFrames(1);
+      await new Promise((r) => setTimeout(r, 60));
+    }
     await eventually(() => inRegion(key, (o) => o.stats.points >= 100), 5000, "first 100 points applied");
     await runDurableObjectAlarm(region(key)); // checkpoint + ack the first 100
     // No further tick until the abort: what follows must survive through the journal alone.
