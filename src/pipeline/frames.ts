@@ -7,6 +7,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { Decompress } from "fzstd";
 import { type ClientFrame, ClientFrameSchema, ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
+import { readTelemetryFrame } from "./telemetry-reader.js";
 
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd] as const;
 
@@ -126,7 +127,7 @@ export function decodeClientFrame(bytes: Uint8Array, maxBytes: number): FrameRes
     data = z.data;
   }
   try {
-    const frame = fromBinary(ClientFrameSchema, data);
+    const frame = readTelemetryFrame(data) ?? fromBinary(ClientFrameSchema, data);
     if (frame.kind.case === undefined) return { ok: false, code: ErrorCode.BAD_FRAME, message: "frame carries neither telemetry nor ping" };
     return { ok: true, frame, compressed, decodedBytes: data.length };
   } catch (e) {
