@@ -71,6 +71,12 @@ const HZ = 10;
  * steady fleet sees. Encounters start after it; the loss and CPU figures still cover the whole run.
  */
 export const WARMUP_MS = 3000;
+/**
+ * How often the generator hands due reports to the sockets. Independent drones report at their own
+ * phases; a coarse tick would send each tick's reports (50 of them every 10 ms at 500 sockets) as one
+ * burst that queues in front of the encounter being timed.
+ */
+const TICK_MS = 2;
 const RING_M = 6000;
 const CRUISE_MPS = 10;
 
@@ -261,7 +267,7 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
         clearInterval(timer);
         resolve();
       }
-    }, 10);
+    }, TICK_MS);
   });
   const sendEnd = performance.now();
   loopDelay.disable();
