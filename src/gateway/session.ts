@@ -9,8 +9,8 @@ import { ErrorCode, type Point } from "../gen/airspace/v1/airspace_pb.js";
 import { Batcher, type FlushedBatch } from "../pipeline/batcher.js";
 import { COUNTER_INDEX, type CounterName } from "../pipeline/counters.js";
 import { PendingCounters } from "../pipeline/pending-counters.js";
-import { decodeColumns } from "../pipeline/columns.js";
-import { StreamDecoder } from "../pipeline/telemetry-stream.js";
+import { framePoints } from "../pipeline/frame-points.js";
+import { StreamDecoder, streamMaxDrones } from "../pipeline/telemetry-stream.js";
 import { DedupeFilter } from "../pipeline/dedupe.js";
 import { decodeClientFrame } from "../pipeline/frames.js";
 import { ConnectionLimiter } from "../pipeline/rate-limiter.js";
@@ -28,15 +28,6 @@ import { UpstreamLink, type LinkHost } from "./upstream.js";
  * of a session whose points are all rejected, get a counters-only batch of their own.
  */
 const COUNTERS_FLUSH_MS = 2000;
-
-/**
- * A relay's TelemetryStream table: room for churn past the drones it may carry, bounded in memory
- * (~36 B a drone). A drone's socket may name itself once besides its implicit id; 0 would mean "no
- * stream support" to a client.
- */
-export function streamMaxDrones(role: Principal["role"], relayMaxDrones: number): number {
-  return role === "relay" ? Math.min(2 * relayMaxDrones, 16_384) : 1;
-}
 
 export class DroneSession implements LinkHost {
   readonly sessionId = crypto.randomUUID();
@@ -182,38 +173,14 @@ export class DroneSession implements LinkHost {
       this.sendToClient(pongFrame(frame.kind.value.nonce, this.countersMessage()));
       return;
     }
-    let points: Point[];
-    let baseTimeMs: number;
-    if (frame.kind.case === "telemetry") {
-      baseTimeMs = Number(frame.kind.value.baseTimeMs);
-      points = frame.kind.value.points;
-      if (points.length > this.opts.maxPointsPerFrame) {
-        this.badFrame(now, ErrorCode.TOO_MANY_POINTS, `${points.length} points in one frame; at most ${this.opts.maxPointsPerFrame}`);
-        return;
-      }
-    } else if (frame.kind.case === "columns") {
-      const cols = decodeColumns(frame.kind.value, this.opts.maxPointsPerFrame);
-      if (!cols.ok) {
-        this.badFrame(now, ErrorCode.BAD_FRAME, `malformed columns: ${cols.message}`);
-        return;
-      }
-      points = cols.points;
-      baseTimeMs = Number(frame.kind.value.baseTimeMs);
-    } else if (frame.kind.case === "stream") {
-      this.stream ??= new StreamDecoder(streamMaxDrones(this.principal.role, this.opts.relayMaxDrones));
-      const st = this.stream.decode(frame.kind.value, this.opts.maxPointsPerFrame);
-      if (!st.ok) {
-        // Every later stream frame is relative to this one: the stream cannot go on.
-        this.sendToClient(errorFrame(ErrorCode.STREAM, `unreadable stream frame: ${st.message}; reconnect to start a fresh stream`));
-        this.closeClient(1007, "stream state lost");
-        return;
-      }
-      points = st.points;
-      baseTimeMs = Number(st.baseTimeMs);
-    } else {
-      this.badFrame(now, ErrorCode.BAD_FRAME, "empty frame, or a kind this gateway does not know");
+    const fp = framePoints(frame, this.opts.maxPointsPerFrame, () => (this.stream ??= new StreamDecoder(streamMaxDrones(this.principal.role, this.opts.relayMaxDrones))));
+    if (!fp.ok) {
+      if (!fp.fatal) return this.badFrame(now, fp.code, fp.message);
+      this.sendToClient(errorFrame(fp.code, fp.message));
+      this.closeClient(1007, "stream state lost");
       return;
     }
+    const { points, baseTimeMs } = fp;
     const verdict = this.limiter.admitFrame(bytes.length, points.length, now);
     if (verdict.kind === "close") return this.abuse(verdict.reason);
     if (verdict.kind === "limited") {

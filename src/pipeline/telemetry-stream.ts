@@ -8,6 +8,15 @@
 import { create } from "@bufbuild/protobuf";
 import { PointSchema, TelemetryStreamSchema, type Point, type TelemetryStream } from "../gen/airspace/v1/airspace_pb.js";
 
+/**
+ * A relay's TelemetryStream table: room for churn past the drones it may carry, bounded in memory
+ * (~36 B a drone). A drone's socket may name itself once besides its implicit id; 0 would mean "no
+ * stream support" to a client.
+ */
+export function streamMaxDrones(role: "drone" | "relay" | "ops", relayMaxDrones: number): number {
+  return role === "relay" ? Math.min(2 * relayMaxDrones, 16_384) : 1;
+}
+
 /** Per-drone fields, in the order of the state's rows. Times stay frame-relative (see the proto). */
 const FIELDS = ["latE7", "lonE7", "altMm", "vnCms", "veCms", "vdCms", "battery", "seq"] as const;
 const F = FIELDS.length;
