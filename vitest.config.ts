@@ -10,6 +10,7 @@ export default defineConfig({
           name: "unit",
           include: ["test/{geo,pipeline,client,replay,sim,scripts}/**/*.test.ts", "test/config.test.ts"],
           environment: "node",
+          setupFiles: ["test/setup/fast-check.ts"],
         },
       },
       {
