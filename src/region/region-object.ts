@@ -51,7 +51,7 @@ export class RegionObject extends DurableObject<Env> {
   /**
    * Audit rows of alerts that continue an encounter (escalations, refreshes, clears), written with the
    * tick's checkpoint: a write holds every outgoing message of the object until it is durable (output
-   * gate), and alerts must not queue behind bookkeeping. Starts are written at once (see routeOne).
+   * gate), and alerts must not queue behind bookkeeping. Starts are written in their own turn (routeOne).
    */
   private auditLater: AuditRow[] = [];
   /** Per link, the checkpointed sequence floor not yet acked (see checkpointAndAck). */
@@ -357,9 +357,10 @@ export class RegionObject extends DurableObject<Env> {
         vsepCpaM: o.vsepCpaM,
         advisory: o.manoeuvre,
       };
-      // A start is durable before the alert leaves (same turn, output gate): after a restart the
-      // encounter is re-opened under its id, so no drone holds an alert nobody will clear. What follows
-      // a start can wait for the tick: re-opened at an older level, it escalates or clears again.
+      // A start is written in the turn that sends it (the alert goes first and does not wait for the
+      // commit): after a restart the encounter is re-opened under its id, so no drone holds an alert
+      // nobody will clear. What follows a start can wait for the tick: re-opened at an older level,
+      // it escalates or clears again.
       const key = `${o.alertId}/${o.droneId}`;
       if (o.level === "clear") this.audited.delete(key);
       if (o.level !== "clear" && !this.audited.has(key)) {

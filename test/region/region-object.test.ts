@@ -136,7 +136,7 @@ describe("region object: alerts across a restart", () => {
     b.close();
   }, 40_000);
 
-  it("has an alert's start on disk before the alert leaves, ticks or not", async () => {
+  it("resumes an encounter under its id after a restart before any tick", async () => {
     const lat = 53.55; // Hamburg's cell
     const lon = 9.99;
     const key = regionOf(lat, lon, 4);
@@ -147,7 +147,7 @@ describe("region object: alerts across a restart", () => {
     b.send([droneAt("rn-b", lat, lon, 50, 0, -10, 0, t0)]);
     const first = await a.waitFor((f) => f.kind.case === "alert");
     const id = first.kind.case === "alert" ? first.kind.value.alertId : "";
-    // No tick has run (no checkpoint, no deferred audit rows): only the start's own write is on disk.
+    // No tick has run (no checkpoint, no deferred audit rows): only the start's own row is stored.
     const rows = await inRegion(key, (o) => (o as unknown as { store: { alertsSince(s: number, l: number): { alert_id: string }[] } }).store.alertsSince(0, 10));
     expect(rows.map((r) => r.alert_id)).toContain(id);
     await abortAllDurableObjects();
