@@ -175,25 +175,7 @@ export class Edge {
 
   private async wranglerArgs(): Promise<string[]> {
     const o = this.opts;
-    const args = [
-      join(o.root, "node_modules/wrangler/bin/wrangler.js"),
-      "dev",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(this.port),
-      "--inspector-port",
-      String(await freePort()),
-      "--local",
-      "--show-interactive-dev-session=false",
-      "--persist-to",
-      join(this.persistDir, "state"),
-      "--var",
-      `AIRSPACE_JWT_SECRET:${o.secret}`,
-    ];
-    if (o.config) args.push("--config", o.config);
-    for (const [k, v] of Object.entries(o.vars ?? {})) args.push("--var", `${k}:${v}`);
-    return args;
+    return wranglerDevArgs({ root: o.root, port: this.port, inspectorPort: await freePort(), persistDir: join(this.persistDir, "state"), secret: o.secret, config: o.config, vars: o.vars });
   }
 
   /** The last lines of the wrangler log, for error messages. */
@@ -275,6 +257,29 @@ export class Edge {
     if (p) await stopProcessTree(p);
     if (!process.env.BENCH_KEEP_LOGS) rmSync(this.persistDir, { recursive: true, force: true });
   }
+}
+
+/** Node arguments that run `wrangler dev --local` on loopback for the bench and the profilers. */
+export function wranglerDevArgs(o: { root: string; port: number; inspectorPort: number; persistDir: string; secret: string; config?: string; vars?: Record<string, string | number> }): string[] {
+  const args = [
+    join(o.root, "node_modules/wrangler/bin/wrangler.js"),
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(o.port),
+    "--inspector-port",
+    String(o.inspectorPort),
+    "--local",
+    "--show-interactive-dev-session=false",
+    "--persist-to",
+    o.persistDir,
+    "--var",
+    `AIRSPACE_JWT_SECRET:${o.secret}`,
+  ];
+  if (o.config) args.push("--config", o.config);
+  for (const [k, v] of Object.entries(o.vars ?? {})) args.push("--var", `${k}:${v}`);
+  return args;
 }
 
 /** SIGTERM to `p`, SIGKILL after 5 s, then SIGKILL to any child of it still alive (by PID, never by name). */

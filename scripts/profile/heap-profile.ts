@@ -6,8 +6,8 @@
  *                                           [--survivors 8] [--poll 250] [--drop-mib 1] [--major-mib 4] [--top 25] [--pairs 6]
  *                                           [--out /tmp/airspace-heap-<time>]
  *
- * Same edge as scripts/profile/edge-profile.ts (frozen bundle, `wrangler dev --local` with an inspector port,
- * attached through wrangler's inspector proxy to core:user:airspace). After the warm-up it runs V8's sampling
+ * Same edge as scripts/profile/edge-profile.ts (scripts/profile/profiled-edge.ts: frozen bundle, `wrangler dev --local`
+ * with an inspector port, attached through wrangler's inspector proxy to core:user:airspace). After the warm-up it runs V8's sampling
  * heap profiler (HeapProfiler.startSampling, mean interval --interval bytes, objects later collected by minor and
  * major GCs included: the profile is what was *allocated* in the window, not what survived) and polls
  * Runtime.getHeapUsage every --poll ms, during the warm-up (no sampler) and the window. Heap drops between polls
@@ -23,24 +23,12 @@
  * Re-analyse a saved profile: npx tsx scripts/profile/heap-profile.ts --analyse <out>.heapprofile [--bundle <out>.bundle.js]
  *                                                                     [--seconds S] [--points N] [--top N]
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { mintToken } from "../../src/client/token.js";
-import { runDroneSockets } from "../bench/drone-sockets.js";
-import { descendants, freePort, sleep, stopProcessTree, type Edge, type RegionStats } from "../bench/edge.js";
-import { buildSnapshot } from "../bench/snapshot.js";
-import { parseProcCpuTicks } from "../bench/stats.js";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { sleep } from "../bench/edge.js";
 import { numberArg, parseArgs } from "../lib/args.js";
-import { CdpSession, listeningPorts, listTargets, type CdpTarget } from "./cdp.js";
 import { SourceMap, type CallFrame } from "./cpuprofile.js";
+import { ProfiledEdge, withTimeout } from "./profiled-edge.js";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const CLK_TCK = 100;
-const WATCHDOG_MS = 170_000;
 const MiB = 1024 * 1024;
 
 const args = parseArgs(process.argv.slice(2));
@@ -55,55 +43,6 @@ const MAJOR_MIB = numberArg(args, "major-mib", 4);
 const TOP = numberArg(args, "top", 25);
 const PAIRS = numberArg(args, "pairs", 6);
 const OUT = typeof args.get("out") === "string" ? (args.get("out") as string) : `/tmp/airspace-heap-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-
-const t0 = performance.now();
-const log = (s: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${s}`);
-
-// ---------------------------------------------------------------------------------------------------
-// Everything started here, stopped by PID (also on a signal, a crash or the watchdog).
-
-let wrangler: ChildProcess | null = null;
-const tempDirs: string[] = [];
-const sessions: CdpSession[] = [];
-
-function cleanupSync(): void {
-  for (const s of sessions.splice(0)) s.close();
-  const p = wrangler;
-  wrangler = null;
-  if (p?.pid !== undefined && p.exitCode === null && p.signalCode === null) {
-    for (const pid of [...descendants(p.pid).map((d) => d.pid), p.pid]) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  }
-  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
-}
-
-async function cleanup(): Promise<void> {
-  for (const s of sessions.splice(0)) s.close();
-  if (wrangler) await stopProcessTree(wrangler);
-  wrangler = null;
-  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
-}
-
-process.on("exit", cleanupSync);
-for (const sig of ["SIGINT", "SIGTERM"] as const)
-  process.once(sig, () => {
-    cleanupSync();
-    process.exit(sig === "SIGINT" ? 130 : 143);
-  });
-const watchdog = setTimeout(() => {
-  console.error(`watchdog: run exceeded ${WATCHDOG_MS / 1000} s, stopping`);
-  cleanupSync();
-  process.exit(3);
-}, WATCHDOG_MS);
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([p, sleep(ms).then(() => Promise.reject(new Error(`${what}: no result within ${ms / 1000} s`)))]);
-}
 
 // ---------------------------------------------------------------------------------------------------
 // CDP shapes.
@@ -147,84 +86,21 @@ interface Poll {
 
 // ---------------------------------------------------------------------------------------------------
 
-async function main(): Promise<void> {
-  const secret = randomBytes(24).toString("hex");
+async function main(edge: ProfiledEdge): Promise<void> {
+  const log = edge.log;
   log(`heap-profiling ${SOCKETS} drone sockets at 10 Hz: warm-up ${WARMUP} s, sampling ${SECONDS} s every ~${INTERVAL_B} B, heap usage every ${POLL_MS} ms`);
 
-  // 1. Frozen bundle, kept next to the profile for re-analysis.
-  const snap = buildSnapshot(ROOT, "heap");
-  tempDirs.push(snap.dir);
-  const bundleName = readdirSync(join(snap.dir, "dist")).find((f) => f.endsWith(".js"))!;
-  const bundle = `${OUT}.bundle.js`;
-  copyFileSync(join(snap.dir, "dist", bundleName), bundle);
-  try {
-    copyFileSync(join(snap.dir, "dist", `${bundleName}.map`), `${bundle}.map`);
-  } catch {
-    log("no source map next to the bundle: locations stay bundle lines");
-  }
-  log(`bundled ${bundleName} → ${bundle}`);
-
-  // 2. wrangler dev, as edge-profile.ts starts it.
-  const port = await freePort();
-  const inspectorPort = await freePort();
-  const persist = mkdtempSync(join(tmpdir(), "airspace-heap-"));
-  tempDirs.push(persist);
-  const logPath = `${OUT}.wrangler.log`;
-  const logFd = openSync(logPath, "a");
-  wrangler = spawn(
-    process.execPath,
-    [
-      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
-      "dev",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--inspector-port",
-      String(inspectorPort),
-      "--local",
-      "--show-interactive-dev-session=false",
-      "--persist-to",
-      join(persist, "state"),
-      "--var",
-      `AIRSPACE_JWT_SECRET:${secret}`,
-      "--config",
-      snap.config,
-    ],
-    { cwd: ROOT, stdio: ["ignore", logFd, logFd], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" } },
-  );
-  closeSync(logFd);
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (wrangler.exitCode !== null) throw new Error(`wrangler exited with ${wrangler.exitCode}; see ${logPath}`);
-    if (Date.now() > deadline) throw new Error(`no /healthz within 60 s; see ${logPath}`);
-    try {
-      if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })).ok) break;
-    } catch {
-      // not up yet
-    }
-    await sleep(250);
-  }
-  const workerd = descendants(wrangler.pid!).filter((d) => d.comm.startsWith("workerd"));
-  const runtimePids = workerd.filter((w) => readFileSync(`/proc/${w.pid}/cmdline`, "utf8").split("\0").some((a) => a.startsWith("--inspector-addr"))).map((w) => w.pid);
-  log(`wrangler dev up on ${url} (pid ${wrangler.pid}); workerd pids ${workerd.map((w) => w.pid).join(", ")}; runtime ${runtimePids.join(", ")}`);
+  // 1-2. Frozen bundle (kept next to the profile for re-analysis), wrangler dev.
+  await edge.start();
+  const { bundle, bundleName } = edge;
 
   // 3. The user Worker's target. wrangler's inspector proxy holds workerd's one session for it: go through the proxy.
-  let userId = "core:user:airspace";
-  for (const pid of runtimePids)
-    for (const p of listeningPorts(pid)) {
-      const t = await listTargets(p);
-      const u = t.find((x) => x.id.startsWith("core:user:"));
-      if (u) userId = u.id;
-    }
-  const viaProxy = await listTargets(inspectorPort);
-  if (viaProxy.length === 0) throw new Error(`wrangler's inspector proxy (:${inspectorPort}) lists no target`);
-  const target: CdpTarget = viaProxy[0]!;
-  const session = await CdpSession.connect(target.webSocketDebuggerUrl, userId);
-  sessions.push(session);
+  const { targets, proxied } = await edge.targets();
+  if (!proxied) throw new Error(`wrangler's inspector proxy (:${edge.inspectorPort}) lists no target`);
+  const target = targets[0]!;
+  const session = await edge.attach(target);
   await session.send("HeapProfiler.enable");
-  log(`attached to ${userId} via wrangler's proxy (${target.title})`);
+  log(`attached to ${target.id} via wrangler's proxy (${target.title})`);
 
   // Heap usage poller (runs from the warm-up to the end of the window).
   const polls: Poll[] = [];
@@ -248,48 +124,9 @@ async function main(): Promise<void> {
     }
   })();
 
-  // 4. The bench's drone-sockets load, through a stand-in for Edge (only what runDroneSockets uses).
-  const opsToken = await mintToken(secret, { sub: "profile", role: "ops" as "relay" }, { ttlS: 86_400 });
-  let regionsRef: Iterable<string> = [];
-  let loadStarted!: () => void;
-  const started = new Promise<void>((r) => (loadStarted = r));
-  const regionStats = async (region: string): Promise<RegionStats> => {
-    const r = await fetch(`${url}/v1/regions/${region}/stats`, { headers: { Authorization: `Bearer ${opsToken}`, Connection: "close" }, signal: AbortSignal.timeout(5000) });
-    if (!r.ok) throw new Error(`stats ${region}: ${r.status}`);
-    const j = (await r.json()) as Partial<RegionStats>;
-    return { batches: j.batches ?? 0, duplicateBatches: j.duplicateBatches ?? 0, badBatches: j.badBatches ?? 0, points: j.points ?? 0, links: j.links ?? 0, activeAlerts: j.activeAlerts ?? 0 };
-  };
-  const statsOf = async (regions: Iterable<string>): Promise<RegionStats> => {
-    regionsRef = regions;
-    const sum: RegionStats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, links: 0, activeAlerts: 0 };
-    for (const k of [...regions]) {
-      const s = await regionStats(k);
-      for (const f of Object.keys(sum) as (keyof RegionStats)[]) sum[f] += s[f];
-    }
-    return sum;
-  };
-  const fakeEdge = {
-    url,
-    wsUrl: `ws://127.0.0.1:${port}`,
-    regionStats,
-    statsOf,
-    cpuMicros: () => {
-      loadStarted(); // runDroneSockets reads the CPU right before its first report
-      let ticks = 0;
-      for (const w of workerd) {
-        try {
-          ticks += parseProcCpuTicks(readFileSync(`/proc/${w.pid}/stat`, "utf8"));
-        } catch {
-          // exited
-        }
-      }
-      return (ticks * 1e6) / CLK_TCK;
-    },
-  } as unknown as Edge;
+  // 4. The bench's drone-sockets load.
   const durationMs = (WARMUP + SECONDS + SURVIVOR_SECONDS + 2) * 1000;
-  const load = runDroneSockets(fakeEdge, secret, { drones: SOCKETS, pairsPerKind: PAIRS, durationMs, seed: 1, idPrefix: "heap", log });
-  load.catch(() => {}); // awaited below
-  await withTimeout(Promise.race([started, load.then(() => Promise.reject(new Error("load ended before it started")))]), 60_000, "connecting the sockets");
+  const { load, stats } = await edge.startLoad({ sockets: SOCKETS, pairs: PAIRS, durationMs, idPrefix: "heap" });
   phase = "warmup";
   log(`${SOCKETS} sockets connected, reports flowing; warming up ${WARMUP} s (heap usage polled, no sampler)`);
   await sleep(WARMUP * 1000);
@@ -303,7 +140,7 @@ async function main(): Promise<void> {
   const results: { phase: Phase; profile: SamplingHeapProfile; wallMs: number; points: number; startMs: number }[] = [];
   let w0 = 0;
   for (const w of windows) {
-    const st0 = await statsOf(regionsRef);
+    const st0 = await stats();
     await session.send("HeapProfiler.startSampling", { samplingInterval: INTERVAL_B, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: w.minor });
     const start = performance.now();
     if (results.length === 0) w0 = start;
@@ -312,7 +149,7 @@ async function main(): Promise<void> {
     await sleep(w.seconds * 1000);
     const stopped = await session.send<{ profile: SamplingHeapProfile }>("HeapProfiler.stopSampling", {}, 60_000);
     const wallMs = performance.now() - start;
-    const st1 = await statsOf(regionsRef);
+    const st1 = await stats();
     results.push({ phase: w.phase, profile: stopped.profile, wallMs, points: st1.points - st0.points, startMs: start - w0 });
     log(`sampling stopped: ${wallMs.toFixed(0)} ms, ${st1.points - st0.points} points applied by regions in ${st1.batches - st0.batches} batches`);
   }
@@ -323,8 +160,7 @@ async function main(): Promise<void> {
 
   const res = await withTimeout(load, 60_000, "the drone-sockets load");
   log(`load done: ${res.sent} sent, ${res.accepted} accepted, ${res.connected}/${res.drones} connected${res.dataLoss ? `, LOSS: ${res.dataLoss}` : ""}`);
-  await cleanup();
-  log("edge stopped");
+  await edge.stop();
 
   // 6. Outputs.
   const alloc = results[0]!;
@@ -351,7 +187,6 @@ async function main(): Promise<void> {
     );
   text.push("", `raw: ${OUT}.heapprofile${results[1] ? `, ${OUT}.survivors.heapprofile` : ""} (Chrome DevTools › Memory › Load), ${OUT}.heapusage.json, bundle ${bundle}(.map)`);
   console.log(text.join("\n"));
-  clearTimeout(watchdog);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -533,18 +368,12 @@ export function summariseHeap(profile: SamplingHeapProfile, o: HeapSummaryOption
 
 if (typeof args.get("analyse") === "string") {
   // Re-analysis of a saved profile, no edge started.
-  clearTimeout(watchdog);
   const file = args.get("analyse") as string;
   const bundle = typeof args.get("bundle") === "string" ? (args.get("bundle") as string) : file.replace(/(\.survivors)?\.heapprofile$/, ".bundle.js");
   const profile = JSON.parse(readFileSync(file, "utf8")) as SamplingHeapProfile;
   const points = numberArg(args, "points", 0);
   console.log(summariseHeap(profile, { bundle, scriptUrl: typeof args.get("url") === "string" ? (args.get("url") as string) : "index.js", top: TOP, seconds: SECONDS, points: points || undefined, title: file }));
-} else
-  main().then(
-    () => process.exit(0),
-    async (e) => {
-      console.error(`heap-profile failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      await cleanup().catch(() => {});
-      process.exit(1);
-    },
-  );
+} else {
+  const edge = new ProfiledEdge({ out: OUT, label: "heap", name: "heap-profile" });
+  edge.run(() => main(edge));
+}
