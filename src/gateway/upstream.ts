@@ -11,7 +11,7 @@ import { nextBackoffMs } from "../pipeline/backoff.js";
 import { parseControl } from "../pipeline/link-protocol.js";
 import type { TelemetryPoint } from "../pipeline/point.js";
 import { ReplayBuffer, type Eviction } from "../pipeline/replay-buffer.js";
-import { batchTraceparent } from "../pipeline/trace.js";
+import { BatchSpans } from "../pipeline/trace.js";
 
 /** What a link tells the session that owns it. */
 export interface LinkHost {
@@ -43,6 +43,8 @@ export class UpstreamLink {
   private unprotected: Eviction[] = [];
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** This link's batches' traceparents (W3C), children of the session's trace. */
+  private readonly spans: BatchSpans;
   private readonly buffer: ReplayBuffer;
   readonly stats = { batches: 0, replayed: 0, reconnects: 0 };
 
@@ -52,9 +54,10 @@ export class UpstreamLink {
     private readonly env: Env,
     private readonly opts: Options,
     private readonly host: LinkHost,
-    private readonly traceId: string,
+    traceId: string,
   ) {
     this.buffer = new ReplayBuffer({ replayMaxMs: opts.replayMaxMs, replayMaxBytes: opts.replayMaxBytes });
+    this.spans = new BatchSpans(traceId);
   }
 
   /** Unacknowledged batches held for replay. */
@@ -78,7 +81,7 @@ export class UpstreamLink {
 
   send(points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, healthOnly: boolean, nowMs: number): void {
     this.seq++;
-    const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent: batchTraceparent(this.traceId), counters, points, ghost });
+    const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent: this.spans.next(), counters, points, ghost });
     const evicted = this.buffer.push({ seq: this.seq, bytes, sentAtMs: nowMs, points: points.length, healthOnly }, nowMs);
     this.evicted(evicted);
     this.stats.batches++;

@@ -188,7 +188,7 @@ export class RegionObject extends DurableObject<Env> {
     this.linkSeenMs.set(linkId, now);
     this.dirtyLinks.add(linkId);
     core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, now);
-    this.route(core.drain());
+    this.route(core.drain(), batch.traceparent);
     if (live) {
       this.stats.batches++;
       this.stats.points += batch.points.length;
@@ -329,11 +329,12 @@ export class RegionObject extends DurableObject<Env> {
     this.farLinks = new Set(far.keys());
   }
 
-  private route(outputs: RegionOutput[]): void {
+  /** Sends and records what the core produced; `traceparent`: the batch that caused it ("" at a tick). */
+  private route(outputs: RegionOutput[], traceparent = ""): void {
     const now = Date.now();
     for (const o of outputs) {
       try {
-        this.routeOne(o, now);
+        this.routeOne(o, now, traceparent);
       } catch (e) {
         // One output that cannot be encoded must not take the object (and every link) down with it.
         this.stats.badOutputs++;
@@ -342,7 +343,7 @@ export class RegionObject extends DurableObject<Env> {
     }
   }
 
-  private routeOne(o: RegionOutput, now: number): void {
+  private routeOne(o: RegionOutput, now: number, traceparent: string): void {
     if (o.kind === "alert") {
       this.sendToLink(o.linkId, alertFrame(o), `alert:${o.alertId}:${o.droneId}`);
       const row: AuditRow = {
@@ -366,6 +367,8 @@ export class RegionObject extends DurableObject<Env> {
       if (o.level !== "clear" && !this.audited.has(key)) {
         this.audited.add(key);
         this.store.audit(row);
+        // The batch's trace context ties the alert to the gateway session and flush that caused it.
+        console.log(JSON.stringify({ msg: "alert started", region: this.regionKey, alertId: o.alertId, droneId: o.droneId, otherId: o.otherId, level: o.level, traceparent }));
       } else this.auditLater.push(row);
     } else if (o.kind === "advisory") {
       this.sendToLink(o.linkId, advisoryFrame(o), `advisory:${o.droneId}`);

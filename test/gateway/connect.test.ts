@@ -1,5 +1,5 @@
 import { env, SELF } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { AlertLevel, ClientFrameSchema, Manoeuvre } from "../../src/gen/airspace/v1/airspace_pb.js";
 import { signJwt } from "../helpers/jwt.js";
@@ -68,6 +68,8 @@ describe("drone socket → gateway → region → alert back", () => {
   });
 
   it("alerts both drones on a collision course, with complementary advisories", async () => {
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, "log").mockImplementation((...xs: unknown[]) => void logged.push(xs.map(String).join(" ")));
     const a = await connect(await token("col-a"));
     const b = await connect(await token("col-b"));
     const now = Date.now();
@@ -87,6 +89,11 @@ describe("drone socket → gateway → region → alert back", () => {
     expect(x.other?.droneId).toBe("col-b");
     expect(x.advisory).not.toBe(Manoeuvre.UNSPECIFIED);
     expect(y.advisory).not.toBe(Manoeuvre.UNSPECIFIED);
+    // The start is logged with the trace context of the gateway batch that caused it.
+    spy.mockRestore();
+    const started = logged.filter((l) => l.includes('"alert started"')).map((l) => JSON.parse(l) as { alertId: string; traceparent: string });
+    expect(started.map((e) => e.alertId)).toContain(x.alertId);
+    expect(started.some((e) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(e.traceparent))).toBe(true);
     a.close();
     b.close();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { batchTraceparent, newTraceId, parseTraceparent } from "../../src/pipeline/trace.js";
+import { BatchSpans, newTraceId, parseTraceparent } from "../../src/pipeline/trace.js";
 
 const FORMAT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/;
 
@@ -16,30 +16,33 @@ describe("newTraceId", () => {
   });
 });
 
-describe("batchTraceparent", () => {
+describe("BatchSpans", () => {
   it("formats 00-<trace id>-<16 hex span id>-01 under the given trace", () => {
     const traceId = newTraceId();
-    const tp = batchTraceparent(traceId);
+    const tp = new BatchSpans(traceId).next();
     expect(tp).toMatch(FORMAT);
     expect(tp.slice(3, 35)).toBe(traceId);
   });
 
-  it("uses a fresh span id for each batch of the same trace", () => {
+  it("gives each batch of a link its own span id, and two links different ones", () => {
     const traceId = newTraceId();
-    const spans = new Set(Array.from({ length: 50 }, () => batchTraceparent(traceId).slice(36, 52)));
-    expect(spans.size).toBe(50);
+    const a = new BatchSpans(traceId);
+    const b = new BatchSpans(traceId);
+    const spans = new Set([...Array.from({ length: 50 }, () => a.next().slice(36, 52)), ...Array.from({ length: 50 }, () => b.next().slice(36, 52))]);
+    expect(spans.size).toBe(100);
+    for (const s of spans) expect(s).not.toBe("0".repeat(16));
   });
 
   it("returns an empty string for an invalid trace id", () => {
-    expect(batchTraceparent("0".repeat(32))).toBe("");
-    expect(batchTraceparent("xyz")).toBe("");
+    expect(new BatchSpans("0".repeat(32)).next()).toBe("");
+    expect(new BatchSpans("xyz").next()).toBe("");
   });
 });
 
 describe("parseTraceparent", () => {
-  it("round-trips what batchTraceparent wrote", () => {
+  it("round-trips what BatchSpans wrote", () => {
     const traceId = newTraceId();
-    const tp = batchTraceparent(traceId);
+    const tp = new BatchSpans(traceId).next();
     const ctx = parseTraceparent(tp);
     expect(ctx).toEqual({ traceId, spanId: tp.slice(36, 52), traceFlags: 1 });
   });
