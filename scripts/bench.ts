@@ -43,9 +43,9 @@ export function profileFor(quick: boolean, runs?: number): Profile {
     ? {
         runs: runs ?? 1,
         throughput: { drones: 10_000, relays: 4, framePoints: 500, probeMs: 1500, startRate: 100_000, maxRate: 1_600_000, refine: 1, maxProbes: 5 },
-        sockets: { sizes: [500, 1000], durationMs: 4000, pairsPerKind: 10, warmupMs: 3000 },
+        sockets: { sizes: [500, 1000], durationMs: 3000, pairsPerKind: 10, warmupMs: 3000 },
         messages: { drones: 500, durationMs: 3000 },
-        micro: { regionDrones: 10_000, regionSeconds: 2, stagePoints: 50_000 },
+        micro: { regionDrones: 10_000, regionSeconds: 2, stagePoints: 30_000 },
         stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 64, spacingM: 2300, durationMs: 3000 },
       }
     : {
