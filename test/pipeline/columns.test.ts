@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { PointSchema, TelemetryColumnsSchema, type Point } from "../../src/gen/airspace/v1/airspace_pb.js";
+import { PointSchema, TelemetryColumnsSchema } from "../../src/gen/airspace/v1/airspace_pb.js";
 import { encodeTelemetryFrame } from "../../src/client/wire.js";
 import { loadZstdEncoder } from "../../src/client/zstd.js";
 import { decodeColumns, encodeColumns } from "../../src/pipeline/columns.js";
