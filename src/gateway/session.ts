@@ -51,6 +51,8 @@ export class DroneSession implements LinkHost {
   private closed = false;
   /** While a telemetry frame is processed: its flushed batches, merged per region (see flush). */
   private frameBatches: Map<string, FlushedBatch> | null = null;
+  /** The TelemetryStream table size this session announces and decodes with. */
+  private readonly streamTable: number;
   /** The TelemetryStream state of this connection, made by its first stream frame. */
   private stream: StreamDecoder | null = null;
   /** Drones a relay carries, as its connection limits were last scaled to. */
@@ -75,6 +77,7 @@ export class DroneSession implements LinkHost {
     private readonly waitUntil: (p: Promise<unknown>) => void = () => {},
   ) {
     this.ownDroneId = principal.role === "drone" ? principal.sub : null;
+    this.streamTable = streamMaxDrones(principal.role, opts.relayMaxDrones);
     const now = Date.now();
     this.limiter = new ConnectionLimiter(opts, now, 1);
     this.dedupe = new DedupeFilter(opts);
@@ -105,7 +108,7 @@ export class DroneSession implements LinkHost {
         conflictHeightM: o.conflictHeightM,
         lookaheadS: o.lookaheadS,
         serverTimeMs: BigInt(Date.now()),
-        streamMaxDrones: streamMaxDrones(this.principal.role, o.relayMaxDrones),
+        streamMaxDrones: this.streamTable,
       }),
     );
   }
@@ -173,7 +176,7 @@ export class DroneSession implements LinkHost {
       this.sendToClient(pongFrame(frame.kind.value.nonce, this.countersMessage()));
       return;
     }
-    const fp = framePoints(frame, this.opts.maxPointsPerFrame, () => (this.stream ??= new StreamDecoder(streamMaxDrones(this.principal.role, this.opts.relayMaxDrones))));
+    const fp = framePoints(frame, this.opts.maxPointsPerFrame, () => (this.stream ??= new StreamDecoder(this.streamTable)));
     if (!fp.ok) {
       if (!fp.fatal) return this.badFrame(now, fp.code, fp.message);
       this.sendToClient(errorFrame(fp.code, fp.message));
