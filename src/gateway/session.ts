@@ -41,11 +41,6 @@ export class DroneSession implements LinkHost {
   private readonly counters: PendingCounters;
   private readonly badFrameTimes: number[] = [];
   private readonly halo: string[] = [];
-  /**
-   * Health-only points (battery updates of an unmoved drone) held per region while its link is
-   * backlogged, latest per drone: graceful degradation keeps positions flowing and coalesces the rest.
-   */
-  private readonly held = new Map<string, Map<string, TelemetryPoint>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = Infinity;
   private closed = false;
@@ -137,13 +132,13 @@ export class DroneSession implements LinkHost {
     this.count(regionKey, "replayed", points);
   }
 
-  lost(regionKey: string, points: number, healthOnly: boolean): void {
+  lost(regionKey: string, points: number): void {
     this.totals.pointsLost += points;
     this.count(regionKey, "droppedOverflow", points);
     this.sendToClient(
       errorFrame(
         ErrorCode.DATA_LOSS,
-        `${points} ${healthOnly ? "health-only " : ""}point(s) for region ${regionKey} could not be delivered and were dropped`,
+        `${points} point(s) for region ${regionKey} could not be delivered and were dropped`,
         "",
         points,
       ),
@@ -250,16 +245,9 @@ export class DroneSession implements LinkHost {
       }
       this.totals.pointsAccepted++;
       this.count(home, "accepted", 1);
-      const unmoved = this.dedupe.lastForwardUnmoved;
-      const heldHere = this.held.get(home);
-      if (heldHere?.delete(p.droneId)) this.count(home, "coalescedHealth", 1); // superseded by this newer point
-      if (unmoved && this.links.get(home)?.backlogged(now)) {
-        let h = heldHere;
-        if (!h) this.held.set(home, (h = new Map()));
-        h.set(p.droneId, p);
-      } else {
-        this.enqueue(home, p, 0, now, unmoved);
-      }
+      // Every forwarded point goes to the batcher at once, a hovering drone's 1 s refresh too: it is
+      // what keeps that drone usable in its region (older than the stale limit, a state is ignored).
+      this.enqueue(home, p, 0, now);
       for (const g of haloRegions(p.lat, p.lon, this.opts.regionPrecision, this.opts.haloM, this.halo)) {
         this.count(g, "ghostsSent", 1);
         this.enqueue(g, p, 1, now);
@@ -269,8 +257,8 @@ export class DroneSession implements LinkHost {
     if (invalid > 0) this.sendToClient(errorFrame(ErrorCode.INVALID_POINT, `${invalid} point(s) rejected; first: ${firstProblem}`, problemDrone, invalid));
   }
 
-  private enqueue(regionKey: string, p: TelemetryPoint, ghost: 0 | 1, now: number, healthOnly = false): void {
-    for (const b of this.batcher.add(regionKey, p, ghost === 1, now, healthOnly)) this.flush(b, now);
+  private enqueue(regionKey: string, p: TelemetryPoint, ghost: 0 | 1, now: number): void {
+    for (const b of this.batcher.add(regionKey, p, ghost === 1, now)) this.flush(b, now);
   }
 
   private flushDue(now: number): void {
@@ -290,7 +278,7 @@ export class DroneSession implements LinkHost {
       const ghost = new Uint8Array(prev.points.length + b.points.length);
       ghost.set(prev.ghost);
       ghost.set(b.ghost, prev.points.length);
-      frame.set(b.regionKey, { regionKey: b.regionKey, points: prev.points.concat(b.points), ghost, healthOnly: (prev.healthOnly ?? false) && (b.healthOnly ?? false) });
+      frame.set(b.regionKey, { regionKey: b.regionKey, points: prev.points.concat(b.points), ghost });
     } else {
       this.sendBatch(prev, now);
       frame.set(b.regionKey, b);
@@ -311,18 +299,9 @@ export class DroneSession implements LinkHost {
       this.links.set(b.regionKey, link);
       link.start();
     }
-    const held = this.held.get(b.regionKey);
-    if (held && held.size > 0 && !link.backlogged(now)) {
-      // The link caught up: the latest health update of each drone rides along.
-      const extra = [...held.values()];
-      held.clear();
-      const ghost = new Uint8Array(b.points.length + extra.length);
-      ghost.set(b.ghost);
-      b = { ...b, points: [...b.points, ...extra], ghost };
-    }
     const counters = this.counters.take(b.regionKey);
     counters[COUNTER_INDEX.batched]! += b.points.length;
-    link.send(b.points, b.ghost, counters, b.healthOnly ?? false, now);
+    link.send(b.points, b.ghost, counters, now);
   }
 
   /** One timer per session, for the earliest batch deadline (and the counters-only flush). */
@@ -405,11 +384,6 @@ export class DroneSession implements LinkHost {
     const now = Date.now();
     this.sendFrameBatches(now); // closed in the middle of a frame (abuse): what it accepted still goes
     for (const b of this.batcher.drain()) this.flush(b, now);
-    for (const [region, h] of this.held) {
-      const points = [...h.values()];
-      h.clear();
-      if (points.length > 0) this.flush({ regionKey: region, points, ghost: new Uint8Array(points.length) }, now);
-    }
     for (const region of this.counters.regions()) this.flush({ regionKey: region, points: [], ghost: new Uint8Array(0) }, now);
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);

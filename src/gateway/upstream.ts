@@ -22,15 +22,12 @@ export interface LinkHost {
   /** The region's set of this link's drones that are provably far from others, valid for `validMs`. */
   far(regionKey: string, ids: string[], validMs: number): void;
   /** Points lost for good (replay buffer overflow): counted and reported to the client. */
-  lost(regionKey: string, points: number, healthOnly: boolean): void;
+  lost(regionKey: string, points: number): void;
   /** Points sent again after a reconnect (the region drops what it had already applied). */
   replayed(regionKey: string, points: number): void;
 }
 
 /** `hello`: connected, waiting for the region to say what it has applied before anything is sent. */
-/** Unacknowledged this long, a link counts as backlogged (a quiet link is acked once per region tick, 1 s). */
-const BACKLOG_AGE_MS = 3000;
-
 type State = "connecting" | "hello" | "open" | "backoff" | "closed";
 
 export class UpstreamLink {
@@ -65,24 +62,14 @@ export class UpstreamLink {
     return this.buffer.size;
   }
 
-  /**
-   * True while the region is not keeping up: not connected, its oldest unacknowledged batch older
-   * than BACKLOG_AGE_MS, or half the replay buffer used.
-   */
-  backlogged(nowMs: number): boolean {
-    if (this.state !== "open") return true;
-    const oldest = this.buffer.oldestSentAtMs;
-    return nowMs - oldest > BACKLOG_AGE_MS || this.buffer.bytes > this.opts.replayMaxBytes / 2;
-  }
-
   start(): void {
     if (this.state === "closed") void this.connect();
   }
 
-  send(points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, healthOnly: boolean, nowMs: number): void {
+  send(points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number): void {
     this.seq++;
     const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent: this.spans.next(), counters, points, ghost });
-    const evicted = this.buffer.push({ seq: this.seq, bytes, sentAtMs: nowMs, points: points.length, healthOnly }, nowMs);
+    const evicted = this.buffer.push({ seq: this.seq, bytes, sentAtMs: nowMs, points: points.length }, nowMs);
     this.evicted(evicted);
     this.stats.batches++;
     if (this.state === "open" && this.ws) {
@@ -148,7 +135,7 @@ export class UpstreamLink {
           this.buffer.ack(m.applied);
           this.acked(m.applied);
           // Unprotected batches the region does not have now can no longer be sent again: lost.
-          for (const e of this.unprotected) this.host.lost(this.regionKey, e.points, e.healthOnly);
+          for (const e of this.unprotected) this.host.lost(this.regionKey, e.points);
           this.unprotected = [];
           if (this.replay()) {
             this.state = "open";
@@ -201,7 +188,7 @@ export class UpstreamLink {
   private evicted(evictions: readonly Eviction[]): void {
     for (const e of evictions) {
       if (this.state === "open" && e.seq <= this.highestSent) this.unprotected.push(e);
-      else this.host.lost(this.regionKey, e.points, e.healthOnly);
+      else this.host.lost(this.regionKey, e.points);
     }
   }
 

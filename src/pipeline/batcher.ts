@@ -41,17 +41,11 @@ export interface FlushedBatch {
   points: TelemetryPoint[];
   /** 1 where the point is a halo ghost for this region. */
   ghost: Uint8Array;
-  /**
-   * Every point was added as health-only (unmoved): the replay buffer evicts such batches first.
-   * Always set by the batcher; optional so that counters-only batches can be built by hand.
-   */
-  healthOnly?: boolean;
 }
 
 interface Pending {
   points: TelemetryPoint[];
   ghost: Uint8Array;
-  healthOnly: boolean;
   deadlineMs: number;
   /** True when some point's deadline was stretched past the window. */
   stretched: boolean;
@@ -100,18 +94,16 @@ export class Batcher {
 
   /**
    * Queues one point for `regionKey`; returns the batches that must leave now (that region's, when
-   * the point is urgent, fills the batch, or the window is 0), usually none. `healthOnly` marks a
-   * point that did not move since the drone's previous one (see DedupeFilter.lastForwardUnmoved).
+   * the point is urgent, fills the batch, or the window is 0), usually none.
    */
-  add(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number, healthOnly = false): readonly FlushedBatch[] {
+  add(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number): readonly FlushedBatch[] {
     let b = this.pending.get(regionKey);
     if (b === undefined) {
-      b = { points: [], ghost: new Uint8Array(this.opts.batchMaxPoints), healthOnly: true, deadlineMs: Infinity, stretched: false };
+      b = { points: [], ghost: new Uint8Array(this.opts.batchMaxPoints), deadlineMs: Infinity, stretched: false };
       this.pending.set(regionKey, b);
     }
     b.ghost[b.points.length] = ghost ? 1 : 0;
     b.points.push(point);
-    if (!healthOnly) b.healthOnly = false;
     const v = this.verdicts.get(regionKey);
     if (v?.urgent?.has(point.droneId) || b.points.length >= this.opts.batchMaxPoints) return [this.flush(regionKey, b)];
     let wait = this.opts.batchWindowMs;
@@ -192,42 +184,6 @@ export class Batcher {
 
   private flush(regionKey: string, b: Pending): FlushedBatch {
     this.pending.delete(regionKey);
-    return { regionKey, points: b.points, ghost: b.ghost.slice(0, b.points.length), healthOnly: b.healthOnly };
+    return { regionKey, points: b.points, ghost: b.ghost.slice(0, b.points.length) };
   }
-}
-
-/**
- * Coalesces a backlog (one region's pending points, e.g. while its link is down): of consecutive
- * points of one drone with the same position, altitude, velocity and ghost flag (health-only
- * updates such as battery), only the latest is kept, in the latest one's place. Points that moved
- * are all kept, so positions keep flowing. Per-drone order is preserved.
- */
-export function coalesceHealthOnly(
-  points: readonly TelemetryPoint[],
-  ghost: Uint8Array,
-): { points: TelemetryPoint[]; ghost: Uint8Array; removed: number } {
-  const keep = new Uint8Array(points.length).fill(1);
-  const lastOf = new Map<string, number>();
-  let removed = 0;
-  for (let i = 0; i < points.length; i++) {
-    const p = points[i]!;
-    const j = lastOf.get(p.droneId);
-    if (j !== undefined && ghost[j] === ghost[i] && samePosition(points[j]!, p)) {
-      keep[j] = 0;
-      removed++;
-    }
-    lastOf.set(p.droneId, i);
-  }
-  const outPoints: TelemetryPoint[] = [];
-  const outGhost = new Uint8Array(points.length - removed);
-  for (let i = 0; i < points.length; i++) {
-    if (keep[i] === 0) continue;
-    outGhost[outPoints.length] = ghost[i]!;
-    outPoints.push(points[i]!);
-  }
-  return { points: outPoints, ghost: outGhost, removed };
-}
-
-function samePosition(a: TelemetryPoint, b: TelemetryPoint): boolean {
-  return a.lat === b.lat && a.lon === b.lon && a.altM === b.altM && a.vn === b.vn && a.ve === b.ve && a.vu === b.vu;
 }

@@ -16,7 +16,6 @@ export const COUNTER_NAMES = [
   "droppedOverflow",
   "wrongDrone",
   "ghostsSent",
-  "coalescedHealth",
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

@@ -48,12 +48,6 @@ export class DedupeFilter {
   private lastSweepMs = -Infinity;
   /** Points forwarded without judgement because every slot held an active drone (fail open). */
   untracked = 0;
-  /**
-   * After check() returned null: true when that point was forwarded only by the refresh rule (it is
-   * within the near thresholds of the previous forwarded point, e.g. a battery update while hovering).
-   * The batcher marks such batches health-only, the first the replay buffer gives up.
-   */
-  lastForwardUnmoved = false;
 
   constructor(opts: DedupeOptions, capacity = opts.relayMaxDrones) {
     this.h2 = opts.dedupeHorizontalM * opts.dedupeHorizontalM;
@@ -80,7 +74,6 @@ export class DedupeFilter {
    *   that rebooted restarts its counter, and dropping its real movement would be unsafe.
    */
   check(p: TelemetryPoint, nowMs: number = p.timeMs): DedupeReason | null {
-    this.lastForwardUnmoved = false;
     if (nowMs - this.lastSweepMs >= this.idleMs) this.sweep(nowMs);
     const st = this.states.get(p.droneId);
     if (st === undefined) {
@@ -101,7 +94,6 @@ export class DedupeFilter {
     st.seenSeq = p.seq;
     const near = this.isNear(st, p);
     if (near && t - st.timeMs < this.refreshMs) return seqRepeat ? "repeat" : "near";
-    this.lastForwardUnmoved = near;
     remember(st, p);
     return null;
   }

@@ -41,13 +41,18 @@ export interface FleetMetrics {
   dedupedStale: number;
   /** dedupedNear + dedupedRepeat + dedupedStale. */
   deduped: number;
-  /** Points in batches (home and ghost), re-sent after a reconnect, lost upstream when a replay buffer overflowed, refused as another drone's, sent here as ghosts, and health-only updates coalesced under backlog. */
+  /** Points in batches (home and ghost), re-sent after a reconnect, lost upstream when a replay buffer overflowed, refused as another drone's, and sent here as ghosts. */
   batched: number;
   replayed: number;
   droppedOverflow: number;
   wrongDrone: number;
   ghostsSent: number;
-  coalescedHealth: number;
+  /**
+   * Home points that reached this region already older than the stale limit (measurement → arrival):
+   * the edge is behind, and conflicts of those drones cannot be predicted until fresher points come.
+   * Each such point also earns its link a notice (at most one per link per tick).
+   */
+  staleOnArrival: number;
   /** Home points applied to the table here, and home points ignored as older than the drone's state or stale. */
   applied: number;
   ignoredStale: number;
@@ -121,6 +126,7 @@ export class MetricsWindow {
   lostDrones = 0;
   applied = 0;
   ignoredStale = 0;
+  staleOnArrival = 0;
   alertsStarted = 0;
   alertsCleared = 0;
   private startMs: number;
@@ -185,7 +191,7 @@ export class MetricsWindow {
       droppedOverflow: c[COUNTER_INDEX.droppedOverflow]!,
       wrongDrone: c[COUNTER_INDEX.wrongDrone]!,
       ghostsSent: c[COUNTER_INDEX.ghostsSent]!,
-      coalescedHealth: c[COUNTER_INDEX.coalescedHealth]!,
+      staleOnArrival: this.staleOnArrival,
       applied: this.applied,
       ignoredStale: this.ignoredStale,
       batteryMeanPct: batN > 0 ? batSum / batN : NaN,
@@ -204,7 +210,7 @@ export class MetricsWindow {
     };
     this.counters.fill(0);
     this.delay.reset();
-    this.newDrones = this.lostDrones = this.applied = this.ignoredStale = this.alertsStarted = this.alertsCleared = 0;
+    this.newDrones = this.lostDrones = this.applied = this.ignoredStale = this.staleOnArrival = this.alertsStarted = this.alertsCleared = 0;
     this.startMs = nowMs;
     return m;
   }

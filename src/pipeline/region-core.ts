@@ -13,7 +13,7 @@ import { F_DIRTY, F_LOW_BATTERY_SENT, F_NEAR, Fleet, LinkTable, NO_LINK, STATUS_
 import { LocalPlane, PLANE_RADIUS_PAD, SpatialGrid } from "./grid.js";
 import { MetricsWindow, type FleetMetrics } from "./metrics.js";
 import type { TelemetryPoint } from "./point.js";
-import type { DroneSnapshot, OpsEvent, RegionOutput, RestoredAlert } from "./region-outputs.js";
+import type { DroneSnapshot, OpsEvent, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
 import { regionAreaKm2, regionCenter } from "./regions.js";
 
 /** Grid cell side, m: about half the usual candidate radius (R + speeds × (T + lag) ≈ 150-300 m). Default: 128 */
@@ -25,7 +25,7 @@ export const REGION_GRID_CELL_M = 128;
  */
 export const RESTORE_WAIT_MS = 30_000;
 
-export type { AdvisoryOut, AlertOut, DroneSnapshot, OpsEvent, ProximityOut, RegionOutput, RestoredAlert } from "./region-outputs.js";
+export type { AdvisoryOut, AlertOut, DroneSnapshot, OpsEvent, ProximityOut, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
 export type { FleetMetrics } from "./metrics.js";
 
 /** Where the region is, when the key is not a geohash or the shell knows better. */
@@ -49,6 +49,8 @@ export class RegionCore {
   private out: RegionOutput[] = [];
   private events: OpsEvent[] = [];
   private evicted: string[] = [];
+  /** Per home link, the points that arrived stale since the last tick (one notice each per tick). */
+  private staleByLink = new Map<number, StaleOut>();
   /** Newest measurement seen (the staleness reference), and a lower bound on usable measurement times. */
   private newestTimeMs = -Infinity;
   private oldestTimeMs = Infinity;
@@ -111,6 +113,7 @@ export class RegionCore {
         if (f.updateBattery(s, p.battery, this.opts.lowBatteryPct)) this.lowBattery(s, p, nowMs);
         this.metrics.applied++;
         this.metrics.delay.record(nowMs - p.timeMs);
+        if (nowMs - p.timeMs > this.staleLimitMs) this.staleOnArrival(link, p.droneId, nowMs - p.timeMs);
       } else if (f.ghost[s] === 0) {
         // Its home moved to a neighbour: prediction only from now on (it keeps its last link for clears).
         this.setNear(s, false);
@@ -167,6 +170,8 @@ export class RegionCore {
       nowMs,
     );
     this.flushProximity();
+    for (const n of this.staleByLink.values()) this.out.push(n);
+    this.staleByLink.clear();
     this.links.collect();
     const events = this.events;
     this.events = [];
@@ -497,6 +502,16 @@ export class RegionCore {
 
   private flushProximity(): void {
     this.links.flushChanged((linkId, droneIds) => this.out.push({ kind: "proximity", linkId, droneIds }));
+  }
+
+  private staleOnArrival(link: number, droneId: string, ageMs: number): void {
+    this.metrics.staleOnArrival++;
+    const n = this.staleByLink.get(link);
+    if (n) {
+      n.points++;
+      n.droneId = droneId;
+      if (ageMs > n.maxAgeMs) n.maxAgeMs = ageMs;
+    } else this.staleByLink.set(link, { kind: "stale", linkId: this.links.name(link), droneId, points: 1, maxAgeMs: ageMs });
   }
 
   private lowBattery(s: number, p: TelemetryPoint, nowMs: number): void {

@@ -34,7 +34,13 @@ export interface RestoredAlert {
   sentB: ManoeuvreName | "none" | null;
 }
 
-export type RegionOutput = AlertOut | AdvisoryOut | ProximityOut;
+/**
+ * Home points of a link that arrived older than the stale limit since the last tick: the edge is
+ * behind and says so (a silent miss is worse than a late one). `droneId` names the one seen last.
+ */
+export interface StaleOut { kind: "stale"; linkId: string; droneId: string; points: number; maxAgeMs: number }
+
+export type RegionOutput = AlertOut | AdvisoryOut | ProximityOut | StaleOut;
 export interface OpsEvent { type: "lost" | "recovered" | "low_battery" | "evicted"; droneId: string; atMs: number }
 export interface DroneSnapshot {
   droneId: string; linkId: string; ghost: boolean; timeMs: number; lastSeenMs: number; lat: number; lon: number; altM: number;

@@ -21,7 +21,7 @@ export const FLEET_DOUBLES = [
 
 export const PIPELINE_DOUBLES = [
   "received", "accepted", "rejected", "rateLimited", "dedupedNear", "dedupedRepeat", "dedupedStale", "deduped", "applied", "ignoredStale",
-  "batched", "replayed", "droppedOverflow", "wrongDrone", "ghostsSent", "coalescedHealth",
+  "batched", "replayed", "droppedOverflow", "wrongDrone", "ghostsSent", "staleOnArrival",
 ] as const satisfies readonly (keyof FleetMetrics)[];
 
 export function metricsToDataPoints(regionKey: string, m: FleetMetrics): DataPoint[] {

@@ -7,6 +7,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { loadOptions, type Options } from "../config.js";
 import type { Env } from "../env.js";
+import { ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
 import { BatchFormatError, decodeBatch } from "../pipeline/batch-codec.js";
 import { farRadiusM, farVerdictValidityMs, REGION_TICK_MS } from "../pipeline/far-verdict.js";
 import { encodeControl } from "../pipeline/link-protocol.js";
@@ -14,7 +15,7 @@ import { AckPolicy } from "../pipeline/ack-policy.js";
 import { HeldFrames } from "../pipeline/held-frames.js";
 import { LinkSequence, type LinkSequenceState } from "../pipeline/link-sequence.js";
 import { RegionCore, type RegionOutput } from "../pipeline/region-core.js";
-import { advisoryFrame, alertFrame } from "../pipeline/server-frames.js";
+import { advisoryFrame, alertFrame, errorFrame } from "../pipeline/server-frames.js";
 import { metricsToDataPoints } from "./metrics-mapping.js";
 import { AnalyticsEngineSink, type MetricsSink } from "./metrics-sink.js";
 import { acceptLink, linkIdOf } from "./link-socket.js";
@@ -372,6 +373,9 @@ export class RegionObject extends DurableObject<Env> {
       } else this.auditLater.push(row);
     } else if (o.kind === "advisory") {
       this.sendToLink(o.linkId, advisoryFrame(o), `advisory:${o.droneId}`);
+    } else if (o.kind === "stale") {
+      const sentence = `${o.points} report(s) reached region ${this.regionKey} up to ${Math.round(o.maxAgeMs)} ms after measurement, past the stale limit: the edge is behind and cannot predict conflicts for those drones until fresher reports arrive`;
+      this.sendToLink(o.linkId, errorFrame(ErrorCode.STALE_ON_ARRIVAL, sentence, o.droneId, o.points), "stale");
     } else {
       this.sendToLink(o.linkId, encodeControl({ t: "near", ids: o.droneIds }), "near");
     }

@@ -1,14 +1,10 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { ClientFrameSchema, ErrorCode, TelemetryStreamSchema } from "../../src/gen/airspace/v1/airspace_pb.js";
-import { connect, droneAt, token } from "../helpers/client.js";
+import { connect, droneAt, ping, token } from "../helpers/client.js";
 
 const LAT = 52.52;
 const LON = 13.405;
-
-function ping(nonce: number): Uint8Array {
-  return toBinary(ClientFrameSchema, create(ClientFrameSchema, { kind: { case: "ping", value: { nonce: BigInt(nonce) } } }));
-}
 
 describe("bad input never crashes or stalls anything", () => {
   it("answers an undecodable frame with an error frame and keeps the socket open", async () => {

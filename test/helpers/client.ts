@@ -104,6 +104,11 @@ export async function connect(tok: string, viaProtocol = false): Promise<TestCli
   return c;
 }
 
+/** A ClientFrame ping, answered by a pong with the session's counters. */
+export function ping(nonce: number): Uint8Array {
+  return toBinary(ClientFrameSchema, create(ClientFrameSchema, { kind: { case: "ping", value: { nonce: BigInt(nonce) } } }));
+}
+
 /** A drone state `east`/`north` metres from (lat0, lon0), flying at (ve, vn) m/s, level. */
 export function droneAt(droneId: string, lat0: number, lon0: number, east: number, north: number, ve: number, vn: number, timeMs = Date.now(), altM = 100): TelemetryPoint {
   const mPerDegLat = 111_120;

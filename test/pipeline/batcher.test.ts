@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULTS } from "../../src/config.js";
-import { Batcher, coalesceHealthOnly, type FlushedBatch } from "../../src/pipeline/batcher.js";
+import { Batcher, type FlushedBatch } from "../../src/pipeline/batcher.js";
 import type { TelemetryPoint } from "../../src/pipeline/point.js";
 
 const base = { batchWindowMs: DEFAULTS.batchWindowMs, batchMaxPoints: DEFAULTS.batchMaxPoints, stretchMaxMs: 0 };
@@ -87,16 +87,6 @@ describe("Batcher", () => {
     expect(b.nextDeadline()).toBe(1000);
     b.arrival(300);
     expect(b.add("r", pt("b"), false, 300).map((o) => o.points.map((p) => p.droneId))).toEqual([["a", "a", "a", "b"]]);
-  });
-
-  it("marks a batch health-only only when every point is", () => {
-    const b = new Batcher(base);
-    b.add("r", pt("a"), false, 0, true);
-    b.add("r", pt("b"), false, 0, true);
-    expect(b.due(50)[0]!.healthOnly).toBe(true);
-    b.add("r", pt("a"), false, 60, true);
-    b.add("r", pt("b"), false, 60, false);
-    expect(b.due(110)[0]!.healthOnly).toBe(false);
   });
 
   describe("safety-aware stretch", () => {
@@ -224,35 +214,6 @@ describe("Batcher", () => {
         },
       ),
       { numRuns: 500 },
-    );
-  });
-});
-
-describe("coalesceHealthOnly", () => {
-  it("keeps the latest of each run of unmoved points per drone, and every moving point", () => {
-    const a1 = pt("a", { battery: 50 }), a2 = pt("a", { battery: 49 }), b1 = pt("b"), a3 = pt("a", { battery: 48 });
-    const a4 = pt("a", { lat: 1.0001 }), a5 = pt("a", { lat: 1.0001, battery: 47 }), g = pt("a", { battery: 46 });
-    const r = coalesceHealthOnly([a1, a2, b1, a3, a4, a5, g], Uint8Array.from([0, 0, 0, 0, 0, 0, 1]));
-    expect(r.points).toEqual([b1, a3, a5, g]);
-    expect([...r.ghost]).toEqual([0, 0, 0, 1]);
-    expect(r.removed).toBe(3);
-  });
-
-  it("keeps per-drone order and never drops a point that moved (property)", () => {
-    fc.assert(
-      fc.property(fc.array(fc.record({ d: fc.integer({ min: 0, max: 3 }), move: fc.boolean() }), { maxLength: 100 }), (steps) => {
-        const lat = [0, 0, 0, 0];
-        const pts = steps.map((s) => pt(`d${s.d}`, { lat: s.move ? ++lat[s.d]! : lat[s.d]! }));
-        const r = coalesceHealthOnly(pts, new Uint8Array(pts.length));
-        expect(r.points.length + r.removed).toBe(pts.length);
-        for (let d = 0; d < 4; d++) {
-          const mine = r.points.filter((p) => p.droneId === `d${d}`);
-          const all = pts.filter((p) => p.droneId === `d${d}`);
-          expect(mine.map((p) => p.seq)).toEqual([...mine.map((p) => p.seq)].sort((x, y) => x - y));
-          expect(new Set(mine.map((p) => p.lat))).toEqual(new Set(all.map((p) => p.lat))); // every position kept
-          if (all.length > 0) expect(mine.at(-1)).toBe(all.at(-1)); // the latest always kept
-        }
-      }),
     );
   });
 });

@@ -33,7 +33,7 @@ function metrics(over: Partial<FleetMetrics> = {}): FleetMetrics {
     droppedOverflow: 213,
     wrongDrone: 214,
     ghostsSent: 215,
-    coalescedHealth: 216,
+    staleOnArrival: 216,
     batteryMeanPct: 104.5,
     batteryMinPct: 105,
     lowBattery: 106,
@@ -97,7 +97,7 @@ describe("metricsToDataPoints", () => {
     ]);
     expect([...PIPELINE_DOUBLES]).toEqual([
       "received", "accepted", "rejected", "rateLimited", "dedupedNear", "dedupedRepeat", "dedupedStale", "deduped", "applied", "ignoredStale",
-      "batched", "replayed", "droppedOverflow", "wrongDrone", "ghostsSent", "coalescedHealth",
+      "batched", "replayed", "droppedOverflow", "wrongDrone", "ghostsSent", "staleOnArrival",
     ]);
   });
 

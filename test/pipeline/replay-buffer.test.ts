@@ -2,9 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ReplayBuffer, type ReplayEntry } from "../../src/pipeline/replay-buffer.js";
 
-function entry(seq: number, size: number, sentAtMs: number, healthOnly = false, points = 10): ReplayEntry {
+function entry(seq: number, size: number, sentAtMs: number, points = 10): ReplayEntry {
   // Content tells batches apart: what comes back for replay must be exactly what was pushed.
-  return { seq, bytes: new Uint8Array(size).fill(seq % 251), sentAtMs, points, healthOnly };
+  return { seq, bytes: new Uint8Array(size).fill(seq % 251), sentAtMs, points };
 }
 
 describe("ReplayBuffer", () => {
@@ -26,29 +26,29 @@ describe("ReplayBuffer", () => {
 
   it("evicts batches older than replayMaxMs and reports their points", () => {
     const r = new ReplayBuffer(opts);
-    r.push(entry(1, 10, 0, false, 7), 0);
-    r.push(entry(2, 10, 1000, true, 3), 1000);
+    r.push(entry(1, 10, 0, 7), 0);
+    r.push(entry(2, 10, 1000, 3), 1000);
     expect(r.trim(5000)).toEqual([]);
-    expect(r.trim(5001)).toEqual([{ seq: 1, points: 7, healthOnly: false, why: "age" }]);
-    expect(r.push(entry(3, 10, 6001), 6001)).toEqual([{ seq: 2, points: 3, healthOnly: true, why: "age" }]);
+    expect(r.trim(5001)).toEqual([{ seq: 1, points: 7, why: "age" }]);
+    expect(r.push(entry(3, 10, 6001), 6001)).toEqual([{ seq: 2, points: 3, why: "age" }]);
     expect(r.lostPoints).toBe(10);
     expect(r.pending().map((e) => e.seq)).toEqual([3]);
   });
 
-  it("over the byte bound, gives up health-only batches first (oldest first), then the oldest", () => {
+  it("over the byte bound, gives up the oldest batches first, whatever they carry", () => {
     const r = new ReplayBuffer(opts);
-    r.push(entry(1, 300, 0), 0);
-    r.push(entry(2, 200, 0, true, 1), 0);
+    r.push(entry(1, 300, 0, 7), 0);
+    r.push(entry(2, 200, 0, 1), 0);
     r.push(entry(3, 300, 0), 0);
-    r.push(entry(4, 100, 0, true, 2), 0);
+    r.push(entry(4, 100, 0, 2), 0);
     expect(r.bytes).toBe(900);
-    expect(r.push(entry(5, 150, 0), 0)).toEqual([{ seq: 2, points: 1, healthOnly: true, why: "bytes" }]);
-    expect(r.pending().map((e) => e.seq)).toEqual([1, 3, 4, 5]);
+    expect(r.push(entry(5, 150, 0), 0)).toEqual([{ seq: 1, points: 7, why: "bytes" }]);
+    expect(r.pending().map((e) => e.seq)).toEqual([2, 3, 4, 5]);
     const ev = r.push(entry(6, 500, 0), 0);
-    expect(ev.map((e) => e.seq)).toEqual([4, 1]); // 1350 → 1250 → 950 bytes
-    expect(r.pending().map((e) => e.seq)).toEqual([3, 5, 6]);
-    expect(r.bytes).toBe(950);
-    expect(r.lostPoints).toBe(1 + 2 + 10);
+    expect(ev.map((e) => e.seq)).toEqual([2, 3]); // 1250 → 1050 → 750 bytes
+    expect(r.pending().map((e) => e.seq)).toEqual([4, 5, 6]);
+    expect(r.bytes).toBe(750);
+    expect(r.lostPoints).toBe(7 + 1 + 10);
   });
 
   it("a batch larger than the bound evicts everything, itself included", () => {
@@ -61,7 +61,7 @@ describe("ReplayBuffer", () => {
 
   it("property: bounds hold, acked or evicted batches never come back, every loss is counted", () => {
     const op = fc.oneof(
-      fc.record({ k: fc.constant("push" as const), size: fc.integer({ min: 1, max: 400 }), health: fc.boolean(), pts: fc.integer({ min: 0, max: 20 }), dt: fc.integer({ min: 0, max: 2000 }) }),
+      fc.record({ k: fc.constant("push" as const), size: fc.integer({ min: 1, max: 400 }), pts: fc.integer({ min: 0, max: 20 }), dt: fc.integer({ min: 0, max: 2000 }) }),
       fc.record({ k: fc.constant("ack" as const), back: fc.integer({ min: 0, max: 5 }) }),
       fc.record({ k: fc.constant("trim" as const), dt: fc.integer({ min: 0, max: 3000 }) }),
     );
@@ -79,7 +79,7 @@ describe("ReplayBuffer", () => {
           if (o.k === "push") {
             now += o.dt;
             pushedPoints += o.pts;
-            ev = r.push(entry(++seq, o.size, now, o.health, o.pts), now);
+            ev = r.push(entry(++seq, o.size, now, o.pts), now);
           } else if (o.k === "trim") {
             now += o.dt;
             ev = r.trim(now);
