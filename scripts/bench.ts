@@ -16,7 +16,7 @@ import { farRadiusM, hoverMessages, OFF_VARS, relayMessages, stretchMessages, ty
 import { RelayLoad, runRelayThroughput, throughputVars, type ThroughputResult } from "./bench/relay-throughput.js";
 import { benchGatewayStages, type StageFigure } from "./bench/gateway-stages.js";
 import { benchRegionCore, type RegionCoreFigures } from "./bench/region-core.js";
-import { buildSnapshot, type Snapshot } from "./bench/snapshot.js";
+import { buildSnapshot, type Snapshot } from "./lib/snapshot.js";
 import { check, formatTable, median, percentile, ratioOf, type Figure } from "./bench/stats.js";
 import { wireSizes } from "./bench/wire-size.js";
 import { writeBareConfig } from "./bench/bare-config.js";

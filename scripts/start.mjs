@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// `npm start [-- --demo] [-- --port N]`: runs the local edge under wrangler dev (workerd/miniflare, no
-// Cloudflare account) on 127.0.0.1. Creates .dev.vars from .dev.vars.example when it is missing.
+// `npm start [-- --demo] [-- --port N] [-- --wrangler]`: runs the local edge on 127.0.0.1 (workerd via
+// Miniflare, no Cloudflare account). Creates .dev.vars from .dev.vars.example when it is missing, and
+// keeps Durable Object state in .wrangler/state across restarts (delete it for a cold edge).
+// By default the Worker is bundled once and served by one workerd on Miniflare, as production has no
+// dev proxy: `wrangler dev`'s reload proxy costs CPU on every socket message and, under a dense relay,
+// broke the stream to the Worker and dropped the relay's socket (docs/platform.md). --wrangler runs
+// `wrangler dev` instead, which reloads on every source change (for working on the code).
 // With --demo it also flies a small simulated fleet against it once it is up.
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,21 +24,39 @@ if (!existsSync(devVars)) {
   console.log("created .dev.vars from .dev.vars.example (local secret for development only)");
 }
 
-const wrangler = spawn(
-  process.execPath,
-  [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), "--local"],
-  { cwd: root, stdio: ["inherit", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-);
+/** KEY=VALUE lines of .dev.vars (comments and blank lines skipped; optional quotes removed). */
+function readDevVars(path) {
+  const vars = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) vars[m[1]] = m[2].replace(/^(["'])(.*)\1$/, "$2");
+  }
+  return vars;
+}
+
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+const edge = args.includes("--wrangler")
+  ? spawn(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), "--local"], { cwd: root, stdio: "inherit", env })
+  : spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(root, "scripts/lib/miniflare-runner.ts"),
+        JSON.stringify({ config: join(root, "wrangler.toml"), build: true, port, persist: join(root, ".wrangler/state/v3"), vars: readDevVars(devVars) }),
+      ],
+      { cwd: root, stdio: "inherit", env },
+    );
 
 let sim = null;
 const stop = (code) => {
   if (sim && sim.exitCode === null) sim.kill("SIGTERM");
-  if (wrangler.exitCode === null) wrangler.kill("SIGTERM");
+  if (edge.exitCode === null) edge.kill("SIGTERM");
   process.exitCode = code;
 };
 process.on("SIGINT", () => stop(130));
 process.on("SIGTERM", () => stop(143));
-wrangler.on("exit", (code) => {
+edge.on("exit", (code) => {
   if (sim && sim.exitCode === null) sim.kill("SIGTERM");
   process.exit(code ?? 0);
 });

@@ -24,7 +24,7 @@ export interface EdgeOptions {
   /** Give up starting after this long, ms. Default: 90000 */
   startTimeoutMs?: number;
   /**
-   * "miniflare": one workerd on Miniflare (scripts/bench/miniflare-runner.ts), as production has no
+   * "miniflare": one workerd on Miniflare (scripts/lib/miniflare-runner.ts), as production has no
    * dev proxy; "wrangler": `wrangler dev --local`, which adds its reload proxy (a second workerd every
    * request and socket message passes through). Default: "miniflare"
    */
@@ -170,7 +170,7 @@ export class Edge {
     const vars: Record<string, string> = { AIRSPACE_JWT_SECRET: o.secret };
     for (const [k, v] of Object.entries(o.vars ?? {})) vars[k] = String(v);
     const spec = { config: o.config ?? join(o.root, "wrangler.toml"), port: this.port, persist: join(this.persistDir, "state"), vars };
-    return ["--import", "tsx", join(o.root, "scripts/bench/miniflare-runner.ts"), JSON.stringify(spec)];
+    return ["--import", "tsx", join(o.root, "scripts/lib/miniflare-runner.ts"), JSON.stringify(spec)];
   }
 
   private async wranglerArgs(): Promise<string[]> {

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { numberArg, parseArgs } from "../lib/args.js";
 import { Edge } from "./edge.js";
 import { RelayLoad, runRelayThroughput, throughputVars } from "./relay-throughput.js";
-import { buildSnapshot } from "./snapshot.js";
+import { buildSnapshot } from "../lib/snapshot.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const args = parseArgs(process.argv.slice(2), []);

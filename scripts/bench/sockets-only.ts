@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { numberArg, parseArgs } from "../lib/args.js";
 import { runDroneSockets } from "./drone-sockets.js";
 import { Edge } from "./edge.js";
-import { buildSnapshot } from "./snapshot.js";
+import { buildSnapshot } from "../lib/snapshot.js";
 import { percentile } from "./stats.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");

@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { mintToken } from "../../src/client/token.js";
 import { runDroneSockets, type SocketsResult } from "../bench/drone-sockets.js";
 import { descendants, freePort, sleep, stopProcessTree, wranglerDevArgs, type Edge, type RegionStats } from "../bench/edge.js";
-import { buildSnapshot } from "../bench/snapshot.js";
+import { buildSnapshot } from "../lib/snapshot.js";
 import { parseProcCpuTicks } from "../bench/stats.js";
 import { CdpSession, listeningPorts, listTargets, type CdpTarget } from "./cdp.js";
 
@@ -40,6 +40,8 @@ export interface ProfiledEdgeOptions {
   name: string;
   /** Default 170 s. */
   watchdogMs?: number;
+  /** `--var NAME:VALUE` overrides for the edge (src/config.ts). */
+  vars?: Record<string, string | number>;
 }
 
 export interface WorkerdProcess {
@@ -133,7 +135,7 @@ export class ProfiledEdge {
     const logFd = openSync(logPath, "a");
     const wrangler = spawn(
       process.execPath,
-      wranglerDevArgs({ root: ROOT, port: this.port, inspectorPort: this.inspectorPort, persistDir: join(persist, "state"), secret: this.secret, config: snap.config }),
+      wranglerDevArgs({ root: ROOT, port: this.port, inspectorPort: this.inspectorPort, persistDir: join(persist, "state"), secret: this.secret, config: snap.config, vars: this.o.vars }),
       { cwd: ROOT, stdio: ["ignore", logFd, logFd], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" } },
     );
     this.wrangler = wrangler;

@@ -14,6 +14,7 @@ import {
   type Welcome,
 } from "../gen/airspace/v1/airspace_pb.js";
 import type { TelemetryPoint } from "./point.js";
+import { ProtoWriter } from "./proto-writer.js";
 import type { AdvisoryOut, AlertOut } from "./region-core.js";
 
 const LEVELS = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR } as const;
@@ -48,32 +49,56 @@ export function toWirePoint(p: TelemetryPoint, baseTimeMs = p.timeMs) {
   });
 }
 
+/** Writers reused across alerts: the frame, and its nested Point. */
+const frameWriter = new ProtoWriter();
+const pointWriter = new ProtoWriter();
+
+/**
+ * ServerFrame { alert }, written field by field: byte for byte what `toBinary` makes of the same
+ * message (a property test holds them equal), at a fraction of its cost on a region's hottest output.
+ */
 export function alertFrame(a: AlertOut): Uint8Array {
   const clear = a.level === "clear";
   // An encounter re-opened after a restart may end before it was predicted again: then the other
   // drone's own measurement time is the best "computed for" there is.
   const computedFor = a.computedForMs > 0 ? a.computedForMs : a.other.timeMs;
-  return toBinary(
-    ServerFrameSchema,
-    create(ServerFrameSchema, {
-      kind: {
-        case: "alert",
-        value: {
-          alertId: a.alertId,
-          droneId: a.droneId,
-          otherId: a.otherId,
-          level: LEVELS[a.level],
-          tEntryS: clear ? 0 : a.tEntryS,
-          tCpaS: finite(a.tCpaS),
-          hsepCpaM: finite(a.hsepCpaM),
-          vsepCpaM: finite(a.vsepCpaM),
-          other: toWirePoint(a.other, computedFor),
-          computedForMs: BigInt(Math.max(0, Math.round(computedFor))),
-          advisory: MANOEUVRES[a.manoeuvre],
-        },
-      },
-    }),
-  );
+  const point = writeWirePoint(pointWriter.reset(), a.other, computedFor).view();
+  const w = frameWriter.reset();
+  if (a.alertId) w.tag(1, 2).string(a.alertId);
+  if (a.droneId) w.tag(2, 2).string(a.droneId);
+  if (a.otherId) w.tag(3, 2).string(a.otherId);
+  w.tag(4, 0).uint32(LEVELS[a.level]);
+  floatField(w, 5, clear ? 0 : a.tEntryS);
+  floatField(w, 6, finite(a.tCpaS));
+  floatField(w, 7, finite(a.hsepCpaM));
+  floatField(w, 8, finite(a.vsepCpaM));
+  w.tag(9, 2).bytes(point);
+  const computed = Math.max(0, Math.round(computedFor));
+  if (computed !== 0) w.tag(10, 0).uint64(computed);
+  const advisory = MANOEUVRES[a.manoeuvre];
+  if (advisory !== 0) w.tag(11, 0).uint32(advisory);
+  const body = w.finish();
+  return pointWriter.reset().tag(2, 2).bytes(body).finish();
+}
+
+/** A float field unless it is proto3's default: +0 only (-0 and NaN are written, as protobuf-es does). */
+function floatField(w: ProtoWriter, field: number, v: number): void {
+  if (!Object.is(v, 0)) w.tag(field, 5).float(v);
+}
+
+/** toWirePoint's fields, written; zeros are proto3 defaults and left out, the optional ones are present when known. */
+function writeWirePoint(w: ProtoWriter, p: TelemetryPoint, baseTimeMs: number): ProtoWriter {
+  const offset = Math.round(p.timeMs - baseTimeMs);
+  const t = Math.abs(offset) <= INT32_MAX ? offset : 0;
+  const fields = [t, Math.round(p.lat * 1e7), Math.round(p.lon * 1e7), Math.round(p.altM * 1000), Math.round(p.vn * 100), Math.round(p.ve * 100), Math.round(-p.vu * 100)];
+  if (p.droneId) w.tag(1, 2).string(p.droneId);
+  if (fields[0] !== 0) w.tag(2, 0).sint32(fields[0]!);
+  if (fields[1] !== 0) w.tag(3, 5).sfixed32(fields[1]!);
+  if (fields[2] !== 0) w.tag(4, 5).sfixed32(fields[2]!);
+  for (let f = 5; f <= 8; f++) if (fields[f - 2] !== 0) w.tag(f, 0).sint32(fields[f - 2]!);
+  if (p.battery >= 0) w.tag(9, 0).uint32(Math.round(p.battery));
+  if (p.seq >= 0) w.tag(10, 0).uint32(p.seq);
+  return w;
 }
 
 export function advisoryFrame(a: AdvisoryOut): Uint8Array {

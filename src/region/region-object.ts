@@ -333,18 +333,22 @@ export class RegionObject extends DurableObject<Env> {
   /** Sends and records what the core produced; `traceparent`: the batch that caused it ("" at a tick). */
   private route(outputs: RegionOutput[], traceparent = ""): void {
     const now = Date.now();
+    const started: StartedAlert[] = [];
     for (const o of outputs) {
       try {
-        this.routeOne(o, now, traceparent);
+        this.routeOne(o, now, started);
       } catch (e) {
         // One output that cannot be encoded must not take the object (and every link) down with it.
         this.stats.badOutputs++;
         console.error(JSON.stringify({ msg: "output dropped", region: this.regionKey, kind: o.kind, error: String(e) }));
       }
     }
+    // One line per turn, not per alert: under load a line per start was a large share of the
+    // region's CPU. The batch's trace context ties the starts to the gateway session and flush.
+    if (started.length > 0) console.log(JSON.stringify({ msg: "alerts started", region: this.regionKey, traceparent, alerts: started }));
   }
 
-  private routeOne(o: RegionOutput, now: number, traceparent: string): void {
+  private routeOne(o: RegionOutput, now: number, started: StartedAlert[]): void {
     if (o.kind === "alert") {
       this.sendToLink(o.linkId, alertFrame(o), `alert:${o.alertId}:${o.droneId}`);
       const row: AuditRow = {
@@ -368,8 +372,7 @@ export class RegionObject extends DurableObject<Env> {
       if (o.level !== "clear" && !this.audited.has(key)) {
         this.audited.add(key);
         this.store.audit(row);
-        // The batch's trace context ties the alert to the gateway session and flush that caused it.
-        console.log(JSON.stringify({ msg: "alert started", region: this.regionKey, alertId: o.alertId, droneId: o.droneId, otherId: o.otherId, level: o.level, traceparent }));
+        started.push({ alertId: o.alertId, droneId: o.droneId, otherId: o.otherId, level: o.level });
       } else this.auditLater.push(row);
     } else if (o.kind === "advisory") {
       this.sendToLink(o.linkId, advisoryFrame(o), `advisory:${o.droneId}`);
@@ -414,6 +417,14 @@ export class RegionObject extends DurableObject<Env> {
       console.error(JSON.stringify({ msg: "directory report failed", region: this.regionKey, error: String(e) }));
     }
   }
+}
+
+/** One alert start in the turn's `alerts started` log line. */
+interface StartedAlert {
+  alertId: string;
+  droneId: string;
+  otherId: string;
+  level: string;
 }
 
 function safeSend(ws: WebSocket, data: Uint8Array | string): void {

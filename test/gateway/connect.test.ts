@@ -91,8 +91,10 @@ describe("drone socket → gateway → region → alert back", () => {
     expect(y.advisory).not.toBe(Manoeuvre.UNSPECIFIED);
     // The start is logged with the trace context of the gateway batch that caused it.
     spy.mockRestore();
-    const started = logged.filter((l) => l.includes('"alert started"')).map((l) => JSON.parse(l) as { alertId: string; traceparent: string });
-    expect(started.map((e) => e.alertId)).toContain(x.alertId);
+    const started = logged
+      .filter((l) => l.includes('"alerts started"'))
+      .map((l) => JSON.parse(l) as { alerts: { alertId: string }[]; traceparent: string });
+    expect(started.flatMap((e) => e.alerts.map((a) => a.alertId))).toContain(x.alertId);
     expect(started.some((e) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(e.traceparent))).toBe(true);
     a.close();
     b.close();

@@ -1,4 +1,5 @@
-import { fromBinary } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AdvisoryKind,
@@ -90,7 +91,66 @@ describe("toWirePoint", () => {
   });
 });
 
+/** What alertFrame wrote before it had a writer of its own: protobuf-es's reflective encoding. */
+function reflectiveAlertFrame(a: AlertOut): Uint8Array {
+  const levels = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR } as const;
+  const manoeuvres = { climb: Manoeuvre.CLIMB, descend: Manoeuvre.DESCEND, turn_right: Manoeuvre.TURN_RIGHT, turn_left: Manoeuvre.TURN_LEFT, hold: Manoeuvre.HOLD, none: Manoeuvre.UNSPECIFIED } as const;
+  const finite = (x: number) => (Number.isFinite(x) ? x : 0);
+  const computedFor = a.computedForMs > 0 ? a.computedForMs : a.other.timeMs;
+  const value = {
+    alertId: a.alertId,
+    droneId: a.droneId,
+    otherId: a.otherId,
+    level: levels[a.level],
+    tEntryS: a.level === "clear" ? 0 : a.tEntryS,
+    tCpaS: finite(a.tCpaS),
+    hsepCpaM: finite(a.hsepCpaM),
+    vsepCpaM: finite(a.vsepCpaM),
+    other: toWirePoint(a.other, computedFor),
+    computedForMs: BigInt(Math.max(0, Math.round(computedFor))),
+    advisory: manoeuvres[a.manoeuvre],
+  };
+  return toBinary(ServerFrameSchema, create(ServerFrameSchema, { kind: { case: "alert", value } }));
+}
+
 describe("alertFrame", () => {
+  it("writes exactly what protobuf-es writes for the same alert (property)", () => {
+    const f32 = (min: number, max: number) => fc.oneof(fc.constant(0), fc.constant(-0), fc.double({ min, max, noNaN: true }));
+    const point = fc.record({
+      droneId: fc.oneof(fc.constant(""), fc.string({ maxLength: 64 }), fc.constantFrom("drone-7", "dröhne-ü", "无人机-1")),
+      timeMs: fc.integer({ min: T - 30_000, max: T + 30_000 }),
+      lat: fc.oneof(fc.constant(0), fc.double({ min: -90, max: 90, noNaN: true })),
+      lon: fc.oneof(fc.constant(0), fc.double({ min: -180, max: 180, noNaN: true })),
+      altM: f32(-1000, 20_000),
+      vn: f32(-150, 150),
+      ve: f32(-150, 150),
+      vu: f32(-50, 50),
+      battery: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 100 })),
+      seq: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 2 ** 32 - 1 })),
+    });
+    const arb = fc.record({
+      kind: fc.constant("alert" as const),
+      linkId: fc.constant("gw"),
+      droneId: fc.string({ maxLength: 64 }),
+      otherId: fc.string({ maxLength: 64 }),
+      alertId: fc.string({ maxLength: 40 }),
+      level: fc.constantFrom("caution" as const, "warning" as const, "clear" as const),
+      tEntryS: fc.oneof(fc.constant(Number.NaN), f32(0, 10)),
+      tCpaS: fc.oneof(fc.constant(Number.NaN), fc.constant(Number.POSITIVE_INFINITY), f32(0, 10)),
+      hsepCpaM: f32(0, 5000),
+      vsepCpaM: f32(0, 5000),
+      other: point,
+      computedForMs: fc.oneof(fc.constant(0), fc.integer({ min: T - 30_000, max: T + 30_000 })),
+      manoeuvre: fc.constantFrom("climb" as const, "descend" as const, "turn_right" as const, "turn_left" as const, "hold" as const, "none" as const),
+    });
+    fc.assert(
+      fc.property(arb, (a) => {
+        expect(alertFrame(a)).toEqual(reflectiveAlertFrame(a));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("decodes into the alert's values", () => {
     const a = decode(alertFrame(alert()), "alert");
     expect(a.alertId).toBe("u0qj1.lx3k2a-1f");

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decodeTelemetryFrame } from "../../src/client/wire.js";
 import { bareWranglerToml } from "../../scripts/bench/bare-config.js";
 import { encodeVarint, findBaseTimeOffset, patchableFrame, patchBaseTime } from "../../scripts/bench/frames.js";
-import { snapshotConfig } from "../../scripts/bench/snapshot.js";
+import { snapshotConfig } from "../../scripts/lib/snapshot.js";
 import { farRadiusM } from "../../scripts/bench/messages.js";
 import { profileFor } from "../../scripts/bench.js";
 import { check, fmtNumber, formatMarkdown, formatTable, median, parseProcCpuTicks, percentile, ratioOf, searchMaxRate, type Figure } from "../../scripts/bench/stats.js";

@@ -1,5 +1,5 @@
 /**
- * Frozen builds of the Workers under test. `wrangler dev` watches its sources and reloads (dropping
+ * Frozen builds of the Worker, for `npm start`, the benchmark and the profilers. `wrangler dev` watches its sources and reloads (dropping
  * every socket) whenever a file changes, so a benchmark run in a working tree that is being edited
  * would measure reloads. Each run bundles the Worker once (`wrangler deploy --dry-run --outdir`) into
  * a temporary directory and serves that bundle with `no_bundle = true`: the run measures one build.
@@ -23,7 +23,7 @@ export function snapshotConfig(configText: string, bundle: string): string {
 
 /** Bundles the Worker of `configPath` (default: the repo's wrangler.toml) into a fresh temp dir. */
 export function buildSnapshot(root: string, label: string, configPath = join(root, "wrangler.toml")): Snapshot {
-  const dir = mkdtempSync(join(tmpdir(), `airspace-bench-build-${label}-`));
+  const dir = mkdtempSync(join(tmpdir(), `airspace-build-${label}-`));
   try {
     execFileSync(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", join(dir, "dist"), "--config", configPath], {
       cwd: root,
