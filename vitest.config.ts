@@ -1,7 +1,8 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
-// Two projects: the pure core in Node (fast), and the Worker + Durable Objects inside workerd.
+// Three projects: the pure core in Node (fast), the Worker + Durable Objects inside workerd, and
+// end-to-end runs against a local edge of their own (heavy: `npm test` runs them alone, afterwards).
 export default defineConfig({
   test: {
     projects: [
@@ -28,6 +29,14 @@ export default defineConfig({
           name: "workers",
           testTimeout: 20_000,
           include: ["test/{gateway,region}/**/*.test.ts", "test/index.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
         },
       },
     ],

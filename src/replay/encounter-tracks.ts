@@ -1,13 +1,13 @@
 /**
- * Continuous tracks from labelled encounters, for runtime tests: each pair flies straight at 10 Hz from
+ * Continuous tracks from labelled encounters, for runtime tests and the benchmark: each pair flies straight at 10 Hz from
  * 3 s before its labelled instant to 5 s after it, the pair's midpoint on a region border, so the two
  * drones start in different regions and, in some pairs, one crosses into the other's region. The
  * truth is the analytic open cylinder evaluated at every report time over its look-ahead, as the
  * scoring tool in the team's shared data does; pairs whose answer moves under centimetre-sized
  * perturbations (wire rounding) or that are in conflict for under 1 s of reports are left unscored.
  */
-import { enuOffset, fromEnu, velocityFromTrack } from "../../src/geo/enu.js";
-import type { TelemetryPoint } from "../../src/pipeline/point.js";
+import { enuOffset, fromEnu, velocityFromTrack } from "../geo/enu.js";
+import type { TelemetryPoint } from "../pipeline/point.js";
 
 export interface EncounterState { lat: number; lon: number; alt_m: number; speed_mps: number; track_deg: number; vs_mps: number }
 export interface Encounter { id: number; own: EncounterState; intr: EncounterState; R: number; H: number; T: number }
@@ -16,6 +16,8 @@ export interface TrackPair {
   ids: [string, string];
   /** True: in conflict for ≥ 1 s of reports, both drones must be alerted; false: no alert at all; null: either. */
   conflict: boolean | null;
+  /** The first report time (s after the first report) whose look-ahead sees the conflict; NaN when none does. */
+  firstSeenS: number;
 }
 
 const STEP_S = 0.1;
@@ -58,26 +60,30 @@ function velocity(s: EncounterState): Vec {
   return [ve, vn, s.vs_mps];
 }
 
-/** Report times (of REPORT_TIMES_S) whose look-ahead sees a conflict, with the relative state perturbed by dr, dv. */
-function conflictTimes(e: Encounter, dr: Vec = [0, 0, 0], dv: Vec = [0, 0, 0]): number {
+/** Report times (of REPORT_TIMES_S) whose look-ahead sees a conflict, with the relative state perturbed by dr, dv; `first` gets the earliest index. */
+function conflictTimes(e: Encounter, dr: Vec = [0, 0, 0], dv: Vec = [0, 0, 0], first?: { index: number }): number {
   const [de, dn] = enuOffset(e.own.lat, e.own.lon, e.intr.lat, e.intr.lon);
   const vo = velocity(e.own);
   const vi = velocity(e.intr);
   const v: Vec = [vi[0] - vo[0] + dv[0], vi[1] - vo[1] + dv[1], vi[2] - vo[2] + dv[2]];
   const r0: Vec = [de + dr[0], dn + dr[1], e.intr.alt_m - e.own.alt_m + dr[2]];
   let n = 0;
-  for (const t of REPORT_TIMES_S) if (cylinderEntry([r0[0] + v[0] * t, r0[1] + v[1] * t, r0[2] + v[2] * t], v, e.R, e.H, e.T) !== null) n++;
+  REPORT_TIMES_S.forEach((t, i) => {
+    if (cylinderEntry([r0[0] + v[0] * t, r0[1] + v[1] * t, r0[2] + v[2] * t], v, e.R, e.H, e.T) === null) return;
+    if (n++ === 0 && first) first.index = i;
+  });
   return n;
 }
 
-function truth(e: Encounter): boolean | null {
-  const n = conflictTimes(e);
+function truth(e: Encounter): { conflict: boolean | null; firstSeenS: number } {
+  const first = { index: -1 };
+  const n = conflictTimes(e, [0, 0, 0], [0, 0, 0], first);
+  const firstSeenS = first.index < 0 ? Number.NaN : first.index * STEP_S;
   const s = [-1, 0, 1];
   for (const a of s) for (const b of s) for (const c of s) for (const d of s) {
-    if ((conflictTimes(e, [0.02 * d, -0.02 * d, 0.02 * d], [0.03 * a, 0.03 * b, 0.03 * c]) > 0) !== n > 0) return null;
+    if ((conflictTimes(e, [0.02 * d, -0.02 * d, 0.02 * d], [0.03 * a, 0.03 * b, 0.03 * c]) > 0) !== n > 0) return { conflict: null, firstSeenS };
   }
-  if (n === 0) return false;
-  return n >= 10 ? true : null;
+  return { conflict: n === 0 ? false : n >= 10 ? true : null, firstSeenS };
 }
 
 export interface TrackLayout {
@@ -97,7 +103,7 @@ export function layoutTracks(encounters: readonly Encounter[], borderLon: number
     return { e, de, dn, own0, vo: velocity(e.own), vi: velocity(e.intr), ids: [`${prefix}${e.id}a`, `${prefix}${e.id}b`] as [string, string] };
   });
   return {
-    pairs: placed.map((p) => ({ ids: p.ids, conflict: truth(p.e) })),
+    pairs: placed.map((p) => ({ ids: p.ids, ...truth(p.e) })),
     frames(startMs) {
       return REPORT_TIMES_S.map((t) => {
         const timeMs = startMs + Math.round((t - FROM_S) * 1000);
@@ -110,4 +116,67 @@ export function layoutTracks(encounters: readonly Encounter[], borderLon: number
       });
     },
   };
+}
+
+/** An alert as a client saw it: for whom, about whom, the level, when it arrived and what it was computed for. */
+export interface ReceivedAlert {
+  droneId: string;
+  otherId: string;
+  level: "caution" | "warning" | "clear";
+  recvMs: number;
+  computedForMs: number;
+}
+
+export interface TrackScore {
+  /** Pairs in conflict for ≥ 1 s of reports, those alerted on both drones, on one, on none. */
+  conflicts: number;
+  both: number;
+  oneSided: string[];
+  missed: string[];
+  /** Quiet pairs (no conflict at any report time) and those alerted anyway. */
+  quiet: number;
+  falseAlerts: string[];
+  /** Conflicts first seen within `earlyS` of the first report, and those not alerted on both drones. */
+  early: number;
+  earlyMissed: number;
+  /** Per conflicting drone, its first alert's arrival minus the measurement time it was computed for, ms: first seen early, and later. */
+  earlyLatencyMs: number[];
+  laterLatencyMs: number[];
+}
+
+/**
+ * Scores alerts against the layout's truth, as the shared scoring tool does: every conflict alerted on
+ * both drones, no quiet pair alerted at all. `startMs` is the first report's time, `earlyS` the span
+ * after it whose conflicts and latencies are reported apart (a cold start's transient).
+ */
+export function scoreTracks(pairs: readonly TrackPair[], alerts: readonly ReceivedAlert[], startMs: number, earlyS = 5): TrackScore {
+  const first = new Map<string, ReceivedAlert>();
+  for (const a of alerts) {
+    if (a.level === "clear") continue;
+    const key = `${a.droneId}>${a.otherId}`;
+    const prev = first.get(key);
+    if (!prev || a.recvMs < prev.recvMs) first.set(key, a);
+  }
+  const s: TrackScore = { conflicts: 0, both: 0, oneSided: [], missed: [], quiet: 0, falseAlerts: [], early: 0, earlyMissed: 0, earlyLatencyMs: [], laterLatencyMs: [] };
+  for (const p of pairs) {
+    const [a, b] = p.ids;
+    const ab = first.get(`${a}>${b}`);
+    const ba = first.get(`${b}>${a}`);
+    if (p.conflict === false) {
+      s.quiet++;
+      if (ab || ba) s.falseAlerts.push(`${a}/${b}`);
+      continue;
+    }
+    if (p.conflict !== true) continue;
+    s.conflicts++;
+    const isEarly = p.firstSeenS < earlyS;
+    if (isEarly) s.early++;
+    if (ab && ba) s.both++;
+    else {
+      (ab || ba ? s.oneSided : s.missed).push(`${a}/${b}`);
+      if (isEarly) s.earlyMissed++;
+    }
+    for (const x of [ab, ba]) if (x) (x.computedForMs - startMs < earlyS * 1000 ? s.earlyLatencyMs : s.laterLatencyMs).push(x.recvMs - x.computedForMs);
+  }
+  return s;
 }

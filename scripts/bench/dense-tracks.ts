@@ -1,0 +1,132 @@
+/**
+ * The dense continuous-tracks replay of issue 14 against an edge: every public encounter flown
+ * `copies` times (ids + 1000·k) as continuous 10 Hz tracks along a geohash-4 border, 1.5 km apart
+ * (as the team's tracks tool lays them out), over ONE relay connection from the first report on, so
+ * 3,600 drones arrive at once at six copies (~36,000 points/s). Each frame is stamped with its
+ * scheduled time (the measurement time), as a live relay would; a sender running late sends it late. Scored like the shared tool (both drones of every conflict, no false alert), with the
+ * first 5 s after the start apart: a cold edge's transient.
+ *
+ *   npx tsx scripts/bench/dense-tracks.ts [--copies 6] [--runs 1] [--root <checkout>]   (cold Miniflare edges of its own)
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { mintToken, RelayClient } from "../../src/client/index.js";
+import { type Encounter, layoutTracks, scoreTracks, type ReceivedAlert, type TrackScore } from "../../src/replay/encounter-tracks.js";
+import { numberArg, parseArgs } from "../lib/args.js";
+import { buildSnapshot } from "../lib/snapshot.js";
+import { Edge } from "./edge.js";
+import { percentile } from "./stats.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+export const ENCOUNTERS_FILE = join(ROOT, "test/fixtures/encounters-public.jsonl");
+/** The meridian border the shared tool lays pairs on (a geohash-4 cell edge near 8.09° E), and the spacing. */
+const BORDER_LON = 535 * 0.3515625 - 180;
+const LAT0 = 47.0;
+const SPACING_DEG = 0.0135;
+/** The edge's limits for one relay carrying every drone (3,600 at six copies). */
+export const DENSE_VARS = { RELAY_MAX_DRONES: 4096 };
+
+export interface DenseTracksResult {
+  drones: number;
+  sent: number;
+  score: TrackScore;
+  /** From the relay's pong; null when no pong came within 5 s of the end (the edge was that far behind). */
+  counters: { accepted: number; deduped: number; rejected: number; rateLimited: number; lost: number } | null;
+  /** Error frames by code name (DATA_LOSS, STALE_ON_ARRIVAL: the edge saying it fell behind). */
+  serverErrors: Record<string, number>;
+  /** How late the sender ran behind its 10 Hz schedule at worst, ms (the load generator's own delay). */
+  senderLagMs: number;
+}
+
+export function loadEncounters(file = ENCOUNTERS_FILE): Encounter[] {
+  return readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Encounter);
+}
+
+/** Flies the layout once against `url` with a relay token, then waits `lingerMs` for late alerts. */
+export async function runDenseTracks(o: { url: string; token: string; encounters: Encounter[]; copies: number; lingerMs?: number }): Promise<DenseTracksResult> {
+  const chosen = Array.from({ length: o.copies }, (_, k) => o.encounters.map((e) => ({ ...e, id: e.id + 1000 * k }))).flat();
+  const layout = layoutTracks(chosen, BORDER_LON, LAT0, SPACING_DEG, "t");
+  const alerts: ReceivedAlert[] = [];
+  const serverErrors: Record<string, number> = {};
+  const relay = new RelayClient({ url: o.url, token: o.token, queueCapacity: 1_000_000 });
+  relay.on("alert", (a) => {
+    if (a.level !== "unspecified") alerts.push({ droneId: a.droneId, otherId: a.otherId, level: a.level, recvMs: Date.now(), computedForMs: a.computedForMs });
+  });
+  relay.on("serverError", (e) => (serverErrors[e.code] = (serverErrors[e.code] ?? 0) + (e.count || 1)));
+  await relay.connect();
+  const start = Date.now() + 100;
+  const frames = layout.frames(start);
+  let sent = 0;
+  let senderLagMs = 0;
+  for (let k = 0; k < frames.length; k++) {
+    const due = start + k * 100;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const now = Date.now();
+    senderLagMs = Math.max(senderLagMs, now - due);
+    for (const p of frames[k]!) relay.send({ droneId: p.droneId, timeMs: p.timeMs, lat: p.lat, lon: p.lon, altM: p.altM, vn: p.vn, ve: p.ve, vu: p.vu });
+    sent += frames[k]!.length;
+  }
+  const drainBy = Date.now() + 30_000;
+  while (relay.stats.queued > 0 && Date.now() < drainBy) await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, o.lingerMs ?? 1500));
+  let counters: DenseTracksResult["counters"] = null;
+  try {
+    const c = (await relay.ping(5000)).counters;
+    counters = { accepted: c.pointsAccepted, deduped: c.pointsDeduped, rejected: c.pointsRejected, rateLimited: c.pointsRateLimited, lost: c.pointsLost };
+  } catch {
+    // no pong within 5 s: reported as null
+  }
+  relay.close();
+  return { drones: 2 * chosen.length, sent, score: scoreTracks(layout.pairs, alerts, start), counters, serverErrors, senderLagMs };
+}
+
+/**
+ * A fresh (cold) Miniflare edge, the dense replay against it, then the edge stopped. `root`: the
+ * checkout whose Worker is built (default this one; another worktree compares builds in one sitting).
+ */
+export async function runColdDenseTracks(o: { copies: number; label: string; root?: string }): Promise<DenseTracksResult> {
+  const snap = buildSnapshot(o.root ?? ROOT, o.label);
+  try {
+    const secret = randomBytes(24).toString("hex");
+    const edge = await Edge.start({ root: ROOT, config: snap.config, secret, label: o.label, vars: DENSE_VARS });
+    try {
+      const token = await mintToken(secret, { sub: "dense-replay", role: "relay" }, { ttlS: 3600 });
+      return await runDenseTracks({ url: edge.url.replace(/^http/, "ws"), token, encounters: loadEncounters(), copies: o.copies });
+    } finally {
+      await edge.stop();
+    }
+  } finally {
+    snap.remove();
+  }
+}
+
+export function describeDense(r: DenseTracksResult): string {
+  const s = r.score;
+  const p = (xs: number[], q: number) => (xs.length ? `${Math.round(percentile(xs, q))}` : "-");
+  return [
+    `${r.drones} drones, ${r.sent} points: conflicts alerted to both ${s.both}/${s.conflicts} (one-sided ${s.oneSided.length}, missed ${s.missed.length}); false ${s.falseAlerts.length} of ${s.quiet} quiet pairs`,
+    `first 5 s: ${s.early - s.earlyMissed}/${s.early} conflicts alerted to both; first-alert latency p50/p99 ${p(s.earlyLatencyMs, 50)}/${p(s.earlyLatencyMs, 99)} ms (after: ${p(s.laterLatencyMs, 50)}/${p(s.laterLatencyMs, 99)} ms)`,
+    r.counters
+      ? `accepted ${r.counters.accepted}, deduped ${r.counters.deduped}, rejected ${r.counters.rejected}, rate-limited ${r.counters.rateLimited}, lost ${r.counters.lost}`
+      : "no pong within 5 s of the end: the edge was that far behind",
+    `server errors ${JSON.stringify(r.serverErrors)}; sender lag ≤ ${r.senderLagMs} ms; ${s.oneSided.length + s.missed.length ? `e.g. ${[...s.oneSided, ...s.missed].slice(0, 6).join(", ")}` : ""}`,
+  ].join("\n");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = parseArgs(process.argv.slice(2), []);
+  const copies = numberArg(args, "copies", 6);
+  const runs = numberArg(args, "runs", 1);
+  for (let r = 0; r < runs; r++) {
+    const root = args.get("root");
+    const res = await runColdDenseTracks({ copies, label: `dense${r}`, ...(typeof root === "string" ? { root } : {}) });
+    console.log(`run ${r + 1}/${runs}: ${describeDense(res)}`);
+  }
+  process.exit(0);
+}
