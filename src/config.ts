@@ -230,5 +230,15 @@ export function loadOptions(env: Record<string, unknown> = {}): Options {
       `HALO_M (${out.haloM} m) is wider than half a region cell at REGION_PRECISION ${out.regionPrecision} (${Math.floor(fits)} m at ${MAX_OPERATING_LAT}° latitude): choose a coarser REGION_PRECISION or a smaller MAX_SPEED_MPS / LOOKAHEAD_S`,
     );
   if (out.warningTimeS > out.lookaheadS) throw new ConfigError(`WARNING_TIME_S (${out.warningTimeS}) must not exceed LOOKAHEAD_S (${out.lookaheadS})`);
+  // A hovering drone reaches its region only through the dedupe refresh, which may then wait a batch
+  // window: if that took the stale limit, the region would stop using the drone while it still
+  // reports, and its conflicts would go unalerted on its side (issue 14). Half the limit leaves room
+  // for one refresh arriving late. (A stretched point is provably far: batcher.ts has its own proof.)
+  const refreshReachMs = out.dedupeRefreshMs + out.batchWindowMs;
+  const staleLimitMs = Math.min(out.staleAfterMs, out.lookaheadS * 1000);
+  if (refreshReachMs >= staleLimitMs / 2)
+    throw new ConfigError(
+      `DEDUPE_REFRESH_MS + BATCH_WINDOW_MS (${refreshReachMs} ms) must stay under half the stale limit min(STALE_AFTER_MS, LOOKAHEAD_S × 1000) (${staleLimitMs} ms), or a hovering drone goes stale in its region between its refreshes`,
+    );
   return out;
 }

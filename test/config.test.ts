@@ -24,6 +24,10 @@ describe("options", () => {
     expect(() => loadOptions({ BATCH_WINDOW_MS: "2.5" })).toThrow(/BATCH_WINDOW_MS must be an integer/);
     expect(() => loadOptions({ HALO_M: "100" })).toThrow(ConfigError);
     expect(() => loadOptions({ WARNING_TIME_S: "6" })).toThrow(/WARNING_TIME_S/);
+    // A hovering drone is refreshed once per DEDUPE_REFRESH_MS: that must come well within the stale limit.
+    expect(() => loadOptions({ DEDUPE_REFRESH_MS: "1500" })).toThrow(/DEDUPE_REFRESH_MS \+ BATCH_WINDOW_MS \(1550 ms\)/);
+    expect(() => loadOptions({ STALE_AFTER_MS: "2000" })).toThrow(/stale limit .* \(2000 ms\)/);
+    expect(loadOptions({ DEDUPE_REFRESH_MS: "1400" }).dedupeRefreshMs).toBe(1400);
     // Precision 6 cells (~1.2 × 0.6 km) cannot hold the default 1,315 m halo.
     expect(() => loadOptions({ REGION_PRECISION: "6" })).toThrow(/HALO_M .* REGION_PRECISION 6/);
     expect(() => loadOptions({ REGION_PRECISION: "5" })).toThrow(ConfigError);

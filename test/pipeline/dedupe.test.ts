@@ -38,6 +38,32 @@ describe("DedupeFilter", () => {
     expect(forwarded).toEqual([0, 1000, 2000, 3000]);
   });
 
+  it("property: a reporting drone reaches its region at least every dedupeRefreshMs plus one report interval, however little it moves", () => {
+    // What keeps a hovering drone usable in its region (issue 14): nothing after this filter may hold these back.
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ gapMs: fc.integer({ min: 1, max: 400 }), dE: fc.double({ min: -0.3, max: 0.3, noNaN: true }), dU: fc.double({ min: -0.2, max: 0.2, noNaN: true }), battery: fc.integer({ min: 0, max: 100 }) }), { minLength: 1, maxLength: 200 }),
+        (steps) => {
+          const f = new DedupeFilter(opts);
+          const base = pt({ timeMs: 0, vn: 0 });
+          let t = 0;
+          let last = -Infinity;
+          let maxGap = 0;
+          for (const s of steps) {
+            t += s.gapMs;
+            maxGap = Math.max(maxGap, s.gapMs);
+            const p = moved(base, s.dE, 0, { timeMs: t, altM: base.altM + s.dU, battery: s.battery });
+            if (f.check(p, t) === null) {
+              if (last > -Infinity) expect(t - last).toBeLessThanOrEqual(opts.dedupeRefreshMs + maxGap);
+              last = t;
+            }
+          }
+          expect(t - last).toBeLessThan(opts.dedupeRefreshMs + maxGap);
+        },
+      ),
+    );
+  });
+
   it("drops repeats of a measurement time and stale points", () => {
     const f = new DedupeFilter(opts);
     expect(f.check(pt({ timeMs: 1000 }), 0)).toBeNull();
