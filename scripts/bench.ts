@@ -16,6 +16,7 @@ import { farRadiusM, hoverMessages, OFF_VARS, relayMessages, stretchMessages, ty
 import { RelayLoad, runRelayThroughput, throughputVars, type ThroughputResult } from "./bench/relay-throughput.js";
 import { benchGatewayStages, type StageFigure } from "./bench/gateway-stages.js";
 import { benchRegionCore, type RegionCoreFigures } from "./bench/region-core.js";
+import { type DenseTracksResult, describeDense, runColdDenseTracks } from "./bench/dense-tracks.js";
 import { buildSnapshot, type Snapshot } from "./lib/snapshot.js";
 import { check, formatTable, median, percentile, ratioOf, type Figure } from "./bench/stats.js";
 import { wireSizes } from "./bench/wire-size.js";
@@ -36,6 +37,8 @@ export interface Profile {
   micro: { regionDrones: number; regionSeconds: number; stagePoints: number };
   /** 500 sockets with STRETCH_MAX_MS on (latency, as scenario 2) and the isolated/dense message workload. */
   stretch: { stretchMaxMs: number; sockets: number; drones: number; isolated: number; spacingM: number; durationMs: number };
+  /** The dense continuous tracks (issue 14) on cold edges: `copies` of the public encounters, against one copy. */
+  dense: { copies: number };
 }
 
 export function profileFor(quick: boolean, runs?: number): Profile {
@@ -47,6 +50,7 @@ export function profileFor(quick: boolean, runs?: number): Profile {
         messages: { drones: 500, durationMs: 3000 },
         micro: { regionDrones: 10_000, regionSeconds: 2, stagePoints: 30_000 },
         stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 64, spacingM: 2300, durationMs: 3000 },
+        dense: { copies: 6 },
       }
     : {
         runs: runs ?? 3,
@@ -55,6 +59,7 @@ export function profileFor(quick: boolean, runs?: number): Profile {
         messages: { drones: 500, durationMs: 8000 },
         micro: { regionDrones: 10_000, regionSeconds: 5, stagePoints: 200_000 },
         stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 64, spacingM: 2300, durationMs: 8000 },
+        dense: { copies: 6 },
       };
 }
 
@@ -65,6 +70,8 @@ interface Collected {
   /** Stretch on: scenario 2 with STRETCH_MAX_MS (its baseline is sockets[p.stretch.sockets]); the message workload on and off. */
   stretch: { sockets: SocketsResult[]; on: StretchCount[]; off: StretchCount[] };
   regionCore: RegionCoreFigures[];
+  /** Cold edges, no warm-up: one copy of the public tracks (baseline) and `copies` of them, per run. */
+  dense: { one: DenseTracksResult[]; many: DenseTracksResult[] };
   stages: StageFigure[][];
   wire: Awaited<ReturnType<typeof wireSizes>> | null;
 }
@@ -80,7 +87,7 @@ async function main(): Promise<number> {
   const jsonPath = args.get("json");
   const started = Date.now();
   const secret = randomBytes(24).toString("hex");
-  const c: Collected = { throughput: [], sockets: {}, messages: { on: [], off: [] }, stretch: { sockets: [], on: [], off: [] }, regionCore: [], stages: [], wire: null };
+  const c: Collected = { throughput: [], sockets: {}, messages: { on: [], off: [] }, stretch: { sockets: [], on: [], off: [] }, regionCore: [], stages: [], wire: null, dense: { one: [], many: [] } };
   const losses: string[] = [];
   const cleanups: (() => void)[] = [];
   // Temporary builds go even when a signal or crash ends the process (edges are stopped by edge.ts).
@@ -91,7 +98,7 @@ async function main(): Promise<number> {
 
   try {
     // 4. Node micro-benchmarks first: nothing else is running yet.
-    log("[1/4] micro-benchmarks in Node (seeded)");
+    log("[1/5] micro-benchmarks in Node (seeded)");
     for (let r = 0; r < p.runs; r++) {
       c.regionCore.push(await benchRegionCore({ drones: p.micro.regionDrones, seconds: p.micro.regionSeconds, seed: seed + r }));
       c.stages.push(await benchGatewayStages({ points: p.micro.stagePoints, seed: seed + r }));
@@ -107,7 +114,7 @@ async function main(): Promise<number> {
     cleanups.push(() => bare.remove());
 
     // 1. Relay throughput: the real edge and the bare one, up together, searched alternately.
-    log("[2/4] relay throughput: full pipeline vs bare transport");
+    log("[2/5] relay throughput: full pipeline vs bare transport");
     const load = new RelayLoad({ drones: p.throughput.drones, framePoints: p.throughput.framePoints, relays: p.throughput.relays, seed });
     await withEdges(
       [
@@ -127,7 +134,7 @@ async function main(): Promise<number> {
     );
 
     // 2. Drone sockets: a fresh edge per size and run, so no fleet of an earlier run is still in the grid.
-    log(`[3/4] drone sockets at 10 Hz: alert latency, loss, CPU (then ${p.stretch.sockets} with STRETCH_MAX_MS=${p.stretch.stretchMaxMs})`);
+    log(`[3/5] drone sockets at 10 Hz: alert latency, loss, CPU (then ${p.stretch.sockets} with STRETCH_MAX_MS=${p.stretch.stretchMaxMs})`);
     for (let r = 0; r < p.runs; r++) {
       for (const n of p.sockets.sizes) {
         await withEdges(
@@ -161,8 +168,19 @@ async function main(): Promise<number> {
       );
     }
 
+    // 6. Dense continuous tracks on cold edges (no warm-up: the start-up transient is the point).
+    log(`[4/5] dense continuous tracks on cold edges: 1 and ${p.dense.copies} copies of the public encounters over one relay`);
+    for (let r = 0; r < p.runs; r++) {
+      for (const copies of [1, p.dense.copies]) {
+        const d = await runColdDenseTracks({ copies, label: `dense${copies}r${r}`, config: real.config });
+        log(`  run ${r + 1}, ${copies} cop${copies === 1 ? "y" : "ies"}: ${describeDense(d).replace(/\n/g, "\n    ")}`);
+        if (d.counters?.lost) losses.push(`dense tracks, ${copies} copies, run ${r + 1}: ${d.counters.lost} points lost`);
+        (copies === 1 ? c.dense.one : c.dense.many).push(d);
+      }
+    }
+
     // 3. The same message workloads with batching + dedupe on (defaults) and off, each on a fresh edge.
-    log("[4/4] messages into region objects per 1,000 points: batching + dedupe on vs off; stretch workload off");
+    log("[5/5] messages into region objects per 1,000 points: batching + dedupe on vs off; stretch workload off");
     for (let r = 0; r < p.runs; r++) {
       await withEdges(
         [{ label: "on", snap: real, vars: {} }],
@@ -312,6 +330,53 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
       note: `${lost} run(s) with loss, ${missed} missed encounter alerts, truth conflicts alerted ${rs.reduce((s, r) => s + r.truth.alerted, 0)}/${rs.reduce((s, r) => s + r.truth.due, 0)}`,
     });
     add({ key: `sockets${n}.cpuUsPerPoint`, figure: `${n} sockets: workerd CPU per accepted point`, value: med(rs, (r) => r.cpuUsPerPoint), unit: "µs", baseline: null, target: "", met: null });
+  }
+
+  // 6. Dense continuous tracks on cold edges.
+  const { one, many } = c.dense;
+  if (one.length > 0 && many.length > 0) {
+    const n = p.dense.copies;
+    const drones = many[0]!.drones;
+    const both = (d: DenseTracksResult) => d.score.both / Math.max(1, d.score.conflicts);
+    const lat = (ds: DenseTracksResult[], k: "earlyLatencyMs" | "laterLatencyMs", q: number) => percentile(ds.flatMap((d) => d.score[k]), q);
+    add({
+      key: "dense.bothRatio",
+      figure: `dense tracks, ${drones} drones over one relay, cold edge: conflicts alerted to both drones (${many.reduce((x, d) => x + d.score.both, 0)}/${many.reduce((x, d) => x + d.score.conflicts, 0)})`,
+      value: med(many, both),
+      unit: "",
+      baseline: med(one, both),
+      baselineLabel: "1 copy",
+      target: "1 (every conflict, every run)",
+      met: many.every((d) => d.score.both === d.score.conflicts && d.score.falseAlerts.length === 0),
+      note: `false alerts ${many.reduce((x, d) => x + d.score.falseAlerts.length, 0)}; no pong (edge > 5 s behind) in ${many.filter((d) => !d.counters).length} run(s); server errors ${JSON.stringify(many.map((d) => d.serverErrors))}`,
+      runs: runsOf(many, both),
+    });
+    add({
+      key: "dense.earlyMissed",
+      figure: `dense tracks, ${n} copies: conflicts first seen in the first 5 s after a cold start, not alerted to both`,
+      value: med(many, (d) => d.score.earlyMissed),
+      unit: "",
+      baseline: med(one, (d) => d.score.earlyMissed),
+      baselineLabel: "1 copy",
+      ratio: null,
+      target: "0",
+      met: many.every((d) => d.score.earlyMissed === 0),
+      runs: runsOf(many, (d) => d.score.earlyMissed),
+    });
+    for (const [k, label] of [["earlyLatencyMs", "first 5 s after a cold start"], ["laterLatencyMs", "after the first 5 s"]] as const) {
+      for (const q of [50, 99]) {
+        add({
+          key: `dense.${k === "earlyLatencyMs" ? "early" : "later"}P${q}`,
+          figure: `dense tracks, ${n} copies: first alert, measurement → client, p${q}, ${label}`,
+          value: lat(many, k, q),
+          unit: "ms",
+          baseline: lat(one, k, q),
+          baselineLabel: "1 copy",
+          target: "",
+          met: null,
+        });
+      }
+    }
   }
 
   // 3. Messages into region objects.

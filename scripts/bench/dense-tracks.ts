@@ -87,14 +87,16 @@ export async function runDenseTracks(o: { url: string; token: string; encounters
 }
 
 /**
- * A fresh (cold) Miniflare edge, the dense replay against it, then the edge stopped. `root`: the
- * checkout whose Worker is built (default this one; another worktree compares builds in one sitting).
+ * A fresh (cold) Miniflare edge, the dense replay against it, then the edge stopped. `config`: a built
+ * snapshot to serve; else `root`'s Worker is built (default this checkout; another worktree compares
+ * builds in one sitting).
  */
-export async function runColdDenseTracks(o: { copies: number; label: string; root?: string }): Promise<DenseTracksResult> {
-  const snap = buildSnapshot(o.root ?? ROOT, o.label);
+export async function runColdDenseTracks(o: { copies: number; label: string; root?: string; config?: string }): Promise<DenseTracksResult> {
+  // A built snapshot's config (the bench's) is served as it is; otherwise this checkout is built.
+  const snap = o.config ? null : buildSnapshot(o.root ?? ROOT, o.label);
   try {
     const secret = randomBytes(24).toString("hex");
-    const edge = await Edge.start({ root: ROOT, config: snap.config, secret, label: o.label, vars: DENSE_VARS });
+    const edge = await Edge.start({ root: ROOT, config: o.config ?? snap!.config, secret, label: o.label, vars: DENSE_VARS });
     try {
       const token = await mintToken(secret, { sub: "dense-replay", role: "relay" }, { ttlS: 3600 });
       return await runDenseTracks({ url: edge.url.replace(/^http/, "ws"), token, encounters: loadEncounters(), copies: o.copies });
@@ -102,7 +104,7 @@ export async function runColdDenseTracks(o: { copies: number; label: string; roo
       await edge.stop();
     }
   } finally {
-    snap.remove();
+    snap?.remove();
   }
 }
 
