@@ -82,6 +82,7 @@ async function main(): Promise<number> {
   let rejected = 0;
   let rateLimited = 0;
   let deduped = 0;
+  let lost = 0;
   for (const c of clients.values()) {
     try {
       const pong = await c.ping(5000);
@@ -89,6 +90,7 @@ async function main(): Promise<number> {
       rejected += pong.counters.pointsRejected;
       rateLimited += pong.counters.pointsRateLimited;
       deduped += pong.counters.pointsDeduped;
+      lost += pong.counters.pointsLost;
     } catch {
       console.error("no pong from one connection: its counters are missing from the summary");
     }
@@ -97,7 +99,7 @@ async function main(): Promise<number> {
   alertsOut?.end();
   const levels = ["caution", "warning", "clear"].map((l) => `${l} ${byLevel[l] ?? 0}`).join(", ");
   console.log(
-    `replay: ${sent} points sent over ${clients.size} connection(s); accepted ${accepted}, rejected ${rejected}, rate-limited ${rateLimited}, deduped ${deduped}; alerts: ${levels}` +
+    `replay: ${sent} points sent over ${clients.size} connection(s); accepted ${accepted}, rejected ${rejected}, rate-limited ${rateLimited}, deduped ${deduped}, lost ${lost}; alerts: ${levels}` +
       (Object.keys(errors).length ? `; server errors ${JSON.stringify(errors)}` : ""),
   );
   return 0;

@@ -1,6 +1,6 @@
 /**
  * Scenario 3, messages into region objects per 1,000 accepted points (a region object pays per message,
- * PLATFORM.md). Two workloads, each run on an edge with batching + dedupe on and on one with both off:
+ * docs/platform.md). Two workloads, each run on an edge with batching + dedupe on and on one with both off:
  * (a) one relay (the client library's RelayClient) carrying 500 FleetSim drones at 10 Hz;
  * (b) 500 drone sockets at 10 Hz, half of them hovering. The hovering half flies in a region cell of its
  *     own, so that cell's message count is exactly the hovering drones' share.

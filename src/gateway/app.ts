@@ -1,6 +1,6 @@
 /**
  * The gateway's HTTP surface (hono): health, the drone WebSocket endpoint and the ops read path.
- * Everything here is per request; module-level state holds plain data only (PLATFORM.md).
+ * Everything here is per request; module-level state holds plain data only (docs/platform.md).
  */
 import { Hono, type Context } from "hono";
 import { ConfigError, loadOptions, type Options } from "../config.js";

@@ -1,7 +1,7 @@
 /**
  * One drone or relay socket's pipeline: decode → validate → rate limit → near-duplicate filter →
  * route (home region + halo ghosts) → micro-batch → upstream links. Everything here belongs to the
- * request that upgraded the socket; nothing touches another connection's sockets (PLATFORM.md).
+ * request that upgraded the socket; nothing touches another connection's sockets (docs/platform.md).
  */
 import type { Options } from "../config.js";
 import type { Env } from "../env.js";

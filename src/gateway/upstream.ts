@@ -1,6 +1,6 @@
 /**
  * One gateway connection's link to one region object: a long-lived WebSocket (one subrequest, not one
- * per batch: PLATFORM.md), owned by the request that carries the drone socket. Batches are numbered
+ * per batch: docs/platform.md), owned by the request that carries the drone socket. Batches are numbered
  * per link and kept until the region acknowledges them as applied and durable; when the link drops
  * (restart, eviction, deploy) it reconnects with jittered backoff and replays what is unacknowledged.
  */

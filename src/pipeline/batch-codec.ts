@@ -1,6 +1,6 @@
 /**
  * The internal gateway → region batch format. Not protobuf: decoding protobuf at every hop costs more
- * than the conflict work itself (PLATFORM.md), so batches use a fixed little-endian layout read with a
+ * than the conflict work itself (docs/platform.md), so batches use a fixed little-endian layout read with a
  * DataView. Versioned by a magic byte and a version byte; the region rejects anything else.
  *
  *   header  u8 magic 0xA5 | u8 version 1 | u16 flags | u32 seq | f64 sentAtMs

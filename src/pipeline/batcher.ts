@@ -1,7 +1,7 @@
 /**
  * The micro-batcher: points are grouped per region key and flushed as one upstream message when the
  * window closes or the batch is full, because a region object pays per message, not per point
- * (PLATFORM.md). Clock-free: the session calls add/due with nowMs and arms its timer at nextDeadline().
+ * (docs/platform.md). Clock-free: the session calls add/due with nowMs and arms its timer at nextDeadline().
  *
  * Proximity flush: the region names drones near another (setUrgent); their points flush at once.
  *

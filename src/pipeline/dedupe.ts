@@ -1,6 +1,6 @@
 /**
  * The near-duplicate filter, per drone: a hovering drone at 20-50 Hz repeats itself, and every point
- * the gateway forwards costs a region object work (PLATFORM.md). Points that add nothing the region
+ * the gateway forwards costs a region object work (docs/platform.md). Points that add nothing the region
  * can use are dropped with a reason the session counts (dedupedNear / dedupedRepeat / dedupedStale).
  */
 import type { Options } from "../config.js";

@@ -1,6 +1,6 @@
 /**
  * One upstream link's unacknowledged batches, kept so they can be sent again after a reconnect (a
- * region object loses its sockets on every deploy or eviction, PLATFORM.md). Bounded by age and bytes;
+ * region object loses its sockets on every deploy or eviction, docs/platform.md). Bounded by age and bytes;
  * what does not fit is evicted, oldest first, and every lost point is reported. No batch is cheaper
  * to lose than another: a hovering drone's refresh carries its freshness, which the region needs
  * (a state older than the stale limit is not used), as much as a moving drone's report does.

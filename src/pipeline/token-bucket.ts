@@ -1,6 +1,6 @@
 /**
  * A token bucket with an explicit clock: `rate` tokens per second up to `burst`. No Date.now() inside
- * (in Workers it only advances after I/O, PLATFORM.md), so the caller passes nowMs and tests need no
+ * (in Workers it only advances after I/O, docs/platform.md), so the caller passes nowMs and tests need no
  * sleeps. Used per drone and per connection by rate-limiter.ts.
  */
 

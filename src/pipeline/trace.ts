@@ -1,6 +1,6 @@
 /**
  * W3C trace context for batches. Workers' built-in tracing does not carry trace context from a Worker
- * into a Durable Object (PLATFORM.md), so each gateway session starts a trace and every batch it
+ * into a Durable Object (docs/platform.md), so each gateway session starts a trace and every batch it
  * flushes carries a `traceparent` of its own span in the batch envelope.
  */
 import { isSpanContextValid, TraceFlags, type SpanContext } from "@opentelemetry/api";

@@ -1,7 +1,7 @@
 /**
  * Everything the region object keeps in its SQLite storage, behind named operations. All writes of
  * one checkpoint happen without an await between them, so they commit as one transaction and the
- * output gate holds the acks sent after them until they are durable (PLATFORM.md).
+ * output gate holds the acks sent after them until they are durable (docs/platform.md).
  */
 import type { DroneSnapshot, RestoredAlert } from "../pipeline/region-core.js";
 import type { LinkSequenceState } from "../pipeline/link-sequence.js";

@@ -1,7 +1,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { AlertLevel, ClientFrameSchema, Manoeuvre } from "../../src/gen/airspace/v1/airspace_pb.js";
+import { AlertLevel, ClientFrameSchema, ErrorCode, Manoeuvre } from "../../src/gen/airspace/v1/airspace_pb.js";
 import { signJwt } from "../helpers/jwt.js";
 import { encodeTelemetryFrame } from "../../src/client/wire.js";
 import { StreamEncoder } from "../../src/pipeline/telemetry-stream.js";
@@ -116,6 +116,17 @@ describe("drone socket → gateway → region → alert back", () => {
     expect(a.alerts().every((al) => al.computedForMs === BigInt(now + 100))).toBe(true);
     a.close();
     b.close();
+  });
+
+  it("tells a client whose points reach their region older than the stale limit (the edge is behind)", async () => {
+    const d = await connect(await token("late-1"));
+    const now = Date.now();
+    d.send([droneAt("late-1", LAT, LON + 0.02, 0, 0, 1, 0, now - 4000)]);
+    // Counted and announced at the region's next tick: one frame per link per second, not one per point.
+    const f = await d.waitFor((x) => x.kind.case === "error" && x.kind.value.code === ErrorCode.STALE_ON_ARRIVAL, 5000, "a STALE_ON_ARRIVAL error");
+    expect(f.kind.case === "error" && f.kind.value).toMatchObject({ droneId: "late-1", count: 1 });
+    expect(f.kind.case === "error" && f.kind.value.message).toMatch(/stale limit/);
+    d.close();
   });
 
   it("accepts columnar, delta-encoded frames and alerts from them", async () => {

@@ -114,6 +114,20 @@ describe("RegionCore end to end", () => {
     expect(cl.map((a) => [a.droneId, a.level])).toEqual([["a", "clear"], ["c", "clear"]]);
   });
 
+  it("counts home points that arrive older than the stale limit and tells their link once per tick", () => {
+    const c = core();
+    const now = T0 + 10_000;
+    c.applyPoints("link-a", [at("a", now - 3500, 0, 0, 100, 0, 0), at("b", now - 4000, 500, 0, 100, 0, 0), at("c", now - 100, 900, 0, 100, 0, 0)], home(3), none, now);
+    c.applyPoints("link-a", [at("a", now - 3400, 0, 0, 100, 0, 0)], home(1), none, now + 10);
+    c.applyPoints("link-b", [at("d", now - 3200, 2000, 0, 100, 0, 0)], Uint8Array.of(1), none, now + 20); // a ghost: its home region says so
+    expect(c.drain().filter((o) => o.kind === "stale")).toEqual([]); // the notices wait for the tick
+    const { metrics } = c.tick(now + 500);
+    expect(metrics.staleOnArrival).toBe(3);
+    expect(c.drain().filter((o) => o.kind === "stale")).toEqual([{ kind: "stale", linkId: "link-a", droneId: "a", points: 3, maxAgeMs: 4000 }]);
+    c.tick(now + 1500);
+    expect(c.drain().filter((o) => o.kind === "stale")).toEqual([]);
+  });
+
   it("alerts a drone that joins an encounter late (ghost at the start, home now) at once", () => {
     const c = core();
     const ghost = new Uint8Array([1]);
