@@ -1,11 +1,11 @@
-// Continuous tracks across a region border through the real gateway and regions, while the regions
-// fall behind. A drone hovering (its reports are near-duplicates, forwarded once a second by the
-// dedupe refresh) while its intruder crosses the border into its region must be alerted like the
-// intruder: the public encounters 198, 208 and 210. Under a dense relay (36,000 points/s) their
-// hovering drones were never alerted: once a region fell 3 s behind in acknowledging, the gateway held
-// "health-only" refreshes back until it caught up, so the hovering drone went stale in its own region
-// while its ghost stayed fresh next door (issue 14). Here the two regions stall for 4 s instead of
-// being overloaded: the same backlog, on cue.
+// Continuous tracks across a region border through the real gateway and regions, while both regions
+// stall. A drone hovering (its reports are near-duplicates, forwarded once a second by the dedupe
+// refresh) while its intruder crosses the border into its region must be alerted like the intruder:
+// the public encounters 198, 208 and 210, which went one-sided under a dense relay (issue 14) when the
+// gateway held a hovering drone's refreshes back from a region that was slow to acknowledge. That
+// overload is reproduced by test/e2e/dense-tracks.test.ts (3,600 drones on a cold edge); this test
+// holds the same geometry to both-sided alerts and zero loss when the two regions stop handling
+// anything for 4 s mid-flight (their links' batches go unacknowledged past the 3 s backlog age).
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AlertLevel, ErrorCode } from "../../src/gen/airspace/v1/airspace_pb.js";
