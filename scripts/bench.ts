@@ -12,7 +12,16 @@ import { writeFileSync } from "node:fs";
 import { nproc, release } from "./bench/machine.js";
 import { Edge } from "./bench/edge.js";
 import { runDroneSockets, type SocketsResult } from "./bench/drone-sockets.js";
-import { farRadiusM, hoverMessages, OFF_VARS, relayMessages, stretchMessages, type HoverCount, type MessageCount, type StretchCount } from "./bench/messages.js";
+import {
+  farRadiusM,
+  hoverMessages,
+  OFF_VARS,
+  relayMessages,
+  stretchMessages,
+  type HoverCount,
+  type MessageCount,
+  type StretchCount,
+} from "./bench/messages.js";
 import { RelayLoad, runRelayThroughput, throughputVars, type ThroughputResult } from "./bench/relay-throughput.js";
 import { benchGatewayStages, type StageFigure } from "./bench/gateway-stages.js";
 import { benchRegionCore, type RegionCoreFigures } from "./bench/region-core.js";
@@ -87,7 +96,16 @@ async function main(): Promise<number> {
   const jsonPath = args.get("json");
   const started = Date.now();
   const secret = randomBytes(24).toString("hex");
-  const c: Collected = { throughput: [], sockets: {}, messages: { on: [], off: [] }, stretch: { sockets: [], on: [], off: [] }, regionCore: [], stages: [], wire: null, dense: { one: [], many: [] } };
+  const c: Collected = {
+    throughput: [],
+    sockets: {},
+    messages: { on: [], off: [] },
+    stretch: { sockets: [], on: [], off: [] },
+    regionCore: [],
+    stages: [],
+    wire: null,
+    dense: { one: [], many: [] },
+  };
   const losses: string[] = [];
   const cleanups: (() => void)[] = [];
   // Temporary builds go even when a signal or crash ends the process (edges are stopped by edge.ts).
@@ -140,7 +158,15 @@ async function main(): Promise<number> {
         await withEdges(
           [{ label: `sockets${n}`, snap: real, vars: {} }],
           async ([edge]) => {
-            const s = await runDroneSockets(edge!, secret, { drones: n, pairsPerKind: p.sockets.pairsPerKind, durationMs: p.sockets.durationMs, warmupMs: p.sockets.warmupMs, seed: seed + r, idPrefix: `s${n}r${r}`, log });
+            const s = await runDroneSockets(edge!, secret, {
+              drones: n,
+              pairsPerKind: p.sockets.pairsPerKind,
+              durationMs: p.sockets.durationMs,
+              warmupMs: p.sockets.warmupMs,
+              seed: seed + r,
+              idPrefix: `s${n}r${r}`,
+              log,
+            });
             log(
               `  run ${r + 1}, ${n} sockets: ${s.accepted} accepted, near p50/p99 ${fmt(percentile(s.near.samples, 50))}/${fmt(percentile(s.near.samples, 99))} ms, far ${fmt(percentile(s.far.samples, 50))}/${fmt(percentile(s.far.samples, 99))} ms, ${fmt(s.cpuUsPerPoint)} µs CPU/pt${s.dataLoss ? `, LOSS: ${s.dataLoss}` : ""}`,
             );
@@ -156,7 +182,15 @@ async function main(): Promise<number> {
       await withEdges(
         [{ label: "stretch", snap: real, vars: { STRETCH_MAX_MS: st.stretchMaxMs } }],
         async ([edge]) => {
-          const s = await runDroneSockets(edge!, secret, { drones: st.sockets, pairsPerKind: p.sockets.pairsPerKind, durationMs: p.sockets.durationMs, warmupMs: p.sockets.warmupMs, seed: seed + r, idPrefix: `st${r}`, log });
+          const s = await runDroneSockets(edge!, secret, {
+            drones: st.sockets,
+            pairsPerKind: p.sockets.pairsPerKind,
+            durationMs: p.sockets.durationMs,
+            warmupMs: p.sockets.warmupMs,
+            seed: seed + r,
+            idPrefix: `st${r}`,
+            log,
+          });
           log(
             `  run ${r + 1}, ${st.sockets} sockets, STRETCH_MAX_MS=${st.stretchMaxMs}: ${s.accepted} accepted, ${fmt((1000 * s.regionBatches) / Math.max(1, s.accepted))} msgs/1k pts, near p50/p99 ${fmt(percentile(s.near.samples, 50))}/${fmt(percentile(s.near.samples, 99))} ms, far ${fmt(percentile(s.far.samples, 50))}/${fmt(percentile(s.far.samples, 99))} ms, missed ${s.near.missed + s.far.missed}${s.dataLoss ? `, LOSS: ${s.dataLoss}` : ""}`,
           );
@@ -190,7 +224,11 @@ async function main(): Promise<number> {
         },
         secret,
       );
-      await withEdges([{ label: "off", snap: real, vars: OFF_VARS }], async ([edge]) => void c.messages.off.push(await messagesRun(edge!, secret, p, seed + r, `off${r}`, losses)), secret);
+      await withEdges(
+        [{ label: "off", snap: real, vars: OFF_VARS }],
+        async ([edge]) => void c.messages.off.push(await messagesRun(edge!, secret, p, seed + r, `off${r}`, losses)),
+        secret,
+      );
     }
   } catch (e) {
     log(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -226,9 +264,13 @@ async function main(): Promise<number> {
 async function messagesRun(edge: Edge, secret: string, p: Profile, seed: number, prefix: string, losses: string[]) {
   const relay = await relayMessages(edge, secret, { drones: p.messages.drones, durationMs: p.messages.durationMs, seed, idPrefix: `${prefix}r` });
   const hover = await hoverMessages(edge, secret, { drones: p.messages.drones, durationMs: p.messages.durationMs, seed, idPrefix: `${prefix}h` });
-  log(`  ${prefix}: relay ${fmt(relay.perThousandAccepted)} msgs/1k pts; sockets ${fmt(hover.all.perThousandAccepted)}; hovering half ${hover.hover.messages} msgs for ${hover.hover.sent} pts sent`);
-  if (relay.lost > 0 || relay.regionPoints !== relay.accepted) losses.push(`${prefix} relay: accepted ${relay.accepted}, applied ${relay.regionPoints}, lost ${relay.lost}`);
-  if (hover.all.lost > 0 || hover.all.regionPoints !== hover.all.accepted) losses.push(`${prefix} sockets: accepted ${hover.all.accepted}, applied ${hover.all.regionPoints}, lost ${hover.all.lost}`);
+  log(
+    `  ${prefix}: relay ${fmt(relay.perThousandAccepted)} msgs/1k pts; sockets ${fmt(hover.all.perThousandAccepted)}; hovering half ${hover.hover.messages} msgs for ${hover.hover.sent} pts sent`,
+  );
+  if (relay.lost > 0 || relay.regionPoints !== relay.accepted)
+    losses.push(`${prefix} relay: accepted ${relay.accepted}, applied ${relay.regionPoints}, lost ${relay.lost}`);
+  if (hover.all.lost > 0 || hover.all.regionPoints !== hover.all.accepted)
+    losses.push(`${prefix} sockets: accepted ${hover.all.accepted}, applied ${hover.all.regionPoints}, lost ${hover.all.lost}`);
   return { relay, hover };
 }
 
@@ -244,7 +286,8 @@ async function stretchRun(edge: Edge, secret: string, p: Profile, seed: number, 
     idPrefix: prefix,
   });
   log(`  ${prefix}: ${fmt(s.all.perThousandAccepted)} msgs/1k pts; isolated ${fmt(s.isolated.perThousandAccepted)}, dense ${fmt(s.dense.perThousandAccepted)}`);
-  if (s.all.lost > 0 || s.all.regionPoints !== s.all.accepted) losses.push(`${prefix} stretch workload: accepted ${s.all.accepted}, applied ${s.all.regionPoints}, lost ${s.all.lost}`);
+  if (s.all.lost > 0 || s.all.regionPoints !== s.all.accepted)
+    losses.push(`${prefix} stretch workload: accepted ${s.all.accepted}, applied ${s.all.regionPoints}, lost ${s.all.lost}`);
   return s;
 }
 
@@ -268,7 +311,8 @@ const runsOf = <T>(xs: T[], f: (x: T) => number) => xs.map(f);
 
 export function buildFigures(c: Collected, p: Profile): Figure[] {
   const out: Figure[] = [];
-  const add = (f: Omit<Figure, "ratio"> & { ratio?: number | null }) => out.push({ ...f, ratio: f.ratio === undefined ? ratioOf(f.value, f.baseline) : f.ratio });
+  const add = (f: Omit<Figure, "ratio"> & { ratio?: number | null }) =>
+    out.push({ ...f, ratio: f.ratio === undefined ? ratioOf(f.value, f.baseline) : f.ratio });
 
   // 1. Relay throughput.
   if (c.throughput.length > 0) {
@@ -304,19 +348,68 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
     const rs = c.sockets[n] ?? [];
     if (rs.length === 0) continue;
     // Percentiles over every encounter of every run: a run has too few for a p99 of its own.
-    const pooled = (k: "near" | "far", q: number) => percentile(rs.flatMap((r) => r[k].samples), q);
+    const pooled = (k: "near" | "far", q: number) =>
+      percentile(
+        rs.flatMap((r) => r[k].samples),
+        q,
+      );
     const nearP50 = pooled("near", 50);
     const nearP99 = pooled("near", 99);
     const farP50 = pooled("far", 50);
     const farP99 = pooled("far", 99);
     const samples = (k: "near" | "far") => rs.reduce((s, r) => s + r[k].samples.length, 0);
     const missed = rs.reduce((s, r) => s + r.near.missed + r.far.missed, 0);
-    add({ key: `sockets${n}.nearP50`, figure: `${n} sockets: alert latency p50, under proximity flush (${samples("near")} encounters)`, value: nearP50, unit: "ms", baseline: null, target: "", met: null, runs: runsOf(rs, (r) => percentile(r.near.samples, 50)) });
-    add({ key: `sockets${n}.nearP99`, figure: `${n} sockets: alert latency p99, under proximity flush`, value: nearP99, unit: "ms", baseline: null, target: "≤ 15 ms", met: check(nearP99, "<=", 15), runs: runsOf(rs, (r) => percentile(r.near.samples, 99)) });
-    add({ key: `sockets${n}.farP50`, figure: `${n} sockets: alert latency p50, 50 ms window (${samples("far")} encounters)`, value: farP50, unit: "ms", baseline: null, target: "", met: null, runs: runsOf(rs, (r) => percentile(r.far.samples, 50)) });
-    add({ key: `sockets${n}.farP99`, figure: `${n} sockets: alert latency p99, 50 ms window`, value: farP99, unit: "ms", baseline: null, target: "≤ 60 ms", met: check(farP99, "<=", 60), runs: runsOf(rs, (r) => percentile(r.far.samples, 99)) });
+    add({
+      key: `sockets${n}.nearP50`,
+      figure: `${n} sockets: alert latency p50, under proximity flush (${samples("near")} encounters)`,
+      value: nearP50,
+      unit: "ms",
+      baseline: null,
+      target: "",
+      met: null,
+      runs: runsOf(rs, (r) => percentile(r.near.samples, 50)),
+    });
+    add({
+      key: `sockets${n}.nearP99`,
+      figure: `${n} sockets: alert latency p99, under proximity flush`,
+      value: nearP99,
+      unit: "ms",
+      baseline: null,
+      target: "≤ 15 ms",
+      met: check(nearP99, "<=", 15),
+      runs: runsOf(rs, (r) => percentile(r.near.samples, 99)),
+    });
+    add({
+      key: `sockets${n}.farP50`,
+      figure: `${n} sockets: alert latency p50, 50 ms window (${samples("far")} encounters)`,
+      value: farP50,
+      unit: "ms",
+      baseline: null,
+      target: "",
+      met: null,
+      runs: runsOf(rs, (r) => percentile(r.far.samples, 50)),
+    });
+    add({
+      key: `sockets${n}.farP99`,
+      figure: `${n} sockets: alert latency p99, 50 ms window`,
+      value: farP99,
+      unit: "ms",
+      baseline: null,
+      target: "≤ 60 ms",
+      met: check(farP99, "<=", 60),
+      runs: runsOf(rs, (r) => percentile(r.far.samples, 99)),
+    });
     const lag = med(rs, (r) => r.loadGenLoopDelayP99Ms);
-    add({ key: `sockets${n}.loadGenLag`, figure: `${n} sockets: the load generator's own event-loop delay, p99 (part of every latency above)`, value: lag, unit: "ms", baseline: null, target: "", met: null, runs: runsOf(rs, (r) => r.loadGenLoopDelayP99Ms) });
+    add({
+      key: `sockets${n}.loadGenLag`,
+      figure: `${n} sockets: the load generator's own event-loop delay, p99 (part of every latency above)`,
+      value: lag,
+      unit: "ms",
+      baseline: null,
+      target: "",
+      met: null,
+      runs: runsOf(rs, (r) => r.loadGenLoopDelayP99Ms),
+    });
     const lost = rs.reduce((s, r) => s + (r.dataLoss ? 1 : 0), 0);
     const sustained = rs.every((r) => r.connected === r.drones && r.reconnects === 0 && !r.dataLoss) && farP50 <= 100 && missed === 0;
     add({
@@ -329,7 +422,15 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
       met: n >= 1000 ? sustained : lost === 0,
       note: `${lost} run(s) with loss, ${missed} missed encounter alerts, truth conflicts alerted ${rs.reduce((s, r) => s + r.truth.alerted, 0)}/${rs.reduce((s, r) => s + r.truth.due, 0)}`,
     });
-    add({ key: `sockets${n}.cpuUsPerPoint`, figure: `${n} sockets: workerd CPU per accepted point`, value: med(rs, (r) => r.cpuUsPerPoint), unit: "µs", baseline: null, target: "", met: null });
+    add({
+      key: `sockets${n}.cpuUsPerPoint`,
+      figure: `${n} sockets: workerd CPU per accepted point`,
+      value: med(rs, (r) => r.cpuUsPerPoint),
+      unit: "µs",
+      baseline: null,
+      target: "",
+      met: null,
+    });
   }
 
   // 6. Dense continuous tracks on cold edges.
@@ -338,7 +439,11 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
     const n = p.dense.copies;
     const drones = many[0]!.drones;
     const both = (d: DenseTracksResult) => d.score.both / Math.max(1, d.score.conflicts);
-    const lat = (ds: DenseTracksResult[], k: "earlyLatencyMs" | "laterLatencyMs", q: number) => percentile(ds.flatMap((d) => d.score[k]), q);
+    const lat = (ds: DenseTracksResult[], k: "earlyLatencyMs" | "laterLatencyMs", q: number) =>
+      percentile(
+        ds.flatMap((d) => d.score[k]),
+        q,
+      );
     add({
       key: "dense.bothRatio",
       figure: `dense tracks, ${drones} drones over one relay, cold edge: conflicts alerted to both drones (${many.reduce((x, d) => x + d.score.both, 0)}/${many.reduce((x, d) => x + d.score.conflicts, 0)})`,
@@ -363,7 +468,10 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
       met: many.every((d) => d.score.earlyMissed === 0),
       runs: runsOf(many, (d) => d.score.earlyMissed),
     });
-    for (const [k, label] of [["earlyLatencyMs", "first 5 s after a cold start"], ["laterLatencyMs", "after the first 5 s"]] as const) {
+    for (const [k, label] of [
+      ["earlyLatencyMs", "first 5 s after a cold start"],
+      ["laterLatencyMs", "after the first 5 s"],
+    ] as const) {
       for (const q of [50, 99]) {
         add({
           key: `dense.${k === "earlyLatencyMs" ? "early" : "later"}P${q}`,
@@ -452,7 +560,11 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
       runs: runsOf(st.sockets, perK),
     });
     const lat = (k: "near" | "far", q: number) => (r: SocketsResult) => percentile(r[k].samples, q);
-    const pooledOf = (rs: SocketsResult[], k: "near" | "far", q: number) => percentile(rs.flatMap((r) => r[k].samples), q);
+    const pooledOf = (rs: SocketsResult[], k: "near" | "far", q: number) =>
+      percentile(
+        rs.flatMap((r) => r[k].samples),
+        q,
+      );
     const latRow = (k: "near" | "far", q: number, what: string, target: string, bound: number | null) => {
       const v = pooledOf(st.sockets, k, q);
       const b = pooledOf(base, k, q);
@@ -506,7 +618,11 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
         met: null,
         runs: runsOf(st.on, f),
       });
-    row("all", `${p.stretch.drones} sockets (${s0.isolatedDrones} isolated + ${p.stretch.drones - s0.isolatedDrones} in a 4 km disc)`, (m) => m.all.perThousandAccepted);
+    row(
+      "all",
+      `${p.stretch.drones} sockets (${s0.isolatedDrones} isolated + ${p.stretch.drones - s0.isolatedDrones} in a 4 km disc)`,
+      (m) => m.all.perThousandAccepted,
+    );
     row("isolated", `the ${s0.isolatedDrones} isolated drones (${(s0.spacingM / 1000).toFixed(1)} km apart)`, (m) => m.isolated.perThousandAccepted);
     row("dense", `the ${p.stretch.drones - s0.isolatedDrones} drones in the disc`, (m) => m.dense.perThousandAccepted);
   }
@@ -515,9 +631,47 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
   if (c.regionCore.length > 0) {
     const rc = c.regionCore;
     const drones = rc[0]!.drones;
-    add({ key: "core.regionUsPerPoint", figure: `region core: cost per point, ${drones.toLocaleString("en-US")} drones, conflicts on`, value: med(rc, (r) => r.usPerPoint), unit: "µs", baseline: med(rc, (r) => r.naiveUsPerPoint), baselineLabel: "naive all-pairs", target: "≤ 2 µs", met: check(med(rc, (r) => r.usPerPoint), "<=", 2) });
-    add({ key: "core.regionTickMs", figure: `region core: per-second tick, ${drones.toLocaleString("en-US")} drones`, value: med(rc, (r) => r.tickMeanMs), unit: "ms", baseline: med(rc, (r) => r.naiveTickMs), baselineLabel: "naive all-pairs sweep", target: "≤ 10 ms", met: check(med(rc, (r) => r.tickMeanMs), "<=", 10) });
-    add({ key: "core.regionBytesPerDrone", figure: "region core: typed-array bytes per drone", value: med(rc, (r) => r.typedBytesPerDrone), unit: "B", baseline: null, target: "≤ 256 B", met: check(med(rc, (r) => r.typedBytesPerDrone), "<=", 256) });
+    add({
+      key: "core.regionUsPerPoint",
+      figure: `region core: cost per point, ${drones.toLocaleString("en-US")} drones, conflicts on`,
+      value: med(rc, (r) => r.usPerPoint),
+      unit: "µs",
+      baseline: med(rc, (r) => r.naiveUsPerPoint),
+      baselineLabel: "naive all-pairs",
+      target: "≤ 2 µs",
+      met: check(
+        med(rc, (r) => r.usPerPoint),
+        "<=",
+        2,
+      ),
+    });
+    add({
+      key: "core.regionTickMs",
+      figure: `region core: per-second tick, ${drones.toLocaleString("en-US")} drones`,
+      value: med(rc, (r) => r.tickMeanMs),
+      unit: "ms",
+      baseline: med(rc, (r) => r.naiveTickMs),
+      baselineLabel: "naive all-pairs sweep",
+      target: "≤ 10 ms",
+      met: check(
+        med(rc, (r) => r.tickMeanMs),
+        "<=",
+        10,
+      ),
+    });
+    add({
+      key: "core.regionBytesPerDrone",
+      figure: "region core: typed-array bytes per drone",
+      value: med(rc, (r) => r.typedBytesPerDrone),
+      unit: "B",
+      baseline: null,
+      target: "≤ 256 B",
+      met: check(
+        med(rc, (r) => r.typedBytesPerDrone),
+        "<=",
+        256,
+      ),
+    });
   }
   if (c.stages.length > 0) {
     for (let i = 0; i < c.stages[0]!.length; i++) {
@@ -536,21 +690,111 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
   }
   if (c.wire) {
     const w = c.wire;
-    add({ key: "wire.droneProtobuf", figure: "wire: bytes per point, drone socket, 50-pt protobuf frames", value: w.drone.protobufBytesPerPoint, unit: "B", baseline: null, target: "≤ 32 B", met: check(w.drone.protobufBytesPerPoint, "<=", 32) });
-    add({ key: "wire.droneZstd", figure: "wire: bytes per point, drone socket, protobuf + zstd", value: w.drone.zstdBytesPerPoint, unit: "B", baseline: w.drone.protobufBytesPerPoint, baselineLabel: "protobuf", target: "≤ 40 % of protobuf", met: check(w.drone.zstdRatio, "<=", 0.4) });
-    add({ key: "wire.relayProtobuf", figure: "wire: bytes per point, relay (ids on the wire), 50-pt protobuf frames", value: w.relay.protobufBytesPerPoint, unit: "B", baseline: null, target: "≤ 32 B", met: check(w.relay.protobufBytesPerPoint, "<=", 32) });
-    add({ key: "wire.relayZstd", figure: "wire: bytes per point, relay, protobuf + zstd", value: w.relay.zstdBytesPerPoint, unit: "B", baseline: w.relay.protobufBytesPerPoint, baselineLabel: "protobuf", target: "≤ 40 % of protobuf", met: check(w.relay.zstdRatio, "<=", 0.4) });
-    for (const [kind, ws] of [["drone socket", w.drone], ["relay", w.relay]] as const) {
+    add({
+      key: "wire.droneProtobuf",
+      figure: "wire: bytes per point, drone socket, 50-pt protobuf frames",
+      value: w.drone.protobufBytesPerPoint,
+      unit: "B",
+      baseline: null,
+      target: "≤ 32 B",
+      met: check(w.drone.protobufBytesPerPoint, "<=", 32),
+    });
+    add({
+      key: "wire.droneZstd",
+      figure: "wire: bytes per point, drone socket, protobuf + zstd",
+      value: w.drone.zstdBytesPerPoint,
+      unit: "B",
+      baseline: w.drone.protobufBytesPerPoint,
+      baselineLabel: "protobuf",
+      target: "≤ 40 % of protobuf",
+      met: check(w.drone.zstdRatio, "<=", 0.4),
+    });
+    add({
+      key: "wire.relayProtobuf",
+      figure: "wire: bytes per point, relay (ids on the wire), 50-pt protobuf frames",
+      value: w.relay.protobufBytesPerPoint,
+      unit: "B",
+      baseline: null,
+      target: "≤ 32 B",
+      met: check(w.relay.protobufBytesPerPoint, "<=", 32),
+    });
+    add({
+      key: "wire.relayZstd",
+      figure: "wire: bytes per point, relay, protobuf + zstd",
+      value: w.relay.zstdBytesPerPoint,
+      unit: "B",
+      baseline: w.relay.protobufBytesPerPoint,
+      baselineLabel: "protobuf",
+      target: "≤ 40 % of protobuf",
+      met: check(w.relay.zstdRatio, "<=", 0.4),
+    });
+    for (const [kind, ws] of [
+      ["drone socket", w.drone],
+      ["relay", w.relay],
+    ] as const) {
       const k = kind === "relay" ? "relay" : "drone";
-      add({ key: `wire.${k}Columnar`, figure: `wire: bytes per point, ${kind}, columnar (TelemetryColumns)`, value: ws.columnarBytesPerPoint, unit: "B", baseline: ws.protobufBytesPerPoint, baselineLabel: "row protobuf", target: "≤ 32 B", met: check(ws.columnarBytesPerPoint, "<=", 32) });
-      add({ key: `wire.${k}ColumnarZstd`, figure: `wire: bytes per point, ${kind}, columnar + zstd`, value: ws.columnarZstdBytesPerPoint, unit: "B", baseline: ws.protobufBytesPerPoint, baselineLabel: "row protobuf", target: "≤ 40 % of protobuf", met: check(ws.columnarZstdRatio, "<=", 0.4) });
-      add({ key: `wire.${k}Stream`, figure: `wire: bytes per point, ${kind}, stream (TelemetryStream, one connection)`, value: ws.streamBytesPerPoint, unit: "B", baseline: ws.protobufBytesPerPoint, baselineLabel: "row protobuf", target: "≤ 32 B", met: check(ws.streamBytesPerPoint, "<=", 32) });
-      add({ key: `wire.${k}StreamZstd`, figure: `wire: bytes per point, ${kind}, stream + zstd`, value: ws.streamZstdBytesPerPoint, unit: "B", baseline: ws.protobufBytesPerPoint, baselineLabel: "row protobuf", target: "≤ 40 % of protobuf", met: check(ws.streamZstdRatio, "<=", 0.4) });
+      add({
+        key: `wire.${k}Columnar`,
+        figure: `wire: bytes per point, ${kind}, columnar (TelemetryColumns)`,
+        value: ws.columnarBytesPerPoint,
+        unit: "B",
+        baseline: ws.protobufBytesPerPoint,
+        baselineLabel: "row protobuf",
+        target: "≤ 32 B",
+        met: check(ws.columnarBytesPerPoint, "<=", 32),
+      });
+      add({
+        key: `wire.${k}ColumnarZstd`,
+        figure: `wire: bytes per point, ${kind}, columnar + zstd`,
+        value: ws.columnarZstdBytesPerPoint,
+        unit: "B",
+        baseline: ws.protobufBytesPerPoint,
+        baselineLabel: "row protobuf",
+        target: "≤ 40 % of protobuf",
+        met: check(ws.columnarZstdRatio, "<=", 0.4),
+      });
+      add({
+        key: `wire.${k}Stream`,
+        figure: `wire: bytes per point, ${kind}, stream (TelemetryStream, one connection)`,
+        value: ws.streamBytesPerPoint,
+        unit: "B",
+        baseline: ws.protobufBytesPerPoint,
+        baselineLabel: "row protobuf",
+        target: "≤ 32 B",
+        met: check(ws.streamBytesPerPoint, "<=", 32),
+      });
+      add({
+        key: `wire.${k}StreamZstd`,
+        figure: `wire: bytes per point, ${kind}, stream + zstd`,
+        value: ws.streamZstdBytesPerPoint,
+        unit: "B",
+        baseline: ws.protobufBytesPerPoint,
+        baselineLabel: "row protobuf",
+        target: "≤ 40 % of protobuf",
+        met: check(ws.streamZstdRatio, "<=", 0.4),
+      });
     }
     // What a 10 Hz drone behind the 50 ms window actually sends: one report a frame (too small for zstd).
     const one = w.droneSingle;
-    add({ key: "wire.droneSingleProtobuf", figure: "wire: bytes per point, drone socket, one report per frame, row protobuf", value: one.protobufBytesPerPoint, unit: "B", baseline: null, target: "", met: null });
-    add({ key: "wire.droneSingleStream", figure: "wire: bytes per point, drone socket, one report per frame, stream", value: one.streamBytesPerPoint, unit: "B", baseline: one.protobufBytesPerPoint, baselineLabel: "row protobuf", target: "", met: null });
+    add({
+      key: "wire.droneSingleProtobuf",
+      figure: "wire: bytes per point, drone socket, one report per frame, row protobuf",
+      value: one.protobufBytesPerPoint,
+      unit: "B",
+      baseline: null,
+      target: "",
+      met: null,
+    });
+    add({
+      key: "wire.droneSingleStream",
+      figure: "wire: bytes per point, drone socket, one report per frame, stream",
+      value: one.streamBytesPerPoint,
+      unit: "B",
+      baseline: one.protobufBytesPerPoint,
+      baselineLabel: "row protobuf",
+      target: "",
+      met: null,
+    });
   }
   return out;
 }

@@ -42,7 +42,16 @@ async function main(): Promise<number> {
   const onAlert = (a: AlertMessage) => {
     byLevel[a.level] = (byLevel[a.level] ?? 0) + 1;
     alertsOut?.write(
-      JSON.stringify({ recv_ms: Date.now(), drone: a.droneId, other: a.otherId, level: a.level, t_entry_s: a.tEntryS, t_cpa_s: a.tCpaS, hsep_cpa_m: a.hsepCpaM, vsep_cpa_m: a.vsepCpaM }) + "\n",
+      JSON.stringify({
+        recv_ms: Date.now(),
+        drone: a.droneId,
+        other: a.otherId,
+        level: a.level,
+        t_entry_s: a.tEntryS,
+        t_cpa_s: a.tCpaS,
+        hsep_cpa_m: a.hsepCpaM,
+        vsep_cpa_m: a.vsepCpaM,
+      }) + "\n",
     );
   };
   const errors: Record<string, number> = {};

@@ -116,9 +116,7 @@ export async function runSim(o: SimOptions = {}): Promise<SimSummary> {
   } finally {
     clearTimeout(connectTimer);
   }
-  const contract = welcome
-    ? { radiusM: welcome.conflictRadiusM || 15, heightM: welcome.conflictHeightM || 5, lookaheadS: welcome.lookaheadS || 5 }
-    : undefined;
+  const contract = welcome ? { radiusM: welcome.conflictRadiusM || 15, heightM: welcome.conflictHeightM || 5, lookaheadS: welcome.lookaheadS || 5 } : undefined;
   const startTimeMs = Date.now();
   const sim = new FleetSim({
     drones: n,
@@ -193,7 +191,13 @@ export async function runSim(o: SimOptions = {}): Promise<SimSummary> {
     pointsSent: sent,
     server,
     alertsByLevel,
-    truth: { planned: sim.truth.length, due: due.length, alerted: due.length - missed.length, missed, medianLeadS: leads.length ? leads[leads.length >> 1]! : null },
+    truth: {
+      planned: sim.truth.length,
+      due: due.length,
+      alerted: due.length - missed.length,
+      missed,
+      medianLeadS: leads.length ? leads[leads.length >> 1]! : null,
+    },
     reconnects: all.reduce((s, c) => s + c.stats.reconnects, 0),
     bytesPerPoint: sent ? all.reduce((s, c) => s + c.stats.bytesSent, 0) / sent : 0,
   };

@@ -36,7 +36,11 @@ function readDevVars(path) {
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const edge = args.includes("--wrangler")
-  ? spawn(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), "--local"], { cwd: root, stdio: "inherit", env })
+  ? spawn(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), "--local"], {
+      cwd: root,
+      stdio: "inherit",
+      env,
+    })
   : spawn(
       process.execPath,
       [
@@ -83,7 +87,18 @@ if (demo) {
     console.log(`edge is up on 127.0.0.1:${port}; flying a demo fleet of 50 drones for 60 s (Ctrl-C stops everything)`);
     sim = spawn(
       process.execPath,
-      [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "scripts/sim.ts"), "--url", `ws://127.0.0.1:${port}`, "--drones", "50", "--conflicts", "0.1", "--duration", "60"],
+      [
+        join(root, "node_modules/tsx/dist/cli.mjs"),
+        join(root, "scripts/sim.ts"),
+        "--url",
+        `ws://127.0.0.1:${port}`,
+        "--drones",
+        "50",
+        "--conflicts",
+        "0.1",
+        "--duration",
+        "60",
+      ],
       { cwd: root, stdio: "inherit" },
     );
   });

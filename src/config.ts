@@ -210,8 +210,7 @@ export function loadOptions(env: Record<string, unknown> = {}): Options {
     if (raw === undefined || raw === null || raw === "") continue;
     const value = typeof raw === "number" ? raw : Number(String(raw).trim());
     if (!Number.isFinite(value)) throw new ConfigError(`${spec.env} must be a number, got ${JSON.stringify(raw)}`);
-    if (value < spec.min || value > spec.max)
-      throw new ConfigError(`${spec.env} must be between ${spec.min} and ${spec.max}, got ${value}`);
+    if (value < spec.min || value > spec.max) throw new ConfigError(`${spec.env} must be between ${spec.min} and ${spec.max}, got ${value}`);
     if (spec.int && !Number.isInteger(value)) throw new ConfigError(`${spec.env} must be an integer, got ${value}`);
     out[key] = value;
     if (key === "haloM") haloSet = true;

@@ -18,8 +18,7 @@ export class BareRegionObject extends DurableObject<Env> {
     const url = new URL(request.url);
     const region = url.searchParams.get("region") ?? "";
     if (url.pathname === "/link") return acceptLink(this.ctx, request, (id) => this.applied.get(id) ?? 0).response;
-    if (url.pathname === "/ops/stats")
-      return Response.json({ region, links: this.ctx.getWebSockets().length, activeAlerts: 0, ...this.stats });
+    if (url.pathname === "/ops/stats") return Response.json({ region, links: this.ctx.getWebSockets().length, activeAlerts: 0, ...this.stats });
     return new Response("not found", { status: 404 });
   }
 

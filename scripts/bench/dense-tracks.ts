@@ -48,7 +48,13 @@ export function loadEncounters(file = ENCOUNTERS_FILE): Encounter[] {
 }
 
 /** Flies the layout once against `url` with a relay token, then waits `lingerMs` for late alerts. */
-export async function runDenseTracks(o: { url: string; token: string; encounters: Encounter[]; copies: number; lingerMs?: number }): Promise<DenseTracksResult> {
+export async function runDenseTracks(o: {
+  url: string;
+  token: string;
+  encounters: Encounter[];
+  copies: number;
+  lingerMs?: number;
+}): Promise<DenseTracksResult> {
   const chosen = Array.from({ length: o.copies }, (_, k) => o.encounters.map((e) => ({ ...e, id: e.id + 1000 * k }))).flat();
   const layout = layoutTracks(chosen, BORDER_LON, LAT0, SPACING_DEG, "t");
   const alerts: ReceivedAlert[] = [];

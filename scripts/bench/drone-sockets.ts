@@ -179,7 +179,10 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
   const all = [...clients.values()];
   const c0 = performance.now();
   for (let i = 0; i < all.length; i += 50) {
-    await Promise.race([Promise.all(all.slice(i, i + 50).map((c) => c.connect())), sleep(20_000).then(() => Promise.reject(new Error(`sockets ${i}-${i + 50} not welcomed within 20 s`)))]);
+    await Promise.race([
+      Promise.all(all.slice(i, i + 50).map((c) => c.connect())),
+      sleep(20_000).then(() => Promise.reject(new Error(`sockets ${i}-${i + 50} not welcomed within 20 s`))),
+    ]);
   }
   const connectMs = performance.now() - c0;
   await sleep(300);
@@ -210,9 +213,11 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
     if (tr.aAt && tr.bAt) {
       const ms = Math.max(tr.aAt, tr.bAt) - tr.at;
       samples[p.kind].push(ms);
-      if (o.verbose && ms > 100) o.log(`  slow alert: ${p.kind} pair at t=${((tr.at - startPerf) / 1000).toFixed(1)} s took ${ms.toFixed(0)} ms (a ${(tr.aAt - tr.at).toFixed(0)}, b ${(tr.bAt - tr.at).toFixed(0)})`);
-    }
-    else if (now - tr.at > 3000) missed[p.kind]++;
+      if (o.verbose && ms > 100)
+        o.log(
+          `  slow alert: ${p.kind} pair at t=${((tr.at - startPerf) / 1000).toFixed(1)} s took ${ms.toFixed(0)} ms (a ${(tr.aAt - tr.at).toFixed(0)}, b ${(tr.bAt - tr.at).toFixed(0)})`,
+        );
+    } else if (now - tr.at > 3000) missed[p.kind]++;
     else return; // still waiting
     p.trigger = null;
   };

@@ -157,7 +157,8 @@ export class Edge {
       }
       await sleep(250);
     }
-    if (Date.now() >= deadline) throw new Error(`edge ${o.label} did not answer /healthz within ${(o.startTimeoutMs ?? 90_000) / 1000} s; see ${this.logPath}:\n${this.tail()}`);
+    if (Date.now() >= deadline)
+      throw new Error(`edge ${o.label} did not answer /healthz within ${(o.startTimeoutMs ?? 90_000) / 1000} s; see ${this.logPath}:\n${this.tail()}`);
     // Count every workerd process under the runner (wrangler runs two: its proxy and the Worker's).
     this.workerdPids = descendants(this.proc.pid!)
       .filter((d) => d.comm.startsWith("workerd"))
@@ -175,7 +176,15 @@ export class Edge {
 
   private async wranglerArgs(): Promise<string[]> {
     const o = this.opts;
-    return wranglerDevArgs({ root: o.root, port: this.port, inspectorPort: await freePort(), persistDir: join(this.persistDir, "state"), secret: o.secret, config: o.config, vars: o.vars });
+    return wranglerDevArgs({
+      root: o.root,
+      port: this.port,
+      inspectorPort: await freePort(),
+      persistDir: join(this.persistDir, "state"),
+      secret: o.secret,
+      config: o.config,
+      vars: o.vars,
+    });
   }
 
   /** The last lines of the wrangler log, for error messages. */
@@ -208,7 +217,10 @@ export class Edge {
     let r: Response | null = null;
     for (let attempt = 1; !r; attempt++) {
       try {
-        r = await fetch(`${this.url}/v1/regions/${region}/stats`, { headers: { Authorization: `Bearer ${this.opsToken}`, Connection: "close" }, signal: AbortSignal.timeout(5000) });
+        r = await fetch(`${this.url}/v1/regions/${region}/stats`, {
+          headers: { Authorization: `Bearer ${this.opsToken}`, Connection: "close" },
+          signal: AbortSignal.timeout(5000),
+        });
       } catch (e) {
         if (attempt >= 4) throw new Error(`GET /v1/regions/${region}/stats failed ${attempt} times: ${String(e)}`);
       }
@@ -260,7 +272,15 @@ export class Edge {
 }
 
 /** Node arguments that run `wrangler dev --local` on loopback for the bench and the profilers. */
-export function wranglerDevArgs(o: { root: string; port: number; inspectorPort: number; persistDir: string; secret: string; config?: string; vars?: Record<string, string | number> }): string[] {
+export function wranglerDevArgs(o: {
+  root: string;
+  port: number;
+  inspectorPort: number;
+  persistDir: string;
+  secret: string;
+  config?: string;
+  vars?: Record<string, string | number>;
+}): string[] {
   const args = [
     join(o.root, "node_modules/wrangler/bin/wrangler.js"),
     "dev",

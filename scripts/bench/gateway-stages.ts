@@ -120,7 +120,8 @@ function runNaiveDedupe(pts: TelemetryPoint[]): number {
     for (let i = kept.length - 1; i >= 0; i--) if (kept[i]!.droneId === p.droneId) (last = kept[i]), (i = -1);
     if (last) {
       if (p.timeMs <= last.timeMs) continue;
-      const a = Math.sin(((p.lat - last.lat) * DEG) / 2) ** 2 + Math.cos(p.lat * DEG) * Math.cos(last.lat * DEG) * Math.sin(((p.lon - last.lon) * DEG) / 2) ** 2;
+      const a =
+        Math.sin(((p.lat - last.lat) * DEG) / 2) ** 2 + Math.cos(p.lat * DEG) * Math.cos(last.lat * DEG) * Math.sin(((p.lon - last.lon) * DEG) / 2) ** 2;
       const h = 2 * EARTH_RADIUS_M * Math.asin(Math.sqrt(a));
       const dv = Math.hypot(p.vn - last.vn, p.ve - last.ve, p.vu - last.vu);
       if (p.timeMs - last.timeMs < OPTS.dedupeRefreshMs && h < 0.5 && Math.abs(p.altM - last.altM) < 0.5 && dv < 0.5) continue;
@@ -163,7 +164,16 @@ function naiveGeohash(lat: number, lon: number, precision: number): string {
 function runNaiveRegions(pts: TelemetryPoint[]): number {
   let n = 0;
   const d = OPTS.haloM;
-  const offsets = [[d, 0], [-d, 0], [0, d], [0, -d], [d, d], [d, -d], [-d, d], [-d, -d]] as const;
+  const offsets = [
+    [d, 0],
+    [-d, 0],
+    [0, d],
+    [0, -d],
+    [d, d],
+    [d, -d],
+    [-d, d],
+    [-d, -d],
+  ] as const;
   for (const p of pts) {
     const home = naiveGeohash(p.lat, p.lon, OPTS.regionPrecision);
     const halo = new Set<string>();
@@ -220,7 +230,14 @@ function runCodec(pts: TelemetryPoint[]): number {
   const counters = newCounters();
   let n = 0;
   for (const points of codecBatches(pts)) {
-    const bytes = encodeBatch({ seq: 1, sentAtMs: T0, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", counters, points, ghost: new Uint8Array(points.length) });
+    const bytes = encodeBatch({
+      seq: 1,
+      sentAtMs: T0,
+      traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+      counters,
+      points,
+      ghost: new Uint8Array(points.length),
+    });
     n += decodeBatch(bytes).points.length;
   }
   return n;
@@ -240,7 +257,9 @@ const framesCache = new WeakMap<TelemetryPoint[], Uint8Array[]>();
 function framesOf(pts: TelemetryPoint[]): Uint8Array[] {
   let f = framesCache.get(pts);
   if (!f) {
-    f = codecBatches(pts).map((b) => encodeTelemetryFrame(b.map((p) => ({ ...p, battery: p.battery < 0 ? undefined : p.battery, seq: p.seq < 0 ? undefined : p.seq }))));
+    f = codecBatches(pts).map((b) =>
+      encodeTelemetryFrame(b.map((p) => ({ ...p, battery: p.battery < 0 ? undefined : p.battery, seq: p.seq < 0 ? undefined : p.seq }))),
+    );
     framesCache.set(pts, f);
   }
   return f;

@@ -58,7 +58,11 @@ const HOME = regionOf(48.8566, 2.3522, 4);
 const HOVER_HOME = regionOf(48.8566, 2.3522 + 0.6, 4);
 
 /** Sends each drone's reports at HZ on its own phase for `durationMs`, flushing each client once per pass. */
-async function paced<T extends { phase: number; c: DroneClient }>(drones: T[], durationMs: number, report: (d: T, tsMs: number, startMs: number) => void): Promise<void> {
+async function paced<T extends { phase: number; c: DroneClient }>(
+  drones: T[],
+  durationMs: number,
+  report: (d: T, tsMs: number, startMs: number) => void,
+): Promise<void> {
   const start = Date.now();
   const next = drones.map((d) => d.phase);
   while (Date.now() < start + durationMs) {
@@ -126,15 +130,31 @@ async function settle(edge: Edge, regions: string[], before: { points: number },
 }
 
 /** (a) One RelayClient carrying `drones` FleetSim drones at 10 Hz for `durationMs`. */
-export async function relayMessages(edge: Edge, secret: string, o: { drones: number; durationMs: number; seed: number; idPrefix: string }): Promise<MessageCount> {
-  const relay = new RelayClient({ url: edge.wsUrl, token: await mintToken(secret, { sub: `${o.idPrefix}relay`, role: "relay" }, { ttlS: 86_400 }), pingIntervalMs: 0 });
+export async function relayMessages(
+  edge: Edge,
+  secret: string,
+  o: { drones: number; durationMs: number; seed: number; idPrefix: string },
+): Promise<MessageCount> {
+  const relay = new RelayClient({
+    url: edge.wsUrl,
+    token: await mintToken(secret, { sub: `${o.idPrefix}relay`, role: "relay" }, { ttlS: 86_400 }),
+    pingIntervalMs: 0,
+  });
   relay.on("error", () => {});
   try {
     await relay.connect();
     const regions = [HOME];
     const s0 = await edge.statsOf(regions);
     const start = Date.now();
-    const sim = new FleetSim({ drones: o.drones, hz: HZ, seed: o.seed, center: regionCenter(HOME), startTimeMs: start, idPrefix: `${o.idPrefix}r`, linkDrops: 0 });
+    const sim = new FleetSim({
+      drones: o.drones,
+      hz: HZ,
+      seed: o.seed,
+      center: regionCenter(HOME),
+      startTimeMs: start,
+      idPrefix: `${o.idPrefix}r`,
+      linkDrops: 0,
+    });
     let sent = 0;
     let last = start;
     while (Date.now() < start + o.durationMs) {
@@ -156,12 +176,27 @@ export async function relayMessages(edge: Edge, secret: string, o: { drones: num
 }
 
 /** (b) `drones` sockets at 10 Hz, half hovering (in their own cell), half cruising, for `durationMs`. */
-export async function hoverMessages(edge: Edge, secret: string, o: { drones: number; durationMs: number; seed: number; idPrefix: string }): Promise<HoverCount> {
+export async function hoverMessages(
+  edge: Edge,
+  secret: string,
+  o: { drones: number; durationMs: number; seed: number; idPrefix: string },
+): Promise<HoverCount> {
   const hoverN = Math.floor(o.drones / 2);
   const rng = new Rng(o.seed, 4242);
   const movingCenter = regionCenter(HOME);
   const hoverCenter = regionCenter(HOVER_HOME);
-  interface D { id: string; c: DroneClient; hover: boolean; e: number; n: number; alt: number; ve: number; vn: number; seq: number; phase: number }
+  interface D {
+    id: string;
+    c: DroneClient;
+    hover: boolean;
+    e: number;
+    n: number;
+    alt: number;
+    ve: number;
+    vn: number;
+    seq: number;
+    phase: number;
+  }
   const drones: D[] = [];
   for (let i = 0; i < o.drones; i++) {
     const id = `${o.idPrefix}h${i}`;
@@ -172,7 +207,18 @@ export async function hoverMessages(edge: Edge, secret: string, o: { drones: num
     const hover = i < hoverN;
     const speed = hover ? 0 : rng.range(8, 15);
     const tr = rng.range(0, 2 * Math.PI);
-    drones.push({ id, c, hover, e: r * Math.cos(th), n: r * Math.sin(th), alt: rng.range(40, 120), ve: speed * Math.sin(tr), vn: speed * Math.cos(tr), seq: 0, phase: rng.range(0, 1000 / HZ) });
+    drones.push({
+      id,
+      c,
+      hover,
+      e: r * Math.cos(th),
+      n: r * Math.sin(th),
+      alt: rng.range(40, 120),
+      ve: speed * Math.sin(tr),
+      vn: speed * Math.cos(tr),
+      seq: 0,
+      phase: rng.range(0, 1000 / HZ),
+    });
   }
   try {
     for (let i = 0; i < drones.length; i += 50) await Promise.all(drones.slice(i, i + 50).map((d) => d.c.connect()));
@@ -185,7 +231,16 @@ export async function hoverMessages(edge: Edge, secret: string, o: { drones: num
       const nz = d.hover ? 0.1 : 0.3;
       const c = d.hover ? hoverCenter : movingCenter;
       const pos = fromEnu(c.lat, c.lon, d.e + (d.ve * ts) / 1000 + nz * noise.normal(), d.n + (d.vn * ts) / 1000 + nz * noise.normal());
-      const p: ClientPoint = { timeMs: start + Math.round(ts), ...pos, altM: d.alt + nz * noise.normal(), vn: d.vn + 0.02 * noise.normal(), ve: d.ve + 0.02 * noise.normal(), vu: 0, battery: 80, seq: d.seq++ };
+      const p: ClientPoint = {
+        timeMs: start + Math.round(ts),
+        ...pos,
+        altM: d.alt + nz * noise.normal(),
+        vn: d.vn + 0.02 * noise.normal(),
+        ve: d.ve + 0.02 * noise.normal(),
+        vu: 0,
+        battery: 80,
+        seq: d.seq++,
+      };
       d.c.send(p);
       sent[d.hover ? "hover" : "moving"]++;
     });
@@ -193,8 +248,22 @@ export async function hoverMessages(edge: Edge, secret: string, o: { drones: num
     const movingF = await finish(drones.filter((d) => !d.hover).map((d) => d.c));
     await settle(edge, regions, { points: s0.hover.points + s0.moving.points }, hoverF.accepted + movingF.accepted);
     const s1 = { hover: await edge.regionStats(HOVER_HOME), moving: await edge.regionStats(HOME) };
-    const hover = countOf(sent.hover, hoverF.accepted, hoverF.deduped, hoverF.lost + (hoverF.received - sent.hover), s1.hover.batches - s0.hover.batches, s1.hover.points - s0.hover.points);
-    const moving = countOf(sent.moving, movingF.accepted, movingF.deduped, movingF.lost + (movingF.received - sent.moving), s1.moving.batches - s0.moving.batches, s1.moving.points - s0.moving.points);
+    const hover = countOf(
+      sent.hover,
+      hoverF.accepted,
+      hoverF.deduped,
+      hoverF.lost + (hoverF.received - sent.hover),
+      s1.hover.batches - s0.hover.batches,
+      s1.hover.points - s0.hover.points,
+    );
+    const moving = countOf(
+      sent.moving,
+      movingF.accepted,
+      movingF.deduped,
+      movingF.lost + (movingF.received - sent.moving),
+      s1.moving.batches - s0.moving.batches,
+      s1.moving.points - s0.moving.points,
+    );
     const all = sumCounts(hover, moving);
     return { all, hover, moving };
   } finally {
@@ -237,10 +306,22 @@ export async function stretchMessages(
   const denseCenter = regionCenter(DENSE_HOME);
   const maxSpeed = 12;
   const closing = 2 * maxSpeed * (o.durationMs / 1000 + 5);
-  if (o.spacingM - closing <= o.farRadiusM) throw new Error(`stretch workload: spacing ${o.spacingM} m - closing ${closing} m is within the far radius ${Math.round(o.farRadiusM)} m`);
+  if (o.spacingM - closing <= o.farRadiusM)
+    throw new Error(`stretch workload: spacing ${o.spacingM} m - closing ${closing} m is within the far radius ${Math.round(o.farRadiusM)} m`);
   const cols = Math.ceil(Math.sqrt(o.isolated * 1.3));
   const rows = Math.ceil(o.isolated / cols);
-  interface D { id: string; c: DroneClient; iso: boolean; e: number; n: number; alt: number; ve: number; vn: number; seq: number; phase: number }
+  interface D {
+    id: string;
+    c: DroneClient;
+    iso: boolean;
+    e: number;
+    n: number;
+    alt: number;
+    ve: number;
+    vn: number;
+    seq: number;
+    phase: number;
+  }
   const drones: D[] = [];
   for (let i = 0; i < o.drones; i++) {
     const id = `${o.idPrefix}x${i}`;
@@ -266,7 +347,8 @@ export async function stretchMessages(
     const ctr = iso ? isoCenter : denseCenter;
     for (const t of [0, o.durationMs / 1000 + 1]) {
       const p = fromEnu(ctr.lat, ctr.lon, d.e + d.ve * t, d.n + d.vn * t);
-      if (regionOf(p.lat, p.lon, 4) !== home || haloRegions(p.lat, p.lon, 4, DEFAULTS.haloM, []).length > 0) throw new Error("stretch workload leaves its cell or enters its halo band");
+      if (regionOf(p.lat, p.lon, 4) !== home || haloRegions(p.lat, p.lon, 4, DEFAULTS.haloM, []).length > 0)
+        throw new Error("stretch workload leaves its cell or enters its halo band");
     }
     drones.push(d);
   }
@@ -286,8 +368,22 @@ export async function stretchMessages(
     const denseF = await finish(drones.filter((d) => !d.iso).map((d) => d.c));
     await settle(edge, regions, { points: s0.iso.points + s0.dense.points }, isoF.accepted + denseF.accepted);
     const s1 = { iso: await edge.regionStats(ISOLATED_HOME), dense: await edge.regionStats(DENSE_HOME) };
-    const isolated = countOf(sent.iso, isoF.accepted, isoF.deduped, isoF.lost + (isoF.received - sent.iso), s1.iso.batches - s0.iso.batches, s1.iso.points - s0.iso.points);
-    const dense = countOf(sent.dense, denseF.accepted, denseF.deduped, denseF.lost + (denseF.received - sent.dense), s1.dense.batches - s0.dense.batches, s1.dense.points - s0.dense.points);
+    const isolated = countOf(
+      sent.iso,
+      isoF.accepted,
+      isoF.deduped,
+      isoF.lost + (isoF.received - sent.iso),
+      s1.iso.batches - s0.iso.batches,
+      s1.iso.points - s0.iso.points,
+    );
+    const dense = countOf(
+      sent.dense,
+      denseF.accepted,
+      denseF.deduped,
+      denseF.lost + (denseF.received - sent.dense),
+      s1.dense.batches - s0.dense.batches,
+      s1.dense.points - s0.dense.points,
+    );
     const all = sumCounts(isolated, dense);
     return { all, isolated, dense, isolatedDrones: o.isolated, spacingM: o.spacingM };
   } finally {

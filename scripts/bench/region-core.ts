@@ -46,12 +46,28 @@ export interface RegionCoreFigures {
 
 const prng = seededRandom;
 
-interface Sim { e: Float64Array; n: Float64Array; u: Float64Array; ve: Float64Array; vn: Float64Array; vu: Float64Array; half: number }
+interface Sim {
+  e: Float64Array;
+  n: Float64Array;
+  u: Float64Array;
+  ve: Float64Array;
+  vn: Float64Array;
+  vu: Float64Array;
+  half: number;
+}
 
 /** 70 % spread uniformly, 30 % in clusters of 300 m radius; 10k drones over 20 × 20 km (same density for fewer). */
 function makeSim(count: number, rnd: () => number): Sim {
   const half = 10_000 * Math.sqrt(count / 10_000);
-  const s: Sim = { e: new Float64Array(count), n: new Float64Array(count), u: new Float64Array(count), ve: new Float64Array(count), vn: new Float64Array(count), vu: new Float64Array(count), half };
+  const s: Sim = {
+    e: new Float64Array(count),
+    n: new Float64Array(count),
+    u: new Float64Array(count),
+    ve: new Float64Array(count),
+    vn: new Float64Array(count),
+    vu: new Float64Array(count),
+    half,
+  };
   const clusters = Math.max(2, Math.round(count / 500));
   const ce = Array.from({ length: clusters }, () => (rnd() - 0.5) * 1.8 * half);
   const cn = Array.from({ length: clusters }, () => (rnd() - 0.5) * 1.8 * half);
@@ -125,8 +141,9 @@ export async function benchRegionCore(opts: { drones: number; seconds: number; s
       } else applyMs += dt;
       points += batch.length;
     }
-    for (const o of core.drain()) if (o.kind === "alert") alertsSent++;
-    else if (o.kind === "proximity") proximitySent++;
+    for (const o of core.drain())
+      if (o.kind === "alert") alertsSent++;
+      else if (o.kind === "proximity") proximitySent++;
     if (k === 0 && gc) {
       gc();
       const mem1 = process.memoryUsage();
@@ -193,8 +210,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const drones of [1000, 10_000]) {
     const r = await benchRegionCore({ drones, seconds, seed: 1 });
     console.log(`\n${drones} drones, ${r.points} points, ${r.alertsSent} alert messages, ${r.proximitySent} proximity messages`);
-    console.log(`  per point     ${f(r.usPerPoint)} µs  (${f(r.pointsPerS / 1e6)} M points/s)   naive all-pairs ${f(r.naiveUsPerPoint)} µs  → ${f(r.naiveRatio, 0)}× faster  (first second: ${f(r.warmUsPerPoint)} µs)`);
-    console.log(`  tick          mean ${f(r.tickMeanMs)} ms, max ${f(r.tickMaxMs)} ms   naive all-pairs sweep ${f(r.naiveTickMs, 0)} ms  → ${f(r.naiveTickMs / r.tickMeanMs, 0)}×`);
-    console.log(`  memory        ${f(r.typedBytesPerSlot, 1)} B typed per slot, ${f(r.typedBytesPerDrone, 1)} B typed per drone, measured heap + buffers (Map, ids, arrays) ${f(r.heapBytesPerDrone, 0)} B per drone`);
+    console.log(
+      `  per point     ${f(r.usPerPoint)} µs  (${f(r.pointsPerS / 1e6)} M points/s)   naive all-pairs ${f(r.naiveUsPerPoint)} µs  → ${f(r.naiveRatio, 0)}× faster  (first second: ${f(r.warmUsPerPoint)} µs)`,
+    );
+    console.log(
+      `  tick          mean ${f(r.tickMeanMs)} ms, max ${f(r.tickMaxMs)} ms   naive all-pairs sweep ${f(r.naiveTickMs, 0)} ms  → ${f(r.naiveTickMs / r.tickMeanMs, 0)}×`,
+    );
+    console.log(
+      `  memory        ${f(r.typedBytesPerSlot, 1)} B typed per slot, ${f(r.typedBytesPerDrone, 1)} B typed per drone, measured heap + buffers (Map, ids, arrays) ${f(r.heapBytesPerDrone, 0)} B per drone`,
+    );
   }
 }

@@ -19,7 +19,18 @@ const snap = buildSnapshot(ROOT, "relay-only");
 const edge = await Edge.start({ root: ROOT, config: snap.config, vars: throughputVars(drones), secret, label: "relay" });
 try {
   const load = new RelayLoad({ drones, framePoints: 500, relays: 4, seed });
-  const o = { drones, relays: 4, framePoints: 500, probeMs: numberArg(args, "probe-ms", 1500), startRate: 100_000, maxRate: 1_600_000, refine: 1, maxProbes: 5, seed, log: (l: string) => process.stderr.write(`${l}\n`) };
+  const o = {
+    drones,
+    relays: 4,
+    framePoints: 500,
+    probeMs: numberArg(args, "probe-ms", 1500),
+    startRate: 100_000,
+    maxRate: 1_600_000,
+    refine: 1,
+    maxProbes: 5,
+    seed,
+    log: (l: string) => process.stderr.write(`${l}\n`),
+  };
   for (let r = 0; r < numberArg(args, "runs", 1); r++) {
     const t = await runRelayThroughput(edge, secret, o, load);
     process.stderr.write(`run ${r + 1}: best ${t.best} pts/s\n`);

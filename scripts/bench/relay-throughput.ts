@@ -229,7 +229,8 @@ async function probe(edge: Edge, relays: RawRelay[], load: RelayLoad, rate: numb
     else if (r.lost > 0) why = `${r.lost} points reported lost`;
     else if (regionPoints !== accepted) why = `region applied ${regionPoints} of ${accepted}`;
     else if (sendRate < 0.95 * rate) why = `sender reached only ${Math.round(sendRate)} pts/s`;
-    else if (Math.max(pongDrainMs, regionDrainMs) > allowedDrainMs) why = `drain ${Math.round(Math.max(pongDrainMs, regionDrainMs))} ms > ${Math.round(allowedDrainMs)} ms`;
+    else if (Math.max(pongDrainMs, regionDrainMs) > allowedDrainMs)
+      why = `drain ${Math.round(Math.max(pongDrainMs, regionDrainMs))} ms > ${Math.round(allowedDrainMs)} ms`;
   }
   r.ok = why === "";
   r.why = why || (maxBuffered > 0 ? `max ${maxBuffered} B buffered` : "");

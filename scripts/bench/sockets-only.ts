@@ -15,10 +15,22 @@ import { percentile } from "./stats.js";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const args = parseArgs(process.argv.slice(2), ["wrangler"]);
 const drones = numberArg(args, "drones", 500);
-const vars = Object.fromEntries(String(args.get("vars") ?? "").split(",").filter(Boolean).map((kv: string) => kv.split("=") as [string, string]));
+const vars = Object.fromEntries(
+  String(args.get("vars") ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((kv: string) => kv.split("=") as [string, string]),
+);
 const secret = randomBytes(24).toString("hex");
 const snap = buildSnapshot(ROOT, "sockets-only");
-const edge = await Edge.start({ root: ROOT, config: snap.config, vars, secret, label: `sockets${drones}`, runtime: args.has("wrangler") ? "wrangler" : "miniflare" });
+const edge = await Edge.start({
+  root: ROOT,
+  config: snap.config,
+  vars,
+  secret,
+  label: `sockets${drones}`,
+  runtime: args.has("wrangler") ? "wrangler" : "miniflare",
+});
 try {
   const s = await runDroneSockets(edge, secret, {
     drones,
@@ -33,7 +45,12 @@ try {
   process.stderr.write(
     `${drones} sockets: ${s.accepted} accepted, near p50/p99 ${f(percentile(s.near.samples, 50))}/${f(percentile(s.near.samples, 99))} ms, far ${f(percentile(s.far.samples, 50))}/${f(percentile(s.far.samples, 99))} ms, ${f(s.cpuUsPerPoint)} µs CPU/pt, missed ${s.near.missed + s.far.missed}${s.dataLoss ? `, LOSS: ${s.dataLoss}` : ""}\n`,
   );
-  const top = (xs: number[]) => [...xs].sort((a, b) => b - a).slice(0, 8).map((x) => x.toFixed(0)).join(" ");
+  const top = (xs: number[]) =>
+    [...xs]
+      .sort((a, b) => b - a)
+      .slice(0, 8)
+      .map((x) => x.toFixed(0))
+      .join(" ");
   process.stderr.write(`slowest near: ${top(s.near.samples)} (of ${s.near.samples.length}); slowest far: ${top(s.far.samples)} (of ${s.far.samples.length})\n`);
   process.stderr.write(`load generator event-loop delay p99 ${f(s.loadGenLoopDelayP99Ms)} ms, max ${f(s.loadGenLoopDelayMaxMs)} ms\n`);
   console.log(JSON.stringify({ ...s, near: { ...s.near, samples: undefined }, far: { ...s.far, samples: undefined } }));

@@ -24,7 +24,10 @@ export function parseProcCpuTicks(stat: string): number {
   // comm (field 2) may hold spaces and parentheses: fields are counted after the last ')'.
   const close = stat.lastIndexOf(")");
   if (close < 0) throw new Error("not a /proc/<pid>/stat line");
-  const rest = stat.slice(close + 2).trim().split(/\s+/);
+  const rest = stat
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state), so field n is rest[n - 3].
   const utime = Number(rest[11]);
   const stime = Number(rest[12]);
@@ -88,7 +91,11 @@ export function formatTable(figures: readonly Figure[]): string {
     f.met === null ? "–" : f.met ? "yes" : "NO",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 1 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 1 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 

@@ -25,11 +25,15 @@ export function snapshotConfig(configText: string, bundle: string): string {
 export function buildSnapshot(root: string, label: string, configPath = join(root, "wrangler.toml")): Snapshot {
   const dir = mkdtempSync(join(tmpdir(), `airspace-build-${label}-`));
   try {
-    execFileSync(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", join(dir, "dist"), "--config", configPath], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
-    });
+    execFileSync(
+      process.execPath,
+      [join(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", join(dir, "dist"), "--config", configPath],
+      {
+        cwd: root,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
+      },
+    );
     // The bundle is named after the entry point (index.js, bare-worker.js).
     const bundle = readdirSync(join(dir, "dist")).find((f) => f.endsWith(".js"));
     if (!bundle) throw new Error("wrangler wrote no bundle");

@@ -172,7 +172,8 @@ export function summarise(profile: CpuProfile, o: SummaryOptions = {}): string {
       const where = orig ? `${orig.source}:${orig.line}` : "(esbuild helper)";
       i = { key: `${name}|${cf.url}|${cf.lineNumber}|${cf.columnNumber}`, label: `${name}  ${where}  (bundle:${cf.lineNumber + 1})`, file, kind: "bundle" };
       const text = bundleLines[cf.lineNumber];
-      if (cf.functionName && text !== undefined && !text.includes(cf.functionName.split(".").pop()!) && !text.includes("constructor")) mismatched.add(cf.functionName);
+      if (cf.functionName && text !== undefined && !text.includes(cf.functionName.split(".").pop()!) && !text.includes("constructor"))
+        mismatched.add(cf.functionName);
     } else {
       i = { key: `${name}|${cf.url}|${cf.lineNumber}|${cf.columnNumber}`, label: `${name}  ${cf.url}:${cf.lineNumber + 1}`, file: cf.url, kind: "other" };
     }
@@ -184,7 +185,10 @@ export function summarise(profile: CpuProfile, o: SummaryOptions = {}): string {
   // lock released, ticks are dropped and the next delta spans several sampler periods. So a sample is
   // worth one sampler period (not the delta to the next one), estimated from the deltas near the interval.
   const samples = profile.samples ?? [];
-  const deltas = (profile.timeDeltas ?? []).slice(1).filter((d) => d > 0).sort((x, y) => x - y);
+  const deltas = (profile.timeDeltas ?? [])
+    .slice(1)
+    .filter((d) => d > 0)
+    .sort((x, y) => x - y);
   const base = o.intervalUs ?? deltas[Math.floor(deltas.length * 0.1)] ?? 1000;
   const near = deltas.filter((d) => d >= base * 0.5 && d < base * 2);
   const period = near.length > 0 ? near[Math.floor(near.length / 2)]! : base;
@@ -256,7 +260,10 @@ export function summarise(profile: CpuProfile, o: SummaryOptions = {}): string {
     if (g.self < wall * 0.0005 && g.total < wall * 0.002) continue;
     out.push(`  ${ms(g.self)} ${pct(g.self)} ${pct(g.self, busy)} | ${ms(g.total)} ${pct(g.total)} ${pct(g.total, busy)}  ${file}`);
   }
-  if (mismatched.size > 0) out.push(`   (note: ${mismatched.size} function name(s) not found on their bundle line, e.g. ${[...mismatched].slice(0, 3).join(", ")}: check the bundle matches)`);
+  if (mismatched.size > 0)
+    out.push(
+      `   (note: ${mismatched.size} function name(s) not found on their bundle line, e.g. ${[...mismatched].slice(0, 3).join(", ")}: check the bundle matches)`,
+    );
   return out.join("\n");
 }
 
@@ -274,5 +281,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const profile = JSON.parse(readFileSync(pos[0], "utf8")) as CpuProfile;
   const ui = process.argv.indexOf("--url");
   const scriptUrl = ui > 0 ? process.argv[ui + 1] : "index.js";
-  console.log(summarise(profile, { bundle: pos[1], scriptUrl, top: flag("top"), points: flag("points"), intervalUs: flag("interval"), label: basename(pos[0]) }));
+  console.log(
+    summarise(profile, { bundle: pos[1], scriptUrl, top: flag("top"), points: flag("points"), intervalUs: flag("interval"), label: basename(pos[0]) }),
+  );
 }

@@ -175,14 +175,19 @@ function cpuReport(title: string, a: CpuSnap, b: CpuSnap, wallMs: number, points
   for (const pid of pids) {
     const d = ticksMs((b.proc.get(pid) ?? 0) - (a.proc.get(pid) ?? 0));
     all += d;
-    lines.push(`  pid ${pid} ${role.get(pid)}: ${d.toFixed(0)} ms = ${((100 * d) / wallMs).toFixed(0)}% of a core = ${((d * 1000) / Math.max(1, points)).toFixed(1)} µs/pt`);
+    lines.push(
+      `  pid ${pid} ${role.get(pid)}: ${d.toFixed(0)} ms = ${((100 * d) / wallMs).toFixed(0)}% of a core = ${((d * 1000) / Math.max(1, points)).toFixed(1)} µs/pt`,
+    );
     let named = 0;
     const keys = new Set([...(mid?.threads.keys() ?? []), ...b.threads.keys()].filter((k) => k.startsWith(`${pid}/`)));
     for (const k of keys) {
       const end = Math.max(b.threads.get(k) ?? 0, mid?.threads.get(k) ?? 0);
       const dt = ticksMs(end - (a.threads.get(k) ?? 0));
       named += dt;
-      if (dt >= 20) lines.push(`     thread ${k}: ${dt.toFixed(0)} ms = ${((dt * 1000) / Math.max(1, points)).toFixed(1)} µs/pt${b.threads.has(k) ? "" : " (ended: profiler thread)"}${a.threads.has(k) ? "" : " (new)"}`);
+      if (dt >= 20)
+        lines.push(
+          `     thread ${k}: ${dt.toFixed(0)} ms = ${((dt * 1000) / Math.max(1, points)).toFixed(1)} µs/pt${b.threads.has(k) ? "" : " (ended: profiler thread)"}${a.threads.has(k) ? "" : " (new)"}`,
+        );
     }
     if (d - named >= 20) lines.push(`     threads not seen: ${(d - named).toFixed(0)} ms`);
   }

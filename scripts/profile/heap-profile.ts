@@ -141,7 +141,11 @@ async function main(edge: ProfiledEdge): Promise<void> {
   let w0 = 0;
   for (const w of windows) {
     const st0 = await stats();
-    await session.send("HeapProfiler.startSampling", { samplingInterval: INTERVAL_B, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: w.minor });
+    await session.send("HeapProfiler.startSampling", {
+      samplingInterval: INTERVAL_B,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: w.minor,
+    });
     const start = performance.now();
     if (results.length === 0) w0 = start;
     phase = w.phase;
@@ -170,7 +174,14 @@ async function main(edge: ProfiledEdge): Promise<void> {
   const text = [
     heapUsageReport(polls, results),
     "",
-    summariseHeap(alloc.profile, { bundle, scriptUrl: bundleName, top: TOP, seconds: alloc.wallMs / 1000, points: alloc.points, title: "window 1, all allocations (incl. objects later collected)" }),
+    summariseHeap(alloc.profile, {
+      bundle,
+      scriptUrl: bundleName,
+      top: TOP,
+      seconds: alloc.wallMs / 1000,
+      points: alloc.points,
+      title: "window 1, all allocations (incl. objects later collected)",
+    }),
   ];
   if (results[1])
     text.push(
@@ -185,7 +196,10 @@ async function main(edge: ProfiledEdge): Promise<void> {
         brief: true,
       }),
     );
-  text.push("", `raw: ${OUT}.heapprofile${results[1] ? `, ${OUT}.survivors.heapprofile` : ""} (Chrome DevTools › Memory › Load), ${OUT}.heapusage.json, bundle ${bundle}(.map)`);
+  text.push(
+    "",
+    `raw: ${OUT}.heapprofile${results[1] ? `, ${OUT}.survivors.heapprofile` : ""} (Chrome DevTools › Memory › Load), ${OUT}.heapusage.json, bundle ${bundle}(.map)`,
+  );
   console.log(text.join("\n"));
 }
 
@@ -206,8 +220,12 @@ function heapUsageReport(polls: Poll[], windows: { phase: Phase; wallMs: number 
     const spanS = (ps.at(-1)!.t - ps[0]!.t) / 1000;
     const win = windows.find((w) => w.phase === ph);
     out.push(`== heap usage, ${PHASE_TITLE[ph]}${win ? ` (${(win.wallMs / 1000).toFixed(1)} s)` : ""}: ${ps.length} polls over ${spanS.toFixed(1)} s`);
-    out.push(`   usedSize  min ${mib(Math.min(...used))}  max ${mib(Math.max(...used))}   totalSize  min ${mib(Math.min(...total))}  max ${mib(Math.max(...total))}`);
-    out.push(`   poll round trip (inspector queue + isolate thread): p50 ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, max ${rtts.at(-1)!.toFixed(1)} ms`);
+    out.push(
+      `   usedSize  min ${mib(Math.min(...used))}  max ${mib(Math.max(...used))}   totalSize  min ${mib(Math.min(...total))}  max ${mib(Math.max(...total))}`,
+    );
+    out.push(
+      `   poll round trip (inspector queue + isolate thread): p50 ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, max ${rtts.at(-1)!.toFixed(1)} ms`,
+    );
     if (ph === "connect") continue;
     let rise = 0;
     const drops: { t: number; from: number; to: number; rtt: number; major: boolean }[] = [];
@@ -225,15 +243,22 @@ function heapUsageReport(polls: Poll[], windows: { phase: Phase; wallMs: number 
     const sizes = drops.map((d) => (d.from - d.to) / MiB);
     const sum = sizes.reduce((a, b) => a + b, 0);
     const majors = drops.filter((d) => d.major);
-    out.push(`   rises between polls ${mib(rise)} = ${(rise / MiB / Math.max(0.001, spanS)).toFixed(1)} MiB/s (net of the GCs inside each ${POLL_MS} ms interval)`);
+    out.push(
+      `   rises between polls ${mib(rise)} = ${(rise / MiB / Math.max(0.001, spanS)).toFixed(1)} MiB/s (net of the GCs inside each ${POLL_MS} ms interval)`,
+    );
     out.push(
       `   GC drops ≥ ${DROP_MIB} MiB: ${drops.length} (one every ${drops.length > 0 ? (spanS / drops.length).toFixed(2) : "-"} s), freed ${sum.toFixed(1)} MiB, mean ${drops.length ? (sum / drops.length).toFixed(1) : "-"} MiB, sizes [${sizes.map((x) => x.toFixed(1)).join(", ")}]; smaller drops: ${smallDrops}`,
     );
-    out.push(`   of which ≥ ${MAJOR_MIB} MiB below the previous post-GC level (major GC, heuristic): ${majors.length}: ${majors.map((d) => `t=${(d.t / 1000).toFixed(2)} s ${mib(d.from)}→${mib(d.to)} (rtt ${d.rtt.toFixed(0)} ms)`).join(", ") || "none"}`);
+    out.push(
+      `   of which ≥ ${MAJOR_MIB} MiB below the previous post-GC level (major GC, heuristic): ${majors.length}: ${majors.map((d) => `t=${(d.t / 1000).toFixed(2)} s ${mib(d.from)}→${mib(d.to)} (rtt ${d.rtt.toFixed(0)} ms)`).join(", ") || "none"}`,
+    );
     const floors = drops.map((d) => d.to / MiB);
     if (floors.length) out.push(`   post-GC levels (MiB): ${floors.map((x) => x.toFixed(1)).join(" ")}`);
     const slow = ps.filter((p) => p.rttMs >= 50);
-    if (slow.length) out.push(`   polls ≥ 50 ms: ${slow.map((p) => `t=${(p.t / 1000).toFixed(2)}:${p.rttMs.toFixed(0)}ms${drops.some((d) => d.t === p.t) ? "(drop)" : ""}`).join(", ")}`);
+    if (slow.length)
+      out.push(
+        `   polls ≥ 50 ms: ${slow.map((p) => `t=${(p.t / 1000).toFixed(2)}:${p.rttMs.toFixed(0)}ms${drops.some((d) => d.t === p.t) ? "(drop)" : ""}`).join(", ")}`,
+      );
   }
   return out.join("\n");
 }
@@ -284,7 +309,9 @@ export function summariseHeap(profile: SamplingHeapProfile, o: HeapSummaryOption
     else if (cf.url === "") i = { key, name, where: "[builtin]", file: "(builtin, no JS caller)", kind: "native" };
     else if (cf.url === bundleBase || cf.url.endsWith(`/${bundleBase}`)) {
       const orig = map?.lookup(cf.lineNumber, cf.columnNumber) ?? null;
-      i = orig ? { key, name, where: `${orig.source}:${orig.line}`, file: orig.source, kind: "js" } : { key, name, where: `bundle:${cf.lineNumber + 1}`, file: "(bundle, unmapped: esbuild helpers)", kind: "js" };
+      i = orig
+        ? { key, name, where: `${orig.source}:${orig.line}`, file: orig.source, kind: "js" }
+        : { key, name, where: `bundle:${cf.lineNumber + 1}`, file: "(bundle, unmapped: esbuild helpers)", kind: "js" };
     } else i = { key, name, where: `${cf.url}:${cf.lineNumber + 1}`, file: cf.url, kind: "js" };
     frameInfo.set(key, i);
     return i;
@@ -351,17 +378,22 @@ export function summariseHeap(profile: SamplingHeapProfile, o: HeapSummaryOption
   out.push(
     `== ${o.title}: ${(all / MiB).toFixed(1)} MiB in ${sec.toFixed(2)} s = ${(all / sec / MiB).toFixed(2)} MiB/s, ${nSamples} samples${o.points ? `; ${o.points} points (${(o.points / sec).toFixed(0)}/s) → ${(all / o.points).toFixed(0)} B/pt` : ""}`,
   );
-  out.push(`-- top ${top} allocation sites by self size (rate, share, per point, samples; JS function [› builtin]  src:line of the function;  ← heaviest caller)`);
+  out.push(
+    `-- top ${top} allocation sites by self size (rate, share, per point, samples; JS function [› builtin]  src:line of the function;  ← heaviest caller)`,
+  );
   for (const site of [...sites.values()].sort((a, b) => b.self - a.self).slice(0, top)) {
     if (site.self <= 0) break;
     const [cn, cb] = [...site.callers].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
-    out.push(`  ${rate(site.self)} ${pct(site.self)} ${perPt(site.self)} ${String(site.samples).padStart(5)}  ${site.label}${cn ? `   ← ${cn}${cb < site.self * 0.995 ? ` (${((100 * cb) / site.self).toFixed(0)}%)` : ""}` : ""}`);
+    out.push(
+      `  ${rate(site.self)} ${pct(site.self)} ${perPt(site.self)} ${String(site.samples).padStart(5)}  ${site.label}${cn ? `   ← ${cn}${cb < site.self * 0.995 ? ` (${((100 * cb) / site.self).toFixed(0)}%)` : ""}` : ""}`,
+    );
   }
   out.push(`-- top 15 source files by self size (builtins counted in their JS caller's file)`);
   for (const [f, b] of [...files].sort((a, b) => b[1] - a[1]).slice(0, 15)) out.push(`  ${rate(b)} ${pct(b)} ${perPt(b)}  ${f}`);
   if (!o.brief) {
     out.push(`-- top 15 functions by inclusive size (self + callees)`);
-    for (const f of [...inclusive.values()].sort((a, b) => b.total - a.total).slice(0, 15)) out.push(`  ${rate(f.total)} ${pct(f.total)} ${perPt(f.total)}  ${f.label}`);
+    for (const f of [...inclusive.values()].sort((a, b) => b.total - a.total).slice(0, 15))
+      out.push(`  ${rate(f.total)} ${pct(f.total)} ${perPt(f.total)}  ${f.label}`);
   }
   return out.join("\n");
 }
@@ -372,7 +404,16 @@ if (typeof args.get("analyse") === "string") {
   const bundle = typeof args.get("bundle") === "string" ? (args.get("bundle") as string) : file.replace(/(\.survivors)?\.heapprofile$/, ".bundle.js");
   const profile = JSON.parse(readFileSync(file, "utf8")) as SamplingHeapProfile;
   const points = numberArg(args, "points", 0);
-  console.log(summariseHeap(profile, { bundle, scriptUrl: typeof args.get("url") === "string" ? (args.get("url") as string) : "index.js", top: TOP, seconds: SECONDS, points: points || undefined, title: file }));
+  console.log(
+    summariseHeap(profile, {
+      bundle,
+      scriptUrl: typeof args.get("url") === "string" ? (args.get("url") as string) : "index.js",
+      top: TOP,
+      seconds: SECONDS,
+      points: points || undefined,
+      title: file,
+    }),
+  );
 } else {
   const edge = new ProfiledEdge({ out: OUT, label: "heap", name: "heap-profile" });
   edge.run(() => main(edge));

@@ -15,7 +15,9 @@ export function perfAvailable(): string | null {
 /** Records `pids` for `seconds` at `hz` into `out`; resolves when perf has exited (bounded). */
 export function perfRecord(perf: string, pids: number[], seconds: number, out: string, hz = 1999): Promise<{ ok: boolean; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(perf, ["record", "-F", String(hz), "-p", pids.join(","), "-o", out, "--", "sleep", String(seconds)], { stdio: ["ignore", "ignore", "pipe"] });
+    const p = spawn(perf, ["record", "-F", String(hz), "-p", pids.join(","), "-o", out, "--", "sleep", String(seconds)], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     p.stderr.on("data", (d) => (stderr += String(d)));
     const timer = setTimeout(() => p.kill("SIGKILL"), (seconds + 30) * 1000);
@@ -32,8 +34,11 @@ export function perfRecord(perf: string, pids: number[], seconds: number, out: s
 
 function perfReport(perf: string, data: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(perf, ["report", "-i", data, "--stdio", "--no-children", "-g", "none", "--percent-limit", "0", ...args], { maxBuffer: 256 << 20, timeout: 120_000 }, (err, stdout) =>
-      err ? reject(err) : resolve(stdout),
+    execFile(
+      perf,
+      ["report", "-i", data, "--stdio", "--no-children", "-g", "none", "--percent-limit", "0", ...args],
+      { maxBuffer: 256 << 20, timeout: 120_000 },
+      (err, stdout) => (err ? reject(err) : resolve(stdout)),
     );
   });
 }
@@ -60,10 +65,15 @@ export function categorise(dso: string, sym: string): string {
   if (/^Builtins_.*Handler/.test(s)) return "V8 interpreter (bytecode handlers)";
   if (s.startsWith("Builtins_")) return "V8 builtins (ICs, Map, TypedArray, ...)";
   if (/ArrayBufferSweeper|BackingStore|JSArrayBuffer|ArrayBufferExtension/.test(s)) return "V8 ArrayBuffer/BackingStore lifecycle";
-  if (/^(cppgc::|heap::|v8::internal::(Heap|Scavenge|Scavenger|MarkCompact|MinorMarkSweep|MinorMC|Marking|MainMarking|ConcurrentMarking|Sweeper|Evacuat|Mark|PagedSpace|NewSpace|SemiSpace|LargeObjectSpace|MemoryAllocator|Page|MutablePage|EphemeronTable|GCTracer|IncrementalMarking|ObjectStats|RememberedSet|SlotSet|TypedSlot|LocalHeap|Safepoint|Worklist|\w*Visitor|\w*Marking))/.test(s))
+  if (
+    /^(cppgc::|heap::|v8::internal::(Heap|Scavenge|Scavenger|MarkCompact|MinorMarkSweep|MinorMC|Marking|MainMarking|ConcurrentMarking|Sweeper|Evacuat|Mark|PagedSpace|NewSpace|SemiSpace|LargeObjectSpace|MemoryAllocator|Page|MutablePage|EphemeronTable|GCTracer|IncrementalMarking|ObjectStats|RememberedSet|SlotSet|TypedSlot|LocalHeap|Safepoint|Worklist|\w*Visitor|\w*Marking))/.test(
+      s,
+    )
+  )
     return "V8 GC";
   if (/^(v8::|v8_inspector::|Runtime_|_ZN2v8)/.test(s)) return "V8 runtime / API / compiler";
-  if (/^(workerd::|jsg::|edgeworker::|_ZN7workerd|_ZZN7workerd)/.test(s) || /^std::__1::__tree<.*workerd::/.test(s)) return "workerd / jsg (API glue, IoContext, timers, hibernation)";
+  if (/^(workerd::|jsg::|edgeworker::|_ZN7workerd|_ZZN7workerd)/.test(s) || /^std::__1::__tree<.*workerd::/.test(s))
+    return "workerd / jsg (API glue, IoContext, timers, hibernation)";
   if (/^(kj::|capnp::|_ZN2kj|_ZN5capnp)/.test(s)) return "kj / capnp (event loop, promises, WebSocket pipes)";
   if (/^(Cr_z_|chunkcopy|crc32|adler32|deflate|inflate)/.test(s)) return "zlib (permessage-deflate)";
   if (/sqlite3/i.test(s)) return "SQLite";
@@ -93,10 +103,15 @@ export async function perfSummary(perf: string, data: string, pids: Map<number, 
     }
     const short = (x: string, n: number) => (x.length > n ? `${x.slice(0, n - 3)}...` : x);
     const us = (pct: number) => (usPerPt !== undefined ? ` ${((usPerPt * pct) / sum).toFixed(1).padStart(5)} µs/pt` : "");
-    out.push(`-- pid ${pid} ${label}: self time by category (% of this process's samples${usPerPt !== undefined ? `, of its ${usPerPt.toFixed(1)} µs/pt` : ""}; top symbols)`);
+    out.push(
+      `-- pid ${pid} ${label}: self time by category (% of this process's samples${usPerPt !== undefined ? `, of its ${usPerPt.toFixed(1)} µs/pt` : ""}; top symbols)`,
+    );
     for (const [c, e] of [...cats].sort((a, b) => b[1].pct - a[1].pct)) {
       if (e.pct / sum < 0.002) continue;
-      const tops = e.rows.slice(0, 3).map((r) => `${short(r.sym.replace(/^\[k\] /, ""), 48)} ${((100 * r.pct) / sum).toFixed(1)}`).join("; ");
+      const tops = e.rows
+        .slice(0, 3)
+        .map((r) => `${short(r.sym.replace(/^\[k\] /, ""), 48)} ${((100 * r.pct) / sum).toFixed(1)}`)
+        .join("; ");
       out.push(`  ${((100 * e.pct) / sum).toFixed(1).padStart(5)}%${us(e.pct)}  ${c}${c.startsWith("JS:") ? "" : `  [${tops}]`}`);
     }
     out.push(`-- pid ${pid}: top ${topHere ?? top} symbols by self time`);

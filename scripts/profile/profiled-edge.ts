@@ -135,7 +135,15 @@ export class ProfiledEdge {
     const logFd = openSync(logPath, "a");
     const wrangler = spawn(
       process.execPath,
-      wranglerDevArgs({ root: ROOT, port: this.port, inspectorPort: this.inspectorPort, persistDir: join(persist, "state"), secret: this.secret, config: snap.config, vars: this.o.vars }),
+      wranglerDevArgs({
+        root: ROOT,
+        port: this.port,
+        inspectorPort: this.inspectorPort,
+        persistDir: join(persist, "state"),
+        secret: this.secret,
+        config: snap.config,
+        vars: this.o.vars,
+      }),
       { cwd: ROOT, stdio: ["ignore", logFd, logFd], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" } },
     );
     this.wrangler = wrangler;
@@ -156,7 +164,11 @@ export class ProfiledEdge {
       .filter((d) => d.comm.startsWith("workerd"))
       .map((d) => {
         const cmd = readFileSync(`/proc/${d.pid}/cmdline`, "utf8").split("\0");
-        const role = cmd.some((a) => a.startsWith("--inspector-addr")) ? "runtime (user Worker + DOs)" : cmd.some((a) => a.includes(`:${this.port}`)) ? "wrangler proxy (entry port)" : "workerd";
+        const role = cmd.some((a) => a.startsWith("--inspector-addr"))
+          ? "runtime (user Worker + DOs)"
+          : cmd.some((a) => a.includes(`:${this.port}`))
+            ? "wrangler proxy (entry port)"
+            : "workerd";
         return { ...d, role };
       });
     this.log(`wrangler dev up on ${this.url} (pid ${wrangler.pid}); workerd: ${this.workerd.map((w) => `${w.pid} = ${w.role}`).join(", ")}`);
@@ -206,10 +218,20 @@ export class ProfiledEdge {
     let loadStarted!: () => void;
     const started = new Promise<void>((r) => (loadStarted = r));
     const regionStats = async (region: string): Promise<RegionStats> => {
-      const r = await fetch(`${url}/v1/regions/${region}/stats`, { headers: { Authorization: `Bearer ${opsToken}`, Connection: "close" }, signal: AbortSignal.timeout(5000) });
+      const r = await fetch(`${url}/v1/regions/${region}/stats`, {
+        headers: { Authorization: `Bearer ${opsToken}`, Connection: "close" },
+        signal: AbortSignal.timeout(5000),
+      });
       if (!r.ok) throw new Error(`stats ${region}: ${r.status}`);
       const j = (await r.json()) as Partial<RegionStats>;
-      return { batches: j.batches ?? 0, duplicateBatches: j.duplicateBatches ?? 0, badBatches: j.badBatches ?? 0, points: j.points ?? 0, links: j.links ?? 0, activeAlerts: j.activeAlerts ?? 0 };
+      return {
+        batches: j.batches ?? 0,
+        duplicateBatches: j.duplicateBatches ?? 0,
+        badBatches: j.badBatches ?? 0,
+        points: j.points ?? 0,
+        links: j.links ?? 0,
+        activeAlerts: j.activeAlerts ?? 0,
+      };
     };
     const statsOf = async (regions: Iterable<string>): Promise<RegionStats> => {
       regionsRef = regions; // runDroneSockets' live set of regions
@@ -240,7 +262,14 @@ export class ProfiledEdge {
         return (ticks * 1e6) / CLK_TCK;
       },
     } as unknown as Edge;
-    const load = runDroneSockets(fakeEdge, this.secret, { drones: o.sockets, pairsPerKind: o.pairs, durationMs: o.durationMs, seed: 1, idPrefix: o.idPrefix, log: this.log });
+    const load = runDroneSockets(fakeEdge, this.secret, {
+      drones: o.sockets,
+      pairsPerKind: o.pairs,
+      durationMs: o.durationMs,
+      seed: 1,
+      idPrefix: o.idPrefix,
+      log: this.log,
+    });
     load.catch(() => {}); // awaited by the caller
     await withTimeout(Promise.race([started, load.then(() => Promise.reject(new Error("load ended before it started")))]), 60_000, "connecting the sockets");
     return { load, stats: () => statsOf(regionsRef) };

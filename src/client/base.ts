@@ -113,7 +113,16 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   welcome: WelcomeMessage | null = null;
   /** Server clock minus client clock, ms, from the latest pong (NaN until one arrives). */
   clockOffsetMs = NaN;
-  readonly stats: ClientStats = { pointsSent: 0, framesSent: 0, bytesSent: 0, bytesUncompressed: 0, droppedOverflow: 0, droppedPaused: 0, reconnects: 0, queued: 0 };
+  readonly stats: ClientStats = {
+    pointsSent: 0,
+    framesSent: 0,
+    bytesSent: 0,
+    bytesUncompressed: 0,
+    droppedOverflow: 0,
+    droppedPaused: 0,
+    reconnects: 0,
+    queued: 0,
+  };
 
   constructor(opts: ClientOptions, defaultCapacity: number) {
     super();

@@ -93,11 +93,4 @@ export interface UnknownMessage {
   type: "unknown";
 }
 
-export type ServerMessage =
-  | WelcomeMessage
-  | AlertMessage
-  | ErrorMessage
-  | RateLimitMessage
-  | PongMessage
-  | AdvisoryMessage
-  | UnknownMessage;
+export type ServerMessage = WelcomeMessage | AlertMessage | ErrorMessage | RateLimitMessage | PongMessage | AdvisoryMessage | UnknownMessage;

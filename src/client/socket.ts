@@ -46,11 +46,7 @@ const MAX_PAYLOAD = 2 * 1024 * 1024;
  * Picks the WebSocket implementation. `injected` wins; `nodeWs` says whether it is the `ws` package
  * (so headers can be used); otherwise the global one, otherwise `ws`.
  */
-export async function resolveSocketFactory(
-  injected: WebSocketCtor | undefined,
-  auth: AuthMode,
-  nodeWs?: boolean,
-): Promise<ResolvedSocketFactory> {
+export async function resolveSocketFactory(injected: WebSocketCtor | undefined, auth: AuthMode, nodeWs?: boolean): Promise<ResolvedSocketFactory> {
   let Ctor: WebSocketCtor;
   let isNodeWs: boolean;
   if (injected) {
@@ -67,8 +63,7 @@ export async function resolveSocketFactory(
     isNodeWs = true;
   }
   const useHeader = auth === "header" || (auth === "auto" && isNodeWs);
-  if (auth === "header" && !isNodeWs)
-    throw new Error('auth "header" needs the `ws` package (pass nodeWs: true with an injected ws constructor)');
+  if (auth === "header" && !isNodeWs) throw new Error('auth "header" needs the `ws` package (pass nodeWs: true with an injected ws constructor)');
   return {
     isNodeWs,
     open(url: string, token: string): SocketLike {

@@ -82,12 +82,9 @@ export function checkPoint(p: ClientPoint): void {
   if (!Number.isFinite(p.timeMs) || p.timeMs < 0) throw new InvalidPointError(`timeMs must be a Unix ms time: ${p.timeMs}`);
   if (!(Math.abs(p.lat) <= 90)) throw new InvalidPointError(`lat out of range: ${p.lat}`);
   if (!(Math.abs(p.lon) <= 180)) throw new InvalidPointError(`lon out of range: ${p.lon}`);
-  for (const k of ["altM", "vn", "ve", "vu"] as const)
-    if (!Number.isFinite(p[k])) throw new InvalidPointError(`${k} must be finite: ${p[k]}`);
-  if (p.battery !== undefined && !(p.battery >= 0 && p.battery <= 100))
-    throw new InvalidPointError(`battery must be 0-100: ${p.battery}`);
-  if (p.seq !== undefined && !(Number.isInteger(p.seq) && p.seq >= 0 && p.seq <= 0xffffffff))
-    throw new InvalidPointError(`seq must be a uint32: ${p.seq}`);
+  for (const k of ["altM", "vn", "ve", "vu"] as const) if (!Number.isFinite(p[k])) throw new InvalidPointError(`${k} must be finite: ${p[k]}`);
+  if (p.battery !== undefined && !(p.battery >= 0 && p.battery <= 100)) throw new InvalidPointError(`battery must be 0-100: ${p.battery}`);
+  if (p.seq !== undefined && !(Number.isInteger(p.seq) && p.seq >= 0 && p.seq <= 0xffffffff)) throw new InvalidPointError(`seq must be a uint32: ${p.seq}`);
   if (p.droneId !== undefined && p.droneId.length > 64) throw new InvalidPointError(`droneId longer than 64: ${p.droneId}`);
 }
 
@@ -182,7 +179,12 @@ export function decodeTelemetryFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FR
   return { baseTimeMs: base, points: wire.map((w) => fromWirePoint(w, base)) };
 }
 
-const LEVELS = { [AlertLevel.UNSPECIFIED]: "unspecified", [AlertLevel.CAUTION]: "caution", [AlertLevel.WARNING]: "warning", [AlertLevel.CLEAR]: "clear" } as const;
+const LEVELS = {
+  [AlertLevel.UNSPECIFIED]: "unspecified",
+  [AlertLevel.CAUTION]: "caution",
+  [AlertLevel.WARNING]: "warning",
+  [AlertLevel.CLEAR]: "clear",
+} as const;
 const MANOEUVRES = {
   [Manoeuvre.UNSPECIFIED]: "none",
   [Manoeuvre.CLIMB]: "climb",

@@ -85,6 +85,7 @@ export async function verifyJwt(token: string, secret: string, nowS: number = Da
   const role = claims.role ?? "drone";
   if (role !== "drone" && role !== "relay" && role !== "ops") return fail(`unknown role ${JSON.stringify(role)}`);
   // The same bound as a drone id on the wire: 1-64 bytes of UTF-8.
-  if (typeof claims.sub !== "string" || claims.sub.length === 0 || new TextEncoder().encode(claims.sub).length > 64) return fail("token needs a sub of 1-64 bytes");
+  if (typeof claims.sub !== "string" || claims.sub.length === 0 || new TextEncoder().encode(claims.sub).length > 64)
+    return fail("token needs a sub of 1-64 bytes");
   return { ok: true, principal: { sub: claims.sub, role, exp: claims.exp } };
 }

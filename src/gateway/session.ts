@@ -135,14 +135,7 @@ export class DroneSession implements LinkHost {
   lost(regionKey: string, points: number): void {
     this.totals.pointsLost += points;
     this.count(regionKey, "droppedOverflow", points);
-    this.sendToClient(
-      errorFrame(
-        ErrorCode.DATA_LOSS,
-        `${points} point(s) for region ${regionKey} could not be delivered and were dropped`,
-        "",
-        points,
-      ),
-    );
+    this.sendToClient(errorFrame(ErrorCode.DATA_LOSS, `${points} point(s) for region ${regionKey} could not be delivered and were dropped`, "", points));
   }
 
   // ---- the pipeline ----
@@ -184,7 +177,8 @@ export class DroneSession implements LinkHost {
     if (verdict.kind === "limited") {
       this.totals.pointsReceived += points.length;
       this.totals.pointsRateLimited += points.length;
-      for (const p of points) this.countForDrone(p.droneId || this.ownDroneId || "", "received", 1), this.countForDrone(p.droneId || this.ownDroneId || "", "rateLimited", 1);
+      for (const p of points)
+        this.countForDrone(p.droneId || this.ownDroneId || "", "received", 1), this.countForDrone(p.droneId || this.ownDroneId || "", "rateLimited", 1);
     } else {
       // Points of one frame arrived together: batches the frame makes flush (urgent drones, full
       // batches) leave as one message per region once the whole frame is processed, not one each.
@@ -206,7 +200,13 @@ export class DroneSession implements LinkHost {
   }
 
   private acceptPoints(points: Point[], baseTimeMs: number, now: number): void {
-    const ctx = { ownDroneId: this.ownDroneId, maxSpeedMps: this.opts.maxSpeedMps, maxFutureMs: this.opts.maxFutureMs, maxAgeMs: this.opts.maxAgeMs, nowMs: now };
+    const ctx = {
+      ownDroneId: this.ownDroneId,
+      maxSpeedMps: this.opts.maxSpeedMps,
+      maxFutureMs: this.opts.maxFutureMs,
+      maxAgeMs: this.opts.maxAgeMs,
+      nowMs: now,
+    };
     let invalid = 0;
     let wrongDrone = 0;
     let firstProblem = "";
@@ -253,7 +253,10 @@ export class DroneSession implements LinkHost {
         this.enqueue(g, p, 1, now);
       }
     }
-    if (wrongDrone > 0) this.sendToClient(errorFrame(ErrorCode.WRONG_DRONE, `${wrongDrone} point(s) dropped: this token may only send drone ${this.ownDroneId}`, problemDrone, wrongDrone));
+    if (wrongDrone > 0)
+      this.sendToClient(
+        errorFrame(ErrorCode.WRONG_DRONE, `${wrongDrone} point(s) dropped: this token may only send drone ${this.ownDroneId}`, problemDrone, wrongDrone),
+      );
     if (invalid > 0) this.sendToClient(errorFrame(ErrorCode.INVALID_POINT, `${invalid} point(s) rejected; first: ${firstProblem}`, problemDrone, invalid));
   }
 
@@ -311,11 +314,14 @@ export class DroneSession implements LinkHost {
     if (!Number.isFinite(at) || (this.timer && at >= this.timerAt)) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Infinity;
-      if (!this.closed) this.flushDue(Date.now());
-    }, Math.max(0, at - now));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = Infinity;
+        if (!this.closed) this.flushDue(Date.now());
+      },
+      Math.max(0, at - now),
+    );
   }
 
   private count(regionKey: string, name: CounterName, n: number): void {

@@ -12,15 +12,7 @@ export const DEG = Math.PI / 180;
  * East and north offsets (m) of point (lat, lon) in the tangent plane at (lat0, lon0), written into
  * `out` to avoid allocating on hot paths. Takes sin/cos of the latitudes so callers can cache them.
  */
-export function enuOffsetTrig(
-  sinLat0: number,
-  cosLat0: number,
-  lon0: number,
-  sinLat: number,
-  cosLat: number,
-  lon: number,
-  out: Float64Array,
-): void {
+export function enuOffsetTrig(sinLat0: number, cosLat0: number, lon0: number, sinLat: number, cosLat: number, lon: number, out: Float64Array): void {
   const dl = (lon - lon0) * DEG;
   const cdl = Math.cos(dl);
   out[0] = EARTH_RADIUS_M * cosLat * Math.sin(dl);
@@ -41,9 +33,7 @@ export function fromEnu(lat0: number, lon0: number, east: number, north: number)
   const f0 = lat0 * DEG;
   const c = Math.asin(Math.min(1, rho / EARTH_RADIUS_M));
   const lat = Math.asin(Math.cos(c) * Math.sin(f0) + (north * Math.sin(c) * Math.cos(f0)) / rho);
-  const lon =
-    lon0 * DEG +
-    Math.atan2(east * Math.sin(c), rho * Math.cos(f0) * Math.cos(c) - north * Math.sin(f0) * Math.sin(c));
+  const lon = lon0 * DEG + Math.atan2(east * Math.sin(c), rho * Math.cos(f0) * Math.cos(c) - north * Math.sin(f0) * Math.sin(c));
   return { lat: lat / DEG, lon: lon / DEG };
 }
 

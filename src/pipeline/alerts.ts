@@ -209,8 +209,9 @@ export class AlertBook {
   countByLevel(): { caution: number; warning: number } {
     let caution = 0;
     let warning = 0;
-    for (const e of this.byKey.values()) if (e.level === "warning") warning++;
-    else caution++;
+    for (const e of this.byKey.values())
+      if (e.level === "warning") warning++;
+      else caution++;
     return { caution, warning };
   }
 

@@ -67,8 +67,7 @@ function resolve(options: BackoffOptions): Required<BackoffOptions> {
     jitter: options.jitter ?? 0.5,
     random: options.random ?? Math.random,
   };
-  if (!(o.baseMs > 0) || !(o.maxMs >= o.baseMs))
-    throw new RangeError(`backoff needs 0 < baseMs ≤ maxMs, got ${o.baseMs}, ${o.maxMs}`);
+  if (!(o.baseMs > 0) || !(o.maxMs >= o.baseMs)) throw new RangeError(`backoff needs 0 < baseMs ≤ maxMs, got ${o.baseMs}, ${o.maxMs}`);
   if (!(o.factor >= 1)) throw new RangeError(`backoff factor must be ≥ 1, got ${o.factor}`);
   if (!(o.jitter >= 0 && o.jitter <= 1)) throw new RangeError(`backoff jitter must be in [0, 1], got ${o.jitter}`);
   return o;

@@ -7,10 +7,7 @@ import type { Options } from "../config.js";
 import { DEG, metresPerDegree } from "../geo/enu.js";
 import type { TelemetryPoint } from "./point.js";
 
-export type DedupeOptions = Pick<
-  Options,
-  "dedupeHorizontalM" | "dedupeVerticalM" | "dedupeSpeedMps" | "dedupeRefreshMs" | "staleAfterMs" | "relayMaxDrones"
->;
+export type DedupeOptions = Pick<Options, "dedupeHorizontalM" | "dedupeVerticalM" | "dedupeSpeedMps" | "dedupeRefreshMs" | "staleAfterMs" | "relayMaxDrones">;
 
 /** Why a point was dropped; null means forward it. */
 export type DedupeReason = "near" | "repeat" | "stale";

@@ -219,8 +219,24 @@ export class Fleet {
 
   private arrays(): ArrayBufferView[] {
     return [
-      this.lat, this.lon, this.sinLat, this.cosLat, this.timeMs, this.lastSeenMs, this.altM, this.vn, this.ve,
-      this.vu, this.speed, this.nearestM, this.battery, this.status, this.ghost, this.flags, this.link, this.points,
+      this.lat,
+      this.lon,
+      this.sinLat,
+      this.cosLat,
+      this.timeMs,
+      this.lastSeenMs,
+      this.altM,
+      this.vn,
+      this.ve,
+      this.vu,
+      this.speed,
+      this.nearestM,
+      this.battery,
+      this.status,
+      this.ghost,
+      this.flags,
+      this.link,
+      this.points,
     ];
   }
 

@@ -18,12 +18,15 @@ export function framePoints(frame: ClientFrame, maxPoints: number, stream: () =>
   switch (k.case) {
     case "telemetry": {
       const points = k.value.points;
-      if (points.length > maxPoints) return { ok: false, code: ErrorCode.TOO_MANY_POINTS, message: `${points.length} points in one frame; at most ${maxPoints}`, fatal: false };
+      if (points.length > maxPoints)
+        return { ok: false, code: ErrorCode.TOO_MANY_POINTS, message: `${points.length} points in one frame; at most ${maxPoints}`, fatal: false };
       return { ok: true, points, baseTimeMs: Number(k.value.baseTimeMs) };
     }
     case "columns": {
       const c = decodeColumns(k.value, maxPoints);
-      return c.ok ? { ok: true, points: c.points, baseTimeMs: Number(k.value.baseTimeMs) } : { ok: false, code: ErrorCode.BAD_FRAME, message: `malformed columns: ${c.message}`, fatal: false };
+      return c.ok
+        ? { ok: true, points: c.points, baseTimeMs: Number(k.value.baseTimeMs) }
+        : { ok: false, code: ErrorCode.BAD_FRAME, message: `malformed columns: ${c.message}`, fatal: false };
     }
     case "stream": {
       // Every later stream frame is relative to this one: a frame that cannot be read ends the stream.

@@ -13,7 +13,7 @@ const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd] as const;
 
 export type FrameResult =
   | { ok: true; frame: ClientFrame; compressed: boolean; decodedBytes: number }
-  | { ok: false; code: ErrorCode; message: string; /** Close code when the socket must close. */ close?: 1009 };
+  | { ok: false; code: ErrorCode; message: string /** Close code when the socket must close. */; close?: 1009 };
 
 export function isZstd(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === ZSTD_MAGIC[0] && bytes[1] === ZSTD_MAGIC[1] && bytes[2] === ZSTD_MAGIC[2] && bytes[3] === ZSTD_MAGIC[3];

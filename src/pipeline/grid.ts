@@ -22,7 +22,8 @@ export class LocalPlane {
   }
   x(lon: number): number {
     let d = lon - this.lon0;
-    if (d > 180) d -= 360; // regions straddling the antimeridian
+    if (d > 180)
+      d -= 360; // regions straddling the antimeridian
     else if (d < -180) d += 360;
     return d * this.mPerDegLon;
   }

@@ -193,9 +193,7 @@ export class ConnectionLimiter {
     if (!this.windowAbusive) {
       const s = this.scale * ABUSE_FACTOR;
       this.windowAbusive =
-        this.offeredFrames > this.opts.connFramesPerS * s ||
-        this.offeredBytes > this.opts.connBytesPerS * s ||
-        this.offeredPoints > this.opts.droneRate * s;
+        this.offeredFrames > this.opts.connFramesPerS * s || this.offeredBytes > this.opts.connBytesPerS * s || this.offeredPoints > this.opts.droneRate * s;
       if (!this.windowAbusive) return false;
       if (Number.isNaN(this.abusiveSinceMs)) this.abusiveSinceMs = this.windowStartMs;
     }

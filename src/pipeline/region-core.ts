@@ -29,7 +29,11 @@ export type { AdvisoryOut, AlertOut, DroneSnapshot, OpsEvent, ProximityOut, Regi
 export type { FleetMetrics } from "./metrics.js";
 
 /** Where the region is, when the key is not a geohash or the shell knows better. */
-export interface RegionGeometry { originLat: number; originLon: number; areaKm2: number }
+export interface RegionGeometry {
+  originLat: number;
+  originLon: number;
+  areaKm2: number;
+}
 
 export class RegionCore {
   private readonly fleet = new Fleet();
@@ -102,8 +106,7 @@ export class RegionCore {
         f.ghost[s] = 1; // until takeHome below
       }
       f.write(s, p, nowMs);
-      if (added && !this.restores.empty)
-        for (const r of this.restores.take(p.droneId, (other) => f.slotOf(other) >= 0, nowMs)) this.adopt(r, nowMs);
+      if (added && !this.restores.empty) for (const r of this.restores.take(p.droneId, (other) => f.slotOf(other) >= 0, nowMs)) this.adopt(r, nowMs);
       if (p.timeMs > this.newestTimeMs) this.newestTimeMs = p.timeMs;
       if (p.timeMs < this.oldestTimeMs) this.oldestTimeMs = p.timeMs;
       if (f.speed[s]! > this.maxSpeed) this.maxSpeed = f.speed[s]!;
@@ -166,7 +169,14 @@ export class RegionCore {
     this.clearedSeen = this.book.cleared;
     const byLevel = this.book.countByLevel();
     const metrics = this.metrics.snapshot(
-      { fleet: f, plane: this.plane, areaKm2: this.areaKm2, lowBatteryPct: this.opts.lowBatteryPct, conflictsCaution: byLevel.caution, conflictsWarning: byLevel.warning },
+      {
+        fleet: f,
+        plane: this.plane,
+        areaKm2: this.areaKm2,
+        lowBatteryPct: this.opts.lowBatteryPct,
+        conflictsCaution: byLevel.caution,
+        conflictsWarning: byLevel.warning,
+      },
       nowMs,
     );
     this.flushProximity();
@@ -410,9 +420,15 @@ export class RegionCore {
     }
     if (r.t === "start") {
       const g = {
-        relE: pr.relE, relN: pr.relN, relU: pr.relU,
-        aVe: f.ve[a]!, aVn: f.vn[a]!, aVu: f.vu[a]!,
-        bVe: f.ve[a]! + pr.relVe, bVn: f.vn[a]! + pr.relVn, bVu: f.vu[a]! + pr.relVu,
+        relE: pr.relE,
+        relN: pr.relN,
+        relU: pr.relU,
+        aVe: f.ve[a]!,
+        aVn: f.vn[a]!,
+        aVu: f.vu[a]!,
+        bVe: f.ve[a]! + pr.relVe,
+        bVn: f.vn[a]! + pr.relVn,
+        bVu: f.vu[a]! + pr.relVu,
       };
       const [ma, mb] = chooseAdvisories(f.ids[a]!, f.ids[b]!, g, this.params, this.rates);
       r.e.manLo = r.e.slotLo === a ? ma : mb;

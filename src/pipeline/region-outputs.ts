@@ -21,9 +21,20 @@ export interface AlertOut {
   computedForMs: number;
   manoeuvre: "climb" | "descend" | "turn_right" | "turn_left" | "hold" | "none";
 }
-export interface AdvisoryOut { kind: "advisory"; linkId: string; droneId: string; advisory: "low_battery_rth"; message: string; timeMs: number }
+export interface AdvisoryOut {
+  kind: "advisory";
+  linkId: string;
+  droneId: string;
+  advisory: "low_battery_rth";
+  message: string;
+  timeMs: number;
+}
 /** The full set of a link's home drones within 2R of another drone or in an active conflict; sent when it changes. */
-export interface ProximityOut { kind: "proximity"; linkId: string; droneIds: string[] }
+export interface ProximityOut {
+  kind: "proximity";
+  linkId: string;
+  droneIds: string[];
+}
 /** An alert that was in force before a restart, from the audit table; `sentX` is the manoeuvre sent to that side, or null if none was. */
 export interface RestoredAlert {
   alertId: string;
@@ -38,11 +49,33 @@ export interface RestoredAlert {
  * Home points of a link that arrived older than the stale limit since the last tick: the edge is
  * behind and says so (a silent miss is worse than a late one). `droneId` names the one seen last.
  */
-export interface StaleOut { kind: "stale"; linkId: string; droneId: string; points: number; maxAgeMs: number }
+export interface StaleOut {
+  kind: "stale";
+  linkId: string;
+  droneId: string;
+  points: number;
+  maxAgeMs: number;
+}
 
 export type RegionOutput = AlertOut | AdvisoryOut | ProximityOut | StaleOut;
-export interface OpsEvent { type: "lost" | "recovered" | "low_battery" | "evicted"; droneId: string; atMs: number }
+export interface OpsEvent {
+  type: "lost" | "recovered" | "low_battery" | "evicted";
+  droneId: string;
+  atMs: number;
+}
 export interface DroneSnapshot {
-  droneId: string; linkId: string; ghost: boolean; timeMs: number; lastSeenMs: number; lat: number; lon: number; altM: number;
-  vn: number; ve: number; vu: number; battery: number; status: "active" | "lost"; lowBatterySent: boolean;
+  droneId: string;
+  linkId: string;
+  ghost: boolean;
+  timeMs: number;
+  lastSeenMs: number;
+  lat: number;
+  lon: number;
+  altM: number;
+  vn: number;
+  ve: number;
+  vu: number;
+  battery: number;
+  status: "active" | "lost";
+  lowBatterySent: boolean;
 }

@@ -90,7 +90,15 @@ function floatField(w: ProtoWriter, field: number, v: number): void {
 function writeWirePoint(w: ProtoWriter, p: TelemetryPoint, baseTimeMs: number): ProtoWriter {
   const offset = Math.round(p.timeMs - baseTimeMs);
   const t = Math.abs(offset) <= INT32_MAX ? offset : 0;
-  const fields = [t, Math.round(p.lat * 1e7), Math.round(p.lon * 1e7), Math.round(p.altM * 1000), Math.round(p.vn * 100), Math.round(p.ve * 100), Math.round(-p.vu * 100)];
+  const fields = [
+    t,
+    Math.round(p.lat * 1e7),
+    Math.round(p.lon * 1e7),
+    Math.round(p.altM * 1000),
+    Math.round(p.vn * 100),
+    Math.round(p.ve * 100),
+    Math.round(-p.vu * 100),
+  ];
   if (p.droneId) w.tag(1, 2).string(p.droneId);
   if (fields[0] !== 0) w.tag(2, 0).sint32(fields[0]!);
   if (fields[1] !== 0) w.tag(3, 5).sfixed32(fields[1]!);
@@ -129,10 +137,7 @@ export function welcomeFrame(w: Omit<Welcome, "$typeName" | "$unknown">): Uint8A
 }
 
 export function pongFrame(nonce: bigint, counters: Omit<SessionCounters, "$typeName" | "$unknown">): Uint8Array {
-  return toBinary(
-    ServerFrameSchema,
-    create(ServerFrameSchema, { kind: { case: "pong", value: { nonce, serverTimeMs: BigInt(Date.now()), counters } } }),
-  );
+  return toBinary(ServerFrameSchema, create(ServerFrameSchema, { kind: { case: "pong", value: { nonce, serverTimeMs: BigInt(Date.now()), counters } } }));
 }
 
 function finite(x: number): number {

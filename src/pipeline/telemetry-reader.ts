@@ -99,16 +99,35 @@ function readPoint(r: Reader, end: number): Point {
         droneId = s;
         break;
       }
-      case 0x10: tOffsetMs = r.s32(); break;
-      case 0x1d: latE7 = r.sfixed32(); break;
-      case 0x25: lonE7 = r.sfixed32(); break;
-      case 0x28: altMm = r.s32(); break;
-      case 0x30: vnCms = r.s32(); break;
-      case 0x38: veCms = r.s32(); break;
-      case 0x40: vdCms = r.s32(); break;
-      case 0x48: batteryPct = r.u32(); break;
-      case 0x50: seq = r.u32(); break;
-      default: throw UNSURE;
+      case 0x10:
+        tOffsetMs = r.s32();
+        break;
+      case 0x1d:
+        latE7 = r.sfixed32();
+        break;
+      case 0x25:
+        lonE7 = r.sfixed32();
+        break;
+      case 0x28:
+        altMm = r.s32();
+        break;
+      case 0x30:
+        vnCms = r.s32();
+        break;
+      case 0x38:
+        veCms = r.s32();
+        break;
+      case 0x40:
+        vdCms = r.s32();
+        break;
+      case 0x48:
+        batteryPct = r.u32();
+        break;
+      case 0x50:
+        seq = r.u32();
+        break;
+      default:
+        throw UNSURE;
     }
   }
   if (r.pos !== end) throw UNSURE;

@@ -176,7 +176,8 @@ export class StreamDecoder {
     const s = this.s;
     const n = m.points;
     if (n > maxPoints) return { ok: false, message: `${n} points in one frame; at most ${maxPoints}` };
-    for (const k of COLUMNS) if (m[k].length !== 0 && m[k].length !== n) return { ok: false, message: `column ${k} has ${m[k].length} entries for ${n} points` };
+    for (const k of COLUMNS)
+      if (m[k].length !== 0 && m[k].length !== n) return { ok: false, message: `column ${k} has ${m[k].length} entries for ${n} points` };
     const baseTimeMs = (m.reset ? 0n : s.lastBase) + m.baseTimeDeltaMs;
     if (baseTimeMs < 0n || baseTimeMs > MAX_BASE) return { ok: false, message: `base time ${baseTimeMs} is not a Unix ms time` };
     const base = m.reset ? 1 : s.ids.length;

@@ -45,10 +45,7 @@ export function validatePoint(p: Point, baseTimeMs: number, ctx: ValidationConte
   const ve = p.veCms / 100;
   const vu = -p.vdCms / 100;
   const timeMs = Number(baseTimeMs) + p.tOffsetMs;
-  return checkPoint(
-    { droneId, timeMs, lat, lon, altM, vn, ve, vu, battery: p.batteryPct ?? -1, seq: p.seq ?? -1 },
-    ctx,
-  );
+  return checkPoint({ droneId, timeMs, lat, lon, altM, vn, ve, vu, battery: p.batteryPct ?? -1, seq: p.seq ?? -1 }, ctx);
 }
 
 /** Range checks on a point already in SI units (also used by tools that build points directly). */
@@ -58,8 +55,7 @@ export function checkPoint(t: TelemetryPoint, ctx: ValidationContext): PointVerd
   if (!(Math.abs(t.lon) <= 180)) return reject("longitude", id, `longitude ${t.lon} outside [-180, 180]`);
   if (!(t.altM >= MIN_ALT_M && t.altM <= MAX_ALT_M)) return reject("altitude", id, `altitude ${t.altM} m outside [${MIN_ALT_M}, ${MAX_ALT_M}]`);
   const ground = Math.hypot(t.vn, t.ve);
-  if (!(ground <= ctx.maxSpeedMps) || !(Math.abs(t.vu) <= ctx.maxSpeedMps))
-    return reject("speed", id, `speed over ${ctx.maxSpeedMps} m/s`);
+  if (!(ground <= ctx.maxSpeedMps) || !(Math.abs(t.vu) <= ctx.maxSpeedMps)) return reject("speed", id, `speed over ${ctx.maxSpeedMps} m/s`);
   if (!Number.isFinite(t.timeMs)) return reject("past", id, "measurement time is not a number");
   if (t.timeMs > ctx.nowMs + ctx.maxFutureMs) return reject("future", id, `measurement time more than ${ctx.maxFutureMs} ms in the future`);
   if (t.timeMs < ctx.nowMs - ctx.maxAgeMs) return reject("past", id, `measurement time more than ${ctx.maxAgeMs} ms in the past`);

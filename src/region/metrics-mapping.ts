@@ -15,13 +15,40 @@ function num(x: number): number {
 }
 
 export const FLEET_DOUBLES = [
-  "active", "new", "lost", "batteryMeanPct", "batteryMinPct", "lowBattery", "speedMeanMps", "speedMaxMps",
-  "densityPerKm2", "conflictsCaution", "conflictsWarning", "alertsStarted", "alertsCleared", "delayP50Ms", "delayP99Ms",
+  "active",
+  "new",
+  "lost",
+  "batteryMeanPct",
+  "batteryMinPct",
+  "lowBattery",
+  "speedMeanMps",
+  "speedMaxMps",
+  "densityPerKm2",
+  "conflictsCaution",
+  "conflictsWarning",
+  "alertsStarted",
+  "alertsCleared",
+  "delayP50Ms",
+  "delayP99Ms",
 ] as const satisfies readonly (keyof FleetMetrics)[];
 
 export const PIPELINE_DOUBLES = [
-  "received", "accepted", "rejected", "rateLimited", "dedupedNear", "dedupedRepeat", "dedupedStale", "deduped", "applied", "ignoredStale",
-  "batched", "replayed", "droppedOverflow", "wrongDrone", "ghostsSent", "staleOnArrival",
+  "received",
+  "accepted",
+  "rejected",
+  "rateLimited",
+  "dedupedNear",
+  "dedupedRepeat",
+  "dedupedStale",
+  "deduped",
+  "applied",
+  "ignoredStale",
+  "batched",
+  "replayed",
+  "droppedOverflow",
+  "wrongDrone",
+  "ghostsSent",
+  "staleOnArrival",
 ] as const satisfies readonly (keyof FleetMetrics)[];
 
 export function metricsToDataPoints(regionKey: string, m: FleetMetrics): DataPoint[] {

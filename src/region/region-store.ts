@@ -67,12 +67,31 @@ export class RegionStore {
       this.sql.exec(
         `INSERT OR REPLACE INTO drones (drone_id, link_id, ghost, time_ms, last_seen_ms, lat, lon, alt_m, vn, ve, vu, battery, status, low_battery_sent)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        d.droneId, d.linkId, d.ghost ? 1 : 0, d.timeMs, d.lastSeenMs, d.lat, d.lon, d.altM, d.vn, d.ve, d.vu, d.battery, d.status, d.lowBatterySent ? 1 : 0,
+        d.droneId,
+        d.linkId,
+        d.ghost ? 1 : 0,
+        d.timeMs,
+        d.lastSeenMs,
+        d.lat,
+        d.lon,
+        d.altM,
+        d.vn,
+        d.ve,
+        d.vu,
+        d.battery,
+        d.status,
+        d.lowBatterySent ? 1 : 0,
       );
     }
     for (const id of removed) this.sql.exec("DELETE FROM drones WHERE drone_id = ?", id);
     for (const [linkId, seq] of linkSeqs)
-      this.sql.exec("INSERT OR REPLACE INTO links (link_id, applied_seq, above, updated_ms) VALUES (?, ?, ?, ?)", linkId, seq.floor, JSON.stringify(seq.above), nowMs);
+      this.sql.exec(
+        "INSERT OR REPLACE INTO links (link_id, applied_seq, above, updated_ms) VALUES (?, ?, ?, ?)",
+        linkId,
+        seq.floor,
+        JSON.stringify(seq.above),
+        nowMs,
+      );
     // The checkpoint now holds everything the journal did.
     this.sql.exec("DELETE FROM journal");
   }
@@ -110,7 +129,16 @@ export class RegionStore {
     this.sql.exec(
       `INSERT INTO alert_audit (ts_ms, alert_id, drone_id, other_id, level, t_entry_s, t_cpa_s, hsep_cpa_m, vsep_cpa_m, advisory)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.tsMs, row.alertId, row.droneId, row.otherId, row.level, finiteOrNull(row.tEntryS), finiteOrNull(row.tCpaS), finiteOrNull(row.hsepCpaM), finiteOrNull(row.vsepCpaM), row.advisory,
+      row.tsMs,
+      row.alertId,
+      row.droneId,
+      row.otherId,
+      row.level,
+      finiteOrNull(row.tEntryS),
+      finiteOrNull(row.tCpaS),
+      finiteOrNull(row.hsepCpaM),
+      finiteOrNull(row.vsepCpaM),
+      row.advisory,
     );
   }
 

@@ -9,8 +9,22 @@
 import { enuOffset, fromEnu, velocityFromTrack } from "../geo/enu.js";
 import type { TelemetryPoint } from "../pipeline/point.js";
 
-export interface EncounterState { lat: number; lon: number; alt_m: number; speed_mps: number; track_deg: number; vs_mps: number }
-export interface Encounter { id: number; own: EncounterState; intr: EncounterState; R: number; H: number; T: number }
+export interface EncounterState {
+  lat: number;
+  lon: number;
+  alt_m: number;
+  speed_mps: number;
+  track_deg: number;
+  vs_mps: number;
+}
+export interface Encounter {
+  id: number;
+  own: EncounterState;
+  intr: EncounterState;
+  R: number;
+  H: number;
+  T: number;
+}
 
 export interface TrackPair {
   ids: [string, string];
@@ -80,9 +94,12 @@ function truth(e: Encounter): { conflict: boolean | null; firstSeenS: number } {
   const n = conflictTimes(e, [0, 0, 0], [0, 0, 0], first);
   const firstSeenS = first.index < 0 ? Number.NaN : first.index * STEP_S;
   const s = [-1, 0, 1];
-  for (const a of s) for (const b of s) for (const c of s) for (const d of s) {
-    if ((conflictTimes(e, [0.02 * d, -0.02 * d, 0.02 * d], [0.03 * a, 0.03 * b, 0.03 * c]) > 0) !== n > 0) return { conflict: null, firstSeenS };
-  }
+  for (const a of s)
+    for (const b of s)
+      for (const c of s)
+        for (const d of s) {
+          if (conflictTimes(e, [0.02 * d, -0.02 * d, 0.02 * d], [0.03 * a, 0.03 * b, 0.03 * c]) > 0 !== n > 0) return { conflict: null, firstSeenS };
+        }
   return { conflict: n === 0 ? false : n >= 10 ? true : null, firstSeenS };
 }
 
@@ -110,7 +127,18 @@ export function layoutTracks(encounters: readonly Encounter[], borderLon: number
         return placed.flatMap(({ e, de, dn, own0, vo, vi, ids }) => {
           const a = fromEnu(own0.lat, own0.lon, vo[0] * t, vo[1] * t);
           const b = fromEnu(own0.lat, own0.lon, de + vi[0] * t, dn + vi[1] * t);
-          const point = (droneId: string, lat: number, lon: number, altM: number, v: Vec): TelemetryPoint => ({ droneId, timeMs, lat, lon, altM, ve: v[0], vn: v[1], vu: v[2], battery: 80, seq: -1 });
+          const point = (droneId: string, lat: number, lon: number, altM: number, v: Vec): TelemetryPoint => ({
+            droneId,
+            timeMs,
+            lat,
+            lon,
+            altM,
+            ve: v[0],
+            vn: v[1],
+            vu: v[2],
+            battery: 80,
+            seq: -1,
+          });
           return [point(ids[0], a.lat, a.lon, e.own.alt_m + vo[2] * t, vo), point(ids[1], b.lat, b.lon, e.intr.alt_m + vi[2] * t, vi)];
         });
       });
@@ -157,7 +185,18 @@ export function scoreTracks(pairs: readonly TrackPair[], alerts: readonly Receiv
     const prev = first.get(key);
     if (!prev || a.recvMs < prev.recvMs) first.set(key, a);
   }
-  const s: TrackScore = { conflicts: 0, both: 0, oneSided: [], missed: [], quiet: 0, falseAlerts: [], early: 0, earlyMissed: 0, earlyLatencyMs: [], laterLatencyMs: [] };
+  const s: TrackScore = {
+    conflicts: 0,
+    both: 0,
+    oneSided: [],
+    missed: [],
+    quiet: 0,
+    falseAlerts: [],
+    early: 0,
+    earlyMissed: 0,
+    earlyLatencyMs: [],
+    laterLatencyMs: [],
+  };
   for (const p of pairs) {
     const [a, b] = p.ids;
     const ab = first.get(`${a}>${b}`);

@@ -60,7 +60,9 @@ export function parseTracksCsv(text: string, idColumn?: string): ParsedTracks {
   }
   const missing = REQUIRED.filter((f) => index[f] < 0);
   if (missing.length > 0)
-    throw new CsvFormatError(`CSV header lacks ${missing.map((f) => `${f} (${(f === "id" && idColumn ? [idColumn] : COLUMN_NAMES[f]).join(" or ")})`).join(", ")}`);
+    throw new CsvFormatError(
+      `CSV header lacks ${missing.map((f) => `${f} (${(f === "id" && idColumn ? [idColumn] : COLUMN_NAMES[f]).join(" or ")})`).join(", ")}`,
+    );
 
   const rows: TrackRow[] = [];
   const reasons = new Map<string, string>();

@@ -90,7 +90,19 @@ export class FlightPlan {
   private push(phase: Phase, durMs: number, e: number, n: number, u: number, speed: number): this {
     if (durMs <= 0) return this;
     const drain = drainRate(phase, speed);
-    this.legs.push({ phase, t0: this.t, t1: this.t + durMs, e0: this.e, n0: this.n, u0: this.u, e1: e, n1: n, u1: u, battery0: this.battery, drainPerS: drain });
+    this.legs.push({
+      phase,
+      t0: this.t,
+      t1: this.t + durMs,
+      e0: this.e,
+      n0: this.n,
+      u0: this.u,
+      e1: e,
+      n1: n,
+      u1: u,
+      battery0: this.battery,
+      drainPerS: drain,
+    });
     this.t += durMs;
     this.e = e;
     this.n = n;

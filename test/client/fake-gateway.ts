@@ -25,10 +25,27 @@ export class FakeGateway {
     this.listening = new Promise((r) => this.wss.once("listening", () => r()));
     this.wss.on("connection", (sock, req) => {
       const protos = String(req.headers["sec-websocket-protocol"] ?? "");
-      const s = { sock, auth: String(req.headers.authorization ?? ""), protocol: protos, points: [] as string[], frames: [] as number[], kinds: [] as string[] };
+      const s = {
+        sock,
+        auth: String(req.headers.authorization ?? ""),
+        protocol: protos,
+        points: [] as string[],
+        frames: [] as number[],
+        kinds: [] as string[],
+      };
       this.sessions.push(s);
       const stream = new StreamDecoder(this.streamMaxDrones);
-      this.send(sock, { case: "welcome", value: { sessionId: `s${this.sessions.length}`, role: this.role, maxPointsPerFrame: 5, batchWindowMs: 10, maxFrameBytes: 1 << 20, streamMaxDrones: this.streamMaxDrones } });
+      this.send(sock, {
+        case: "welcome",
+        value: {
+          sessionId: `s${this.sessions.length}`,
+          role: this.role,
+          maxPointsPerFrame: 5,
+          batchWindowMs: 10,
+          maxFrameBytes: 1 << 20,
+          streamMaxDrones: this.streamMaxDrones,
+        },
+      });
       sock.on("message", (data: Buffer) => {
         let bytes: Uint8Array = new Uint8Array(data);
         if (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd) {
@@ -94,7 +111,6 @@ export class FakeGateway {
     return new Promise((r) => this.wss.close(() => r()));
   }
 }
-
 
 export async function startGateway(): Promise<FakeGateway> {
   const g = new FakeGateway();

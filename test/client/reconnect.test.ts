@@ -111,7 +111,15 @@ describe("RelayClient", () => {
     gw = await startGateway();
     gw.role = "relay";
     gw.streamMaxDrones = 8;
-    const relay = new RelayClient({ url: gw.url, token: "t", WebSocket: Ws, nodeWs: true, stream: true, backoff: { baseMs: 20, random: () => 0.5 }, pingIntervalMs: 0 });
+    const relay = new RelayClient({
+      url: gw.url,
+      token: "t",
+      WebSocket: Ws,
+      nodeWs: true,
+      stream: true,
+      backoff: { baseMs: 20, random: () => 0.5 },
+      pingIntervalMs: 0,
+    });
     clients.push(relay);
     await relay.connect();
     for (let i = 0; i < 12; i++) relay.send(pt(1000 + i, `d${i % 3}`));

@@ -10,7 +10,18 @@ import { FleetSim } from "../../src/sim/fleet.js";
 const T0 = 1_767_000_000_000;
 
 function point(i: number, droneId = "d0001"): ClientPoint {
-  return { droneId, timeMs: T0 + i * 100, lat: 48.8566123 + i * 1e-5, lon: 2.3522456 - i * 1e-5, altM: 95.4321, vn: 12.345, ve: -3.21, vu: 1.5, battery: 87, seq: 1000 + i };
+  return {
+    droneId,
+    timeMs: T0 + i * 100,
+    lat: 48.8566123 + i * 1e-5,
+    lon: 2.3522456 - i * 1e-5,
+    altM: 95.4321,
+    vn: 12.345,
+    ve: -3.21,
+    vu: 1.5,
+    battery: 87,
+    seq: 1000 + i,
+  };
 }
 
 describe("telemetry frames", () => {
@@ -93,7 +104,9 @@ describe("zstd", () => {
     expect(isZstd(packed)).toBe(true);
     expect(decompress(packed)).toEqual(plain);
     expect(decodeTelemetryFrame(packed).points).toEqual(decodeTelemetryFrame(plain).points);
-    console.log(`zstd 50-point single-drone batch: ${plain.length} → ${packed.length} B (ratio ${(plain.length / packed.length).toFixed(2)}, ${(packed.length / 50).toFixed(1)} B/point)`);
+    console.log(
+      `zstd 50-point single-drone batch: ${plain.length} → ${packed.length} B (ratio ${(plain.length / packed.length).toFixed(2)}, ${(packed.length / 50).toFixed(1)} B/point)`,
+    );
 
     const fleet = new FleetSim({ drones: 50, seed: 7, conflicts: 0 });
     const many = fleet.step(100).points.slice(0, 50);
@@ -113,15 +126,48 @@ describe("server frames", () => {
   const enc = (kind: Parameters<typeof create<typeof ServerFrameSchema>>[1]) => toBinary(ServerFrameSchema, create(ServerFrameSchema, kind));
 
   it("decodes every kind into plain numbers and names", () => {
-    const w = decodeServerFrame(enc({ kind: { case: "welcome", value: { sessionId: "s1", role: "drone", droneId: "d1", maxPointsPerFrame: 64, batchWindowMs: 50, conflictRadiusM: 15, serverTimeMs: BigInt(T0) } } }));
+    const w = decodeServerFrame(
+      enc({
+        kind: {
+          case: "welcome",
+          value: { sessionId: "s1", role: "drone", droneId: "d1", maxPointsPerFrame: 64, batchWindowMs: 50, conflictRadiusM: 15, serverTimeMs: BigInt(T0) },
+        },
+      }),
+    );
     expect(w).toMatchObject({ type: "welcome", sessionId: "s1", maxPointsPerFrame: 64, conflictRadiusM: 15, serverTimeMs: T0 });
     const a = decodeServerFrame(
-      enc({ kind: { case: "alert", value: { alertId: "a1", droneId: "d1", otherId: "d2", level: AlertLevel.WARNING, tEntryS: 1.5, computedForMs: BigInt(T0), advisory: Manoeuvre.CLIMB, other: { latE7: 488566000, vdCms: 100 } } } }),
+      enc({
+        kind: {
+          case: "alert",
+          value: {
+            alertId: "a1",
+            droneId: "d1",
+            otherId: "d2",
+            level: AlertLevel.WARNING,
+            tEntryS: 1.5,
+            computedForMs: BigInt(T0),
+            advisory: Manoeuvre.CLIMB,
+            other: { latE7: 488566000, vdCms: 100 },
+          },
+        },
+      }),
     );
     expect(a).toMatchObject({ type: "alert", level: "warning", advisory: "climb", computedForMs: T0, other: { lat: 48.8566, vu: -1, timeMs: T0 } });
-    expect(decodeServerFrame(enc({ kind: { case: "rateLimit", value: { droneId: "d1", dropped: 3, retryAfterMs: 500 } } }))).toEqual({ type: "rateLimit", droneId: "d1", dropped: 3, retryAfterMs: 500 });
-    expect(decodeServerFrame(enc({ kind: { case: "error", value: { code: ErrorCode.WRONG_DRONE, message: "no" } } }))).toMatchObject({ type: "error", code: "WRONG_DRONE" });
-    expect(decodeServerFrame(enc({ kind: { case: "pong", value: { nonce: 7n, counters: { pointsAccepted: 10n } } } }))).toMatchObject({ type: "pong", nonce: 7, counters: { pointsAccepted: 10, frames: 0 } });
+    expect(decodeServerFrame(enc({ kind: { case: "rateLimit", value: { droneId: "d1", dropped: 3, retryAfterMs: 500 } } }))).toEqual({
+      type: "rateLimit",
+      droneId: "d1",
+      dropped: 3,
+      retryAfterMs: 500,
+    });
+    expect(decodeServerFrame(enc({ kind: { case: "error", value: { code: ErrorCode.WRONG_DRONE, message: "no" } } }))).toMatchObject({
+      type: "error",
+      code: "WRONG_DRONE",
+    });
+    expect(decodeServerFrame(enc({ kind: { case: "pong", value: { nonce: 7n, counters: { pointsAccepted: 10n } } } }))).toMatchObject({
+      type: "pong",
+      nonce: 7,
+      counters: { pointsAccepted: 10, frames: 0 },
+    });
     expect(decodeServerFrame(enc({}))).toEqual({ type: "unknown" });
   });
 

@@ -30,7 +30,11 @@ describe("HTTP surface", () => {
     const bad = await signJwt({ sub: "d1", exp: Date.now() / 1000 + 60 }, "another-secret");
     const expired = await signJwt({ sub: "d1", exp: Math.floor(Date.now() / 1000) - 1 }, env.AIRSPACE_JWT_SECRET as string);
     const noExp = await signJwt({ sub: "d1" }, env.AIRSPACE_JWT_SECRET as string);
-    for (const [tok, why] of [[bad, "invalid token signature"], [expired, "token expired"], [noExp, "token has no exp claim"]] as const) {
+    for (const [tok, why] of [
+      [bad, "invalid token signature"],
+      [expired, "token expired"],
+      [noExp, "token has no exp claim"],
+    ] as const) {
       const r = await SELF.fetch("https://airspace.test/v1/connect", { headers: { Upgrade: "websocket", Authorization: `Bearer ${tok}` } });
       expect(r.status).toBe(401);
       expect(await r.json()).toEqual({ error: "unauthorized", detail: why });
@@ -44,14 +48,19 @@ describe("HTTP surface", () => {
 
   it("answers 503 and never runs open when the secret is missing", async () => {
     const app = createApp();
-    const r = await app.fetch(new Request("https://airspace.test/v1/connect", { headers: { Upgrade: "websocket" } }), { ...env, AIRSPACE_JWT_SECRET: undefined });
+    const r = await app.fetch(new Request("https://airspace.test/v1/connect", { headers: { Upgrade: "websocket" } }), {
+      ...env,
+      AIRSPACE_JWT_SECRET: undefined,
+    });
     expect(r.status).toBe(503);
     expect(await r.json()).toMatchObject({ error: "not_configured" });
   });
 
   it("accepts the token in Sec-WebSocket-Protocol and answers with airspace.v1", async () => {
     const tok = await token("proto-drone");
-    const r = await SELF.fetch("https://airspace.test/v1/connect", { headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `airspace.v1, bearer.${tok}` } });
+    const r = await SELF.fetch("https://airspace.test/v1/connect", {
+      headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `airspace.v1, bearer.${tok}` },
+    });
     expect(r.status).toBe(101);
     expect(r.headers.get("Sec-WebSocket-Protocol")).toBe("airspace.v1");
     r.webSocket!.accept();
@@ -91,9 +100,7 @@ describe("drone socket → gateway → region → alert back", () => {
     expect(y.advisory).not.toBe(Manoeuvre.UNSPECIFIED);
     // The start is logged with the trace context of the gateway batch that caused it.
     spy.mockRestore();
-    const started = logged
-      .filter((l) => l.includes('"alerts started"'))
-      .map((l) => JSON.parse(l) as { alerts: { alertId: string }[]; traceparent: string });
+    const started = logged.filter((l) => l.includes('"alerts started"')).map((l) => JSON.parse(l) as { alerts: { alertId: string }[]; traceparent: string });
     expect(started.flatMap((e) => e.alerts.map((a) => a.alertId))).toContain(x.alertId);
     expect(started.some((e) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/.test(e.traceparent))).toBe(true);
     a.close();
@@ -141,7 +148,10 @@ describe("drone socket → gateway → region → alert back", () => {
       droneAt("cols-b", LAT + 0.02, LON, 30 + (19 - i), 0, -10, 0, now - (19 - i) * 100),
     ]).flat();
     // (The zstd WASM encoder does not load inside workerd; compressed columnar frames are unit-tested.)
-    const frame = encodeTelemetryFrame(history.concat([a, b]).map((p) => ({ ...p, battery: 80, seq: undefined })), { columnar: true });
+    const frame = encodeTelemetryFrame(
+      history.concat([a, b]).map((p) => ({ ...p, battery: 80, seq: undefined })),
+      { columnar: true },
+    );
     relay.sendRaw(frame);
     await relay.waitFor((f) => f.kind.case === "alert" && f.kind.value.droneId === "cols-a", 5000, "alert for a");
     await relay.waitFor((f) => f.kind.case === "alert" && f.kind.value.droneId === "cols-b", 5000, "alert for b");
@@ -159,10 +169,19 @@ describe("drone socket → gateway → region → alert back", () => {
     for (let i = 0; i < 20; i++) {
       const at = now - (19 - i) * 100;
       const step = [droneAt("st-a", LAT - 0.02, LON, -30 - (19 - i), 0, 10, 0, at), droneAt("st-b", LAT - 0.02, LON, 30 + (19 - i), 0, -10, 0, at)];
-      relay.sendRaw(encodeTelemetryFrame(step.map((p) => ({ ...p, battery: 80 })), { stream }));
+      relay.sendRaw(
+        encodeTelemetryFrame(
+          step.map((p) => ({ ...p, battery: 80 })),
+          { stream },
+        ),
+      );
       stream.commit();
     }
-    relay.sendRaw(encodeTelemetryFrame([droneAt("st-a", LAT - 0.02, LON, -30, 0, 10, 0, now + 100), droneAt("st-b", LAT - 0.02, LON, 30, 0, -10, 0, now + 100)], { stream }));
+    relay.sendRaw(
+      encodeTelemetryFrame([droneAt("st-a", LAT - 0.02, LON, -30, 0, 10, 0, now + 100), droneAt("st-b", LAT - 0.02, LON, 30, 0, -10, 0, now + 100)], {
+        stream,
+      }),
+    );
     stream.commit();
     const alert = await relay.waitFor((f) => f.kind.case === "alert" && f.kind.value.droneId === "st-a", 5000, "alert for a");
     await relay.waitFor((f) => f.kind.case === "alert" && f.kind.value.droneId === "st-b", 5000, "alert for b");

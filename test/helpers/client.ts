@@ -110,7 +110,17 @@ export function ping(nonce: number): Uint8Array {
 }
 
 /** A drone state `east`/`north` metres from (lat0, lon0), flying at (ve, vn) m/s, level. */
-export function droneAt(droneId: string, lat0: number, lon0: number, east: number, north: number, ve: number, vn: number, timeMs = Date.now(), altM = 100): TelemetryPoint {
+export function droneAt(
+  droneId: string,
+  lat0: number,
+  lon0: number,
+  east: number,
+  north: number,
+  ve: number,
+  vn: number,
+  timeMs = Date.now(),
+  altM = 100,
+): TelemetryPoint {
   const mPerDegLat = 111_120;
   return {
     droneId,

@@ -7,7 +7,18 @@ const I32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 
 /** A Point's fields without the message's bookkeeping, for toEqual. */
 export function plainPoint(p: Point) {
-  return { droneId: p.droneId, tOffsetMs: p.tOffsetMs, latE7: p.latE7, lonE7: p.lonE7, altMm: p.altMm, vnCms: p.vnCms, veCms: p.veCms, vdCms: p.vdCms, batteryPct: p.batteryPct, seq: p.seq };
+  return {
+    droneId: p.droneId,
+    tOffsetMs: p.tOffsetMs,
+    latE7: p.latE7,
+    lonE7: p.lonE7,
+    altMm: p.altMm,
+    vnCms: p.vnCms,
+    veCms: p.veCms,
+    vdCms: p.vdCms,
+    batteryPct: p.batteryPct,
+    seq: p.seq,
+  };
 }
 
 /** Any wire Point with one of `ids`: every int32 extreme, battery and seq present or absent. */
@@ -25,5 +36,7 @@ export function wirePointArb(ids: string[]): fc.Arbitrary<Point> {
       batteryPct: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
       seq: fc.option(fc.integer({ min: 0, max: 2 ** 32 - 2 }), { nil: undefined }),
     })
-    .map((r) => create(PointSchema, { ...r, ...(r.batteryPct === undefined ? {} : { batteryPct: r.batteryPct }), ...(r.seq === undefined ? {} : { seq: r.seq }) }));
+    .map((r) =>
+      create(PointSchema, { ...r, ...(r.batteryPct === undefined ? {} : { batteryPct: r.batteryPct }), ...(r.seq === undefined ? {} : { seq: r.seq }) }),
+    );
 }

@@ -4,10 +4,28 @@ import { enuOffset, velocityFromTrack } from "../../src/geo/enu.js";
 import { chooseAdvisories, isComplementary, simulateFollow, type PairGeometry } from "../../src/pipeline/advisories.js";
 import { ENCOUNTERS_PATH } from "../fixtures/paths.js";
 
-interface Side { lat: number; lon: number; alt_m: number; speed_mps: number; track_deg: number; vs_mps: number }
-interface Encounter { id: number; own: Side; intr: Side; R: number; H: number; T: number; conflict: boolean }
+interface Side {
+  lat: number;
+  lon: number;
+  alt_m: number;
+  speed_mps: number;
+  track_deg: number;
+  vs_mps: number;
+}
+interface Encounter {
+  id: number;
+  own: Side;
+  intr: Side;
+  R: number;
+  H: number;
+  T: number;
+  conflict: boolean;
+}
 
-const encounters: Encounter[] = readFileSync(ENCOUNTERS_PATH, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Encounter);
+const encounters: Encounter[] = readFileSync(ENCOUNTERS_PATH, "utf8")
+  .trim()
+  .split("\n")
+  .map((l) => JSON.parse(l) as Encounter);
 const conflicting = encounters.filter((e) => e.conflict);
 const params = { radiusM: 15, heightM: 5, lookaheadS: 5 };
 
@@ -48,7 +66,8 @@ describe("coordinated advisories over the public encounters", () => {
       if (ma !== "climb" && ma !== "descend") continue;
       const pref = simulateFollow(g, g.relU > 0 ? "descend" : "climb", g.relU > 0 ? "climb" : "descend", params);
       // Either the conventional sense, or the reversed one because it simulated strictly better.
-      if ((ma === "climb") !== g.relU <= 0) expect(simulateFollow(g, ma, ma === "climb" ? "descend" : "climb", params).minSep).toBeGreaterThanOrEqual(pref.minSep);
+      if ((ma === "climb") !== g.relU <= 0)
+        expect(simulateFollow(g, ma, ma === "climb" ? "descend" : "climb", params).minSep).toBeGreaterThanOrEqual(pref.minSep);
     }
   });
 

@@ -114,7 +114,11 @@ describe("encodeBatch / decodeBatch round trip", () => {
   it("keeps battery 0 and seq 0 present, and -1 absent", () => {
     const points = [pt(1, "a", { battery: 0, seq: 0 }), pt(2, "a", { battery: -1, seq: -1 }), pt(3, "b", { battery: 100, seq: 0xffffffff })];
     const d = decodeBatch(encodeBatch({ seq: 2, sentAtMs: 1, traceparent: TP, counters: new Float64Array(0), points, ghost: new Uint8Array(3) }));
-    expect(d.points.map((p) => [p.droneId, p.battery, p.seq])).toEqual([["a", 0, 0], ["a", -1, -1], ["b", 100, 0xffffffff]]);
+    expect(d.points.map((p) => [p.droneId, p.battery, p.seq])).toEqual([
+      ["a", 0, 0],
+      ["a", -1, -1],
+      ["b", 100, 0xffffffff],
+    ]);
   });
 
   it("decodes a batch that sits at an offset inside a larger buffer", () => {
@@ -131,7 +135,12 @@ describe("encodeBatch / decodeBatch round trip", () => {
     const d = decodeBatch(encodeBatch({ seq: 1, sentAtMs: 1, traceparent: "", counters: new Float64Array(0), points, ghost: new Uint8Array(points.length) }));
     d.points.forEach((q, i) => {
       const v = values[i]!;
-      for (const [got, want] of [[q.altM, v], [q.vn, -v / 10], [q.ve, v / 100], [q.vu, -v / 1000]] as const)
+      for (const [got, want] of [
+        [q.altM, v],
+        [q.vn, -v / 10],
+        [q.ve, v / 100],
+        [q.vu, -v / 1000],
+      ] as const)
         expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-3 * Math.abs(want));
     });
   });
@@ -174,11 +183,13 @@ describe("encodeBatch / decodeBatch round trip", () => {
         points: fc.array(point, { maxLength: 40 }),
         ghostBits: fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
       })
-      .map(({ ghostBits, ids, points, ...b }): RegionBatch => ({
-        ...b,
-        points: points.map(({ droneIdx, ...p }) => ({ ...p, droneId: ids[droneIdx % ids.length]! })),
-        ghost: Uint8Array.from(points, (_, i) => (ghostBits[i] ? 1 : 0)),
-      }));
+      .map(
+        ({ ghostBits, ids, points, ...b }): RegionBatch => ({
+          ...b,
+          points: points.map(({ droneIdx, ...p }) => ({ ...p, droneId: ids[droneIdx % ids.length]! })),
+          ghost: Uint8Array.from(points, (_, i) => (ghostBits[i] ? 1 : 0)),
+        }),
+      );
     fc.assert(
       fc.property(batch, (b) => {
         const d = decodeBatch(encodeBatch(b));
@@ -228,7 +239,14 @@ describe("decodeBatch: malformed input", () => {
   });
 
   it("rejects a point whose drone index is out of range", () => {
-    const b: RegionBatch = { seq: 1, sentAtMs: 1, traceparent: TP, counters: new Float64Array(2), points: [pt(0, "a"), pt(1, "b"), pt(2, "a")], ghost: new Uint8Array(3) };
+    const b: RegionBatch = {
+      seq: 1,
+      sentAtMs: 1,
+      traceparent: TP,
+      counters: new Float64Array(2),
+      points: [pt(0, "a"), pt(1, "b"), pt(2, "a")],
+      ghost: new Uint8Array(3),
+    };
     const bytes = encodeBatch(b);
     const dv = new DataView(bytes.buffer);
     const last = bytes.length - POINT_BYTES;
@@ -250,13 +268,11 @@ describe("decodeBatch: malformed input", () => {
 
   it("throws nothing but BatchFormatError on random bytes and on corrupted batches (property)", () => {
     const valid = encodeBatch({ ...sampleBatch(), points: sampleBatch().points.slice(0, 8), ghost: new Uint8Array(8) });
-    const corrupted = fc
-      .array(fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })
-      .map((edits) => {
-        const b = valid.slice();
-        for (const [i, v] of edits) b[i] = v;
-        return b;
-      });
+    const corrupted = fc.array(fc.tuple(fc.nat({ max: valid.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((edits) => {
+      const b = valid.slice();
+      for (const [i, v] of edits) b[i] = v;
+      return b;
+    });
     const random = fc.uint8Array({ maxLength: 200 }).map((b) => {
       if (b.length > 1) (b[0] = BATCH_MAGIC), (b[1] = BATCH_VERSION);
       return b;
@@ -274,7 +290,14 @@ describe("decodeBatch: malformed input", () => {
 describe("peekBatch", () => {
   it("reads seq and point count without decoding points, and refuses what does not add up", () => {
     const pt = { droneId: "a", timeMs: 1, lat: 52.5, lon: 13.4, altM: 100, vn: 0, ve: 0, vu: 0, battery: -1, seq: -1 };
-    const bytes = encodeBatch({ seq: 7, sentAtMs: 1, traceparent: "00-x", counters: new Float64Array(3), points: [pt, { ...pt, droneId: "b" }], ghost: new Uint8Array(2) });
+    const bytes = encodeBatch({
+      seq: 7,
+      sentAtMs: 1,
+      traceparent: "00-x",
+      counters: new Float64Array(3),
+      points: [pt, { ...pt, droneId: "b" }],
+      ghost: new Uint8Array(2),
+    });
     expect(peekBatch(bytes)).toEqual({ seq: 7, points: 2 });
     expect(peekBatch(bytes.subarray(0, bytes.length - 1))).toBeNull();
     expect(peekBatch(new Uint8Array([1, 2, 3]))).toBeNull();

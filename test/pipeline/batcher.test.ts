@@ -16,7 +16,9 @@ describe("Batcher", () => {
   it("flushes a region's points when its window closes", () => {
     const b = new Batcher(base);
     expect(b.nextDeadline()).toBe(Infinity);
-    const p1 = pt("a"), p2 = pt("b"), p3 = pt("a");
+    const p1 = pt("a"),
+      p2 = pt("b"),
+      p3 = pt("a");
     expect(b.add("u33d", p1, false, 1000)).toEqual([]);
     expect(b.add("u33d", p2, true, 1020)).toEqual([]);
     expect(b.add("u33e", p3, false, 1030)).toEqual([]);
@@ -137,10 +139,22 @@ describe("Batcher", () => {
     | { k: "far"; region: number; drones: number[]; validMs: number };
   const drones = fc.uniqueArray(fc.integer({ min: 0, max: 4 }), { maxLength: 5 });
   const op: fc.Arbitrary<Op> = fc.oneof(
-    { weight: 8, arbitrary: fc.record({ k: fc.constant("add" as const), region: fc.integer({ min: 0, max: 2 }), drone: fc.integer({ min: 0, max: 4 }), ghost: fc.boolean(), dt: fc.integer({ min: 0, max: 40 }) }) },
+    {
+      weight: 8,
+      arbitrary: fc.record({
+        k: fc.constant("add" as const),
+        region: fc.integer({ min: 0, max: 2 }),
+        drone: fc.integer({ min: 0, max: 4 }),
+        ghost: fc.boolean(),
+        dt: fc.integer({ min: 0, max: 40 }),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ k: fc.constant("due" as const), dt: fc.integer({ min: 0, max: 700 }) }) },
     { weight: 1, arbitrary: fc.record({ k: fc.constant("urgent" as const), region: fc.integer({ min: 0, max: 2 }), drones }) },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant("far" as const), region: fc.integer({ min: 0, max: 2 }), drones, validMs: fc.integer({ min: 0, max: 3000 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ k: fc.constant("far" as const), region: fc.integer({ min: 0, max: 2 }), drones, validMs: fc.integer({ min: 0, max: 3000 }) }),
+    },
   );
 
   it("property: no point lost or duplicated, per-drone order kept, every point within its deadline", () => {

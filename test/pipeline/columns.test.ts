@@ -45,7 +45,18 @@ describe("columnar frames through the gateway's decoder", () => {
   it("decodes a zstd-compressed columnar frame from the client library to the same points", async () => {
     const zstd = await loadZstdEncoder(3);
     const t0 = 1_795_000_000_000;
-    const pts = Array.from({ length: 50 }, (_, i) => ({ droneId: `d${i % 5}`, timeMs: t0 + i * 20, lat: 52.5 + i * 1e-5, lon: 13.4 - i * 2e-5, altM: 100 + i * 0.1, vn: 10, ve: -5, vu: 0.5, battery: 80, seq: i }));
+    const pts = Array.from({ length: 50 }, (_, i) => ({
+      droneId: `d${i % 5}`,
+      timeMs: t0 + i * 20,
+      lat: 52.5 + i * 1e-5,
+      lon: 13.4 - i * 2e-5,
+      altM: 100 + i * 0.1,
+      vn: 10,
+      ve: -5,
+      vu: 0.5,
+      battery: 80,
+      seq: i,
+    }));
     const bytes = encodeTelemetryFrame(pts, { columnar: true, compress: zstd, compressMinBytes: 0 });
     const r = decodeClientFrame(bytes, 1 << 20);
     expect(r.ok && r.compressed).toBe(true);

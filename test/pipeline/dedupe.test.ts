@@ -42,7 +42,15 @@ describe("DedupeFilter", () => {
     // What keeps a hovering drone usable in its region (issue 14): nothing after this filter may hold these back.
     fc.assert(
       fc.property(
-        fc.array(fc.record({ gapMs: fc.integer({ min: 1, max: 400 }), dE: fc.double({ min: -0.3, max: 0.3, noNaN: true }), dU: fc.double({ min: -0.2, max: 0.2, noNaN: true }), battery: fc.integer({ min: 0, max: 100 }) }), { minLength: 1, maxLength: 200 }),
+        fc.array(
+          fc.record({
+            gapMs: fc.integer({ min: 1, max: 400 }),
+            dE: fc.double({ min: -0.3, max: 0.3, noNaN: true }),
+            dU: fc.double({ min: -0.2, max: 0.2, noNaN: true }),
+            battery: fc.integer({ min: 0, max: 100 }),
+          }),
+          { minLength: 1, maxLength: 200 },
+        ),
         (steps) => {
           const f = new DedupeFilter(opts);
           const base = pt({ timeMs: 0, vn: 0 });
@@ -150,8 +158,7 @@ describe("DedupeFilter", () => {
               const [e, n] = enuOffset(l.lat, l.lon, p.lat, p.lon);
               const h = Math.hypot(e, n);
               const dv = Math.hypot(p.vn - l.vn, p.ve - l.ve, p.vu - l.vu);
-              const mustForward =
-                h >= 0.5 * (1 + 1e-9) || Math.abs(p.altM - l.altM) >= 0.5 || dv >= 0.5 || p.timeMs - l.timeMs >= 1000;
+              const mustForward = h >= 0.5 * (1 + 1e-9) || Math.abs(p.altM - l.altM) >= 0.5 || dv >= 0.5 || p.timeMs - l.timeMs >= 1000;
               if (mustForward) expect(verdict, `h ${h} dz ${p.altM - l.altM} dv ${dv}`).toBeNull();
               if (verdict !== null) expect(verdict).toBe("near");
             }

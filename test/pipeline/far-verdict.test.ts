@@ -14,7 +14,7 @@ describe("far verdicts", () => {
     const r = farRadiusM(o);
     // Worst case: both drones fly straight at each other at vmax through the whole validity, the
     // other drone's last report is S old and this one's points waited a whole stretch.
-    const closing = 2 * o.maxSpeedMps * v + o.maxSpeedMps * (o.staleAfterMs + o.stretchMaxMs) / 1000;
+    const closing = 2 * o.maxSpeedMps * v + (o.maxSpeedMps * (o.staleAfterMs + o.stretchMaxMs)) / 1000;
     // What is left still exceeds what a look-ahead of T can close within R.
     expect(r - closing).toBeCloseTo(o.conflictRadiusM + 2 * o.maxSpeedMps * o.lookaheadS, 9);
     expect(r).toBe(1915);

@@ -111,7 +111,7 @@ describe("decodeClientFrame: plain protobuf", () => {
       Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), // unterminated varint
       Uint8Array.from([0x0a, 0x10, 0x01]), // telemetry of 16 bytes, only 1 present
       Uint8Array.from([0x07]), // wire type 7 does not exist
-      new TextEncoder().encode("{\"telemetry\":[]}"),
+      new TextEncoder().encode('{"telemetry":[]}'),
     ];
     for (const g of garbage) expectBadFrame(decodeClientFrame(g, MIB));
   });
@@ -304,7 +304,22 @@ describe("zstdFrameEnd", () => {
   it("walks raw, RLE and compressed block headers to the end of the frame", () => {
     // Header of 6 bytes (magic, FHD 0x00, window descriptor), then: raw block of 5, RLE block of 1000 (1 byte stored),
     // last "compressed" block of 2 bytes (its content is not looked at).
-    const frame = Uint8Array.from([...MAGIC, 0x00, 0x00, ...blockHeader(false, 0, 5), 1, 2, 3, 4, 5, ...blockHeader(false, 1, 1000), 7, ...blockHeader(true, 2, 2), 0, 0]);
+    const frame = Uint8Array.from([
+      ...MAGIC,
+      0x00,
+      0x00,
+      ...blockHeader(false, 0, 5),
+      1,
+      2,
+      3,
+      4,
+      5,
+      ...blockHeader(false, 1, 1000),
+      7,
+      ...blockHeader(true, 2, 2),
+      0,
+      0,
+    ]);
     expect(zstdFrameEnd(frame, 6, false)).toBe(frame.length);
     expect(zstdFrameEnd(Uint8Array.from([...frame, 9, 9]), 6, false)).toBe(frame.length);
   });

@@ -92,12 +92,39 @@ describe("metricsToDataPoints", () => {
 
   it("keeps the column order queries rely on (append only)", () => {
     expect([...FLEET_DOUBLES]).toEqual([
-      "active", "new", "lost", "batteryMeanPct", "batteryMinPct", "lowBattery", "speedMeanMps", "speedMaxMps",
-      "densityPerKm2", "conflictsCaution", "conflictsWarning", "alertsStarted", "alertsCleared", "delayP50Ms", "delayP99Ms",
+      "active",
+      "new",
+      "lost",
+      "batteryMeanPct",
+      "batteryMinPct",
+      "lowBattery",
+      "speedMeanMps",
+      "speedMaxMps",
+      "densityPerKm2",
+      "conflictsCaution",
+      "conflictsWarning",
+      "alertsStarted",
+      "alertsCleared",
+      "delayP50Ms",
+      "delayP99Ms",
     ]);
     expect([...PIPELINE_DOUBLES]).toEqual([
-      "received", "accepted", "rejected", "rateLimited", "dedupedNear", "dedupedRepeat", "dedupedStale", "deduped", "applied", "ignoredStale",
-      "batched", "replayed", "droppedOverflow", "wrongDrone", "ghostsSent", "staleOnArrival",
+      "received",
+      "accepted",
+      "rejected",
+      "rateLimited",
+      "dedupedNear",
+      "dedupedRepeat",
+      "dedupedStale",
+      "deduped",
+      "applied",
+      "ignoredStale",
+      "batched",
+      "replayed",
+      "droppedOverflow",
+      "wrongDrone",
+      "ghostsSent",
+      "staleOnArrival",
     ]);
   });
 
@@ -119,8 +146,13 @@ describe("metricsToDataPoints", () => {
     expect(fleet!.doubles[FLEET_DOUBLES.indexOf("speedMaxMps")]).toBe(0);
   });
 
-  it("writes heatmap cells as \"lat,lon\" blobs with their counts as doubles, in order", () => {
-    const m = metrics({ heatmap: [{ cellKey: "3,4", lat: 47.123456789, lon: -8.5, count: 7 }, { cellKey: "0,0", lat: -33.8688, lon: 151.2093, count: 2 }] });
+  it('writes heatmap cells as "lat,lon" blobs with their counts as doubles, in order', () => {
+    const m = metrics({
+      heatmap: [
+        { cellKey: "3,4", lat: 47.123456789, lon: -8.5, count: 7 },
+        { cellKey: "0,0", lat: -33.8688, lon: 151.2093, count: 2 },
+      ],
+    });
     const [, , heat] = metricsToDataPoints(REGION, m);
     expect(heat!.blobs).toEqual(["heatmap", REGION, "47.12346,-8.50000", "-33.86880,151.20930"]);
     expect(heat!.doubles).toEqual([7, 2]);

@@ -52,15 +52,35 @@ describe("MetricsWindow", () => {
     for (const ms of [10, 20, 30]) m.delay.record(ms);
     const r = m.snapshot({ fleet: f, plane, areaKm2: 2, lowBatteryPct: 20, conflictsCaution: 1, conflictsWarning: 2 }, 2000);
     expect(r).toMatchObject({
-      atMs: 2000, windowMs: 1000, active: 3, new: 3, lost: 0, received: 20, accepted: 14, rateLimited: 2,
-      dedupedNear: 2, dedupedStale: 2, dedupedRepeat: 0, deduped: 4, applied: 12,
-      batteryMeanPct: 30, batteryMinPct: 10, lowBattery: 1, speedMaxMps: 15, densityPerKm2: 1.5,
-      conflictsCaution: 1, conflictsWarning: 2, alertsStarted: 2,
+      atMs: 2000,
+      windowMs: 1000,
+      active: 3,
+      new: 3,
+      lost: 0,
+      received: 20,
+      accepted: 14,
+      rateLimited: 2,
+      dedupedNear: 2,
+      dedupedStale: 2,
+      dedupedRepeat: 0,
+      deduped: 4,
+      applied: 12,
+      batteryMeanPct: 30,
+      batteryMinPct: 10,
+      lowBattery: 1,
+      speedMaxMps: 15,
+      densityPerKm2: 1.5,
+      conflictsCaution: 1,
+      conflictsWarning: 2,
+      alertsStarted: 2,
     });
     expect(r.speedMeanMps).toBeCloseTo(20 / 3, 5);
     expect(r.delayP50Ms).toBeGreaterThanOrEqual(20);
     expect(r.delayP50Ms).toBeLessThan(22);
-    expect(r.heatmap.map((c) => [c.cellKey, c.count])).toEqual([["0,0", 2], ["1,0", 1]]);
+    expect(r.heatmap.map((c) => [c.cellKey, c.count])).toEqual([
+      ["0,0", 2],
+      ["1,0", 1],
+    ]);
     const next = m.snapshot({ fleet: f, plane, areaKm2: 2, lowBatteryPct: 20, conflictsCaution: 0, conflictsWarning: 0 }, 3000);
     expect([next.received, next.new, next.applied, next.alertsStarted, next.windowMs]).toEqual([0, 0, 0, 0, 1000]);
     expect(next.delayP50Ms).toBeNaN();

@@ -111,13 +111,22 @@ describe("RegionCore end to end", () => {
     expect(alerts(c.drain()).length).toBe(0);
     c.tick(T0 + 13_001);
     const cl = alerts(c.drain());
-    expect(cl.map((a) => [a.droneId, a.level])).toEqual([["a", "clear"], ["c", "clear"]]);
+    expect(cl.map((a) => [a.droneId, a.level])).toEqual([
+      ["a", "clear"],
+      ["c", "clear"],
+    ]);
   });
 
   it("counts home points that arrive older than the stale limit and tells their link once per tick", () => {
     const c = core();
     const now = T0 + 10_000;
-    c.applyPoints("link-a", [at("a", now - 3500, 0, 0, 100, 0, 0), at("b", now - 4000, 500, 0, 100, 0, 0), at("c", now - 100, 900, 0, 100, 0, 0)], home(3), none, now);
+    c.applyPoints(
+      "link-a",
+      [at("a", now - 3500, 0, 0, 100, 0, 0), at("b", now - 4000, 500, 0, 100, 0, 0), at("c", now - 100, 900, 0, 100, 0, 0)],
+      home(3),
+      none,
+      now,
+    );
     c.applyPoints("link-a", [at("a", now - 3400, 0, 0, 100, 0, 0)], home(1), none, now + 10);
     c.applyPoints("link-b", [at("d", now - 3200, 2000, 0, 100, 0, 0)], Uint8Array.of(1), none, now + 20); // a ghost: its home region says so
     expect(c.drain().filter((o) => o.kind === "stale")).toEqual([]); // the notices wait for the tick
@@ -145,7 +154,11 @@ describe("RegionCore end to end", () => {
     const c = core();
     c.applyPoints("L1", [at("a", T0, 0, 0, 100, 0, 0)], home(1), none, T0);
     c.applyPoints("L2", [at("b", T0, 0, 10, 100, 0, 0)], home(1), none, T0);
-    expect(alerts(c.drain()).map((x) => x.linkId).sort()).toEqual(["L1", "L2"]);
+    expect(
+      alerts(c.drain())
+        .map((x) => x.linkId)
+        .sort(),
+    ).toEqual(["L1", "L2"]);
     // b's gateway session ended and it reconnected: its next point comes on L3.
     c.applyPoints("L3", [at("b", T0 + 100, 0, 10, 100, 0, 0)], home(1), none, T0 + 100);
     expect(alerts(c.drain()).map((x) => [x.droneId, x.linkId])).toEqual([["b", "L3"]]);
@@ -158,10 +171,25 @@ describe("RegionCore end to end", () => {
     for (let i = 0; i < 400; i++) {
       const speed = rnd() * 20;
       const tr = rnd() * 2 * Math.PI;
-      pts.push(at(`s${i}`, T0 + Math.floor(rnd() * 500), (rnd() - 0.5) * 1500, (rnd() - 0.5) * 1500, 60 + rnd() * 20, speed * Math.cos(tr), speed * Math.sin(tr), (rnd() - 0.5) * 2));
+      pts.push(
+        at(
+          `s${i}`,
+          T0 + Math.floor(rnd() * 500),
+          (rnd() - 0.5) * 1500,
+          (rnd() - 0.5) * 1500,
+          60 + rnd() * 20,
+          speed * Math.cos(tr),
+          speed * Math.sin(tr),
+          (rnd() - 0.5) * 2,
+        ),
+      );
     }
     c.applyPoints("L", pts, home(pts.length), none, T0 + 500);
-    const got = new Set(alerts(c.drain()).filter((a) => a.level !== "clear").map((a) => [a.droneId, a.otherId].sort().join("|")));
+    const got = new Set(
+      alerts(c.drain())
+        .filter((a) => a.level !== "clear")
+        .map((a) => [a.droneId, a.otherId].sort().join("|")),
+    );
     const want = new Set<string>();
     const params = { radiusM: 15, heightM: 5, lookaheadS: 5, warningTimeS: 2 };
     for (let i = 0; i < pts.length; i++)
@@ -176,7 +204,11 @@ describe("RegionCore end to end", () => {
     c.applyPoints("L", [at("fast", T0 + 18_000, 5000, 5000, 100, 0, 0)], home(1), none, T0 + 10_000);
     // ... must not make a correctly clocked pair look stale.
     c.applyPoints("L", [at("a", T0 + 10_000, 0, 0, 100, 10, 0), at("b", T0 + 10_000, 0, 60, 100, -10, 0)], home(2), none, T0 + 10_000);
-    expect(alerts(c.drain()).map((a) => a.droneId).sort()).toEqual(["a", "b"]);
+    expect(
+      alerts(c.drain())
+        .map((a) => a.droneId)
+        .sort(),
+    ).toEqual(["a", "b"]);
   });
 
   it("raises lost, recovered, evicted and one low-battery advisory", () => {
@@ -249,14 +281,23 @@ describe("RegionCore end to end", () => {
     expect(out.every((x) => x.alertId === "u33d-boot1-7")).toBe(true);
     expect(c.activeAlerts()).toBe(1);
     c.applyPoints("link-a", [at("a", T0 + 1200, 0, 11, 100, 10, 0)], home(1), none, T0 + 1200);
-    expect(alerts(c.drain()).map((x) => [x.droneId, x.alertId])).toEqual([["a", "u33d-boot1-7"], ["b", "u33d-boot1-7"]]);
+    expect(alerts(c.drain()).map((x) => [x.droneId, x.alertId])).toEqual([
+      ["a", "u33d-boot1-7"],
+      ["b", "u33d-boot1-7"],
+    ]);
   });
 
   it("lets a restored encounter go once its wait is over", () => {
     const c = new RegionCore("u33d", DEFAULTS, "u33d-boot2");
     c.restoreAlerts([{ alertId: "old-1", droneA: "a", droneB: "b", level: "warning", sentA: "none", sentB: "none" }], T0);
     c.tick(T0 + RESTORE_WAIT_MS + 1);
-    c.applyPoints("L", [at("a", T0 + RESTORE_WAIT_MS + 100, 0, 0, 100, 10, 0), at("b", T0 + RESTORE_WAIT_MS + 100, 0, 60, 101, -10, 0)], home(2), none, T0 + RESTORE_WAIT_MS + 100);
+    c.applyPoints(
+      "L",
+      [at("a", T0 + RESTORE_WAIT_MS + 100, 0, 0, 100, 10, 0), at("b", T0 + RESTORE_WAIT_MS + 100, 0, 60, 101, -10, 0)],
+      home(2),
+      none,
+      T0 + RESTORE_WAIT_MS + 100,
+    );
     const out = alerts(c.drain());
     expect(out).toHaveLength(2);
     expect(out.every((x) => x.alertId.startsWith("u33d-boot2-"))).toBe(true);
@@ -276,7 +317,7 @@ describe("RegionCore end to end", () => {
 
   it("runs 10,000 drones at realistic spacing (smoke test)", () => {
     let seed = 7;
-    const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
     const c = core();
     const n = 10_000;
     const pts: TelemetryPoint[] = [];

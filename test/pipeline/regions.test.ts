@@ -1,15 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEG, EARTH_RADIUS_M } from "../../src/geo/enu.js";
-import {
-  haloRegions,
-  maxHaloM,
-  regionAreaKm2,
-  regionBounds,
-  regionCenter,
-  regionOf,
-  type RegionBounds,
-} from "../../src/pipeline/regions.js";
+import { haloRegions, maxHaloM, regionAreaKm2, regionBounds, regionCenter, regionOf, type RegionBounds } from "../../src/pipeline/regions.js";
 
 /** The textbook geohash encoder (bisection, string building): the reference regionOf must match. */
 function naiveGeohash(lat: number, lon: number, precision: number): string {
@@ -39,9 +31,7 @@ function naiveGeohash(lat: number, lon: number, precision: number): string {
 }
 
 function haversineM(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const a =
-    Math.sin(((lat2 - lat1) * DEG) / 2) ** 2 +
-    Math.cos(lat1 * DEG) * Math.cos(lat2 * DEG) * Math.sin(((lon2 - lon1) * DEG) / 2) ** 2;
+  const a = Math.sin(((lat2 - lat1) * DEG) / 2) ** 2 + Math.cos(lat1 * DEG) * Math.cos(lat2 * DEG) * Math.sin(((lon2 - lon1) * DEG) / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
@@ -176,10 +166,10 @@ describe("haloRegions", () => {
     const nearN = haloRegions(b.north - 100 / 111_120, c.lon, 4, 1015, out).slice();
     expect(nearN).toEqual([regionOf(b.north + 0.001, c.lon, 4)]);
     // Close to the north-east corner.
-    const corner = haloRegions(b.north - 0.0005, b.east - 0.0005, 4, 1015, out).slice().sort();
-    expect(corner).toEqual(
-      [regionOf(b.north + 0.001, c.lon, 4), regionOf(c.lat, b.east + 0.001, 4), regionOf(b.north + 0.001, b.east + 0.001, 4)].sort(),
-    );
+    const corner = haloRegions(b.north - 0.0005, b.east - 0.0005, 4, 1015, out)
+      .slice()
+      .sort();
+    expect(corner).toEqual([regionOf(b.north + 0.001, c.lon, 4), regionOf(c.lat, b.east + 0.001, 4), regionOf(b.north + 0.001, b.east + 0.001, 4)].sort());
     expect(haloRegions(c.lat, c.lon, 4, 0, out)).toEqual([]);
   });
 
@@ -202,7 +192,11 @@ describe("haloRegions", () => {
   });
 
   it("never misses a neighbour within haloM, and lists none far beyond it (brute force)", () => {
-    const edgeBiased = fc.oneof(fc.double({ min: 0, max: 0.08, noNaN: true }), fc.double({ min: 0.92, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }));
+    const edgeBiased = fc.oneof(
+      fc.double({ min: 0, max: 0.08, noNaN: true }),
+      fc.double({ min: 0.92, max: 1, noNaN: true }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+    );
     fc.assert(
       fc.property(
         fc.double({ min: -80, max: 80, noNaN: true }),

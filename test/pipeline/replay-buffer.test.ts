@@ -61,7 +61,12 @@ describe("ReplayBuffer", () => {
 
   it("property: bounds hold, acked or evicted batches never come back, every loss is counted", () => {
     const op = fc.oneof(
-      fc.record({ k: fc.constant("push" as const), size: fc.integer({ min: 1, max: 400 }), pts: fc.integer({ min: 0, max: 20 }), dt: fc.integer({ min: 0, max: 2000 }) }),
+      fc.record({
+        k: fc.constant("push" as const),
+        size: fc.integer({ min: 1, max: 400 }),
+        pts: fc.integer({ min: 0, max: 20 }),
+        dt: fc.integer({ min: 0, max: 2000 }),
+      }),
       fc.record({ k: fc.constant("ack" as const), back: fc.integer({ min: 0, max: 5 }) }),
       fc.record({ k: fc.constant("trim" as const), dt: fc.integer({ min: 0, max: 3000 }) }),
     );

@@ -17,7 +17,19 @@ import { advisoryFrame, alertFrame, errorFrame, pongFrame, rateLimitFrame, toWir
 const T = 1_767_000_000_000;
 
 function other(over: Partial<TelemetryPoint> = {}): TelemetryPoint {
-  return { droneId: "drone-0042", timeMs: T - 180, lat: 47.3977419, lon: 8.5455939, altM: 121.5, vn: 12.34, ve: -3.21, vu: 1.5, battery: 64, seq: 9001, ...over };
+  return {
+    droneId: "drone-0042",
+    timeMs: T - 180,
+    lat: 47.3977419,
+    lon: 8.5455939,
+    altM: 121.5,
+    vn: 12.34,
+    ve: -3.21,
+    vu: 1.5,
+    battery: 64,
+    seq: 9001,
+    ...over,
+  };
 }
 
 function alert(over: Partial<AlertOut> = {}): AlertOut {
@@ -60,7 +72,10 @@ afterEach(() => {
 
 describe("toWirePoint", () => {
   it("rounds to the wire's fixed point, with vu (up) becoming vd (down)", () => {
-    const w = toWirePoint({ droneId: "d", timeMs: T + 0.6, lat: 47.39774186, lon: -8.54559394, altM: 120.4996, vn: 12.345, ve: -3.214, vu: 1.506, battery: 63.6, seq: 7 }, T);
+    const w = toWirePoint(
+      { droneId: "d", timeMs: T + 0.6, lat: 47.39774186, lon: -8.54559394, altM: 120.4996, vn: 12.345, ve: -3.214, vu: 1.506, battery: 63.6, seq: 7 },
+      T,
+    );
     expect(w.droneId).toBe("d");
     expect(w.tOffsetMs).toBe(1);
     expect(w.latE7).toBe(473977419);
@@ -94,7 +109,14 @@ describe("toWirePoint", () => {
 /** What alertFrame wrote before it had a writer of its own: protobuf-es's reflective encoding. */
 function reflectiveAlertFrame(a: AlertOut): Uint8Array {
   const levels = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR } as const;
-  const manoeuvres = { climb: Manoeuvre.CLIMB, descend: Manoeuvre.DESCEND, turn_right: Manoeuvre.TURN_RIGHT, turn_left: Manoeuvre.TURN_LEFT, hold: Manoeuvre.HOLD, none: Manoeuvre.UNSPECIFIED } as const;
+  const manoeuvres = {
+    climb: Manoeuvre.CLIMB,
+    descend: Manoeuvre.DESCEND,
+    turn_right: Manoeuvre.TURN_RIGHT,
+    turn_left: Manoeuvre.TURN_LEFT,
+    hold: Manoeuvre.HOLD,
+    none: Manoeuvre.UNSPECIFIED,
+  } as const;
   const finite = (x: number) => (Number.isFinite(x) ? x : 0);
   const computedFor = a.computedForMs > 0 ? a.computedForMs : a.other.timeMs;
   const value = {
@@ -234,7 +256,14 @@ describe("alertFrame", () => {
 
 describe("advisoryFrame", () => {
   it("decodes into a low-battery return-to-home advisory", () => {
-    const out: AdvisoryOut = { kind: "advisory", linkId: "gw-1", droneId: "drone-0007", advisory: "low_battery_rth", message: "Battery 14%: return to home", timeMs: T + 0.4 };
+    const out: AdvisoryOut = {
+      kind: "advisory",
+      linkId: "gw-1",
+      droneId: "drone-0007",
+      advisory: "low_battery_rth",
+      message: "Battery 14%: return to home",
+      timeMs: T + 0.4,
+    };
     const a = decode(advisoryFrame(out), "advisory");
     expect(a.droneId).toBe("drone-0007");
     expect(a.kind).toBe(AdvisoryKind.LOW_BATTERY_RTH);
@@ -286,7 +315,16 @@ describe("welcomeFrame", () => {
 describe("pongFrame", () => {
   it("echoes the nonce, stamps the server clock and carries the counters", () => {
     vi.spyOn(Date, "now").mockReturnValue(T + 5);
-    const counters = { frames: 10n, pointsReceived: 100n, pointsAccepted: 90n, pointsRejected: 4n, pointsRateLimited: 3n, pointsDeduped: 2n, alertsDelivered: 1n, pointsLost: 0n };
+    const counters = {
+      frames: 10n,
+      pointsReceived: 100n,
+      pointsAccepted: 90n,
+      pointsRejected: 4n,
+      pointsRateLimited: 3n,
+      pointsDeduped: 2n,
+      alertsDelivered: 1n,
+      pointsLost: 0n,
+    };
     const p = decode(pongFrame(18_446_744_073_709_551_615n, counters), "pong");
     expect(p.nonce).toBe(18_446_744_073_709_551_615n);
     expect(p.serverTimeMs).toBe(BigInt(T + 5));
@@ -297,7 +335,21 @@ describe("pongFrame", () => {
 describe("alertFrame never throws", () => {
   it("encodes an alert whose numbers were never computed (a re-opened encounter) with the other's time", () => {
     const other = { droneId: "b", timeMs: 1_795_000_000_000, lat: 52.5, lon: 13.4, altM: 100, vn: 1, ve: 0, vu: 0, battery: -1, seq: -1 };
-    const bytes = alertFrame({ kind: "alert", linkId: "L", droneId: "a", otherId: "b", alertId: "x-1", level: "clear", tEntryS: NaN, tCpaS: 0, hsepCpaM: 0, vsepCpaM: 0, other, computedForMs: 0, manoeuvre: "none" });
+    const bytes = alertFrame({
+      kind: "alert",
+      linkId: "L",
+      droneId: "a",
+      otherId: "b",
+      alertId: "x-1",
+      level: "clear",
+      tEntryS: NaN,
+      tCpaS: 0,
+      hsepCpaM: 0,
+      vsepCpaM: 0,
+      other,
+      computedForMs: 0,
+      manoeuvre: "none",
+    });
     const f = fromBinary(ServerFrameSchema, bytes);
     expect(f.kind.case === "alert" && f.kind.value.computedForMs).toBe(1_795_000_000_000n);
     expect(f.kind.case === "alert" && f.kind.value.other?.tOffsetMs).toBe(0);

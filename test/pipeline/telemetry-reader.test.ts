@@ -21,12 +21,16 @@ function generic(bytes: Uint8Array): ClientFrame | "throws" {
 describe("readTelemetryFrame", () => {
   it("reads every telemetry frame exactly as protobuf-es does", () => {
     fc.assert(
-      fc.property(fc.array(wirePointArb(["", "a", "relay-drone-0042", "x".repeat(64)]), { maxLength: 40 }), fc.bigInt({ min: 0n, max: 2n ** 53n - 1n }), (points, base) => {
-        const bytes = telemetryBytes(points, base);
-        const fast = readTelemetryFrame(bytes);
-        expect(fast).not.toBeNull();
-        expect(fast).toEqual(fromBinary(ClientFrameSchema, bytes));
-      }),
+      fc.property(
+        fc.array(wirePointArb(["", "a", "relay-drone-0042", "x".repeat(64)]), { maxLength: 40 }),
+        fc.bigInt({ min: 0n, max: 2n ** 53n - 1n }),
+        (points, base) => {
+          const bytes = telemetryBytes(points, base);
+          const fast = readTelemetryFrame(bytes);
+          expect(fast).not.toBeNull();
+          expect(fast).toEqual(fromBinary(ClientFrameSchema, bytes));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -53,7 +57,8 @@ describe("readTelemetryFrame", () => {
     const ping = toBinary(ClientFrameSchema, create(ClientFrameSchema, { kind: { case: "ping", value: { nonce: 5n } } }));
     expect(readTelemetryFrame(ping)).toBeNull();
     expect(readTelemetryFrame(new Uint8Array(0))).toBeNull();
-    const point = (droneId: string) => ({ $typeName: "airspace.v1.Point", droneId, tOffsetMs: 0, latE7: 1, lonE7: 2, altMm: 3, vnCms: 0, veCms: 0, vdCms: 0 }) as Point;
+    const point = (droneId: string) =>
+      ({ $typeName: "airspace.v1.Point", droneId, tOffsetMs: 0, latE7: 1, lonE7: 2, altMm: 3, vnCms: 0, veCms: 0, vdCms: 0 }) as Point;
     expect(readTelemetryFrame(telemetryBytes([point("drône")], 1n))).toBeNull();
     expect(readTelemetryFrame(telemetryBytes([point("a")], 2n ** 60n))).toBeNull();
     const withUnknown = new Uint8Array([...telemetryBytes([point("a")], 1n), 0x78, 0x01]); // field 15 after the telemetry

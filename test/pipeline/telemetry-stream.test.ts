@@ -56,7 +56,8 @@ describe("TelemetryStream", () => {
 
   it("makes a relay's later frames small: ids once, values against each drone's last report", () => {
     const enc = new StreamEncoder(100);
-    const frame = (k: number) => Array.from({ length: 50 }, (_, i) => pt(`relay-drone-${i}`, 488_000_000 + i * 40_000 + k * 150, 23_000_000 + i * 9_000 + k * 90, 0, k));
+    const frame = (k: number) =>
+      Array.from({ length: 50 }, (_, i) => pt(`relay-drone-${i}`, 488_000_000 + i * 40_000 + k * 150, 23_000_000 + i * 9_000 + k * 90, 0, k));
     const first = enc.encode(frame(0), 0n)!;
     enc.commit();
     const later = enc.encode(frame(1), 0n)!;
@@ -87,7 +88,10 @@ describe("TelemetryStream", () => {
     const third = send([pt("c", 3, 3), pt("a", 4, 4)]);
     expect(third.m.reset).toBe(true);
     expect(third.m.newDroneIds).toEqual(["c", "a"]);
-    expect(third.points.map((p) => [p.droneId, p.latE7])).toEqual([["c", 3], ["a", 4]]);
+    expect(third.points.map((p) => [p.droneId, p.latE7])).toEqual([
+      ["c", 3],
+      ["a", 4],
+    ]);
     expect(enc.drones).toBe(2);
     expect(dec.drones).toBe(2);
     expect(enc.encode([pt("a", 1, 1), pt("b", 1, 1), pt("c", 1, 1)], 0n)).toBeNull();
@@ -130,10 +134,16 @@ describe("TelemetryStream", () => {
     ];
     for (const [change, message] of bad) expect(dec.decode(create(TelemetryStreamSchema, { ...next, ...change }), 100)).toEqual({ ok: false, message });
     expect(dec.decode(next, 1)).toEqual({ ok: false, message: "2 points in one frame; at most 1" });
-    expect(dec.decode(create(TelemetryStreamSchema, { ...next, baseTimeDeltaMs: -1n }), 100)).toEqual({ ok: false, message: "base time -1 is not a Unix ms time" });
+    expect(dec.decode(create(TelemetryStreamSchema, { ...next, baseTimeDeltaMs: -1n }), 100)).toEqual({
+      ok: false,
+      message: "base time -1 is not a Unix ms time",
+    });
     // None of those moved the decoder: the real next frame still reads right.
     expect(dec.drones).toBe(2);
     const r = dec.decode(next, 100);
-    expect(r.ok && r.points.map((p) => [p.droneId, p.latE7])).toEqual([["a", 11], ["b", 21]]);
+    expect(r.ok && r.points.map((p) => [p.droneId, p.latE7])).toEqual([
+      ["a", 11],
+      ["b", 21],
+    ]);
   });
 });

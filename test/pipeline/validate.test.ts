@@ -124,7 +124,11 @@ describe("validatePoint: drone ids", () => {
 
 describe("validatePoint: ranges", () => {
   it("accepts the extreme valid coordinates", () => {
-    for (const [latE7, lonE7] of [[900000000, 1800000000], [-900000000, -1800000000], [0, 0]] as const)
+    for (const [latE7, lonE7] of [
+      [900000000, 1800000000],
+      [-900000000, -1800000000],
+      [0, 0],
+    ] as const)
       expect(rejected(validatePoint(wire({ latE7, lonE7 }), BASE, drone))).toBe("accepted");
   });
 

@@ -34,8 +34,7 @@ describe("a simulated fleet through the real edge", () => {
     }
     const truth = sim.truth.filter((c) => c.conflictStartTimeMs <= start + RUN_MS);
     expect(truth.length).toBeGreaterThanOrEqual(3);
-    const alerted = (drone: string, other: string) =>
-      relay.alerts().some((a) => a.droneId === drone && a.otherId === other && a.level !== AlertLevel.CLEAR);
+    const alerted = (drone: string, other: string) => relay.alerts().some((a) => a.droneId === drone && a.otherId === other && a.level !== AlertLevel.CLEAR);
     await eventually(() => truth.every((c) => alerted(c.a, c.b) && alerted(c.b, c.a)), 3000, "an alert on both drones of every staged conflict");
     // Each alert reached its drone before that drone's conflict began (the look-ahead is the point).
     for (const c of truth) {

@@ -49,7 +49,10 @@ describe("region object: exactly-once across a restart", () => {
       await new Promise((r) => setTimeout(r, 60));
     }
     await eventually(() => inRegion(key, (o) => o.stats.points >= 150), 5000, "150 points applied");
-    const journaled = await runInDurableObject(region(key), (_o: RegionObject, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM journal").one().n);
+    const journaled = await runInDurableObject(
+      region(key),
+      (_o: RegionObject, state) => state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM journal").one().n,
+    );
     expect(journaled).toBeGreaterThanOrEqual(4);
     // Applied, acked and durable only in the journal (no tick since) when the object dies.
     await abortAllDurableObjects();
@@ -148,7 +151,9 @@ describe("region object: alerts across a restart", () => {
     const first = await a.waitFor((f) => f.kind.case === "alert");
     const id = first.kind.case === "alert" ? first.kind.value.alertId : "";
     // No tick has run (no checkpoint, no deferred audit rows): only the start's own row is stored.
-    const rows = await inRegion(key, (o) => (o as unknown as { store: { alertsSince(s: number, l: number): { alert_id: string }[] } }).store.alertsSince(0, 10));
+    const rows = await inRegion(key, (o) =>
+      (o as unknown as { store: { alertsSince(s: number, l: number): { alert_id: string }[] } }).store.alertsSince(0, 10),
+    );
     expect(rows.map((r) => r.alert_id)).toContain(id);
     await abortAllDurableObjects();
     // The gateway replays the unacknowledged points; the re-opened encounter keeps its id.
@@ -181,7 +186,9 @@ describe("region borders", () => {
     await eventually(() => inRegion(home, (o) => o.stats.points >= 2), 5000, "home region got the ghost and its own drone");
     await eventually(() => inRegion(neighbour, (o) => o.stats.points >= 1), 5000, "neighbour got its home drone");
     await runDurableObjectAlarm(region(home));
-    const m = (await (await ops(`/v1/regions/${home}/metrics?since=0`)).json()) as { metrics: { metrics: { active: number; received: number; accepted: number; applied: number } }[] };
+    const m = (await (await ops(`/v1/regions/${home}/metrics?since=0`)).json()) as {
+      metrics: { metrics: { active: number; received: number; accepted: number; applied: number } }[];
+    };
     const last = m.metrics.at(-1)!.metrics;
     expect(last.active).toBe(1);
     expect(m.metrics.reduce((s, r) => s + r.metrics.applied, 0)).toBe(1);

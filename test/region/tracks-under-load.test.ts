@@ -14,7 +14,10 @@ import encountersText from "../fixtures/encounters-public.jsonl?raw";
 import { connect, eventually, ping, token } from "../helpers/client.js";
 import { type Encounter, layoutTracks, REPORT_TIMES_S } from "../../src/replay/encounter-tracks.js";
 
-const encounters: Encounter[] = encountersText.trim().split("\n").map((l: string) => JSON.parse(l) as Encounter);
+const encounters: Encounter[] = encountersText
+  .trim()
+  .split("\n")
+  .map((l: string) => JSON.parse(l) as Encounter);
 /** The hovering cases: own (198, 210) or intruder (208) at speed 0 while the other crosses. */
 const HOVERING = [198, 208, 210];
 /** A geohash-4 meridian border (8.0859375° E) and one cell row along it (46.934° to 47.109° N). */
@@ -47,7 +50,9 @@ describe("continuous tracks across a border while the regions fall behind", () =
       if (k === STALL_FROM_FRAME) {
         // Neither region handles anything for STALL_MS: its links' batches stay unacknowledged.
         stalls = regions.map((key) =>
-          runInDurableObject(env.REGION.get(env.REGION.idFromName(key)), (_o, state) => state.blockConcurrencyWhile(() => new Promise((r) => setTimeout(r, STALL_MS)))),
+          runInDurableObject(env.REGION.get(env.REGION.idFromName(key)), (_o, state) =>
+            state.blockConcurrencyWhile(() => new Promise((r) => setTimeout(r, STALL_MS))),
+          ),
         );
       }
       relay.send(frames[k]!);
@@ -61,7 +66,11 @@ describe("continuous tracks across a border while the regions fall behind", () =
     const quiet = layout.pairs.filter((p) => p.conflict === false);
     expect(conflicts.length).toBeGreaterThanOrEqual(10);
     for (const id of HOVERING) expect(layout.pairs.find((p) => p.ids[0] === `stall-${id}a`)!.conflict).toBe(true);
-    await eventually(() => conflicts.every((p) => alerted(p.ids[0], p.ids[1]) && alerted(p.ids[1], p.ids[0])), 3000, "alerts on both drones of every conflict").catch(() => {
+    await eventually(
+      () => conflicts.every((p) => alerted(p.ids[0], p.ids[1]) && alerted(p.ids[1], p.ids[0])),
+      3000,
+      "alerts on both drones of every conflict",
+    ).catch(() => {
       const bad = conflicts.filter((p) => !(alerted(p.ids[0], p.ids[1]) && alerted(p.ids[1], p.ids[0]))).map((p) => p.ids.join("/"));
       throw new Error(`not alerted on both drones: ${bad.join(", ")}`);
     });

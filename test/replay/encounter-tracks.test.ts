@@ -40,12 +40,26 @@ describe("scoreTracks", () => {
     { ids: ["g", "h"], conflict: false, firstSeenS: Number.NaN },
     { ids: ["i", "j"], conflict: null, firstSeenS: 2 },
   ];
-  const alert = (droneId: string, otherId: string, recvMs: number, computedForMs: number, level: ReceivedAlert["level"] = "caution"): ReceivedAlert => ({ droneId, otherId, level, recvMs, computedForMs });
+  const alert = (droneId: string, otherId: string, recvMs: number, computedForMs: number, level: ReceivedAlert["level"] = "caution"): ReceivedAlert => ({
+    droneId,
+    otherId,
+    level,
+    recvMs,
+    computedForMs,
+  });
 
   it("counts both-sided, one-sided, missed and false, with the early span apart", () => {
     const s = scoreTracks(
       pairs,
-      [alert("a", "b", 1200, 1100), alert("b", "a", 1300, 1100), alert("a", "b", 1100, 1050), alert("c", "d", 7200, 7000), alert("d", "c", 7000, 6950, "clear"), alert("g", "h", 500, 400), alert("i", "j", 100, 50)],
+      [
+        alert("a", "b", 1200, 1100),
+        alert("b", "a", 1300, 1100),
+        alert("a", "b", 1100, 1050),
+        alert("c", "d", 7200, 7000),
+        alert("d", "c", 7000, 6950, "clear"),
+        alert("g", "h", 500, 400),
+        alert("i", "j", 100, 50),
+      ],
       0,
     );
     expect(s).toMatchObject({ conflicts: 3, both: 1, oneSided: ["c/d"], missed: ["e/f"], quiet: 1, falseAlerts: ["g/h"], early: 2, earlyMissed: 1 });

@@ -5,7 +5,18 @@ import { encodeVarint, findBaseTimeOffset, patchableFrame, patchBaseTime } from 
 import { snapshotConfig } from "../../scripts/lib/snapshot.js";
 import { farRadiusM } from "../../scripts/bench/messages.js";
 import { profileFor } from "../../scripts/bench.js";
-import { check, fmtNumber, formatMarkdown, formatTable, median, parseProcCpuTicks, percentile, ratioOf, searchMaxRate, type Figure } from "../../scripts/bench/stats.js";
+import {
+  check,
+  fmtNumber,
+  formatMarkdown,
+  formatTable,
+  median,
+  parseProcCpuTicks,
+  percentile,
+  ratioOf,
+  searchMaxRate,
+  type Figure,
+} from "../../scripts/bench/stats.js";
 
 describe("bench stats helpers", () => {
   it("takes medians of finite values", () => {
@@ -45,7 +56,17 @@ describe("bench stats helpers", () => {
 
   it("formats one aligned table and the same as Markdown", () => {
     const figures: Figure[] = [
-      { key: "a", figure: "relay points/s", value: 250_000, unit: "pts/s", baseline: 200_000, baselineLabel: "bare", ratio: 1.25, target: "≥ 200,000", met: true },
+      {
+        key: "a",
+        figure: "relay points/s",
+        value: 250_000,
+        unit: "pts/s",
+        baseline: 200_000,
+        baselineLabel: "bare",
+        ratio: 1.25,
+        target: "≥ 200,000",
+        met: true,
+      },
       { key: "b", figure: "p99", value: 70, unit: "ms", baseline: null, ratio: null, target: "≤ 60 ms", met: false },
     ];
     const lines = formatTable(figures).split("\n");
@@ -119,7 +140,9 @@ describe("bench stretch workload", () => {
     for (const quick of [true, false]) {
       const st = profileFor(quick).stretch;
       const closing = 2 * 12 * (st.durationMs / 1000 + 5);
-      expect(st.spacingM - closing).toBeGreaterThan(farRadiusM({ conflictRadiusM: 15, maxSpeedMps: 100, lookaheadS: 5, staleAfterMs: 3000, stretchMaxMs: st.stretchMaxMs }));
+      expect(st.spacingM - closing).toBeGreaterThan(
+        farRadiusM({ conflictRadiusM: 15, maxSpeedMps: 100, lookaheadS: 5, staleAfterMs: 3000, stretchMaxMs: st.stretchMaxMs }),
+      );
       expect(st.sockets).toBe(500);
     }
   });

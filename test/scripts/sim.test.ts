@@ -9,23 +9,38 @@ afterEach(async () => {
 
 describe("scripts/sim.ts", () => {
   it("parses its flags", () => {
-    expect(parseSimArgs(["--drones", "5", "--mode", "relay", "--center", "1.5,2.5", "--zstd", "--stream"])).toMatchObject({ drones: 5, mode: "relay", center: { lat: 1.5, lon: 2.5 }, zstd: true, stream: true });
+    expect(parseSimArgs(["--drones", "5", "--mode", "relay", "--center", "1.5,2.5", "--zstd", "--stream"])).toMatchObject({
+      drones: 5,
+      mode: "relay",
+      center: { lat: 1.5, lon: 2.5 },
+      zstd: true,
+      stream: true,
+    });
     expect(() => parseSimArgs(["--mode", "x"])).toThrow(/mode/);
   });
 
-  it.each(["sockets", "relay"] as const)("runs a short %s simulation against a loopback gateway and summarises it", async (mode) => {
-    gw = await startGateway();
-    gw.streamMaxDrones = 100;
-    const lines: string[] = [];
-    const relay = mode === "relay";
-    const s = await runSim({ url: gw.url, drones: 10, hz: 10, mode, duration: 1.5, secret: "s", zstd: relay, stream: relay, log: (l) => lines.push(l) });
-    expect(s.pointsGenerated).toBeGreaterThan(50);
-    expect(s.pointsSent).toBe(s.pointsGenerated);
-    const received = gw.sessions.reduce((n, x) => n + x.points.length, 0);
-    expect(received).toBe(s.pointsSent);
-    expect(s.server.pointsAccepted).toBe(received);
-    expect(lines.at(-1)).toMatch(/^summary:/);
-    if (relay) expect(gw.compressedFrames).toBeGreaterThan(0);
-    expect(gw.sessions.flatMap((x) => x.kinds).filter((k) => k !== "ping").every((k) => k === (relay ? "stream" : "telemetry"))).toBe(true);
-  }, 10_000);
+  it.each(["sockets", "relay"] as const)(
+    "runs a short %s simulation against a loopback gateway and summarises it",
+    async (mode) => {
+      gw = await startGateway();
+      gw.streamMaxDrones = 100;
+      const lines: string[] = [];
+      const relay = mode === "relay";
+      const s = await runSim({ url: gw.url, drones: 10, hz: 10, mode, duration: 1.5, secret: "s", zstd: relay, stream: relay, log: (l) => lines.push(l) });
+      expect(s.pointsGenerated).toBeGreaterThan(50);
+      expect(s.pointsSent).toBe(s.pointsGenerated);
+      const received = gw.sessions.reduce((n, x) => n + x.points.length, 0);
+      expect(received).toBe(s.pointsSent);
+      expect(s.server.pointsAccepted).toBe(received);
+      expect(lines.at(-1)).toMatch(/^summary:/);
+      if (relay) expect(gw.compressedFrames).toBeGreaterThan(0);
+      expect(
+        gw.sessions
+          .flatMap((x) => x.kinds)
+          .filter((k) => k !== "ping")
+          .every((k) => k === (relay ? "stream" : "telemetry")),
+      ).toBe(true);
+    },
+    10_000,
+  );
 });
