@@ -171,7 +171,7 @@ async function main(): Promise<number> {
               `  run ${r + 1}, ${n} sockets: ${s.accepted} accepted, near p50/p99 ${fmt(percentile(s.near.samples, 50))}/${fmt(percentile(s.near.samples, 99))} ms, far ${fmt(percentile(s.far.samples, 50))}/${fmt(percentile(s.far.samples, 99))} ms, ${fmt(s.cpuUsPerPoint)} µs CPU/pt${s.dataLoss ? `, LOSS: ${s.dataLoss}` : ""}`,
             );
             if (s.dataLoss) losses.push(`${n} sockets, run ${r + 1}: ${s.dataLoss}`);
-            (c.sockets[n] ??= []).push(s);
+            c.sockets[n] = [...(c.sockets[n] ?? []), s];
           },
           secret,
         );
@@ -252,7 +252,7 @@ async function main(): Promise<number> {
   console.log(formatTable(figures));
   console.log(`\n${meta.durationS} s, ${meta.runs} run(s) per figure (medians), ${meta.nproc} cores, Node ${meta.node}, Linux ${meta.kernel}, ${meta.date}`);
   const json = JSON.stringify({ meta, figures, losses, raw: c }, null, 2);
-  if (typeof jsonPath === "string") writeFileSync(jsonPath, json + "\n");
+  if (typeof jsonPath === "string") writeFileSync(jsonPath, `${json}\n`);
   else console.log(json);
   if (losses.length > 0) {
     log(`DATA LOSS at nominal load:\n  ${losses.join("\n  ")}`);

@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   const onAlert = (a: AlertMessage) => {
     byLevel[a.level] = (byLevel[a.level] ?? 0) + 1;
     alertsOut?.write(
-      JSON.stringify({
+      `${JSON.stringify({
         recv_ms: Date.now(),
         drone: a.droneId,
         other: a.otherId,
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
         t_cpa_s: a.tCpaS,
         hsep_cpa_m: a.hsepCpaM,
         vsep_cpa_m: a.vsepCpaM,
-      }) + "\n",
+      })}\n`,
     );
   };
   const errors: Record<string, number> = {};

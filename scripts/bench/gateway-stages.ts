@@ -99,7 +99,10 @@ function runNaiveLimiter(pts: TelemetryPoint[]): number {
   for (const p of pts) {
     const now = nowOf(p);
     const kept = (log.get(p.droneId) ?? []).filter((t) => now - t < 1000);
-    if (kept.length < OPTS.droneRate) kept.push(now), ok++;
+    if (kept.length < OPTS.droneRate) {
+      kept.push(now);
+      ok++;
+    }
     log.set(p.droneId, kept);
   }
   return ok;
@@ -117,7 +120,7 @@ function runNaiveDedupe(pts: TelemetryPoint[]): number {
   const kept: TelemetryPoint[] = [];
   for (const p of pts) {
     let last: TelemetryPoint | undefined;
-    for (let i = kept.length - 1; i >= 0; i--) if (kept[i]!.droneId === p.droneId) (last = kept[i]), (i = -1);
+    for (let i = kept.length - 1; i >= 0 && !last; i--) if (kept[i]!.droneId === p.droneId) last = kept[i];
     if (last) {
       if (p.timeMs <= last.timeMs) continue;
       const a =
@@ -150,12 +153,19 @@ function naiveGeohash(lat: number, lon: number, precision: number): string {
   for (let bit = 0; hash.length < precision; bit++) {
     if (bit % 2 === 0) {
       const m = (lo0 + lo1) / 2;
-      lon >= m ? ((v = v * 2 + 1), (lo0 = m)) : ((v *= 2), (lo1 = m));
+      v = v * 2 + (lon >= m ? 1 : 0);
+      if (lon >= m) lo0 = m;
+      else lo1 = m;
     } else {
       const m = (la0 + la1) / 2;
-      lat >= m ? ((v = v * 2 + 1), (la0 = m)) : ((v *= 2), (la1 = m));
+      v = v * 2 + (lat >= m ? 1 : 0);
+      if (lat >= m) la0 = m;
+      else la1 = m;
     }
-    if (bit % 5 === 4) (hash += base32[v]), (v = 0);
+    if (bit % 5 === 4) {
+      hash += base32[v];
+      v = 0;
+    }
   }
   return hash;
 }
@@ -306,6 +316,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`${"stage".padEnd(40)}${"ns/pt".padStart(9)}  ${"baseline".padEnd(42)}${"ns/pt".padStart(9)}${"ratio".padStart(8)}`);
   for (const r of rows)
     console.log(
-      `${r.stage.padEnd(40)}${r.nsPerPoint.toFixed(0).padStart(9)}  ${r.baseline.padEnd(42)}${r.baselineNsPerPoint.toFixed(0).padStart(9)}${(r.ratio.toFixed(1) + "×").padStart(8)}`,
+      `${r.stage.padEnd(40)}${r.nsPerPoint.toFixed(0).padStart(9)}  ${r.baseline.padEnd(42)}${r.baselineNsPerPoint.toFixed(0).padStart(9)}${`${r.ratio.toFixed(1)}×`.padStart(8)}`,
     );
 }

@@ -28,7 +28,7 @@ export class RawRelay {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no welcome within ${timeoutMs} ms`)), timeoutMs);
       ws.on("message", (data: Buffer) => {
-        let m;
+        let m: ReturnType<typeof decodeServerFrame>;
         try {
           m = decodeServerFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
         } catch {

@@ -12,7 +12,7 @@ export function devSecret(root = REPO_ROOT): string {
   if (existsSync(file)) {
     for (const line of readFileSync(file, "utf8").split(/\r?\n/)) {
       const m = /^\s*AIRSPACE_JWT_SECRET\s*=\s*"?([^"]*)"?\s*$/.exec(line);
-      if (m && m[1]) return m[1];
+      if (m?.[1]) return m[1];
     }
   }
   throw new Error("no token given and no AIRSPACE_JWT_SECRET in the environment or .dev.vars (run `npm start` once to create it)");

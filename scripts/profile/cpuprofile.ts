@@ -211,14 +211,20 @@ export function summarise(profile: CpuProfile, o: SummaryOptions = {}): string {
       const ni = nodeInfo(id);
       if (ni.key === "(root)") break;
       let f = fns.get(ni.key);
-      if (!f) fns.set(ni.key, (f = { label: ni.label, file: ni.file, self: 0, total: 0 }));
+      if (!f) {
+        f = { label: ni.label, file: ni.file, self: 0, total: 0 };
+        fns.set(ni.key, f);
+      }
       if (first) f.self += d;
       if (!seenFn.has(ni.key)) {
         seenFn.add(ni.key);
         f.total += d;
       }
       let g = files.get(ni.file);
-      if (!g) files.set(ni.file, (g = { self: 0, total: 0 }));
+      if (!g) {
+        g = { self: 0, total: 0 };
+        files.set(ni.file, g);
+      }
       if (first) g.self += d;
       if (!seenFile.has(ni.file)) {
         seenFile.add(ni.file);

@@ -351,7 +351,8 @@ export function summariseHeap(profile: SamplingHeapProfile, o: HeapSummaryOption
     let site = sites.get(key);
     if (!site) {
       const label = js ? `${js.name}${natives.length ? ` › ${natives.join(" › ")}` : ""}  ${js.where}` : `${natives.join(" › ")} [builtin]`;
-      sites.set(key, (site = { label, file: js?.file ?? "(builtin, no JS caller)", self: 0, samples: 0, callers: new Map() }));
+      site = { label, file: js?.file ?? "(builtin, no JS caller)", self: 0, samples: 0, callers: new Map() };
+      sites.set(key, site);
     }
     site.self += n.selfSize;
     const caller = j > 0 ? st[j - 1]! : null;

@@ -97,7 +97,10 @@ export async function perfSummary(perf: string, data: string, pids: Map<number, 
     for (const r of rows) {
       const c = categorise(r.dso, r.sym);
       let e = cats.get(c);
-      if (!e) cats.set(c, (e = { pct: 0, rows: [] }));
+      if (!e) {
+        e = { pct: 0, rows: [] };
+        cats.set(c, e);
+      }
       e.pct += r.pct;
       e.rows.push(r);
     }

@@ -275,7 +275,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   }
 
   private handleFrame(bytes: Uint8Array): void {
-    let msg;
+    let msg: ReturnType<typeof decodeServerFrame>;
     try {
       msg = decodeServerFrame(bytes);
     } catch (error) {

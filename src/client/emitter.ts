@@ -18,7 +18,10 @@ export class Emitter<Events extends object> {
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof Events>(name: K, fn: Listener<Events[K]>): () => void {
     let set = this.listeners.get(name);
-    if (!set) this.listeners.set(name, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.listeners.set(name, set);
+    }
     set.add(fn as Listener<never>);
     return () => this.off(name, fn);
   }

@@ -166,19 +166,28 @@ export class DroneSession implements LinkHost {
     }
     const fp = framePoints(frame, this.opts.maxPointsPerFrame, () => (this.stream ??= new StreamDecoder(this.streamTable)));
     if (!fp.ok) {
-      if (!fp.fatal) return this.badFrame(now, fp.code, fp.message);
+      if (!fp.fatal) {
+        this.badFrame(now, fp.code, fp.message);
+        return;
+      }
       this.sendToClient(errorFrame(fp.code, fp.message));
       this.closeClient(1007, "stream state lost");
       return;
     }
     const { points, baseTimeMs } = fp;
     const verdict = this.limiter.admitFrame(bytes.length, points.length, now);
-    if (verdict.kind === "close") return this.abuse(verdict.reason);
+    if (verdict.kind === "close") {
+      this.abuse(verdict.reason);
+      return;
+    }
     if (verdict.kind === "limited") {
       this.totals.pointsReceived += points.length;
       this.totals.pointsRateLimited += points.length;
-      for (const p of points)
-        this.countForDrone(p.droneId || this.ownDroneId || "", "received", 1), this.countForDrone(p.droneId || this.ownDroneId || "", "rateLimited", 1);
+      for (const p of points) {
+        const id = p.droneId || this.ownDroneId || "";
+        this.countForDrone(id, "received", 1);
+        this.countForDrone(id, "rateLimited", 1);
+      }
     } else {
       // Points of one frame arrived together: batches the frame makes flush (urgent drones, full
       // batches) leave as one message per region once the whole frame is processed, not one each.
@@ -223,7 +232,10 @@ export class DroneSession implements LinkHost {
           wrongDrone++;
           this.countForDrone(v.droneId, "wrongDrone", 1);
         } else invalid++;
-        if (!firstProblem) (firstProblem = v.message), (problemDrone = v.droneId);
+        if (!firstProblem) {
+          firstProblem = v.message;
+          problemDrone = v.droneId;
+        }
         continue;
       }
       const p = v.point;
@@ -231,7 +243,10 @@ export class DroneSession implements LinkHost {
       this.counters.routed(p.droneId, home);
       this.count(home, "received", 1);
       const lv = this.limiter.admitPoint(p.droneId, now);
-      if (lv.kind === "close") return this.abuse(lv.reason);
+      if (lv.kind === "close") {
+        this.abuse(lv.reason);
+        return;
+      }
       if (lv.kind === "limited") {
         this.totals.pointsRateLimited++;
         this.count(home, "rateLimited", 1);
@@ -273,7 +288,10 @@ export class DroneSession implements LinkHost {
   /** Sends a flushed batch, or, while a frame is being processed, merges it into that frame's batch for its region (up to the size cap). */
   private flush(b: FlushedBatch, now: number): void {
     const frame = this.frameBatches;
-    if (!frame) return this.sendBatch(b, now);
+    if (!frame) {
+      this.sendBatch(b, now);
+      return;
+    }
     const prev = frame.get(b.regionKey);
     if (!prev) {
       frame.set(b.regionKey, b);

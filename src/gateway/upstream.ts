@@ -49,7 +49,7 @@ export class UpstreamLink {
     readonly regionKey: string,
     readonly linkId: string,
     private readonly env: Env,
-    private readonly opts: Options,
+    opts: Options,
     private readonly host: LinkHost,
     traceId: string,
   ) {

@@ -20,7 +20,10 @@ export class AckPolicy {
   /** One more batch of `linkId` applied; true when it should be acked now (its batches were kept). */
   applied(linkId: string, nowMs: number): boolean {
     let l = this.links.get(linkId);
-    if (!l) this.links.set(linkId, (l = { batches: 0, lastAckMs: nowMs, thisTick: 0, early: false }));
+    if (!l) {
+      l = { batches: 0, lastAckMs: nowMs, thisTick: 0, early: false };
+      this.links.set(linkId, l);
+    }
     l.batches++;
     l.thisTick++;
     return l.early && l.batches >= this.minBatches && nowMs - l.lastAckMs >= this.minIntervalMs;

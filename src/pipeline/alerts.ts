@@ -137,7 +137,7 @@ export class AlertBook {
     let e = this.byKey.get(key);
     if (!pr.conflict) {
       if (!e) return null;
-      if (e.clearSinceMs !== e.clearSinceMs) e.clearSinceMs = nowMs; // NaN check
+      if (Number.isNaN(e.clearSinceMs)) e.clearSinceMs = nowMs;
       if (nowMs - e.clearSinceMs < ALERT_CLEAR_HOLD_MS) return null;
       record(e, pr);
       this.end(e);

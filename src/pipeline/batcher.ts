@@ -122,7 +122,9 @@ export class Batcher {
   due(nowMs: number): readonly FlushedBatch[] {
     let out: FlushedBatch[] | null = null;
     for (const [key, b] of this.pending) {
-      if (b.deadlineMs <= nowMs) (out ??= []).push(this.flush(key, b));
+      if (b.deadlineMs > nowMs) continue;
+      out ??= [];
+      out.push(this.flush(key, b));
     }
     return out ?? NONE;
   }

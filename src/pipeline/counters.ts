@@ -38,6 +38,8 @@ export function addCounters(into: Counters, delta: ArrayLike<number>): void {
 
 export function countersToObject(c: ArrayLike<number>): Record<CounterName, number> {
   const o = {} as Record<CounterName, number>;
-  COUNTER_NAMES.forEach((n, i) => (o[n] = c[i] ?? 0));
+  COUNTER_NAMES.forEach((n, i) => {
+    o[n] = c[i] ?? 0;
+  });
   return o;
 }

@@ -314,8 +314,13 @@ export class LinkTable {
   /** Adds or removes a drone from the link's proximity set. */
   setMember(i: number, droneId: string, on: boolean): void {
     let m = this.members[i];
-    if (on) (m ??= this.members[i] = new Set()).add(droneId);
-    else m?.delete(droneId);
+    if (on) {
+      if (!m) {
+        m = new Set();
+        this.members[i] = m;
+      }
+      m.add(droneId);
+    } else m?.delete(droneId);
     this.changed.add(i);
   }
 

@@ -11,7 +11,10 @@ export class HeldFrames<T> {
 
   hold(linkId: string, key: string, data: T, nowMs: number): void {
     let held = this.byLink.get(linkId);
-    if (!held) this.byLink.set(linkId, (held = new Map()));
+    if (!held) {
+      held = new Map();
+      this.byLink.set(linkId, held);
+    }
     held.set(key, { data, atMs: nowMs });
   }
 

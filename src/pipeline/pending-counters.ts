@@ -14,7 +14,10 @@ export class PendingCounters {
 
   count(regionKey: string, name: CounterName, n: number, nowMs: number): void {
     let p = this.byRegion.get(regionKey);
-    if (!p) this.byRegion.set(regionKey, (p = { counters: newCounters(), sinceMs: nowMs }));
+    if (!p) {
+      p = { counters: newCounters(), sinceMs: nowMs };
+      this.byRegion.set(regionKey, p);
+    }
     p.counters[COUNTER_INDEX[name]]! += n;
   }
 

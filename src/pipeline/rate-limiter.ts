@@ -154,7 +154,10 @@ export class ConnectionLimiter {
         n++;
       }
     }
-    if (this.lastDrone !== null && !this.drones.has(this.lastDroneId)) (this.lastDrone = null), (this.lastDroneId = "");
+    if (this.lastDrone !== null && !this.drones.has(this.lastDroneId)) {
+      this.lastDrone = null;
+      this.lastDroneId = "";
+    }
     return n;
   }
 

@@ -96,8 +96,10 @@ export class RegionCore {
       let s = f.slotOf(p.droneId);
       if (s >= 0 && p.timeMs <= f.timeMs[s]!) {
         // Older or repeated: no new state. A home copy of a point seen as a ghost still takes the drone home.
-        if (!g && f.ghost[s] === 1 && p.timeMs === f.timeMs[s]) this.takeHome(s, link < 0 ? (link = this.links.intern(linkId)) : link, nowMs);
-        else if (!g) this.metrics.ignoredStale++;
+        if (!g && f.ghost[s] === 1 && p.timeMs === f.timeMs[s]) {
+          if (link < 0) link = this.links.intern(linkId);
+          this.takeHome(s, link, nowMs);
+        } else if (!g) this.metrics.ignoredStale++;
         continue;
       }
       const added = s < 0;
@@ -111,7 +113,8 @@ export class RegionCore {
       if (p.timeMs < this.oldestTimeMs) this.oldestTimeMs = p.timeMs;
       if (f.speed[s]! > this.maxSpeed) this.maxSpeed = f.speed[s]!;
       if (!g) {
-        this.takeHome(s, link < 0 ? (link = this.links.intern(linkId)) : link, nowMs);
+        if (link < 0) link = this.links.intern(linkId);
+        this.takeHome(s, link, nowMs);
         if (f.markActive(s)) this.events.push({ type: "recovered", droneId: p.droneId, atMs: nowMs });
         if (f.updateBattery(s, p.battery, this.opts.lowBatteryPct)) this.lowBattery(s, p, nowMs);
         this.metrics.applied++;
@@ -289,7 +292,10 @@ export class RegionCore {
       if (this.grid.query(this.grid.x[s]!, this.grid.y[s]!, r, s, this.cand, this.candD2) > 0) continue;
       const link = this.links.name(f.link[s]!);
       let l = out.get(link);
-      if (!l) out.set(link, (l = []));
+      if (!l) {
+        l = [];
+        out.set(link, l);
+      }
       l.push(f.ids[s]!);
     }
     return out;

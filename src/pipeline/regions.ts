@@ -244,14 +244,26 @@ export function haloRegions(lat: number, lon: number, precision: number, haloM: 
   let vRow = -1;
   let vDeg = 0;
   if (dN <= dS) {
-    if (row + 1 < rows && lowerBoundM(dN, 0, 1) <= haloM) (vRow = row + 1), (vDeg = dN);
-  } else if (row > 0 && lowerBoundM(dS, 0, 1) <= haloM) (vRow = row - 1), (vDeg = dS);
+    if (row + 1 < rows && lowerBoundM(dN, 0, 1) <= haloM) {
+      vRow = row + 1;
+      vDeg = dN;
+    }
+  } else if (row > 0 && lowerBoundM(dS, 0, 1) <= haloM) {
+    vRow = row - 1;
+    vDeg = dS;
+  }
   let hCol = -1;
   let hDeg = 0;
   if (cols > 1) {
     if (dE <= dW) {
-      if (lowerBoundM(0, dE, cosPhiMax) <= haloM) (hCol = (col + 1) % cols), (hDeg = dE);
-    } else if (lowerBoundM(0, dW, cosPhiMax) <= haloM) (hCol = (col - 1 + cols) % cols), (hDeg = dW);
+      if (lowerBoundM(0, dE, cosPhiMax) <= haloM) {
+        hCol = (col + 1) % cols;
+        hDeg = dE;
+      }
+    } else if (lowerBoundM(0, dW, cosPhiMax) <= haloM) {
+      hCol = (col - 1 + cols) % cols;
+      hDeg = dW;
+    }
   }
   if (vRow >= 0) out.push(keyOf(vRow, col, precision));
   if (hCol >= 0) out.push(keyOf(row, hCol, precision));

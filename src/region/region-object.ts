@@ -183,7 +183,10 @@ export class RegionObject extends DurableObject<Env> {
     const core = this.core!;
     const batch = decodeBatch(bytes);
     let seqs = this.applied.get(linkId);
-    if (!seqs) this.applied.set(linkId, (seqs = new LinkSequence()));
+    if (!seqs) {
+      seqs = new LinkSequence();
+      this.applied.set(linkId, seqs);
+    }
     if (seqs.seen(batch.seq)) return false;
     seqs.applied(batch.seq, now);
     this.linkSeenMs.set(linkId, now);

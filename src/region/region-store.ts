@@ -162,7 +162,8 @@ export class RegionStore {
       let a = byId.get(r.alert_id);
       if (!a) {
         const [x, y] = r.drone_id < r.other_id ? [r.drone_id, r.other_id] : [r.other_id, r.drone_id];
-        byId.set(r.alert_id, (a = { alertId: r.alert_id, droneA: x, droneB: y, level: "caution", sentA: null, sentB: null, last: r.level }));
+        a = { alertId: r.alert_id, droneA: x, droneB: y, level: "caution", sentA: null, sentB: null, last: r.level };
+        byId.set(r.alert_id, a);
       }
       a.last = r.level;
       if (r.level === "caution" || r.level === "warning") a.level = r.level;

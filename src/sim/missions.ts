@@ -4,7 +4,7 @@
  * point so that the conflict they create, and when it starts, is known exactly.
  */
 import { predictRelative, emptyPrediction } from "../pipeline/conflicts.js";
-import { FlightPlan } from "./flight-plan.js";
+import type { FlightPlan } from "./flight-plan.js";
 import type { Rng } from "./prng.js";
 
 export interface MissionParams {

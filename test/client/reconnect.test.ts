@@ -4,7 +4,7 @@ import { DroneClient } from "../../src/client/drone.js";
 import { RelayClient } from "../../src/client/relay.js";
 import type { WebSocketCtor } from "../../src/client/socket.js";
 import type { ClientPoint } from "../../src/client/wire.js";
-import { FakeGateway, startGateway } from "./fake-gateway.js";
+import { type FakeGateway, startGateway } from "./fake-gateway.js";
 
 const Ws = WebSocket as unknown as WebSocketCtor;
 const pt = (timeMs: number, droneId?: string): ClientPoint => ({ droneId, timeMs, lat: 48.85, lon: 2.35, altM: 80, vn: 10, ve: 0, vu: 0 });

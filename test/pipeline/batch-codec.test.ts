@@ -274,7 +274,10 @@ describe("decodeBatch: malformed input", () => {
       return b;
     });
     const random = fc.uint8Array({ maxLength: 200 }).map((b) => {
-      if (b.length > 1) (b[0] = BATCH_MAGIC), (b[1] = BATCH_VERSION);
+      if (b.length > 1) {
+        b[0] = BATCH_MAGIC;
+        b[1] = BATCH_VERSION;
+      }
       return b;
     });
     fc.assert(

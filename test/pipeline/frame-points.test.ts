@@ -37,7 +37,10 @@ describe("framePoints", () => {
 
   it("says what is wrong, and only an unreadable stream frame is fatal", () => {
     let made = 0;
-    const stream = () => (made++, new StreamDecoder(streamMaxDrones("drone", 10)));
+    const stream = () => {
+      made++;
+      return new StreamDecoder(streamMaxDrones("drone", 10));
+    };
     expect(framePoints(frame({ case: "telemetry", value: { points: pts } }), 1, stream)).toMatchObject({
       ok: false,
       code: ErrorCode.TOO_MANY_POINTS,

@@ -27,7 +27,7 @@ describe("LinkSequence", () => {
 
   it("survives a restart through its state", () => {
     const s = new LinkSequence();
-    [1, 2, 5].forEach((q) => s.applied(q, 0));
+    for (const q of [1, 2, 5]) s.applied(q, 0);
     const r = new LinkSequence(s.state());
     expect(r.seen(5)).toBe(true);
     expect(r.seen(3)).toBe(false);

@@ -317,7 +317,10 @@ describe("RegionCore end to end", () => {
 
   it("runs 10,000 drones at realistic spacing (smoke test)", () => {
     let seed = 7;
-    const rnd = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+    const rnd = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 4294967296;
+    };
     const c = core();
     const n = 10_000;
     const pts: TelemetryPoint[] = [];

@@ -17,15 +17,21 @@ function naiveGeohash(lat: number, lon: number, precision: number): string {
   while (hash.length < precision) {
     if (even) {
       const mid = (lonLo + lonHi) / 2;
-      if (lon >= mid) (v = v * 2 + 1), (lonLo = mid);
-      else (v = v * 2), (lonHi = mid);
+      v = v * 2 + (lon >= mid ? 1 : 0);
+      if (lon >= mid) lonLo = mid;
+      else lonHi = mid;
     } else {
       const mid = (latLo + latHi) / 2;
-      if (lat >= mid) (v = v * 2 + 1), (latLo = mid);
-      else (v = v * 2), (latHi = mid);
+      v = v * 2 + (lat >= mid ? 1 : 0);
+      if (lat >= mid) latLo = mid;
+      else latHi = mid;
     }
     even = !even;
-    if (++bits === 5) (hash += base32[v]), (bits = 0), (v = 0);
+    if (++bits === 5) {
+      hash += base32[v];
+      bits = 0;
+      v = 0;
+    }
   }
   return hash;
 }
@@ -55,7 +61,10 @@ function distanceToBoxM(lat: number, lon: number, b: RegionBounds): number {
   for (let i = 0; i <= n; i++) {
     const la = b.south + ((b.north - b.south) * i) / n;
     const lo = west + ((east - west) * i) / n;
-    consider(la, west), consider(la, east), consider(b.south, lo), consider(b.north, lo);
+    consider(la, west);
+    consider(la, east);
+    consider(b.south, lo);
+    consider(b.north, lo);
   }
   return best;
 }

@@ -90,7 +90,11 @@ describe("ReplayBuffer", () => {
             ev = r.trim(now);
           } else {
             const upTo = seq - o.back;
-            for (const e of r.pending()) if (e.seq <= upTo) (ackedPoints += e.points), gone.add(e.seq);
+            for (const e of r.pending()) {
+              if (e.seq > upTo) continue;
+              ackedPoints += e.points;
+              gone.add(e.seq);
+            }
             r.ack(upTo);
           }
           for (const e of ev) {
@@ -123,7 +127,10 @@ describe("ReplayBuffer", () => {
     for (let i = 0; i < 200; i++) r.push(entry(++seq, 3000, 0), 0);
     for (let i = 0; i < 40_000; i++) {
       r.push(entry(++seq, 1 + (seq % 97), 0), 0);
-      if (i % 7 === 0) r.ack((acked = seq - 3));
+      if (i % 7 === 0) {
+        acked = seq - 3;
+        r.ack(acked);
+      }
     }
     const p = r.pending();
     expect(p.map((e) => e.seq)).toEqual([acked + 1, acked + 2, acked + 3, ...Array.from({ length: seq - acked - 3 }, (_, k) => acked + 4 + k)]);

@@ -12,7 +12,7 @@ function wire(m: TelemetryStream): TelemetryStream {
 }
 
 function pt(droneId: string, latE7: number, lonE7: number, tOffsetMs = 0, seq?: number): Point {
-  return create(PointSchema, { droneId, latE7, lonE7, altMm: 120_000, vnCms: 1000, batteryPct: 80, ...(seq === undefined ? {} : { seq }) });
+  return create(PointSchema, { droneId, latE7, lonE7, tOffsetMs, altMm: 120_000, vnCms: 1000, batteryPct: 80, ...(seq === undefined ? {} : { seq }) });
 }
 
 describe("TelemetryStream", () => {

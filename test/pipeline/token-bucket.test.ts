@@ -78,7 +78,10 @@ describe("TokenBucket", () => {
             const g = o.upTo ? b.takeUpTo(o.n, t) : b.take(o.n, t) ? o.n : 0;
             expect(g).toBeGreaterThanOrEqual(0);
             expect(g).toBeLessThanOrEqual(o.n);
-            if (g > 0) times.push(t), grants.push(g);
+            if (g > 0) {
+              times.push(t);
+              grants.push(g);
+            }
           }
           for (let i = 0; i < times.length; i++) {
             let sum = 0;

@@ -106,10 +106,10 @@ describe("validatePoint: drone ids", () => {
   });
 
   it("accepts ids of exactly 64 bytes and rejects 65, counting UTF-8 bytes not characters", () => {
-    const ok = ["a".repeat(64), "é".repeat(32), "🚁".repeat(16), "a".repeat(61) + "€"];
+    const ok = ["a".repeat(64), "é".repeat(32), "🚁".repeat(16), `${"a".repeat(61)}€`];
     for (const id of ok) expect(rejected(validatePoint(wire({ droneId: id }), BASE, relay)), id).toBe("accepted");
     // 33 × "é" is 33 characters but 66 bytes; 17 helicopters are 34 UTF-16 units and 68 bytes.
-    const tooLong = ["a".repeat(65), "é".repeat(33), "🚁".repeat(17), "a".repeat(62) + "€"];
+    const tooLong = ["a".repeat(65), "é".repeat(33), "🚁".repeat(17), `${"a".repeat(62)}€`];
     for (const id of tooLong) {
       const v = validatePoint(wire({ droneId: id }), BASE, relay);
       expect(rejected(v), id).toBe("drone_id");

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseSimArgs, runSim } from "../../scripts/sim.js";
-import { FakeGateway, startGateway } from "../client/fake-gateway.js";
+import { type FakeGateway, startGateway } from "../client/fake-gateway.js";
 
 let gw: FakeGateway | undefined;
 afterEach(async () => {
