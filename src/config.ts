@@ -1,4 +1,4 @@
-import { maxHaloM } from "./pipeline/regions.js";
+import { maxHaloM } from "./geo/regions.js";
 
 /** Highest latitude the region grid is checked for at start-up (the halo must fit its cells there). */
 export const MAX_OPERATING_LAT = 70;

@@ -1,13 +1,13 @@
 /**
  * The bare-transport baseline's region object: accepts gateway links exactly like
  * src/region/region-object.ts (same /link URL, hibernatable socket tagged by link id, `hello`, `ack`
- * from src/pipeline/link-protocol.ts) but applies nothing: it reads the batch header's seq and point
+ * from src/wire/link-protocol.ts) but applies nothing: it reads the batch header's seq and point
  * count, counts them, and acks every batch at once. Used only by scripts/bench/bare-worker.ts.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../../src/env.js";
-import { peekBatch } from "../../src/pipeline/batch-codec.js";
-import { encodeControl } from "../../src/pipeline/link-protocol.js";
+import { peekBatch } from "../../src/wire/batch-codec.js";
+import { encodeControl } from "../../src/wire/link-protocol.js";
 import { acceptLink, linkIdOf } from "../../src/region/link-socket.js";
 
 export class BareRegionObject extends DurableObject<Env> {

@@ -12,7 +12,7 @@ import type { AlertMessage } from "../../src/client/messages.js";
 import { mintToken } from "../../src/client/token.js";
 import type { ClientPoint } from "../../src/client/wire.js";
 import { fromEnu } from "../../src/geo/enu.js";
-import { haloRegions, regionCenter, regionOf } from "../../src/pipeline/regions.js";
+import { haloRegions, regionCenter, regionOf } from "../../src/geo/regions.js";
 import { FleetSim } from "../../src/sim/fleet.js";
 import type { Edge } from "./edge.js";
 import { sleep } from "./edge.js";

@@ -10,14 +10,14 @@
  *     with it off.
  */
 import { DEFAULTS } from "../../src/config.js";
-import { farRadiusM as regionFarRadiusM } from "../../src/pipeline/far-verdict.js";
+import { farRadiusM as regionFarRadiusM } from "../../src/detect/far-verdict.js";
 import { DroneClient } from "../../src/client/drone.js";
 import { RelayClient } from "../../src/client/relay.js";
 import { mintToken } from "../../src/client/token.js";
 import type { BaseClient } from "../../src/client/base.js";
 import type { ClientPoint } from "../../src/client/wire.js";
 import { fromEnu } from "../../src/geo/enu.js";
-import { haloRegions, regionCenter, regionOf } from "../../src/pipeline/regions.js";
+import { haloRegions, regionCenter, regionOf } from "../../src/geo/regions.js";
 import { FleetSim } from "../../src/sim/fleet.js";
 import { Rng } from "../../src/sim/prng.js";
 import type { Edge } from "./edge.js";
@@ -285,7 +285,7 @@ export interface StretchCount {
 const ISOLATED_HOME = regionOf(48.8566, 2.3522 - 0.6, 4);
 const DENSE_HOME = regionOf(48.8566 + 0.35, 2.3522, 4);
 
-/** The region's far-verdict radius with the grid's 1 % query pad (src/pipeline/far-verdict.ts), m. */
+/** The region's far-verdict radius with the grid's 1 % query pad (src/detect/far-verdict.ts), m. */
 export function farRadiusM(o: Parameters<typeof regionFarRadiusM>[0]): number {
   return regionFarRadiusM(o) * 1.01 + 1;
 }

@@ -1,15 +1,15 @@
 /**
- * Seeded benchmark of the region's pure core (src/pipeline/region-core.ts): cost per point with conflict
+ * Seeded benchmark of the region's pure core (src/detect/region-core.ts): cost per point with conflict
  * prediction on, per-second tick, bytes per drone, each next to a naive all-pairs baseline run alongside.
  * Run: npx tsx scripts/bench/region-core.ts   (add --expose-gc via NODE_OPTIONS for a heap figure)
  */
-import { seededRandom } from "../../src/pipeline/seeded-random.js";
+import { seededRandom } from "../../src/sim/seeded-random.js";
 import { DEFAULTS } from "../../src/config.js";
 import { fromEnu } from "../../src/geo/enu.js";
-import { emptyPrediction, predict, type KinematicState } from "../../src/pipeline/conflicts.js";
-import { newCounters } from "../../src/pipeline/counters.js";
-import type { TelemetryPoint } from "../../src/pipeline/point.js";
-import { RegionCore } from "../../src/pipeline/region-core.js";
+import { emptyPrediction, predict, type KinematicState } from "../../src/detect/conflicts.js";
+import { newCounters } from "../../src/wire/counters.js";
+import type { TelemetryPoint } from "../../src/wire/point.js";
+import { RegionCore } from "../../src/detect/region-core.js";
 
 const LAT0 = 52.52;
 const LON0 = 13.4;

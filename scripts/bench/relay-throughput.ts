@@ -8,7 +8,7 @@
 import { mintToken } from "../../src/client/token.js";
 import type { ClientPoint } from "../../src/client/wire.js";
 import { fromEnu } from "../../src/geo/enu.js";
-import { haloRegions, regionCenter, regionOf } from "../../src/pipeline/regions.js";
+import { haloRegions, regionCenter, regionOf } from "../../src/geo/regions.js";
 import { Rng } from "../../src/sim/prng.js";
 import type { Edge } from "./edge.js";
 import { sleep } from "./edge.js";

@@ -7,7 +7,7 @@
  */
 import { encodeTelemetryFrame, type ClientPoint } from "../../src/client/wire.js";
 import { loadZstdEncoder } from "../../src/client/zstd.js";
-import { StreamEncoder } from "../../src/pipeline/telemetry-stream.js";
+import { StreamEncoder } from "../../src/wire/telemetry-stream.js";
 import { FleetSim } from "../../src/sim/fleet.js";
 
 export interface WireSize {

@@ -3,12 +3,12 @@
  * welcome, batch queued points per its limits, ping, and on any drop reconnect with jittered backoff
  * and resume from the unsent queue. Subclasses only decide how a point gets its drone id.
  */
-import { createBackoff, type Backoff, type BackoffOptions } from "../pipeline/backoff.js";
+import { createBackoff, type Backoff, type BackoffOptions } from "../link/backoff.js";
 import { Emitter } from "./emitter.js";
 import type { AdvisoryMessage, AlertMessage, ErrorMessage, PongMessage, RateLimitMessage, SessionCounters, WelcomeMessage } from "./messages.js";
 import { Outbox } from "./outbox.js";
 import { OPEN, messageBytes, resolveSocketFactory, type AuthMode, type ResolvedSocketFactory, type SocketLike, type WebSocketCtor } from "./socket.js";
-import { StreamEncoder } from "../pipeline/telemetry-stream.js";
+import { StreamEncoder } from "../wire/telemetry-stream.js";
 import { decodeServerFrame, encodePingFrame, encodeTelemetryFrame, type ClientPoint } from "./wire.js";
 import { loadZstdEncoder, type ZstdEncoder } from "./zstd.js";
 

@@ -6,7 +6,7 @@ export { BaseClient, type ClientEvents, type ClientOptions, type ClientStats } f
 export { DroneClient, type DroneClientOptions } from "./drone.js";
 export { RelayClient, type RelayClientOptions } from "./relay.js";
 export { Emitter, type Listener } from "./emitter.js";
-export { createBackoff, type Backoff, type BackoffOptions } from "../pipeline/backoff.js";
+export { createBackoff, type Backoff, type BackoffOptions } from "../link/backoff.js";
 export { Outbox } from "./outbox.js";
 export { PROTOCOL, type AuthMode, type SocketLike, type WebSocketCtor } from "./socket.js";
 export {

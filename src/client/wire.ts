@@ -16,8 +16,8 @@ import {
   TelemetrySchema,
   type Point,
 } from "../gen/airspace/v1/airspace_pb.js";
-import { decodeColumns, encodeColumns } from "../pipeline/columns.js";
-import type { StreamEncoder } from "../pipeline/telemetry-stream.js";
+import { decodeColumns, encodeColumns } from "../wire/columns.js";
+import type { StreamEncoder } from "../wire/telemetry-stream.js";
 import { isZstd } from "./zstd.js";
 import type { ServerMessage } from "./messages.js";
 

@@ -6,12 +6,12 @@
  */
 import type { Options } from "../config.js";
 import type { Env } from "../env.js";
-import { encodeBatch } from "../pipeline/batch-codec.js";
-import { nextBackoffMs } from "../pipeline/backoff.js";
-import { parseControl } from "../pipeline/link-protocol.js";
-import type { TelemetryPoint } from "../pipeline/point.js";
-import { ReplayBuffer, type Eviction } from "../pipeline/replay-buffer.js";
-import { BatchSpans } from "../pipeline/trace.js";
+import { encodeBatch } from "../wire/batch-codec.js";
+import { nextBackoffMs } from "../link/backoff.js";
+import { parseControl } from "../wire/link-protocol.js";
+import type { TelemetryPoint } from "../wire/point.js";
+import { ReplayBuffer, type Eviction } from "../link/replay-buffer.js";
+import { BatchSpans } from "../link/trace.js";
 
 /** What a link tells the session that owns it. */
 export interface LinkHost {

@@ -4,7 +4,7 @@
  * its batch sequence, and reading the link id back from a socket. Shared by the region object and the
  * benchmark's bare-transport region, so the baseline pays exactly the same link protocol.
  */
-import { encodeControl } from "../pipeline/link-protocol.js";
+import { encodeControl } from "../wire/link-protocol.js";
 
 interface LinkAttachment {
   linkId: string;

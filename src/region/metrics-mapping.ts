@@ -3,7 +3,7 @@
  * tick (fleet, pipeline, heatmap), never one per telemetry point. The layout is documented, with SQL,
  * in docs/metrics.md; change both together. Append only: queries address columns by position.
  */
-import type { FleetMetrics } from "../pipeline/metrics.js";
+import type { FleetMetrics } from "../detect/metrics.js";
 import type { DataPoint } from "./metrics-sink.js";
 
 /** blob1 of every point says which layout its doubles follow. */

@@ -1,6 +1,6 @@
 /**
  * The region Durable Object: a thin shell that turns runtime events into calls on the pure RegionCore
- * (src/pipeline/region-core.ts). It accepts one hibernatable WebSocket per gateway link, applies each
+ * (src/detect/region-core.ts). It accepts one hibernatable WebSocket per gateway link, applies each
  * batch exactly once (per-link sequence numbers, persisted with the state they produced), routes
  * alerts to the links that carry the drones, and runs a one-second alarm for metrics and checkpoints.
  */
@@ -8,14 +8,14 @@ import { DurableObject } from "cloudflare:workers";
 import { loadOptions, type Options } from "../config.js";
 import type { Env } from "../env.js";
 import { ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
-import { BatchFormatError, decodeBatch } from "../pipeline/batch-codec.js";
-import { farRadiusM, farVerdictValidityMs, REGION_TICK_MS } from "../pipeline/far-verdict.js";
-import { encodeControl } from "../pipeline/link-protocol.js";
-import { AckPolicy } from "../pipeline/ack-policy.js";
-import { HeldFrames } from "../pipeline/held-frames.js";
-import { LinkSequence, type LinkSequenceState } from "../pipeline/link-sequence.js";
-import { RegionCore, type RegionOutput } from "../pipeline/region-core.js";
-import { advisoryFrame, alertFrame, errorFrame } from "../pipeline/server-frames.js";
+import { BatchFormatError, decodeBatch } from "../wire/batch-codec.js";
+import { farRadiusM, farVerdictValidityMs, REGION_TICK_MS } from "../detect/far-verdict.js";
+import { encodeControl } from "../wire/link-protocol.js";
+import { AckPolicy } from "../link/ack-policy.js";
+import { HeldFrames } from "../link/held-frames.js";
+import { LinkSequence, type LinkSequenceState } from "../link/link-sequence.js";
+import { RegionCore, type RegionOutput } from "../detect/region-core.js";
+import { advisoryFrame, alertFrame, errorFrame } from "../wire/server-frames.js";
 import { metricsToDataPoints } from "./metrics-mapping.js";
 import { AnalyticsEngineSink, type MetricsSink } from "./metrics-sink.js";
 import { acceptLink, linkIdOf } from "./link-socket.js";
@@ -314,7 +314,7 @@ export class RegionObject extends DurableObject<Env> {
   /**
    * Safety-aware stretch: tells each link which of its drones are provably far from every other for
    * the verdict's validity V: no other drone within R + vmax·(2(T + V) + stale + stretch), so no
-   * conflict can begin while their points wait (proof in src/pipeline/batcher.ts). Sent every tick,
+   * conflict can begin while their points wait (proof in src/ingest/batcher.ts). Sent every tick,
    * also when empty, so a verdict never outlives its premise.
    */
   private sendFarVerdicts(): void {

@@ -3,8 +3,8 @@
  * one checkpoint happen without an await between them, so they commit as one transaction and the
  * output gate holds the acks sent after them until they are durable (docs/platform.md).
  */
-import type { DroneSnapshot, RestoredAlert } from "../pipeline/region-core.js";
-import type { LinkSequenceState } from "../pipeline/link-sequence.js";
+import type { DroneSnapshot, RestoredAlert } from "../detect/region-core.js";
+import type { LinkSequenceState } from "../link/link-sequence.js";
 import { migrate } from "./schema.js";
 
 /** One applied batch as it arrived, for the journal. */

@@ -7,7 +7,7 @@
  * perturbations (wire rounding) or that are in conflict for under 1 s of reports are left unscored.
  */
 import { enuOffset, fromEnu, velocityFromTrack } from "../geo/enu.js";
-import type { TelemetryPoint } from "../pipeline/point.js";
+import type { TelemetryPoint } from "../wire/point.js";
 
 export interface EncounterState {
   lat: number;

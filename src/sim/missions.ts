@@ -3,7 +3,7 @@
  * at the drop-off, return, land, swap battery), and converging pairs planned backwards from a meeting
  * point so that the conflict they create, and when it starts, is known exactly.
  */
-import { predictRelative, emptyPrediction } from "../pipeline/conflicts.js";
+import { predictRelative, emptyPrediction } from "../detect/conflicts.js";
 import type { FlightPlan } from "./flight-plan.js";
 import type { Rng } from "./prng.js";
 

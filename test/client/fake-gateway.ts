@@ -6,8 +6,8 @@ import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/p
 import { decompress } from "fzstd";
 import { WebSocketServer, type WebSocket as ServerSocket } from "ws";
 import { ClientFrameSchema, ServerFrameSchema, type Point } from "../../src/gen/airspace/v1/airspace_pb.js";
-import { decodeColumns } from "../../src/pipeline/columns.js";
-import { StreamDecoder } from "../../src/pipeline/telemetry-stream.js";
+import { decodeColumns } from "../../src/wire/columns.js";
+import { StreamDecoder } from "../../src/wire/telemetry-stream.js";
 
 export class FakeGateway {
   readonly wss: WebSocketServer;

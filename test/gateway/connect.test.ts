@@ -4,7 +4,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { AlertLevel, ClientFrameSchema, ErrorCode, Manoeuvre } from "../../src/gen/airspace/v1/airspace_pb.js";
 import { signJwt } from "../helpers/jwt.js";
 import { encodeTelemetryFrame } from "../../src/client/wire.js";
-import { StreamEncoder } from "../../src/pipeline/telemetry-stream.js";
+import { StreamEncoder } from "../../src/wire/telemetry-stream.js";
 import { createApp } from "../../src/gateway/app.js";
 import { connect, droneAt, token } from "../helpers/client.js";
 

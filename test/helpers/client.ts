@@ -6,8 +6,8 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { env, SELF } from "cloudflare:test";
 import { ClientFrameSchema, ServerFrameSchema, type ServerFrame } from "../../src/gen/airspace/v1/airspace_pb.js";
 import { mintToken } from "../../src/client/token.js";
-import type { TelemetryPoint } from "../../src/pipeline/point.js";
-import { toWirePoint } from "../../src/pipeline/server-frames.js";
+import type { TelemetryPoint } from "../../src/wire/point.js";
+import { toWirePoint } from "../../src/wire/server-frames.js";
 
 export async function token(sub: string, role: "drone" | "relay" | "ops" = "drone", ttlS = 600): Promise<string> {
   return mintToken(env.AIRSPACE_JWT_SECRET as string, { sub, role: role as "drone" }, { ttlS });

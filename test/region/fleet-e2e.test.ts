@@ -3,8 +3,8 @@
 // simulator staged must be alerted to both of its drones.
 import { describe, expect, it } from "vitest";
 import { AlertLevel } from "../../src/gen/airspace/v1/airspace_pb.js";
-import type { TelemetryPoint } from "../../src/pipeline/point.js";
-import { regionCenter } from "../../src/pipeline/regions.js";
+import type { TelemetryPoint } from "../../src/wire/point.js";
+import { regionCenter } from "../../src/geo/regions.js";
 import { FleetSim } from "../../src/sim/fleet.js";
 import { connect, eventually, token } from "../helpers/client.js";
 

@@ -1,9 +1,9 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { encodeBatch } from "../../src/pipeline/batch-codec.js";
-import { newCounters } from "../../src/pipeline/counters.js";
-import { parseControl, type RegionControl } from "../../src/pipeline/link-protocol.js";
-import { regionCenter, regionOf } from "../../src/pipeline/regions.js";
+import { encodeBatch } from "../../src/wire/batch-codec.js";
+import { newCounters } from "../../src/wire/counters.js";
+import { parseControl, type RegionControl } from "../../src/wire/link-protocol.js";
+import { regionCenter, regionOf } from "../../src/geo/regions.js";
 import { droneAt, eventually } from "../helpers/client.js";
 
 // Frankfurt's cell: no other test flies there.

@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AlertLevel } from "../../src/gen/airspace/v1/airspace_pb.js";
-import { regionBounds, regionCenter, regionOf } from "../../src/pipeline/regions.js";
+import { regionBounds, regionCenter, regionOf } from "../../src/geo/regions.js";
 import type { RegionObject } from "../../src/region/region-object.js";
 import { connect, droneAt, eventually, token } from "../helpers/client.js";
 

@@ -9,7 +9,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AlertLevel, ErrorCode } from "../../src/gen/airspace/v1/airspace_pb.js";
-import { regionOf } from "../../src/pipeline/regions.js";
+import { regionOf } from "../../src/geo/regions.js";
 import encountersText from "../fixtures/encounters-public.jsonl?raw";
 import { connect, eventually, ping, token } from "../helpers/client.js";
 import { type Encounter, layoutTracks, REPORT_TIMES_S } from "../../src/replay/encounter-tracks.js";

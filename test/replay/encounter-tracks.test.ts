@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { regionOf } from "../../src/pipeline/regions.js";
+import { regionOf } from "../../src/geo/regions.js";
 import { type Encounter, layoutTracks, REPORT_TIMES_S, type ReceivedAlert, scoreTracks, type TrackPair } from "../../src/replay/encounter-tracks.js";
 import { loadEncounters } from "../../scripts/bench/dense-tracks.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { predict } from "../../src/pipeline/conflicts.js";
+import { predict } from "../../src/detect/conflicts.js";
 import { FleetSim, type SimPoint } from "../../src/sim/fleet.js";
 
 const contract = { radiusM: 15, heightM: 5, lookaheadS: 5 };

@@ -1,0 +1,67 @@
+/**
+ * What the region core tells its shell (the Durable Object): alerts, advisories and proximity sets to
+ * send to gateway links, ops events, and drone snapshots for the checkpoint and the ops read path.
+ */
+import type { ManoeuvreName } from "./advisories.js";
+import type { AdvisoryFields, AlertFields } from "../wire/server-frames.js";
+
+/** An alert for one home drone of a pair, to its link: the wire's alert fields. */
+export interface AlertOut extends AlertFields {
+  kind: "alert";
+  linkId: string;
+}
+export interface AdvisoryOut extends AdvisoryFields {
+  kind: "advisory";
+  linkId: string;
+  advisory: "low_battery_rth";
+}
+/** The full set of a link's home drones within 2R of another drone or in an active conflict; sent when it changes. */
+export interface ProximityOut {
+  kind: "proximity";
+  linkId: string;
+  droneIds: string[];
+}
+/** An alert that was in force before a restart, from the audit table; `sentX` is the manoeuvre sent to that side, or null if none was. */
+export interface RestoredAlert {
+  alertId: string;
+  droneA: string;
+  droneB: string;
+  level: "caution" | "warning";
+  sentA: ManoeuvreName | "none" | null;
+  sentB: ManoeuvreName | "none" | null;
+}
+
+/**
+ * Home points of a link that arrived older than the stale limit since the last tick: the edge is
+ * behind and says so (a silent miss is worse than a late one). `droneId` names the one seen last.
+ */
+export interface StaleOut {
+  kind: "stale";
+  linkId: string;
+  droneId: string;
+  points: number;
+  maxAgeMs: number;
+}
+
+export type RegionOutput = AlertOut | AdvisoryOut | ProximityOut | StaleOut;
+export interface OpsEvent {
+  type: "lost" | "recovered" | "low_battery" | "evicted";
+  droneId: string;
+  atMs: number;
+}
+export interface DroneSnapshot {
+  droneId: string;
+  linkId: string;
+  ghost: boolean;
+  timeMs: number;
+  lastSeenMs: number;
+  lat: number;
+  lon: number;
+  altM: number;
+  vn: number;
+  ve: number;
+  vu: number;
+  battery: number;
+  status: "active" | "lost";
+  lowBatterySent: boolean;
+}

@@ -1,0 +1,191 @@
+/**
+ * The micro-batcher: points are grouped per region key and flushed as one upstream message when the
+ * window closes or the batch is full, because a region object pays per message, not per point
+ * (docs/platform.md). Clock-free: the session calls add/due with nowMs and arms its timer at nextDeadline().
+ *
+ * Proximity flush: the region names drones near another (setUrgent); their points flush at once.
+ *
+ * Nothing more to wait for: the session reports each frame's arrival (arrival()). When its frames come
+ * further apart than the window (a drone socket at 10 Hz behind a 50 ms window), no later point can
+ * join a batch before its deadline, so waiting would only add latency and a timer: such points leave
+ * at once (as one message per region for the frame, see the session). A mistaken estimate costs at most
+ * a message that could have been shared; it never delays a point past its deadline.
+ *
+ * Safety-aware stretch (stretchMaxMs > 0): the region names drones provably too far from every other
+ * for a conflict to begin soon (setFar, valid until untilMs on the gateway clock: the region requires
+ * distance > R + 2·vmax·(T + validity) for all pairs). A far point may wait up to stretchMaxMs, but only
+ * if it will be flushed by untilMs (nowMs + stretchMaxMs ≤ untilMs). Each region has ONE pending list
+ * and its deadline is the earliest deadline of its points, so far points ride along with the next
+ * normal flush for free and per-drone order is the arrival order.
+ *
+ * Why no alert is ever later with the stretch (sketch):
+ * 1. A non-far point's deadline is its own arrival + window (or now, if urgent or the batch is full);
+ *    the batch flushes at the minimum deadline of its points, so adding far points never delays it.
+ * 2. Let drone a be far over [t0, u]. Speeds are ≤ vmax (faster points are rejected), so while the
+ *    verdict holds every other drone is > R + 2·vmax·T away from a: constant-velocity prediction over
+ *    [0, T] cannot bring any pair (a, b) within R, with or without a's latest point. So no alert that
+ *    involves a can be due in [t0, u]; pairs without a are untouched by step 1.
+ * 3. Every far point of a is flushed by u (nowMs + stretchMaxMs ≤ u), so after u the region holds the
+ *    same states of a as without the stretch: every later prediction is identical.
+ * 4. A revoked verdict (setFar without a, e.g. a newcomer took off next to it) flushes a's pending
+ *    points at once; setUrgent does the same. Both end the stretch before its proof's premise fails.
+ */
+import type { Options } from "../config.js";
+import type { TelemetryPoint } from "../wire/point.js";
+
+export type BatcherOptions = Pick<Options, "batchWindowMs" | "batchMaxPoints" | "stretchMaxMs">;
+
+/** One upstream message's payload; the link layer adds seq, traceparent and counters. */
+export interface FlushedBatch {
+  regionKey: string;
+  points: TelemetryPoint[];
+  /** 1 where the point is a halo ghost for this region. */
+  ghost: Uint8Array;
+}
+
+interface Pending {
+  points: TelemetryPoint[];
+  ghost: Uint8Array;
+  deadlineMs: number;
+  /** True when some point's deadline was stretched past the window. */
+  stretched: boolean;
+}
+
+interface Verdicts {
+  urgent: ReadonlySet<string> | null;
+  far: ReadonlySet<string> | null;
+  farUntilMs: number;
+}
+
+const NONE: readonly FlushedBatch[] = Object.freeze([]);
+
+/** Weight of the newest gap in the mean time between frames. */
+const GAP_WEIGHT = 0.25;
+
+export class Batcher {
+  private readonly pending = new Map<string, Pending>();
+  private readonly verdicts = new Map<string, Verdicts>();
+  /** Mean ms between the session's frames (-1 until two have come), and the last one's arrival. */
+  private gapMs = -1;
+  private lastFrameMs = -Infinity;
+
+  constructor(private readonly opts: BatcherOptions) {}
+
+  /** Points waiting in all regions. */
+  get pendingPoints(): number {
+    let n = 0;
+    for (const b of this.pending.values()) n += b.points.length;
+    return n;
+  }
+
+  /** A frame of points arrived at `nowMs` (call before adding its points). */
+  arrival(nowMs: number): void {
+    if (this.lastFrameMs > -Infinity) {
+      const gap = Math.max(0, nowMs - this.lastFrameMs);
+      this.gapMs = this.gapMs < 0 ? gap : this.gapMs + GAP_WEIGHT * (gap - this.gapMs);
+    }
+    this.lastFrameMs = nowMs;
+  }
+
+  /** Whether the next frame is expected only after `deadlineMs`, so nothing could join a batch by then. */
+  private nothingComesBy(deadlineMs: number): boolean {
+    return this.gapMs >= 0 && this.lastFrameMs + this.gapMs > deadlineMs;
+  }
+
+  /**
+   * Queues one point for `regionKey`; returns the batches that must leave now (that region's, when
+   * the point is urgent, fills the batch, or the window is 0), usually none.
+   */
+  add(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number): readonly FlushedBatch[] {
+    let b = this.pending.get(regionKey);
+    if (b === undefined) {
+      b = { points: [], ghost: new Uint8Array(this.opts.batchMaxPoints), deadlineMs: Infinity, stretched: false };
+      this.pending.set(regionKey, b);
+    }
+    b.ghost[b.points.length] = ghost ? 1 : 0;
+    b.points.push(point);
+    const v = this.verdicts.get(regionKey);
+    if (v?.urgent?.has(point.droneId) || b.points.length >= this.opts.batchMaxPoints) return [this.flush(regionKey, b)];
+    let wait = this.opts.batchWindowMs;
+    const stretch = this.opts.stretchMaxMs;
+    if (stretch > wait && v?.far?.has(point.droneId) && nowMs + stretch <= v.farUntilMs) {
+      wait = stretch;
+      b.stretched = true;
+    }
+    // A stretched point waits on purpose (fewer messages); a windowed one only for company.
+    const deadline = wait === this.opts.batchWindowMs && this.nothingComesBy(nowMs + wait) ? nowMs : nowMs + wait;
+    if (deadline < b.deadlineMs) b.deadlineMs = deadline;
+    return b.deadlineMs <= nowMs ? [this.flush(regionKey, b)] : NONE;
+  }
+
+  /** The batches whose deadline has come. */
+  due(nowMs: number): readonly FlushedBatch[] {
+    let out: FlushedBatch[] | null = null;
+    for (const [key, b] of this.pending) {
+      if (b.deadlineMs > nowMs) continue;
+      out ??= [];
+      out.push(this.flush(key, b));
+    }
+    return out ?? NONE;
+  }
+
+  /** Earliest deadline of any pending batch (gateway ms), Infinity when nothing waits. */
+  nextDeadline(): number {
+    let d = Infinity;
+    for (const b of this.pending.values()) if (b.deadlineMs < d) d = b.deadlineMs;
+    return d;
+  }
+
+  /**
+   * Replaces the set of drones of `regionKey` that are near another (proximity flush). Their points
+   * never wait: any already pending leave now, in the returned batch.
+   */
+  setUrgent(regionKey: string, droneIds: Iterable<string>): FlushedBatch | null {
+    const urgent = new Set(droneIds);
+    this.verdicts.set(regionKey, { ...this.verdictsOf(regionKey), urgent: urgent.size > 0 ? urgent : null });
+    const b = this.pending.get(regionKey);
+    if (b === undefined || urgent.size === 0) return null;
+    for (const p of b.points) if (urgent.has(p.droneId)) return this.flush(regionKey, b);
+    return null;
+  }
+
+  /**
+   * Replaces the set of drones of `regionKey` that are provably far from all others until untilMs
+   * (gateway clock; Infinity = until replaced, in which case the region's margin must also cover the
+   * age of its states and the time a revocation takes to arrive). Ignored when stretchMaxMs is 0. A
+   * stretched batch holding a drone that is no longer far, or waiting past untilMs, leaves now.
+   */
+  setFar(regionKey: string, droneIds: Iterable<string>, untilMs = Infinity): FlushedBatch | null {
+    if (this.opts.stretchMaxMs <= 0) return null;
+    const far = new Set(droneIds);
+    this.verdicts.set(regionKey, { ...this.verdictsOf(regionKey), far: far.size > 0 ? far : null, farUntilMs: untilMs });
+    const b = this.pending.get(regionKey);
+    if (b === undefined || !b.stretched) return null;
+    if (b.deadlineMs > untilMs) return this.flush(regionKey, b);
+    for (const p of b.points) if (!far.has(p.droneId)) return this.flush(regionKey, b);
+    return null;
+  }
+
+  /** Everything pending, e.g. before the connection closes. */
+  drain(): FlushedBatch[] {
+    const out: FlushedBatch[] = [];
+    for (const [key, b] of this.pending) out.push(this.flush(key, b));
+    return out;
+  }
+
+  /** Drops a region's verdicts (its link closed) and returns its pending batch, if any. */
+  forgetRegion(regionKey: string): FlushedBatch | null {
+    this.verdicts.delete(regionKey);
+    const b = this.pending.get(regionKey);
+    return b === undefined ? null : this.flush(regionKey, b);
+  }
+
+  private verdictsOf(regionKey: string): Verdicts {
+    return this.verdicts.get(regionKey) ?? { urgent: null, far: null, farUntilMs: -Infinity };
+  }
+
+  private flush(regionKey: string, b: Pending): FlushedBatch {
+    this.pending.delete(regionKey);
+    return { regionKey, points: b.points, ghost: b.ghost.slice(0, b.points.length) };
+  }
+}

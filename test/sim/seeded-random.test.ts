@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../src/sim/seeded-random.js";
+
+describe("seededRandom", () => {
+  it("repeats per seed, differs across seeds, and stays in [0, 1)", () => {
+    const a = Array.from({ length: 1000 }, seededRandom(42));
+    const b = Array.from({ length: 1000 }, seededRandom(42));
+    const c = Array.from({ length: 1000 }, seededRandom(43));
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    expect(a.every((x) => x >= 0 && x < 1)).toBe(true);
+    const mean = a.reduce((s, x) => s + x, 0) / a.length;
+    expect(mean).toBeGreaterThan(0.45);
+    expect(mean).toBeLessThan(0.55);
+  });
+});
