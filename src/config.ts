@@ -187,11 +187,6 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Env variable name of an option, for docs and error messages. */
-export function envName(key: NumericKey): string {
-  return SPEC[key].env;
-}
-
 /** Every option with its env name and default, for the README's configuration table. */
 export function describeOptions(): { key: NumericKey; env: string; default: number }[] {
   return (Object.keys(SPEC) as NumericKey[]).map((key) => ({ key, env: SPEC[key].env, default: DEFAULTS[key] }));

@@ -27,8 +27,9 @@ const ALLOWED: Record<string, string[]> = {
   "config.ts": ["geo"],
   // The bindings name the Durable Object classes (types only).
   "env.ts": ["region"],
+  "log.ts": [],
 };
-const OPEN = ["config", "gen"];
+const OPEN = ["config", "gen", "log"];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

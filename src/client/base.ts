@@ -11,6 +11,7 @@ import { OPEN, messageBytes, resolveSocketFactory, type AuthMode, type ResolvedS
 import { StreamEncoder } from "../wire/telemetry-stream.js";
 import { decodeServerFrame, encodePingFrame, encodeTelemetryFrame, type ClientPoint } from "./wire.js";
 import { loadZstdEncoder, type ZstdEncoder } from "./zstd.js";
+import { CloseCode } from "../wire/close-codes.js";
 
 export interface ClientOptions {
   /** Gateway URL, e.g. ws://127.0.0.1:8787; "/v1/connect" is appended when the path is empty. */
@@ -217,7 +218,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   }
 
   /** Closes for good: timers stop, queued points are discarded. */
-  close(code = 1000, reason = "client closed"): void {
+  close(code: number = CloseCode.NORMAL, reason = "client closed"): void {
     if (this.state === "closed") return;
     this.clearTimers();
     this.state = "closed";
@@ -336,7 +337,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
     let delayMs = 0;
     if (willReconnect) {
       delayMs = this.backoff.next();
-      if (code === 1008) delayMs = Math.max(delayMs, POLICY_CLOSE_MIN_DELAY_MS);
+      if (code === CloseCode.POLICY) delayMs = Math.max(delayMs, POLICY_CLOSE_MIN_DELAY_MS);
       this.state = "waiting";
       this.stats.reconnects++;
       this.retryTimer = setTimeout(() => {

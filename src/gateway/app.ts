@@ -7,6 +7,7 @@ import { ConfigError, loadOptions, type Options } from "../config.js";
 import type { Env } from "../env.js";
 import { extractToken, SUBPROTOCOL, verifyJwt, type Principal } from "./auth.js";
 import { DroneSession } from "./session.js";
+import { log } from "../log.js";
 
 type AppEnv = { Bindings: Env; Variables: { options: Options; principal: Principal } };
 
@@ -29,7 +30,7 @@ export function createApp() {
   const app = new Hono<AppEnv>();
 
   app.onError((err, c) => {
-    console.error(JSON.stringify({ msg: "unhandled error", path: c.req.path, error: String(err) }));
+    log("unhandled error", { path: c.req.path, error: String(err) }, "error");
     return jsonError(c, 500, "internal_error");
   });
 
@@ -39,14 +40,14 @@ export function createApp() {
   app.use("/v1/*", async (c, next) => {
     const secret = c.env.AIRSPACE_JWT_SECRET;
     if (!secret) {
-      console.error(JSON.stringify({ msg: "AIRSPACE_JWT_SECRET is not set: refusing all clients (wrangler secret put AIRSPACE_JWT_SECRET)" }));
+      log("AIRSPACE_JWT_SECRET is not set: refusing all clients (wrangler secret put AIRSPACE_JWT_SECRET)", {}, "error");
       return jsonError(c, 503, "not_configured", "the server has no AIRSPACE_JWT_SECRET");
     }
     try {
       c.set("options", optionsFor(c.env));
     } catch (e) {
       if (e instanceof ConfigError) {
-        console.error(JSON.stringify({ msg: "invalid configuration", error: e.message }));
+        log("invalid configuration", { error: e.message }, "error");
         return jsonError(c, 503, "bad_configuration", e.message);
       }
       throw e;

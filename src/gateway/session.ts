@@ -18,9 +18,10 @@ import { haloRegions, regionOf } from "../geo/regions.js";
 import { errorFrame, pongFrame, rateLimitFrame, welcomeFrame } from "../wire/server-frames.js";
 import { newTraceId } from "../link/trace.js";
 import type { TelemetryPoint } from "../wire/point.js";
-import { validatePoint, type RejectReason } from "../ingest/validate.js";
+import { validatePoint } from "../ingest/validate.js";
 import type { Principal } from "./auth.js";
 import { UpstreamLink, type LinkHost } from "./upstream.js";
+import { CloseCode } from "../wire/close-codes.js";
 
 /**
  * Counter deltas normally ride on the next batch to their region (a drone that keeps sending forwards a
@@ -62,7 +63,6 @@ export class DroneSession implements LinkHost {
     alertsDelivered: 0,
     pointsLost: 0,
   };
-  readonly rejects: Partial<Record<RejectReason, number>> = {};
 
   constructor(
     private readonly ws: WebSocket,
@@ -171,7 +171,7 @@ export class DroneSession implements LinkHost {
         return;
       }
       this.sendToClient(errorFrame(fp.code, fp.message));
-      this.closeClient(1007, "stream state lost");
+      this.closeClient(CloseCode.STREAM_LOST, "stream state lost");
       return;
     }
     const { points, baseTimeMs } = fp;
@@ -225,7 +225,6 @@ export class DroneSession implements LinkHost {
       const v = validatePoint(wire, baseTimeMs, ctx);
       if (!v.ok) {
         this.totals.pointsRejected++;
-        this.rejects[v.reason] = (this.rejects[v.reason] ?? 0) + 1;
         this.countForDrone(v.droneId, "received", 1);
         this.countForDrone(v.droneId, "rejected", 1);
         if (v.reason === "wrong_drone") {
@@ -358,13 +357,13 @@ export class DroneSession implements LinkHost {
     while (times.length > 0 && times[0]! <= now - this.opts.badFrameWindowMs) times.shift();
     if (times.length > this.opts.badFrameLimit) {
       this.sendToClient(errorFrame(ErrorCode.POLICY, `more than ${this.opts.badFrameLimit} bad frames in ${this.opts.badFrameWindowMs / 1000} s`));
-      this.closeClient(1008, "too many bad frames");
+      this.closeClient(CloseCode.POLICY, "too many bad frames");
     }
   }
 
   private abuse(reason: string): void {
     this.sendToClient(errorFrame(ErrorCode.POLICY, reason));
-    this.closeClient(1008, "rate limit abuse");
+    this.closeClient(CloseCode.POLICY, "rate limit abuse");
   }
 
   private countersMessage() {

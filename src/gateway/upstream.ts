@@ -12,6 +12,8 @@ import { parseControl } from "../wire/link-protocol.js";
 import type { TelemetryPoint } from "../wire/point.js";
 import { ReplayBuffer, type Eviction } from "../link/replay-buffer.js";
 import { BatchSpans } from "../link/trace.js";
+import { log } from "../log.js";
+import { CloseCode } from "../wire/close-codes.js";
 
 /** What a link tells the session that owns it. */
 export interface LinkHost {
@@ -43,7 +45,6 @@ export class UpstreamLink {
   /** This link's batches' traceparents (W3C), children of the session's trace. */
   private readonly spans: BatchSpans;
   private readonly buffer: ReplayBuffer;
-  readonly stats = { batches: 0, replayed: 0, reconnects: 0 };
 
   constructor(
     readonly regionKey: string,
@@ -71,7 +72,6 @@ export class UpstreamLink {
     const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent: this.spans.next(), counters, points, ghost });
     const evicted = this.buffer.push({ seq: this.seq, bytes, sentAtMs: nowMs, points: points.length }, nowMs);
     this.evicted(evicted);
-    this.stats.batches++;
     if (this.state === "open" && this.ws) {
       try {
         this.ws.send(bytes);
@@ -89,7 +89,7 @@ export class UpstreamLink {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     try {
-      this.ws?.close(1000, "client gone");
+      this.ws?.close(CloseCode.NORMAL, "client gone");
     } catch {
       // already closed
     }
@@ -107,7 +107,7 @@ export class UpstreamLink {
       if (resp.status !== 101 || !ws) throw new Error(`region answered ${resp.status}`);
       if ((this.state as State) === "closed") {
         ws.accept();
-        ws.close(1000, "client gone");
+        ws.close(CloseCode.NORMAL, "client gone");
         return;
       }
       ws.accept();
@@ -121,7 +121,7 @@ export class UpstreamLink {
       // batch first would make the region drop the older replayed ones as duplicates.
       this.state = "hello";
     } catch (e) {
-      console.error(JSON.stringify({ msg: "region link failed", region: this.regionKey, linkId: this.linkId, error: String(e) }));
+      log("region link failed", { region: this.regionKey, linkId: this.linkId, error: String(e) }, "error");
       this.dropped();
     }
   }
@@ -166,10 +166,8 @@ export class UpstreamLink {
     for (const b of this.buffer.pending()) {
       try {
         ws.send(b.bytes);
-        if (b.seq <= this.highestSent) {
-          this.stats.replayed++;
-          replayedPoints += b.points;
-        } else this.highestSent = b.seq;
+        if (b.seq <= this.highestSent) replayedPoints += b.points;
+        else this.highestSent = b.seq;
       } catch {
         this.dropped();
         return false;
@@ -200,7 +198,6 @@ export class UpstreamLink {
     if (this.state === "closed" || this.state === "backoff") return;
     this.ws = null;
     this.state = "backoff";
-    this.stats.reconnects++;
     const delay = nextBackoffMs(this.attempt++);
     this.timer = setTimeout(() => {
       this.timer = null;

@@ -173,13 +173,6 @@ export class Batcher {
     return out;
   }
 
-  /** Drops a region's verdicts (its link closed) and returns its pending batch, if any. */
-  forgetRegion(regionKey: string): FlushedBatch | null {
-    this.verdicts.delete(regionKey);
-    const b = this.pending.get(regionKey);
-    return b === undefined ? null : this.flush(regionKey, b);
-  }
-
   private verdictsOf(regionKey: string): Verdicts {
     return this.verdicts.get(regionKey) ?? { urgent: null, far: null, farUntilMs: -Infinity };
   }

@@ -95,11 +95,6 @@ export class DedupeFilter {
     return null;
   }
 
-  /** Forgets a drone (it left the connection). */
-  forget(droneId: string): void {
-    this.states.delete(droneId);
-  }
-
   /** Forgets drones idle for idleMs; returns how many. Runs on its own every idleMs. */
   sweep(nowMs: number): number {
     this.lastSweepMs = nowMs;

@@ -5,6 +5,7 @@
  */
 import type { Options } from "../config.js";
 import { TokenBucket } from "./token-bucket.js";
+import { CloseCode } from "../wire/close-codes.js";
 
 export type RateLimitOptions = Pick<
   Options,
@@ -20,7 +21,7 @@ export const NOTICE_INTERVAL_MS = 1000;
 /** Connection buckets hold this many seconds of their rate (proposed option CONN_BURST_S). */
 export const CONN_BURST_S = 1;
 /** WebSocket close code for a policy violation (RFC 6455 §7.4.1). */
-export const CLOSE_POLICY = 1008;
+export const CLOSE_POLICY = CloseCode.POLICY;
 
 export type LimitVerdict =
   | { readonly kind: "ok" }

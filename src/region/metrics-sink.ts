@@ -3,6 +3,7 @@
  * dev, miniflare, the vitest pool) `writeDataPoint` is a no-op, so the sink also keeps the last points
  * it wrote, which tests and the local read path can see.
  */
+import { log } from "../log.js";
 
 export interface DataPoint {
   indexes: [string];
@@ -35,7 +36,7 @@ export class AnalyticsEngineSink implements MetricsSink {
         this.dataset?.writeDataPoint(p);
       } catch (e) {
         // Metrics must never take the safety path down with them.
-        console.error(JSON.stringify({ msg: "writeDataPoint failed", error: String(e) }));
+        log("writeDataPoint failed", { error: String(e) }, "error");
       }
       this.kept.push(p);
     }

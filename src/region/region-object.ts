@@ -20,6 +20,8 @@ import { metricsToDataPoints } from "./metrics-mapping.js";
 import { AnalyticsEngineSink, type MetricsSink } from "./metrics-sink.js";
 import { acceptLink, linkIdOf } from "./link-socket.js";
 import { RegionStore, type AuditRow, type JournalEntry } from "./region-store.js";
+import { log } from "../log.js";
+import { CloseCode } from "../wire/close-codes.js";
 
 const TICK_MS = REGION_TICK_MS;
 const DIRECTORY_REPORT_MS = 60_000;
@@ -100,7 +102,7 @@ export class RegionObject extends DurableObject<Env> {
       } catch (e) {
         // A row this version cannot read must not keep the region from starting; the gateway's
         // replay and the drones' next reports refill what it held.
-        console.error(JSON.stringify({ msg: "journal row skipped", region: regionKey, linkId: j.linkId, seq: j.seq, error: String(e) }));
+        log("journal row skipped", { region: regionKey, linkId: j.linkId, seq: j.seq, error: String(e) }, "error");
       }
     }
     return this.core;
@@ -145,7 +147,7 @@ export class RegionObject extends DurableObject<Env> {
     if (typeof message === "string") return; // links send only binary batches
     const linkId = linkIdOf(ws);
     if (!this.core || !linkId) {
-      ws.close(1011, "region not initialised");
+      ws.close(CloseCode.INTERNAL, "region not initialised");
       return;
     }
     const bytes = new Uint8Array(message);
@@ -155,8 +157,8 @@ export class RegionObject extends DurableObject<Env> {
     } catch (e) {
       if (!(e instanceof BatchFormatError)) throw e;
       this.stats.badBatches++;
-      console.error(JSON.stringify({ msg: "bad batch", region: this.regionKey, linkId, error: e.message }));
-      ws.close(1002, "bad batch");
+      log("bad batch", { region: this.regionKey, linkId, error: e.message }, "error");
+      ws.close(CloseCode.PROTOCOL, "bad batch");
       return;
     }
     if (!applied) {
@@ -224,7 +226,7 @@ export class RegionObject extends DurableObject<Env> {
     // Complete the closing handshake; 1005/1006 are not codes one may send (RFC 6455 §7.4.1). The
     // link's records stay: its gateway reconnects under the same id, or they are forgotten after an hour.
     try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+      ws.close(code === 1005 || code === 1006 ? CloseCode.NORMAL : code, "closing");
     } catch {
       // already closed
     }
@@ -343,12 +345,12 @@ export class RegionObject extends DurableObject<Env> {
       } catch (e) {
         // One output that cannot be encoded must not take the object (and every link) down with it.
         this.stats.badOutputs++;
-        console.error(JSON.stringify({ msg: "output dropped", region: this.regionKey, kind: o.kind, error: String(e) }));
+        log("output dropped", { region: this.regionKey, kind: o.kind, error: String(e) }, "error");
       }
     }
     // One line per turn, not per alert: under load a line per start was a large share of the
     // region's CPU. The batch's trace context ties the starts to the gateway session and flush.
-    if (started.length > 0) console.log(JSON.stringify({ msg: "alerts started", region: this.regionKey, traceparent, alerts: started }));
+    if (started.length > 0) log("alerts started", { region: this.regionKey, traceparent, alerts: started });
   }
 
   private routeOne(o: RegionOutput, now: number, started: StartedAlert[]): void {
@@ -417,7 +419,7 @@ export class RegionObject extends DurableObject<Env> {
       const dir = this.env.DIRECTORY.get(this.env.DIRECTORY.idFromName("directory"));
       await dir.fetch(new Request("https://directory/report", { method: "POST", body: JSON.stringify({ region: this.regionKey, drones }) }));
     } catch (e) {
-      console.error(JSON.stringify({ msg: "directory report failed", region: this.regionKey, error: String(e) }));
+      log("directory report failed", { region: this.regionKey, error: String(e) }, "error");
     }
   }
 }

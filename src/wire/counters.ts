@@ -35,11 +35,3 @@ export function addCounters(into: Counters, delta: ArrayLike<number>): void {
   const n = Math.min(into.length, delta.length);
   for (let i = 0; i < n; i++) into[i]! += delta[i]!;
 }
-
-export function countersToObject(c: ArrayLike<number>): Record<CounterName, number> {
-  const o = {} as Record<CounterName, number>;
-  COUNTER_NAMES.forEach((n, i) => {
-    o[n] = c[i] ?? 0;
-  });
-  return o;
-}

@@ -8,12 +8,13 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { Decompress } from "fzstd";
 import { type ClientFrame, ClientFrameSchema, ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
 import { readTelemetryFrame } from "./telemetry-reader.js";
+import { CloseCode } from "./close-codes.js";
 
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd] as const;
 
 export type FrameResult =
   | { ok: true; frame: ClientFrame; compressed: boolean; decodedBytes: number }
-  | { ok: false; code: ErrorCode; message: string /** Close code when the socket must close. */; close?: 1009 };
+  | { ok: false; code: ErrorCode; message: string /** Close code when the socket must close. */; close?: typeof CloseCode.TOO_BIG };
 
 export function isZstd(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === ZSTD_MAGIC[0] && bytes[1] === ZSTD_MAGIC[1] && bytes[2] === ZSTD_MAGIC[2] && bytes[3] === ZSTD_MAGIC[3];
@@ -115,14 +116,14 @@ export function boundedZstd(bytes: Uint8Array, maxBytes: number): { ok: true; da
 /** Decodes one WebSocket message into a ClientFrame, never throwing. */
 export function decodeClientFrame(bytes: Uint8Array, maxBytes: number): FrameResult {
   if (bytes.length > maxBytes)
-    return { ok: false, code: ErrorCode.FRAME_TOO_LARGE, message: `frame of ${bytes.length} bytes exceeds ${maxBytes}`, close: 1009 };
+    return { ok: false, code: ErrorCode.FRAME_TOO_LARGE, message: `frame of ${bytes.length} bytes exceeds ${maxBytes}`, close: CloseCode.TOO_BIG };
   let data = bytes;
   const compressed = isZstd(bytes);
   if (compressed) {
     const z = boundedZstd(bytes, maxBytes);
     if (!z.ok)
       return z.tooLarge
-        ? { ok: false, code: ErrorCode.FRAME_TOO_LARGE, message: z.message, close: 1009 }
+        ? { ok: false, code: ErrorCode.FRAME_TOO_LARGE, message: z.message, close: CloseCode.TOO_BIG }
         : { ok: false, code: ErrorCode.BAD_FRAME, message: z.message };
     data = z.data;
   }

@@ -20,8 +20,3 @@ export interface TelemetryPoint {
   /** Per-drone sequence number, or -1 when absent. */
   seq: number;
 }
-
-/** Ground speed, m/s. */
-export function groundSpeed(p: Pick<TelemetryPoint, "vn" | "ve">): number {
-  return Math.hypot(p.vn, p.ve);
-}
