@@ -1,0 +1,391 @@
+/**
+ * One drone or relay socket's pipeline, pure: bytes in → frames for the client, batches per region
+ * (with their counter deltas), and a close when the client must go. Decode → validate → rate limit →
+ * near-duplicate filter → route (home region + halo ghosts) → micro-batch. The gateway's DroneSession
+ * only wires a socket, its upstream links and one timer to it (src/gateway/session.ts), so every rule
+ * here, exactly-once accounting included, is tested in Node.
+ */
+import type { Options } from "../config.js";
+import { ErrorCode, type Point } from "../gen/airspace/v1/airspace_pb.js";
+import { haloRegions, regionOf } from "../geo/regions.js";
+import { CloseCode } from "../wire/close-codes.js";
+import { COUNTER_INDEX, type CounterName, type Counters } from "../wire/counters.js";
+import { framePoints } from "../wire/frame-points.js";
+import { decodeClientFrame } from "../wire/frames.js";
+import type { TelemetryPoint } from "../wire/point.js";
+import { errorFrame, pongFrame, rateLimitFrame, welcomeFrame } from "../wire/server-frames.js";
+import { StreamDecoder, streamMaxDrones } from "../wire/telemetry-stream.js";
+import { Batcher, type FlushedBatch } from "./batcher.js";
+import { DedupeFilter } from "./dedupe.js";
+import { PendingCounters } from "./pending-counters.js";
+import { ConnectionLimiter } from "./rate-limiter.js";
+import { validatePoint } from "./validate.js";
+
+/**
+ * Counter deltas normally ride on the next batch to their region (a drone that keeps sending forwards a
+ * point at least every second, by the dedupe refresh rule). Only counts left waiting this long, e.g.
+ * of a session whose points are all rejected, get a counters-only batch of their own.
+ */
+export const COUNTERS_FLUSH_MS = 2000;
+
+/** A batch for one region, with the counter deltas it carries there. */
+export interface SessionBatch {
+  regionKey: string;
+  points: TelemetryPoint[];
+  /** 1 where the point is a halo ghost for this region. */
+  ghost: Uint8Array;
+  counters: Counters;
+}
+
+/** What one event makes the session do, in order: frames to the client, batches to regions, maybe a close. */
+export interface SessionOutput {
+  toClient: Uint8Array[];
+  batches: SessionBatch[];
+  close: { code: number; reason: string } | null;
+}
+
+/** Who the socket's token names: a drone sends only its own id; a relay (or ops) any. */
+export interface SessionPrincipal {
+  role: "drone" | "relay" | "ops";
+  sub: string;
+}
+
+export class SessionCore {
+  readonly ownDroneId: string | null;
+  /** The TelemetryStream table size this session announces and decodes with. */
+  readonly streamTable: number;
+  readonly totals = {
+    frames: 0,
+    pointsReceived: 0,
+    pointsAccepted: 0,
+    pointsRejected: 0,
+    pointsRateLimited: 0,
+    pointsDeduped: 0,
+    alertsDelivered: 0,
+    pointsLost: 0,
+  };
+  private readonly limiter: ConnectionLimiter;
+  private readonly dedupe: DedupeFilter;
+  private readonly batcher: Batcher;
+  /** Counter deltas per region not yet sent with a batch, and where each drone flies. */
+  private readonly counters: PendingCounters;
+  private readonly badFrameTimes: number[] = [];
+  private readonly halo: string[] = [];
+  /** The TelemetryStream state of this connection, made by its first stream frame. */
+  private stream: StreamDecoder | null = null;
+  /** Drones a relay carries, as its connection limits were last scaled to. */
+  private dronesCarried = 1;
+  /** While a telemetry frame is processed: its flushed batches, merged per region (see emit). */
+  private frameBatches: Map<string, FlushedBatch> | null = null;
+  /** The first region this session sent to: where counts of drones never routed anywhere go. */
+  private firstRegion: string | undefined;
+  private closed = false;
+  private out: SessionOutput = emptyOutput();
+
+  constructor(
+    private readonly principal: SessionPrincipal,
+    private readonly opts: Options,
+    nowMs: number,
+  ) {
+    this.ownDroneId = principal.role === "drone" ? principal.sub : null;
+    this.streamTable = streamMaxDrones(principal.role, opts.relayMaxDrones);
+    this.limiter = new ConnectionLimiter(opts, nowMs, 1);
+    this.dedupe = new DedupeFilter(opts);
+    this.batcher = new Batcher(opts);
+    // Twice the drones a relay may carry: room for churn, bounded against invented ids.
+    this.counters = new PendingCounters(2 * opts.relayMaxDrones);
+  }
+
+  /** The first frame of the session: its id and the limits in force. */
+  welcome(sessionId: string, nowMs: number): Uint8Array {
+    const o = this.opts;
+    return welcomeFrame({
+      sessionId,
+      role: this.principal.role,
+      droneId: this.ownDroneId ?? "",
+      maxFrameBytes: o.maxFrameBytes,
+      maxPointsPerFrame: o.maxPointsPerFrame,
+      pointsPerSecond: o.droneRate,
+      burstPoints: o.droneBurst,
+      batchWindowMs: o.batchWindowMs,
+      conflictRadiusM: o.conflictRadiusM,
+      conflictHeightM: o.conflictHeightM,
+      lookaheadS: o.lookaheadS,
+      serverTimeMs: BigInt(nowMs),
+      streamMaxDrones: this.streamTable,
+    });
+  }
+
+  /** One client message (binary frame, or a text frame, which is refused). */
+  onFrame(data: ArrayBuffer | Uint8Array | string, nowMs: number): SessionOutput {
+    if (this.closed) return this.take();
+    this.totals.frames++;
+    if (typeof data === "string") {
+      this.badFrame(nowMs, ErrorCode.BAD_FRAME, "text frames are not accepted: send binary protobuf frames");
+      return this.take();
+    }
+    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
+    const res = decodeClientFrame(bytes, this.opts.maxFrameBytes);
+    if (!res.ok) {
+      if (res.close) {
+        this.toClient(errorFrame(res.code, res.message));
+        this.closeWith(res.close, "frame too large");
+      } else this.badFrame(nowMs, res.code, res.message);
+      return this.take();
+    }
+    const frame = res.frame;
+    if (frame.kind.case === "ping") {
+      this.toClient(pongFrame(frame.kind.value.nonce, this.countersMessage()));
+      return this.take();
+    }
+    const fp = framePoints(frame, this.opts.maxPointsPerFrame, () => {
+      this.stream ??= new StreamDecoder(this.streamTable);
+      return this.stream;
+    });
+    if (!fp.ok) {
+      if (!fp.fatal) this.badFrame(nowMs, fp.code, fp.message);
+      else {
+        this.toClient(errorFrame(fp.code, fp.message));
+        this.closeWith(CloseCode.STREAM_LOST, "stream state lost");
+      }
+      return this.take();
+    }
+    const { points, baseTimeMs } = fp;
+    const verdict = this.limiter.admitFrame(bytes.length, points.length, nowMs);
+    if (verdict.kind === "close") {
+      this.abuse(verdict.reason);
+      return this.take();
+    }
+    if (verdict.kind === "limited") {
+      this.totals.pointsReceived += points.length;
+      this.totals.pointsRateLimited += points.length;
+      for (const p of points) {
+        const id = p.droneId || this.ownDroneId || "";
+        this.countForDrone(id, "received", 1, nowMs);
+        this.countForDrone(id, "rateLimited", 1, nowMs);
+      }
+    } else {
+      // Points of one frame arrived together: batches the frame makes flush (urgent drones, full
+      // batches) leave as one message per region once the whole frame is processed, not one each.
+      this.frameBatches = new Map();
+      if (points.length > 0) this.batcher.arrival(nowMs);
+      this.acceptPoints(points, baseTimeMs, nowMs);
+      this.endFrame();
+      if (this.closed) return this.take();
+    }
+    const notice = this.limiter.takeNotice(nowMs);
+    if (notice) this.toClient(rateLimitFrame(this.ownDroneId ?? "", notice.dropped, notice.retryAfterMs));
+    if (this.principal.role === "relay" && this.limiter.trackedDrones !== this.dronesCarried) {
+      this.dronesCarried = this.limiter.trackedDrones;
+      this.limiter.setDronesCarried(this.dronesCarried, nowMs);
+    }
+    return this.onTimer(nowMs);
+  }
+
+  /** A region names its drones near another: their waiting points leave now, not at the end of the window. */
+  onNear(regionKey: string, ids: string[]): SessionOutput {
+    const b = this.batcher.setUrgent(regionKey, ids);
+    if (b) this.emit(b);
+    return this.take();
+  }
+
+  /** A region names its provably far drones, valid for `validMs` (the safety-aware stretch). */
+  onFar(regionKey: string, ids: string[], validMs: number, nowMs: number): SessionOutput {
+    const b = this.batcher.setFar(regionKey, ids, nowMs + validMs);
+    if (b) this.emit(b);
+    return this.take();
+  }
+
+  /** A link re-sent `points` after reconnecting (the region drops what it had applied). */
+  onReplayed(regionKey: string, points: number, nowMs: number): void {
+    this.counters.count(regionKey, "replayed", points, nowMs);
+  }
+
+  /** A link gave up `points` (its replay buffer overflowed while the region was away): counted and told. */
+  onLost(regionKey: string, points: number, nowMs: number): SessionOutput {
+    this.totals.pointsLost += points;
+    this.counters.count(regionKey, "droppedOverflow", points, nowMs);
+    this.toClient(errorFrame(ErrorCode.DATA_LOSS, `${points} point(s) for region ${regionKey} could not be delivered and were dropped`, "", points));
+    return this.take();
+  }
+
+  /** A region's frame (an alert or advisory) went to the client. */
+  onForwarded(): void {
+    this.totals.alertsDelivered++;
+  }
+
+  /** Batches whose window has closed, and counters that waited too long for a batch. */
+  onTimer(nowMs: number): SessionOutput {
+    for (const b of this.batcher.due(nowMs)) this.emit(b);
+    for (const region of this.counters.overdue(nowMs, COUNTERS_FLUSH_MS)) this.emit({ regionKey: region, points: [], ghost: new Uint8Array(0) });
+    return this.take();
+  }
+
+  /** When onTimer next has something to do (Infinity: nothing waits). */
+  nextDeadline(): number {
+    return Math.min(this.batcher.nextDeadline(), this.counters.nextDueMs(COUNTERS_FLUSH_MS));
+  }
+
+  /** The client is gone: everything accepted and every pending count leaves now, and nothing more is taken. */
+  drain(): SessionOutput {
+    this.endFrame();
+    for (const b of this.batcher.drain()) this.emit(b);
+    for (const region of this.counters.regions()) this.emit({ regionKey: region, points: [], ghost: new Uint8Array(0) });
+    this.closed = true;
+    return this.take();
+  }
+
+  private acceptPoints(points: Point[], baseTimeMs: number, nowMs: number): void {
+    const ctx = { ownDroneId: this.ownDroneId, maxSpeedMps: this.opts.maxSpeedMps, maxFutureMs: this.opts.maxFutureMs, maxAgeMs: this.opts.maxAgeMs, nowMs };
+    let invalid = 0;
+    let wrongDrone = 0;
+    let firstProblem = "";
+    let problemDrone = "";
+    for (const wire of points) {
+      this.totals.pointsReceived++;
+      const v = validatePoint(wire, baseTimeMs, ctx);
+      if (!v.ok) {
+        this.totals.pointsRejected++;
+        this.countForDrone(v.droneId, "received", 1, nowMs);
+        this.countForDrone(v.droneId, "rejected", 1, nowMs);
+        if (v.reason === "wrong_drone") {
+          wrongDrone++;
+          this.countForDrone(v.droneId, "wrongDrone", 1, nowMs);
+        } else invalid++;
+        if (!firstProblem) {
+          firstProblem = v.message;
+          problemDrone = v.droneId;
+        }
+        continue;
+      }
+      const p = v.point;
+      const home = regionOf(p.lat, p.lon, this.opts.regionPrecision);
+      this.counters.routed(p.droneId, home);
+      this.counters.count(home, "received", 1, nowMs);
+      const lv = this.limiter.admitPoint(p.droneId, nowMs);
+      if (lv.kind === "close") {
+        this.abuse(lv.reason);
+        return;
+      }
+      if (lv.kind === "limited") {
+        this.totals.pointsRateLimited++;
+        this.counters.count(home, "rateLimited", 1, nowMs);
+        continue;
+      }
+      const dup = this.dedupe.check(p, nowMs);
+      if (dup !== null) {
+        this.totals.pointsDeduped++;
+        this.counters.count(home, dup === "near" ? "dedupedNear" : dup === "repeat" ? "dedupedRepeat" : "dedupedStale", 1, nowMs);
+        continue;
+      }
+      this.totals.pointsAccepted++;
+      this.counters.count(home, "accepted", 1, nowMs);
+      // Every forwarded point goes to the batcher at once, a hovering drone's 1 s refresh too: it is
+      // what keeps that drone usable in its region (older than the stale limit, a state is ignored).
+      this.enqueue(home, p, false, nowMs);
+      for (const g of haloRegions(p.lat, p.lon, this.opts.regionPrecision, this.opts.haloM, this.halo)) {
+        this.counters.count(g, "ghostsSent", 1, nowMs);
+        this.enqueue(g, p, true, nowMs);
+      }
+    }
+    if (wrongDrone > 0)
+      this.toClient(
+        errorFrame(ErrorCode.WRONG_DRONE, `${wrongDrone} point(s) dropped: this token may only send drone ${this.ownDroneId}`, problemDrone, wrongDrone),
+      );
+    if (invalid > 0) this.toClient(errorFrame(ErrorCode.INVALID_POINT, `${invalid} point(s) rejected; first: ${firstProblem}`, problemDrone, invalid));
+  }
+
+  private enqueue(regionKey: string, p: TelemetryPoint, ghost: boolean, nowMs: number): void {
+    for (const b of this.batcher.add(regionKey, p, ghost, nowMs)) this.emit(b);
+  }
+
+  /** Sends a flushed batch, or, while a frame is processed, merges it into that frame's batch for its region (up to the size cap). */
+  private emit(b: FlushedBatch): void {
+    const frame = this.frameBatches;
+    if (!frame) {
+      this.send(b);
+      return;
+    }
+    const prev = frame.get(b.regionKey);
+    if (!prev) {
+      frame.set(b.regionKey, b);
+    } else if (prev.points.length + b.points.length <= this.opts.batchMaxPoints) {
+      const ghost = new Uint8Array(prev.points.length + b.points.length);
+      ghost.set(prev.ghost);
+      ghost.set(b.ghost, prev.points.length);
+      frame.set(b.regionKey, { regionKey: b.regionKey, points: prev.points.concat(b.points), ghost });
+    } else {
+      this.send(prev);
+      frame.set(b.regionKey, b);
+    }
+  }
+
+  private endFrame(): void {
+    const frame = this.frameBatches;
+    this.frameBatches = null;
+    if (frame) for (const b of frame.values()) this.send(b);
+  }
+
+  /** A batch leaves with the counter deltas waiting for its region. */
+  private send(b: FlushedBatch): void {
+    const counters = this.counters.take(b.regionKey);
+    counters[COUNTER_INDEX.batched]! += b.points.length;
+    this.firstRegion ??= b.regionKey;
+    this.out.batches.push({ regionKey: b.regionKey, points: b.points, ghost: b.ghost, counters });
+  }
+
+  /** Counts against the drone's last known region (a rejected point's own position is not trusted). */
+  private countForDrone(droneId: string, name: CounterName, n: number, nowMs: number): void {
+    this.counters.countForDrone(droneId, name, n, nowMs, this.firstRegion);
+  }
+
+  private badFrame(nowMs: number, code: ErrorCode, message: string): void {
+    this.toClient(errorFrame(code, message));
+    const times = this.badFrameTimes;
+    times.push(nowMs);
+    while (times.length > 0 && times[0]! <= nowMs - this.opts.badFrameWindowMs) times.shift();
+    if (times.length > this.opts.badFrameLimit) {
+      this.toClient(errorFrame(ErrorCode.POLICY, `more than ${this.opts.badFrameLimit} bad frames in ${this.opts.badFrameWindowMs / 1000} s`));
+      this.closeWith(CloseCode.POLICY, "too many bad frames");
+    }
+  }
+
+  private abuse(reason: string): void {
+    this.toClient(errorFrame(ErrorCode.POLICY, reason));
+    this.closeWith(CloseCode.POLICY, "rate limit abuse");
+  }
+
+  private closeWith(code: number, reason: string): void {
+    if (this.out.close) return;
+    this.out.close = { code, reason };
+    this.closed = true;
+  }
+
+  private toClient(frame: Uint8Array): void {
+    this.out.toClient.push(frame);
+  }
+
+  private take(): SessionOutput {
+    const o = this.out;
+    this.out = emptyOutput();
+    return o;
+  }
+
+  private countersMessage() {
+    const t = this.totals;
+    return {
+      frames: BigInt(t.frames),
+      pointsReceived: BigInt(t.pointsReceived),
+      pointsAccepted: BigInt(t.pointsAccepted),
+      pointsRejected: BigInt(t.pointsRejected),
+      pointsRateLimited: BigInt(t.pointsRateLimited),
+      pointsDeduped: BigInt(t.pointsDeduped),
+      alertsDelivered: BigInt(t.alertsDelivered),
+      pointsLost: BigInt(t.pointsLost),
+    };
+  }
+}
+
+function emptyOutput(): SessionOutput {
+  return { toClient: [], batches: [], close: null };
+}
