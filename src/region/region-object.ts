@@ -11,15 +11,14 @@ import { ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
 import { BatchFormatError, decodeBatch } from "../wire/batch-codec.js";
 import { farRadiusM, farVerdictValidityMs, REGION_TICK_MS } from "../detect/far-verdict.js";
 import { encodeControl } from "../wire/link-protocol.js";
-import { AckPolicy } from "../link/ack-policy.js";
+import { LinkLedger } from "../link/link-ledger.js";
 import { HeldFrames } from "../link/held-frames.js";
-import { LinkSequence, type LinkSequenceState } from "../link/link-sequence.js";
 import { RegionCore, type RegionOutput } from "../detect/region-core.js";
 import { advisoryFrame, alertFrame, errorFrame } from "../wire/server-frames.js";
 import { metricsToDataPoints } from "./metrics-mapping.js";
 import { AnalyticsEngineSink, type MetricsSink } from "./metrics-sink.js";
 import { acceptLink, linkIdOf } from "./link-socket.js";
-import { RegionStore, type AuditRow, type JournalEntry } from "./region-store.js";
+import { RegionStore, type AuditRow } from "./region-store.js";
 import { log } from "../log.js";
 import { CloseCode } from "../wire/close-codes.js";
 
@@ -37,10 +36,8 @@ export class RegionObject extends DurableObject<Env> {
   readonly sink: MetricsSink;
   private core: RegionCore | null = null;
   private regionKey = "";
-  /** linkId → the batches applied in memory (ahead of the durable record until the next checkpoint). */
-  private readonly applied = new Map<string, LinkSequence>();
-  private readonly dirtyLinks = new Set<string>();
-  private readonly linkSeenMs = new Map<string, number>();
+  /** Which batches of which gateway link are applied, journaled, acked: exactly once (src/link/link-ledger.ts). */
+  private readonly ledger: LinkLedger;
   /** Links that were told about far drones at the last tick. */
   private farLinks = new Set<string>();
   /** Frames for links that are away, latest per key (see sendToLink). */
@@ -49,19 +46,14 @@ export class RegionObject extends DurableObject<Env> {
   private nextTickMs = 0;
   /** When the scheduled alarm fires (Infinity when none): kept here so no message reads storage. */
   private alarmAtMs = Infinity;
-  /** Batches of links acked between ticks (AckPolicy.keeps), applied since the last journal write or checkpoint. */
-  private unjournaled: JournalEntry[] = [];
   /**
    * Audit rows of alerts that continue an encounter (escalations, refreshes, clears), written with the
    * tick's checkpoint: a write holds every outgoing message of the object until it is durable (output
    * gate), and alerts must not queue behind bookkeeping. Starts are written in their own turn (routeOne).
    */
   private auditLater: AuditRow[] = [];
-  /** Per link, the checkpointed sequence floor not yet acked (see checkpointAndAck). */
-  private readonly ackDue = new Map<string, number>();
   /** `${alertId}/${droneId}` of the encounters whose start row is durable; forgotten on their clear. */
   private readonly audited = new Set<string>();
-  private readonly acks: AckPolicy;
   private lastPruneMs = 0;
   private lastReportMs = 0;
   /** Counted here rather than in the core: they never reach it. */
@@ -73,7 +65,7 @@ export class RegionObject extends DurableObject<Env> {
     this.store = new RegionStore(ctx.storage.sql);
     this.sink = new AnalyticsEngineSink(env.METRICS);
     this.held = new HeldFrames(this.opts.lookaheadS * 1000);
-    this.acks = new AckPolicy(this.opts.ackEveryBatches, this.opts.ackEveryMs);
+    this.ledger = new LinkLedger(this.opts.ackEveryBatches, this.opts.ackEveryMs, 2 * this.opts.replayMaxMs);
     // Reload state before any message is handled, so a restart never runs on an empty table.
     ctx.blockConcurrencyWhile(async () => {
       const key = ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'region'").toArray()[0]?.value;
@@ -91,10 +83,7 @@ export class RegionObject extends DurableObject<Env> {
     this.core.restore(this.store.loadDrones(), now);
     // Alerts sent in the last minute that were never cleared go on under their ids.
     this.core.restoreAlerts(this.store.openAlerts(now - RESTORE_ALERTS_MS), now);
-    for (const [link, seq] of this.store.loadLinkSeqs()) {
-      this.applied.set(link, new LinkSequence(seq));
-      this.linkSeenMs.set(link, now); // its gateway gets the whole forget window to reconnect
-    }
+    for (const [link, seq] of this.store.loadLinkSeqs()) this.ledger.restore(link, seq, now);
     // Batches acked after the last checkpoint are in the journal: apply them again, in order.
     for (const j of this.store.loadJournal()) {
       try {
@@ -116,7 +105,7 @@ export class RegionObject extends DurableObject<Env> {
     const core = this.initCore(region);
 
     if (url.pathname === "/link") {
-      const link = acceptLink(this.ctx, request, (id) => this.applied.get(id)?.floor ?? 0);
+      const link = acceptLink(this.ctx, request, (id) => this.ledger.floor(id));
       if (link.ok) {
         for (const frame of this.held.take(link.linkId, Date.now())) safeSend(link.server, frame);
         this.alarmBy(this.nextTickMs || Date.now() + TICK_MS);
@@ -161,20 +150,8 @@ export class RegionObject extends DurableObject<Env> {
       ws.close(CloseCode.PROTOCOL, "bad batch");
       return;
     }
-    if (!applied) {
-      // A replay of a batch already applied (the gateway reconnected before our ack reached it).
-      this.stats.duplicateBatches++;
-      return;
-    }
-    const now = Date.now();
-    // A busy link is acked between ticks (ack-policy.ts); every other link by the next checkpoint.
-    if (this.acks.applied(linkId, now)) {
-      this.journalUnjournaled();
-      this.ackLink(linkId, now);
-    } else {
-      const due = this.ackDue.get(linkId);
-      if (due !== undefined) this.ackLink(linkId, now, due);
-    }
+    // A replay of a batch already applied (the gateway reconnected before our ack reached it).
+    if (!applied) this.stats.duplicateBatches++;
   }
 
   /**
@@ -184,42 +161,26 @@ export class RegionObject extends DurableObject<Env> {
   private applyBatch(linkId: string, bytes: Uint8Array, now: number, live: boolean): boolean {
     const core = this.core!;
     const batch = decodeBatch(bytes);
-    let seqs = this.applied.get(linkId);
-    if (!seqs) {
-      seqs = new LinkSequence();
-      this.applied.set(linkId, seqs);
-    }
-    if (seqs.seen(batch.seq)) return false;
-    seqs.applied(batch.seq, now);
-    this.linkSeenMs.set(linkId, now);
-    this.dirtyLinks.add(linkId);
+    if (!this.ledger.isNew(linkId, batch.seq)) return false;
     core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, now);
+    // Recorded once applied: a batch that failed half-way is neither recorded nor acked.
+    const next = this.ledger.applied(linkId, batch.seq, live ? bytes : null, now);
     this.route(core.drain(), batch.traceparent);
-    if (live) {
-      this.stats.batches++;
-      this.stats.points += batch.points.length;
-      if (this.acks.keeps(linkId)) this.unjournaled.push({ linkId, seq: batch.seq, bytes });
-      this.alarmBy(this.nextTickMs || now + TICK_MS);
+    if (!live) return true;
+    this.stats.batches++;
+    this.stats.points += batch.points.length;
+    this.alarmBy(this.nextTickMs || now + TICK_MS);
+    if (next) {
+      // Journal rows first: the output gate holds the ack until they are stored, so an ack means
+      // "applied and durable", and a restart re-applies the journal.
+      if (next.journal.length > 0) this.store.journal(next.journal);
+      this.ackLink(linkId, next.ackSeq);
     }
     return true;
   }
 
-  /**
-   * Makes every batch applied since the last checkpoint durable (one journal row each, in apply order,
-   * one transaction), so that an ack sent after it means "applied and durable": the output gate holds
-   * the ack until the rows are stored, and a restart re-applies the journal.
-   */
-  private journalUnjournaled(): void {
-    if (this.unjournaled.length === 0) return;
-    this.store.journal(this.unjournaled);
-    this.unjournaled = [];
-  }
-
-  /** Acks `seq` (default: everything applied, which the caller has made durable) to the link. */
-  private ackLink(linkId: string, now: number, seq = this.applied.get(linkId)?.floor ?? 0): void {
-    this.ackDue.delete(linkId);
+  private ackLink(linkId: string, seq: number): void {
     for (const ws of this.ctx.getWebSockets(linkId)) safeSend(ws, encodeControl({ t: "ack", seq }));
-    this.acks.acked(linkId, now);
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -280,37 +241,20 @@ export class RegionObject extends DurableObject<Env> {
    * journal, which the checkpoint now covers), then acks the links; see journalUnjournaled.
    */
   private checkpointAndAck(now: number): void {
-    const core = this.core!;
-    const dirty = core.dirtyDrones();
-    for (const [linkId, seqs] of this.applied) {
-      // A gap the gateway can no longer fill (its replay window is over) must not hold acks forever.
-      if (seqs.expireGap(now, 2 * this.opts.replayMaxMs) > 0) this.dirtyLinks.add(linkId);
-    }
-    const links = [...this.dirtyLinks].map((l) => [l, this.applied.get(l)!.state()] as [string, LinkSequenceState]);
-    this.store.checkpoint(dirty, this.evicted.splice(0), links, now);
-    this.dirtyLinks.clear();
-    this.unjournaled = [];
-    this.acks.tick();
+    const { links, ackNow } = this.ledger.checkpoint(now);
+    this.store.checkpoint(this.core!.dirtyDrones(), this.evicted.splice(0), links, now);
     // Each link's ack rides out with its next batch's turn: a tick acking every socket's link at once
     // would queue a burst (one message each) in front of everything else. What is still due at the
     // next tick goes then.
-    for (const [linkId, seq] of this.ackDue) this.ackLink(linkId, now, seq);
-    for (const [linkId, state] of links) this.ackDue.set(linkId, state.floor);
+    for (const [linkId, seq] of ackNow) this.ackLink(linkId, seq);
   }
 
   /** Links without a socket and silent for an hour are gone: their gateway session ended. */
   private forgetIdleLinks(now: number): void {
     const cutoff = now - LINK_FORGET_MS;
     this.store.forgetLinksBefore(cutoff);
-    const open = new Set(this.ctx.getWebSockets().map((ws) => linkIdOf(ws)));
-    for (const linkId of this.applied.keys()) {
-      if (!open.has(linkId) && (this.linkSeenMs.get(linkId) ?? 0) < cutoff) {
-        this.applied.delete(linkId);
-        this.linkSeenMs.delete(linkId);
-        this.acks.forget(linkId);
-        this.ackDue.delete(linkId);
-      }
-    }
+    const open = new Set(this.ctx.getWebSockets().flatMap((ws) => linkIdOf(ws) ?? []));
+    this.ledger.forgetIdle(cutoff, open);
   }
 
   /**

@@ -6,13 +6,10 @@
 import type { DroneSnapshot, RestoredAlert } from "../detect/region-core.js";
 import type { LinkSequenceState } from "../link/link-sequence.js";
 import { migrate } from "./schema.js";
+import type { LedgerBatch } from "../link/link-ledger.js";
 
 /** One applied batch as it arrived, for the journal. */
-export interface JournalEntry {
-  linkId: string;
-  seq: number;
-  bytes: Uint8Array;
-}
+export type JournalEntry = LedgerBatch;
 
 export interface AuditRow {
   tsMs: number;
