@@ -91,6 +91,8 @@ export interface Options {
   evictAfterMs: number;
   /** Battery percentage under which a return-to-home advisory is sent once. Env LOW_BATTERY_PCT. Default: 20 */
   lowBatteryPct: number;
+  /** Home points reaching their region later than this after measurement are counted and their link told the edge is behind, ms. Env LATE_NOTICE_MS. Default: 1000 */
+  lateNoticeMs: number;
   /** Alert audit rows are kept this many days. Env AUDIT_RETENTION_DAYS. Default: 7 */
   auditRetentionDays: number;
   /** Per-second metrics are kept locally this many hours. Env METRICS_RETENTION_H. Default: 24 */
@@ -137,6 +139,7 @@ const SPEC: Record<NumericKey, { env: string; min: number; max: number; int?: bo
   lostAfterMs: { env: "LOST_AFTER_MS", min: 100, max: 3_600_000, int: true },
   evictAfterMs: { env: "EVICT_AFTER_MS", min: 1000, max: 7 * 86_400_000, int: true },
   lowBatteryPct: { env: "LOW_BATTERY_PCT", min: 0, max: 100 },
+  lateNoticeMs: { env: "LATE_NOTICE_MS", min: 100, max: 600_000, int: true },
   auditRetentionDays: { env: "AUDIT_RETENTION_DAYS", min: 0, max: 3650 },
   metricsRetentionH: { env: "METRICS_RETENTION_H", min: 0, max: 24 * 365 },
 };
@@ -178,6 +181,7 @@ export const DEFAULTS: Readonly<Options> = Object.freeze({
   lostAfterMs: 3000,
   evictAfterMs: 600_000,
   lowBatteryPct: 20,
+  lateNoticeMs: 1000,
   auditRetentionDays: 7,
   metricsRetentionH: 24,
 });

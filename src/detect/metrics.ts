@@ -53,6 +53,8 @@ export interface FleetMetrics {
    * Each such point also earns its link a notice (at most one per link per tick).
    */
   staleOnArrival: number;
+  /** Home points that reached this region later than LATE_NOTICE_MS after measurement (the stale ones included). */
+  lateOnArrival: number;
   /** Home points applied to the table here, and home points ignored as older than the drone's state or stale. */
   applied: number;
   ignoredStale: number;
@@ -127,6 +129,7 @@ export class MetricsWindow {
   applied = 0;
   ignoredStale = 0;
   staleOnArrival = 0;
+  lateOnArrival = 0;
   alertsStarted = 0;
   alertsCleared = 0;
   private startMs: number;
@@ -192,6 +195,7 @@ export class MetricsWindow {
       wrongDrone: c[COUNTER_INDEX.wrongDrone]!,
       ghostsSent: c[COUNTER_INDEX.ghostsSent]!,
       staleOnArrival: this.staleOnArrival,
+      lateOnArrival: this.lateOnArrival,
       applied: this.applied,
       ignoredStale: this.ignoredStale,
       batteryMeanPct: batN > 0 ? batSum / batN : NaN,
@@ -210,7 +214,15 @@ export class MetricsWindow {
     };
     this.counters.fill(0);
     this.delay.reset();
-    this.newDrones = this.lostDrones = this.applied = this.ignoredStale = this.staleOnArrival = this.alertsStarted = this.alertsCleared = 0;
+    this.newDrones =
+      this.lostDrones =
+      this.applied =
+      this.ignoredStale =
+      this.staleOnArrival =
+      this.lateOnArrival =
+      this.alertsStarted =
+      this.alertsCleared =
+        0;
     this.startMs = nowMs;
     return m;
   }

@@ -53,7 +53,7 @@ export class RegionCore {
   private out: RegionOutput[] = [];
   private events: OpsEvent[] = [];
   private evicted: string[] = [];
-  /** Per home link, the points that arrived stale since the last tick (one notice each per tick). */
+  /** Per home link, the points that arrived late since the last tick (one notice each per tick). */
   private staleByLink = new Map<number, StaleOut>();
   /** Newest measurement seen (the staleness reference), and a lower bound on usable measurement times. */
   private newestTimeMs = -Infinity;
@@ -119,7 +119,7 @@ export class RegionCore {
         if (f.updateBattery(s, p.battery, this.opts.lowBatteryPct)) this.lowBattery(s, p, nowMs);
         this.metrics.applied++;
         this.metrics.delay.record(nowMs - p.timeMs);
-        if (nowMs - p.timeMs > this.staleLimitMs) this.staleOnArrival(link, p.droneId, nowMs - p.timeMs);
+        if (nowMs - p.timeMs > this.opts.lateNoticeMs) this.lateOnArrival(link, p.droneId, nowMs - p.timeMs);
       } else if (f.ghost[s] === 0) {
         // Its home moved to a neighbour: prediction only from now on (it keeps its last link for clears).
         this.setNear(s, false);
@@ -526,14 +526,17 @@ export class RegionCore {
     this.links.flushChanged((linkId, droneIds) => this.out.push({ kind: "proximity", linkId, droneIds }));
   }
 
-  private staleOnArrival(link: number, droneId: string, ageMs: number): void {
-    this.metrics.staleOnArrival++;
+  private lateOnArrival(link: number, droneId: string, ageMs: number): void {
+    const stale = ageMs > this.staleLimitMs ? 1 : 0;
+    this.metrics.lateOnArrival++;
+    this.metrics.staleOnArrival += stale;
     const n = this.staleByLink.get(link);
     if (n) {
       n.points++;
+      n.stale += stale;
       n.droneId = droneId;
       if (ageMs > n.maxAgeMs) n.maxAgeMs = ageMs;
-    } else this.staleByLink.set(link, { kind: "stale", linkId: this.links.name(link), droneId, points: 1, maxAgeMs: ageMs });
+    } else this.staleByLink.set(link, { kind: "stale", linkId: this.links.name(link), droneId, points: 1, stale, maxAgeMs: ageMs });
   }
 
   private lowBattery(s: number, p: TelemetryPoint, nowMs: number): void {

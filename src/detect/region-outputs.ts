@@ -32,14 +32,16 @@ export interface RestoredAlert {
 }
 
 /**
- * Home points of a link that arrived older than the stale limit since the last tick: the edge is
- * behind and says so (a silent miss is worse than a late one). `droneId` names the one seen last.
+ * Home points of a link that arrived late (past LATE_NOTICE_MS) since the last tick, `stale` of them
+ * past the stale limit (not usable for prediction): the edge is behind and says so, a late alert being
+ * as good as none. `droneId` names the one seen last.
  */
 export interface StaleOut {
   kind: "stale";
   linkId: string;
   droneId: string;
   points: number;
+  stale: number;
   maxAgeMs: number;
 }
 

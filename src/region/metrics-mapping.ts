@@ -49,6 +49,7 @@ export const PIPELINE_DOUBLES = [
   "wrongDrone",
   "ghostsSent",
   "staleOnArrival",
+  "lateOnArrival",
 ] as const satisfies readonly (keyof FleetMetrics)[];
 
 export function metricsToDataPoints(regionKey: string, m: FleetMetrics): DataPoint[] {

@@ -326,8 +326,17 @@ export class RegionObject extends DurableObject<Env> {
     } else if (o.kind === "advisory") {
       this.sendToLink(o.linkId, advisoryFrame(o), `advisory:${o.droneId}`);
     } else if (o.kind === "stale") {
-      const sentence = `${o.points} report(s) reached region ${this.regionKey} up to ${Math.round(o.maxAgeMs)} ms after measurement, past the stale limit: the edge is behind and cannot predict conflicts for those drones until fresher reports arrive`;
-      this.sendToLink(o.linkId, errorFrame(ErrorCode.STALE_ON_ARRIVAL, sentence, o.droneId, o.points), "stale");
+      const late = `${o.points} report(s) reached region ${this.regionKey} up to ${Math.round(o.maxAgeMs)} ms after measurement: the edge is behind`;
+      const frame =
+        o.stale > 0
+          ? errorFrame(
+              ErrorCode.STALE_ON_ARRIVAL,
+              `${late}; ${o.stale} past the stale limit, so conflicts of those drones cannot be predicted until fresher reports arrive`,
+              o.droneId,
+              o.points,
+            )
+          : errorFrame(ErrorCode.BEHIND, `${late}, so their alerts come late`, o.droneId, o.points);
+      this.sendToLink(o.linkId, frame, "stale");
     } else {
       this.sendToLink(o.linkId, encodeControl({ t: "near", ids: o.droneIds }), "near");
     }

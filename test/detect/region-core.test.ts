@@ -117,7 +117,7 @@ describe("RegionCore end to end", () => {
     ]);
   });
 
-  it("counts home points that arrive older than the stale limit and tells their link once per tick", () => {
+  it("counts home points that arrive late or past the stale limit and tells their link once per tick", () => {
     const c = core();
     const now = T0 + 10_000;
     c.applyPoints(
@@ -130,9 +130,13 @@ describe("RegionCore end to end", () => {
     c.applyPoints("link-a", [at("a", now - 3400, 0, 0, 100, 0, 0)], home(1), none, now + 10);
     c.applyPoints("link-b", [at("d", now - 3200, 2000, 0, 100, 0, 0)], Uint8Array.of(1), none, now + 20); // a ghost: its home region says so
     expect(c.drain().filter((o) => o.kind === "stale")).toEqual([]); // the notices wait for the tick
+    c.applyPoints("link-c", [at("e", now - 1500, 3000, 0, 100, 0, 0)], home(1), none, now + 30); // late, still usable
     const { metrics } = c.tick(now + 500);
-    expect(metrics.staleOnArrival).toBe(3);
-    expect(c.drain().filter((o) => o.kind === "stale")).toEqual([{ kind: "stale", linkId: "link-a", droneId: "a", points: 3, maxAgeMs: 4000 }]);
+    expect([metrics.staleOnArrival, metrics.lateOnArrival]).toEqual([3, 4]);
+    expect(c.drain().filter((o) => o.kind === "stale")).toEqual([
+      { kind: "stale", linkId: "link-a", droneId: "a", points: 3, stale: 3, maxAgeMs: 4000 },
+      { kind: "stale", linkId: "link-c", droneId: "e", points: 1, stale: 0, maxAgeMs: 1530 },
+    ]);
     c.tick(now + 1500);
     expect(c.drain().filter((o) => o.kind === "stale")).toEqual([]);
   });

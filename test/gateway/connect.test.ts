@@ -133,7 +133,13 @@ describe("drone socket → gateway → region → alert back", () => {
     const f = await d.waitFor((x) => x.kind.case === "error" && x.kind.value.code === ErrorCode.STALE_ON_ARRIVAL, 5000, "a STALE_ON_ARRIVAL error");
     expect(f.kind.case === "error" && f.kind.value).toMatchObject({ droneId: "late-1", count: 1 });
     expect(f.kind.case === "error" && f.kind.value.message).toMatch(/stale limit/);
+    // Late but still usable (2 s old): the edge says it is behind.
+    const e = await connect(await token("late-2"));
+    e.send([droneAt("late-2", LAT, LON + 0.03, 0, 0, 1, 0, Date.now() - 2000)]);
+    const g = await e.waitFor((x) => x.kind.case === "error" && x.kind.value.code === ErrorCode.BEHIND, 5000, "a BEHIND error");
+    expect(g.kind.case === "error" && g.kind.value.message).toMatch(/behind, so their alerts come late/);
     d.close();
+    e.close();
   });
 
   it("accepts columnar, delta-encoded frames and alerts from them", async () => {

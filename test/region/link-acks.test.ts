@@ -1,4 +1,5 @@
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import type { RegionObject } from "../../src/region/region-object.js";
 import { describe, expect, it } from "vitest";
 import { encodeBatch } from "../../src/wire/batch-codec.js";
 import { newCounters } from "../../src/wire/counters.js";
@@ -44,6 +45,8 @@ describe("acks of quiet links", () => {
     const link = await openLink("acks-test-1");
     await eventually(() => link.got.some((m) => m.t === "hello"), 5000, "hello");
     link.send("ack-a");
+    // The tick must come after the batch is applied (the link's accept armed an alarm of its own).
+    await eventually(() => runInDurableObject(region(), (o: RegionObject) => o.stats.batches >= 1), 5000, "batch 1 applied");
     await eventually(() => runDurableObjectAlarm(region()), 5000, "a tick"); // checkpoint: seq 1 durable
     // No ack at the tick itself: a thousand quiet links would all be acked in one burst.
     await new Promise((r) => setTimeout(r, 100));

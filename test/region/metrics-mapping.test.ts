@@ -34,6 +34,7 @@ function metrics(over: Partial<FleetMetrics> = {}): FleetMetrics {
     wrongDrone: 214,
     ghostsSent: 215,
     staleOnArrival: 216,
+    lateOnArrival: 217,
     batteryMeanPct: 104.5,
     batteryMinPct: 105,
     lowBattery: 106,
@@ -87,7 +88,7 @@ describe("metricsToDataPoints", () => {
     const m = metrics();
     const [, pipeline] = metricsToDataPoints(REGION, m);
     expect(pipeline!.doubles).toEqual(PIPELINE_DOUBLES.map((k) => m[k]));
-    expect(pipeline!.doubles).toEqual([201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216]);
+    expect(pipeline!.doubles).toEqual([201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217]);
   });
 
   it("keeps the column order queries rely on (append only)", () => {
@@ -125,6 +126,7 @@ describe("metricsToDataPoints", () => {
       "wrongDrone",
       "ghostsSent",
       "staleOnArrival",
+      "lateOnArrival",
     ]);
   });
 
