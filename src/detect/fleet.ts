@@ -20,7 +20,7 @@ export const F_IN_USE = 1;
 export const F_LOW_BATTERY_SENT = 2;
 export const F_DIRTY = 4;
 /** Within 2R of another drone or in an active conflict (the proximity set). */
-export const F_NEAR = 8;
+export const F_PROXIMITY = 8;
 
 const INITIAL_CAPACITY = 1024;
 

@@ -9,7 +9,7 @@ import { chooseAdvisories, type ManoeuvreRates } from "./advisories.js";
 import { ALERT_CLEAR_HOLD_MS, AlertBook, type Encounter, type Transition } from "./alerts.js";
 import { PendingRestores } from "./pending-restores.js";
 import { emptyPrediction, predictRelative, type ConflictParams, type Prediction } from "./conflicts.js";
-import { F_DIRTY, F_LOW_BATTERY_SENT, F_NEAR, Fleet, LinkTable, NO_LINK, STATUS_ACTIVE, STATUS_LOST } from "./fleet.js";
+import { F_DIRTY, F_LOW_BATTERY_SENT, F_PROXIMITY, Fleet, LinkTable, NO_LINK, STATUS_ACTIVE, STATUS_LOST } from "./fleet.js";
 import { LocalPlane, PLANE_RADIUS_PAD, SpatialGrid } from "./grid.js";
 import { MetricsWindow, type FleetMetrics } from "./metrics.js";
 import type { TelemetryPoint } from "../wire/point.js";
@@ -122,7 +122,7 @@ export class RegionCore {
         if (nowMs - p.timeMs > this.opts.lateNoticeMs) this.lateOnArrival(link, p.droneId, nowMs - p.timeMs);
       } else if (f.ghost[s] === 0) {
         // Its home moved to a neighbour: prediction only from now on (it keeps its last link for clears).
-        this.setNear(s, false);
+        this.setProximity(s, false);
         f.ghost[s] = 1;
         f.status[s] = STATUS_ACTIVE;
       }
@@ -153,7 +153,7 @@ export class RegionCore {
       const s = lostBuf[i]!;
       this.events.push({ type: "lost", droneId: f.ids[s]!, atMs: nowMs });
       this.metrics.lostDrones++;
-      this.setNear(s, false);
+      this.setProximity(s, false);
     }
     for (let i = 0; i < sw.evict; i++) this.evict(evictBuf[i]!, nowMs);
     // Tighten the bounds the candidate radius relies on.
@@ -343,7 +343,7 @@ export class RegionCore {
       const b = this.cand[i]!;
       const d2 = this.candD2[i]!;
       if (d2 < nn2) nn2 = d2;
-      if (d2 < near2 && f.ghost[b] === 0) this.setNear(b, true);
+      if (d2 < near2 && f.ghost[b] === 0) this.setProximity(b, true);
       // Cheapest rejections first: the pair's own reach, horizontal then vertical, then membership.
       const dtS = Math.abs(tA - f.timeMs[b]!) / 1000;
       const reachPair = (R + (spA + f.speed[b]!) * (T + dtS)) * PLANE_RADIUS_PAD;
@@ -365,7 +365,7 @@ export class RegionCore {
         else this.onPrediction(a, b, this.predictPair(a, b), nowMs);
       }
     }
-    if (!aGhost) this.setNear(a, nn2 < near2 || this.book.of(a) !== undefined);
+    if (!aGhost) this.setProximity(a, nn2 < near2 || this.book.of(a) !== undefined);
   }
 
   /**
@@ -439,8 +439,8 @@ export class RegionCore {
       const [ma, mb] = chooseAdvisories(f.ids[a]!, f.ids[b]!, g, this.params, this.rates);
       r.e.manLo = r.e.slotLo === a ? ma : mb;
       r.e.manHi = r.e.slotLo === a ? mb : ma;
-      this.setNear(a, true);
-      this.setNear(b, true);
+      this.setProximity(a, true);
+      this.setProximity(b, true);
     }
     this.emit(r.e, r.t);
   }
@@ -496,15 +496,15 @@ export class RegionCore {
     const f = this.fleet;
     const wasGhost = f.ghost[s] === 1;
     if (!wasGhost && f.link[s] === link) return;
-    const near = (f.flags[s]! & F_NEAR) !== 0;
-    if (near) this.setNear(s, false);
+    const near = (f.flags[s]! & F_PROXIMITY) !== 0;
+    if (near) this.setProximity(s, false);
     if (f.link[s] !== NO_LINK) this.links.ref(f.link[s]!, -1);
     if (wasGhost && f.link[s] === NO_LINK) this.metrics.newDrones++;
     f.link[s] = link;
     this.links.ref(link, 1);
     f.ghost[s] = 0;
     f.flags[s]! |= F_DIRTY;
-    if (near) this.setNear(s, true);
+    if (near) this.setProximity(s, true);
     // Its alerts went to its old link (or nowhere, as a ghost): the next evaluation re-sends them here.
     for (const e of this.book.of(s) ?? []) {
       if (e.slotLo === s) e.sentLo = false;
@@ -513,12 +513,12 @@ export class RegionCore {
     void nowMs;
   }
 
-  private setNear(s: number, on: boolean): void {
+  private setProximity(s: number, on: boolean): void {
     const f = this.fleet;
-    const was = (f.flags[s]! & F_NEAR) !== 0;
+    const was = (f.flags[s]! & F_PROXIMITY) !== 0;
     if (was === on) return;
     if (on && (f.ghost[s] === 1 || f.link[s] === NO_LINK)) return;
-    f.flags[s] = on ? f.flags[s]! | F_NEAR : f.flags[s]! & ~F_NEAR;
+    f.flags[s] = on ? f.flags[s]! | F_PROXIMITY : f.flags[s]! & ~F_PROXIMITY;
     this.links.setMember(f.link[s]!, f.ids[s]!, on);
   }
 
@@ -557,7 +557,7 @@ export class RegionCore {
     const f = this.fleet;
     const pairs = this.book.of(s);
     if (pairs) for (const e of [...pairs]) this.endEncounter(e);
-    this.setNear(s, false);
+    this.setProximity(s, false);
     const id = f.ids[s]!;
     if (f.ghost[s] === 0) this.events.push({ type: "evicted", droneId: id, atMs: nowMs });
     this.evicted.push(id);

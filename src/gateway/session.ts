@@ -47,8 +47,8 @@ export class DroneSession implements LinkHost {
     this.sendToClient(frame);
   }
 
-  near(regionKey: string, ids: string[]): void {
-    this.apply(this.core.onNear(regionKey, ids));
+  proximity(regionKey: string, ids: string[]): void {
+    this.apply(this.core.onProximity(regionKey, ids));
   }
 
   far(regionKey: string, ids: string[], validMs: number): void {

@@ -20,7 +20,7 @@ export interface LinkHost {
   /** A ServerFrame (alert, advisory) to forward to the client unchanged. */
   forward(frame: Uint8Array): void;
   /** The region's current set of this link's drones that need immediate flushes. */
-  near(regionKey: string, ids: string[]): void;
+  proximity(regionKey: string, ids: string[]): void;
   /** The region's set of this link's drones that are provably far from others, valid for `validMs`. */
   far(regionKey: string, ids: string[], validMs: number): void;
   /** Points lost for good (replay buffer overflow): counted and reported to the client. */
@@ -146,8 +146,8 @@ export class UpstreamLink {
           this.buffer.ack(m.seq);
           this.acked(m.seq);
           break;
-        case "near":
-          this.host.near(this.regionKey, m.ids);
+        case "proximity":
+          this.host.proximity(this.regionKey, m.ids);
           break;
         case "far":
           this.host.far(this.regionKey, m.ids, m.validMs);

@@ -3,7 +3,8 @@
  * window closes or the batch is full, because a region object pays per message, not per point
  * (docs/platform.md). Clock-free: the session calls add/due with nowMs and arms its timer at nextDeadline().
  *
- * Proximity flush: the region names drones near another (setUrgent); their points flush at once.
+ * Proximity flush: the region names its drones in proximity of another (setProximity); their points
+ * flush at once.
  *
  * Nothing more to wait for: the session reports each frame's arrival (arrival()). When its frames come
  * further apart than the window (a drone socket at 10 Hz behind a 50 ms window), no later point can
@@ -19,7 +20,7 @@
  * normal flush for free and per-drone order is the arrival order.
  *
  * Why no alert is ever later with the stretch (sketch):
- * 1. A non-far point's deadline is its own arrival + window (or now, if urgent or the batch is full);
+ * 1. A non-far point's deadline is its own arrival + window (or now, if the drone is in proximity or the batch is full);
  *    the batch flushes at the minimum deadline of its points, so adding far points never delays it.
  * 2. Let drone a be far over [t0, u]. Speeds are ≤ vmax (faster points are rejected), so while the
  *    verdict holds every other drone is > R + 2·vmax·T away from a: constant-velocity prediction over
@@ -28,7 +29,7 @@
  * 3. Every far point of a is flushed by u (nowMs + stretchMaxMs ≤ u), so after u the region holds the
  *    same states of a as without the stretch: every later prediction is identical.
  * 4. A revoked verdict (setFar without a, e.g. a newcomer took off next to it) flushes a's pending
- *    points at once; setUrgent does the same. Both end the stretch before its proof's premise fails.
+ *    points at once; setProximity does the same. Both end the stretch before its proof's premise fails.
  */
 import type { Options } from "../config.js";
 import type { TelemetryPoint } from "../wire/point.js";
@@ -52,7 +53,7 @@ interface Pending {
 }
 
 interface Verdicts {
-  urgent: ReadonlySet<string> | null;
+  proximity: ReadonlySet<string> | null;
   far: ReadonlySet<string> | null;
   farUntilMs: number;
 }
@@ -94,7 +95,7 @@ export class Batcher {
 
   /**
    * Queues one point for `regionKey`; returns the batches that must leave now (that region's, when
-   * the point is urgent, fills the batch, or the window is 0), usually none.
+   * the drone is in proximity, the point fills the batch, or the window is 0), usually none.
    */
   add(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number): readonly FlushedBatch[] {
     let b = this.pending.get(regionKey);
@@ -105,7 +106,7 @@ export class Batcher {
     b.ghost[b.points.length] = ghost ? 1 : 0;
     b.points.push(point);
     const v = this.verdicts.get(regionKey);
-    if (v?.urgent?.has(point.droneId) || b.points.length >= this.opts.batchMaxPoints) return [this.flush(regionKey, b)];
+    if (v?.proximity?.has(point.droneId) || b.points.length >= this.opts.batchMaxPoints) return [this.flush(regionKey, b)];
     let wait = this.opts.batchWindowMs;
     const stretch = this.opts.stretchMaxMs;
     if (stretch > wait && v?.far?.has(point.droneId) && nowMs + stretch <= v.farUntilMs) {
@@ -140,12 +141,12 @@ export class Batcher {
    * Replaces the set of drones of `regionKey` that are near another (proximity flush). Their points
    * never wait: any already pending leave now, in the returned batch.
    */
-  setUrgent(regionKey: string, droneIds: Iterable<string>): FlushedBatch | null {
-    const urgent = new Set(droneIds);
-    this.verdicts.set(regionKey, { ...this.verdictsOf(regionKey), urgent: urgent.size > 0 ? urgent : null });
+  setProximity(regionKey: string, droneIds: Iterable<string>): FlushedBatch | null {
+    const proximity = new Set(droneIds);
+    this.verdicts.set(regionKey, { ...this.verdictsOf(regionKey), proximity: proximity.size > 0 ? proximity : null });
     const b = this.pending.get(regionKey);
-    if (b === undefined || urgent.size === 0) return null;
-    for (const p of b.points) if (urgent.has(p.droneId)) return this.flush(regionKey, b);
+    if (b === undefined || proximity.size === 0) return null;
+    for (const p of b.points) if (proximity.has(p.droneId)) return this.flush(regionKey, b);
     return null;
   }
 
@@ -174,7 +175,7 @@ export class Batcher {
   }
 
   private verdictsOf(regionKey: string): Verdicts {
-    return this.verdicts.get(regionKey) ?? { urgent: null, far: null, farUntilMs: -Infinity };
+    return this.verdicts.get(regionKey) ?? { proximity: null, far: null, farUntilMs: -Infinity };
   }
 
   private flush(regionKey: string, b: Pending): FlushedBatch {

@@ -165,7 +165,7 @@ export class SessionCore {
         this.countForDrone(id, "rateLimited", 1, nowMs);
       }
     } else {
-      // Points of one frame arrived together: batches the frame makes flush (urgent drones, full
+      // Points of one frame arrived together: batches the frame makes flush (drones in proximity, full
       // batches) leave as one message per region once the whole frame is processed, not one each.
       this.frameBatches = new Map();
       if (points.length > 0) this.batcher.arrival(nowMs);
@@ -182,9 +182,9 @@ export class SessionCore {
     return this.onTimer(nowMs);
   }
 
-  /** A region names its drones near another: their waiting points leave now, not at the end of the window. */
-  onNear(regionKey: string, ids: string[]): SessionOutput {
-    const b = this.batcher.setUrgent(regionKey, ids);
+  /** A region names its drones in proximity of another: their waiting points leave now, not at the end of the window. */
+  onProximity(regionKey: string, ids: string[]): SessionOutput {
+    const b = this.batcher.setProximity(regionKey, ids);
     if (b) this.emit(b);
     return this.take();
   }

@@ -338,7 +338,7 @@ export class RegionObject extends DurableObject<Env> {
           : errorFrame(ErrorCode.BEHIND, `${late}, so their alerts come late`, o.droneId, o.points);
       this.sendToLink(o.linkId, frame, "stale");
     } else {
-      this.sendToLink(o.linkId, encodeControl({ t: "near", ids: o.droneIds }), "near");
+      this.sendToLink(o.linkId, encodeControl({ t: "proximity", ids: o.droneIds }), "proximity");
     }
   }
 

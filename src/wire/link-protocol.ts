@@ -9,7 +9,7 @@ export type RegionControl =
   /** Cumulative: every batch up to `seq` is applied and durable; the gateway may forget them. */
   | { t: "ack"; seq: number }
   /** The link's home drones within 2R of another or in a conflict: flush their points at once. */
-  | { t: "near"; ids: string[] }
+  | { t: "proximity"; ids: string[] }
   /** The link's home drones provably far from every other for the next `validMs` (safety-aware stretch may hold them). */
   | { t: "far"; ids: string[]; validMs: number };
 
@@ -32,8 +32,9 @@ export function parseControl(text: string): RegionControl | null {
       return typeof o.applied === "number" ? { t: "hello", applied: o.applied } : null;
     case "ack":
       return typeof o.seq === "number" ? { t: "ack", seq: o.seq } : null;
-    case "near":
-      return isIdList(o.ids) ? { t: "near", ids: o.ids } : null;
+    case "proximity":
+    case "near": // the name before v0.2: a gateway and a region of different builds during a deploy
+      return isIdList(o.ids) ? { t: "proximity", ids: o.ids } : null;
     case "far":
       return isIdList(o.ids) && typeof o.validMs === "number" && o.validMs >= 0 ? { t: "far", ids: o.ids, validMs: o.validMs } : null;
     default:

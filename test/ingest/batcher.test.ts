@@ -45,17 +45,17 @@ describe("Batcher", () => {
     expect(b.nextDeadline()).toBe(Infinity);
   });
 
-  it("proximity flush: an urgent drone's point leaves at once with what is pending", () => {
+  it("proximity flush: a drone in proximity: its point leaves at once with what is pending", () => {
     const b = new Batcher(base);
     b.add("r", pt("a"), false, 0);
-    expect(b.setUrgent("r", ["x"])).toBeNull(); // nothing of x pending
+    expect(b.setProximity("r", ["x"])).toBeNull(); // nothing of x pending
     const out = b.add("r", pt("x"), false, 10);
     expect(out.map((o) => o.points.map((p) => p.droneId))).toEqual([["a", "x"]]);
     expect(b.add("q", pt("x"), false, 10)).toEqual([]); // urgency is per region
     b.add("r", pt("b"), false, 20);
-    const flushed = b.setUrgent("r", ["b"]); // b becomes urgent while its point waits
+    const flushed = b.setProximity("r", ["b"]); // b comes into proximity while its point waits
     expect(flushed?.points.map((p) => p.droneId)).toEqual(["b"]);
-    b.setUrgent("r", []);
+    b.setProximity("r", []);
     expect(b.add("r", pt("x"), false, 30)).toEqual([]);
   });
 
@@ -128,14 +128,14 @@ describe("Batcher", () => {
       b.add("r", pt("a"), false, 100);
       expect(b.setFar("r", ["a"], 300)?.points).toHaveLength(1); // would wait past the new validity
       b.add("r", pt("a"), false, 200);
-      expect(b.setUrgent("r", ["a"])?.points).toHaveLength(1);
+      expect(b.setProximity("r", ["a"])?.points).toHaveLength(1);
     });
   });
 
   type Op =
     | { k: "add"; region: number; drone: number; ghost: boolean; dt: number }
     | { k: "due"; dt: number }
-    | { k: "urgent"; region: number; drones: number[] }
+    | { k: "proximity"; region: number; drones: number[] }
     | { k: "far"; region: number; drones: number[]; validMs: number };
   const drones = fc.uniqueArray(fc.integer({ min: 0, max: 4 }), { maxLength: 5 });
   const op: fc.Arbitrary<Op> = fc.oneof(
@@ -150,7 +150,7 @@ describe("Batcher", () => {
       }),
     },
     { weight: 2, arbitrary: fc.record({ k: fc.constant("due" as const), dt: fc.integer({ min: 0, max: 700 }) }) },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant("urgent" as const), region: fc.integer({ min: 0, max: 2 }), drones }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant("proximity" as const), region: fc.integer({ min: 0, max: 2 }), drones }) },
     {
       weight: 1,
       arbitrary: fc.record({ k: fc.constant("far" as const), region: fc.integer({ min: 0, max: 2 }), drones, validMs: fc.integer({ min: 0, max: 3000 }) }),
@@ -169,7 +169,7 @@ describe("Batcher", () => {
           let now = 0;
           let seq = 0;
           const added = new Map<number, { addedAt: number; deadline: number; ghost: boolean; region: string }>();
-          const urgent: Set<string>[] = [new Set(), new Set(), new Set()];
+          const proximity: Set<string>[] = [new Set(), new Set(), new Set()];
           const far: { ids: Set<string>; until: number }[] = [0, 1, 2].map(() => ({ ids: new Set(), until: -Infinity }));
           const out: { b: FlushedBatch; at: number }[] = [];
           const take = (bs: readonly FlushedBatch[] | FlushedBatch | null) => {
@@ -191,13 +191,13 @@ describe("Batcher", () => {
               const p = pt(id, { seq: seq++ });
               const f = far[o.region]!;
               const isFar = stretch > window && f.ids.has(id) && now + stretch <= f.until;
-              const deadline = urgent[o.region]!.has(id) ? now : now + (isFar ? stretch : window);
+              const deadline = proximity[o.region]!.has(id) ? now : now + (isFar ? stretch : window);
               added.set(p.seq, { addedAt: now, deadline, ghost: o.ghost, region: `r${o.region}` });
               take(b.add(`r${o.region}`, p, o.ghost, now));
             } else if (o.k === "due") advance(now + o.dt);
-            else if (o.k === "urgent") {
-              urgent[o.region] = new Set(o.drones.map((d) => `d${d}`));
-              take(b.setUrgent(`r${o.region}`, urgent[o.region]!));
+            else if (o.k === "proximity") {
+              proximity[o.region] = new Set(o.drones.map((d) => `d${d}`));
+              take(b.setProximity(`r${o.region}`, proximity[o.region]!));
             } else {
               far[o.region] = { ids: new Set(o.drones.map((d) => `d${d}`)), until: now + o.validMs };
               take(b.setFar(`r${o.region}`, far[o.region]!.ids, now + o.validMs));

@@ -112,7 +112,7 @@ describe("SessionCore", () => {
             now += st.dt;
             keep(s.onTimer(now));
           } else if (st.k === "near") {
-            keep(s.onNear(regionOf(INSIDE.lat, INSIDE.lon, 4), [`d${st.id}`]));
+            keep(s.onProximity(regionOf(INSIDE.lat, INSIDE.lon, 4), [`d${st.id}`]));
           } else keep(s.onFrame(encodePingFrame(1), now));
         }
         keep(s.drain());

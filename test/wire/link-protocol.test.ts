@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import { encodeControl, parseControl, type RegionControl } from "../../src/wire/link-protocol.js";
 
 describe("region → gateway control frames", () => {
-  it("round-trips hello, ack, near and far", () => {
+  it("round-trips hello, ack, proximity and far", () => {
     const messages: RegionControl[] = [
       { t: "hello", applied: 0 },
       { t: "hello", applied: 4_000_000_001 },
       { t: "ack", seq: 17 },
-      { t: "near", ids: ["d-1", "Drohne-Zürich", "🚁"] },
+      { t: "proximity", ids: ["d-1", "Drohne-Zürich", "🚁"] },
       { t: "far", ids: [], validMs: 0 },
       { t: "far", ids: ["d-2", "d-3"], validMs: 1500 },
     ];
@@ -20,7 +20,11 @@ describe("region → gateway control frames", () => {
 
   it("keeps only the known fields of a message with extra ones", () => {
     expect(parseControl('{"t":"ack","seq":3,"extra":true}')).toEqual({ t: "ack", seq: 3 });
-    expect(parseControl('{"t":"near","ids":["a"],"why":"2R"}')).toEqual({ t: "near", ids: ["a"] });
+    expect(parseControl('{"t":"proximity","ids":["a"],"why":"2R"}')).toEqual({ t: "proximity", ids: ["a"] });
+  });
+
+  it("reads the old name of the proximity set, from a build before v0.2 during a deploy", () => {
+    expect(parseControl('{"t":"near","ids":["a"]}')).toEqual({ t: "proximity", ids: ["a"] });
   });
 
   it("returns null for malformed JSON", () => {
@@ -39,9 +43,10 @@ describe("region → gateway control frames", () => {
       '{"t":"ack"}',
       '{"t":"ack","seq":"1"}',
       '{"t":"ack","seq":[1]}',
-      '{"t":"near"}',
+      '{"t":"proximity"}',
+      '{"t":"proximity","ids":"d-1"}',
+      '{"t":"proximity","ids":["d-1",2]}',
       '{"t":"near","ids":"d-1"}',
-      '{"t":"near","ids":["d-1",2]}',
       '{"t":"far","ids":[null],"validMs":100}',
       '{"t":"far","ids":{"0":"d-1"},"validMs":100}',
       '{"t":"far","ids":["d-1"]}',
