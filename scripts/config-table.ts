@@ -3,13 +3,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { describeOptions } from "../src/config.js";
 
-const src = readFileSync(new URL("../src/config.ts", import.meta.url), "utf8");
-const docs = new Map<string, string>();
-for (const m of src.matchAll(/\/\*\* (.+?) Env (\w+)\. Default: .+? \*\/\n\s+\w+: number;/g)) docs.set(m[2]!, m[1]!);
 const rows = ["| variable | default | meaning |", "|---|---|---|"];
-for (const o of describeOptions()) {
-  rows.push(`| \`${o.env}\` | ${o.default} | ${docs.get(o.env) ?? ""} |`);
-}
+for (const o of describeOptions()) rows.push(`| \`${o.env}\` | ${o.default} | ${o.doc} |`);
 const table = rows.join("\n");
 if (process.argv.includes("--write")) {
   const readmeUrl = new URL("../README.md", import.meta.url);

@@ -3,197 +3,205 @@ import { maxHaloM } from "./geo/regions.js";
 /** Highest latitude the region grid is checked for at start-up (the halo must fit its cells there). */
 export const MAX_OPERATING_LAT = 70;
 
-/**
- * Every limit and tunable of airspace, with its default, in one place. Each can be overridden by a
- * wrangler.toml `[vars]` entry (or a `.dev.vars` line) named in `env`; values are validated at start-up
- * and a bad one fails with a message naming the variable, never silently falls back.
- */
-
-export interface Options {
-  /** Conflict horizontal radius R, metres. Env CONFLICT_RADIUS_M. Default: 15 */
-  conflictRadiusM: number;
-  /** Conflict vertical half-height H, metres. Env CONFLICT_HEIGHT_M. Default: 5 */
-  conflictHeightM: number;
-  /** Conflict look-ahead T, seconds. Env LOOKAHEAD_S. Default: 5 */
-  lookaheadS: number;
-  /** An alert is `warning` when the time to entry is at most this, seconds. Env WARNING_TIME_S. Default: 2 */
-  warningTimeS: number;
-  /** A drone state not heard from for this long (region clock), or this much older than the other report of a pair, is not used, ms. Env STALE_AFTER_MS. Default: 3000 */
-  staleAfterMs: number;
-
-  /** Largest frame accepted, compressed or decompressed, bytes. Env MAX_FRAME_BYTES. Default: 1048576 */
-  maxFrameBytes: number;
-  /** Largest number of points in one frame. Env MAX_POINTS_PER_FRAME. Default: 4096 */
-  maxPointsPerFrame: number;
-  /** Bad frames tolerated per BAD_FRAME_WINDOW_MS before closing with 1008. Env BAD_FRAME_LIMIT. Default: 10 */
-  badFrameLimit: number;
-  /** Window for BAD_FRAME_LIMIT, ms. Env BAD_FRAME_WINDOW_MS. Default: 10000 */
-  badFrameWindowMs: number;
-  /** Fastest plausible ground or vertical speed; faster points are rejected. Env MAX_SPEED_MPS. Default: 100 */
-  maxSpeedMps: number;
-  /** Points measured further in the future than this are rejected, ms. Env MAX_FUTURE_MS. Default: 10000 */
-  maxFutureMs: number;
-
-  /** Points measured longer ago than this are rejected as history, ms. Env MAX_AGE_MS. Default: 60000 */
-  maxAgeMs: number;
-
-  /** Geohash precision of region cells (4 ≈ 39 × 19.5 km at the equator). Env REGION_PRECISION. Default: 4 */
-  regionPrecision: number;
-  /** Distance from a region border within which a point is also sent to the neighbour as a ghost, metres; at least R + maxSpeed × (2T + stale limit) (docs/reliability.md). Env HALO_M. Default: 1315 */
-  haloM: number;
-
-  /** Sustained points per second per drone. Env DRONE_RATE. Default: 20 */
-  droneRate: number;
-  /** Token-bucket burst per drone, points. Env DRONE_BURST. Default: 40 */
-  droneBurst: number;
-  /** Frames per second per drone connection (relays get this × drones carried, capped). Env CONN_FRAMES_PER_S. Default: 50 */
-  connFramesPerS: number;
-  /** Bytes per second per drone connection (relays scaled like frames). Env CONN_BYTES_PER_S. Default: 65536 */
-  connBytesPerS: number;
-  /** Largest number of drones a relay's connection limits are scaled by. Env RELAY_MAX_DRONES. Default: 2000 */
-  relayMaxDrones: number;
-  /** A client above 10× its rate for this long is closed with 1008, ms. Env ABUSE_CLOSE_MS. Default: 10000 */
-  abuseCloseMs: number;
-
-  /** Near-duplicate: horizontal distance below which a point may be dropped, m. Env DEDUPE_H_M. Default: 0.5 */
-  dedupeHorizontalM: number;
-  /** Near-duplicate: vertical distance, m. Env DEDUPE_V_M. Default: 0.5 */
-  dedupeVerticalM: number;
-  /** Near-duplicate: velocity difference, m/s. Env DEDUPE_SPEED_MPS. Default: 0.5 */
-  dedupeSpeedMps: number;
-  /** Near-duplicate: a point this long after the last forwarded one is always forwarded, ms. Env DEDUPE_REFRESH_MS. Default: 1000 */
-  dedupeRefreshMs: number;
-
-  /** Micro-batch window, ms: the longest a point waits for others to share its message (none when the socket's frames come further apart). Env BATCH_WINDOW_MS. Default: 50 */
-  batchWindowMs: number;
-  /** A batch is flushed at once when it holds this many points. Env BATCH_MAX_POINTS. Default: 256 */
-  batchMaxPoints: number;
-  /** Safety-aware stretch: drones provably far from all others may wait up to this, ms (0 = off). Env STRETCH_MAX_MS. Default: 0 */
-  stretchMaxMs: number;
-
-  /** The region acknowledges at least this often while batches arrive, ms. Env ACK_EVERY_MS. Default: 100 */
-  ackEveryMs: number;
-  /** … or after this many batches. Env ACK_EVERY_BATCHES. Default: 32 */
-  ackEveryBatches: number;
-  /** Unacknowledged batches kept for replay, at most this old, ms. Env REPLAY_MAX_MS. Default: 5000 */
-  replayMaxMs: number;
-  /** … and at most this many bytes. Env REPLAY_MAX_BYTES. Default: 4194304 */
-  replayMaxBytes: number;
-
-  /** Vertical speed a climb/descend advisory assumes (and asks for), m/s. Env ADVISORY_CLIMB_RATE_MPS. Default: 2 */
-  advisoryClimbRateMps: number;
-  /** Turn rate a turn advisory assumes, degrees per second. Env ADVISORY_TURN_RATE_DPS. Default: 15 */
-  advisoryTurnRateDps: number;
-
-  /** A drone unseen this long is `lost`, ms. Env LOST_AFTER_MS. Default: 3000 */
-  lostAfterMs: number;
-  /** A drone unseen this long is evicted from its region, ms. Env EVICT_AFTER_MS. Default: 600000 */
-  evictAfterMs: number;
-  /** Battery percentage under which a return-to-home advisory is sent once. Env LOW_BATTERY_PCT. Default: 20 */
-  lowBatteryPct: number;
-  /** Home points reaching their region later than this after measurement are counted and their link told the edge is behind, ms. Env LATE_NOTICE_MS. Default: 1000 */
-  lateNoticeMs: number;
-  /** Alert audit rows are kept this many days. Env AUDIT_RETENTION_DAYS. Default: 7 */
-  auditRetentionDays: number;
-  /** Per-second metrics are kept locally this many hours. Env METRICS_RETENTION_H. Default: 24 */
-  metricsRetentionH: number;
+/** One option, written once: its variable, default, bounds (inclusive) and meaning (README's table). */
+interface OptionSpec {
+  env: string;
+  default: number;
+  min: number;
+  max: number;
+  int?: boolean;
+  doc: string;
 }
+
+/**
+ * Every limit and tunable of airspace, written once: the single source of the Options type, the
+ * defaults, the start-up validation and README's configuration table (scripts/config-table.ts; a test
+ * holds README to it). Each can be overridden by a wrangler.toml `[vars]` entry (or a `.dev.vars` line)
+ * named in `env`; a bad value fails start-up with a message naming the variable, never silently.
+ */
+const OPTIONS = {
+  conflictRadiusM: { env: "CONFLICT_RADIUS_M", default: 15, min: 0.1, max: 10_000, doc: "Conflict horizontal radius R, metres." },
+  conflictHeightM: { env: "CONFLICT_HEIGHT_M", default: 5, min: 0.1, max: 10_000, doc: "Conflict vertical half-height H, metres." },
+  lookaheadS: { env: "LOOKAHEAD_S", default: 5, min: 0, max: 600, doc: "Conflict look-ahead T, seconds." },
+  warningTimeS: { env: "WARNING_TIME_S", default: 2, min: 0, max: 600, doc: "An alert is `warning` when the time to entry is at most this, seconds." },
+  staleAfterMs: {
+    env: "STALE_AFTER_MS",
+    default: 3000,
+    min: 100,
+    max: 600_000,
+    int: true,
+    doc: "A drone state not heard from for this long (region clock), or this much older than the other report of a pair, is not used, ms.",
+  },
+
+  maxFrameBytes: {
+    env: "MAX_FRAME_BYTES",
+    default: 1024 * 1024,
+    min: 64,
+    max: 32 * 1024 * 1024,
+    int: true,
+    doc: "Largest frame accepted, compressed or decompressed, bytes.",
+  },
+  maxPointsPerFrame: { env: "MAX_POINTS_PER_FRAME", default: 4096, min: 1, max: 100_000, int: true, doc: "Largest number of points in one frame." },
+  badFrameLimit: {
+    env: "BAD_FRAME_LIMIT",
+    default: 10,
+    min: 0,
+    max: 1_000_000,
+    int: true,
+    doc: "Bad frames tolerated per BAD_FRAME_WINDOW_MS before closing with 1008.",
+  },
+  badFrameWindowMs: { env: "BAD_FRAME_WINDOW_MS", default: 10_000, min: 100, max: 3_600_000, int: true, doc: "Window for BAD_FRAME_LIMIT, ms." },
+  maxSpeedMps: { env: "MAX_SPEED_MPS", default: 100, min: 1, max: 1000, doc: "Fastest plausible ground or vertical speed; faster points are rejected." },
+  maxFutureMs: {
+    env: "MAX_FUTURE_MS",
+    default: 10_000,
+    min: 0,
+    max: 3_600_000,
+    int: true,
+    doc: "Points measured further in the future than this are rejected, ms.",
+  },
+
+  maxAgeMs: {
+    env: "MAX_AGE_MS",
+    default: 60_000,
+    min: 1000,
+    max: 86_400_000,
+    int: true,
+    doc: "Points measured longer ago than this are rejected as history, ms.",
+  },
+
+  regionPrecision: {
+    env: "REGION_PRECISION",
+    default: 4,
+    min: 1,
+    max: 8,
+    int: true,
+    doc: "Geohash precision of region cells (4 ≈ 39 × 19.5 km at the equator).",
+  },
+  haloM: {
+    env: "HALO_M",
+    default: 15 + 100 * (2 * 5 + 3),
+    min: 0,
+    max: 100_000,
+    doc: "Distance from a region border within which a point is also sent to the neighbour as a ghost, metres; at least R + maxSpeed × (2T + stale limit) (docs/reliability.md).",
+  },
+
+  droneRate: { env: "DRONE_RATE", default: 20, min: 0.1, max: 10_000, doc: "Sustained points per second per drone." },
+  droneBurst: { env: "DRONE_BURST", default: 40, min: 1, max: 100_000, doc: "Token-bucket burst per drone, points." },
+  connFramesPerS: {
+    env: "CONN_FRAMES_PER_S",
+    default: 50,
+    min: 1,
+    max: 1_000_000,
+    doc: "Frames per second per drone connection (relays get this × drones carried, capped).",
+  },
+  connBytesPerS: { env: "CONN_BYTES_PER_S", default: 65_536, min: 1024, max: 1e10, doc: "Bytes per second per drone connection (relays scaled like frames)." },
+  relayMaxDrones: {
+    env: "RELAY_MAX_DRONES",
+    default: 2000,
+    min: 1,
+    max: 1_000_000,
+    int: true,
+    doc: "Largest number of drones a relay's connection limits are scaled by.",
+  },
+  abuseCloseMs: {
+    env: "ABUSE_CLOSE_MS",
+    default: 10_000,
+    min: 1000,
+    max: 3_600_000,
+    int: true,
+    doc: "A client above 10× its rate for this long is closed with 1008, ms.",
+  },
+
+  dedupeHorizontalM: { env: "DEDUPE_H_M", default: 0.5, min: 0, max: 100, doc: "Near-duplicate: horizontal distance below which a point may be dropped, m." },
+  dedupeVerticalM: { env: "DEDUPE_V_M", default: 0.5, min: 0, max: 100, doc: "Near-duplicate: vertical distance, m." },
+  dedupeSpeedMps: { env: "DEDUPE_SPEED_MPS", default: 0.5, min: 0, max: 100, doc: "Near-duplicate: velocity difference, m/s." },
+  dedupeRefreshMs: {
+    env: "DEDUPE_REFRESH_MS",
+    default: 1000,
+    min: 0,
+    max: 60_000,
+    int: true,
+    doc: "Near-duplicate: a point this long after the last forwarded one is always forwarded, ms.",
+  },
+
+  batchWindowMs: {
+    env: "BATCH_WINDOW_MS",
+    default: 50,
+    min: 0,
+    max: 10_000,
+    int: true,
+    doc: "Micro-batch window, ms: the longest a point waits for others to share its message (none when the socket's frames come further apart).",
+  },
+  batchMaxPoints: { env: "BATCH_MAX_POINTS", default: 256, min: 1, max: 65_535, int: true, doc: "A batch is flushed at once when it holds this many points." },
+  stretchMaxMs: {
+    env: "STRETCH_MAX_MS",
+    default: 0,
+    min: 0,
+    max: 10_000,
+    int: true,
+    doc: "Safety-aware stretch: drones provably far from all others may wait up to this, ms (0 = off).",
+  },
+
+  ackEveryMs: {
+    env: "ACK_EVERY_MS",
+    default: 100,
+    min: 1,
+    max: 10_000,
+    int: true,
+    doc: "The region acknowledges at least this often while batches arrive, ms.",
+  },
+  ackEveryBatches: { env: "ACK_EVERY_BATCHES", default: 32, min: 1, max: 10_000, int: true, doc: "… or after this many batches." },
+  replayMaxMs: { env: "REPLAY_MAX_MS", default: 5000, min: 100, max: 600_000, int: true, doc: "Unacknowledged batches kept for replay, at most this old, ms." },
+  replayMaxBytes: { env: "REPLAY_MAX_BYTES", default: 4 * 1024 * 1024, min: 1024, max: 1 << 30, int: true, doc: "… and at most this many bytes." },
+
+  advisoryClimbRateMps: {
+    env: "ADVISORY_CLIMB_RATE_MPS",
+    default: 2,
+    min: 0.1,
+    max: 50,
+    doc: "Vertical speed a climb/descend advisory assumes (and asks for), m/s.",
+  },
+  advisoryTurnRateDps: { env: "ADVISORY_TURN_RATE_DPS", default: 15, min: 1, max: 180, doc: "Turn rate a turn advisory assumes, degrees per second." },
+
+  lostAfterMs: { env: "LOST_AFTER_MS", default: 3000, min: 100, max: 3_600_000, int: true, doc: "A drone unseen this long is `lost`, ms." },
+  evictAfterMs: {
+    env: "EVICT_AFTER_MS",
+    default: 600_000,
+    min: 1000,
+    max: 7 * 86_400_000,
+    int: true,
+    doc: "A drone unseen this long is evicted from its region, ms.",
+  },
+  lowBatteryPct: { env: "LOW_BATTERY_PCT", default: 20, min: 0, max: 100, doc: "Battery percentage under which a return-to-home advisory is sent once." },
+  lateNoticeMs: {
+    env: "LATE_NOTICE_MS",
+    default: 1000,
+    min: 100,
+    max: 600_000,
+    int: true,
+    doc: "Home points reaching their region later than this after measurement are counted and their link told the edge is behind, ms.",
+  },
+  auditRetentionDays: { env: "AUDIT_RETENTION_DAYS", default: 7, min: 0, max: 3650, doc: "Alert audit rows are kept this many days." },
+  metricsRetentionH: { env: "METRICS_RETENTION_H", default: 24, min: 0, max: 24 * 365, doc: "Per-second metrics are kept locally this many hours." },
+} as const satisfies Record<string, OptionSpec>;
+
+export type Options = { -readonly [K in keyof typeof OPTIONS]: number };
 
 type NumericKey = keyof Options;
 
-/** Env variable name, lower bound (inclusive) and upper bound (inclusive) of each option. */
-const SPEC: Record<NumericKey, { env: string; min: number; max: number; int?: boolean }> = {
-  conflictRadiusM: { env: "CONFLICT_RADIUS_M", min: 0.1, max: 10_000 },
-  conflictHeightM: { env: "CONFLICT_HEIGHT_M", min: 0.1, max: 10_000 },
-  lookaheadS: { env: "LOOKAHEAD_S", min: 0, max: 600 },
-  warningTimeS: { env: "WARNING_TIME_S", min: 0, max: 600 },
-  staleAfterMs: { env: "STALE_AFTER_MS", min: 100, max: 600_000, int: true },
-  maxFrameBytes: { env: "MAX_FRAME_BYTES", min: 64, max: 32 * 1024 * 1024, int: true },
-  maxPointsPerFrame: { env: "MAX_POINTS_PER_FRAME", min: 1, max: 100_000, int: true },
-  badFrameLimit: { env: "BAD_FRAME_LIMIT", min: 0, max: 1_000_000, int: true },
-  badFrameWindowMs: { env: "BAD_FRAME_WINDOW_MS", min: 100, max: 3_600_000, int: true },
-  maxSpeedMps: { env: "MAX_SPEED_MPS", min: 1, max: 1000 },
-  maxFutureMs: { env: "MAX_FUTURE_MS", min: 0, max: 3_600_000, int: true },
-  maxAgeMs: { env: "MAX_AGE_MS", min: 1000, max: 86_400_000, int: true },
-  regionPrecision: { env: "REGION_PRECISION", min: 1, max: 8, int: true },
-  haloM: { env: "HALO_M", min: 0, max: 100_000 },
-  droneRate: { env: "DRONE_RATE", min: 0.1, max: 10_000 },
-  droneBurst: { env: "DRONE_BURST", min: 1, max: 100_000 },
-  connFramesPerS: { env: "CONN_FRAMES_PER_S", min: 1, max: 1_000_000 },
-  connBytesPerS: { env: "CONN_BYTES_PER_S", min: 1024, max: 1e10 },
-  relayMaxDrones: { env: "RELAY_MAX_DRONES", min: 1, max: 1_000_000, int: true },
-  abuseCloseMs: { env: "ABUSE_CLOSE_MS", min: 1000, max: 3_600_000, int: true },
-  dedupeHorizontalM: { env: "DEDUPE_H_M", min: 0, max: 100 },
-  dedupeVerticalM: { env: "DEDUPE_V_M", min: 0, max: 100 },
-  dedupeSpeedMps: { env: "DEDUPE_SPEED_MPS", min: 0, max: 100 },
-  dedupeRefreshMs: { env: "DEDUPE_REFRESH_MS", min: 0, max: 60_000, int: true },
-  batchWindowMs: { env: "BATCH_WINDOW_MS", min: 0, max: 10_000, int: true },
-  batchMaxPoints: { env: "BATCH_MAX_POINTS", min: 1, max: 65_535, int: true },
-  stretchMaxMs: { env: "STRETCH_MAX_MS", min: 0, max: 10_000, int: true },
-  ackEveryMs: { env: "ACK_EVERY_MS", min: 1, max: 10_000, int: true },
-  ackEveryBatches: { env: "ACK_EVERY_BATCHES", min: 1, max: 10_000, int: true },
-  replayMaxMs: { env: "REPLAY_MAX_MS", min: 100, max: 600_000, int: true },
-  replayMaxBytes: { env: "REPLAY_MAX_BYTES", min: 1024, max: 1 << 30, int: true },
-  advisoryClimbRateMps: { env: "ADVISORY_CLIMB_RATE_MPS", min: 0.1, max: 50 },
-  advisoryTurnRateDps: { env: "ADVISORY_TURN_RATE_DPS", min: 1, max: 180 },
-  lostAfterMs: { env: "LOST_AFTER_MS", min: 100, max: 3_600_000, int: true },
-  evictAfterMs: { env: "EVICT_AFTER_MS", min: 1000, max: 7 * 86_400_000, int: true },
-  lowBatteryPct: { env: "LOW_BATTERY_PCT", min: 0, max: 100 },
-  lateNoticeMs: { env: "LATE_NOTICE_MS", min: 100, max: 600_000, int: true },
-  auditRetentionDays: { env: "AUDIT_RETENTION_DAYS", min: 0, max: 3650 },
-  metricsRetentionH: { env: "METRICS_RETENTION_H", min: 0, max: 24 * 365 },
-};
-
-export const DEFAULTS: Readonly<Options> = Object.freeze({
-  conflictRadiusM: 15,
-  conflictHeightM: 5,
-  lookaheadS: 5,
-  warningTimeS: 2,
-  staleAfterMs: 3000,
-  maxFrameBytes: 1024 * 1024,
-  maxPointsPerFrame: 4096,
-  badFrameLimit: 10,
-  badFrameWindowMs: 10_000,
-  maxSpeedMps: 100,
-  maxFutureMs: 10_000,
-  maxAgeMs: 60_000,
-  regionPrecision: 4,
-  haloM: 15 + 100 * (2 * 5 + 3),
-  droneRate: 20,
-  droneBurst: 40,
-  connFramesPerS: 50,
-  connBytesPerS: 65_536,
-  relayMaxDrones: 2000,
-  abuseCloseMs: 10_000,
-  dedupeHorizontalM: 0.5,
-  dedupeVerticalM: 0.5,
-  dedupeSpeedMps: 0.5,
-  dedupeRefreshMs: 1000,
-  batchWindowMs: 50,
-  batchMaxPoints: 256,
-  stretchMaxMs: 0,
-  ackEveryMs: 100,
-  ackEveryBatches: 32,
-  replayMaxMs: 5000,
-  replayMaxBytes: 4 * 1024 * 1024,
-  advisoryClimbRateMps: 2,
-  advisoryTurnRateDps: 15,
-  lostAfterMs: 3000,
-  evictAfterMs: 600_000,
-  lowBatteryPct: 20,
-  lateNoticeMs: 1000,
-  auditRetentionDays: 7,
-  metricsRetentionH: 24,
-});
+export const DEFAULTS: Readonly<Options> = Object.freeze(
+  Object.fromEntries((Object.keys(OPTIONS) as NumericKey[]).map((k) => [k, OPTIONS[k].default])) as Options,
+);
 
 /** A configuration value that cannot be used; the message names the variable. */
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/** Every option with its env name and default, for the README's configuration table. */
-export function describeOptions(): { key: NumericKey; env: string; default: number }[] {
-  return (Object.keys(SPEC) as NumericKey[]).map((key) => ({ key, env: SPEC[key].env, default: DEFAULTS[key] }));
+/** Every option with its env name, default and meaning, for the README's configuration table. */
+export function describeOptions(): { key: NumericKey; env: string; default: number; doc: string }[] {
+  return (Object.keys(OPTIONS) as NumericKey[]).map((key) => ({ key, env: OPTIONS[key].env, default: OPTIONS[key].default, doc: OPTIONS[key].doc }));
 }
 
 /**
@@ -203,8 +211,8 @@ export function describeOptions(): { key: NumericKey; env: string; default: numb
 export function loadOptions(env: Record<string, unknown> = {}): Options {
   const out = { ...DEFAULTS } as Options;
   let haloSet = false;
-  for (const key of Object.keys(SPEC) as NumericKey[]) {
-    const spec = SPEC[key];
+  for (const key of Object.keys(OPTIONS) as NumericKey[]) {
+    const spec: OptionSpec = OPTIONS[key];
     const raw = env[spec.env];
     if (raw === undefined || raw === null || raw === "") continue;
     const value = typeof raw === "number" ? raw : Number(String(raw).trim());
