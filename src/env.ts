@@ -1,15 +1,6 @@
 /**
- * Bindings and vars of the Worker and its objects (see wrangler.toml). Vars arrive as strings and are
- * parsed by config.ts.
+ * The bindings of the Worker and its objects, as `npm run cf-typegen` generates them from wrangler.toml
+ * into src/worker-configuration.d.ts (CI fails when that file is stale), plus whatever other `[vars]`
+ * an operator sets: options arrive as strings and are read by config.ts.
  */
-import type { RegionDirectory } from "./region/region-directory.js";
-import type { RegionObject } from "./region/region-object.js";
-
-export interface Env {
-  REGION: DurableObjectNamespace<RegionObject>;
-  DIRECTORY: DurableObjectNamespace<RegionDirectory>;
-  /** Analytics Engine dataset; absent in some local setups, where the metrics sink records only. */
-  METRICS?: AnalyticsEngineDataset;
-  AIRSPACE_JWT_SECRET?: string;
-  [variable: string]: unknown;
-}
+export type Env = Cloudflare.Env & { [variable: string]: unknown };

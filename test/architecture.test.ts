@@ -35,7 +35,7 @@ function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
     if (statSync(p).isDirectory()) return n === "gen" ? [] : sources(p);
-    return p.endsWith(".ts") ? [p] : [];
+    return p.endsWith(".ts") && !p.endsWith(".d.ts") ? [p] : []; // generated declarations aside
   });
 }
 
