@@ -11,6 +11,8 @@ export default defineConfig({
           name: "unit",
           include: ["test/{wire,ingest,link,detect,geo,client,replay,sim,scripts}/**/*.test.ts", "test/*.test.ts", "test/region/metrics-mapping.test.ts"],
           environment: "node",
+          // Property tests run thousands of cases (a brute-force halo check takes ~2 s alone): room for a busy machine.
+          testTimeout: 30_000,
           setupFiles: ["test/setup/fast-check.ts"],
         },
       },

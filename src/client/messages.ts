@@ -2,6 +2,7 @@
  * What the server says, as the client library hands it out: one discriminated union of plain objects
  * (numbers, not bigints; names, not enum numbers), so apps and scripts need not touch generated code.
  */
+import type { ManoeuvreOrNone } from "../wire/manoeuvres.js";
 import type { ClientPoint } from "./wire.js";
 
 /** Session parameters from the server's first frame. */
@@ -25,7 +26,8 @@ export interface WelcomeMessage {
 }
 
 export type AlertLevelName = "caution" | "warning" | "clear" | "unspecified";
-export type ManoeuvreName = "none" | "climb" | "descend" | "turn-right" | "turn-left" | "hold";
+/** The advised manoeuvre, by its proto enum name (src/wire/manoeuvres.ts): "none", "climb", "turn_right", … */
+export type ManoeuvreName = ManoeuvreOrNone;
 
 /** A predicted loss of separation for `droneId` against `otherId` (see proto CollisionAlert). */
 export interface AlertMessage {

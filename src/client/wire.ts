@@ -9,7 +9,6 @@ import {
   AlertLevel,
   ClientFrameSchema,
   ErrorCode,
-  Manoeuvre,
   PingSchema,
   PointSchema,
   ServerFrameSchema,
@@ -20,6 +19,7 @@ import { decodeColumns, encodeColumns } from "../wire/columns.js";
 import type { StreamEncoder } from "../wire/telemetry-stream.js";
 import { isZstd } from "./zstd.js";
 import type { ServerMessage } from "./messages.js";
+import { manoeuvreName } from "../wire/manoeuvres.js";
 
 /** One position report as a client sees it: SI units and degrees, up positive. */
 export interface ClientPoint {
@@ -185,14 +185,6 @@ const LEVELS = {
   [AlertLevel.WARNING]: "warning",
   [AlertLevel.CLEAR]: "clear",
 } as const;
-const MANOEUVRES = {
-  [Manoeuvre.UNSPECIFIED]: "none",
-  [Manoeuvre.CLIMB]: "climb",
-  [Manoeuvre.DESCEND]: "descend",
-  [Manoeuvre.TURN_RIGHT]: "turn-right",
-  [Manoeuvre.TURN_LEFT]: "turn-left",
-  [Manoeuvre.HOLD]: "hold",
-} as const;
 
 /** Decodes one ServerFrame (plain or zstd) into a ServerMessage; bigints become numbers (Unix ms fit in 2^53). */
 export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FRAME_BYTES): ServerMessage {
@@ -234,7 +226,7 @@ export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FRAME
         // The other drone's t_offset_ms is read relative to computed_for_ms (the proto gives no base).
         other: a.other ? fromWirePoint(a.other, computedForMs) : null,
         computedForMs,
-        advisory: MANOEUVRES[a.advisory] ?? "none",
+        advisory: manoeuvreName(a.advisory),
       };
     }
     case "error": {

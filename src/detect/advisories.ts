@@ -5,7 +5,9 @@
  */
 import type { ConflictParams } from "./conflicts.js";
 
-export type ManoeuvreName = "climb" | "descend" | "turn_right" | "turn_left" | "hold";
+import type { ManoeuvreName } from "../wire/manoeuvres.js";
+
+export type { ManoeuvreName };
 
 /**
  * Manoeuvre performance assumed of a drone following an advisory; the two an operator tunes to the

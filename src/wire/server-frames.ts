@@ -7,24 +7,16 @@ import {
   AdvisoryKind,
   AlertLevel,
   type ErrorCode,
-  Manoeuvre,
   PointSchema,
   ServerFrameSchema,
   type SessionCounters,
   type Welcome,
 } from "../gen/airspace/v1/airspace_pb.js";
 import type { TelemetryPoint } from "./point.js";
+import { MANOEUVRES } from "./manoeuvres.js";
 import { ProtoWriter } from "./proto-writer.js";
 
 const LEVELS = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR } as const;
-const MANOEUVRES = {
-  climb: Manoeuvre.CLIMB,
-  descend: Manoeuvre.DESCEND,
-  turn_right: Manoeuvre.TURN_RIGHT,
-  turn_left: Manoeuvre.TURN_LEFT,
-  hold: Manoeuvre.HOLD,
-  none: Manoeuvre.UNSPECIFIED,
-} as const;
 
 const INT32_MAX = 2 ** 31 - 1;
 
