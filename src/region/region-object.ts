@@ -7,18 +7,19 @@
 import { DurableObject } from "cloudflare:workers";
 import { loadOptions, type Options } from "../config.js";
 import type { Env } from "../env.js";
-import { ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
 import { BatchFormatError, decodeBatch } from "../wire/batch-codec.js";
 import { farRadiusM, farVerdictValidityMs, REGION_TICK_MS } from "../detect/far-verdict.js";
 import { encodeControl } from "../wire/link-protocol.js";
 import { LinkLedger } from "../link/link-ledger.js";
 import { HeldFrames } from "../link/held-frames.js";
 import { RegionCore, type RegionOutput } from "../detect/region-core.js";
-import { advisoryFrame, alertFrame, errorFrame } from "../wire/server-frames.js";
 import { metricsToDataPoints } from "./metrics-mapping.js";
 import { AnalyticsEngineSink, type MetricsSink } from "./metrics-sink.js";
 import { acceptLink, linkIdOf } from "./link-socket.js";
-import { RegionStore, type AuditRow } from "./region-store.js";
+import { RegionStore } from "./region-store.js";
+import { AlertAudit, type StartedAlert } from "./alert-audit.js";
+import { outputFrame } from "./output-frames.js";
+import { opsResponse } from "./ops-routes.js";
 import { log } from "../log.js";
 import { CloseCode } from "../wire/close-codes.js";
 
@@ -46,14 +47,8 @@ export class RegionObject extends DurableObject<Env> {
   private nextTickMs = 0;
   /** When the scheduled alarm fires (Infinity when none): kept here so no message reads storage. */
   private alarmAtMs = Infinity;
-  /**
-   * Audit rows of alerts that continue an encounter (escalations, refreshes, clears), written with the
-   * tick's checkpoint: a write holds every outgoing message of the object until it is durable (output
-   * gate), and alerts must not queue behind bookkeeping. Starts are written in their own turn (routeOne).
-   */
-  private auditLater: AuditRow[] = [];
-  /** `${alertId}/${droneId}` of the encounters whose start row is durable; forgotten on their clear. */
-  private readonly audited = new Set<string>();
+  /** When alerts are written to the audit table (src/region/alert-audit.ts). */
+  private readonly audit: AlertAudit;
   private lastPruneMs = 0;
   private lastReportMs = 0;
   /** Counted here rather than in the core: they never reach it. */
@@ -63,6 +58,7 @@ export class RegionObject extends DurableObject<Env> {
     super(ctx, env);
     this.opts = loadOptions(env);
     this.store = new RegionStore(ctx.storage.sql);
+    this.audit = new AlertAudit(this.store);
     this.sink = new AnalyticsEngineSink(env.METRICS);
     this.held = new HeldFrames(this.opts.lookaheadS * 1000);
     this.ledger = new LinkLedger(this.opts.ackEveryBatches, this.opts.ackEveryMs, 2 * this.opts.replayMaxMs);
@@ -113,23 +109,8 @@ export class RegionObject extends DurableObject<Env> {
       return link.response;
     }
 
-    const since = Number(url.searchParams.get("since") ?? Date.now() - 60_000);
-    const limit = Math.min(Number(url.searchParams.get("limit") ?? 3600) || 3600, 86_400);
-    switch (url.pathname) {
-      case "/ops/drones":
-        return Response.json({ region, now: Date.now(), drones: core.drones() });
-      case "/ops/metrics":
-        return Response.json({ region, metrics: this.store.metricsSince(since, limit) });
-      case "/ops/events":
-        return Response.json({ region, events: this.store.eventsSince(since, limit) });
-      case "/ops/alerts":
-        this.writeAuditLater();
-        return Response.json({ region, alerts: this.store.alertsSince(since, limit) });
-      case "/ops/stats":
-        return Response.json({ region, links: this.ctx.getWebSockets().length, activeAlerts: core.activeAlerts(), ...this.stats });
-      default:
-        return new Response("not found", { status: 404 });
-    }
+    const source = { region, core, store: this.store, links: this.ctx.getWebSockets().length, stats: this.stats, flushAudit: () => this.audit.flush() };
+    return opsResponse(url.pathname, url.searchParams, source, Date.now());
   }
 
   override webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): void {
@@ -218,7 +199,7 @@ export class RegionObject extends DurableObject<Env> {
     }
     this.sink.write(metricsToDataPoints(this.regionKey, metrics));
     this.store.writeMetrics(now, metrics);
-    this.writeAuditLater();
+    this.audit.flush();
     this.checkpointAndAck(now);
     if (this.opts.stretchMaxMs > 0) this.sendFarVerdicts();
     if (now - this.lastPruneMs >= PRUNE_EVERY_MS) {
@@ -230,10 +211,6 @@ export class RegionObject extends DurableObject<Env> {
       this.lastReportMs = now;
       await this.reportToDirectory(metrics.active);
     }
-  }
-
-  private writeAuditLater(): void {
-    for (const row of this.auditLater.splice(0)) this.store.audit(row);
   }
 
   /**
@@ -298,48 +275,12 @@ export class RegionObject extends DurableObject<Env> {
   }
 
   private routeOne(o: RegionOutput, now: number, started: StartedAlert[]): void {
-    if (o.kind === "alert") {
-      this.sendToLink(o.linkId, alertFrame(o), `alert:${o.alertId}:${o.droneId}`);
-      const row: AuditRow = {
-        tsMs: now,
-        alertId: o.alertId,
-        droneId: o.droneId,
-        otherId: o.otherId,
-        level: o.level,
-        tEntryS: o.tEntryS,
-        tCpaS: o.tCpaS,
-        hsepCpaM: o.hsepCpaM,
-        vsepCpaM: o.vsepCpaM,
-        advisory: o.manoeuvre,
-      };
-      // A start is written in the turn that sends it (the alert goes first and does not wait for the
-      // commit): after a restart the encounter is re-opened under its id, so no drone holds an alert
-      // nobody will clear. What follows a start can wait for the tick: re-opened at an older level,
-      // it escalates or clears again.
-      const key = `${o.alertId}/${o.droneId}`;
-      if (o.level === "clear") this.audited.delete(key);
-      if (o.level !== "clear" && !this.audited.has(key)) {
-        this.audited.add(key);
-        this.store.audit(row);
-        started.push({ alertId: o.alertId, droneId: o.droneId, otherId: o.otherId, level: o.level });
-      } else this.auditLater.push(row);
-    } else if (o.kind === "advisory") {
-      this.sendToLink(o.linkId, advisoryFrame(o), `advisory:${o.droneId}`);
-    } else if (o.kind === "stale") {
-      const late = `${o.points} report(s) reached region ${this.regionKey} up to ${Math.round(o.maxAgeMs)} ms after measurement: the edge is behind`;
-      const frame =
-        o.stale > 0
-          ? errorFrame(
-              ErrorCode.STALE_ON_ARRIVAL,
-              `${late}; ${o.stale} past the stale limit, so conflicts of those drones cannot be predicted until fresher reports arrive`,
-              o.droneId,
-              o.points,
-            )
-          : errorFrame(ErrorCode.BEHIND, `${late}, so their alerts come late`, o.droneId, o.points);
-      this.sendToLink(o.linkId, frame, "stale");
-    } else {
-      this.sendToLink(o.linkId, encodeControl({ t: "proximity", ids: o.droneIds }), "proximity");
-    }
+    const { data, key } = outputFrame(o, this.regionKey);
+    // The alert goes first and does not wait for its audit row's commit.
+    this.sendToLink(o.linkId, data, key);
+    if (o.kind !== "alert") return;
+    const start = this.audit.record(o, now);
+    if (start) started.push(start);
   }
 
   /**
@@ -375,14 +316,6 @@ export class RegionObject extends DurableObject<Env> {
       log("directory report failed", { region: this.regionKey, error: String(e) }, "error");
     }
   }
-}
-
-/** One alert start in the turn's `alerts started` log line. */
-interface StartedAlert {
-  alertId: string;
-  droneId: string;
-  otherId: string;
-  level: string;
 }
 
 function safeSend(ws: WebSocket, data: Uint8Array | string): void {
