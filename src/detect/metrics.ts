@@ -3,7 +3,7 @@
  * the drone table at each tick. Ghosts never count. Bounded memory: fixed histogram, reused buffers.
  */
 import { COUNTER_INDEX, COUNTER_NAMES } from "../wire/counters.js";
-import { F_IN_USE, STATUS_ACTIVE, type Fleet } from "./fleet.js";
+import { type DroneTable, F_IN_USE, STATUS_ACTIVE } from "./drone-table.js";
 import type { LocalPlane } from "./grid.js";
 
 /** Side of a congestion heatmap cell, metres. */
@@ -112,7 +112,7 @@ export class DelayHistogram {
 
 /** What the snapshot needs besides the table. */
 export interface MetricsContext {
-  fleet: Fleet;
+  fleet: DroneTable;
   /** The region's plane (null before the first point: no heatmap). */
   plane: LocalPlane | null;
   areaKm2: number;

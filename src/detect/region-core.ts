@@ -9,7 +9,8 @@ import { chooseAdvisories, type ManoeuvreRates } from "./advisories.js";
 import { ALERT_CLEAR_HOLD_MS, AlertBook, type Encounter, type Transition } from "./alerts.js";
 import { PendingRestores } from "./pending-restores.js";
 import { emptyPrediction, predictRelative, type ConflictParams, type Prediction } from "./conflicts.js";
-import { F_DIRTY, F_LOW_BATTERY_SENT, F_PROXIMITY, Fleet, LinkTable, NO_LINK, STATUS_ACTIVE, STATUS_LOST } from "./fleet.js";
+import { DroneTable, F_DIRTY, F_LOW_BATTERY_SENT, F_PROXIMITY, STATUS_ACTIVE, STATUS_LOST } from "./drone-table.js";
+import { LinkTable, NO_LINK } from "./link-table.js";
 import { LocalPlane, PLANE_RADIUS_PAD, SpatialGrid } from "./grid.js";
 import { MetricsWindow, type FleetMetrics } from "./metrics.js";
 import type { TelemetryPoint } from "../wire/point.js";
@@ -36,7 +37,7 @@ export interface RegionGeometry {
 }
 
 export class RegionCore {
-  private readonly fleet = new Fleet();
+  private readonly fleet = new DroneTable();
   private readonly grid = new SpatialGrid(REGION_GRID_CELL_M);
   private readonly book: AlertBook;
   /** Restored encounters waiting for a drone that is not back yet; kept for the gateways' replay to arrive. */

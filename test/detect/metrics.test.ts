@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { COUNTER_INDEX, newCounters } from "../../src/wire/counters.js";
-import { Fleet } from "../../src/detect/fleet.js";
+import { DroneTable } from "../../src/detect/drone-table.js";
 import { LocalPlane } from "../../src/detect/grid.js";
 import { DelayHistogram, HEATMAP_CELL_M, MetricsWindow, topCells } from "../../src/detect/metrics.js";
 
 const plane = new LocalPlane(52.5, 13.4);
 
-function put(f: Fleet, id: string, x: number, y: number, battery: number, vn: number, ve: number, ghost = false): number {
+function put(f: DroneTable, id: string, x: number, y: number, battery: number, vn: number, ve: number, ghost = false): number {
   const s = f.add(id);
   f.write(s, { droneId: id, timeMs: 0, lat: plane.lat(y), lon: plane.lon(x), altM: 50, vn, ve, vu: 0, battery, seq: -1 }, 0);
   f.updateBattery(s, battery, 20);
@@ -32,7 +32,7 @@ describe("DelayHistogram", () => {
 
 describe("MetricsWindow", () => {
   it("sums counter deltas, counts the table (never ghosts) and resets per window", () => {
-    const f = new Fleet(16);
+    const f = new DroneTable(16);
     put(f, "a", 10, 10, 50, 3, 4); // 5 m/s
     put(f, "b", 20, 20, 10, 0, 0);
     put(f, "c", 150, 10, -1, 0, 15);
@@ -87,7 +87,7 @@ describe("MetricsWindow", () => {
   });
 
   it("reports no battery figures when no drone reports one, and no density without an area", () => {
-    const f = new Fleet(16);
+    const f = new DroneTable(16);
     put(f, "a", 0, 0, -1, 0, 0);
     const r = new MetricsWindow(0).snapshot({ fleet: f, plane: null, areaKm2: 0, lowBatteryPct: 20, conflictsCaution: 0, conflictsWarning: 0 }, 1000);
     expect(r.batteryMeanPct).toBeNaN();
@@ -98,7 +98,7 @@ describe("MetricsWindow", () => {
 
 describe("topCells", () => {
   it("keeps the ten busiest 100 m cells, busiest first, with their centres", () => {
-    const f = new Fleet(512);
+    const f = new DroneTable(512);
     // Cell i (along x, negative too) holds i + 1 drones, for i = -6..5.
     for (let i = -6; i < 6; i++) for (let k = 0; k <= i + 6; k++) put(f, `d${i}_${k}`, i * HEATMAP_CELL_M + 50, 50, 50, 0, 0);
     const m = new MetricsWindow(0).snapshot({ fleet: f, plane, areaKm2: 1, lowBatteryPct: 20, conflictsCaution: 0, conflictsWarning: 0 }, 1000);

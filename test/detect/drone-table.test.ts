@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { F_DIRTY, F_LOW_BATTERY_SENT, Fleet, LinkTable, LOW_BATTERY_HYSTERESIS_PCT, STATUS_ACTIVE, STATUS_LOST } from "../../src/detect/fleet.js";
+import { DroneTable, F_DIRTY, F_LOW_BATTERY_SENT, LOW_BATTERY_HYSTERESIS_PCT, STATUS_ACTIVE, STATUS_LOST } from "../../src/detect/drone-table.js";
+import { LinkTable } from "../../src/detect/link-table.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
 
 function pt(droneId: string, timeMs: number, over: Partial<TelemetryPoint> = {}): TelemetryPoint {
   return { droneId, timeMs, lat: 52.5, lon: 13.4, altM: 100, vn: 3, ve: 4, vu: 0.5, battery: 80, seq: -1, ...over };
 }
 
-describe("Fleet", () => {
+describe("DroneTable", () => {
   it("stores state in reused slots and finds drones by id", () => {
-    const f = new Fleet(16);
+    const f = new DroneTable(16);
     const a = f.add("a");
     const b = f.add("b");
     expect(f.slotOf("a")).toBe(a);
@@ -29,7 +30,7 @@ describe("Fleet", () => {
   });
 
   it("grows past its capacity, keeping state and telling its owner", () => {
-    const f = new Fleet(16);
+    const f = new DroneTable(16);
     let grownTo = 0;
     f.onGrow = (c) => (grownTo = c);
     for (let i = 0; i < 40; i++) f.write(f.add(`d${i}`), pt(`d${i}`, i), i);
@@ -39,7 +40,7 @@ describe("Fleet", () => {
   });
 
   it("marks home drones lost, ghosts never, and evicts by age", () => {
-    const f = new Fleet(16);
+    const f = new DroneTable(16);
     const a = f.add("a");
     const b = f.add("b");
     const g = f.add("g");
@@ -66,7 +67,7 @@ describe("Fleet", () => {
   });
 
   it("is usable for prediction only while heard from within the stale limit (wall clock)", () => {
-    const f = new Fleet(16);
+    const f = new DroneTable(16);
     const a = f.add("a");
     f.write(a, pt("a", 10_000), 10_000);
     expect(f.usable(a, 13_000, 3000)).toBe(true);
@@ -74,7 +75,7 @@ describe("Fleet", () => {
   });
 
   it("latches low battery once per crossing, re-armed only above threshold + hysteresis", () => {
-    const f = new Fleet(16);
+    const f = new DroneTable(16);
     const a = f.add("a");
     const seq = [50, 25, 19, 18, 21, 19, 20 + LOW_BATTERY_HYSTERESIS_PCT, 19, 20 + LOW_BATTERY_HYSTERESIS_PCT + 1, 15, -1, 10];
     const fired = seq.map((b) => f.updateBattery(a, b, 20));
@@ -84,7 +85,7 @@ describe("Fleet", () => {
   });
 
   it("fits in 256 bytes of typed arrays per drone", () => {
-    const f = new Fleet(1024);
+    const f = new DroneTable(1024);
     expect(f.bytesPerSlot()).toBeLessThanOrEqual(128);
   });
 });
