@@ -16,6 +16,8 @@ import type { TelemetryPoint } from "../wire/point.js";
 import { errorFrame, pongFrame, rateLimitFrame, welcomeFrame } from "../wire/server-frames.js";
 import { StreamDecoder, streamMaxDrones } from "../wire/telemetry-stream.js";
 import { Batcher, type FlushedBatch } from "./batcher.js";
+import { FrameBatches } from "./frame-batches.js";
+import { SessionTotals } from "./session-totals.js";
 import { DedupeFilter } from "./dedupe.js";
 import { PendingCounters } from "./pending-counters.js";
 import { ConnectionLimiter } from "./rate-limiter.js";
@@ -54,16 +56,7 @@ export class SessionCore {
   readonly ownDroneId: string | null;
   /** The TelemetryStream table size this session announces and decodes with. */
   readonly streamTable: number;
-  readonly totals = {
-    frames: 0,
-    pointsReceived: 0,
-    pointsAccepted: 0,
-    pointsRejected: 0,
-    pointsRateLimited: 0,
-    pointsDeduped: 0,
-    alertsDelivered: 0,
-    pointsLost: 0,
-  };
+  readonly totals = new SessionTotals();
   private readonly limiter: ConnectionLimiter;
   private readonly dedupe: DedupeFilter;
   private readonly batcher: Batcher;
@@ -75,8 +68,8 @@ export class SessionCore {
   private stream: StreamDecoder | null = null;
   /** Drones a relay carries, as its connection limits were last scaled to. */
   private dronesCarried = 1;
-  /** While a telemetry frame is processed: its flushed batches, merged per region (see emit). */
-  private frameBatches: Map<string, FlushedBatch> | null = null;
+  /** A frame's flushed batches, merged per region until the frame is handled. */
+  private readonly frameBatches: FrameBatches;
   /** The first region this session sent to: where counts of drones never routed anywhere go. */
   private firstRegion: string | undefined;
   private closed = false;
@@ -92,6 +85,7 @@ export class SessionCore {
     this.limiter = new ConnectionLimiter(opts, nowMs, 1);
     this.dedupe = new DedupeFilter(opts);
     this.batcher = new Batcher(opts);
+    this.frameBatches = new FrameBatches(opts.batchMaxPoints, (b) => this.send(b));
     // Twice the drones a relay may carry: room for churn, bounded against invented ids.
     this.counters = new PendingCounters(2 * opts.relayMaxDrones);
   }
@@ -135,7 +129,7 @@ export class SessionCore {
     }
     const frame = res.frame;
     if (frame.kind.case === "ping") {
-      this.toClient(pongFrame(frame.kind.value.nonce, this.countersMessage()));
+      this.toClient(pongFrame(frame.kind.value.nonce, this.totals.message()));
       return this.take();
     }
     const fp = framePoints(frame, this.opts.maxPointsPerFrame, () => {
@@ -165,12 +159,10 @@ export class SessionCore {
         this.countForDrone(id, "rateLimited", 1, nowMs);
       }
     } else {
-      // Points of one frame arrived together: batches the frame makes flush (drones in proximity, full
-      // batches) leave as one message per region once the whole frame is processed, not one each.
-      this.frameBatches = new Map();
+      this.frameBatches.begin();
       if (points.length > 0) this.batcher.arrival(nowMs);
       this.acceptPoints(points, baseTimeMs, nowMs);
-      this.endFrame();
+      this.frameBatches.end();
       if (this.closed) return this.take();
     }
     const notice = this.limiter.takeNotice(nowMs);
@@ -185,14 +177,14 @@ export class SessionCore {
   /** A region names its drones in proximity of another: their waiting points leave now, not at the end of the window. */
   onProximity(regionKey: string, ids: string[]): SessionOutput {
     const b = this.batcher.setProximity(regionKey, ids);
-    if (b) this.emit(b);
+    if (b) this.frameBatches.add(b);
     return this.take();
   }
 
   /** A region names its provably far drones, valid for `validMs` (the safety-aware stretch). */
   onFar(regionKey: string, ids: string[], validMs: number, nowMs: number): SessionOutput {
     const b = this.batcher.setFar(regionKey, ids, nowMs + validMs);
-    if (b) this.emit(b);
+    if (b) this.frameBatches.add(b);
     return this.take();
   }
 
@@ -216,8 +208,8 @@ export class SessionCore {
 
   /** Batches whose window has closed, and counters that waited too long for a batch. */
   onTimer(nowMs: number): SessionOutput {
-    for (const b of this.batcher.due(nowMs)) this.emit(b);
-    for (const region of this.counters.overdue(nowMs, COUNTERS_FLUSH_MS)) this.emit({ regionKey: region, points: [], ghost: new Uint8Array(0) });
+    for (const b of this.batcher.due(nowMs)) this.frameBatches.add(b);
+    for (const region of this.counters.overdue(nowMs, COUNTERS_FLUSH_MS)) this.frameBatches.add({ regionKey: region, points: [], ghost: new Uint8Array(0) });
     return this.take();
   }
 
@@ -228,9 +220,9 @@ export class SessionCore {
 
   /** The client is gone: everything accepted and every pending count leaves now, and nothing more is taken. */
   drain(): SessionOutput {
-    this.endFrame();
-    for (const b of this.batcher.drain()) this.emit(b);
-    for (const region of this.counters.regions()) this.emit({ regionKey: region, points: [], ghost: new Uint8Array(0) });
+    this.frameBatches.end();
+    for (const b of this.batcher.drain()) this.frameBatches.add(b);
+    for (const region of this.counters.regions()) this.frameBatches.add({ regionKey: region, points: [], ghost: new Uint8Array(0) });
     this.closed = true;
     return this.take();
   }
@@ -296,34 +288,7 @@ export class SessionCore {
   }
 
   private enqueue(regionKey: string, p: TelemetryPoint, ghost: boolean, nowMs: number): void {
-    for (const b of this.batcher.add(regionKey, p, ghost, nowMs)) this.emit(b);
-  }
-
-  /** Sends a flushed batch, or, while a frame is processed, merges it into that frame's batch for its region (up to the size cap). */
-  private emit(b: FlushedBatch): void {
-    const frame = this.frameBatches;
-    if (!frame) {
-      this.send(b);
-      return;
-    }
-    const prev = frame.get(b.regionKey);
-    if (!prev) {
-      frame.set(b.regionKey, b);
-    } else if (prev.points.length + b.points.length <= this.opts.batchMaxPoints) {
-      const ghost = new Uint8Array(prev.points.length + b.points.length);
-      ghost.set(prev.ghost);
-      ghost.set(b.ghost, prev.points.length);
-      frame.set(b.regionKey, { regionKey: b.regionKey, points: prev.points.concat(b.points), ghost });
-    } else {
-      this.send(prev);
-      frame.set(b.regionKey, b);
-    }
-  }
-
-  private endFrame(): void {
-    const frame = this.frameBatches;
-    this.frameBatches = null;
-    if (frame) for (const b of frame.values()) this.send(b);
+    for (const b of this.batcher.add(regionKey, p, ghost, nowMs)) this.frameBatches.add(b);
   }
 
   /** A batch leaves with the counter deltas waiting for its region. */
@@ -369,20 +334,6 @@ export class SessionCore {
     const o = this.out;
     this.out = emptyOutput();
     return o;
-  }
-
-  private countersMessage() {
-    const t = this.totals;
-    return {
-      frames: BigInt(t.frames),
-      pointsReceived: BigInt(t.pointsReceived),
-      pointsAccepted: BigInt(t.pointsAccepted),
-      pointsRejected: BigInt(t.pointsRejected),
-      pointsRateLimited: BigInt(t.pointsRateLimited),
-      pointsDeduped: BigInt(t.pointsDeduped),
-      alertsDelivered: BigInt(t.alertsDelivered),
-      pointsLost: BigInt(t.pointsLost),
-    };
   }
 }
 
