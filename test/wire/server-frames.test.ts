@@ -22,6 +22,7 @@ import {
   toWirePoint,
   welcomeFrame,
 } from "../../src/wire/server-frames.js";
+import { MANOEUVRES } from "../../src/wire/manoeuvres.js";
 
 const T = 1_767_000_000_000;
 
@@ -116,14 +117,6 @@ describe("toWirePoint", () => {
 /** What alertFrame wrote before it had a writer of its own: protobuf-es's reflective encoding. */
 function reflectiveAlertFrame(a: AlertFields): Uint8Array {
   const levels = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR } as const;
-  const manoeuvres = {
-    climb: Manoeuvre.CLIMB,
-    descend: Manoeuvre.DESCEND,
-    turn_right: Manoeuvre.TURN_RIGHT,
-    turn_left: Manoeuvre.TURN_LEFT,
-    hold: Manoeuvre.HOLD,
-    none: Manoeuvre.UNSPECIFIED,
-  } as const;
   const finite = (x: number) => (Number.isFinite(x) ? x : 0);
   const computedFor = a.computedForMs > 0 ? a.computedForMs : a.other.timeMs;
   const value = {
@@ -137,7 +130,7 @@ function reflectiveAlertFrame(a: AlertFields): Uint8Array {
     vsepCpaM: finite(a.vsepCpaM),
     other: toWirePoint(a.other, computedFor),
     computedForMs: BigInt(Math.max(0, Math.round(computedFor))),
-    advisory: manoeuvres[a.manoeuvre],
+    advisory: MANOEUVRES[a.manoeuvre], // the names' mapping is held to the enum by "maps every level and manoeuvre"
   };
   return toBinary(ServerFrameSchema, create(ServerFrameSchema, { kind: { case: "alert", value } }));
 }
