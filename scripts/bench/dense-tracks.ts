@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mintToken, RelayClient } from "../../src/client/index.js";
-import { type Encounter, layoutTracks, scoreTracks, type ReceivedAlert, type TrackScore } from "../../src/replay/encounter-tracks.js";
+import { BORDER_LON, type Encounter, layoutTracks, scoreTracks, type ReceivedAlert, type TrackScore } from "../../src/replay/encounter-tracks.js";
 import { numberArg, parseArgs } from "../lib/args.js";
 import { buildSnapshot } from "../lib/snapshot.js";
 import { Edge } from "./edge.js";
@@ -21,8 +21,7 @@ import { percentile } from "./stats.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const ENCOUNTERS_FILE = join(ROOT, "test/fixtures/encounters-public.jsonl");
-/** The meridian border the shared tool lays pairs on (a geohash-4 cell edge near 8.09° E), and the spacing. */
-const BORDER_LON = 535 * 0.3515625 - 180;
+/** Where the shared tool lays pairs out: from 47° N along the border, 1.5 km apart. */
 const LAT0 = 47.0;
 const SPACING_DEG = 0.0135;
 /** The edge's limits for one relay carrying every drone (3,600 at six copies). */

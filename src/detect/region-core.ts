@@ -55,7 +55,7 @@ export class RegionCore {
   private events: OpsEvent[] = [];
   private evicted: string[] = [];
   /** Per home link, the points that arrived late since the last tick (one notice each per tick). */
-  private staleByLink = new Map<number, StaleOut>();
+  private lateByLink = new Map<number, StaleOut>();
   /** Newest measurement seen (the staleness reference), and a lower bound on usable measurement times. */
   private newestTimeMs = -Infinity;
   private oldestTimeMs = Infinity;
@@ -184,8 +184,8 @@ export class RegionCore {
       nowMs,
     );
     this.flushProximity();
-    for (const n of this.staleByLink.values()) this.out.push(n);
-    this.staleByLink.clear();
+    for (const n of this.lateByLink.values()) this.out.push(n);
+    this.lateByLink.clear();
     this.links.collect();
     const events = this.events;
     this.events = [];
@@ -531,13 +531,13 @@ export class RegionCore {
     const stale = ageMs > this.staleLimitMs ? 1 : 0;
     this.metrics.lateOnArrival++;
     this.metrics.staleOnArrival += stale;
-    const n = this.staleByLink.get(link);
+    const n = this.lateByLink.get(link);
     if (n) {
       n.points++;
       n.stale += stale;
       n.droneId = droneId;
       if (ageMs > n.maxAgeMs) n.maxAgeMs = ageMs;
-    } else this.staleByLink.set(link, { kind: "stale", linkId: this.links.name(link), droneId, points: 1, stale, maxAgeMs: ageMs });
+    } else this.lateByLink.set(link, { kind: "stale", linkId: this.links.name(link), droneId, points: 1, stale, maxAgeMs: ageMs });
   }
 
   private lowBattery(s: number, p: TelemetryPoint, nowMs: number): void {

@@ -103,6 +103,9 @@ function truth(e: Encounter): { conflict: boolean | null; firstSeenS: number } {
   return { conflict: n === 0 ? false : n >= 10 ? true : null, firstSeenS };
 }
 
+/** A geohash-4 meridian border (8.0859375° E, a cell edge: 535 columns of 0.3515625° from -180°), as the team's tracks tool uses. */
+export const BORDER_LON = 535 * 0.3515625 - 180;
+
 export interface TrackLayout {
   pairs: TrackPair[];
   /** One list of points per report time (10 Hz), stamped `startMs + (t - FROM_S) s`. */

@@ -2,23 +2,10 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { enuOffset, velocityFromTrack } from "../../src/geo/enu.js";
 import { chooseAdvisories, isComplementary, simulateFollow, type PairGeometry } from "../../src/detect/advisories.js";
+import type { Encounter as LabelledEncounter } from "../../src/replay/encounter-tracks.js";
 import { ENCOUNTERS_PATH } from "../fixtures/paths.js";
 
-interface Side {
-  lat: number;
-  lon: number;
-  alt_m: number;
-  speed_mps: number;
-  track_deg: number;
-  vs_mps: number;
-}
-interface Encounter {
-  id: number;
-  own: Side;
-  intr: Side;
-  R: number;
-  H: number;
-  T: number;
+interface Encounter extends LabelledEncounter {
   conflict: boolean;
 }
 

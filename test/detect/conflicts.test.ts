@@ -2,23 +2,11 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { velocityFromTrack } from "../../src/geo/enu.js";
 import { emptyPrediction, predict, predictRelative, type KinematicState } from "../../src/detect/conflicts.js";
+import type { Encounter as LabelledEncounter, EncounterState } from "../../src/replay/encounter-tracks.js";
 import { ENCOUNTERS_PATH } from "../fixtures/paths.js";
 
-interface Side {
-  lat: number;
-  lon: number;
-  alt_m: number;
-  speed_mps: number;
-  track_deg: number;
-  vs_mps: number;
-}
-interface Encounter {
-  id: number;
-  own: Side;
-  intr: Side;
-  R: number;
-  H: number;
-  T: number;
+/** A labelled record of the public encounters: the layout's fields and the reference's answers. */
+interface Encounter extends LabelledEncounter {
   conflict: boolean;
   t_entry_s: number | null;
   t_cpa_s: number;
@@ -32,7 +20,7 @@ const encounters: Encounter[] = readFileSync(ENCOUNTERS_PATH, "utf8")
   .split("\n")
   .map((l) => JSON.parse(l) as Encounter);
 
-function state(s: Side, timeMs = 1_700_000_000_000): KinematicState {
+function state(s: EncounterState, timeMs = 1_700_000_000_000): KinematicState {
   const { vn, ve } = velocityFromTrack(s.speed_mps, s.track_deg);
   return { timeMs, lat: s.lat, lon: s.lon, altM: s.alt_m, vn, ve, vu: s.vs_mps };
 }

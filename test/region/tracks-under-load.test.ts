@@ -12,7 +12,7 @@ import { AlertLevel, ErrorCode } from "../../src/gen/airspace/v1/airspace_pb.js"
 import { regionOf } from "../../src/geo/regions.js";
 import encountersText from "../fixtures/encounters-public.jsonl?raw";
 import { connect, eventually, ping, token } from "../helpers/client.js";
-import { type Encounter, layoutTracks, REPORT_TIMES_S } from "../../src/replay/encounter-tracks.js";
+import { BORDER_LON, type Encounter, layoutTracks, REPORT_TIMES_S } from "../../src/replay/encounter-tracks.js";
 
 const encounters: Encounter[] = encountersText
   .trim()
@@ -20,8 +20,7 @@ const encounters: Encounter[] = encountersText
   .map((l: string) => JSON.parse(l) as Encounter);
 /** The hovering cases: own (198, 210) or intruder (208) at speed 0 while the other crosses. */
 const HOVERING = [198, 208, 210];
-/** A geohash-4 meridian border (8.0859375° E) and one cell row along it (46.934° to 47.109° N). */
-const BORDER_LON = 535 * 0.3515625 - 180;
+/** One cell row along the border (46.934° to 47.109° N). */
 const LAT0 = 46.95;
 /** 400 m between pairs: no pair comes near another within the run. */
 const SPACING_DEG = 0.0036;

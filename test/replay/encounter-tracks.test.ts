@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { regionOf } from "../../src/geo/regions.js";
-import { type Encounter, layoutTracks, REPORT_TIMES_S, type ReceivedAlert, scoreTracks, type TrackPair } from "../../src/replay/encounter-tracks.js";
+import {
+  BORDER_LON,
+  type Encounter,
+  layoutTracks,
+  REPORT_TIMES_S,
+  type ReceivedAlert,
+  scoreTracks,
+  type TrackPair,
+} from "../../src/replay/encounter-tracks.js";
 import { loadEncounters } from "../../scripts/bench/dense-tracks.js";
-
-const BORDER_LON = 535 * 0.3515625 - 180;
 
 describe("layoutTracks", () => {
   const encounters: Encounter[] = loadEncounters();
