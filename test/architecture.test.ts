@@ -10,7 +10,7 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), "../src");
 
 /** The pure folders: no Workers API, unit-tested in Node. */
 const PURE = ["wire", "geo", "ingest", "link", "detect", "client", "sim", "replay"];
-/** What each place may import besides itself; `config` (options, pure) and `gen` (the wire's generated types) are open to all. */
+/** What each place may import besides itself; `config` (options, pure), `tunables` (fixed numbers) and `gen` (the wire's generated types) are open to all. */
 const ALLOWED: Record<string, string[]> = {
   wire: [],
   geo: [],
@@ -28,8 +28,9 @@ const ALLOWED: Record<string, string[]> = {
   // The bindings name the Durable Object classes (types only).
   "env.ts": ["region"],
   "log.ts": [],
+  "tunables.ts": [],
 };
-const OPEN = ["config", "gen", "log"];
+const OPEN = ["config", "gen", "log", "tunables"];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

@@ -88,7 +88,7 @@ const nowOf = (p: TelemetryPoint) => p.timeMs + 20;
 function runLimiter(pts: TelemetryPoint[]): number {
   const l = new ConnectionLimiter(OPTS, nowOf(pts[0]!), DRONES);
   let ok = 0;
-  for (const p of pts) if (l.admitPoint(p.droneId, nowOf(p)).kind === "ok") ok++;
+  for (const p of pts) if (l.admitPoint(p.droneId, nowOf(p)).status === "accepted") ok++;
   return ok;
 }
 
@@ -111,7 +111,7 @@ function runNaiveLimiter(pts: TelemetryPoint[]): number {
 function runDedupe(pts: TelemetryPoint[]): number {
   const f = new DedupeFilter(OPTS);
   let fwd = 0;
-  for (const p of pts) if (f.check(p, nowOf(p)) === null) fwd++;
+  for (const p of pts) if (f.check(p, nowOf(p)).status === "accepted") fwd++;
   return fwd;
 }
 

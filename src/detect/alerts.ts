@@ -5,16 +5,7 @@
  */
 import type { ConflictLevel, Prediction } from "./conflicts.js";
 import type { ManoeuvreName } from "./advisories.js";
-
-/** While an encounter lasts, fresh numbers are re-sent at most this often, ms. Default: 1000 */
-export const ALERT_REFRESH_MS = 1000;
-/**
- * Clear hold, ms. Default: 1000. An encounter is cleared only after the pair has been predicted clear
- * continuously for this long; a conflicting prediction inside the hold continues the same encounter
- * (same alert id, no new start). So a pair oscillating at the boundary yields at most one start and one
- * clear per (hold + one prediction) ≥ 1 s. Staleness, loss and eviction clear at once (`end`).
- */
-export const ALERT_CLEAR_HOLD_MS = 1000;
+import { ALERT_REFRESH_MS, ALERT_CLEAR_HOLD_MS } from "../tunables.js";
 
 export type Transition = "start" | "escalate" | "refresh" | "clear";
 

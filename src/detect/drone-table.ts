@@ -5,12 +5,7 @@
  */
 import { DEG } from "../geo/enu.js";
 import type { TelemetryPoint } from "../wire/point.js";
-
-/**
- * Battery must climb this many points above `lowBatteryPct` before a new low-battery advisory can be
- * sent: a battery reading that flickers around the threshold (sag under load) must not re-advise.
- */
-export const LOW_BATTERY_HYSTERESIS_PCT = 5;
+import { LOW_BATTERY_HYSTERESIS_PCT } from "../tunables.js";
 
 export const STATUS_ACTIVE = 0;
 export const STATUS_LOST = 1;

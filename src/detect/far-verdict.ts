@@ -4,11 +4,7 @@
  * docs/reliability.md §4.
  */
 import type { Options } from "../config.js";
-
-/** The region object's tick (metrics, checkpoint, verdicts); a verdict is renewed or withdrawn at each. */
-export const REGION_TICK_MS = 1000;
-/** A verdict outlives the next tick by this much, so a late alarm does not end a stretch early. */
-export const VERDICT_SLACK_MS = 500;
+import { REGION_TICK_MS, VERDICT_SLACK_MS } from "../tunables.js";
 
 type FarOptions = Pick<Options, "conflictRadiusM" | "maxSpeedMps" | "lookaheadS" | "staleAfterMs" | "stretchMaxMs">;
 

@@ -5,11 +5,7 @@
 import { COUNTER_INDEX, COUNTER_NAMES } from "../wire/counters.js";
 import { type DroneTable, F_IN_USE, STATUS_ACTIVE } from "./drone-table.js";
 import type { LocalPlane } from "./grid.js";
-
-/** Side of a congestion heatmap cell, metres. */
-export const HEATMAP_CELL_M = 100;
-/** Cells reported per tick, busiest first. */
-export const HEATMAP_TOP = 10;
+import { HEATMAP_CELL_M, HEATMAP_TOP } from "../tunables.js";
 
 /** One congestion cell: key `${cx},${cy}` in HEATMAP_CELL_M steps from the region's plane origin. */
 export interface HeatCell {

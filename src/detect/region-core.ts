@@ -6,7 +6,7 @@
 import type { Options } from "../config.js";
 import { enuOffsetTrig } from "../geo/enu.js";
 import { chooseAdvisories, type ManoeuvreRates } from "./advisories.js";
-import { ALERT_CLEAR_HOLD_MS, AlertBook, type Encounter, type Transition } from "./alerts.js";
+import { AlertBook, type Encounter, type Transition } from "./alerts.js";
 import { PendingRestores } from "./pending-restores.js";
 import { emptyPrediction, predictRelative, type ConflictParams, type Prediction } from "./conflicts.js";
 import { DroneTable, F_DIRTY, F_LOW_BATTERY_SENT, F_PROXIMITY, STATUS_ACTIVE, STATUS_LOST } from "./drone-table.js";
@@ -16,15 +16,7 @@ import { MetricsWindow, type FleetMetrics } from "./metrics.js";
 import type { TelemetryPoint } from "../wire/point.js";
 import type { DroneSnapshot, OpsEvent, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
 import { regionAreaKm2, regionCenter } from "../geo/regions.js";
-
-/** Grid cell side, m: about half the usual candidate radius (R + speeds × (T + lag) ≈ 150-300 m). Default: 128 */
-export const REGION_GRID_CELL_M = 128;
-
-/**
- * How long a restored encounter waits for its drones to come back after a restart: longer than a
- * gateway takes to reconnect (backoff) and replay what the region had not acknowledged. Default: 30 s
- */
-export const RESTORE_WAIT_MS = 30_000;
+import { ALERT_CLEAR_HOLD_MS, REGION_GRID_CELL_M, RESTORE_WAIT_MS } from "../tunables.js";
 
 export type { AdvisoryOut, AlertOut, DroneSnapshot, OpsEvent, ProximityOut, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
 export type { FleetMetrics } from "./metrics.js";

@@ -6,11 +6,9 @@
 import type { Options } from "../config.js";
 import { DEG, metresPerDegree } from "../geo/enu.js";
 import type { TelemetryPoint } from "../wire/point.js";
+import { ACCEPTED, type Accepted, DEDUPED, type Deduped } from "./outcome.js";
 
 export type DedupeOptions = Pick<Options, "dedupeHorizontalM" | "dedupeVerticalM" | "dedupeSpeedMps" | "dedupeRefreshMs" | "staleAfterMs" | "relayMaxDrones">;
-
-/** Why a point was dropped; null means forward it. */
-export type DedupeReason = "near" | "repeat" | "stale";
 
 const M_PER_DEG = metresPerDegree(0).lat;
 
@@ -62,7 +60,7 @@ export class DedupeFilter {
   /**
    * The verdict for point p arriving at gateway time nowMs (only used to evict idle drones; the
    * measurement time serves when the caller has no clock): null to forward (and remember it as the
-   * last forwarded point), or the reason to drop it. Rules, in order:
+   * last forwarded point), or deduped with the reason to drop it. Rules, in order:
    * - repeat: the measurement time equals the last forwarded or last seen one;
    * - stale: measured before the last forwarded point;
    * - near: less than dedupeRefreshMs after the last forwarded point, and within dedupeHorizontalM,
@@ -70,29 +68,29 @@ export class DedupeFilter {
    *   repeating a seen seq is labelled "repeat". A repeated seq alone does not drop a point: a drone
    *   that rebooted restarts its counter, and dropping its real movement would be unsafe.
    */
-  check(p: TelemetryPoint, nowMs: number = p.timeMs): DedupeReason | null {
+  check(p: TelemetryPoint, nowMs: number = p.timeMs): Accepted | Deduped {
     if (nowMs - this.lastSweepMs >= this.idleMs) this.sweep(nowMs);
     const st = this.states.get(p.droneId);
     if (st === undefined) {
       if (this.states.size >= this.capacity) this.sweep(nowMs);
       if (this.states.size >= this.capacity) {
         this.untracked++;
-        return null;
+        return ACCEPTED;
       }
       this.states.set(p.droneId, newState(p, nowMs));
-      return null;
+      return ACCEPTED;
     }
     st.touchedMs = nowMs;
     const t = p.timeMs;
-    if (t === st.timeMs || t === st.seenTimeMs) return "repeat";
-    if (t < st.timeMs) return "stale";
+    if (t === st.timeMs || t === st.seenTimeMs) return DEDUPED.repeat;
+    if (t < st.timeMs) return DEDUPED.stale;
     const seqRepeat = p.seq >= 0 && (p.seq === st.seq || p.seq === st.seenSeq);
     st.seenTimeMs = t;
     st.seenSeq = p.seq;
     const near = this.isNear(st, p);
-    if (near && t - st.timeMs < this.refreshMs) return seqRepeat ? "repeat" : "near";
+    if (near && t - st.timeMs < this.refreshMs) return seqRepeat ? DEDUPED.repeat : DEDUPED.near;
     remember(st, p);
-    return null;
+    return ACCEPTED;
   }
 
   /** Forgets drones idle for idleMs; returns how many. Runs on its own every idleMs. */

@@ -5,41 +5,16 @@
  */
 import type { Options } from "../config.js";
 import { TokenBucket } from "./token-bucket.js";
-import { CloseCode } from "../wire/close-codes.js";
+import { ACCEPTED, type Accepted, CLOSED_ABUSE, type Closed, LIMITED, type Limited } from "./outcome.js";
+import { ABUSE_FACTOR, ABUSE_WINDOW_MS, NOTICE_INTERVAL_MS, CONN_BURST_S } from "../tunables.js";
 
 export type RateLimitOptions = Pick<
   Options,
   "droneRate" | "droneBurst" | "connFramesPerS" | "connBytesPerS" | "relayMaxDrones" | "abuseCloseMs" | "maxFrameBytes"
 >;
 
-/** A client offering more than this multiple of its limit is abusive (the brief's 10×). */
-export const ABUSE_FACTOR = 10;
-/** Abuse is judged over windows of this length, ms. */
-export const ABUSE_WINDOW_MS = 1000;
-/** At most one rate-limit notice per connection per this many ms. */
-export const NOTICE_INTERVAL_MS = 1000;
-/** Connection buckets hold this many seconds of their rate (proposed option CONN_BURST_S). */
-export const CONN_BURST_S = 1;
-/** WebSocket close code for a policy violation (RFC 6455 §7.4.1). */
-export const CLOSE_POLICY = CloseCode.POLICY;
-
-export type LimitVerdict =
-  | { readonly kind: "ok" }
-  | { readonly kind: "limited"; readonly by: "frames" | "bytes" | "drone" | "drones" }
-  | { readonly kind: "close"; readonly code: typeof CLOSE_POLICY; readonly reason: string };
-
-// Verdicts are shared frozen objects: no allocation per frame or point.
-export const OK: LimitVerdict = Object.freeze({ kind: "ok" });
-export const LIMITED_FRAMES: LimitVerdict = Object.freeze({ kind: "limited", by: "frames" });
-export const LIMITED_BYTES: LimitVerdict = Object.freeze({ kind: "limited", by: "bytes" });
-export const LIMITED_DRONE: LimitVerdict = Object.freeze({ kind: "limited", by: "drone" });
-/** The connection already tracks relayMaxDrones active drones. */
-export const LIMITED_DRONES: LimitVerdict = Object.freeze({ kind: "limited", by: "drones" });
-export const CLOSE_ABUSE: LimitVerdict = Object.freeze({
-  kind: "close",
-  code: CLOSE_POLICY,
-  reason: "sustained rate far above the limit",
-});
+/** A limiter's verdict on a frame or a point. */
+export type LimitVerdict = Accepted | Limited | Closed;
 
 /** What the session tells the client after dropping points: how many, and when to try again. */
 export interface RateLimitNotice {
@@ -104,32 +79,32 @@ export class ConnectionLimiter {
     this.rollWindow(nowMs);
     this.offeredFrames++;
     this.offeredBytes += bytes;
-    if (this.isAbusive(nowMs)) return CLOSE_ABUSE;
-    if (!this.frames.take(1, nowMs)) return this.drop(points, this.frames.retryAfterMs(nowMs), LIMITED_FRAMES, nowMs);
-    if (!this.bytes.take(bytes, nowMs)) return this.drop(points, this.bytes.retryAfterMs(nowMs, bytes), LIMITED_BYTES, nowMs);
-    return OK;
+    if (this.isAbusive(nowMs)) return CLOSED_ABUSE;
+    if (!this.frames.take(1, nowMs)) return this.drop(points, this.frames.retryAfterMs(nowMs), LIMITED.frames, nowMs);
+    if (!this.bytes.take(bytes, nowMs)) return this.drop(points, this.bytes.retryAfterMs(nowMs, bytes), LIMITED.bytes, nowMs);
+    return ACCEPTED;
   }
 
   /** One point of `droneId`, after its frame was admitted. */
   admitPoint(droneId: string, nowMs: number): LimitVerdict {
     this.rollWindow(nowMs);
     this.offeredPoints++;
-    if (this.isAbusive(nowMs)) return CLOSE_ABUSE;
+    if (this.isAbusive(nowMs)) return CLOSED_ABUSE;
     if (nowMs - this.lastSweepMs >= this.idleMs) this.sweep(nowMs);
     let bucket = droneId === this.lastDroneId ? this.lastDrone : null;
     if (bucket === null) {
       bucket = this.drones.get(droneId) ?? null;
       if (bucket === null) {
         if (this.drones.size >= this.opts.relayMaxDrones) this.sweep(nowMs);
-        if (this.drones.size >= this.opts.relayMaxDrones) return this.drop(1, this.idleMs, LIMITED_DRONES, nowMs);
+        if (this.drones.size >= this.opts.relayMaxDrones) return this.drop(1, this.idleMs, LIMITED.drones, nowMs);
         bucket = new TokenBucket(this.opts.droneRate, this.opts.droneBurst, nowMs);
         this.drones.set(droneId, bucket);
       }
       this.lastDroneId = droneId;
       this.lastDrone = bucket;
     }
-    if (!bucket.take(1, nowMs)) return this.drop(1, bucket.retryAfterMs(nowMs), LIMITED_DRONE, nowMs);
-    return OK;
+    if (!bucket.take(1, nowMs)) return this.drop(1, bucket.retryAfterMs(nowMs), LIMITED.drone, nowMs);
+    return ACCEPTED;
   }
 
   /**

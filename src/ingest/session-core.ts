@@ -22,13 +22,7 @@ import { DedupeFilter } from "./dedupe.js";
 import { PendingCounters } from "./pending-counters.js";
 import { ConnectionLimiter } from "./rate-limiter.js";
 import { validatePoint } from "./validate.js";
-
-/**
- * Counter deltas normally ride on the next batch to their region (a drone that keeps sending forwards a
- * point at least every second, by the dedupe refresh rule). Only counts left waiting this long, e.g.
- * of a session whose points are all rejected, get a counters-only batch of their own.
- */
-export const COUNTERS_FLUSH_MS = 2000;
+import { COUNTERS_FLUSH_MS } from "../tunables.js";
 
 /** A batch for one region, with the counter deltas it carries there. */
 export interface SessionBatch {
@@ -146,11 +140,11 @@ export class SessionCore {
     }
     const { points, baseTimeMs } = fp;
     const verdict = this.limiter.admitFrame(bytes.length, points.length, nowMs);
-    if (verdict.kind === "close") {
+    if (verdict.status === "closed") {
       this.abuse(verdict.reason);
       return this.take();
     }
-    if (verdict.kind === "limited") {
+    if (verdict.status === "limited") {
       this.totals.pointsReceived += points.length;
       this.totals.pointsRateLimited += points.length;
       for (const p of points) {
@@ -236,7 +230,7 @@ export class SessionCore {
     for (const wire of points) {
       this.totals.pointsReceived++;
       const v = validatePoint(wire, baseTimeMs, ctx);
-      if (!v.ok) {
+      if (v.status === "rejected") {
         this.totals.pointsRejected++;
         this.countForDrone(v.droneId, "received", 1, nowMs);
         this.countForDrone(v.droneId, "rejected", 1, nowMs);
@@ -255,19 +249,19 @@ export class SessionCore {
       this.counters.routed(p.droneId, home);
       this.counters.count(home, "received", 1, nowMs);
       const lv = this.limiter.admitPoint(p.droneId, nowMs);
-      if (lv.kind === "close") {
+      if (lv.status === "closed") {
         this.abuse(lv.reason);
         return;
       }
-      if (lv.kind === "limited") {
+      if (lv.status === "limited") {
         this.totals.pointsRateLimited++;
         this.counters.count(home, "rateLimited", 1, nowMs);
         continue;
       }
       const dup = this.dedupe.check(p, nowMs);
-      if (dup !== null) {
+      if (dup.status === "deduped") {
         this.totals.pointsDeduped++;
-        this.counters.count(home, dup === "near" ? "dedupedNear" : dup === "repeat" ? "dedupedRepeat" : "dedupedStale", 1, nowMs);
+        this.counters.count(home, dup.counter, 1, nowMs);
         continue;
       }
       this.totals.pointsAccepted++;

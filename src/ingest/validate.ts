@@ -5,12 +5,13 @@
  */
 import type { Point } from "../gen/airspace/v1/airspace_pb.js";
 import type { TelemetryPoint } from "../wire/point.js";
-
-export type RejectReason = "drone_id" | "wrong_drone" | "latitude" | "longitude" | "altitude" | "speed" | "future" | "past" | "battery";
+import type { Rejected, RejectReason } from "./outcome.js";
+import { MIN_ALT_M, MAX_ALT_M, MAX_ID_BYTES } from "../tunables.js";
 
 export const REJECT_REASONS: readonly RejectReason[] = ["drone_id", "wrong_drone", "latitude", "longitude", "altitude", "speed", "future", "past", "battery"];
 
-export type PointVerdict = { ok: true; point: TelemetryPoint } | { ok: false; reason: RejectReason; droneId: string; message: string };
+/** A valid point leaves converted to SI units; an invalid one says why. */
+export type PointVerdict = { readonly status: "accepted"; readonly point: TelemetryPoint } | Rejected;
 
 export interface ValidationContext {
   /** The drone a drone token may send, or null for a relay. */
@@ -22,10 +23,6 @@ export interface ValidationContext {
   nowMs: number;
 }
 
-/** Lowest and highest plausible altitude, metres MSL (Dead Sea shore to well above any drone ceiling). */
-const MIN_ALT_M = -500;
-const MAX_ALT_M = 20_000;
-const MAX_ID_BYTES = 64;
 const encoder = new TextEncoder();
 
 export function validatePoint(p: Point, baseTimeMs: number, ctx: ValidationContext): PointVerdict {
@@ -60,9 +57,9 @@ export function checkPoint(t: TelemetryPoint, ctx: ValidationContext): PointVerd
   if (t.timeMs > ctx.nowMs + ctx.maxFutureMs) return reject("future", id, `measurement time more than ${ctx.maxFutureMs} ms in the future`);
   if (t.timeMs < ctx.nowMs - ctx.maxAgeMs) return reject("past", id, `measurement time more than ${ctx.maxAgeMs} ms in the past`);
   if (t.battery !== -1 && !(t.battery >= 0 && t.battery <= 100)) return reject("battery", id, `battery ${t.battery}% outside [0, 100]`);
-  return { ok: true, point: t };
+  return { status: "accepted", point: t };
 }
 
 function reject(reason: RejectReason, droneId: string, message: string): PointVerdict {
-  return { ok: false, reason, droneId, message };
+  return { status: "rejected", reason, droneId, message };
 }

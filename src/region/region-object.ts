@@ -8,7 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import { loadOptions, type Options } from "../config.js";
 import type { Env } from "../env.js";
 import { BatchFormatError, decodeBatch } from "../wire/batch-codec.js";
-import { farRadiusM, farVerdictValidityMs, REGION_TICK_MS } from "../detect/far-verdict.js";
+import { farRadiusM, farVerdictValidityMs } from "../detect/far-verdict.js";
 import { encodeControl } from "../wire/link-protocol.js";
 import { LinkLedger } from "../link/link-ledger.js";
 import { HeldFrames } from "../link/held-frames.js";
@@ -22,14 +22,9 @@ import { outputFrame } from "./output-frames.js";
 import { opsResponse } from "./ops-routes.js";
 import { log } from "../log.js";
 import { CloseCode } from "../wire/close-codes.js";
+import { REGION_TICK_MS, DIRECTORY_REPORT_MS, PRUNE_EVERY_MS, RESTORE_ALERTS_MS, LINK_FORGET_MS } from "../tunables.js";
 
 const TICK_MS = REGION_TICK_MS;
-const DIRECTORY_REPORT_MS = 60_000;
-const PRUNE_EVERY_MS = 60_000;
-/** How far back the audit is searched for encounters to re-open after a restart. */
-const RESTORE_ALERTS_MS = 60_000;
-/** A link silent this long is forgotten (its gateway session is over). */
-const LINK_FORGET_MS = 3_600_000;
 
 export class RegionObject extends DurableObject<Env> {
   private readonly opts: Options;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ALERT_CLEAR_HOLD_MS, ALERT_REFRESH_MS, AlertBook, pairKey, type Transition } from "../../src/detect/alerts.js";
+import { AlertBook, pairKey, type Transition } from "../../src/detect/alerts.js";
+import { ALERT_CLEAR_HOLD_MS, ALERT_REFRESH_MS } from "../../src/tunables.js";
 import { emptyPrediction, type ConflictLevel, type Prediction } from "../../src/detect/conflicts.js";
 
 function pred(level: ConflictLevel | null, hsep = 5): Prediction {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DroneTable, F_DIRTY, F_LOW_BATTERY_SENT, LOW_BATTERY_HYSTERESIS_PCT, STATUS_ACTIVE, STATUS_LOST } from "../../src/detect/drone-table.js";
+import { DroneTable, F_DIRTY, F_LOW_BATTERY_SENT, STATUS_ACTIVE, STATUS_LOST } from "../../src/detect/drone-table.js";
+import { LOW_BATTERY_HYSTERESIS_PCT } from "../../src/tunables.js";
 import { LinkTable } from "../../src/detect/link-table.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
 

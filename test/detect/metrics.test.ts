@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { COUNTER_INDEX, newCounters } from "../../src/wire/counters.js";
 import { DroneTable } from "../../src/detect/drone-table.js";
 import { LocalPlane } from "../../src/detect/grid.js";
-import { DelayHistogram, HEATMAP_CELL_M, MetricsWindow, topCells } from "../../src/detect/metrics.js";
+import { DelayHistogram, MetricsWindow, topCells } from "../../src/detect/metrics.js";
+import { HEATMAP_CELL_M } from "../../src/tunables.js";
 
 const plane = new LocalPlane(52.5, 13.4);
 

@@ -6,7 +6,8 @@ import { predict } from "../../src/detect/conflicts.js";
 import { seededRandom } from "../../src/sim/seeded-random.js";
 import { newCounters, COUNTER_INDEX } from "../../src/wire/counters.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
-import { RESTORE_WAIT_MS, RegionCore, geohashGeometry, type AlertOut, type ProximityOut, type RegionOutput } from "../../src/detect/region-core.js";
+import { RegionCore, geohashGeometry, type AlertOut, type ProximityOut, type RegionOutput } from "../../src/detect/region-core.js";
+import { RESTORE_WAIT_MS } from "../../src/tunables.js";
 
 const LAT0 = 52.52;
 const LON0 = 13.4;

@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { DEFAULTS } from "../../src/config.js";
 import { enuOffset, fromEnu } from "../../src/geo/enu.js";
 import { DedupeFilter } from "../../src/ingest/dedupe.js";
+import type { Accepted, Deduped } from "../../src/ingest/outcome.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
+
+/** The reason a point was deduped, null when it is forwarded. */
+function why(v: Accepted | Deduped): Deduped["reason"] | null {
+  return v.status === "deduped" ? v.reason : null;
+}
 
 const opts = { ...DEFAULTS };
 
@@ -21,19 +27,19 @@ describe("DedupeFilter", () => {
   it("forwards the first point, drops a near one, forwards one that moved", () => {
     const f = new DedupeFilter(opts);
     const p = pt();
-    expect(f.check(p, 0)).toBeNull();
-    expect(f.check(moved(p, 0.3, 0.3, { timeMs: 1050 }), 0)).toBe("near");
-    expect(f.check(moved(p, 0.4, 0.4, { timeMs: 1100 }), 0)).toBeNull(); // 0.57 m from the forwarded one
-    expect(f.check(pt({ timeMs: 1150, altM: 100.6 }), 0)).toBeNull(); // back, and 0.6 m up
-    expect(f.check(pt({ timeMs: 1200, altM: 100.6, vn: 1.3, ve: 0.4 }), 0)).toBeNull(); // |Δv| = 0.5
-    expect(f.check(pt({ timeMs: 1250, altM: 100.6, vn: 1.3, ve: 0.4, battery: 10 }), 0)).toBe("near");
+    expect(why(f.check(p, 0))).toBeNull();
+    expect(why(f.check(moved(p, 0.3, 0.3, { timeMs: 1050 }), 0))).toBe("near");
+    expect(why(f.check(moved(p, 0.4, 0.4, { timeMs: 1100 }), 0))).toBeNull(); // 0.57 m from the forwarded one
+    expect(why(f.check(pt({ timeMs: 1150, altM: 100.6 }), 0))).toBeNull(); // back, and 0.6 m up
+    expect(why(f.check(pt({ timeMs: 1200, altM: 100.6, vn: 1.3, ve: 0.4 }), 0))).toBeNull(); // |Δv| = 0.5
+    expect(why(f.check(pt({ timeMs: 1250, altM: 100.6, vn: 1.3, ve: 0.4, battery: 10 }), 0))).toBe("near");
   });
 
   it("forwards a hovering drone once per dedupeRefreshMs", () => {
     const f = new DedupeFilter(opts);
     const forwarded: number[] = [];
     for (let t = 0; t <= 3000; t += 50) {
-      if (f.check(pt({ timeMs: t }), t) === null) forwarded.push(t);
+      if (f.check(pt({ timeMs: t }), t).status === "accepted") forwarded.push(t);
     }
     expect(forwarded).toEqual([0, 1000, 2000, 3000]);
   });
@@ -61,7 +67,7 @@ describe("DedupeFilter", () => {
             t += s.gapMs;
             maxGap = Math.max(maxGap, s.gapMs);
             const p = moved(base, s.dE, 0, { timeMs: t, altM: base.altM + s.dU, battery: s.battery });
-            if (f.check(p, t) === null) {
+            if (f.check(p, t).status === "accepted") {
               if (last > -Infinity) expect(t - last).toBeLessThanOrEqual(opts.dedupeRefreshMs + maxGap);
               last = t;
             }
@@ -74,40 +80,40 @@ describe("DedupeFilter", () => {
 
   it("drops repeats of a measurement time and stale points", () => {
     const f = new DedupeFilter(opts);
-    expect(f.check(pt({ timeMs: 1000 }), 0)).toBeNull();
-    expect(f.check(moved(pt(), 50, 0, { timeMs: 1000 }), 0)).toBe("repeat");
-    expect(f.check(moved(pt(), 50, 0, { timeMs: 999 }), 0)).toBe("stale");
-    expect(f.check(pt({ timeMs: 1020 }), 0)).toBe("near");
-    expect(f.check(pt({ timeMs: 1020 }), 0)).toBe("repeat"); // repeats the last seen one too
+    expect(why(f.check(pt({ timeMs: 1000 }), 0))).toBeNull();
+    expect(why(f.check(moved(pt(), 50, 0, { timeMs: 1000 }), 0))).toBe("repeat");
+    expect(why(f.check(moved(pt(), 50, 0, { timeMs: 999 }), 0))).toBe("stale");
+    expect(why(f.check(pt({ timeMs: 1020 }), 0))).toBe("near");
+    expect(why(f.check(pt({ timeMs: 1020 }), 0))).toBe("repeat"); // repeats the last seen one too
   });
 
   it("labels a near point repeating a seq as a repeat, but forwards a repeated seq that moved (reboot)", () => {
     const f = new DedupeFilter(opts);
-    expect(f.check(pt({ timeMs: 1000, seq: 7 }), 0)).toBeNull();
-    expect(f.check(pt({ timeMs: 1010, seq: 7 }), 0)).toBe("repeat");
-    expect(f.check(pt({ timeMs: 1020, seq: 8 }), 0)).toBe("near");
-    expect(f.check(moved(pt(), 30, 0, { timeMs: 1030, seq: 7 }), 0)).toBeNull();
-    expect(f.check(moved(pt(), 30, 0, { timeMs: 2100, seq: 7 }), 0)).toBeNull(); // refresh wins too
+    expect(why(f.check(pt({ timeMs: 1000, seq: 7 }), 0))).toBeNull();
+    expect(why(f.check(pt({ timeMs: 1010, seq: 7 }), 0))).toBe("repeat");
+    expect(why(f.check(pt({ timeMs: 1020, seq: 8 }), 0))).toBe("near");
+    expect(why(f.check(moved(pt(), 30, 0, { timeMs: 1030, seq: 7 }), 0))).toBeNull();
+    expect(why(f.check(moved(pt(), 30, 0, { timeMs: 2100, seq: 7 }), 0))).toBeNull(); // refresh wins too
   });
 
   it("handles the antimeridian", () => {
     const f = new DedupeFilter(opts);
-    expect(f.check(pt({ lat: 0, lon: 179.999999 }), 0)).toBeNull();
-    expect(f.check(pt({ lat: 0, lon: -179.999999, timeMs: 1100 }), 0)).toBe("near"); // 0.22 m, not 360°
-    expect(f.check(pt({ lat: 0, lon: -179.99999, timeMs: 1200 }), 0)).toBeNull(); // 1.2 m
+    expect(why(f.check(pt({ lat: 0, lon: 179.999999 }), 0))).toBeNull();
+    expect(why(f.check(pt({ lat: 0, lon: -179.999999, timeMs: 1100 }), 0))).toBe("near"); // 0.22 m, not 360°
+    expect(why(f.check(pt({ lat: 0, lon: -179.99999, timeMs: 1200 }), 0))).toBeNull(); // 1.2 m
   });
 
   it("bounds its memory: idle drones are forgotten, a full table forwards without judging", () => {
     const f = new DedupeFilter(opts, 2);
-    expect(f.check(pt({ droneId: "a" }), 0)).toBeNull();
-    expect(f.check(pt({ droneId: "b" }), 0)).toBeNull();
-    expect(f.check(pt({ droneId: "c" }), 10)).toBeNull();
+    expect(why(f.check(pt({ droneId: "a" }), 0))).toBeNull();
+    expect(why(f.check(pt({ droneId: "b" }), 0))).toBeNull();
+    expect(why(f.check(pt({ droneId: "c" }), 10))).toBeNull();
     expect(f.untracked).toBe(1);
-    expect(f.check(pt({ droneId: "c", timeMs: 1010 }), 20)).toBeNull(); // still untracked: fail open
+    expect(why(f.check(pt({ droneId: "c", timeMs: 1010 }), 20))).toBeNull(); // still untracked: fail open
     expect(f.size).toBe(2);
-    expect(f.check(pt({ droneId: "c", timeMs: 9000 }), f.idleMs)).toBeNull();
+    expect(why(f.check(pt({ droneId: "c", timeMs: 9000 }), f.idleMs))).toBeNull();
     expect(f.size).toBe(1);
-    expect(f.check(pt({ droneId: "c", timeMs: 9010 }), f.idleMs)).toBe("near");
+    expect(why(f.check(pt({ droneId: "c", timeMs: 9010 }), f.idleMs))).toBe("near");
   });
 
   const step = fc.record({
@@ -151,7 +157,7 @@ describe("DedupeFilter", () => {
             };
             cur[s.drone] = p;
             now += 5;
-            const verdict = f.check(p, now);
+            const verdict = why(f.check(p, now));
             const l = last[s.drone]!;
             if (l === null) expect(verdict).toBeNull();
             else {

@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULTS } from "../../src/config.js";
-import { ABUSE_FACTOR, CLOSE_POLICY, ConnectionLimiter, OK, type LimitVerdict } from "../../src/ingest/rate-limiter.js";
+import { ACCEPTED as OK } from "../../src/ingest/outcome.js";
+import { ConnectionLimiter, type LimitVerdict } from "../../src/ingest/rate-limiter.js";
+import { CloseCode } from "../../src/wire/close-codes.js";
+import { ABUSE_FACTOR } from "../../src/tunables.js";
 
 const opts = { ...DEFAULTS };
 
 function kinds(vs: LimitVerdict[]): Record<string, number> {
   const c: Record<string, number> = {};
   for (const v of vs) {
-    const k = v.kind === "limited" ? `limited:${v.by}` : v.kind;
+    const k = v.status === "limited" ? `limited:${v.by}` : v.status;
     c[k] = (c[k] ?? 0) + 1;
   }
   return c;
@@ -18,7 +21,7 @@ describe("ConnectionLimiter: per-drone buckets", () => {
     const l = new ConnectionLimiter(opts, 0);
     const vs: LimitVerdict[] = [];
     for (let i = 0; i < 45; i++) vs.push(l.admitPoint("d1", 0));
-    expect(kinds(vs)).toEqual({ ok: 40, "limited:drone": 5 });
+    expect(kinds(vs)).toEqual({ accepted: 40, "limited:drone": 5 });
     expect(l.admitPoint("d1", 49)).not.toBe(OK);
     expect(l.admitPoint("d1", 50)).toBe(OK); // 20/s → one token per 50 ms
     expect(l.admitPoint("d2", 50)).toBe(OK); // other drones have their own bucket
@@ -27,7 +30,7 @@ describe("ConnectionLimiter: per-drone buckets", () => {
   it("bounds the drones tracked, and lets new ones in once idle buckets refill", () => {
     const l = new ConnectionLimiter({ ...opts, relayMaxDrones: 3 }, 0, 3);
     for (const d of ["a", "b", "c"]) expect(l.admitPoint(d, 0)).toBe(OK);
-    expect(l.admitPoint("d", 0)).toMatchObject({ kind: "limited", by: "drones" });
+    expect(l.admitPoint("d", 0)).toMatchObject({ status: "limited", by: "drones" });
     expect(l.trackedDrones).toBe(3);
     // One token refills in 50 ms: the buckets of a, b, c are full again and can be forgotten.
     expect(l.admitPoint("d", 100)).toBe(OK);
@@ -48,14 +51,14 @@ describe("ConnectionLimiter: connection buckets", () => {
     const l = new ConnectionLimiter(opts, 0);
     const vs: LimitVerdict[] = [];
     for (let i = 0; i < 60; i++) vs.push(l.admitFrame(100, 1, 0));
-    expect(kinds(vs)).toEqual({ ok: 50, "limited:frames": 10 });
+    expect(kinds(vs)).toEqual({ accepted: 50, "limited:frames": 10 });
     expect(l.admitFrame(100, 1, 20)).toBe(OK);
   });
 
   it("limits bytes per second, but always admits one largest frame", () => {
     const l = new ConnectionLimiter(opts, 0);
     expect(l.admitFrame(opts.maxFrameBytes, 100, 0)).toBe(OK);
-    expect(l.admitFrame(1000, 1, 0)).toMatchObject({ kind: "limited", by: "bytes" });
+    expect(l.admitFrame(1000, 1, 0)).toMatchObject({ status: "limited", by: "bytes" });
     // 64 KiB/s: 1000 bytes after ~16 ms.
     expect(l.admitFrame(1000, 1, 16)).toBe(OK);
   });
@@ -102,8 +105,8 @@ describe("ConnectionLimiter: abuse", () => {
       for (let i = 0; i < perS; i++) {
         const t = s * 1000 + (i * 1000) / perS;
         const v = l.admitFrame(10, 1, t);
-        if (v.kind === "close") {
-          expect(v.code).toBe(CLOSE_POLICY);
+        if (v.status === "closed") {
+          expect(v.code).toBe(CloseCode.POLICY);
           return t;
         }
       }
@@ -131,7 +134,7 @@ describe("ConnectionLimiter: abuse", () => {
     for (let s = 0; s < 20 && closedAt === null; s++) {
       for (let i = 0; i < perS; i++) {
         const t = s * 1000 + (i * 1000) / perS;
-        if (l.admitPoint("d", t).kind === "close") {
+        if (l.admitPoint("d", t).status === "closed") {
           closedAt = t;
           break;
         }

@@ -4,7 +4,8 @@ import { type ClientPoint, decodeServerFrame, encodePingFrame, encodeTelemetryFr
 import { DEFAULTS, type Options } from "../../src/config.js";
 import { fromEnu } from "../../src/geo/enu.js";
 import { regionBounds, regionOf } from "../../src/geo/regions.js";
-import { COUNTERS_FLUSH_MS, type SessionBatch, SessionCore, type SessionOutput } from "../../src/ingest/session-core.js";
+import { type SessionBatch, SessionCore, type SessionOutput } from "../../src/ingest/session-core.js";
+import { COUNTERS_FLUSH_MS } from "../../src/tunables.js";
 import { CloseCode } from "../../src/wire/close-codes.js";
 import { COUNTER_INDEX } from "../../src/wire/counters.js";
 

@@ -2,7 +2,8 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { type Point, PointSchema } from "../../src/gen/airspace/v1/airspace_pb.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
-import { checkPoint, REJECT_REASONS, type RejectReason, validatePoint, type ValidationContext } from "../../src/ingest/validate.js";
+import type { RejectReason } from "../../src/ingest/outcome.js";
+import { checkPoint, REJECT_REASONS, validatePoint, type ValidationContext } from "../../src/ingest/validate.js";
 
 const NOW = 1_767_000_000_000;
 const BASE = NOW - 1000;
@@ -31,14 +32,14 @@ function si(over: Partial<TelemetryPoint> = {}): TelemetryPoint {
 }
 
 function rejected(v: ReturnType<typeof validatePoint>): RejectReason | "accepted" {
-  return v.ok ? "accepted" : v.reason;
+  return v.status === "accepted" ? "accepted" : v.reason;
 }
 
 describe("validatePoint: conversion from the wire's fixed point", () => {
   it("converts every field to SI units and degrees, with vd (down) becoming vu (up)", () => {
     const v = validatePoint(wire(), BASE, drone);
-    expect(v.ok).toBe(true);
-    if (!v.ok) return;
+    expect(v.status).toBe("accepted");
+    if (v.status === "rejected") return;
     const p = v.point;
     expect(p.droneId).toBe("d-7");
     expect(p.timeMs).toBe(BASE + 250);
@@ -54,13 +55,13 @@ describe("validatePoint: conversion from the wire's fixed point", () => {
 
   it("turns a climbing vd (negative) into a positive vu", () => {
     const v = validatePoint(wire({ vdCms: -275 }), BASE, drone);
-    expect(v.ok && v.point.vu).toBeCloseTo(2.75, 12);
+    expect(v.status === "accepted" && v.point.vu).toBeCloseTo(2.75, 12);
   });
 
   it("handles negative coordinates, altitude below sea level and a negative time offset", () => {
     const v = validatePoint(wire({ latE7: -338688000, lonE7: -1512093000, altMm: -400_000, tOffsetMs: -500 }), BASE, drone);
-    expect(v.ok).toBe(true);
-    if (!v.ok) return;
+    expect(v.status).toBe("accepted");
+    if (v.status === "rejected") return;
     expect(v.point.lat).toBeCloseTo(-33.8688, 12);
     expect(v.point.lon).toBeCloseTo(-151.2093, 12);
     expect(v.point.altM).toBeCloseTo(-400, 12);
@@ -72,36 +73,36 @@ describe("validatePoint: conversion from the wire's fixed point", () => {
     p.batteryPct = undefined;
     p.seq = undefined;
     const v = validatePoint(p, BASE, drone);
-    expect(v.ok && [v.point.battery, v.point.seq]).toEqual([-1, -1]);
+    expect(v.status === "accepted" && [v.point.battery, v.point.seq]).toEqual([-1, -1]);
   });
 
   it("keeps battery 0 and seq 0 as present values", () => {
     const v = validatePoint(wire({ batteryPct: 0, seq: 0 }), BASE, drone);
-    expect(v.ok && [v.point.battery, v.point.seq]).toEqual([0, 0]);
+    expect(v.status === "accepted" && [v.point.battery, v.point.seq]).toEqual([0, 0]);
   });
 });
 
 describe("validatePoint: drone ids", () => {
   it("fills an empty drone id on a drone token with the token's id", () => {
     const v = validatePoint(wire({ droneId: "" }), BASE, drone);
-    expect(v.ok && v.point.droneId).toBe("d-7");
+    expect(v.status === "accepted" && v.point.droneId).toBe("d-7");
   });
 
   it("rejects an empty drone id on a relay as drone_id", () => {
     const v = validatePoint(wire({ droneId: "" }), BASE, relay);
-    expect(v).toMatchObject({ ok: false, reason: "drone_id", droneId: "" });
+    expect(v).toMatchObject({ status: "rejected", reason: "drone_id", droneId: "" });
   });
 
   it("rejects another drone's id on a drone token as wrong_drone", () => {
     const v = validatePoint(wire({ droneId: "d-8" }), BASE, drone);
-    expect(v).toMatchObject({ ok: false, reason: "wrong_drone", droneId: "d-8" });
-    expect(!v.ok && v.message).toContain("d-7");
+    expect(v).toMatchObject({ status: "rejected", reason: "wrong_drone", droneId: "d-8" });
+    expect(v.status === "rejected" && v.message).toContain("d-7");
   });
 
   it("lets a relay send any drone id", () => {
     for (const id of ["d-8", "x", "Drohne-Zürich-1"]) {
       const v = validatePoint(wire({ droneId: id }), BASE, relay);
-      expect(v.ok && v.point.droneId).toBe(id);
+      expect(v.status === "accepted" && v.point.droneId).toBe(id);
     }
   });
 
@@ -113,7 +114,7 @@ describe("validatePoint: drone ids", () => {
     for (const id of tooLong) {
       const v = validatePoint(wire({ droneId: id }), BASE, relay);
       expect(rejected(v), id).toBe("drone_id");
-      expect(!v.ok && v.droneId.length).toBeLessThanOrEqual(64);
+      expect(v.status === "rejected" && v.droneId.length).toBeLessThanOrEqual(64);
     }
   });
 
@@ -182,14 +183,14 @@ describe("validatePoint: ranges", () => {
 
   it("names the point's drone id in every rejection", () => {
     const v = validatePoint(wire({ droneId: "", latE7: 950000000 }), BASE, drone);
-    expect(v).toMatchObject({ ok: false, reason: "latitude", droneId: "d-7" });
+    expect(v).toMatchObject({ status: "rejected", reason: "latitude", droneId: "d-7" });
   });
 });
 
 describe("checkPoint", () => {
   it("accepts a plausible point unchanged", () => {
     const p = si();
-    expect(checkPoint(p, drone)).toEqual({ ok: true, point: p });
+    expect(checkPoint(p, drone)).toEqual({ status: "accepted", point: p });
   });
 
   it("rejects NaN in each field with the field's reason", () => {
@@ -226,7 +227,7 @@ describe("checkPoint", () => {
     const overs: Partial<TelemetryPoint>[] = [{ lat: 91 }, { lon: 181 }, { altM: -501 }, { vn: 51 }, { timeMs: NOW + 5000 }, { timeMs: 0 }, { battery: 101 }];
     for (const o of overs) {
       const v = checkPoint(si(o), drone);
-      if (!v.ok) seen.add(v.reason);
+      if (v.status === "rejected") seen.add(v.reason);
     }
     seen.add(rejected(validatePoint(wire({ droneId: "" }), BASE, relay)));
     seen.add(rejected(validatePoint(wire({ droneId: "x" }), BASE, drone)));

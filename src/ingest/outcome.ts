@@ -1,0 +1,37 @@
+/**
+ * What a gateway stage did with a point or a frame, in one shape for every stage (validate, rate limit,
+ * dedupe), so the session reads each verdict the same way and a counter follows from it. The shared
+ * outcomes are frozen singletons: the hot path allocates nothing for the common case.
+ */
+import type { CounterName } from "../wire/counters.js";
+import { CloseCode, type CloseCodeValue } from "../wire/close-codes.js";
+
+export type RejectReason = "drone_id" | "wrong_drone" | "latitude" | "longitude" | "altitude" | "speed" | "future" | "past" | "battery";
+/** Why a point repeats what the region already has: same time (repeat), older (stale), or too close (near). */
+export type DedupeReason = "near" | "repeat" | "stale";
+/** Which bucket ran dry: the connection's frames or bytes, the drone's points, or the relay's drone count. */
+export type LimitScope = "frames" | "bytes" | "drone" | "drones";
+
+export type Accepted = { readonly status: "accepted" };
+export type Rejected = { readonly status: "rejected"; readonly reason: RejectReason; readonly droneId: string; readonly message: string };
+export type Limited = { readonly status: "limited"; readonly by: LimitScope };
+export type Deduped = { readonly status: "deduped"; readonly reason: DedupeReason; readonly counter: CounterName };
+/** The client is abusive: the session closes with `code`. */
+export type Closed = { readonly status: "closed"; readonly code: CloseCodeValue; readonly reason: string };
+
+export const ACCEPTED: Accepted = Object.freeze({ status: "accepted" });
+
+export const LIMITED: Readonly<Record<LimitScope, Limited>> = Object.freeze({
+  frames: Object.freeze({ status: "limited", by: "frames" }),
+  bytes: Object.freeze({ status: "limited", by: "bytes" }),
+  drone: Object.freeze({ status: "limited", by: "drone" }),
+  drones: Object.freeze({ status: "limited", by: "drones" }),
+});
+
+export const DEDUPED: Readonly<Record<DedupeReason, Deduped>> = Object.freeze({
+  near: Object.freeze({ status: "deduped", reason: "near", counter: "dedupedNear" }),
+  repeat: Object.freeze({ status: "deduped", reason: "repeat", counter: "dedupedRepeat" }),
+  stale: Object.freeze({ status: "deduped", reason: "stale", counter: "dedupedStale" }),
+});
+
+export const CLOSED_ABUSE: Closed = Object.freeze({ status: "closed", code: CloseCode.POLICY, reason: "sustained rate far above the limit" });

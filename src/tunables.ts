@@ -1,0 +1,74 @@
+/**
+ * The fixed numbers of the edge, in one place. An operator tunes what depends on the fleet through the
+ * options (src/config.ts); these are fixed because they follow from the protocol, a proof or the
+ * runtime rather than from a fleet, and each says why. Algorithm-internal constants (a grid pad, an
+ * integration step) stay beside the code they belong to, and so do the link's reconnect backoff bounds
+ * (src/link/backoff.ts), which the client library shares and must not pull server modules for.
+ */
+
+// ── Gateway: a client's socket ────────────────────────────────────────────────
+
+/** Lowest and highest plausible altitude, m MSL: the Dead Sea shore to well above any drone ceiling. */
+export const MIN_ALT_M = -500;
+export const MAX_ALT_M = 20_000;
+/** Longest drone id, UTF-8 bytes: ids are keys in every table and every alert; 64 fits any serial. */
+export const MAX_ID_BYTES = 64;
+/** A client offering more than this multiple of its limit is abusive (the product brief's 10×). */
+export const ABUSE_FACTOR = 10;
+/** Abuse is judged over windows of this length, ms: one rate-limit bucket refill period. */
+export const ABUSE_WINDOW_MS = 1000;
+/** At most one rate-limit notice per connection per this many ms: a notice must not become a flood itself. */
+export const NOTICE_INTERVAL_MS = 1000;
+/** Connection buckets hold this many seconds of their rate: a frame burst of one second is normal jitter. */
+export const CONN_BURST_S = 1;
+/**
+ * Counter deltas normally ride on the next batch to their region (a reporting drone forwards a point
+ * at least every DEDUPE_REFRESH_MS). Only counts left waiting this long, e.g. of a session whose points
+ * are all rejected, get a counters-only batch of their own.
+ */
+export const COUNTERS_FLUSH_MS = 2000;
+
+// ── Region object ─────────────────────────────────────────────────────────────
+
+/** The region's tick (metrics, checkpoint, far verdicts): the one-second metrics contract. */
+export const REGION_TICK_MS = 1000;
+/** A far verdict outlives the next tick by this much, so a late alarm does not end a stretch early. */
+export const VERDICT_SLACK_MS = 500;
+/** How often a region tells the directory it is active: the directory only lists regions of the last hour. */
+export const DIRECTORY_REPORT_MS = 60_000;
+/** A region the directory has not heard from for this long is not listed as active. */
+export const DIRECTORY_ACTIVE_MS = 3_600_000;
+/** How often retention is applied to the region's tables: pruning is a scan, a minute is fine-grained enough. */
+export const PRUNE_EVERY_MS = 60_000;
+/** How far back the audit is searched for encounters to re-open after a restart: alerts older are stale. */
+export const RESTORE_ALERTS_MS = 60_000;
+/**
+ * How long a restored encounter waits for its drones to come back after a restart: longer than a
+ * gateway takes to reconnect (backoff) and resend what the region had not acknowledged.
+ */
+export const RESTORE_WAIT_MS = 30_000;
+/** A link silent this long with no socket is forgotten: its gateway session is over. */
+export const LINK_FORGET_MS = 3_600_000;
+
+// ── Detection ─────────────────────────────────────────────────────────────────
+
+/** Grid cell side, m: about half the usual candidate radius (R + speeds × (T + lag) ≈ 150-300 m). */
+export const REGION_GRID_CELL_M = 128;
+/** While an encounter lasts, fresh numbers are re-sent at most this often, ms (one per tick). */
+export const ALERT_REFRESH_MS = 1000;
+/**
+ * Clear hold, ms. An encounter is cleared only after the pair has been predicted clear continuously for
+ * this long; a conflicting prediction inside the hold continues the same encounter (same alert id, no
+ * new start). So a pair oscillating at the boundary yields at most one start and one clear per (hold +
+ * one prediction) ≥ 1 s. Staleness, loss and eviction end an encounter at once.
+ */
+export const ALERT_CLEAR_HOLD_MS = 1000;
+/**
+ * Battery must climb this many points above `lowBatteryPct` before a new low-battery advisory can be
+ * sent: a reading that flickers around the threshold (sag under load) must not re-advise.
+ */
+export const LOW_BATTERY_HYSTERESIS_PCT = 5;
+/** Side of a congestion heatmap cell, m: a few conflict radii, the scale at which operators deconflict. */
+export const HEATMAP_CELL_M = 100;
+/** Heatmap cells reported per tick, busiest first: Analytics Engine takes at most 20 doubles a point. */
+export const HEATMAP_TOP = 10;
