@@ -11,6 +11,8 @@ interface OptionSpec {
   max: number;
   int?: boolean;
   doc: string;
+  /** The variable's former name, still read when the new one is unset (an upgrade must not silently reset it). */
+  formerly?: string;
 }
 
 /**
@@ -152,8 +154,24 @@ const OPTIONS = {
     doc: "The region acknowledges at least this often while batches arrive, ms.",
   },
   ackEveryBatches: { env: "ACK_EVERY_BATCHES", default: 32, min: 1, max: 10_000, int: true, doc: "… or after this many batches." },
-  replayMaxMs: { env: "REPLAY_MAX_MS", default: 5000, min: 100, max: 600_000, int: true, doc: "Unacknowledged batches kept for replay, at most this old, ms." },
-  replayMaxBytes: { env: "REPLAY_MAX_BYTES", default: 4 * 1024 * 1024, min: 1024, max: 1 << 30, int: true, doc: "… and at most this many bytes." },
+  resendMaxMs: {
+    env: "RESEND_MAX_MS",
+    formerly: "REPLAY_MAX_MS",
+    default: 5000,
+    min: 100,
+    max: 600_000,
+    int: true,
+    doc: "Unacknowledged batches a gateway link keeps for resending, at most this old, ms (formerly REPLAY_MAX_MS, still read).",
+  },
+  resendMaxBytes: {
+    env: "RESEND_MAX_BYTES",
+    formerly: "REPLAY_MAX_BYTES",
+    default: 4 * 1024 * 1024,
+    min: 1024,
+    max: 1 << 30,
+    int: true,
+    doc: "… and at most this many bytes.",
+  },
 
   advisoryClimbRateMps: {
     env: "ADVISORY_CLIMB_RATE_MPS",
@@ -213,7 +231,7 @@ export function loadOptions(env: Record<string, unknown> = {}): Options {
   let haloSet = false;
   for (const key of Object.keys(OPTIONS) as NumericKey[]) {
     const spec: OptionSpec = OPTIONS[key];
-    const raw = env[spec.env];
+    const raw = env[spec.env] ?? (spec.formerly === undefined ? undefined : env[spec.formerly]);
     if (raw === undefined || raw === null || raw === "") continue;
     const value = typeof raw === "number" ? raw : Number(String(raw).trim());
     if (!Number.isFinite(value)) throw new ConfigError(`${spec.env} must be a number, got ${JSON.stringify(raw)}`);

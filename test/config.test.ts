@@ -18,6 +18,11 @@ describe("options", () => {
     expect(o.haloM).toBe(20 + 100 * (2 * 8 + 3));
   });
 
+  it("still reads a renamed variable under its former name, the new name winning", () => {
+    expect(loadOptions({ REPLAY_MAX_MS: "9000" }).resendMaxMs).toBe(9000);
+    expect(loadOptions({ REPLAY_MAX_MS: "9000", RESEND_MAX_MS: "7000" }).resendMaxMs).toBe(7000);
+  });
+
   it("names the variable in every rejection", () => {
     expect(() => loadOptions({ CONFLICT_RADIUS_M: "abc" })).toThrow(/CONFLICT_RADIUS_M must be a number/);
     expect(() => loadOptions({ BATCH_MAX_POINTS: "0" })).toThrow(/BATCH_MAX_POINTS must be between/);

@@ -24,7 +24,7 @@ export function throughputVars(drones: number): Record<string, string | number> 
     CONN_FRAMES_PER_S: 1_000_000,
     CONN_BYTES_PER_S: 1e10,
     RELAY_MAX_DRONES: Math.max(2000, drones),
-    // The replay buffer keeps its default (4 MiB): batches it gives up while they are in flight count
+    // The resend buffer keeps its default (4 MiB): batches it gives up while they are in flight count
     // as lost only if the region turns out not to have them (src/gateway/upstream.ts).
   };
 }

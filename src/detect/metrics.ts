@@ -37,9 +37,9 @@ export interface FleetMetrics {
   dedupedStale: number;
   /** dedupedNear + dedupedRepeat + dedupedStale. */
   deduped: number;
-  /** Points in batches (home and ghost), re-sent after a reconnect, lost upstream when a replay buffer overflowed, refused as another drone's, and sent here as ghosts. */
+  /** Points in batches (home and ghost), re-sent after a reconnect, lost upstream when a resend buffer overflowed, refused as another drone's, and sent here as ghosts. */
   batched: number;
-  replayed: number;
+  resent: number;
   droppedOverflow: number;
   wrongDrone: number;
   ghostsSent: number;
@@ -186,7 +186,7 @@ export class MetricsWindow {
       dedupedStale: dStale,
       deduped: dNear + dRepeat + dStale,
       batched: c[COUNTER_INDEX.batched]!,
-      replayed: c[COUNTER_INDEX.replayed]!,
+      resent: c[COUNTER_INDEX.resent]!,
       droppedOverflow: c[COUNTER_INDEX.droppedOverflow]!,
       wrongDrone: c[COUNTER_INDEX.wrongDrone]!,
       ghostsSent: c[COUNTER_INDEX.ghostsSent]!,

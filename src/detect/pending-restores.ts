@@ -1,6 +1,6 @@
 /**
  * Encounters read back from the audit after a restart whose drones are not both in the region yet (an
- * alert that started before its drones' first checkpoint: they come back with the gateway's replay).
+ * alert that started before its drones' first checkpoint: they come back with the gateway's resend).
  * Each waits, keyed by both drone ids, until the second drone is back, so the encounter resumes under
  * its id instead of starting anew, which would leave the old id uncleared on the drones. Bounded by
  * age: after `keepMs` the encounter is over either way (the drones are stale or it was re-predicted).

@@ -32,7 +32,7 @@ export class RegionCore {
   private readonly fleet = new DroneTable();
   private readonly grid = new SpatialGrid(REGION_GRID_CELL_M);
   private readonly book: AlertBook;
-  /** Restored encounters waiting for a drone that is not back yet; kept for the gateways' replay to arrive. */
+  /** Restored encounters waiting for a drone that is not back yet; kept for the gateways' resend to arrive. */
   private readonly restores = new PendingRestores(RESTORE_WAIT_MS);
   private readonly links = new LinkTable();
   private readonly metrics: MetricsWindow;

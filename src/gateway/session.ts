@@ -55,8 +55,8 @@ export class DroneSession implements LinkHost {
     this.apply(this.core.onFar(regionKey, ids, validMs, Date.now()));
   }
 
-  replayed(regionKey: string, points: number): void {
-    this.core.onReplayed(regionKey, points, Date.now());
+  resent(regionKey: string, points: number): void {
+    this.core.onResent(regionKey, points, Date.now());
   }
 
   lost(regionKey: string, points: number): void {
@@ -118,7 +118,7 @@ export class DroneSession implements LinkHost {
 
   /**
    * The client is gone. Points already accepted are flushed first so none is lost with the socket;
-   * the links stay up until their batches are acknowledged (bounded by the replay window).
+   * the links stay up until their batches are acknowledged (bounded by the resend window).
    */
   private shutdown(): void {
     if (this.closed) return;
@@ -126,9 +126,9 @@ export class DroneSession implements LinkHost {
     for (const b of this.core.drain().batches) this.linkTo(b.regionKey).send(b.points, b.ghost, b.counters, now);
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    const deadline = now + this.opts.replayMaxMs;
+    const deadline = now + this.opts.resendMaxMs;
     // The runtime may end this request once the client socket is gone: keep it alive until the
-    // regions have acknowledged everything (or the replay window is over).
+    // regions have acknowledged everything (or the resend window is over).
     this.waitUntil(
       new Promise<void>((resolve) => {
         const closeWhenAcked = () => {

@@ -2,7 +2,7 @@
  * One gateway connection's link to one region object: a long-lived WebSocket (one subrequest, not one
  * per batch: docs/platform.md), owned by the request that carries the drone socket. Batches are numbered
  * per link and kept until the region acknowledges them as applied and durable; when the link drops
- * (restart, eviction, deploy) it reconnects with jittered backoff and replays what is unacknowledged.
+ * (restart, eviction, deploy) it reconnects with jittered backoff and resends what is unacknowledged.
  */
 import type { Options } from "../config.js";
 import type { Env } from "../env.js";
@@ -10,7 +10,7 @@ import { encodeBatch } from "../wire/batch-codec.js";
 import { nextBackoffMs } from "../link/backoff.js";
 import { parseControl } from "../wire/link-protocol.js";
 import type { TelemetryPoint } from "../wire/point.js";
-import { ReplayBuffer, type Eviction } from "../link/replay-buffer.js";
+import { ResendBuffer, type Eviction } from "../link/resend-buffer.js";
 import { BatchSpans } from "../link/trace.js";
 import { log } from "../log.js";
 import { CloseCode } from "../wire/close-codes.js";
@@ -23,10 +23,10 @@ export interface LinkHost {
   proximity(regionKey: string, ids: string[]): void;
   /** The region's set of this link's drones that are provably far from others, valid for `validMs`. */
   far(regionKey: string, ids: string[], validMs: number): void;
-  /** Points lost for good (replay buffer overflow): counted and reported to the client. */
+  /** Points lost for good (resend buffer overflow): counted and reported to the client. */
   lost(regionKey: string, points: number): void;
   /** Points sent again after a reconnect (the region drops what it had already applied). */
-  replayed(regionKey: string, points: number): void;
+  resent(regionKey: string, points: number): void;
 }
 
 /** `hello`: connected, waiting for the region to say what it has applied before anything is sent. */
@@ -36,15 +36,15 @@ export class UpstreamLink {
   private ws: WebSocket | null = null;
   private state: State = "closed";
   private seq = 0;
-  /** Highest sequence handed to a socket: anything at or below it that is sent again is a replay. */
+  /** Highest sequence handed to a socket: anything at or below it that is sent again is a resend. */
   private highestSent = 0;
-  /** Evicted from the replay buffer while in flight on the current socket, not yet acknowledged. */
+  /** Evicted from the resend buffer while in flight on the current socket, not yet acknowledged. */
   private unprotected: Eviction[] = [];
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** This link's batches' traceparents (W3C), children of the session's trace. */
   private readonly spans: BatchSpans;
-  private readonly buffer: ReplayBuffer;
+  private readonly buffer: ResendBuffer;
 
   constructor(
     readonly regionKey: string,
@@ -54,11 +54,11 @@ export class UpstreamLink {
     private readonly host: LinkHost,
     traceId: string,
   ) {
-    this.buffer = new ReplayBuffer({ replayMaxMs: opts.replayMaxMs, replayMaxBytes: opts.replayMaxBytes });
+    this.buffer = new ResendBuffer({ resendMaxMs: opts.resendMaxMs, resendMaxBytes: opts.resendMaxBytes });
     this.spans = new BatchSpans(traceId);
   }
 
-  /** Unacknowledged batches held for replay. */
+  /** Unacknowledged batches held for resending. */
   get unacked(): number {
     return this.buffer.size;
   }
@@ -118,7 +118,7 @@ export class UpstreamLink {
       ws.addEventListener("error", () => this.dropped());
       this.ws = ws;
       // Nothing is sent until the region's hello says what it has already applied: sending a new
-      // batch first would make the region drop the older replayed ones as duplicates.
+      // batch first would make the region drop the older resent ones as duplicates.
       this.state = "hello";
     } catch (e) {
       log("region link failed", { region: this.regionKey, linkId: this.linkId, error: String(e) }, "error");
@@ -137,7 +137,7 @@ export class UpstreamLink {
           // Unprotected batches the region does not have now can no longer be sent again: lost.
           for (const e of this.unprotected) this.host.lost(this.regionKey, e.points);
           this.unprotected = [];
-          if (this.replay()) {
+          if (this.resend()) {
             this.state = "open";
             this.attempt = 0;
           }
@@ -159,27 +159,27 @@ export class UpstreamLink {
   }
 
   /** Sends every unacknowledged batch in order; false when the socket failed meanwhile. */
-  private replay(): boolean {
+  private resend(): boolean {
     const ws = this.ws;
     if (!ws) return false;
-    let replayedPoints = 0;
+    let resentPoints = 0;
     for (const b of this.buffer.pending()) {
       try {
         ws.send(b.bytes);
-        if (b.seq <= this.highestSent) replayedPoints += b.points;
+        if (b.seq <= this.highestSent) resentPoints += b.points;
         else this.highestSent = b.seq;
       } catch {
         this.dropped();
         return false;
       }
     }
-    if (replayedPoints > 0) this.host.replayed(this.regionKey, replayedPoints);
+    if (resentPoints > 0) this.host.resent(this.regionKey, resentPoints);
     return true;
   }
 
   /** The socket is gone: schedule a reconnect unless the owner closed us. */
   /**
-   * Batches the replay buffer gave up. One already on the current socket is probably still on its
+   * Batches the resend buffer gave up. One already on the current socket is probably still on its
    * way and will be applied: it is only unprotected, and counts as lost if, after a reconnect, the
    * region says it never got it. One never sent is lost now. The client hears of every loss.
    */

@@ -183,11 +183,11 @@ export class SessionCore {
   }
 
   /** A link re-sent `points` after reconnecting (the region drops what it had applied). */
-  onReplayed(regionKey: string, points: number, nowMs: number): void {
-    this.counters.count(regionKey, "replayed", points, nowMs);
+  onResent(regionKey: string, points: number, nowMs: number): void {
+    this.counters.count(regionKey, "resent", points, nowMs);
   }
 
-  /** A link gave up `points` (its replay buffer overflowed while the region was away): counted and told. */
+  /** A link gave up `points` (its resend buffer overflowed while the region was away): counted and told. */
   onLost(regionKey: string, points: number, nowMs: number): SessionOutput {
     this.totals.pointsLost += points;
     this.counters.count(regionKey, "droppedOverflow", points, nowMs);

@@ -1,6 +1,6 @@
 /**
  * A region's exactly-once ledger of its gateway links, pure: which batches each link has applied
- * (LinkSequence: reordering and replays tolerated), which links changed since the last checkpoint,
+ * (LinkSequence: reordering and resends tolerated), which links changed since the last checkpoint,
  * which batches must be journaled before an ack between checkpoints (AckPolicy), and which acks are
  * due. An ack always means "applied and durable": a link is acked either after its journal rows are
  * written, or with the floor its last checkpoint stored. The region object writes what this returns
@@ -9,7 +9,7 @@
 import { AckPolicy } from "./ack-policy.js";
 import { LinkSequence, type LinkSequenceState } from "./link-sequence.js";
 
-/** One applied batch kept for the journal (its bytes are replayed after a restart). */
+/** One applied batch kept for the journal (its bytes are re-applied after a restart). */
 export interface LedgerBatch {
   linkId: string;
   seq: number;
@@ -33,7 +33,7 @@ export class LinkLedger {
   constructor(
     ackEveryBatches: number,
     ackEveryMs: number,
-    /** A gap older than this is closed: its batch was given up upstream (twice the replay window). */
+    /** A gap older than this is closed: its batch was given up upstream (twice the resend window). */
     private readonly gapTimeoutMs: number,
   ) {
     this.acks = new AckPolicy(ackEveryBatches, ackEveryMs);
@@ -50,7 +50,7 @@ export class LinkLedger {
     return this.seqs.get(linkId)?.floor ?? 0;
   }
 
-  /** False when batch `seq` of the link was applied before (a replay or a duplicate: drop it). */
+  /** False when batch `seq` of the link was applied before (a resend or a duplicate: drop it). */
   isNew(linkId: string, seq: number): boolean {
     return !this.seqs.get(linkId)?.seen(seq);
   }
@@ -58,7 +58,7 @@ export class LinkLedger {
   /**
    * Batch `seq` of the link has been applied (call after applying it, so a batch that failed half-way
    * is not recorded, and not acked). `bytes` are kept for the journal when the link may be acked early;
-   * null for a journal replay after a restart (already durable). Returns what to write and ack now.
+   * null for the journal re-applied after a restart (already durable). Returns what to write and ack now.
    */
   applied(linkId: string, seq: number, bytes: Uint8Array | null, nowMs: number): AfterApply {
     let s = this.seqs.get(linkId);

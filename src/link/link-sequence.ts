@@ -3,7 +3,7 @@
  * once even when batches arrive out of order (observed in workerd when a link's sends come from
  * different event handlers) or again after a reconnect. `floor` is the highest sequence with every
  * lower one applied: the cumulative ack. Sequences applied above a gap are remembered until the gap
- * fills; a gap the gateway can no longer fill (its replay buffer gave the batch up) is closed after
+ * fills; a gap the gateway can no longer fill (its resend buffer gave the batch up) is closed after
  * `gapTimeoutMs`.
  */
 

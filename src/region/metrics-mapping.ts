@@ -44,7 +44,7 @@ export const PIPELINE_DOUBLES = [
   "applied",
   "ignoredStale",
   "batched",
-  "replayed",
+  "resent",
   "droppedOverflow",
   "wrongDrone",
   "ghostsSent",

@@ -4,8 +4,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
-
-const ACTIVE_WINDOW_MS = 3_600_000;
+import { DIRECTORY_ACTIVE_MS } from "../tunables.js";
 
 export class RegionDirectory extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -20,12 +19,12 @@ export class RegionDirectory extends DurableObject<Env> {
       const body = (await request.json()) as { region?: unknown; drones?: unknown };
       if (typeof body.region !== "string" || typeof body.drones !== "number") return new Response("bad report", { status: 400 });
       this.ctx.storage.sql.exec("INSERT OR REPLACE INTO regions (region, last_active_ms, drones) VALUES (?, ?, ?)", body.region, now, body.drones);
-      this.ctx.storage.sql.exec("DELETE FROM regions WHERE last_active_ms < ?", now - 24 * ACTIVE_WINDOW_MS);
+      this.ctx.storage.sql.exec("DELETE FROM regions WHERE last_active_ms < ?", now - 24 * DIRECTORY_ACTIVE_MS);
       return new Response(null, { status: 204 });
     }
     if (url.pathname === "/regions") {
       const rows = this.ctx.storage.sql
-        .exec("SELECT region, last_active_ms, drones FROM regions WHERE last_active_ms >= ? ORDER BY region", now - ACTIVE_WINDOW_MS)
+        .exec("SELECT region, last_active_ms, drones FROM regions WHERE last_active_ms >= ? ORDER BY region", now - DIRECTORY_ACTIVE_MS)
         .toArray();
       return Response.json({ regions: rows });
     }

@@ -98,7 +98,7 @@ export class RegionStore {
     for (const j of entries) this.sql.exec("INSERT INTO journal (link_id, seq, bytes) VALUES (?, ?, ?)", j.linkId, j.seq, j.bytes);
   }
 
-  /** The journal in apply order, for replay after a restart. */
+  /** The journal in apply order, to re-apply after a restart. */
   loadJournal(): JournalEntry[] {
     return this.sql
       .exec<{ link_id: string; seq: number; bytes: ArrayBuffer }>("SELECT link_id, seq, bytes FROM journal ORDER BY id")
@@ -184,6 +184,15 @@ export class RegionStore {
     this.sql.exec("DELETE FROM metrics WHERE ts_ms < ?", nowMs - metricsRetentionMs);
     this.sql.exec("DELETE FROM alert_audit WHERE ts_ms < ?", nowMs - auditRetentionMs);
     this.sql.exec("DELETE FROM events WHERE ts_ms < ?", nowMs - auditRetentionMs);
+  }
+
+  /** The cell this object serves, once it has been told (null before its first request). */
+  regionKey(): string | null {
+    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'region'").toArray()[0]?.value ?? null;
+  }
+
+  setRegionKey(regionKey: string): void {
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('region', ?)", regionKey);
   }
 
   /** A counter that survives restarts, for alert ids that stay unique across them. */

@@ -22,7 +22,7 @@ export const MIGRATIONS: readonly string[] = [
   // 2: batches applied above a gap in a link's sequence (out-of-order arrival), as a JSON array.
   `ALTER TABLE links ADD COLUMN above TEXT NOT NULL DEFAULT '[]';`,
   // 3: batches applied since the last checkpoint, kept so that an ack can mean "durable" without a
-  //    checkpoint per ack; emptied by every checkpoint, replayed in order after a restart.
+  //    checkpoint per ack; emptied by every checkpoint, re-applied in order after a restart.
   `CREATE TABLE journal (id INTEGER PRIMARY KEY AUTOINCREMENT, link_id TEXT NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL);`,
 ];
 

@@ -5,7 +5,7 @@
 export const CloseCode = {
   /** Done: the client left, or a link is no longer needed. */
   NORMAL: 1000,
-  /** A region received bytes that are not a batch: the link reconnects and replays. */
+  /** A region received bytes that are not a batch: the link reconnects and resends. */
   PROTOCOL: 1002,
   /** A TelemetryStream frame could not be read against the connection's stream state. */
   STREAM_LOST: 1007,

@@ -12,7 +12,7 @@ export const COUNTER_NAMES = [
   "dedupedRepeat",
   "dedupedStale",
   "batched",
-  "replayed",
+  "resent",
   "droppedOverflow",
   "wrongDrone",
   "ghostsSent",

@@ -67,7 +67,7 @@ describe("region object: exactly-once across a restart", () => {
       "all 200 drones in the restarted region",
     );
     expect(new Set(drones.map((d) => d.droneId)).size).toBe(200);
-    expect(await inRegion(key, (o) => o.stats.journalReplayed)).toBeGreaterThan(0);
+    expect(await inRegion(key, (o) => o.stats.journalReapplied)).toBeGreaterThan(0);
     // Every point counted once: the per-second metrics (persisted by each tick) sum to exactly 200.
     await runDurableObjectAlarm(region(key));
     const m = (await (await ops(`/v1/regions/${key}/metrics?since=0`)).json()) as { metrics: { metrics: { applied: number; accepted: number } }[] };
@@ -156,7 +156,7 @@ describe("region object: alerts across a restart", () => {
     );
     expect(rows.map((r) => r.alert_id)).toContain(id);
     await abortAllDurableObjects();
-    // The gateway replays the unacknowledged points; the re-opened encounter keeps its id.
+    // The gateway resends the unacknowledged points; the re-opened encounter keeps its id.
     const t1 = t0 + 2500;
     a.send([droneAt("rn-a", lat, lon, -25, 0, 10, 0, t1)]);
     b.send([droneAt("rn-b", lat, lon, 25, 0, -10, 0, t1)]);

@@ -7,12 +7,12 @@
  */
 import type { Options } from "../config.js";
 
-export type ReplayOptions = Pick<Options, "replayMaxMs" | "replayMaxBytes">;
+export type ResendOptions = Pick<Options, "resendMaxMs" | "resendMaxBytes">;
 
-export interface ReplayEntry {
+export interface ResendEntry {
   /** Link sequence number, increasing by one per batch (u32: wraps after ~7 years at 20 batches/s). */
   seq: number;
-  /** The encoded batch, sent as is on replay. */
+  /** The encoded batch, sent as is on a resend. */
   bytes: Uint8Array;
   /** Gateway clock at the first send. */
   sentAtMs: number;
@@ -35,9 +35,9 @@ const MIN_ARENA = 4096;
  * generation keeps anything: one object and one ArrayBuffer per batch would be promoted and fill the
  * old generation, a major GC every few seconds at 500 sockets (scripts/profile/heap-profile.ts). So
  * the bytes are copied into one growing arena and the entries are parallel arrays of numbers; a view
- * is made only to replay.
+ * is made only to resend.
  */
-export class ReplayBuffer {
+export class ResendBuffer {
   /** Entries oldest first, ordered by seq; those before `head` are gone (acked or evicted: both take the oldest). */
   private seq: number[] = [];
   private sentAt: number[] = [];
@@ -52,7 +52,7 @@ export class ReplayBuffer {
   /** Points evicted over the link's life. */
   lostPoints = 0;
 
-  constructor(private readonly opts: ReplayOptions) {}
+  constructor(private readonly opts: ResendOptions) {}
 
   get bytes(): number {
     return this.totalBytes;
@@ -68,11 +68,11 @@ export class ReplayBuffer {
 
   /**
    * Keeps a sent batch (its bytes are copied) until acked. Then enforces the bounds: batches older
-   * than replayMaxMs go (nobody could use them: the region ignores states that old), and while over
-   * replayMaxBytes the oldest batch goes. Returns the
+   * than resendMaxMs go (nobody could use them: the region ignores states that old), and while over
+   * resendMaxBytes the oldest batch goes. Returns the
    * evicted batches (usually none), oldest first.
    */
-  push(entry: ReplayEntry, nowMs: number): readonly Eviction[] {
+  push(entry: ResendEntry, nowMs: number): readonly Eviction[] {
     const n = entry.bytes.length;
     this.reserve(n);
     this.arena.set(entry.bytes, this.arenaEnd);
@@ -89,8 +89,8 @@ export class ReplayBuffer {
   /** Applies the bounds at nowMs without pushing (e.g. from the session's timer). */
   trim(nowMs: number): readonly Eviction[] {
     let ev: Eviction[] | null = null;
-    for (let i = this.oldest(); i >= 0 && nowMs - this.sentAt[i]! > this.opts.replayMaxMs; i = this.oldest()) ev = this.evict(ev, i, "age");
-    for (let i = this.oldest(); i >= 0 && this.totalBytes > this.opts.replayMaxBytes; i = this.oldest()) ev = this.evict(ev, i, "bytes");
+    for (let i = this.oldest(); i >= 0 && nowMs - this.sentAt[i]! > this.opts.resendMaxMs; i = this.oldest()) ev = this.evict(ev, i, "age");
+    for (let i = this.oldest(); i >= 0 && this.totalBytes > this.opts.resendMaxBytes; i = this.oldest()) ev = this.evict(ev, i, "bytes");
     this.compact();
     return ev ?? NONE;
   }
@@ -107,8 +107,8 @@ export class ReplayBuffer {
   }
 
   /** Unacknowledged batches, oldest first, to send again after a reconnect (views into the buffer). */
-  pending(): readonly ReplayEntry[] {
-    const out: ReplayEntry[] = [];
+  pending(): readonly ResendEntry[] {
+    const out: ResendEntry[] = [];
     for (let i = this.head; i < this.seq.length; i++) {
       const o = this.offset[i]!;
       out.push({ seq: this.seq[i]!, bytes: this.arena.subarray(o, o + this.length[i]!), sentAtMs: this.sentAt[i]!, points: this.pointsOf[i]! });

@@ -1,17 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ReplayBuffer, type ReplayEntry } from "../../src/link/replay-buffer.js";
+import { ResendBuffer, type ResendEntry } from "../../src/link/resend-buffer.js";
 
-function entry(seq: number, size: number, sentAtMs: number, points = 10): ReplayEntry {
-  // Content tells batches apart: what comes back for replay must be exactly what was pushed.
+function entry(seq: number, size: number, sentAtMs: number, points = 10): ResendEntry {
+  // Content tells batches apart: what comes back for resending must be exactly what was pushed.
   return { seq, bytes: new Uint8Array(size).fill(seq % 251), sentAtMs, points };
 }
 
-describe("ReplayBuffer", () => {
-  const opts = { replayMaxMs: 5000, replayMaxBytes: 1000 };
+describe("ResendBuffer", () => {
+  const opts = { resendMaxMs: 5000, resendMaxBytes: 1000 };
 
   it("keeps unacknowledged batches in order and frees them on cumulative acks", () => {
-    const r = new ReplayBuffer(opts);
+    const r = new ResendBuffer(opts);
     for (let s = 1; s <= 5; s++) expect(r.push(entry(s, 100, s), s)).toEqual([]);
     expect(r.size).toBe(5);
     expect(r.bytes).toBe(500);
@@ -24,8 +24,8 @@ describe("ReplayBuffer", () => {
     expect(r.pending()).toEqual([]);
   });
 
-  it("evicts batches older than replayMaxMs and reports their points", () => {
-    const r = new ReplayBuffer(opts);
+  it("evicts batches older than resendMaxMs and reports their points", () => {
+    const r = new ResendBuffer(opts);
     r.push(entry(1, 10, 0, 7), 0);
     r.push(entry(2, 10, 1000, 3), 1000);
     expect(r.trim(5000)).toEqual([]);
@@ -36,7 +36,7 @@ describe("ReplayBuffer", () => {
   });
 
   it("over the byte bound, gives up the oldest batches first, whatever they carry", () => {
-    const r = new ReplayBuffer(opts);
+    const r = new ResendBuffer(opts);
     r.push(entry(1, 300, 0, 7), 0);
     r.push(entry(2, 200, 0, 1), 0);
     r.push(entry(3, 300, 0), 0);
@@ -52,7 +52,7 @@ describe("ReplayBuffer", () => {
   });
 
   it("a batch larger than the bound evicts everything, itself included", () => {
-    const r = new ReplayBuffer(opts);
+    const r = new ResendBuffer(opts);
     r.push(entry(1, 100, 0), 0);
     expect(r.push(entry(2, 2000, 0), 0).map((e) => e.seq)).toEqual([1, 2]);
     expect(r.size).toBe(0);
@@ -72,7 +72,7 @@ describe("ReplayBuffer", () => {
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
-        const r = new ReplayBuffer(opts);
+        const r = new ResendBuffer(opts);
         let seq = 0;
         let now = 0;
         let lost = 0;
@@ -104,11 +104,11 @@ describe("ReplayBuffer", () => {
           }
           const p = r.pending();
           expect(r.bytes).toBe(p.reduce((s, e) => s + e.bytes.length, 0));
-          expect(r.bytes).toBeLessThanOrEqual(opts.replayMaxBytes);
+          expect(r.bytes).toBeLessThanOrEqual(opts.resendMaxBytes);
           for (let i = 0; i < p.length; i++) {
             expect(gone.has(p[i]!.seq)).toBe(false);
             expect(p[i]!.bytes.every((b) => b === p[i]!.seq % 251)).toBe(true);
-            expect(now - p[i]!.sentAtMs).toBeLessThanOrEqual(opts.replayMaxMs);
+            expect(now - p[i]!.sentAtMs).toBeLessThanOrEqual(opts.resendMaxMs);
             if (i > 0) expect(p[i]!.seq).toBeGreaterThan(p[i - 1]!.seq);
           }
           expect(r.lostPoints).toBe(lost);
@@ -120,7 +120,7 @@ describe("ReplayBuffer", () => {
   });
 
   it("keeps the bytes of a long-lived link exact while its arena moves, grows and shrinks", () => {
-    const r = new ReplayBuffer({ replayMaxMs: 1e9, replayMaxBytes: 1 << 20 });
+    const r = new ResendBuffer({ resendMaxMs: 1e9, resendMaxBytes: 1 << 20 });
     let seq = 0;
     let acked = 0;
     // Bursts of big batches (growth), then a long trickle with acks (moves, then shrinking).

@@ -1,0 +1,43 @@
+/**
+ * A region's slow chores, run from its tick at most once a minute each: retention of its tables,
+ * forgetting links whose gateway session ended, and telling the directory the region is active (a
+ * stateless Worker cannot enumerate Durable Objects, so the directory is how regions are listed).
+ */
+import type { Options } from "../config.js";
+import type { Env } from "../env.js";
+import type { LinkLedger } from "../link/link-ledger.js";
+import { log } from "../log.js";
+import { DIRECTORY_REPORT_MS, LINK_FORGET_MS, PRUNE_EVERY_MS } from "../tunables.js";
+import type { RegionStore } from "./region-store.js";
+
+export class Housekeeping {
+  private lastPruneMs = 0;
+  private lastReportMs = 0;
+
+  constructor(
+    private readonly opts: Options,
+    private readonly store: RegionStore,
+    private readonly ledger: LinkLedger,
+    private readonly directory: Env["DIRECTORY"],
+  ) {}
+
+  /** `openLinks`: links with a socket now (never forgotten); `active`: drones heard this second. */
+  async run(region: string, nowMs: number, openLinks: () => Set<string>, active: number): Promise<void> {
+    if (nowMs - this.lastPruneMs >= PRUNE_EVERY_MS) {
+      this.lastPruneMs = nowMs;
+      this.store.prune(nowMs, this.opts.metricsRetentionH * 3_600_000, this.opts.auditRetentionDays * 86_400_000);
+      // Links without a socket and silent for an hour are gone: their gateway session ended.
+      this.store.forgetLinksBefore(nowMs - LINK_FORGET_MS);
+      this.ledger.forgetIdle(nowMs - LINK_FORGET_MS, openLinks());
+    }
+    if (nowMs - this.lastReportMs >= DIRECTORY_REPORT_MS && active > 0) {
+      this.lastReportMs = nowMs;
+      try {
+        const dir = this.directory.get(this.directory.idFromName("directory"));
+        await dir.fetch(new Request("https://directory/report", { method: "POST", body: JSON.stringify({ region, drones: active }) }));
+      } catch (e) {
+        log("directory report failed", { region, error: String(e) }, "error");
+      }
+    }
+  }
+}
