@@ -181,7 +181,7 @@ export async function benchRegionCore(opts: { drones: number; seconds: number; s
   const naiveTickMs = (performance.now() - t0) * (opts.drones / m) ** 2;
   if (sink < 0) console.log(sink);
 
-  const mem = core.memory();
+  const mem = core.space.memory();
   const steady = ticks.length > 1 ? ticks.slice(1) : ticks;
   return {
     drones: opts.drones,

@@ -50,11 +50,19 @@ export class AlertBook {
   /** Encounters per slot; undefined for the (vast) majority of drones with none. */
   private readonly bySlot: (Encounter[] | undefined)[] = [];
   private seq = 0;
-  /** Encounters started and cleared since construction (metrics take deltas). */
+  /** Encounters started and cleared since construction, and as of the last takeCounts. */
   started = 0;
   cleared = 0;
+  private counted = { started: 0, cleared: 0 };
 
   constructor(private readonly idPrefix: string) {}
+
+  /** Encounters started and cleared since the last call: the metrics window's figures. */
+  takeCounts(): { started: number; cleared: number } {
+    const d = { started: this.started - this.counted.started, cleared: this.cleared - this.counted.cleared };
+    this.counted = { started: this.started, cleared: this.cleared };
+    return d;
+  }
 
   get size(): number {
     return this.byKey.size;

@@ -43,7 +43,7 @@ export class DroneTable {
   vu!: Float32Array;
   /** Ground speed, m/s, cached for the candidate search radius. */
   speed!: Float32Array;
-  /** Lower bound on the horizontal distance to the nearest other drone, m (see RegionCore.nearestNeighbourM). */
+  /** Lower bound on the horizontal distance to the nearest other drone, m (see RegionSpace.nearestNeighbourM). */
   nearestM!: Float32Array;
   /** Battery percent, −1 unknown. */
   battery!: Int8Array;

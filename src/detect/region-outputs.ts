@@ -3,6 +3,7 @@
  * send to gateway links, ops events, and drone snapshots for the checkpoint and the ops read path.
  */
 import type { ManoeuvreName } from "./advisories.js";
+import type { TelemetryPoint } from "../wire/point.js";
 import type { AdvisoryFields, AlertFields } from "../wire/server-frames.js";
 
 /** An alert for one home drone of a pair, to its link: the wire's alert fields. */
@@ -66,4 +67,16 @@ export interface DroneSnapshot {
   battery: number;
   status: "active" | "lost";
   lowBatterySent: boolean;
+}
+
+/** The once-per-discharge advice to a drone whose battery fell under `lowBatteryPct`. */
+export function lowBatteryAdvisory(linkId: string, p: TelemetryPoint, lowBatteryPct: number): AdvisoryOut {
+  return {
+    kind: "advisory",
+    linkId,
+    droneId: p.droneId,
+    advisory: "low_battery_rth",
+    message: `Battery at ${Math.round(p.battery)}%, under ${lowBatteryPct}%: return to home.`,
+    timeMs: p.timeMs,
+  };
 }

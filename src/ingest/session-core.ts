@@ -9,13 +9,17 @@ import type { Options } from "../config.js";
 import { ErrorCode, type Point } from "../gen/airspace/v1/airspace_pb.js";
 import { haloRegions, regionOf } from "../geo/regions.js";
 import { CloseCode } from "../wire/close-codes.js";
-import { COUNTER_INDEX, type CounterName, type Counters } from "../wire/counters.js";
+import { COUNTER_INDEX, type CounterName } from "../wire/counters.js";
 import { framePoints } from "../wire/frame-points.js";
 import { decodeClientFrame } from "../wire/frames.js";
 import type { TelemetryPoint } from "../wire/point.js";
-import { errorFrame, pongFrame, rateLimitFrame, welcomeFrame } from "../wire/server-frames.js";
+import { errorFrame, pongFrame, rateLimitFrame } from "../wire/server-frames.js";
 import { StreamDecoder, streamMaxDrones } from "../wire/telemetry-stream.js";
+import { BadFrameWindow } from "./bad-frames.js";
+import { FrameRejections } from "./rejections.js";
+import { emptyOutput, type SessionOutput, type SessionPrincipal } from "./session-output.js";
 import { Batcher, type FlushedBatch } from "./batcher.js";
+import { sessionWelcome } from "./welcome.js";
 import { FrameBatches } from "./frame-batches.js";
 import { SessionTotals } from "./session-totals.js";
 import { DedupeFilter } from "./dedupe.js";
@@ -24,27 +28,7 @@ import { ConnectionLimiter } from "./rate-limiter.js";
 import { validatePoint } from "./validate.js";
 import { COUNTERS_FLUSH_MS } from "../tunables.js";
 
-/** A batch for one region, with the counter deltas it carries there. */
-export interface SessionBatch {
-  regionKey: string;
-  points: TelemetryPoint[];
-  /** 1 where the point is a halo ghost for this region. */
-  ghost: Uint8Array;
-  counters: Counters;
-}
-
-/** What one event makes the session do, in order: frames to the client, batches to regions, maybe a close. */
-export interface SessionOutput {
-  toClient: Uint8Array[];
-  batches: SessionBatch[];
-  close: { code: number; reason: string } | null;
-}
-
-/** Who the socket's token names: a drone sends only its own id; a relay (or ops) any. */
-export interface SessionPrincipal {
-  role: "drone" | "relay" | "ops";
-  sub: string;
-}
+export type { SessionBatch, SessionOutput, SessionPrincipal } from "./session-output.js";
 
 export class SessionCore {
   readonly ownDroneId: string | null;
@@ -56,7 +40,7 @@ export class SessionCore {
   private readonly batcher: Batcher;
   /** Counter deltas per region not yet sent with a batch, and where each drone flies. */
   private readonly counters: PendingCounters;
-  private readonly badFrameTimes: number[] = [];
+  private readonly badFrames: BadFrameWindow;
   private readonly halo: string[] = [];
   /** The TelemetryStream state of this connection, made by its first stream frame. */
   private stream: StreamDecoder | null = null;
@@ -78,6 +62,7 @@ export class SessionCore {
     this.streamTable = streamMaxDrones(principal.role, opts.relayMaxDrones);
     this.limiter = new ConnectionLimiter(opts, nowMs, 1);
     this.dedupe = new DedupeFilter(opts);
+    this.badFrames = new BadFrameWindow(opts.badFrameLimit, opts.badFrameWindowMs);
     this.batcher = new Batcher(opts);
     this.frameBatches = new FrameBatches(opts.batchMaxPoints, (b) => this.send(b));
     // Twice the drones a relay may carry: room for churn, bounded against invented ids.
@@ -86,22 +71,7 @@ export class SessionCore {
 
   /** The first frame of the session: its id and the limits in force. */
   welcome(sessionId: string, nowMs: number): Uint8Array {
-    const o = this.opts;
-    return welcomeFrame({
-      sessionId,
-      role: this.principal.role,
-      droneId: this.ownDroneId ?? "",
-      maxFrameBytes: o.maxFrameBytes,
-      maxPointsPerFrame: o.maxPointsPerFrame,
-      pointsPerSecond: o.droneRate,
-      burstPoints: o.droneBurst,
-      batchWindowMs: o.batchWindowMs,
-      conflictRadiusM: o.conflictRadiusM,
-      conflictHeightM: o.conflictHeightM,
-      lookaheadS: o.lookaheadS,
-      serverTimeMs: BigInt(nowMs),
-      streamMaxDrones: this.streamTable,
-    });
+    return sessionWelcome(this.opts, this.principal.role, this.ownDroneId ?? "", this.streamTable, sessionId, nowMs);
   }
 
   /** One client message (binary frame, or a text frame, which is refused). */
@@ -223,10 +193,7 @@ export class SessionCore {
 
   private acceptPoints(points: Point[], baseTimeMs: number, nowMs: number): void {
     const ctx = { ownDroneId: this.ownDroneId, maxSpeedMps: this.opts.maxSpeedMps, maxFutureMs: this.opts.maxFutureMs, maxAgeMs: this.opts.maxAgeMs, nowMs };
-    let invalid = 0;
-    let wrongDrone = 0;
-    let firstProblem = "";
-    let problemDrone = "";
+    const rejections = new FrameRejections();
     for (const wire of points) {
       this.totals.pointsReceived++;
       const v = validatePoint(wire, baseTimeMs, ctx);
@@ -234,14 +201,8 @@ export class SessionCore {
         this.totals.pointsRejected++;
         this.countForDrone(v.droneId, "received", 1, nowMs);
         this.countForDrone(v.droneId, "rejected", 1, nowMs);
-        if (v.reason === "wrong_drone") {
-          wrongDrone++;
-          this.countForDrone(v.droneId, "wrongDrone", 1, nowMs);
-        } else invalid++;
-        if (!firstProblem) {
-          firstProblem = v.message;
-          problemDrone = v.droneId;
-        }
+        if (v.reason === "wrong_drone") this.countForDrone(v.droneId, "wrongDrone", 1, nowMs);
+        rejections.add(v);
         continue;
       }
       const p = v.point;
@@ -274,11 +235,7 @@ export class SessionCore {
         this.enqueue(g, p, true, nowMs);
       }
     }
-    if (wrongDrone > 0)
-      this.toClient(
-        errorFrame(ErrorCode.WRONG_DRONE, `${wrongDrone} point(s) dropped: this token may only send drone ${this.ownDroneId}`, problemDrone, wrongDrone),
-      );
-    if (invalid > 0) this.toClient(errorFrame(ErrorCode.INVALID_POINT, `${invalid} point(s) rejected; first: ${firstProblem}`, problemDrone, invalid));
+    for (const frame of rejections.frames(this.ownDroneId)) this.toClient(frame);
   }
 
   private enqueue(regionKey: string, p: TelemetryPoint, ghost: boolean, nowMs: number): void {
@@ -300,10 +257,7 @@ export class SessionCore {
 
   private badFrame(nowMs: number, code: ErrorCode, message: string): void {
     this.toClient(errorFrame(code, message));
-    const times = this.badFrameTimes;
-    times.push(nowMs);
-    while (times.length > 0 && times[0]! <= nowMs - this.opts.badFrameWindowMs) times.shift();
-    if (times.length > this.opts.badFrameLimit) {
+    if (this.badFrames.record(nowMs)) {
       this.toClient(errorFrame(ErrorCode.POLICY, `more than ${this.opts.badFrameLimit} bad frames in ${this.opts.badFrameWindowMs / 1000} s`));
       this.closeWith(CloseCode.POLICY, "too many bad frames");
     }
@@ -329,8 +283,4 @@ export class SessionCore {
     this.out = emptyOutput();
     return o;
   }
-}
-
-function emptyOutput(): SessionOutput {
-  return { toClient: [], batches: [], close: null };
 }

@@ -23,7 +23,7 @@ export function opsResponse(pathname: string, params: URLSearchParams, s: OpsSou
   const region = s.region;
   switch (pathname) {
     case "/ops/drones":
-      return Response.json({ region, now: nowMs, drones: s.core.drones() });
+      return Response.json({ region, now: nowMs, drones: s.core.space.homeDrones() });
     case "/ops/metrics":
       return Response.json({ region, metrics: s.store.metricsSince(since, limit) });
     case "/ops/events":

@@ -107,7 +107,7 @@ export class RegionObject extends DurableObject<Env> {
     this.clock.fired(now);
     if (!this.region) return;
     await this.tick(this.region, now);
-    if (this.outbox.sockets > 0 || this.region.core.memory().drones > 0) this.clock.rearm();
+    if (this.outbox.sockets > 0 || this.region.core.space.memory().drones > 0) this.clock.rearm();
   }
 
   /** The region for `key`, restored from storage the first time (src/region/region-restore.ts). */
@@ -117,7 +117,9 @@ export class RegionObject extends DurableObject<Env> {
     const core = new RegionCore(key, this.opts, `${key}.${this.store.nextEpoch().toString(36)}`);
     this.region = { key, core, router: new OutputRouter(key, this.outbox, this.audit) };
     const now = Date.now();
-    this.stats.journalReapplied += restoreRegion(core, this.store, this.ledger, now, (j) => this.applyBatch(j.linkId, j.bytes, now, false));
+    this.stats.journalReapplied += restoreRegion(core, this.store, this.ledger, this.opts.evictAfterMs, now, (j) =>
+      this.applyBatch(j.linkId, j.bytes, now, false),
+    );
     return this.region;
   }
 
@@ -170,9 +172,9 @@ export class RegionObject extends DurableObject<Env> {
     // Every changed drone and the link sequences it reflects in one transaction (emptying the journal,
     // which the checkpoint now covers). Acks due ride out with each link's next batch, not in one burst.
     const { links, ackNow } = this.ledger.checkpoint(now);
-    this.store.checkpoint(core.dirtyDrones(), evicted, links, now);
+    this.store.checkpoint(core.space.takeDirty(), evicted, links, now);
     for (const [linkId, seq] of ackNow) this.outbox.ack(linkId, seq);
-    if (this.opts.stretchMaxMs > 0) this.outbox.far(core.farDrones(farRadiusM(this.opts)), farVerdictValidityMs(this.opts));
+    if (this.opts.stretchMaxMs > 0) this.outbox.far(core.space.farDrones(farRadiusM(this.opts)), farVerdictValidityMs(this.opts));
     await this.chores.run(key, now, () => this.outbox.openLinks(), metrics.active);
   }
 

@@ -11,8 +11,15 @@ import { RESTORE_ALERTS_MS } from "../tunables.js";
 import type { JournalEntry, RegionStore } from "./region-store.js";
 
 /** `reapply` applies one journaled batch (false: it was applied already). Returns how many were. */
-export function restoreRegion(core: RegionCore, store: RegionStore, ledger: LinkLedger, nowMs: number, reapply: (j: JournalEntry) => boolean): number {
-  core.restore(store.loadDrones(), nowMs);
+export function restoreRegion(
+  core: RegionCore,
+  store: RegionStore,
+  ledger: LinkLedger,
+  evictAfterMs: number,
+  nowMs: number,
+  reapply: (j: JournalEntry) => boolean,
+): number {
+  core.space.restore(store.loadDrones(), nowMs, evictAfterMs);
   core.restoreAlerts(store.openAlerts(nowMs - RESTORE_ALERTS_MS), nowMs);
   for (const [link, seq] of store.loadLinkSeqs()) ledger.restore(link, seq, nowMs);
   let reapplied = 0;

@@ -96,7 +96,7 @@ describe("RegionCore end to end", () => {
     expect(metrics.active).toBe(1);
     expect(metrics.new).toBe(1);
     expect(metrics.applied).toBe(1);
-    expect(c.drones().map((d) => d.droneId)).toEqual(["h"]);
+    expect(c.space.homeDrones().map((d) => d.droneId)).toEqual(["h"]);
   });
 
   it("ignores stale states: an old point, and a drone not heard from within the stale limit", () => {
@@ -233,7 +233,7 @@ describe("RegionCore end to end", () => {
     expect(c.tick(T0 + 4100).events.map((e) => e.type)).toEqual(["recovered"]);
     r = c.tick(T0 + 4000 + DEFAULTS.evictAfterMs + 1);
     expect(r.events.map((e) => e.type)).toEqual(["evicted"]);
-    expect(c.drones()).toEqual([]);
+    expect(c.space.homeDrones()).toEqual([]);
     expect(c.evictedDrones()).toEqual(["a"]);
   });
 
@@ -242,28 +242,28 @@ describe("RegionCore end to end", () => {
     const prox = (o: RegionOutput[]) => o.filter((x): x is ProximityOut => x.kind === "proximity").map((x) => ({ ...x, droneIds: x.droneIds.sort() }));
     c.applyPoints("L", [at("a", T0, 0, 0, 100, 0, 0), at("b", T0, 100, 0, 100, 0, 0)], home(2), none, T0);
     expect(prox(c.drain())).toEqual([]);
-    expect(c.nearestNeighbourM("a")).toBeGreaterThan(30); // a lower bound, nothing within 2R
+    expect(c.space.nearestNeighbourM("a")).toBeGreaterThan(30); // a lower bound, nothing within 2R
     c.applyPoints("L", [at("b", T0 + 100, 20, 0, 120, 0, 0)], home(1), none, T0 + 100);
     expect(prox(c.drain())).toEqual([{ kind: "proximity", linkId: "L", droneIds: ["a", "b"] }]);
-    expect(c.nearestNeighbourM("b")).toBeCloseTo(20, 0);
+    expect(c.space.nearestNeighbourM("b")).toBeCloseTo(20, 0);
     c.applyPoints("L", [at("b", T0 + 200, 21, 0, 120, 0, 0)], home(1), none, T0 + 200);
     expect(prox(c.drain())).toEqual([]);
     c.applyPoints("L", [at("b", T0 + 300, 200, 0, 120, 0, 0), at("a", T0 + 300, 0, 0, 100, 0, 0)], home(2), none, T0 + 300);
     expect(prox(c.drain())).toEqual([{ kind: "proximity", linkId: "L", droneIds: [] }]);
-    expect(c.nearestNeighbourM("nobody")).toBeUndefined();
+    expect(c.space.nearestNeighbourM("nobody")).toBeUndefined();
   });
 
   it("checkpoints dirty drones and restores them after a restart", () => {
     const c = core();
     c.applyPoints("L", [at("a", T0, 0, 0, 100, 1, 2, 0.5, 15), at("b", T0, 300, 0, 100, 0, 0)], home(2), none, T0);
-    const snaps = c.dirtyDrones();
+    const snaps = c.space.takeDirty();
     expect(snaps.map((s) => s.droneId).sort()).toEqual(["a", "b"]);
-    expect(c.dirtyDrones()).toEqual([]);
+    expect(c.space.takeDirty()).toEqual([]);
     const a = snaps.find((s) => s.droneId === "a")!;
     expect(a).toMatchObject({ linkId: "L", ghost: false, timeMs: T0, altM: 100, battery: 15, status: "active", lowBatterySent: true });
     const c2 = new RegionCore("u33d", DEFAULTS, "u33d-boot2");
-    c2.restore(snaps, T0 + 500);
-    expect(c2.drones()).toEqual(c.drones());
+    c2.space.restore(snaps, T0 + 500, DEFAULTS.evictAfterMs);
+    expect(c2.space.homeDrones()).toEqual(c.space.homeDrones());
     // No second low-battery advisory after the restart; prediction works against restored state.
     c2.applyPoints("L", [at("a", T0 + 600, 0, 0, 100, 1, 2, 0.5, 14), at("c", T0 + 600, 0, 50, 100, -10, 0)], home(2), none, T0 + 600);
     const out = c2.drain();
@@ -347,7 +347,7 @@ describe("RegionCore end to end", () => {
     expect(m.active).toBe(n);
     expect(m.applied).toBe(3 * n);
     expect(m.heatmap.length).toBe(10);
-    expect(c.memory().typedBytesPerSlot).toBeLessThanOrEqual(256);
+    expect(c.space.memory().typedBytesPerSlot).toBeLessThanOrEqual(256);
     // Every live alert pairs up: two per encounter, same id, complementary.
     const byId = new Map<string, AlertOut[]>();
     for (const a of alerts(out)) if (a.level !== "clear") byId.set(a.alertId, [...(byId.get(a.alertId) ?? []), a]);

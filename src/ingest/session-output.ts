@@ -1,0 +1,29 @@
+/** What a SessionCore is told about its client, and what each event makes it do. */
+import type { Counters } from "../wire/counters.js";
+import type { TelemetryPoint } from "../wire/point.js";
+
+/** A batch for one region, with the counter deltas it carries there. */
+export interface SessionBatch {
+  regionKey: string;
+  points: TelemetryPoint[];
+  /** 1 where the point is a halo ghost for this region. */
+  ghost: Uint8Array;
+  counters: Counters;
+}
+
+/** What one event makes the session do, in order: frames to the client, batches to regions, maybe a close. */
+export interface SessionOutput {
+  toClient: Uint8Array[];
+  batches: SessionBatch[];
+  close: { code: number; reason: string } | null;
+}
+
+/** Who the socket's token names: a drone sends only its own id; a relay (or ops) any. */
+export interface SessionPrincipal {
+  role: "drone" | "relay" | "ops";
+  sub: string;
+}
+
+export function emptyOutput(): SessionOutput {
+  return { toClient: [], batches: [], close: null };
+}
