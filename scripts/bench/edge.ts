@@ -4,12 +4,12 @@
  * and the workerd child found under it so its CPU time can be read from /proc. Always stopped by PID.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync, closeSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, openSync, readFileSync, rmSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mintToken } from "../../src/client/token.js";
-import { parseProcCpuTicks } from "./stats.js";
+import { cpuMicros, descendants, freePort, killTreeNow, sleep, stopProcessTree } from "./processes.js";
+import { fetchRegionStats, type RegionStats, sumRegionStats } from "./region-stats.js";
 
 export interface EdgeOptions {
   /** Repository root (wrangler.js and the default wrangler.toml live there). */
@@ -29,60 +29,6 @@ export interface EdgeOptions {
    * request and socket message passes through). Default: "miniflare"
    */
   runtime?: "miniflare" | "wrangler";
-}
-
-export interface RegionStats {
-  batches: number;
-  duplicateBatches: number;
-  badBatches: number;
-  points: number;
-  links: number;
-  activeAlerts: number;
-}
-
-/** Clock ticks per second for /proc/<pid>/stat utime/stime (`getconf CLK_TCK`; 100 on Linux). */
-const CLK_TCK = 100;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** Every descendant of `pid` (from /proc/<n>/stat ppid fields). */
-export function descendants(pid: number): { pid: number; comm: string }[] {
-  const parent = new Map<number, { ppid: number; comm: string }>();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const text = readFileSync(`/proc/${name}/stat`, "utf8");
-      const close = text.lastIndexOf(")");
-      const comm = text.slice(text.indexOf("(") + 1, close);
-      const ppid = Number(text.slice(close + 2).split(" ")[1]);
-      parent.set(Number(name), { ppid, comm });
-    } catch {
-      // the process exited meanwhile
-    }
-  }
-  const out: { pid: number; comm: string }[] = [];
-  const frontier = [pid];
-  while (frontier.length > 0) {
-    const p = frontier.pop()!;
-    for (const [child, info] of parent) {
-      if (info.ppid === p) {
-        out.push({ pid: child, comm: info.comm });
-        frontier.push(child);
-      }
-    }
-  }
-  return out;
 }
 
 /** Edges started by this process, stopped synchronously if the process exits without stopping them. */
@@ -198,67 +144,22 @@ export class Edge {
 
   /** workerd's CPU time so far (user + system, every workerd process of this edge), µs; NaN when none was found. */
   cpuMicros(): number {
-    if (this.workerdPids.length === 0) return NaN;
-    let ticks = 0;
-    let found = 0;
-    for (const pid of this.workerdPids) {
-      try {
-        ticks += parseProcCpuTicks(readFileSync(`/proc/${pid}/stat`, "utf8"));
-        found++;
-      } catch {
-        // a short-lived helper that exited: it no longer counts
-      }
-    }
-    return found > 0 ? (ticks * 1e6) / CLK_TCK : NaN;
+    return cpuMicros(this.workerdPids);
   }
 
-  async regionStats(region: string): Promise<RegionStats> {
-    // Bounded: a request stuck on a keep-alive connection would otherwise wait for undici's 300 s timeout.
-    let r: Response | null = null;
-    for (let attempt = 1; !r; attempt++) {
-      try {
-        r = await fetch(`${this.url}/v1/regions/${region}/stats`, {
-          headers: { Authorization: `Bearer ${this.opsToken}`, Connection: "close" },
-          signal: AbortSignal.timeout(5000),
-        });
-      } catch (e) {
-        if (attempt >= 4) throw new Error(`GET /v1/regions/${region}/stats failed ${attempt} times: ${String(e)}`);
-      }
-    }
-    if (!r.ok) throw new Error(`GET /v1/regions/${region}/stats answered ${r.status}: ${await r.text()}`);
-    const j = (await r.json()) as Partial<RegionStats>;
-    return {
-      batches: j.batches ?? 0,
-      duplicateBatches: j.duplicateBatches ?? 0,
-      badBatches: j.badBatches ?? 0,
-      points: j.points ?? 0,
-      links: j.links ?? 0,
-      activeAlerts: j.activeAlerts ?? 0,
-    };
+  regionStats(region: string): Promise<RegionStats> {
+    return fetchRegionStats(this.url, this.opsToken, region, 4);
   }
 
   /** Stats summed over `regions`. */
-  async statsOf(regions: Iterable<string>): Promise<RegionStats> {
-    const sum: RegionStats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, links: 0, activeAlerts: 0 };
-    for (const k of regions) {
-      const s = await this.regionStats(k);
-      for (const f of Object.keys(sum) as (keyof RegionStats)[]) sum[f] += s[f];
-    }
-    return sum;
+  statsOf(regions: Iterable<string>): Promise<RegionStats> {
+    return sumRegionStats(regions, (k) => this.regionStats(k));
   }
 
   /** Last-resort synchronous stop (process exit): SIGKILL wrangler and every process under it, by PID. */
   killNow(): void {
     if (!process.env.BENCH_KEEP_LOGS) rmSync(this.persistDir, { recursive: true, force: true });
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    for (const d of [...descendants(p.pid!), { pid: p.pid! }]) {
-      try {
-        process.kill(d.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    killTreeNow(this.proc);
   }
 
   /** Stops the runner (and with it workerd) by PID; SIGKILL after 5 s. Removes the persist directory. */
@@ -300,28 +201,4 @@ export function wranglerDevArgs(o: {
   if (o.config) args.push("--config", o.config);
   for (const [k, v] of Object.entries(o.vars ?? {})) args.push("--var", `${k}:${v}`);
   return args;
-}
-
-/** SIGTERM to `p`, SIGKILL after 5 s, then SIGKILL to any child of it still alive (by PID, never by name). */
-export async function stopProcessTree(p: ChildProcess): Promise<void> {
-  if (p.exitCode !== null || p.signalCode !== null) return;
-  const kids = descendants(p.pid!);
-  const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
-  p.kill("SIGTERM");
-  const done = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
-  if (!done) p.kill("SIGKILL");
-  // workerd normally exits with its parent; make sure no child of ours outlives it.
-  await sleep(200);
-  for (const k of kids) {
-    try {
-      process.kill(k.pid, 0);
-      process.kill(k.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -11,7 +11,7 @@ import { fromEnu } from "../../src/geo/enu.js";
 import { haloRegions, regionCenter, regionOf } from "../../src/geo/regions.js";
 import { Rng } from "../../src/sim/prng.js";
 import type { Edge } from "./edge.js";
-import { sleep } from "./edge.js";
+import { sleep } from "./processes.js";
 import { patchableFrame, patchBaseTime, type PatchableFrame } from "./frames.js";
 import { RawRelay } from "./raw-socket.js";
 import { searchMaxRate } from "./stats.js";

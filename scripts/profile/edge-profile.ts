@@ -16,15 +16,13 @@
  * a watchdog ends the run after 170 s.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { sleep } from "../bench/edge.js";
+import { CLK_TCK, sleep } from "../bench/processes.js";
 import { parseProcCpuTicks } from "../bench/stats.js";
 import { numberArg, parseArgs } from "../lib/args.js";
 import type { CdpSession, CdpTarget } from "./cdp.js";
 import { summarise, type CpuProfile } from "./cpuprofile.js";
 import { perfAvailable, perfRecord, perfSummary } from "./perf.js";
 import { ProfiledEdge, withTimeout } from "./profiled-edge.js";
-
-const CLK_TCK = 100;
 
 const args = parseArgs(process.argv.slice(2), ["no-perf", "all-targets"]);
 const SOCKETS = numberArg(args, "sockets", 500);

@@ -18,13 +18,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mintToken } from "../../src/client/token.js";
 import { runDroneSockets, type SocketsResult } from "../bench/drone-sockets.js";
-import { descendants, freePort, sleep, stopProcessTree, wranglerDevArgs, type Edge, type RegionStats } from "../bench/edge.js";
+import { wranglerDevArgs, type Edge } from "../bench/edge.js";
+import { cpuMicros, descendants, freePort, killTreeNow, sleep, stopProcessTree } from "../bench/processes.js";
+import { fetchRegionStats, type RegionStats, sumRegionStats } from "../bench/region-stats.js";
 import { buildSnapshot } from "../lib/snapshot.js";
-import { parseProcCpuTicks } from "../bench/stats.js";
 import { CdpSession, listeningPorts, listTargets, type CdpTarget } from "./cdp.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const CLK_TCK = 100;
 
 /** `p`, or a rejection naming `what` after `ms`. */
 export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -212,54 +212,25 @@ export class ProfiledEdge {
    * resolves once every socket is connected and reports flow (within 60 s).
    */
   async startLoad(o: { sockets: number; pairs: number; durationMs: number; idPrefix: string }): Promise<DroneLoad> {
-    const url = this.url;
     const opsToken = await mintToken(this.secret, { sub: "profile", role: "ops" as "relay" }, { ttlS: 86_400 });
     let regionsRef: Iterable<string> = [];
     let loadStarted!: () => void;
     const started = new Promise<void>((r) => (loadStarted = r));
-    const regionStats = async (region: string): Promise<RegionStats> => {
-      const r = await fetch(`${url}/v1/regions/${region}/stats`, {
-        headers: { Authorization: `Bearer ${opsToken}`, Connection: "close" },
-        signal: AbortSignal.timeout(5000),
-      });
-      if (!r.ok) throw new Error(`stats ${region}: ${r.status}`);
-      const j = (await r.json()) as Partial<RegionStats>;
-      return {
-        batches: j.batches ?? 0,
-        duplicateBatches: j.duplicateBatches ?? 0,
-        badBatches: j.badBatches ?? 0,
-        points: j.points ?? 0,
-        links: j.links ?? 0,
-        activeAlerts: j.activeAlerts ?? 0,
-      };
-    };
-    const statsOf = async (regions: Iterable<string>): Promise<RegionStats> => {
+    const regionStats = (region: string) => fetchRegionStats(this.url, opsToken, region, 1);
+    const statsOf = (regions: Iterable<string>): Promise<RegionStats> => {
       regionsRef = regions; // runDroneSockets' live set of regions
-      const sum: RegionStats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, links: 0, activeAlerts: 0 };
-      for (const k of [...regions]) {
-        const s = await regionStats(k);
-        for (const f of Object.keys(sum) as (keyof RegionStats)[]) sum[f] += s[f];
-      }
-      return sum;
+      return sumRegionStats([...regions], regionStats);
     };
-    const workerd = this.workerd;
+    const pids = this.workerd.map((w) => w.pid);
     const fakeEdge = {
-      url,
+      url: this.url,
       wsUrl: `ws://127.0.0.1:${this.port}`,
       regionStats,
       statsOf,
       // runDroneSockets reads the CPU right before its first report: that is "load started".
       cpuMicros: () => {
         loadStarted();
-        let ticks = 0;
-        for (const w of workerd) {
-          try {
-            ticks += parseProcCpuTicks(readFileSync(`/proc/${w.pid}/stat`, "utf8"));
-          } catch {
-            // exited
-          }
-        }
-        return (ticks * 1e6) / CLK_TCK;
+        return cpuMicros(pids);
       },
     } as unknown as Edge;
     const load = runDroneSockets(fakeEdge, this.secret, {
@@ -291,17 +262,8 @@ export class ProfiledEdge {
   /** On exit, a signal or the watchdog: SIGKILL to wrangler and every descendant, by PID. */
   private cleanupSync(): void {
     for (const s of this.sessions.splice(0)) s.close();
-    const p = this.wrangler;
+    killTreeNow(this.wrangler);
     this.wrangler = null;
-    if (p?.pid !== undefined && p.exitCode === null && p.signalCode === null) {
-      for (const pid of [...descendants(p.pid).map((d) => d.pid), p.pid]) {
-        try {
-          process.kill(pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-    }
     for (const d of this.tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,49 @@
+/**
+ * A region object's counters as its ops route reports them (GET /v1/regions/<region>/stats), read by the
+ * benchmark's Edge and by the profilers' edge alike.
+ */
+
+export interface RegionStats {
+  batches: number;
+  duplicateBatches: number;
+  badBatches: number;
+  points: number;
+  links: number;
+  activeAlerts: number;
+}
+
+/** One region's stats; a failed request is tried again, up to `attempts` times in all. */
+export async function fetchRegionStats(url: string, opsToken: string, region: string, attempts: number): Promise<RegionStats> {
+  // Bounded: a request stuck on a keep-alive connection would otherwise wait for undici's 300 s timeout.
+  let r: Response | null = null;
+  for (let attempt = 1; !r; attempt++) {
+    try {
+      r = await fetch(`${url}/v1/regions/${region}/stats`, {
+        headers: { Authorization: `Bearer ${opsToken}`, Connection: "close" },
+        signal: AbortSignal.timeout(5000),
+      });
+    } catch (e) {
+      if (attempt >= attempts) throw new Error(`GET /v1/regions/${region}/stats failed ${attempt} times: ${String(e)}`);
+    }
+  }
+  if (!r.ok) throw new Error(`GET /v1/regions/${region}/stats answered ${r.status}: ${await r.text()}`);
+  const j = (await r.json()) as Partial<RegionStats>;
+  return {
+    batches: j.batches ?? 0,
+    duplicateBatches: j.duplicateBatches ?? 0,
+    badBatches: j.badBatches ?? 0,
+    points: j.points ?? 0,
+    links: j.links ?? 0,
+    activeAlerts: j.activeAlerts ?? 0,
+  };
+}
+
+/** Stats summed over `regions`, read one after the other. */
+export async function sumRegionStats(regions: Iterable<string>, statsOf: (region: string) => Promise<RegionStats>): Promise<RegionStats> {
+  const sum: RegionStats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, links: 0, activeAlerts: 0 };
+  for (const k of regions) {
+    const s = await statsOf(k);
+    for (const f of Object.keys(sum) as (keyof RegionStats)[]) sum[f] += s[f];
+  }
+  return sum;
+}
