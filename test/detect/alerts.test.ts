@@ -42,6 +42,16 @@ describe("AlertBook lifecycle", () => {
     expect(book.get(1, 3)!.alertId).toBe("r1-boot7-1");
   });
 
+  it("counts starts and clears since the last takeCounts, for the metrics window", () => {
+    const book = new AlertBook("c");
+    book.observe(0, "a", 1, "b", pred("caution"), 0);
+    book.observe(2, "c", 3, "d", pred("caution"), 0);
+    expect(book.takeCounts()).toEqual({ started: 2, cleared: 0 });
+    book.end(book.get(0, 1)!);
+    expect(book.takeCounts()).toEqual({ started: 0, cleared: 1 });
+    expect(book.takeCounts()).toEqual({ started: 0, cleared: 0 });
+  });
+
   it("does not storm on a pair oscillating at the boundary every 100 ms", () => {
     const book = new AlertBook("p");
     const counts = { start: 0, clear: 0, escalate: 0, refresh: 0 };
