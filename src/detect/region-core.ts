@@ -14,7 +14,7 @@ import { LinkTable, NO_LINK } from "./link-table.js";
 import { LocalPlane, PLANE_RADIUS_PAD, SpatialGrid } from "./grid.js";
 import { MetricsWindow, type FleetMetrics } from "./metrics.js";
 import type { TelemetryPoint } from "../wire/point.js";
-import type { DroneSnapshot, OpsEvent, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
+import type { DroneSnapshot, OpenEncounter, OpsEvent, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
 import { regionAreaKm2, regionCenter } from "../geo/regions.js";
 
 /** Grid cell side, m: about half the usual candidate radius (R + speeds × (T + lag) ≈ 150-300 m). Default: 128 */
@@ -26,7 +26,7 @@ export const REGION_GRID_CELL_M = 128;
  */
 export const RESTORE_WAIT_MS = 30_000;
 
-export type { AdvisoryOut, AlertOut, DroneSnapshot, OpsEvent, ProximityOut, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
+export type { AdvisoryOut, AlertOut, DroneSnapshot, OpenEncounter, OpsEvent, ProximityOut, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
 export type { FleetMetrics } from "./metrics.js";
 
 /** Where the region is, when the key is not a geohash or the shell knows better. */
@@ -267,6 +267,24 @@ export class RegionCore {
 
   activeAlerts(): number {
     return this.book.size;
+  }
+
+  /** The open encounters with their latest prediction, for the ops view (src/detect/ops-snapshot.ts). */
+  encounters(): OpenEncounter[] {
+    const res: OpenEncounter[] = [];
+    for (const e of this.book.all())
+      res.push({
+        alertId: e.alertId,
+        a: e.idLo,
+        b: e.idHi,
+        level: e.level,
+        tEntryS: e.tEntryS,
+        tCpaS: e.tCpaS,
+        hsepCpaM: e.hsepCpaM,
+        vsepCpaM: e.vsepCpaM,
+        computedForMs: e.computedForMs,
+      });
+    return res;
   }
 
   /**

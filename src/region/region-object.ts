@@ -20,6 +20,7 @@ import { RegionStore } from "./region-store.js";
 import { AlertAudit, type StartedAlert } from "./alert-audit.js";
 import { outputFrame } from "./output-frames.js";
 import { opsResponse } from "./ops-routes.js";
+import { OpsStream } from "./ops-stream.js";
 import { log } from "../log.js";
 import { CloseCode } from "../wire/close-codes.js";
 
@@ -49,6 +50,8 @@ export class RegionObject extends DurableObject<Env> {
   private alarmAtMs = Infinity;
   /** When alerts are written to the audit table (src/region/alert-audit.ts). */
   private readonly audit: AlertAudit;
+  /** Operators watching live, and the drones' recent tracks (src/region/ops-stream.ts). */
+  private readonly ops: OpsStream;
   private lastPruneMs = 0;
   private lastReportMs = 0;
   /** Counted here rather than in the core: they never reach it. */
@@ -59,6 +62,7 @@ export class RegionObject extends DurableObject<Env> {
     this.opts = loadOptions(env);
     this.store = new RegionStore(ctx.storage.sql);
     this.audit = new AlertAudit(this.store);
+    this.ops = new OpsStream(ctx, this.opts);
     this.sink = new AnalyticsEngineSink(env.METRICS);
     this.held = new HeldFrames(this.opts.lookaheadS * 1000);
     this.ledger = new LinkLedger(this.opts.ackEveryBatches, this.opts.ackEveryMs, 2 * this.opts.replayMaxMs);
@@ -109,11 +113,21 @@ export class RegionObject extends DurableObject<Env> {
       return link.response;
     }
 
-    const source = { region, core, store: this.store, links: this.ctx.getWebSockets().length, stats: this.stats, flushAudit: () => this.audit.flush() };
+    const opsReply = this.ops.fetch(request, url, core, Date.now());
+    if (opsReply) return opsReply;
+    const source = {
+      region,
+      core,
+      store: this.store,
+      links: this.ctx.getWebSockets().length - this.ops.watchers(),
+      stats: this.stats,
+      flushAudit: () => this.audit.flush(),
+    };
     return opsResponse(url.pathname, url.searchParams, source, Date.now());
   }
 
   override webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): void {
+    if (OpsStream.isWatcher(ws)) return; // watchers only listen
     if (typeof message === "string") return; // links send only binary batches
     const linkId = linkIdOf(ws);
     if (!this.core || !linkId) {
@@ -186,12 +200,14 @@ export class RegionObject extends DurableObject<Env> {
     const now = Date.now();
     this.nextTickMs = now + TICK_MS;
     await this.tick(core, now);
-    if (this.ctx.getWebSockets().length > 0 || core.memory().drones > 0) this.alarmBy(this.nextTickMs);
+    // Watchers alone do not keep an empty region ticking: they hibernate until a link brings drones.
+    if (this.ctx.getWebSockets().length > this.ops.watchers() || core.memory().drones > 0) this.alarmBy(this.nextTickMs);
   }
 
   private async tick(core: RegionCore, now: number): Promise<void> {
     const { metrics, events } = core.tick(now);
     this.route(core.drain());
+    this.ops.tick(core, metrics, events, now);
     this.held.expire(now);
     for (const e of events) {
       this.store.event(e.atMs, e.type, e.droneId);
@@ -260,6 +276,7 @@ export class RegionObject extends DurableObject<Env> {
   private route(outputs: RegionOutput[], traceparent = ""): void {
     const now = Date.now();
     const started: StartedAlert[] = [];
+    this.ops.noteOutputs(outputs, now);
     for (const o of outputs) {
       try {
         this.routeOne(o, now, started);
