@@ -19,9 +19,15 @@ export class EventFeed {
     this.line(e.atMs, e.kind === "alert" ? (e.level ?? "alert") : e.kind, describeEvent(e));
   }
 
-  /** Audit rows (oldest first), as history lines. */
+  /**
+   * Audit rows (oldest first), as history lines: one per start, change of level and clear of each
+   * encounter (the audit holds a row per drone and per refresh).
+   */
   addHistory(rows: readonly AlertRow[]): void {
+    const levels = new Map<string, string>();
     for (const r of rows) {
+      if (levels.get(r.alert_id) === r.level) continue;
+      levels.set(r.alert_id, r.level);
       const entry = r.t_entry_s === null ? "" : `, entry in ${r.t_entry_s.toFixed(1)} s`;
       const advice = r.advisory && r.advisory !== "none" ? `, advised ${r.advisory}` : "";
       this.line(r.ts_ms, r.level, `${r.drone_id} ↔ ${r.other_id}: ${r.level}${entry}${advice} (history)`);
