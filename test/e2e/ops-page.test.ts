@@ -135,7 +135,7 @@ describe.skipIf(!hasChromium)("the operators' page in Chromium", () => {
     // The search box finds a drone and reads its track and alert history.
     await page.fill("#search", "d0000");
     await page.press("#search", "Enter");
-    await page.waitForFunction(() => (document.getElementById("search-result")?.textContent ?? "").includes("alert rows"), undefined, { timeout: 10_000 });
+    await page.waitForSelector('#search-result:has-text("alert rows")', { timeout: 10_000 });
     expect(foreign).toEqual([]);
     await page.close();
   }, 60_000);
