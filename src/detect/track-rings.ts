@@ -1,10 +1,10 @@
 /**
  * Each home drone's recent track for the ops view (`/v1/regions/:r/drones/:id/track`): at most one
  * sample a second (the region's tick), the last `seconds` of them, in a ring per drone. Memory: 16
- * bytes a sample (time, lat, lon, altitude as Int32), so the default 600 s is 9.6 KB for a drone that
- * has flown ten minutes: 9.6 MB per 1,000 drones, on top of the table's ~256 B per drone (option
- * TRACK_SECONDS lowers it; 0 turns tracks off). Rings grow as they fill, so a drone seen for a
- * minute costs a minute. Memory only: a restarted region starts its tracks afresh.
+ * bytes a sample (time, lat, lon, altitude as Int32), so the default 300 s is 4.8 KB for a drone that
+ * has flown five minutes: 4.7 MiB per 1,000 drones, far above the table's ~256 B per drone, hence an
+ * option (TRACK_SECONDS; 0 turns tracks off; 600 doubles it). Rings grow as they fill, so a drone
+ * seen for a minute costs a minute. Memory only: a restarted region starts its tracks afresh.
  */
 
 /** One sample of a track: measurement time (unix ms), position (degrees) and altitude (m). */
