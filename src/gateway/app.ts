@@ -7,6 +7,7 @@ import { ConfigError, loadOptions, type Options } from "../config.js";
 import type { Env } from "../env.js";
 import { extractToken, SUBPROTOCOL, verifyJwt, type Principal } from "./auth.js";
 import { DroneSession } from "./session.js";
+import { secretProblem } from "./deploy-guard.js";
 import { droneTrack, type OpsProxyResult, opsStream } from "./ops-proxy.js";
 import { log } from "../log.js";
 
@@ -40,9 +41,10 @@ export function createApp() {
   // Everything below needs a configured deployment: never run open without a secret.
   app.use("/v1/*", async (c, next) => {
     const secret = c.env.AIRSPACE_JWT_SECRET;
-    if (!secret) {
-      log("AIRSPACE_JWT_SECRET is not set: refusing all clients (wrangler secret put AIRSPACE_JWT_SECRET)", {}, "error");
-      return jsonError(c, 503, "not_configured", "the server has no AIRSPACE_JWT_SECRET");
+    const problem = secretProblem(secret, c.env.AIRSPACE_ENV);
+    if (problem) {
+      log(`${problem}: refusing all clients (wrangler secret put AIRSPACE_JWT_SECRET)`, {}, "error");
+      return jsonError(c, 503, "not_configured", problem);
     }
     try {
       c.set("options", optionsFor(c.env));
