@@ -1,5 +1,10 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { buildPage } from "./scripts/lib/page-build.js";
+
+// The Worker serves the operators' page from build/page (wrangler.toml [assets]): build it before any
+// project reads the config, so `npx vitest run …` works from a clean checkout too (~100 ms).
+buildPage(import.meta.dirname);
 
 // Three projects: the pure core in Node (fast), the Worker + Durable Objects inside workerd, and
 // end-to-end runs against a local edge of their own (heavy: `npm test` runs them alone, afterwards).
@@ -9,7 +14,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["test/{wire,ingest,link,detect,geo,client,replay,sim,scripts}/**/*.test.ts", "test/*.test.ts", "test/region/metrics-mapping.test.ts"],
+          include: ["test/{wire,ingest,link,detect,geo,client,replay,sim,scripts,page}/**/*.test.ts", "test/*.test.ts", "test/region/metrics-mapping.test.ts"],
           environment: "node",
           // Property tests run thousands of cases (a brute-force halo check takes ~2 s alone): room for a busy machine.
           testTimeout: 30_000,

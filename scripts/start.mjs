@@ -7,7 +7,7 @@
 // broke the stream to the Worker and dropped the relay's socket (docs/platform.md). --wrangler runs
 // `wrangler dev` instead, which reloads on every source change (for working on the code).
 // With --demo it also flies a small simulated fleet against it once it is up.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,6 +33,10 @@ function readDevVars(path) {
   }
   return vars;
 }
+
+// The operators' page (src/page) is served from build/page: build it first (esbuild, ~100 ms).
+execFileSync(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "scripts/build-page.ts")], { cwd: root, stdio: "inherit" });
+console.log(`operators' page: http://127.0.0.1:${port}/ (mint an ops token with: npm run token -- --sub me --role ops)`);
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const edge = args.includes("--wrangler")

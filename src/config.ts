@@ -202,6 +202,14 @@ const OPTIONS = {
   },
   auditRetentionDays: { env: "AUDIT_RETENTION_DAYS", default: 7, min: 0, max: 3650, doc: "Alert audit rows are kept this many days." },
   metricsRetentionH: { env: "METRICS_RETENTION_H", default: 24, min: 0, max: 24 * 365, doc: "Per-second metrics are kept locally this many hours." },
+  trackSeconds: {
+    env: "TRACK_SECONDS",
+    default: 300,
+    min: 0,
+    max: 3600,
+    int: true,
+    doc: "Each home drone's track is kept in memory for the ops view, one sample a second, this many seconds (16 B a sample: 4.7 MiB per 1,000 drones at 300; 0 = off).",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type Options = { -readonly [K in keyof typeof OPTIONS]: number };

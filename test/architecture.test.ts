@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 const SRC = join(dirname(fileURLToPath(import.meta.url)), "../src");
 
 /** The pure folders: no Workers API, unit-tested in Node. */
-const PURE = ["wire", "geo", "ingest", "link", "detect", "client", "sim", "replay"];
+const PURE = ["wire", "geo", "ingest", "link", "detect", "client", "sim", "replay", "page"];
 /** What each place may import besides itself; `config` (options, pure), `tunables` (fixed numbers) and `gen` (the wire's generated types) are open to all. */
 const ALLOWED: Record<string, string[]> = {
   wire: [],
@@ -23,6 +23,8 @@ const ALLOWED: Record<string, string[]> = {
   client: ["wire", "link"],
   sim: ["client", "wire", "geo", "detect"],
   replay: ["client", "wire", "geo"],
+  // The operators' page runs in a browser: it reads the ops stream's messages and nothing else of ours.
+  page: ["wire"],
   "index.ts": ["gateway", "region", "env"],
   "config.ts": ["geo"],
   // The bindings name the Durable Object classes (types only).

@@ -5,9 +5,10 @@
  * a temporary directory and serves that bundle with `no_bundle = true`: the run measures one build.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { buildPage } from "./page-build.js";
 
 export interface Snapshot {
   dir: string;
@@ -15,16 +16,23 @@ export interface Snapshot {
   remove(): void;
 }
 
-/** The config text with `main` pointing at the bundle and bundling off. */
-export function snapshotConfig(configText: string, bundle: string): string {
+/**
+ * The config text with `main` pointing at the bundle and bundling off; a relative `[assets]` directory
+ * is made absolute against `root` (the snapshot's config lives in a temp dir).
+ */
+export function snapshotConfig(configText: string, bundle: string, root = "/"): string {
   if (!/^main\s*=.*$/m.test(configText)) throw new Error("wrangler config has no main");
-  return configText.replace(/^main\s*=.*$/m, `main = ${JSON.stringify(bundle)}\nno_bundle = true`);
+  return configText
+    .replace(/^main\s*=.*$/m, `main = ${JSON.stringify(bundle)}\nno_bundle = true`)
+    .replace(/^(\[assets\][^[]*?^directory\s*=\s*)"(\.[^"]*)"/m, (_m, head: string, dir: string) => `${head}${JSON.stringify(resolve(root, dir))}`);
 }
 
 /** Bundles the Worker of `configPath` (default: the repo's wrangler.toml) into a fresh temp dir. */
 export function buildSnapshot(root: string, label: string, configPath = join(root, "wrangler.toml")): Snapshot {
   const dir = mkdtempSync(join(tmpdir(), `airspace-build-${label}-`));
   try {
+    // The Worker's static assets (the operators' page) must exist before wrangler bundles.
+    if (existsSync(join(root, "src/page/main.ts"))) buildPage(root);
     execFileSync(
       process.execPath,
       [join(root, "node_modules/wrangler/bin/wrangler.js"), "deploy", "--dry-run", "--outdir", join(dir, "dist"), "--config", configPath],
@@ -38,7 +46,7 @@ export function buildSnapshot(root: string, label: string, configPath = join(roo
     const bundle = readdirSync(join(dir, "dist")).find((f) => f.endsWith(".js"));
     if (!bundle) throw new Error("wrangler wrote no bundle");
     const config = join(dir, "wrangler.toml");
-    writeFileSync(config, snapshotConfig(readFileSync(configPath, "utf8"), join(dir, "dist", bundle)));
+    writeFileSync(config, snapshotConfig(readFileSync(configPath, "utf8"), join(dir, "dist", bundle), dirname(configPath)));
     return { dir, config, remove: () => rmSync(dir, { recursive: true, force: true }) };
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });

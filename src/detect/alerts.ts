@@ -5,6 +5,7 @@
  */
 import type { ConflictLevel, Prediction } from "./conflicts.js";
 import type { ManoeuvreName } from "./advisories.js";
+import type { OpenEncounter } from "./region-outputs.js";
 import { ALERT_REFRESH_MS, ALERT_CLEAR_HOLD_MS } from "../tunables.js";
 
 export type Transition = "start" | "escalate" | "refresh" | "clear";
@@ -62,6 +63,16 @@ export class AlertBook {
     const d = { started: this.started - this.counted.started, cleared: this.cleared - this.counted.cleared };
     this.counted = { started: this.started, cleared: this.cleared };
     return d;
+  }
+
+  /** The open encounters with their latest prediction (the ops view's conflict lines). */
+  open(): OpenEncounter[] {
+    const res: OpenEncounter[] = [];
+    for (const e of this.byKey.values()) {
+      const { alertId, idLo: a, idHi: b, level, tEntryS, tCpaS, hsepCpaM, vsepCpaM, computedForMs } = e;
+      res.push({ alertId, a, b, level, tEntryS, tCpaS, hsepCpaM, vsepCpaM, computedForMs });
+    }
+    return res;
   }
 
   get size(): number {

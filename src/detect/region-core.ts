@@ -19,10 +19,10 @@ import { type LinkTable, NO_LINK } from "./link-table.js";
 import { PLANE_RADIUS_PAD } from "./grid.js";
 import { MetricsWindow, type FleetMetrics } from "./metrics.js";
 import type { TelemetryPoint } from "../wire/point.js";
-import { lowBatteryAdvisory, type OpsEvent, type RegionOutput, type RestoredAlert } from "./region-outputs.js";
+import { lowBatteryAdvisory, type OpenEncounter, type OpsEvent, type RegionOutput, type RestoredAlert } from "./region-outputs.js";
 import { ALERT_CLEAR_HOLD_MS } from "../tunables.js";
 
-export type { AdvisoryOut, AlertOut, DroneSnapshot, OpsEvent, ProximityOut, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
+export type { AdvisoryOut, AlertOut, DroneSnapshot, OpenEncounter, OpsEvent, ProximityOut, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
 export type { FleetMetrics } from "./metrics.js";
 export { geohashGeometry, type RegionGeometry } from "./region-geometry.js";
 
@@ -41,7 +41,7 @@ export class RegionCore {
   private readonly rates: ManoeuvreRates;
   /** min(staleAfterMs, T): the contract's staleness and "lost drones predict for T at most", the stricter. */
   private readonly staleLimitMs: number;
-  private out: RegionOutput[] = [];
+  private readonly out: RegionOutput[] = [];
   private readonly events: OpsEvent[] = [];
   private evicted: string[] = [];
   /** Per home link, the points that arrived late since the last tick (one notice each per tick). */
@@ -111,10 +111,9 @@ export class RegionCore {
     this.proximity.flush(this.out);
   }
 
+  /** What the last calls produced, for the shell to send; the core keeps none of it. */
   drain(): RegionOutput[] {
-    const o = this.out;
-    this.out = [];
-    return o;
+    return this.out.splice(0);
   }
 
   tick(nowMs: number): { metrics: FleetMetrics; events: OpsEvent[] } {
@@ -174,7 +173,10 @@ export class RegionCore {
     return this.book.size;
   }
 
-  // ---- hot path ----------------------------------------------------------------------------------
+  /** The open encounters with their latest prediction, for the ops view (src/detect/ops-snapshot.ts). */
+  encounters(): OpenEncounter[] {
+    return this.book.open();
+  }
 
   /** Predicts `a` against every candidate (RegionSpace.candidateRadius) that survives the cheap per-pair bounds. */
   private evaluate(a: number, nowMs: number): void {
@@ -252,8 +254,6 @@ export class RegionCore {
   private emit(e: Encounter, t: Transition, unsentOnly = false): void {
     pushAlerts(this.out, e, t, this.fleet, this.links, unsentOnly);
   }
-
-  // ---- membership, links, proximity ------------------------------------------------------------------
 
   private usable(s: number, nowMs: number): boolean {
     return this.fleet.usable(s, nowMs, this.staleLimitMs);

@@ -80,3 +80,16 @@ export function lowBatteryAdvisory(linkId: string, p: TelemetryPoint, lowBattery
     timeMs: p.timeMs,
   };
 }
+
+/** An open encounter as the ops view sees it: its drones (a < b), the level last sent, and the latest prediction (as of `computedForMs`). */
+export interface OpenEncounter {
+  alertId: string;
+  a: string;
+  b: string;
+  level: "caution" | "warning";
+  tEntryS: number;
+  tCpaS: number;
+  hsepCpaM: number;
+  vsepCpaM: number;
+  computedForMs: number;
+}

@@ -7,6 +7,8 @@ import { ConfigError, loadOptions, type Options } from "../config.js";
 import type { Env } from "../env.js";
 import { extractToken, SUBPROTOCOL, verifyJwt, type Principal } from "./auth.js";
 import { DroneSession } from "./session.js";
+import { secretProblem } from "./deploy-guard.js";
+import { droneTrack, type OpsProxyResult, opsStream } from "./ops-proxy.js";
 import { log } from "../log.js";
 
 type AppEnv = { Bindings: Env; Variables: { options: Options; principal: Principal } };
@@ -39,9 +41,10 @@ export function createApp() {
   // Everything below needs a configured deployment: never run open without a secret.
   app.use("/v1/*", async (c, next) => {
     const secret = c.env.AIRSPACE_JWT_SECRET;
-    if (!secret) {
-      log("AIRSPACE_JWT_SECRET is not set: refusing all clients (wrangler secret put AIRSPACE_JWT_SECRET)", {}, "error");
-      return jsonError(c, 503, "not_configured", "the server has no AIRSPACE_JWT_SECRET");
+    const problem = secretProblem(secret, c.env.AIRSPACE_ENV);
+    if (problem) {
+      log(`${problem}: refusing all clients (wrangler secret put AIRSPACE_JWT_SECRET)`, {}, "error");
+      return jsonError(c, 503, "not_configured", problem);
     }
     try {
       c.set("options", optionsFor(c.env));
@@ -85,13 +88,21 @@ export function createApp() {
     return dir.fetch(new Request("https://directory/regions"));
   });
 
-  app.get("/v1/regions/:region/:view{metrics|drones|events|alerts|stats}", opsOnly, async (c) => {
+  // The group keeps the alternation inside the segment: bare, hono matched "drones/x/track" and "metricsX" here.
+  app.get("/v1/regions/:region/:view{(?:metrics|drones|events|alerts|stats)}", opsOnly, async (c) => {
     const region = c.req.param("region") ?? "";
     if (!/^[0-9b-hjkmnp-z]{1,12}$/.test(region)) return jsonError(c, 400, "bad_region", "region keys are geohashes");
     const stub = c.env.REGION.get(c.env.REGION.idFromName(region));
     const url = new URL(c.req.url);
     return stub.fetch(new Request(`https://region/ops/${c.req.param("view") ?? ""}?region=${region}&${url.searchParams}`));
   });
+
+  // The operators' live view (src/gateway/ops-proxy.ts): the region's stream, a drone's recent track.
+  const proxied = (c: Context<AppEnv>, r: OpsProxyResult) => (r.ok ? r.response : jsonError(c, r.status, r.error, r.detail));
+  app.get("/v1/ops/stream", opsOnly, async (c) => proxied(c, await opsStream(c.env, c.req.raw)));
+  app.get("/v1/regions/:region/drones/:drone/track", opsOnly, async (c) =>
+    proxied(c, await droneTrack(c.env, c.req.param("region") ?? "", c.req.param("drone") ?? "", new URL(c.req.url).searchParams)),
+  );
 
   app.notFound((c) => jsonError(c, 404, "not_found"));
   return app;

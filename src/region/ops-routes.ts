@@ -16,10 +16,12 @@ export interface OpsSource {
   flushAudit(): void;
 }
 
-/** The response for an ops path, or 404. `since` defaults to a minute ago, `limit` to an hour of rows (at most a day). */
+/** The response for an ops path (the live stream and tracks are src/region/ops-stream.ts's), or 404. `since` defaults to a minute ago, `limit` to an hour of rows (at most a day). */
 export function opsResponse(pathname: string, params: URLSearchParams, s: OpsSource, nowMs: number): Response {
   const since = Number(params.get("since") ?? nowMs - 60_000);
-  const limit = Math.min(Number(params.get("limit") ?? 3600) || 3600, 86_400);
+  // A negative LIMIT means "no limit" to SQLite: anything not a positive number takes the default.
+  const limitRaw = Math.floor(Number(params.get("limit") ?? 3600));
+  const limit = limitRaw > 0 ? Math.min(limitRaw, 86_400) : 3600;
   const region = s.region;
   switch (pathname) {
     case "/ops/drones":
@@ -30,10 +32,31 @@ export function opsResponse(pathname: string, params: URLSearchParams, s: OpsSou
       return Response.json({ region, events: s.store.eventsSince(since, limit) });
     case "/ops/alerts":
       s.flushAudit();
-      return Response.json({ region, alerts: s.store.alertsSince(since, limit) });
+      return alertsPage(region, params, s.store, since, limit);
     case "/ops/stats":
       return Response.json({ region, links: s.links, activeAlerts: s.core.activeAlerts(), ...s.stats });
     default:
       return new Response("not found", { status: 404 });
   }
+}
+
+/**
+ * `/ops/alerts?drone=&since=&until=&limit=&after=`: audit rows oldest first; `next` is the `after` of
+ * the following page (null on the last). Bad numbers fall back to the defaults: bad input never fails.
+ */
+function alertsPage(region: string, params: URLSearchParams, store: RegionStore, since: number, limit: number): Response {
+  const until = Number(params.get("until") ?? Number.NaN);
+  const after = Math.floor(Number(params.get("after") ?? 0));
+  const drone = params.get("drone") || null;
+  if (drone !== null && drone.length > 64) return Response.json({ error: "bad_drone", detail: "drone ids are 1-64 characters" }, { status: 400 });
+  const q = {
+    sinceMs: Number.isFinite(since) ? since : 0,
+    untilMs: Number.isFinite(until) ? until : Number.MAX_VALUE,
+    afterId: Number.isFinite(after) && after > 0 ? after : 0,
+    droneId: drone,
+    limit,
+  };
+  const alerts = store.alertsPage(q);
+  const last = alerts[alerts.length - 1];
+  return Response.json({ region, alerts, next: alerts.length === q.limit && last ? Number(last.id) : null });
 }

@@ -17,6 +17,8 @@ export class OutputRouter {
     private readonly regionKey: string,
     private readonly outbox: LinkOutbox,
     private readonly audit: AlertAudit,
+    /** Sees each turn's outputs after they went out (the ops stream's feed). */
+    private readonly observe: (outputs: readonly RegionOutput[], nowMs: number) => void = () => {},
   ) {}
 
   /** `traceparent`: the batch that caused these outputs ("" at a tick). */
@@ -37,5 +39,6 @@ export class OutputRouter {
     // One line per turn, not per alert: under load a line per start was a large share of the
     // region's CPU. The batch's trace context ties the starts to the gateway session and flush.
     if (started.length > 0) log("alerts started", { region: this.regionKey, traceparent, alerts: started });
+    if (outputs.length > 0) this.observe(outputs, nowMs);
   }
 }

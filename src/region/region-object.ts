@@ -20,6 +20,7 @@ import { LinkOutbox } from "./link-outbox.js";
 import { metricsToDataPoints } from "./metrics-mapping.js";
 import { AnalyticsEngineSink, type MetricsSink } from "./metrics-sink.js";
 import { opsResponse } from "./ops-routes.js";
+import { OpsStream } from "./ops-stream.js";
 import { OutputRouter } from "./output-router.js";
 import { restoreRegion } from "./region-restore.js";
 import { RegionStore } from "./region-store.js";
@@ -43,6 +44,8 @@ export class RegionObject extends DurableObject<Env> {
   private readonly audit = new AlertAudit(this.store);
   private readonly clock = new TickClock(this.ctx.storage);
   private readonly chores = new Housekeeping(this.opts, this.store, this.ledger, this.env.DIRECTORY);
+  /** Operators watching live, and the drones' recent tracks (src/region/ops-stream.ts). */
+  private readonly ops = new OpsStream(this.ctx, this.opts);
   private region: Region | null = null;
   /** Counted here rather than in the core: they never reach it. */
   readonly stats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, journalReapplied: 0 };
@@ -63,11 +66,13 @@ export class RegionObject extends DurableObject<Env> {
     if (this.region && key !== this.region.key) return new Response("wrong region for this object", { status: 409 });
     const region = this.open(key);
     if (url.pathname === "/link") return this.acceptLink(request);
+    const opsReply = this.ops.fetch(request, url, region.core, Date.now());
+    if (opsReply) return opsReply;
     const source = {
       region: key,
       core: region.core,
       store: this.store,
-      links: this.outbox.sockets,
+      links: this.linkSockets(),
       stats: this.statsNow(),
       flushAudit: () => this.audit.flush(),
     };
@@ -75,7 +80,7 @@ export class RegionObject extends DurableObject<Env> {
   }
 
   override webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): void {
-    if (typeof message === "string") return; // links send only binary batches
+    if (typeof message === "string" || OpsStream.isWatcher(ws)) return; // links send only binary batches; watchers only listen
     const linkId = linkIdOf(ws);
     if (!this.region || !linkId) {
       ws.close(CloseCode.INTERNAL, "region not initialised");
@@ -107,7 +112,7 @@ export class RegionObject extends DurableObject<Env> {
     this.clock.fired(now);
     if (!this.region) return;
     await this.tick(this.region, now);
-    if (this.outbox.sockets > 0 || this.region.core.space.memory().drones > 0) this.clock.rearm();
+    if (this.linkSockets() > 0 || this.region.core.space.memory().drones > 0) this.clock.rearm();
   }
 
   /** The region for `key`, restored from storage the first time (src/region/region-restore.ts). */
@@ -115,7 +120,7 @@ export class RegionObject extends DurableObject<Env> {
     if (this.region) return this.region;
     this.store.setRegionKey(key);
     const core = new RegionCore(key, this.opts, `${key}.${this.store.nextEpoch().toString(36)}`);
-    this.region = { key, core, router: new OutputRouter(key, this.outbox, this.audit) };
+    this.region = { key, core, router: new OutputRouter(key, this.outbox, this.audit, (o, t) => this.ops.noteOutputs(o, t)) };
     const now = Date.now();
     this.stats.journalReapplied += restoreRegion(core, this.store, this.ledger, this.opts.evictAfterMs, now, (j) =>
       this.applyBatch(j.linkId, j.bytes, now, false),
@@ -160,6 +165,7 @@ export class RegionObject extends DurableObject<Env> {
   private async tick({ key, core, router }: Region, now: number): Promise<void> {
     const { metrics, events } = core.tick(now);
     router.route(core.drain(), "", now);
+    this.ops.tick(core, metrics, events, now);
     this.outbox.expire(now);
     const evicted: string[] = [];
     for (const e of events) {
@@ -176,6 +182,11 @@ export class RegionObject extends DurableObject<Env> {
     for (const [linkId, seq] of ackNow) this.outbox.ack(linkId, seq);
     if (this.opts.stretchMaxMs > 0) this.outbox.far(core.space.farDrones(farRadiusM(this.opts)), farVerdictValidityMs(this.opts));
     await this.chores.run(key, now, () => this.outbox.openLinks(), metrics.active);
+  }
+
+  /** Gateway links with a socket now (watchers do not keep a region awake). */
+  private linkSockets(): number {
+    return this.outbox.sockets - this.ops.watchers();
   }
 
   private statsNow(): Record<string, number> {

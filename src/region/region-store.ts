@@ -140,7 +140,28 @@ export class RegionStore {
   }
 
   alertsSince(sinceMs: number, limit: number): Record<string, unknown>[] {
-    return this.sql.exec("SELECT * FROM alert_audit WHERE ts_ms >= ? ORDER BY id LIMIT ?", sinceMs, limit).toArray();
+    return this.alertsPage({ sinceMs, untilMs: Number.MAX_VALUE, afterId: 0, droneId: null, limit });
+  }
+
+  /**
+   * One page of the audit, oldest first: rows in [sinceMs, untilMs) after row id `afterId` (the previous
+   * page's `next`), of one drone (either side of the encounter) when `droneId` is set.
+   */
+  alertsPage(q: { sinceMs: number; untilMs: number; afterId: number; droneId: string | null; limit: number }): Record<string, unknown>[] {
+    const where = "ts_ms >= ? AND ts_ms < ? AND id > ?";
+    if (q.droneId === null)
+      return this.sql.exec(`SELECT * FROM alert_audit WHERE ${where} ORDER BY id LIMIT ?`, q.sinceMs, q.untilMs, q.afterId, q.limit).toArray();
+    return this.sql
+      .exec(
+        `SELECT * FROM alert_audit WHERE ${where} AND (drone_id = ? OR other_id = ?) ORDER BY id LIMIT ?`,
+        q.sinceMs,
+        q.untilMs,
+        q.afterId,
+        q.droneId,
+        q.droneId,
+        q.limit,
+      )
+      .toArray();
   }
 
   /**

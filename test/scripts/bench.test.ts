@@ -120,6 +120,10 @@ describe("bench configs", () => {
     const out = snapshotConfig('name = "x"\nmain = "src/index.ts"\ncompatibility_date = "2026-04-20"\n', "/tmp/b/index.js");
     expect(out).toContain('main = "/tmp/b/index.js"\nno_bundle = true');
     expect(() => snapshotConfig("name = 1", "x")).toThrow(/main/);
+    // The snapshot's config lives in a temp dir: a relative assets directory is made absolute.
+    const assets = snapshotConfig('main = "src/index.ts"\n[assets]\n# the page\ndirectory = "./build/page"\n[vars]\nX = "./y"\n', "/tmp/b/index.js", "/repo");
+    expect(assets).toContain('directory = "/repo/build/page"');
+    expect(assets).toContain('X = "./y"');
   });
 
   it("binds the bare region object under REGION", () => {

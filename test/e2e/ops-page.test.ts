@@ -1,0 +1,139 @@
+// The operators' page in a real browser (Debian's Chromium through playwright-core) against a cold
+// local edge (Miniflare, as `npm start` runs it) with a small simulated fleet and staged conflicts:
+// a bad ops token is refused (by the page and by the stream), the drones are drawn, a conflict's line
+// appears, the charts move, nothing is fetched from another origin, and a screenshot goes to docs/.
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Edge } from "../../scripts/bench/edge.js";
+import { buildSnapshot, type Snapshot } from "../../scripts/lib/snapshot.js";
+import { mintToken, RelayClient } from "../../src/client/index.js";
+import { regionCenter, regionOf } from "../../src/geo/regions.js";
+import { FleetSim } from "../../src/sim/fleet.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const CHROMIUM = "/usr/bin/chromium";
+const SCREENSHOT = join(ROOT, "docs/ops-page.png");
+const KEY = regionOf(48.8566, 2.3522, 4); // Paris, the simulator's home
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`ops page e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does)`);
+
+/** Flies a seeded fleet over one relay in real time until stopped: 16 drones at 5 Hz, two converging pairs early on. */
+function flyFleet(url: string, token: string): { stop(): Promise<void> } {
+  const relay = new RelayClient({ url, token, pingIntervalMs: 5000 });
+  relay.on("error", () => {});
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const started = relay.connect().then(() => {
+    const start = Date.now();
+    const sim = new FleetSim({
+      drones: 16,
+      hz: 5,
+      conflicts: 0.25,
+      linkDrops: 0,
+      seed: 3,
+      center: regionCenter(KEY),
+      startTimeMs: start,
+      conflictWindowMs: [4000, 9000],
+    });
+    let last = start;
+    timer = setInterval(() => {
+      const now = Date.now();
+      for (const p of sim.step(now - last).points) relay.send(p);
+      last = now;
+    }, 100);
+  });
+  return {
+    async stop() {
+      await started.catch(() => {});
+      clearInterval(timer);
+      relay.close();
+    },
+  };
+}
+
+async function waitData(page: Page, selector: string, key: string, pred: (v: number) => boolean, what: string, timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = Number(await page.locator(selector).getAttribute(`data-${key}`));
+    if (pred(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last ${selector} data-${key} = ${v})`);
+    await page.waitForTimeout(200);
+  }
+}
+
+describe.skipIf(!hasChromium)("the operators' page in Chromium", () => {
+  let snap: Snapshot | null = null;
+  let edge: Edge | null = null;
+  let browser: Browser | null = null;
+  let fleet: { stop(): Promise<void> } | null = null;
+  const secret = randomBytes(24).toString("hex");
+
+  beforeAll(async () => {
+    snap = buildSnapshot(ROOT, "ops-page");
+    edge = await Edge.start({ root: ROOT, config: snap.config, secret, label: "ops-page" });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await browser?.close();
+    await edge?.stop();
+    snap?.remove();
+  }, 30_000);
+
+  it("refuses a bad token, then shows the fleet live: drones, a conflict line, moving charts", async () => {
+    const e = edge!;
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+    const foreign: string[] = [];
+    page.on("request", (r) => {
+      if (!r.url().startsWith(e.url) && !r.url().startsWith(e.wsUrl) && !r.url().startsWith("data:")) foreign.push(r.url());
+    });
+    await page.goto(`${e.url}/`);
+
+    // A bad token: the page says so and keeps nothing; the stream refuses the socket too.
+    await page.fill("#token", "not-a-token");
+    await page.click("#login-form button");
+    await page.waitForSelector('#login-error[data-state="refused"]', { timeout: 10_000 });
+    expect(await page.textContent("#login-error")).toMatch(/refused/);
+    expect(await page.evaluate('sessionStorage.getItem("airspace.opsToken")')).toBeNull();
+    // Evaluated in the page (a string: this project has no DOM types).
+    const bad = await page.evaluate(`new Promise((resolve) => {
+      const ws = new WebSocket("ws://" + location.host + "/v1/ops/stream?region=${KEY}", ["airspace.v1", "bearer.not-a-token"]);
+      ws.onopen = () => resolve("opened");
+      ws.onclose = () => resolve("refused");
+    })`);
+    expect(bad).toBe("refused");
+
+    fleet = flyFleet(e.wsUrl, await mintToken(secret, { sub: "ops-e2e-relay", role: "relay" }, { ttlS: 600 }));
+    const ops = await mintToken(secret, { sub: "ops-e2e", role: "ops" as "relay" } /* the client's claims type names drone and relay only */, { ttlS: 600 });
+    await page.fill("#token", ops);
+    await page.click("#login-form button");
+    await page.waitForSelector("#overview:not([hidden])", { timeout: 10_000 });
+    expect(await page.evaluate('sessionStorage.getItem("airspace.opsToken")')).toBe(ops);
+    // The region reports itself to the directory at its first tick with drones: it shows in the overview.
+    await page.waitForSelector(`#regions tr:has-text("${KEY}")`, { timeout: 15_000 });
+    await page.click(`#regions tr:has-text("${KEY}")`);
+    await page.waitForSelector("#region-view:not([hidden])");
+
+    const drawn = await waitData(page, "#sky", "drones", (v) => v >= 12, "the drones drawn");
+    expect(drawn).toBeLessThanOrEqual(16);
+    await waitData(page, "#sky", "conflict-lines", (v) => v >= 1, "a staged conflict's line", 25_000);
+    expect(await page.locator("#feed li").count()).toBeGreaterThan(0);
+    const before = await waitData(page, "#charts", "points", (v) => v >= 1, "a first chart point");
+    await waitData(page, "#charts", "points", (v) => v >= before + 2, "the charts moving");
+    await page.screenshot({ path: SCREENSHOT });
+
+    // The search box finds a drone and reads its track and alert history.
+    await page.fill("#search", "d0000");
+    await page.press("#search", "Enter");
+    await page.waitForSelector('#search-result:has-text("alert rows")', { timeout: 10_000 });
+    expect(foreign).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
