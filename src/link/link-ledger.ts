@@ -22,6 +22,12 @@ export type AfterApply = { journal: LedgerBatch[]; ackSeq: number } | null;
 export class LinkLedger {
   private readonly seqs = new Map<string, LinkSequence>();
   private readonly seenMs = new Map<string, number>();
+  /**
+   * Per link, the highest sequence with every batch up to it applied *and durable* (checkpointed, or
+   * journaled before an ack): what `hello` may tell a reconnecting gateway to forget. The in-memory
+   * floor runs ahead of it between checkpoints for a quiet link, whose batches are not journaled.
+   */
+  private readonly durable = new Map<string, number>();
   /** Links whose sequences changed since the last checkpoint. */
   private readonly dirty = new Set<string>();
   /** Per link, the checkpointed floor not yet acked: it rides out with the link's next batch, or the next tick. */
@@ -42,12 +48,17 @@ export class LinkLedger {
   /** A link's sequences as the last checkpoint stored them (after a restart). */
   restore(linkId: string, state: LinkSequenceState, nowMs: number): void {
     this.seqs.set(linkId, new LinkSequence(state));
+    this.durable.set(linkId, state.floor);
     this.seenMs.set(linkId, nowMs); // its gateway gets the whole forget window to reconnect
   }
 
-  /** Every batch up to this one of the link has been applied (what `hello` tells a reconnecting gateway). */
+  /**
+   * Every batch up to this one of the link is applied and durable: what `hello` tells a reconnecting
+   * gateway, which then drops them from its resend buffer. Only durable ones: if this object died
+   * before its next checkpoint, a batch applied in memory alone would be lost, uncounted.
+   */
   floor(linkId: string): number {
-    return this.seqs.get(linkId)?.floor ?? 0;
+    return this.durable.get(linkId) ?? 0;
   }
 
   /** False when batch `seq` of the link was applied before (a resend or a duplicate: drop it). */
@@ -69,7 +80,11 @@ export class LinkLedger {
     s.applied(seq, nowMs);
     this.seenMs.set(linkId, nowMs);
     this.dirty.add(linkId);
-    if (!bytes) return null;
+    if (!bytes) {
+      // A journal row re-applied after a restart is durable already, and so is all below it.
+      this.durable.set(linkId, s.floor);
+      return null;
+    }
     if (this.acks.keeps(linkId)) this.unjournaled.push({ linkId, seq, bytes });
     // A busy link is acked between checkpoints, once its batches are journaled; a quiet one gets the
     // floor its last checkpoint stored, with this batch's turn.
@@ -77,6 +92,8 @@ export class LinkLedger {
       const journal = this.unjournaled;
       this.unjournaled = [];
       this.acked(linkId, nowMs);
+      // The shell writes the journal before anything else leaves (the ack, a later hello).
+      this.durable.set(linkId, s.floor);
       return { journal, ackSeq: s.floor };
     }
     const due = this.due.get(linkId);
@@ -101,7 +118,10 @@ export class LinkLedger {
     this.acks.tick();
     const ackNow = [...this.due];
     for (const [linkId] of ackNow) this.acked(linkId, nowMs);
-    for (const [linkId, state] of links) this.due.set(linkId, state.floor);
+    for (const [linkId, state] of links) {
+      this.due.set(linkId, state.floor);
+      this.durable.set(linkId, state.floor); // stored by the shell in this turn, before any hello leaves
+    }
     return { links, ackNow };
   }
 
@@ -116,6 +136,7 @@ export class LinkLedger {
       if (open.has(linkId) || (this.seenMs.get(linkId) ?? 0) >= cutoffMs) continue;
       this.seqs.delete(linkId);
       this.seenMs.delete(linkId);
+      this.durable.delete(linkId);
       this.due.delete(linkId);
       this.acks.forget(linkId);
     }

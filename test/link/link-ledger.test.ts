@@ -37,10 +37,27 @@ describe("LinkLedger", () => {
       l.applied("G", s, bytes(s), 0);
     }
     expect(l.isNew("G", 3)).toBe(false);
-    expect(l.floor("G")).toBe(1);
+    expect(l.floor("G")).toBe(0); // applied, but nothing is durable before the checkpoint
     expect(l.checkpoint(1000).links).toEqual([["G", { floor: 1, above: [3, 4] }]]);
+    expect(l.floor("G")).toBe(1);
     expect(l.checkpoint(5000).links).toEqual([["G", { floor: 4, above: [] }]]); // 2 never came: skipped
     expect(l.isNew("G", 2)).toBe(false);
+  });
+
+  it("tells a reconnecting gateway only the durable floor: a quiet link's batches are not, until the checkpoint", () => {
+    const l = new LinkLedger(32, 100, 10_000);
+    for (let s = 1; s <= 3; s++) l.applied("Q", s, bytes(s), s);
+    expect(l.floor("Q")).toBe(0); // were hello to say 3, a restart now would lose 1-3 uncounted
+    l.checkpoint(1000);
+    expect(l.floor("Q")).toBe(3);
+    l.applied("Q", 4, bytes(4), 1001);
+    expect(l.floor("Q")).toBe(3);
+    // A busy link is durable as far as its journaled ack.
+    const b = new LinkLedger(1, 0, 10_000);
+    b.applied("B", 1, bytes(1), 0);
+    b.checkpoint(1000);
+    expect(b.applied("B", 2, bytes(2), 1001)).toMatchObject({ ackSeq: 2 });
+    expect(b.floor("B")).toBe(2);
   });
 
   it("restores a link from its checkpoint and forgets idle links without a socket", () => {
@@ -60,6 +77,7 @@ describe("LinkLedger", () => {
       fc.record({ k: fc.constant("swap" as const) }),
       fc.record({ k: fc.constant("tick" as const) }),
       fc.record({ k: fc.constant("restart" as const) }),
+      fc.record({ k: fc.constant("reconnect" as const) }),
       fc.record({ k: fc.constant("advance" as const), ms: fc.integer({ min: 0, max: 300 }) }),
     );
     fc.assert(
@@ -98,6 +116,13 @@ describe("LinkLedger", () => {
           else if (o.k === "dup" && next - 1 - o.back > acked) inFlight.push(next - 1 - o.back);
           else if (o.k === "swap" && inFlight.length >= 2) inFlight = [...inFlight.slice(1, 2), inFlight[0]!, ...inFlight.slice(2)];
           else if (o.k === "tick") checkpoint();
+          else if (o.k === "reconnect") {
+            // The link drops while the region lives: hello's floor is forgotten by the gateway, so it must be durable.
+            const floor = ledger.floor("L");
+            for (let s = 1; s <= floor; s++) expect(durable.applied.has(s) || journal.some((j) => j.seq === s)).toBe(true);
+            acked = Math.max(acked, floor);
+            inFlight = Array.from({ length: next - 1 - acked }, (_, i) => acked + 1 + i);
+          }
           else if (o.k === "advance") now += o.ms;
           else if (o.k === "restart") {
             // Memory is gone: reload the checkpoint, re-apply the journal; the gateway resends all it has not had acked.
@@ -111,7 +136,7 @@ describe("LinkLedger", () => {
             }
             inFlight = Array.from({ length: next - 1 - acked }, (_, i) => acked + 1 + i);
           }
-          if (o.k !== "restart" && inFlight.length > 0 && o.k !== "swap") deliver(inFlight.shift()!);
+          if (o.k !== "restart" && o.k !== "reconnect" && inFlight.length > 0 && o.k !== "swap") deliver(inFlight.shift()!);
         }
         for (const s of inFlight) deliver(s);
         for (let s = 1; s < next; s++) expect(applied.get(s)).toBe(1);

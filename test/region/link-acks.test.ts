@@ -37,6 +37,7 @@ async function openLink(linkId: string) {
       ws.send(encodeBatch({ seq, sentAtMs: Date.now(), traceparent: "", counters: newCounters(), points: [p], ghost: new Uint8Array(1) }));
     },
     close: () => ws.close(1000, "done"),
+    hello: () => got.find((m) => m.t === "hello"),
   };
 }
 
@@ -61,5 +62,24 @@ describe("acks of quiet links", () => {
     await eventually(() => link.acks().includes(2), 5000, "the ack of 2 at the next tick");
     expect(link.acks()).toEqual([1, 2]);
     link.close();
+  });
+
+  it("greets a link that reconnects to a live region with the durable floor only, never batches applied in memory alone", async () => {
+    const first = await openLink("hello-test-1");
+    await eventually(() => first.hello() !== undefined, 5000, "hello");
+    const before = await runInDurableObject(region(), (o: RegionObject) => o.stats.batches);
+    for (let i = 0; i < 3; i++) first.send("hello-a");
+    await eventually(() => runInDurableObject(region(), (o: RegionObject) => o.stats.batches >= before + 3), 5000, "3 batches applied");
+    first.close();
+    // Reconnect before any checkpoint: the 3 batches are applied but not durable (a quiet link is not journaled).
+    const again = await openLink("hello-test-1");
+    await eventually(() => again.hello() !== undefined, 5000, "hello again");
+    expect(again.hello()).toEqual({ t: "hello", applied: 0 });
+    again.close();
+    await eventually(() => runDurableObjectAlarm(region()), 5000, "a tick"); // checkpoint: 1-3 durable
+    const third = await openLink("hello-test-1");
+    await eventually(() => third.hello() !== undefined, 5000, "hello after the checkpoint");
+    expect(third.hello()).toEqual({ t: "hello", applied: 3 });
+    third.close();
   });
 });
