@@ -67,10 +67,11 @@ export class RegionCore {
     this.proximity = new ProximitySets(this.fleet, this.links);
   }
 
+  /** One batch of a link, all or nothing: what can refuse it (a full link table) is asked before any change. */
   applyPoints(linkId: string, points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number): void {
-    this.metrics.addCounters(counters);
     const f = this.fleet;
-    let link = -1; // resolved on the first home point
+    const link = ghost.includes(0) || ghost.length < points.length ? this.links.intern(linkId) : -1;
+    this.metrics.addCounters(counters);
     for (let i = 0; i < points.length; i++) {
       const p = points[i]!;
       const g = ghost[i] === 1;
@@ -78,7 +79,6 @@ export class RegionCore {
       if (s >= 0 && p.timeMs <= f.timeMs[s]!) {
         // Older or repeated: no new state. A home copy of a point seen as a ghost still takes the drone home.
         if (!g && f.ghost[s] === 1 && p.timeMs === f.timeMs[s]) {
-          if (link < 0) link = this.links.intern(linkId);
           this.takeHome(s, link);
         } else if (!g) this.metrics.ignoredStale++;
         continue;
@@ -91,7 +91,6 @@ export class RegionCore {
       f.write(s, p, nowMs);
       if (added) this.restores.arrived(p.droneId, nowMs);
       if (!g) {
-        if (link < 0) link = this.links.intern(linkId);
         this.takeHome(s, link);
         if (f.markActive(s)) this.events.push({ type: "recovered", droneId: p.droneId, atMs: nowMs });
         if (f.updateBattery(s, p.battery, this.opts.lowBatteryPct)) this.lowBattery(s, p, nowMs);

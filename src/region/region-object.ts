@@ -48,7 +48,7 @@ export class RegionObject extends DurableObject<Env> {
   private readonly ops = new OpsStream(this.ctx, this.opts);
   private region: Region | null = null;
   /** Counted here rather than in the core: they never reach it. */
-  readonly stats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, journalReapplied: 0 };
+  readonly stats = { batches: 0, duplicateBatches: 0, badBatches: 0, failedBatches: 0, points: 0, journalReapplied: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -89,10 +89,12 @@ export class RegionObject extends DurableObject<Env> {
     try {
       if (!this.applyBatch(linkId, new Uint8Array(message), Date.now(), true)) this.stats.duplicateBatches++;
     } catch (e) {
-      if (!(e instanceof BatchFormatError)) throw e;
-      this.stats.badBatches++;
-      log("bad batch", { region: this.region.key, linkId, error: e.message }, "error");
-      ws.close(CloseCode.PROTOCOL, "bad batch");
+      // Not applied, not recorded, not acked (the core applies a batch whole or not at all): the link
+      // closes, and its gateway reconnects and resends it. A batch that cannot be read says so.
+      const unreadable = e instanceof BatchFormatError;
+      this.stats[unreadable ? "badBatches" : "failedBatches"]++;
+      log(unreadable ? "bad batch" : "batch failed", { region: this.region.key, linkId, error: String(e) }, "error");
+      ws.close(unreadable ? CloseCode.PROTOCOL : CloseCode.INTERNAL, unreadable ? "bad batch" : "batch not applied");
     }
   }
 

@@ -13,7 +13,7 @@ export const CloseCode = {
   POLICY: 1008,
   /** A frame over MAX_FRAME_BYTES, compressed or not. */
   TOO_BIG: 1009,
-  /** A region object not ready for a link (it had no region key). */
+  /** A region object not ready for a link (it had no region key), or unable to apply a batch: the link reconnects and resends. */
   INTERNAL: 1011,
 } as const;
 

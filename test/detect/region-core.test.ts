@@ -308,6 +308,20 @@ describe("RegionCore end to end", () => {
     expect(out.every((x) => x.alertId.startsWith("u33d-boot2-"))).toBe(true);
   });
 
+  it("refuses a batch whole when its link cannot be taken: nothing half-applied, counters not summed", () => {
+    const c = core();
+    // Fill the link table: 65,535 links each carrying one home drone.
+    for (let i = 0; i < 0xffff; i++) c.applyPoints(`fill-${i}`, [at(`f${i}`, T0, (i % 250) * 40, Math.floor(i / 250) * 40, 100, 0, 0)], home(1), none, T0);
+    c.drain();
+    const counters = newCounters();
+    counters[COUNTER_INDEX.accepted] = 7;
+    const batch = [at("ghost-first", T0 + 100, -500, -500, 100, 0, 0), at("home-second", T0 + 100, -600, -600, 100, 0, 0)];
+    expect(() => c.applyPoints("one-too-many", batch, Uint8Array.of(1, 0), counters, T0 + 100)).toThrow(RangeError);
+    expect(c.space.fleet.slotOf("ghost-first")).toBe(-1);
+    expect(c.space.fleet.slotOf("home-second")).toBe(-1);
+    expect(c.tick(T0 + 200).metrics.accepted).toBe(0);
+  });
+
   it("sums gateway counter deltas into the second's metrics", () => {
     const c = core();
     const d = newCounters();

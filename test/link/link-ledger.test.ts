@@ -122,8 +122,7 @@ describe("LinkLedger", () => {
             for (let s = 1; s <= floor; s++) expect(durable.applied.has(s) || journal.some((j) => j.seq === s)).toBe(true);
             acked = Math.max(acked, floor);
             inFlight = Array.from({ length: next - 1 - acked }, (_, i) => acked + 1 + i);
-          }
-          else if (o.k === "advance") now += o.ms;
+          } else if (o.k === "advance") now += o.ms;
           else if (o.k === "restart") {
             // Memory is gone: reload the checkpoint, re-apply the journal; the gateway resends all it has not had acked.
             ledger = new LinkLedger(ackEvery, 0, 1_000_000);
