@@ -107,6 +107,7 @@ export class SessionCore {
       lookaheadS: o.lookaheadS,
       serverTimeMs: BigInt(nowMs),
       streamMaxDrones: this.streamTable,
+      relayMaxDrones: o.relayMaxDrones,
     });
   }
 
