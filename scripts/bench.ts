@@ -10,28 +10,20 @@
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { nproc, release } from "./bench/machine.js";
-import { Edge } from "./bench/edge.js";
 import { runDroneSockets, type SocketsResult } from "./bench/drone-sockets.js";
-import {
-  farRadiusM,
-  hoverMessages,
-  OFF_VARS,
-  relayMessages,
-  stretchMessages,
-  type HoverCount,
-  type MessageCount,
-  type StretchCount,
-} from "./bench/messages.js";
+import { OFF_VARS, type HoverCount, type MessageCount, type StretchCount } from "./bench/messages.js";
 import { RelayLoad, runRelayThroughput, throughputVars, type ThroughputResult } from "./bench/relay-throughput.js";
 import { benchGatewayStages, type StageFigure } from "./bench/gateway-stages.js";
 import { benchRegionCore, type RegionCoreFigures } from "./bench/region-core.js";
 import { type DenseTracksResult, describeDense, runColdDenseTracks } from "./bench/dense-tracks.js";
-import { buildSnapshot, type Snapshot } from "./lib/snapshot.js";
+import { buildSnapshot } from "./lib/snapshot.js";
 import { formatTable, percentile } from "./bench/stats.js";
 import { wireSizes } from "./bench/wire-size.js";
 import { buildFigures, fmt } from "./bench/figures.js";
 import { writeBareConfig } from "./bench/bare-config.js";
-import { numberArg, parseArgs } from "./lib/args.js";
+import { commandLineOrExit } from "./lib/cli.mjs";
+import { BENCH_CLI } from "./bench/command-line.js";
+import { messagesRun, stretchRun, withEdges } from "./bench/edge-runs.js";
 import { rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -89,12 +81,8 @@ export interface Collected {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), ["quick"]);
-  const quick = args.has("quick");
-  const runsArg = args.get("runs");
-  const p = profileFor(quick, runsArg === undefined ? undefined : numberArg(args, "runs", 1));
-  const seed = numberArg(args, "seed", 1);
-  const jsonPath = args.get("json");
+  const { quick, runs, seed, jsonPath } = commandLineOrExit(process.argv.slice(2), BENCH_CLI);
+  const p = profileFor(quick, runs);
   const started = Date.now();
   const secret = randomBytes(24).toString("hex");
   const c: Collected = {
@@ -260,50 +248,6 @@ async function main(): Promise<number> {
     return 1;
   }
   return 0;
-}
-
-async function messagesRun(edge: Edge, secret: string, p: Profile, seed: number, prefix: string, losses: string[]) {
-  const relay = await relayMessages(edge, secret, { drones: p.messages.drones, durationMs: p.messages.durationMs, seed, idPrefix: `${prefix}r` });
-  const hover = await hoverMessages(edge, secret, { drones: p.messages.drones, durationMs: p.messages.durationMs, seed, idPrefix: `${prefix}h` });
-  log(
-    `  ${prefix}: relay ${fmt(relay.perThousandAccepted)} msgs/1k pts; sockets ${fmt(hover.all.perThousandAccepted)}; hovering half ${hover.hover.messages} msgs for ${hover.hover.sent} pts sent`,
-  );
-  if (relay.lost > 0 || relay.regionPoints !== relay.accepted)
-    losses.push(`${prefix} relay: accepted ${relay.accepted}, applied ${relay.regionPoints}, lost ${relay.lost}`);
-  if (hover.all.lost > 0 || hover.all.regionPoints !== hover.all.accepted)
-    losses.push(`${prefix} sockets: accepted ${hover.all.accepted}, applied ${hover.all.regionPoints}, lost ${hover.all.lost}`);
-  return { relay, hover };
-}
-
-async function stretchRun(edge: Edge, secret: string, p: Profile, seed: number, prefix: string, losses: string[]): Promise<StretchCount> {
-  const st = p.stretch;
-  const s = await stretchMessages(edge, secret, {
-    drones: st.drones,
-    isolated: st.isolated,
-    spacingM: st.spacingM,
-    farRadiusM: farRadiusM({ conflictRadiusM: 15, maxSpeedMps: 100, lookaheadS: 5, staleAfterMs: 3000, stretchMaxMs: st.stretchMaxMs }),
-    durationMs: st.durationMs,
-    seed,
-    idPrefix: prefix,
-  });
-  log(`  ${prefix}: ${fmt(s.all.perThousandAccepted)} msgs/1k pts; isolated ${fmt(s.isolated.perThousandAccepted)}, dense ${fmt(s.dense.perThousandAccepted)}`);
-  if (s.all.lost > 0 || s.all.regionPoints !== s.all.accepted)
-    losses.push(`${prefix} stretch workload: accepted ${s.all.accepted}, applied ${s.all.regionPoints}, lost ${s.all.lost}`);
-  return s;
-}
-
-async function withEdges(
-  specs: { label: string; snap: Snapshot; vars: Record<string, string | number> }[],
-  body: (edges: Edge[]) => Promise<void>,
-  secret: string,
-): Promise<void> {
-  const edges: Edge[] = [];
-  try {
-    for (const s of specs) edges.push(await Edge.start({ root: ROOT, config: s.snap.config, vars: s.vars, secret, label: s.label }));
-    await body(edges);
-  } finally {
-    for (const e of edges) await e.stop();
-  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -5,13 +5,13 @@
  */
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import type { BaseClient } from "../src/client/base.js";
 import { DroneClient } from "../src/client/drone.js";
 import type { AlertMessage, SessionCounters } from "../src/client/messages.js";
 import { RelayClient } from "../src/client/relay.js";
 import { mintToken } from "../src/client/token.js";
 import { FleetSim, type TruthConflict } from "../src/sim/fleet.js";
+import { type CommandSpec, UsageError, choiceFlag, commandLineOrExit, numberFlag } from "./lib/cli.mjs";
 import { devSecret } from "./lib/dev-secret.js";
 
 export interface SimOptions {
@@ -218,60 +218,73 @@ function writeJsonl(path: string, rows: readonly unknown[]): void {
   writeFileSync(path, rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length ? "\n" : ""));
 }
 
-/** CLI flags → options; `--center lat,lon`. */
-export function parseSimArgs(argv: string[]): SimOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      url: { type: "string" },
-      drones: { type: "string" },
-      hz: { type: "string" },
-      mode: { type: "string" },
-      conflicts: { type: "string" },
-      seed: { type: "string" },
-      duration: { type: "string" },
-      center: { type: "string" },
-      zstd: { type: "boolean" },
-      stream: { type: "boolean" },
-      token: { type: "string" },
-      truth: { type: "string" },
-      alerts: { type: "string" },
-    },
-  });
-  const num = (name: string, v: string | undefined) => {
-    if (v === undefined) return undefined;
-    const x = Number(v);
-    if (!Number.isFinite(x)) throw new Error(`--${name} must be a number, got ${v}`);
-    return x;
-  };
-  if (values.mode !== undefined && values.mode !== "sockets" && values.mode !== "relay") throw new Error(`--mode must be sockets or relay`);
-  let center: SimOptions["center"];
-  if (values.center) {
-    const [lat, lon] = values.center.split(",").map(Number);
-    if (!Number.isFinite(lat) || !Number.isFinite(lon)) throw new Error(`--center must be lat,lon`);
-    center = { lat: lat!, lon: lon! };
-  }
-  return {
-    url: values.url,
-    drones: num("drones", values.drones),
-    hz: num("hz", values.hz),
-    mode: values.mode as SimOptions["mode"],
-    conflicts: num("conflicts", values.conflicts),
-    seed: num("seed", values.seed),
-    duration: num("duration", values.duration),
-    center,
-    zstd: values.zstd,
-    stream: values.stream,
-    token: values.token,
-    truthPath: values.truth,
-    alertsPath: values.alerts,
-  };
-}
+const SIM_OPTIONS = {
+  url: { type: "string" },
+  drones: { type: "string" },
+  hz: { type: "string" },
+  mode: { type: "string" },
+  conflicts: { type: "string" },
+  seed: { type: "string" },
+  duration: { type: "string" },
+  center: { type: "string" },
+  zstd: { type: "boolean" },
+  stream: { type: "boolean" },
+  token: { type: "string" },
+  truth: { type: "string" },
+  alerts: { type: "string" },
+} as const;
+
+/** The command line: flags → options; `--center lat,lon`. */
+export const SIM_CLI: CommandSpec<typeof SIM_OPTIONS, SimOptions> = {
+  name: "sim",
+  usage: `usage: npm run sim -- [--url ws://127.0.0.1:8787] [--drones 500] [--mode sockets|relay] [--duration 60] [flags]
+
+Flies a seeded simulated fleet against a running edge and checks that every staged conflict was alerted.
+  --url <ws url>        the edge                                         default ws://127.0.0.1:8787
+  --drones <n>          fleet size                                       default 500
+  --hz <n>              reports per second per drone                     default 10
+  --mode <m>            sockets (one per drone) or relay (one for all)   default sockets
+  --conflicts <f>       fraction of drones on converging paths           default 0.02
+  --seed <n>            simulator seed                                   default 1
+  --duration <s>        seconds to fly                                   default 60
+  --center <lat,lon>    where the fleet flies                            default 48.8566,2.3522
+  --zstd                compress frames
+  --stream              send TelemetryStream frames
+  --token <jwt>         one token for every socket (default: minted from the local secret)
+  --truth <file>        write the planned conflicts as JSON lines
+  --alerts <file>       write the alerts received as JSON lines`,
+  options: SIM_OPTIONS,
+  check(values) {
+    const num = (name: string, limits: { min?: number; max?: number; integer?: boolean }) =>
+      values[name as keyof typeof values] === undefined ? undefined : numberFlag(values, name, 0, limits);
+    let center: SimOptions["center"];
+    if (values.center !== undefined) {
+      const [lat, lon] = values.center.split(",").map((x) => (x.trim() === "" ? Number.NaN : Number(x)));
+      if (!(Math.abs(lat!) <= 90) || !(Math.abs(lon!) <= 180)) throw new UsageError(`--center must be lat,lon, got ${JSON.stringify(values.center)}`);
+      center = { lat: lat!, lon: lon! };
+    }
+    return {
+      url: values.url,
+      drones: num("drones", { min: 1, integer: true }),
+      hz: num("hz", { min: 0.1, max: 1000 }),
+      mode: values.mode === undefined ? undefined : choiceFlag(values, "mode", ["sockets", "relay"] as const, "sockets"),
+      conflicts: num("conflicts", { min: 0, max: 1 }),
+      seed: num("seed", { integer: true }),
+      duration: num("duration", { min: 0.1 }),
+      center,
+      zstd: values.zstd,
+      stream: values.stream,
+      token: values.token,
+      truthPath: values.truth,
+      alertsPath: values.alerts,
+    };
+  },
+};
 
 export type { TruthConflict };
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  runSim(parseSimArgs(process.argv.slice(2))).then(
+  runSim(commandLineOrExit(process.argv.slice(2), SIM_CLI)).then(
     () => process.exit(0),
     (err: unknown) => {
       console.error(err instanceof Error ? err.message : err);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start [-- --demo] [-- --port N] [-- --wrangler]`: runs the local edge on 127.0.0.1 (workerd via
+// `npm start [-- --demo] [--port N] [--wrangler]`: runs the local edge on 127.0.0.1 (workerd via
 // Miniflare, no Cloudflare account). Creates .dev.vars from .dev.vars.example when it is missing, and
 // keeps Durable Object state in .wrangler/state across restarts (delete it for a cold edge).
 // By default the Worker is bundled once and served by one workerd on Miniflare, as production has no
@@ -11,12 +11,23 @@ import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { commandLineOrExit, numberFlag } from "./lib/cli.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const demo = args.includes("--demo");
-const portArg = args.indexOf("--port");
-const port = portArg >= 0 ? Number(args[portArg + 1]) : 8787;
+
+export const START_CLI = {
+  name: "start",
+  usage: `usage: npm start [-- --port 8787] [--demo] [--wrangler]
+
+Runs the local edge on 127.0.0.1 (workerd via Miniflare; no Cloudflare account).
+  --port <n>    the loopback port to listen on                               default 8787
+  --demo        also fly a simulated fleet of 50 drones against it for 60 s
+  --wrangler    run \`wrangler dev\` instead (reloads on every source change)`,
+  options: { port: { type: "string" }, demo: { type: "boolean" }, wrangler: { type: "boolean" } },
+  check: (v) => ({ port: numberFlag(v, "port", 8787, { min: 1, max: 65535, integer: true }), demo: v.demo ?? false, wrangler: v.wrangler ?? false }),
+};
+
+const { port, demo, wrangler } = commandLineOrExit(process.argv.slice(2), START_CLI);
 
 const devVars = join(root, ".dev.vars");
 if (!existsSync(devVars)) {
@@ -39,7 +50,7 @@ execFileSync(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), joi
 console.log(`operators' page: http://127.0.0.1:${port}/ (mint an ops token with: npm run token -- --sub me --role ops)`);
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
-const edge = args.includes("--wrangler")
+const edge = wrangler
   ? spawn(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), "--local"], {
       cwd: root,
       stdio: "inherit",

@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mintToken, RelayClient } from "../../src/client/index.js";
 import { BORDER_LON, type Encounter, layoutTracks, scoreTracks, type ReceivedAlert, type TrackScore } from "../../src/replay/encounter-tracks.js";
-import { numberArg, parseArgs } from "../lib/args.js";
+import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 import { buildSnapshot } from "../lib/snapshot.js";
 import { Edge } from "./edge.js";
 import { percentile } from "./stats.js";
@@ -127,11 +127,15 @@ export function describeDense(r: DenseTracksResult): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const args = parseArgs(process.argv.slice(2), []);
-  const copies = numberArg(args, "copies", 6);
-  const runs = numberArg(args, "runs", 1);
+  const args = commandLineOrExit(process.argv.slice(2), {
+    name: "dense-tracks",
+    usage: "usage: npx tsx scripts/bench/dense-tracks.ts [--copies 6] [--runs 1] [--root <checkout>]",
+    options: { copies: { type: "string" }, runs: { type: "string" }, root: { type: "string" } },
+  } as const);
+  const copies = numberFlag(args, "copies", 6, { min: 1, integer: true });
+  const runs = numberFlag(args, "runs", 1, { min: 1, integer: true });
   for (let r = 0; r < runs; r++) {
-    const root = args.get("root");
+    const root = args.root;
     const res = await runColdDenseTracks({ copies, label: `dense${r}`, ...(typeof root === "string" ? { root } : {}) });
     console.log(`run ${r + 1}/${runs}: ${describeDense(res)}`);
   }

@@ -9,7 +9,7 @@ import { buildSnapshot } from "../../src/detect/ops-snapshot.js";
 import type { DroneSnapshot, OpenEncounter } from "../../src/detect/region-outputs.js";
 import { TrackRings } from "../../src/detect/track-rings.js";
 import { seededRandom } from "../../src/sim/seeded-random.js";
-import { parseArgs } from "../lib/args.js";
+import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 import { percentile } from "./stats.js";
 
 function fleet(n: number, rnd: () => number): { drones: DroneSnapshot[]; encounters: OpenEncounter[] } {
@@ -51,11 +51,15 @@ function fleet(n: number, rnd: () => number): { drones: DroneSnapshot[]; encount
   return { drones, encounters };
 }
 
-const args = parseArgs(process.argv.slice(2), []);
-const sizes = String(args.get("drones") ?? "100,1000,5000")
+const args = commandLineOrExit(process.argv.slice(2), {
+  name: "ops-snapshot",
+  usage: "usage: npx tsx scripts/bench/ops-snapshot.ts [--drones 100,1000,5000] [--runs 50]",
+  options: { drones: { type: "string" }, runs: { type: "string" } },
+} as const);
+const sizes = String(args.drones ?? "100,1000,5000")
   .split(",")
   .map(Number);
-const runs = Number(args.get("runs") ?? 50);
+const runs = numberFlag(args, "runs", 50);
 const trackSeconds = loadOptions({}).trackSeconds;
 const rnd = seededRandom(1);
 for (const n of sizes) {

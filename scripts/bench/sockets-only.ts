@@ -6,17 +6,28 @@
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { numberArg, parseArgs } from "../lib/args.js";
+import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 import { runDroneSockets } from "./drone-sockets.js";
 import { Edge } from "./edge.js";
 import { buildSnapshot } from "../lib/snapshot.js";
 import { percentile } from "./stats.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const args = parseArgs(process.argv.slice(2), ["wrangler"]);
-const drones = numberArg(args, "drones", 500);
+const args = commandLineOrExit(process.argv.slice(2), {
+  name: "sockets-only",
+  usage: "usage: npx tsx scripts/bench/sockets-only.ts [--drones 500] [--seconds 15] [--pairs 12] [--seed 1] [--vars K=V,K=V] [--wrangler]",
+  options: {
+    drones: { type: "string" },
+    seconds: { type: "string" },
+    pairs: { type: "string" },
+    seed: { type: "string" },
+    vars: { type: "string" },
+    wrangler: { type: "boolean" },
+  },
+} as const);
+const drones = numberFlag(args, "drones", 500);
 const vars = Object.fromEntries(
-  String(args.get("vars") ?? "")
+  String(args.vars ?? "")
     .split(",")
     .filter(Boolean)
     .map((kv: string) => kv.split("=") as [string, string]),
@@ -29,14 +40,14 @@ const edge = await Edge.start({
   vars,
   secret,
   label: `sockets${drones}`,
-  runtime: args.has("wrangler") ? "wrangler" : "miniflare",
+  runtime: args.wrangler === true ? "wrangler" : "miniflare",
 });
 try {
   const s = await runDroneSockets(edge, secret, {
     drones,
-    pairsPerKind: numberArg(args, "pairs", 12),
-    durationMs: numberArg(args, "seconds", 15) * 1000,
-    seed: numberArg(args, "seed", 1),
+    pairsPerKind: numberFlag(args, "pairs", 12),
+    durationMs: numberFlag(args, "seconds", 15) * 1000,
+    seed: numberFlag(args, "seed", 1),
     idPrefix: `so${drones}`,
     verbose: true,
     log: (l) => process.stderr.write(`${l}\n`),

@@ -18,20 +18,35 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { CLK_TCK, sleep } from "../bench/processes.js";
 import { parseProcCpuTicks } from "../bench/stats.js";
-import { numberArg, parseArgs } from "../lib/args.js";
+import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 import type { CdpSession, CdpTarget } from "./cdp.js";
 import { summarise, type CpuProfile } from "./cpuprofile.js";
 import { perfAvailable, perfRecord, perfSummary } from "./perf.js";
 import { ProfiledEdge, withTimeout } from "./profiled-edge.js";
 
-const args = parseArgs(process.argv.slice(2), ["no-perf", "all-targets"]);
-const SOCKETS = numberArg(args, "sockets", 500);
-const SECONDS = numberArg(args, "seconds", 8);
-const WARMUP = numberArg(args, "warmup", 4);
-const INTERVAL_US = numberArg(args, "interval", 200);
-const PAIRS = numberArg(args, "pairs", 6);
-const TOP = numberArg(args, "top", 30);
-const OUT = typeof args.get("out") === "string" ? (args.get("out") as string) : `/tmp/airspace-edge-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+const args = commandLineOrExit(process.argv.slice(2), {
+  name: "edge-profile",
+  usage:
+    "usage: npx tsx scripts/profile/edge-profile.ts [--sockets 500] [--seconds 8] [--warmup 4] [--interval 200] [--pairs 6] [--top 30] [--out /tmp/airspace-edge-<time>] [--no-perf] [--all-targets]",
+  options: {
+    sockets: { type: "string" },
+    seconds: { type: "string" },
+    warmup: { type: "string" },
+    interval: { type: "string" },
+    pairs: { type: "string" },
+    top: { type: "string" },
+    out: { type: "string" },
+    "no-perf": { type: "boolean" },
+    "all-targets": { type: "boolean" },
+  },
+} as const);
+const SOCKETS = numberFlag(args, "sockets", 500);
+const SECONDS = numberFlag(args, "seconds", 8);
+const WARMUP = numberFlag(args, "warmup", 4);
+const INTERVAL_US = numberFlag(args, "interval", 200);
+const PAIRS = numberFlag(args, "pairs", 6);
+const TOP = numberFlag(args, "top", 30);
+const OUT = args.out !== undefined ? args.out : `/tmp/airspace-edge-${new Date().toISOString().replace(/[:.]/g, "-")}`;
 
 const edge = new ProfiledEdge({ out: OUT, label: "profile", name: "edge-profile" });
 const log = edge.log;
@@ -77,7 +92,7 @@ async function main(): Promise<void> {
   // profiled target costs a V8 profiler thread (~0.5 core-s per 8 s at 200 µs). --all-targets adds them back.
   const { targets } = await edge.targets();
   if (targets.length === 0) throw new Error("no inspector targets");
-  const wanted = args.has("all-targets") ? (t: CdpTarget) => !/^(cache:|core:local-explorer)/.test(t.id) : (t: CdpTarget) => t.id.startsWith("core:user");
+  const wanted = args["all-targets"] === true ? (t: CdpTarget) => !/^(cache:|core:local-explorer)/.test(t.id) : (t: CdpTarget) => t.id.startsWith("core:user");
   const sessions: CdpSession[] = [];
   const profiled: CdpTarget[] = [];
   for (const t of targets.filter(wanted)) {
@@ -97,7 +112,7 @@ async function main(): Promise<void> {
   log(`attached to ${profiled.map((t) => t.id).join(", ")}`);
 
   // 4. The bench's drone-sockets load.
-  const perf = args.has("no-perf") ? null : perfAvailable();
+  const perf = args["no-perf"] === true ? null : perfAvailable();
   const durationMs = (WARMUP + SECONDS + 1 + (perf ? SECONDS + 3 : 0)) * 1000;
   const { load, stats } = await edge.startLoad({ sockets: SOCKETS, pairs: PAIRS, durationMs, idPrefix: "prof" });
   log(`${SOCKETS} sockets connected, reports flowing; warming up ${WARMUP} s`);

@@ -26,23 +26,44 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { sleep } from "../bench/processes.js";
-import { numberArg, parseArgs } from "../lib/args.js";
+import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 import { type SamplingHeapProfile, summariseHeap } from "./heap-summary.js";
 import { heapUsageReport, PHASE_TITLE, type Phase, pollHeapUsage } from "./heap-usage.js";
 import { ProfiledEdge, withTimeout } from "./profiled-edge.js";
 
-const args = parseArgs(process.argv.slice(2));
-const SOCKETS = numberArg(args, "sockets", 500);
-const SECONDS = numberArg(args, "seconds", 10);
-const WARMUP = numberArg(args, "warmup", 4);
-const INTERVAL_B = numberArg(args, "interval", 8192);
-const POLL_MS = numberArg(args, "poll", 250);
-const SURVIVOR_SECONDS = numberArg(args, "survivors", 8);
-const DROP_MIB = numberArg(args, "drop-mib", 1);
-const MAJOR_MIB = numberArg(args, "major-mib", 4);
-const TOP = numberArg(args, "top", 25);
-const PAIRS = numberArg(args, "pairs", 6);
-const OUT = typeof args.get("out") === "string" ? (args.get("out") as string) : `/tmp/airspace-heap-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+const args = commandLineOrExit(process.argv.slice(2), {
+  name: "heap-profile",
+  usage:
+    "usage: npx tsx scripts/profile/heap-profile.ts [--sockets 500] [--seconds 10] [--warmup 4] [--interval 8192] [--survivors 8] [--poll 250] [--drop-mib 1] [--major-mib 4] [--top 25] [--pairs 6] [--out /tmp/airspace-heap-<time>]\n       npx tsx scripts/profile/heap-profile.ts --analyse <out>.heapprofile [--bundle <out>.bundle.js] [--seconds S] [--points N] [--top N] [--url index.js]",
+  options: {
+    sockets: { type: "string" },
+    seconds: { type: "string" },
+    warmup: { type: "string" },
+    interval: { type: "string" },
+    poll: { type: "string" },
+    survivors: { type: "string" },
+    "drop-mib": { type: "string" },
+    "major-mib": { type: "string" },
+    top: { type: "string" },
+    pairs: { type: "string" },
+    out: { type: "string" },
+    analyse: { type: "string" },
+    bundle: { type: "string" },
+    points: { type: "string" },
+    url: { type: "string" },
+  },
+} as const);
+const SOCKETS = numberFlag(args, "sockets", 500);
+const SECONDS = numberFlag(args, "seconds", 10);
+const WARMUP = numberFlag(args, "warmup", 4);
+const INTERVAL_B = numberFlag(args, "interval", 8192);
+const POLL_MS = numberFlag(args, "poll", 250);
+const SURVIVOR_SECONDS = numberFlag(args, "survivors", 8);
+const DROP_MIB = numberFlag(args, "drop-mib", 1);
+const MAJOR_MIB = numberFlag(args, "major-mib", 4);
+const TOP = numberFlag(args, "top", 25);
+const PAIRS = numberFlag(args, "pairs", 6);
+const OUT = args.out !== undefined ? args.out : `/tmp/airspace-heap-${new Date().toISOString().replace(/[:.]/g, "-")}`;
 
 async function main(edge: ProfiledEdge): Promise<void> {
   const log = edge.log;
@@ -143,16 +164,16 @@ async function main(edge: ProfiledEdge): Promise<void> {
   console.log(text.join("\n"));
 }
 
-if (typeof args.get("analyse") === "string") {
+if (args.analyse !== undefined) {
   // Re-analysis of a saved profile, no edge started.
-  const file = args.get("analyse") as string;
-  const bundle = typeof args.get("bundle") === "string" ? (args.get("bundle") as string) : file.replace(/(\.survivors)?\.heapprofile$/, ".bundle.js");
+  const file = args.analyse;
+  const bundle = args.bundle !== undefined ? args.bundle : file.replace(/(\.survivors)?\.heapprofile$/, ".bundle.js");
   const profile = JSON.parse(readFileSync(file, "utf8")) as SamplingHeapProfile;
-  const points = numberArg(args, "points", 0);
+  const points = numberFlag(args, "points", 0);
   console.log(
     summariseHeap(profile, {
       bundle,
-      scriptUrl: typeof args.get("url") === "string" ? (args.get("url") as string) : "index.js",
+      scriptUrl: args.url !== undefined ? args.url : "index.js",
       top: TOP,
       seconds: SECONDS,
       points: points || undefined,

@@ -3,92 +3,26 @@
  * welcome, batch queued points per its limits, ping, and on any drop reconnect with jittered backoff
  * and resume from the unsent queue. Subclasses only decide how a point gets its drone id.
  */
-import { createBackoff, type Backoff, type BackoffOptions } from "../link/backoff.js";
-import { Emitter } from "./emitter.js";
-import type { AdvisoryMessage, AlertMessage, ErrorMessage, PongMessage, RateLimitMessage, SessionCounters, WelcomeMessage } from "./messages.js";
-import { Outbox } from "./outbox.js";
-import { OPEN, messageBytes, resolveSocketFactory, type AuthMode, type ResolvedSocketFactory, type SocketLike, type WebSocketCtor } from "./socket.js";
-import { StreamEncoder } from "../wire/telemetry-stream.js";
-import { decodeServerFrame, encodePingFrame, encodeTelemetryFrame, type ClientPoint } from "./wire.js";
-import { loadZstdEncoder, type ZstdEncoder } from "./zstd.js";
 import { CloseCode } from "../wire/close-codes.js";
+import { StreamEncoder } from "../wire/telemetry-stream.js";
+import { createBackoff, type Backoff } from "../link/backoff.js";
+import { Emitter } from "./emitter.js";
+import { sendQueued } from "./frame-sender.js";
+import { InboundFrames } from "./inbound-frames.js";
+import { Keepalive } from "./keepalive.js";
+import type { PongMessage, SessionCounters, WelcomeMessage } from "./messages.js";
+import type { ClientEvents, ClientOptions, ClientStats } from "./options.js";
+import * as defaults from "./options.js";
+import { Outbox } from "./outbox.js";
+import { CounterBank } from "./session-counters.js";
+import { OPEN, connectUrl, forceClose, resolveSocketFactory, type ResolvedSocketFactory, type SocketLike } from "./socket.js";
+import { decodeServerFrame, encodePingFrame, type ClientPoint } from "./wire.js";
+import { loadZstdEncoder, type ZstdEncoder } from "./zstd.js";
 
-export interface ClientOptions {
-  /** Gateway URL, e.g. ws://127.0.0.1:8787; "/v1/connect" is appended when the path is empty. */
-  url: string;
-  /** A JWT, or a function returning one (called on every connect, so an expiring token can be renewed). */
-  token: string | (() => string | Promise<string>);
-  /** WebSocket constructor. Default: globalThis.WebSocket, else the `ws` package. */
-  WebSocket?: WebSocketCtor;
-  /** Set when the injected constructor is the `ws` package (enables the Authorization header). */
-  nodeWs?: boolean;
-  /** Where the token goes. Default: "auto" (header with `ws`, subprotocol otherwise). */
-  auth?: AuthMode;
-  /** zstd-compress telemetry frames when that makes them smaller. Default: false */
-  compress?: boolean;
-  /** Send batches column by column, delta-encoded (TelemetryColumns): smaller, especially compressed. Default: false */
-  columnar?: boolean;
-  /**
-   * Send each value as a delta from its drone's previous report on the connection (TelemetryStream):
-   * the smallest frames, above all for relays and for one-report frames. Needs a server that announces
-   * stream_max_drones in its welcome (otherwise columnar is used). Default: false
-   */
-  stream?: boolean;
-  /** zstd level. Default: 3 */
-  zstdLevel?: number;
-  /** Unsent points kept while disconnected or paused; the oldest are dropped beyond it. Default: 1000 (drone), 100000 (relay) */
-  queueCapacity?: number;
-  /** Keep-alive ping period, ms (0 = no pings). Default: 15000 */
-  pingIntervalMs?: number;
-  /** A connection silent this long (no frame, no pong) is dropped and reconnected, ms. Default: 3 × pingIntervalMs */
-  idleTimeoutMs?: number;
-  /** Reconnect after a drop. Default: true */
-  reconnect?: boolean;
-  /** Reconnect attempts in a row (without a welcome between) before giving up. Default: Infinity */
-  maxReconnectAttempts?: number;
-  backoff?: BackoffOptions;
-  /** Do not send while the socket holds more than this many unsent bytes (backpressure). Default: 1048576 */
-  maxBufferedBytes?: number;
-  /** Clock, Unix ms; injectable for tests. Default: Date.now */
-  now?: () => number;
-}
-
-export interface ClientStats {
-  pointsSent: number;
-  framesSent: number;
-  /** Bytes on the wire, and before compression. */
-  bytesSent: number;
-  bytesUncompressed: number;
-  droppedOverflow: number;
-  droppedPaused: number;
-  reconnects: number;
-  queued: number;
-}
-
-export interface ClientEvents {
-  welcome: WelcomeMessage;
-  alert: AlertMessage;
-  advisory: AdvisoryMessage;
-  /** The server rejected a frame or point (the socket stays open unless a close follows). */
-  serverError: ErrorMessage;
-  rateLimit: RateLimitMessage;
-  pong: PongMessage & { rttMs: number };
-  close: { code: number; reason: string; willReconnect: boolean; delayMs: number };
-  /** Transport or decode trouble; informational, the client recovers by itself. */
-  error: { error: unknown };
-}
+export type { ClientEvents, ClientOptions, ClientStats } from "./options.js";
+export { emptyCounters } from "./session-counters.js";
 
 type State = "idle" | "connecting" | "open" | "waiting" | "closed";
-
-/** A fleet that lost its gateway comes back spread over up to 30 s, not in lockstep. */
-const CLIENT_BACKOFF: BackoffOptions = { baseMs: 250, maxMs: 30_000, jitter: 0.5 };
-
-/** Defaults until the welcome says otherwise (config.ts's server defaults). */
-const DEFAULT_WINDOW_MS = 50;
-const DEFAULT_MAX_POINTS = 4096;
-const DEFAULT_MAX_BYTES = 1024 * 1024;
-/** After a 1008 (policy) close, reconnecting at once would repeat the abuse: wait at least this. */
-const POLICY_CLOSE_MIN_DELAY_MS = 5000;
 
 export abstract class BaseClient extends Emitter<ClientEvents> {
   protected readonly opts: ClientOptions;
@@ -100,37 +34,28 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   private sock: SocketLike | null = null;
   private state: State = "idle";
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
-  private pingTimer: ReturnType<typeof setInterval> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private lastHeardMs = 0;
-  private inbound: Promise<void> | null = null;
-  private pingSeq = 0;
-  private readonly pingsInFlight = new Map<number, number>();
-  private countersBefore: SessionCounters | null = null;
-  private countersNow: SessionCounters | null = null;
+  private readonly keepalive: Keepalive;
+  private readonly inbound = new InboundFrames(
+    (bytes) => this.handleFrame(bytes),
+    (error) => this.emit("error", { error }),
+  );
+  private readonly countersBank = new CounterBank();
   /** This connection's TelemetryStream state (a fresh one per session). */
   private streamEncoder: StreamEncoder | null = null;
   /** The server's limits for the current session. */
   welcome: WelcomeMessage | null = null;
   /** Server clock minus client clock, ms, from the latest pong (NaN until one arrives). */
   clockOffsetMs = NaN;
-  readonly stats: ClientStats = {
-    pointsSent: 0,
-    framesSent: 0,
-    bytesSent: 0,
-    bytesUncompressed: 0,
-    droppedOverflow: 0,
-    droppedPaused: 0,
-    reconnects: 0,
-    queued: 0,
-  };
+  readonly stats: ClientStats = defaults.emptyStats();
 
   constructor(opts: ClientOptions, defaultCapacity: number) {
     super();
     this.opts = opts;
     this.now = opts.now ?? Date.now;
-    this.backoff = createBackoff({ ...CLIENT_BACKOFF, ...opts.backoff });
+    this.backoff = createBackoff({ ...defaults.CLIENT_BACKOFF, ...opts.backoff });
     this.outbox = new Outbox(opts.queueCapacity ?? defaultCapacity);
+    this.keepalive = new Keepalive(this.now);
   }
 
   /** Drone id sent on the wire for `p` ("" = the token's subject); throws for an unusable point. */
@@ -147,18 +72,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
     if (this.state === "closed") throw new Error("client is closed");
     this.factory ??= await resolveSocketFactory(this.opts.WebSocket, this.opts.auth ?? "auto", this.opts.nodeWs);
     if (this.opts.compress) this.zstd ??= await loadZstdEncoder(this.opts.zstdLevel ?? 3);
-    const welcomed = new Promise<WelcomeMessage>((resolve, reject) => {
-      const offW = this.once("welcome", (w) => {
-        offC();
-        resolve(w);
-      });
-      const offC = this.on("close", (c) => {
-        if (c.willReconnect) return;
-        offW();
-        offC();
-        reject(new Error(`connection closed before welcome (code ${c.code}${c.reason ? `: ${c.reason}` : ""})`));
-      });
-    });
+    const welcomed = defaults.nextWelcome(this);
     if (this.state === "open" && this.welcome) return this.welcome;
     if (this.state === "idle" || this.state === "waiting") {
       if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -179,30 +93,15 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
 
   /** Sends a Ping now; resolves with its Pong (and the session counters), rejects after `timeoutMs`. */
   ping(timeoutMs = 5000): Promise<PongMessage & { rttMs: number }> {
-    const nonce = ++this.pingSeq;
-    const result = new Promise<PongMessage & { rttMs: number }>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        off();
-        reject(new Error(`no pong within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const off = this.on("pong", (p) => {
-        if (p.nonce !== nonce) return;
-        off();
-        clearTimeout(timer);
-        resolve(p);
-      });
-    });
+    const nonce = this.keepalive.nextNonce();
+    const result = defaults.pongFor(this, nonce, timeoutMs);
     this.sendPing(nonce);
     return result;
   }
 
   /** Counters summed over every session of this client (from pongs: call ping() for fresh ones). */
   get counters(): SessionCounters {
-    const a = this.countersBefore;
-    const b = this.countersNow;
-    const out = emptyCounters();
-    for (const k of Object.keys(out) as (keyof SessionCounters)[]) out[k] = (a?.[k] ?? 0) + (b?.[k] ?? 0);
-    return out;
+    return this.countersBank.total;
   }
 
   get connected(): boolean {
@@ -247,32 +146,18 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
       return;
     }
     this.sock = sock;
-    this.lastHeardMs = this.now();
+    this.keepalive.heard();
     sock.onopen = () => this.startPings();
-    sock.onmessage = (ev) => this.onMessage(ev.data);
+    sock.onmessage = (ev) => {
+      this.keepalive.heard();
+      this.inbound.push(ev.data);
+    };
     sock.onerror = (error) => this.emit("error", { error });
     sock.onclose = (ev) => {
       if (this.sock !== sock) return;
       this.sock = null;
       this.onDrop(ev.code, ev.reason);
     };
-  }
-
-  private onMessage(data: unknown): void {
-    this.lastHeardMs = this.now();
-    const bytes = messageBytes(data);
-    if (bytes === null) return;
-    // Keep frame order even if one arrives as a Blob (async read): later frames queue behind it.
-    if (bytes instanceof Promise || this.inbound) {
-      const prev = this.inbound ?? Promise.resolve();
-      const next = prev.then(async () => this.handleFrame(await bytes)).catch((error) => this.emit("error", { error }));
-      this.inbound = next;
-      void next.then(() => {
-        if (this.inbound === next) this.inbound = null;
-      });
-      return;
-    }
-    this.handleFrame(bytes);
   }
 
   private handleFrame(bytes: Uint8Array): void {
@@ -308,11 +193,9 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
         this.scheduleFlush();
         break;
       case "pong": {
-        const sent = this.pingsInFlight.get(msg.nonce);
-        this.pingsInFlight.delete(msg.nonce);
-        const rttMs = sent === undefined ? NaN : this.now() - sent;
-        if (sent !== undefined) this.clockOffsetMs = msg.serverTimeMs - (sent + rttMs / 2);
-        this.countersNow = msg.counters;
+        const { rttMs, clockOffsetMs } = this.keepalive.answered(msg.nonce, msg.serverTimeMs);
+        if (!Number.isNaN(clockOffsetMs)) this.clockOffsetMs = clockOffsetMs;
+        this.countersBank.update(msg.counters);
         this.emit("pong", { ...msg, rttMs });
         break;
       }
@@ -320,24 +203,20 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   }
 
   private onDrop(code: number, reason: string): void {
-    this.stopPings();
+    this.keepalive.reset();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     this.welcome = null;
     this.streamEncoder = null;
-    this.pingsInFlight.clear();
     // Counters are per session: bank this session's last known values before the next one starts.
-    if (this.countersNow) {
-      this.countersBefore = this.counters;
-      this.countersNow = null;
-    }
+    this.countersBank.bank();
     if (this.state === "closed" || this.state === "idle") return;
     const max = this.opts.maxReconnectAttempts ?? Infinity;
     const willReconnect = (this.opts.reconnect ?? true) && this.backoff.attempts < max;
     let delayMs = 0;
     if (willReconnect) {
       delayMs = this.backoff.next();
-      if (code === CloseCode.POLICY) delayMs = Math.max(delayMs, POLICY_CLOSE_MIN_DELAY_MS);
+      if (code === CloseCode.POLICY) delayMs = Math.max(delayMs, defaults.POLICY_CLOSE_MIN_DELAY_MS);
       this.state = "waiting";
       this.stats.reconnects++;
       this.retryTimer = setTimeout(() => {
@@ -352,8 +231,8 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
 
   private scheduleFlush(): void {
     if (this.flushTimer || this.state !== "open" || !this.welcome) return;
-    const max = this.welcome.maxPointsPerFrame || DEFAULT_MAX_POINTS;
-    const window = this.welcome.batchWindowMs || DEFAULT_WINDOW_MS;
+    const max = this.welcome.maxPointsPerFrame || defaults.DEFAULT_MAX_POINTS;
+    const window = this.welcome.batchWindowMs || defaults.DEFAULT_WINDOW_MS;
     // Paused drones' held points simply wait for a later tick: polling at the window is cheap.
     const delay = this.outbox.size >= max ? 0 : window;
     this.flushTimer = setTimeout(() => {
@@ -365,78 +244,38 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   /** Sends every sendable queued point now, in frames within the welcome's limits. */
   flush(): void {
     const sock = this.sock;
-    const w = this.welcome;
-    if (!sock || !w || sock.readyState !== OPEN) return;
-    const maxPoints = w.maxPointsPerFrame || DEFAULT_MAX_POINTS;
-    const maxBytes = w.maxFrameBytes || DEFAULT_MAX_BYTES;
-    const maxBuffered = this.opts.maxBufferedBytes ?? 1024 * 1024;
-    while (sock.bufferedAmount <= maxBuffered) {
-      const batch = this.outbox.take(maxPoints, this.now());
-      if (batch.length === 0) break;
-      this.sendBatch(sock, batch, maxBytes);
-    }
-    this.stats.droppedPaused = this.outbox.droppedPaused;
-    this.stats.queued = this.outbox.size;
-    if (this.outbox.size > 0) this.scheduleFlush();
-  }
-
-  private sendBatch(sock: SocketLike, batch: ClientPoint[], maxBytes: number): void {
-    const stream = this.streamEncoder ?? undefined;
+    if (!sock || !this.welcome || sock.readyState !== OPEN) return;
     const columnar = (this.opts.columnar ?? false) || (this.opts.stream ?? false);
-    const plain = encodeTelemetryFrame(batch, { implicitDroneId: this.implicitDroneId(), columnar, stream });
-    // The limit applies to compressed and decompressed sizes alike: split until the plain frame fits.
-    if (plain.length > maxBytes && batch.length > 1) {
-      const half = batch.length >> 1;
-      this.sendBatch(sock, batch.slice(0, half), maxBytes);
-      this.sendBatch(sock, batch.slice(half), maxBytes);
-      return;
-    }
-    let bytes = plain;
-    if (this.zstd && plain.length >= 128) {
-      const z = this.zstd(plain);
-      if (z.length < plain.length) bytes = z;
-    }
-    sock.send(bytes);
-    // Only a frame handed to the socket moves the stream state; a drop resets it with the session.
-    stream?.commit();
-    this.stats.framesSent++;
-    this.stats.pointsSent += batch.length;
-    this.stats.bytesSent += bytes.length;
-    this.stats.bytesUncompressed += plain.length;
+    const format = { implicitDroneId: this.implicitDroneId(), columnar, stream: this.streamEncoder, zstd: this.zstd };
+    sendQueued(sock, this.outbox, this.welcome, this.opts.maxBufferedBytes ?? 1024 * 1024, format, this.stats, this.now);
+    if (this.outbox.size > 0) this.scheduleFlush();
   }
 
   private sendPing(nonce: number): void {
     const sock = this.sock;
     if (!sock || sock.readyState !== OPEN) return;
-    this.pingsInFlight.set(nonce, this.now());
+    this.keepalive.sent(nonce);
     sock.send(encodePingFrame(nonce));
   }
 
   private startPings(): void {
     const every = this.opts.pingIntervalMs ?? 15_000;
-    if (every <= 0) return;
-    const idle = this.opts.idleTimeoutMs ?? 3 * every;
-    this.stopPings();
-    this.pingTimer = setInterval(() => {
-      if (this.now() - this.lastHeardMs > idle) {
+    this.keepalive.start(
+      every,
+      this.opts.idleTimeoutMs ?? 3 * every,
+      () => this.sendPing(this.keepalive.nextNonce()),
+      () => {
         // A half-open TCP connection never delivers a close: treat silence as a drop.
         const sock = this.sock;
         this.sock = null;
         if (sock) forceClose(sock);
         this.onDrop(4000, "idle timeout");
-        return;
-      }
-      this.sendPing(++this.pingSeq);
-    }, every);
-  }
-
-  private stopPings(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = null;
+      },
+    );
   }
 
   private clearTimers(): void {
-    this.stopPings();
+    this.keepalive.stop();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.flushTimer = null;
@@ -457,27 +296,4 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
       forceClose(sock);
     }
   }
-}
-
-/** `ws` can terminate a dead socket at once; a browser socket only has close(). */
-function forceClose(sock: SocketLike): void {
-  sock.onclose = null;
-  sock.onmessage = null;
-  const s = sock as SocketLike & { terminate?: () => void };
-  try {
-    if (s.terminate) s.terminate();
-    else s.close(4000, "idle timeout");
-  } catch {
-    // Already closed: nothing left to release.
-  }
-}
-
-function connectUrl(url: string): string {
-  const u = new URL(url);
-  if (u.pathname === "" || u.pathname === "/") u.pathname = "/v1/connect";
-  return u.toString();
-}
-
-export function emptyCounters(): SessionCounters {
-  return { frames: 0, pointsReceived: 0, pointsAccepted: 0, pointsRejected: 0, pointsRateLimited: 0, pointsDeduped: 0, alertsDelivered: 0, pointsLost: 0 };
 }

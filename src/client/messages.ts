@@ -23,6 +23,8 @@ export interface WelcomeMessage {
   serverTimeMs: number;
   /** Largest TelemetryStream drone table (0: only the token's own drone). */
   streamMaxDrones: number;
+  /** Most drones one relay connection may carry (RELAY_MAX_DRONES; 0: not announced). */
+  relayMaxDrones: number;
 }
 
 export type AlertLevelName = "caution" | "warning" | "clear" | "unspecified";

@@ -89,3 +89,23 @@ export function messageBytes(data: unknown): Uint8Array | Promise<Uint8Array> | 
   if (typeof Blob !== "undefined" && data instanceof Blob) return data.arrayBuffer().then((b) => new Uint8Array(b));
   return null;
 }
+
+/** `ws` can terminate a dead socket at once; a browser socket only has close(). */
+export function forceClose(sock: SocketLike): void {
+  sock.onclose = null;
+  sock.onmessage = null;
+  const s = sock as SocketLike & { terminate?: () => void };
+  try {
+    if (s.terminate) s.terminate();
+    else s.close(4000, "idle timeout");
+  } catch {
+    // Already closed: nothing left to release.
+  }
+}
+
+/** The gateway's connect URL: "/v1/connect" when `url` has no path. */
+export function connectUrl(url: string): string {
+  const u = new URL(url);
+  if (u.pathname === "" || u.pathname === "/") u.pathname = "/v1/connect";
+  return u.toString();
+}

@@ -208,6 +208,7 @@ export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FRAME
         lookaheadS: w.lookaheadS,
         serverTimeMs: Number(w.serverTimeMs),
         streamMaxDrones: w.streamMaxDrones,
+        relayMaxDrones: w.relayMaxDrones,
       };
     }
     case "alert": {

@@ -20,5 +20,6 @@ export function sessionWelcome(o: Options, role: string, droneId: string, stream
     lookaheadS: o.lookaheadS,
     serverTimeMs: BigInt(nowMs),
     streamMaxDrones,
+    relayMaxDrones: o.relayMaxDrones,
   });
 }

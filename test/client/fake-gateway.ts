@@ -16,6 +16,10 @@ export class FakeGateway {
   streamMaxDrones = 0;
   /** Role announced in the welcome. */
   role = "drone";
+  /** The per-relay drone limit and per-drone rate announced (0: not announced, as an older gateway). */
+  relayMaxDrones = 0;
+  pointsPerSecond = 0;
+  burstPoints = 0;
   private waiters: (() => boolean)[] = [];
   readonly listening: Promise<void>;
   compressedFrames = 0;
@@ -44,6 +48,9 @@ export class FakeGateway {
           batchWindowMs: 10,
           maxFrameBytes: 1 << 20,
           streamMaxDrones: this.streamMaxDrones,
+          relayMaxDrones: this.relayMaxDrones,
+          pointsPerSecond: this.pointsPerSecond,
+          burstPoints: this.burstPoints,
         },
       });
       sock.on("message", (data: Buffer) => {
@@ -70,7 +77,10 @@ export class FakeGateway {
             sock.close(1007, "stream state lost");
           } else record(r.baseTimeMs, r.points);
         } else if (f.kind.case === "ping") {
-          this.send(sock, { case: "pong", value: { nonce: f.kind.value.nonce, counters: { pointsAccepted: BigInt(s.points.length) } } });
+          this.send(sock, {
+            case: "pong",
+            value: { nonce: f.kind.value.nonce, counters: { pointsReceived: BigInt(s.points.length), pointsAccepted: BigInt(s.points.length) } },
+          });
         }
         this.wake();
       });

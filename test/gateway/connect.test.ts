@@ -169,6 +169,8 @@ describe("drone socket → gateway → region → alert back", () => {
     const welcome = await relay.waitFor((f) => f.kind.case === "welcome");
     const max = welcome.kind.case === "welcome" ? welcome.kind.value.streamMaxDrones : 0;
     expect(max).toBeGreaterThan(0);
+    // The per-relay drone limit (RELAY_MAX_DRONES, default 2000), so a relay knows when to open another connection.
+    expect(welcome.kind.case === "welcome" ? welcome.kind.value.relayMaxDrones : 0).toBe(2000);
     const stream = new StreamEncoder(max);
     const now = Date.now();
     // One frame per 100 ms step, as a ground station sends them: ids once, then per-drone deltas.

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { parseSimArgs, runSim } from "../../scripts/sim.js";
+import { parseCommandLine } from "../../scripts/lib/cli.mjs";
+import { SIM_CLI, runSim } from "../../scripts/sim.js";
 import { type FakeGateway, startGateway } from "../client/fake-gateway.js";
 
 let gw: FakeGateway | undefined;
@@ -9,14 +10,12 @@ afterEach(async () => {
 
 describe("scripts/sim.ts", () => {
   it("parses its flags", () => {
-    expect(parseSimArgs(["--drones", "5", "--mode", "relay", "--center", "1.5,2.5", "--zstd", "--stream"])).toMatchObject({
-      drones: 5,
-      mode: "relay",
-      center: { lat: 1.5, lon: 2.5 },
-      zstd: true,
-      stream: true,
+    expect(parseCommandLine(["--drones", "5", "--mode", "relay", "--center", "1.5,2.5", "--zstd", "--stream"], SIM_CLI)).toMatchObject({
+      kind: "run",
+      values: { drones: 5, mode: "relay", center: { lat: 1.5, lon: 2.5 }, zstd: true, stream: true },
     });
-    expect(() => parseSimArgs(["--mode", "x"])).toThrow(/mode/);
+    for (const bad of [["--mode", "x"], ["--drones", "many"], ["--center", "1.5"], ["--drones"], ["--nope"]])
+      expect(parseCommandLine(bad, SIM_CLI), bad.join(" ")).toMatchObject({ kind: "error" });
   });
 
   it.each(["sockets", "relay"] as const)(

@@ -302,6 +302,7 @@ describe("welcomeFrame", () => {
       lookaheadS: 20,
       serverTimeMs: BigInt(T),
       streamMaxDrones: 4000,
+      relayMaxDrones: 2000,
     };
     expect(decode(welcomeFrame(params), "welcome")).toMatchObject(params);
   });

@@ -1,0 +1,67 @@
+// The replay tool end to end (issue 13): the OpenSky samples (four recordings on four days, one
+// aircraft id in two of them) through the CLI at --speed max against a cold local edge (Miniflare, as
+// `npm start` runs it). The replay paces every drone at the welcome's rate and burst, so nothing may be
+// rate-limited or rejected: every point is accepted or deduped, and the summary's counts are the
+// edge's own pong counters. The edge's per-drone rate is raised so the 2,697 reports of the longest
+// recording take seconds, not minutes; the pacing must follow it from the welcome.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Edge } from "../../scripts/bench/edge.js";
+import { buildSnapshot, type Snapshot } from "../../scripts/lib/snapshot.js";
+import { mintToken } from "../../src/client/token.js";
+import type { ReplaySummary } from "../../src/replay/replay-summary.js";
+import { OPENSKY_PATH } from "../fixtures/paths.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+let snap: Snapshot | undefined;
+let edge: Edge | undefined;
+const secret = randomBytes(24).toString("hex");
+const dir = mkdtempSync(join(tmpdir(), "airspace-replay-e2e-"));
+
+beforeAll(async () => {
+  snap = buildSnapshot(ROOT, "replay-e2e");
+  edge = await Edge.start({ root: ROOT, config: snap.config, secret, label: "replay-e2e", vars: { DRONE_RATE: 400, DRONE_BURST: 800 } });
+}, 120_000);
+
+afterAll(async () => {
+  await edge?.stop();
+  snap?.remove();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function replay(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["--import", "tsx", join(ROOT, "scripts/replay.ts"), ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("npm run replay at max", () => {
+  it("replays the OpenSky samples with nothing rate-limited or rejected, and reports the edge's counters", async () => {
+    const token = await mintToken(secret, { sub: "replay-e2e", role: "relay" }, { ttlS: 3600 });
+    const json = join(dir, "summary.json");
+    const r = await replay(["--url", edge!.wsUrl, "--token", token, "--file", OPENSKY_PATH, "--speed", "max", "--json", json, "--linger-ms", "500"]);
+    console.log(r.stdout, r.stderr.slice(-2000));
+    expect(r.code).toBe(0);
+    const s = JSON.parse(readFileSync(json, "utf8")) as ReplaySummary;
+    expect(s.rows).toBe(4494);
+    expect(s.recordings).toBe(4);
+    expect(s.bad).toBe(0);
+    expect(s.sent).toBe(s.rows);
+    expect(s.missingCounters).toBe(0);
+    const c = s.server;
+    expect({ rateLimited: c.pointsRateLimited, rejected: c.pointsRejected, lost: c.pointsLost }).toEqual({ rateLimited: 0, rejected: 0, lost: 0 });
+    expect(c.pointsReceived).toBe(s.sent);
+    expect(c.pointsAccepted + c.pointsDeduped).toBe(s.sent);
+    // The printed summary carries the same counts.
+    expect(r.stdout).toContain(
+      `accepted ${c.pointsAccepted.toLocaleString("en-US")}, deduped ${c.pointsDeduped.toLocaleString("en-US")}, rate-limited 0, rejected 0`,
+    );
+  }, 90_000);
+});

@@ -1,0 +1,77 @@
+import { Readable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { runReplay } from "../../src/replay/replayer.js";
+import { type FakeGateway, startGateway } from "../client/fake-gateway.js";
+
+const HEAD = "time,id,lat,lon,alt_m,velocity,heading,vertrate\n";
+/** Five drones, three reports each, on two days (two recordings); line 5 is unreadable. */
+function csv(): string {
+  let s = HEAD;
+  for (let t = 0; t < 3; t++) for (const id of ["a", "b", "c"]) s += `${1000 + t},${id},52,13,100,1,0,0\n`;
+  s += "1003,,52,13,100,1,0,0\n";
+  for (let t = 0; t < 3; t++) for (const id of ["a", "d"]) s += `${200_000 + t},${id},52.1,13,100,1,0,0\n`;
+  return s;
+}
+const text = csv();
+const open = (range?: { start: number; end: number }) => Readable.from([Buffer.from(text).subarray(range?.start ?? 0, range?.end)]);
+
+let gw: FakeGateway | undefined;
+afterEach(async () => {
+  await gw?.close();
+});
+
+describe("runReplay against a loopback gateway", () => {
+  it("spreads the drones over as many connections as the announced per-relay limit needs and sends every row", async () => {
+    gw = await startGateway();
+    Object.assign(gw, { role: "relay", relayMaxDrones: 2, pointsPerSecond: 1000, burstPoints: 2000 });
+    const s = await runReplay({ url: gw.url, token: "t", open, speed: Number.POSITIVE_INFINITY, lingerMs: 0 });
+    // a, b, c and d, plus a again on the second day (a~2): five drones, two per connection.
+    expect(s).toMatchObject({ rows: 15, sent: 15, recordings: 2, drones: 5, connections: 3, bad: 1, missingCounters: 0, interrupted: false });
+    expect(s.badLines).toEqual([{ line: 11, reason: "no drone id" }]);
+    expect(gw.sessions).toHaveLength(3);
+    const byConn = gw.sessions.map((x) => new Set(x.points.map((p) => p.split("@")[0])));
+    expect(byConn.map((ids) => ids.size)).toEqual([2, 2, 1]);
+    expect(new Set(byConn.flatMap((ids) => [...ids]))).toEqual(new Set(["a", "b", "c", "d", "a~2"]));
+    expect(s.server.pointsReceived).toBe(15);
+    // Stamps: never ahead of the send, strictly increasing per drone.
+    for (const x of gw.sessions) {
+      const last = new Map<string, number>();
+      for (const p of x.points) {
+        const [id, t] = p.split("@") as [string, string];
+        expect(Number(t)).toBeGreaterThan(last.get(id) ?? 0);
+        expect(Number(t)).toBeLessThanOrEqual(Date.now());
+        last.set(id, Number(t));
+      }
+    }
+  });
+
+  it("opens a socket per drone with perDrone, side by side", async () => {
+    gw = await startGateway();
+    gw.role = "relay";
+    const s = await runReplay({ url: gw.url, token: "t", open, speed: Number.POSITIVE_INFINITY, perDrone: true, lingerMs: 0, connectConcurrency: 2 });
+    expect(s.connections).toBe(5);
+    expect(gw.sessions.map((x) => new Set(x.points.map((p) => p.split("@")[0])).size)).toEqual([1, 1, 1, 1, 1]);
+    expect(s.server.pointsReceived).toBe(15);
+  });
+
+  it("stops when told to, and still says what it did", async () => {
+    gw = await startGateway();
+    gw.role = "relay";
+    const stop = new AbortController();
+    // At speed 1 the three seconds of the first recording take three seconds: stop after the first.
+    setTimeout(() => stop.abort(), 300);
+    const s = await runReplay({ url: gw.url, token: "t", open, speed: 1, lingerMs: 0, signal: stop.signal });
+    expect(s.interrupted).toBe(true);
+    expect(s.sent).toBeGreaterThan(0);
+    expect(s.sent).toBeLessThan(15);
+    expect(s.server.pointsReceived).toBe(s.sent);
+  });
+
+  it("fails with a clear message when there is no edge", async () => {
+    gw = await startGateway();
+    const url = gw.url;
+    await gw.close();
+    gw = undefined;
+    await expect(runReplay({ url, token: "t", open, speed: 1, connectTimeoutMs: 500 })).rejects.toThrow(/could not connect/);
+  });
+});

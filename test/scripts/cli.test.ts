@@ -1,0 +1,92 @@
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { BENCH_CLI } from "../../scripts/bench/command-line.js";
+import { choiceFlag, numberFlag, parseCommandLine, UsageError } from "../../scripts/lib/cli.mjs";
+import { REPLAY_CLI } from "../../scripts/replay.js";
+import { SIM_CLI } from "../../scripts/sim.js";
+import { TOKEN_CLI } from "../../scripts/token.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: ROOT, timeout: 20_000, env: { ...process.env, AIRSPACE_JWT_SECRET: "test-secret" } }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("every CLI's command line", () => {
+  const specs = { replay: REPLAY_CLI, sim: SIM_CLI, token: TOKEN_CLI, bench: BENCH_CLI } as const;
+
+  it.each(Object.entries(specs))("%s: --help is the usage, an unknown or malformed flag an error with the usage", (_name, spec) => {
+    const cli = spec as typeof REPLAY_CLI;
+    expect(parseCommandLine(["--help"], cli)).toEqual({ kind: "help", text: cli.usage });
+    expect(parseCommandLine(["-h"], cli)).toEqual({ kind: "help", text: cli.usage });
+    expect(cli.usage).toMatch(/^usage: /);
+    for (const bad of [["--no-such-flag"], ["stray"], ["--no-such-flag=1"]]) {
+      const r = parseCommandLine(bad, cli);
+      expect(r.kind, bad.join(" ")).toBe("error");
+      expect(r.kind === "error" && r.text.endsWith(cli.usage)).toBe(true);
+    }
+  });
+
+  it("replay: checks its values", () => {
+    const ok = parseCommandLine(["--file", "x.csv", "--speed", "max", "--per-drone", "--align", "file"], REPLAY_CLI);
+    expect(ok).toMatchObject({ kind: "run", values: { file: "x.csv", speed: Number.POSITIVE_INFINITY, perDrone: true, align: "file", keepGaps: false } });
+    expect(parseCommandLine(["--file", "x.csv"], REPLAY_CLI)).toMatchObject({
+      kind: "run",
+      values: { speed: 1, align: "recordings", url: "ws://127.0.0.1:8787" },
+    });
+    for (const bad of [
+      [],
+      ["--file"],
+      ["--file", "x", "--speed", "0"],
+      ["--file", "x", "--speed", "fast"],
+      ["--file", "x", "--align", "days"],
+      ["--file", "x", "--per-drone=yes"],
+    ])
+      expect(parseCommandLine(bad, REPLAY_CLI), bad.join(" ")).toMatchObject({ kind: "error" });
+  });
+
+  it("token and bench: check their values", () => {
+    expect(parseCommandLine(["--sub", "d1", "--role", "relay", "--ttl", "60"], TOKEN_CLI)).toEqual({
+      kind: "run",
+      values: { sub: "d1", role: "relay", ttlS: 60 },
+    });
+    for (const bad of [[], ["--sub", "d1", "--role", "admin"], ["--sub", "d1", "--ttl", "-5"], ["--sub", "d1", "--ttl", ""]])
+      expect(parseCommandLine(bad, TOKEN_CLI), bad.join(" ")).toMatchObject({ kind: "error" });
+    expect(parseCommandLine(["--quick", "--runs", "2"], BENCH_CLI)).toMatchObject({ kind: "run", values: { quick: true, runs: 2, seed: 1 } });
+    expect(parseCommandLine(["--runs", "1.5"], BENCH_CLI)).toMatchObject({ kind: "error" });
+  });
+
+  it("number and choice flags name the flag and the rule", () => {
+    expect(numberFlag({}, "n", 7)).toBe(7);
+    expect(numberFlag({ n: "2.5" }, "n", 7)).toBe(2.5);
+    expect(() => numberFlag({ n: "2.5" }, "n", 7, { integer: true })).toThrow(UsageError);
+    expect(() => numberFlag({ n: "9" }, "n", 7, { min: 0, max: 5 })).toThrow('--n needs a number in [0, 5], got "9"');
+    expect(() => numberFlag({ n: "1e999" }, "n", 7)).toThrow(UsageError);
+    expect(choiceFlag({ c: "b" }, "c", ["a", "b"] as const, "a")).toBe("b");
+    expect(() => choiceFlag({ c: "z" }, "c", ["a", "b"] as const, "a")).toThrow("--c must be one of a, b");
+  });
+
+  // The exit codes, through the real entry points (start is plain Node; token stands for the tsx ones).
+  it.each([
+    ["start", ["scripts/start.mjs"]],
+    ["token", ["--import", "tsx", "scripts/token.ts"]],
+  ])("%s exits 0 on --help and 2 on an unknown flag, printing the usage", async (_name, cmd) => {
+    const [help, bad] = await Promise.all([run([...cmd, "--help"]), run([...cmd, "--bogus"])]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: /);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Unknown option '--bogus'[\s\S]*usage: /);
+  });
+
+  it("token mints with a good command line", async () => {
+    const r = await run(["--import", "tsx", "scripts/token.ts", "--sub", "d1"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split(".")).toHaveLength(3);
+  });
+});

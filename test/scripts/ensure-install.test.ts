@@ -1,0 +1,63 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), "../../scripts/ensure-install.mjs");
+const tmp = mkdtempSync(join(tmpdir(), "airspace-install-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const LOCK = {
+  lockfileVersion: 3,
+  packages: {
+    "": { name: "x" },
+    "node_modules/a": { version: "1.0.0" },
+    "node_modules/b": { version: "2.0.0", dev: true },
+    "node_modules/@other/os-binary": { version: "3.0.0", optional: true },
+  },
+};
+
+/** A checkout with `lock` as package-lock.json and `installed` as npm's record in node_modules (none: no node_modules). */
+function checkout(name: string, installed?: Record<string, { version: string }>): string {
+  const root = join(tmp, name);
+  mkdirSync(root);
+  writeFileSync(join(root, "package-lock.json"), JSON.stringify(LOCK));
+  if (installed) {
+    mkdirSync(join(root, "node_modules"));
+    writeFileSync(join(root, "node_modules/.package-lock.json"), JSON.stringify({ lockfileVersion: 3, packages: installed }));
+  }
+  return root;
+}
+
+function dryRun(root: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [SCRIPT, "--root", root, "--dry-run"], { timeout: 10_000 }, (err, stdout) => (err ? reject(err) : resolve(stdout.trim()))),
+  );
+}
+
+describe("scripts/ensure-install.mjs (prestart, pretest)", () => {
+  it("installs on a fresh clone and when node_modules does not match the lockfile", async () => {
+    const [fresh, old, missing, extra] = await Promise.all([
+      dryRun(checkout("fresh")),
+      dryRun(checkout("old", { "node_modules/a": { version: "0.9.0" }, "node_modules/b": { version: "2.0.0" } })),
+      dryRun(checkout("missing", { "node_modules/a": { version: "1.0.0" } })),
+      dryRun(checkout("extra", { "node_modules/a": { version: "1.0.0" }, "node_modules/b": { version: "2.0.0" }, "node_modules/c": { version: "1.0.0" } })),
+    ]);
+    expect(fresh).toBe("would run npm ci: node_modules is missing (or was not installed by npm 7+)");
+    expect(old).toBe("would run npm ci: a is 0.9.0, package-lock.json wants 1.0.0");
+    expect(missing).toBe("would run npm ci: b is not installed");
+    expect(extra).toBe("would run npm ci: c is installed but not in package-lock.json");
+  });
+
+  it("does nothing when npm ci already ran (CI), another platform's optional binaries aside", async () => {
+    expect(await dryRun(checkout("ok", { "node_modules/a": { version: "1.0.0" }, "node_modules/b": { version: "2.0.0" } }))).toBe(
+      "node_modules matches package-lock.json",
+    );
+  });
+
+  it("finds this checkout installed", async () => {
+    expect(await dryRun(join(dirname(SCRIPT), ".."))).toBe("node_modules matches package-lock.json");
+  });
+});
