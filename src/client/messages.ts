@@ -27,7 +27,8 @@ export interface WelcomeMessage {
   relayMaxDrones: number;
 }
 
-export type AlertLevelName = "caution" | "warning" | "clear" | "unspecified";
+/** "traffic_lost": the other drone stopped reporting mid-encounter; not a clear (docs/protocol.md). */
+export type AlertLevelName = "caution" | "warning" | "clear" | "traffic_lost" | "unspecified";
 /** The advised manoeuvre, by its proto enum name (src/wire/manoeuvres.ts): "none", "climb", "turn_right", … */
 export type ManoeuvreName = ManoeuvreOrNone;
 
@@ -46,6 +47,8 @@ export interface AlertMessage {
   other: ClientPoint | null;
   computedForMs: number;
   advisory: ManoeuvreName;
+  /** With level "traffic_lost": how long ago the other drone was last heard, ms; else 0. */
+  otherAgeMs: number;
 }
 
 export interface ErrorMessage {

@@ -184,6 +184,7 @@ const LEVELS = {
   [AlertLevel.CAUTION]: "caution",
   [AlertLevel.WARNING]: "warning",
   [AlertLevel.CLEAR]: "clear",
+  [AlertLevel.TRAFFIC_LOST]: "traffic_lost",
 } as const;
 
 /** Decodes one ServerFrame (plain or zstd) into a ServerMessage; bigints become numbers (Unix ms fit in 2^53). */
@@ -228,6 +229,7 @@ export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FRAME
         other: a.other ? fromWirePoint(a.other, computedForMs) : null,
         computedForMs,
         advisory: manoeuvreName(a.advisory),
+        otherAgeMs: a.otherAgeMs,
       };
     }
     case "error": {

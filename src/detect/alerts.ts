@@ -8,7 +8,8 @@ import type { ManoeuvreName } from "./advisories.js";
 import type { OpenEncounter } from "./region-outputs.js";
 import { ALERT_REFRESH_MS, ALERT_CLEAR_HOLD_MS } from "../tunables.js";
 
-export type Transition = "start" | "escalate" | "refresh" | "clear";
+/** "lost": one drone of the pair stopped reporting; its partner is told, and the encounter stays open. */
+export type Transition = "start" | "escalate" | "refresh" | "clear" | "lost";
 
 /** One encounter of one pair, keyed by its two slots (lo < hi). */
 export interface Encounter {
@@ -27,6 +28,8 @@ export interface Encounter {
   lastSentMs: number;
   /** Wall clock of the first clear prediction since the last conflicting one; NaN while conflicting. */
   clearSinceMs: number;
+  /** Since when one drone has not been usable (older than the stale limit); NaN while both report. */
+  lostSinceMs: number;
   /** Which sides were sent an alert (a clear goes to those only). */
   sentLo: boolean;
   sentHi: boolean;
@@ -124,6 +127,7 @@ export class AlertBook {
       startedMs: nowMs,
       lastSentMs: nowMs,
       clearSinceMs: NaN,
+      lostSinceMs: NaN,
       sentLo: (lo ? sent.a : sent.b) !== null,
       sentHi: (lo ? sent.b : sent.a) !== null,
       tEntryS: 0,
@@ -145,6 +149,9 @@ export class AlertBook {
   observe(a: number, idA: string, b: number, idB: string, pr: Prediction, nowMs: number): { t: Transition; e: Encounter } | null {
     const key = pairKey(a, b);
     let e = this.byKey.get(key);
+    // Both drones report again after one was lost: the encounter resumes (its level re-sent at once).
+    const back = e !== undefined && !Number.isNaN(e.lostSinceMs);
+    if (back) e!.lostSinceMs = NaN;
     if (!pr.conflict) {
       if (!e) return null;
       if (Number.isNaN(e.clearSinceMs)) e.clearSinceMs = nowMs;
@@ -169,6 +176,7 @@ export class AlertBook {
         startedMs: nowMs,
         lastSentMs: nowMs,
         clearSinceMs: NaN,
+        lostSinceMs: NaN,
         sentLo: false,
         sentHi: false,
         tEntryS: 0,
@@ -186,7 +194,7 @@ export class AlertBook {
     }
     e.clearSinceMs = NaN;
     record(e, pr);
-    if (RANK[level] > RANK[e.level]) {
+    if (back || RANK[level] > RANK[e.level]) {
       e.level = level;
       e.lastSentMs = nowMs;
       return { t: "escalate", e };
@@ -197,6 +205,18 @@ export class AlertBook {
       return { t: "refresh", e };
     }
     return null;
+  }
+
+  /**
+   * One drone of the encounter is no longer usable: true the first time (its partner is to be told the
+   * traffic was lost), false while it stays lost. The encounter is not ended: only a clear prediction
+   * once both report again, or the lost drone's eviction, ends it.
+   */
+  markLost(e: Encounter, nowMs: number): boolean {
+    if (!Number.isNaN(e.lostSinceMs)) return false;
+    e.lostSinceMs = nowMs;
+    e.lastSentMs = nowMs;
+    return true;
   }
 
   /** Encounters whose clear hold has run out by `nowMs` (checked once per tick for pairs no longer evaluated). */

@@ -39,8 +39,46 @@ export function pushAlerts(out: RegionOutput[], e: Encounter, t: Transition, f: 
       other: f.toPoint(o),
       computedForMs: e.computedForMs,
       manoeuvre: t === "clear" ? "none" : side === 0 ? e.manLo : e.manHi,
+      otherAgeMs: 0,
     });
   }
+}
+
+/**
+ * Tells each home side of the pair whose traffic stopped reporting (the side still `usable`, and the
+ * newer of the two) the last known state of the other, how long ago it was heard, and the manoeuvre in
+ * force: not a clear, nothing says the conflict is over. The side counts as alerted, so the
+ * encounter's eventual clear reaches it. A pair both silent tells nobody.
+ */
+export function pushTrafficLost(out: RegionOutput[], e: Encounter, f: DroneTable, links: LinkTable, usable: (s: number) => boolean, nowMs: number): void {
+  for (const s of [e.slotLo, e.slotHi]) {
+    const o = s === e.slotLo ? e.slotHi : e.slotLo;
+    if (usable(s) && f.timeMs[s]! > f.timeMs[o]!) tellLost(out, e, s, f, links, nowMs);
+  }
+}
+
+function tellLost(out: RegionOutput[], e: Encounter, s: number, f: DroneTable, links: LinkTable, nowMs: number): void {
+  if (f.ghost[s] === 1 || f.link[s] === NO_LINK) return; // ghosts are told by their home region
+  const lo = s === e.slotLo;
+  const o = lo ? e.slotHi : e.slotLo;
+  if (lo) e.sentLo = true;
+  else e.sentHi = true;
+  out.push({
+    kind: "alert",
+    linkId: links.name(f.link[s]!),
+    droneId: lo ? e.idLo : e.idHi,
+    otherId: lo ? e.idHi : e.idLo,
+    alertId: e.alertId,
+    level: "traffic_lost",
+    tEntryS: e.tEntryS,
+    tCpaS: e.tCpaS,
+    hsepCpaM: e.hsepCpaM,
+    vsepCpaM: e.vsepCpaM,
+    other: f.toPoint(o),
+    computedForMs: e.computedForMs,
+    manoeuvre: lo ? e.manLo : e.manHi,
+    otherAgeMs: nowMs - f.lastSeenMs[o]!,
+  });
 }
 
 /** The complementary manoeuvres of a starting encounter of a and b, set on `e` by side. */

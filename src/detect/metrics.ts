@@ -113,8 +113,8 @@ export interface MetricsContext {
   plane: LocalPlane | null;
   areaKm2: number;
   lowBatteryPct: number;
-  conflictsCaution: number;
-  conflictsWarning: number;
+  /** Open encounters by the level last sent. */
+  conflicts: { caution: number; warning: number };
 }
 
 export class MetricsWindow {
@@ -201,8 +201,8 @@ export class MetricsWindow {
       speedMaxMps: spdMax,
       densityPerKm2: ctx.areaKm2 > 0 ? active / ctx.areaKm2 : 0,
       heatmap: ctx.plane ? topCells(this.cells.subarray(0, nCells), ctx.plane) : [],
-      conflictsCaution: ctx.conflictsCaution,
-      conflictsWarning: ctx.conflictsWarning,
+      conflictsCaution: ctx.conflicts.caution,
+      conflictsWarning: ctx.conflicts.warning,
       alertsStarted: this.alertsStarted,
       alertsCleared: this.alertsCleared,
       delayP50Ms: this.delay.quantile(0.5),

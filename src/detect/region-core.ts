@@ -11,7 +11,7 @@ import { ProximitySets } from "./proximity-sets.js";
 import { emptyPrediction, type ConflictParams, type Prediction } from "./conflicts.js";
 import { type DroneTable, F_DIRTY, STATUS_ACTIVE } from "./drone-table.js";
 import { RegionSpace } from "./region-space.js";
-import { assignManoeuvres, pushAlerts } from "./encounter-outputs.js";
+import { assignManoeuvres, pushAlerts, pushTrafficLost } from "./encounter-outputs.js";
 import { LateNotices } from "./late-notices.js";
 import { mayMeet, predictPair } from "./pair-kernel.js";
 import { geohashGeometry, type RegionGeometry } from "./region-geometry.js";
@@ -43,7 +43,7 @@ export class RegionCore {
   private readonly staleLimitMs: number;
   private readonly out: RegionOutput[] = [];
   private readonly events: OpsEvent[] = [];
-  private evicted: string[] = [];
+  private readonly evicted: string[] = [];
   /** Per home link, the points that arrived late since the last tick (one notice each per tick). */
   private readonly late = new LateNotices();
   /** Hot-path scratch, reused: one prediction. */
@@ -119,7 +119,8 @@ export class RegionCore {
     const f = this.fleet;
     this.restores.expire(nowMs);
     for (const e of [...this.book.all()]) {
-      if (!this.usable(e.slotLo, nowMs) || !this.usable(e.slotHi, nowMs) || nowMs - e.clearSinceMs >= ALERT_CLEAR_HOLD_MS) this.endEncounter(e);
+      if (!this.pairUsable(e, nowMs)) this.trafficLost(e, nowMs);
+      else if (nowMs - e.clearSinceMs >= ALERT_CLEAR_HOLD_MS) this.endEncounter(e);
     }
     const lostBuf = new Int32Array(f.highWater);
     const evictBuf = new Int32Array(f.highWater);
@@ -139,18 +140,8 @@ export class RegionCore {
       this.metrics.staleOnArrival += n.stale;
     }
     ({ started: this.metrics.alertsStarted, cleared: this.metrics.alertsCleared } = this.book.takeCounts());
-    const byLevel = this.book.countByLevel();
-    const metrics = this.metrics.snapshot(
-      {
-        fleet: f,
-        plane: this.space.plane,
-        areaKm2: this.space.areaKm2,
-        lowBatteryPct: this.opts.lowBatteryPct,
-        conflictsCaution: byLevel.caution,
-        conflictsWarning: byLevel.warning,
-      },
-      nowMs,
-    );
+    const { plane, areaKm2 } = this.space;
+    const metrics = this.metrics.snapshot({ fleet: f, plane, areaKm2, lowBatteryPct: this.opts.lowBatteryPct, conflicts: this.book.countByLevel() }, nowMs);
     this.proximity.flush(this.out);
     this.links.collect();
     return { metrics, events: this.events.splice(0) };
@@ -158,9 +149,7 @@ export class RegionCore {
 
   /** Drones evicted since the last call (to delete from the checkpoint), then forgets them. */
   evictedDrones(): string[] {
-    const e = this.evicted;
-    this.evicted = [];
-    return e;
+    return this.evicted.splice(0);
   }
 
   /** After a restart (and `restore`): re-opens the encounters alerted and never cleared (EncounterRestores). */
@@ -220,7 +209,7 @@ export class RegionCore {
     if (pairs !== undefined) {
       for (const e of [...pairs]) {
         const b = e.slotLo === a ? e.slotHi : e.slotLo;
-        if (!this.usable(a, nowMs) || !this.usable(b, nowMs) || Math.abs(f.timeMs[a]! - f.timeMs[b]!) > this.staleLimitMs) this.endEncounter(e);
+        if (!this.pairUsable(e, nowMs)) this.trafficLost(e, nowMs);
         else this.onPrediction(a, b, predictPair(f, this.params, a, b, this.pred), nowMs);
       }
     }
@@ -243,6 +232,17 @@ export class RegionCore {
       this.proximity.set(b, true);
     }
     this.emit(r.e, r.t);
+  }
+
+  /** Both drones of the pair report, within the stale limit of now and of each other (the contract). */
+  private pairUsable(e: Encounter, nowMs: number): boolean {
+    const f = this.fleet;
+    return this.usable(e.slotLo, nowMs) && this.usable(e.slotHi, nowMs) && Math.abs(f.timeMs[e.slotLo]! - f.timeMs[e.slotHi]!) <= this.staleLimitMs;
+  }
+
+  /** A drone of the pair went silent: its partner is told once; the encounter stays open (AlertBook.markLost). */
+  private trafficLost(e: Encounter, nowMs: number): void {
+    if (this.book.markLost(e, nowMs)) pushTrafficLost(this.out, e, this.fleet, this.links, (s) => this.usable(s, nowMs), nowMs);
   }
 
   private endEncounter(e: Encounter): void {

@@ -153,7 +153,7 @@ export function layoutTracks(encounters: readonly Encounter[], borderLon: number
 export interface ReceivedAlert {
   droneId: string;
   otherId: string;
-  level: "caution" | "warning" | "clear";
+  level: "caution" | "warning" | "clear" | "traffic_lost";
   recvMs: number;
   computedForMs: number;
 }

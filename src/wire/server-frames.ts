@@ -16,7 +16,7 @@ import type { TelemetryPoint } from "./point.js";
 import { MANOEUVRES } from "./manoeuvres.js";
 import { ProtoWriter } from "./proto-writer.js";
 
-const LEVELS = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR } as const;
+const LEVELS = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR, traffic_lost: AlertLevel.TRAFFIC_LOST } as const;
 
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -34,6 +34,8 @@ export interface AlertFields {
   other: TelemetryPoint;
   computedForMs: number;
   manoeuvre: keyof typeof MANOEUVRES;
+  /** With "traffic_lost": how long ago the other drone was last heard, ms; else 0. */
+  otherAgeMs: number;
 }
 
 /** What a DroneAdvisory says (only low battery, return to home, so far). */
@@ -91,6 +93,8 @@ export function alertFrame(a: AlertFields): Uint8Array {
   if (computed !== 0) w.tag(10, 0).uint64(computed);
   const advisory = MANOEUVRES[a.manoeuvre];
   if (advisory !== 0) w.tag(11, 0).uint32(advisory);
+  const age = Math.min(0xffffffff, Math.max(0, Math.round(a.otherAgeMs)));
+  if (age !== 0) w.tag(12, 0).uint32(age);
   const body = w.finish();
   return pointWriter.reset().tag(2, 2).bytes(body).finish();
 }

@@ -54,7 +54,7 @@ describe("AlertBook lifecycle", () => {
 
   it("does not storm on a pair oscillating at the boundary every 100 ms", () => {
     const book = new AlertBook("p");
-    const counts = { start: 0, clear: 0, escalate: 0, refresh: 0 };
+    const counts = { start: 0, clear: 0, escalate: 0, refresh: 0, lost: 0 };
     const sendTimes: number[] = [];
     for (let t = 0; t <= 10_000; t += 100) {
       const r = book.observe(0, "a", 1, "b", pred((t / 100) % 2 === 0 ? "caution" : null), t);

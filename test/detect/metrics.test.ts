@@ -51,7 +51,7 @@ describe("MetricsWindow", () => {
     m.applied = 12;
     m.alertsStarted = 2;
     for (const ms of [10, 20, 30]) m.delay.record(ms);
-    const r = m.snapshot({ fleet: f, plane, areaKm2: 2, lowBatteryPct: 20, conflictsCaution: 1, conflictsWarning: 2 }, 2000);
+    const r = m.snapshot({ fleet: f, plane, areaKm2: 2, lowBatteryPct: 20, conflicts: { caution: 1, warning: 2 } }, 2000);
     expect(r).toMatchObject({
       atMs: 2000,
       windowMs: 1000,
@@ -82,7 +82,7 @@ describe("MetricsWindow", () => {
       ["0,0", 2],
       ["1,0", 1],
     ]);
-    const next = m.snapshot({ fleet: f, plane, areaKm2: 2, lowBatteryPct: 20, conflictsCaution: 0, conflictsWarning: 0 }, 3000);
+    const next = m.snapshot({ fleet: f, plane, areaKm2: 2, lowBatteryPct: 20, conflicts: { caution: 0, warning: 0 } }, 3000);
     expect([next.received, next.new, next.applied, next.alertsStarted, next.windowMs]).toEqual([0, 0, 0, 0, 1000]);
     expect(next.delayP50Ms).toBeNaN();
   });
@@ -90,7 +90,7 @@ describe("MetricsWindow", () => {
   it("reports no battery figures when no drone reports one, and no density without an area", () => {
     const f = new DroneTable(16);
     put(f, "a", 0, 0, -1, 0, 0);
-    const r = new MetricsWindow(0).snapshot({ fleet: f, plane: null, areaKm2: 0, lowBatteryPct: 20, conflictsCaution: 0, conflictsWarning: 0 }, 1000);
+    const r = new MetricsWindow(0).snapshot({ fleet: f, plane: null, areaKm2: 0, lowBatteryPct: 20, conflicts: { caution: 0, warning: 0 } }, 1000);
     expect(r.batteryMeanPct).toBeNaN();
     expect(r.densityPerKm2).toBe(0);
     expect(r.heatmap).toEqual([]);
@@ -102,7 +102,7 @@ describe("topCells", () => {
     const f = new DroneTable(512);
     // Cell i (along x, negative too) holds i + 1 drones, for i = -6..5.
     for (let i = -6; i < 6; i++) for (let k = 0; k <= i + 6; k++) put(f, `d${i}_${k}`, i * HEATMAP_CELL_M + 50, 50, 50, 0, 0);
-    const m = new MetricsWindow(0).snapshot({ fleet: f, plane, areaKm2: 1, lowBatteryPct: 20, conflictsCaution: 0, conflictsWarning: 0 }, 1000);
+    const m = new MetricsWindow(0).snapshot({ fleet: f, plane, areaKm2: 1, lowBatteryPct: 20, conflicts: { caution: 0, warning: 0 } }, 1000);
     expect(m.heatmap.length).toBe(10);
     expect(m.heatmap.map((c) => c.count)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
     expect(m.heatmap[0]!.cellKey).toBe("5,0");

@@ -4,7 +4,22 @@ import type { AlertOut, RegionOutput } from "../../src/detect/region-outputs.js"
 
 function alert(droneId: string, otherId: string, alertId: string, level: AlertOut["level"], manoeuvre: AlertOut["manoeuvre"] = "none"): AlertOut {
   const other = { droneId: otherId, timeMs: 0, lat: 0, lon: 0, altM: 0, vn: 0, ve: 0, vu: 0, battery: -1, seq: -1 };
-  return { kind: "alert", linkId: "l", droneId, otherId, alertId, level, tEntryS: 1, tCpaS: 2, hsepCpaM: 3, vsepCpaM: 0, other, computedForMs: 0, manoeuvre };
+  return {
+    kind: "alert",
+    linkId: "l",
+    droneId,
+    otherId,
+    alertId,
+    level,
+    tEntryS: 1,
+    tCpaS: 2,
+    hsepCpaM: 3,
+    vsepCpaM: 0,
+    other,
+    computedForMs: 0,
+    manoeuvre,
+    otherAgeMs: 0,
+  };
 }
 
 describe("ops feed", () => {

@@ -105,17 +105,65 @@ describe("RegionCore end to end", () => {
     // b's measurement is 3.5 s older than a's: the pair is never propagated that far, so no alert.
     c.applyPoints("L", [at("b", T0 + 6_500, 0, 60, 100, -10, 0)], home(1), none, T0 + 10_000);
     expect(c.drain().filter((o) => o.kind === "alert")).toEqual([]);
-    // A conflict, then b falls silent: the alert is cleared once b's state is stale.
+    // A conflict, then both fall silent: neither is told "clear" (nothing says the conflict is over),
+    // and the encounter stays open until they report again or are forgotten.
     c.applyPoints("L", [at("c", T0 + 10_000, 0, 40, 100, -10, 0)], home(1), none, T0 + 10_000);
     expect(alerts(c.drain()).length).toBe(2);
     c.tick(T0 + 12_000);
-    expect(alerts(c.drain()).length).toBe(0);
     c.tick(T0 + 13_001);
-    const cl = alerts(c.drain());
-    expect(cl.map((a) => [a.droneId, a.level])).toEqual([
-      ["a", "clear"],
-      ["c", "clear"],
+    expect(alerts(c.drain())).toEqual([]);
+    expect(c.activeAlerts()).toBe(1);
+  });
+
+  it("tells a drone its traffic was lost instead of clear, keeps the encounter open, and resumes it when the traffic is back", () => {
+    const c = core();
+    // a flies north, b south, 90 m apart closing at 20 m/s: caution (entry in 3.75 s).
+    c.applyPoints("link-a", [at("a", T0, 0, 0, 100, 10, 0)], home(1), none, T0);
+    c.applyPoints("link-b", [at("b", T0, 0, 90, 100, -10, 0)], home(1), none, T0);
+    const start = alerts(c.drain());
+    expect(start.map((x) => [x.droneId, x.level])).toEqual([
+      ["a", "caution"],
+      ["b", "caution"],
     ]);
+    // b falls silent; a reports on. Within the stale limit a is still alerted from b's propagated state.
+    for (const k of [1, 2, 3]) c.applyPoints("link-a", [at("a", T0 + k * 1000, 0, k * 10, 100, 10, 0)], home(1), none, T0 + k * 1000);
+    expect(alerts(c.drain()).every((x) => x.level === "caution" || x.level === "warning")).toBe(true);
+    // Past it, a is told the traffic was lost, once, with b's last known state and its age; b is told nothing.
+    c.applyPoints("link-a", [at("a", T0 + 3500, 0, 35, 100, 10, 0)], home(1), none, T0 + 3500);
+    c.tick(T0 + 3600);
+    c.applyPoints("link-a", [at("a", T0 + 3700, 0, 37, 100, 10, 0)], home(1), none, T0 + 3700);
+    const lost = alerts(c.drain());
+    expect(lost.map((x) => [x.droneId, x.otherId, x.level, x.alertId])).toEqual([["a", "b", "traffic_lost", start[0]!.alertId]]);
+    expect(lost[0]!.otherAgeMs).toBe(3500);
+    expect(lost[0]!.other.lat).toBeCloseTo(start[0]!.other.lat, 9);
+    expect(lost[0]!.manoeuvre).toBe(start[0]!.manoeuvre);
+    expect(c.activeAlerts()).toBe(1);
+    // b reports again, 10 m from a and closing: the same encounter resumes, both told its level now.
+    c.applyPoints("link-b", [at("b", T0 + 4000, 0, 50, 100, -10, 0)], home(1), none, T0 + 4000);
+    const back = alerts(c.drain());
+    expect(back.map((x) => [x.droneId, x.level, x.alertId])).toEqual([
+      ["a", "warning", start[0]!.alertId],
+      ["b", "warning", start[0]!.alertId],
+    ]);
+  });
+
+  it("ends an encounter whose lost drone is forgotten (evicted) with a clear", () => {
+    const c = core();
+    c.applyPoints("link-a", [at("a", T0, 0, 0, 100, 10, 0)], home(1), none, T0);
+    c.applyPoints("link-b", [at("b", T0, 0, 90, 100, -10, 0)], home(1), none, T0);
+    c.drain();
+    c.applyPoints("link-a", [at("a", T0 + 3500, 0, 35, 100, 0, 0)], home(1), none, T0 + 3500);
+    expect(alerts(c.drain()).map((x) => x.level)).toEqual(["traffic_lost"]);
+    // a hovers and keeps reporting; b is never heard again and is evicted after EVICT_AFTER_MS.
+    const evictAt = T0 + DEFAULTS.evictAfterMs + 1000;
+    c.applyPoints("link-a", [at("a", evictAt - 500, 0, 35, 100, 0, 0)], home(1), none, evictAt - 500);
+    c.tick(evictAt);
+    // Both sides were alerted, so both get the clear (b's link, if it ever comes back, too).
+    expect(alerts(c.drain()).map((x) => [x.droneId, x.level])).toEqual([
+      ["a", "clear"],
+      ["b", "clear"],
+    ]);
+    expect(c.activeAlerts()).toBe(0);
   });
 
   it("counts home points that arrive late or past the stale limit and tells their link once per tick", () => {

@@ -55,6 +55,7 @@ function alert(over: Partial<AlertFields> = {}): AlertFields {
     other: other(),
     computedForMs: T,
     manoeuvre: "climb",
+    otherAgeMs: 0,
     ...over,
   };
 }
@@ -116,7 +117,7 @@ describe("toWirePoint", () => {
 
 /** What alertFrame wrote before it had a writer of its own: protobuf-es's reflective encoding. */
 function reflectiveAlertFrame(a: AlertFields): Uint8Array {
-  const levels = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR } as const;
+  const levels = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR, traffic_lost: AlertLevel.TRAFFIC_LOST } as const;
   const finite = (x: number) => (Number.isFinite(x) ? x : 0);
   const computedFor = a.computedForMs > 0 ? a.computedForMs : a.other.timeMs;
   const value = {
@@ -131,6 +132,7 @@ function reflectiveAlertFrame(a: AlertFields): Uint8Array {
     other: toWirePoint(a.other, computedFor),
     computedForMs: BigInt(Math.max(0, Math.round(computedFor))),
     advisory: MANOEUVRES[a.manoeuvre], // the names' mapping is held to the enum by "maps every level and manoeuvre"
+    otherAgeMs: Math.min(0xffffffff, Math.max(0, Math.round(a.otherAgeMs))),
   };
   return toBinary(ServerFrameSchema, create(ServerFrameSchema, { kind: { case: "alert", value } }));
 }
@@ -154,7 +156,7 @@ describe("alertFrame", () => {
       droneId: fc.string({ maxLength: 64 }),
       otherId: fc.string({ maxLength: 64 }),
       alertId: fc.string({ maxLength: 40 }),
-      level: fc.constantFrom("caution" as const, "warning" as const, "clear" as const),
+      level: fc.constantFrom("caution" as const, "warning" as const, "clear" as const, "traffic_lost" as const),
       tEntryS: fc.oneof(fc.constant(Number.NaN), f32(0, 10)),
       tCpaS: fc.oneof(fc.constant(Number.NaN), fc.constant(Number.POSITIVE_INFINITY), f32(0, 10)),
       hsepCpaM: f32(0, 5000),
@@ -162,6 +164,7 @@ describe("alertFrame", () => {
       other: point,
       computedForMs: fc.oneof(fc.constant(0), fc.integer({ min: T - 30_000, max: T + 30_000 })),
       manoeuvre: fc.constantFrom("climb" as const, "descend" as const, "turn_right" as const, "turn_left" as const, "hold" as const, "none" as const),
+      otherAgeMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 ** 33 })),
     });
     fc.assert(
       fc.property(arb, (a) => {
@@ -202,7 +205,7 @@ describe("alertFrame", () => {
   });
 
   it("maps every level and manoeuvre", () => {
-    const levels = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR } as const;
+    const levels = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR, traffic_lost: AlertLevel.TRAFFIC_LOST } as const;
     for (const [level, want] of Object.entries(levels)) expect(decode(alertFrame(alert({ level: level as AlertFields["level"] })), "alert").level).toBe(want);
     const manoeuvres = {
       climb: Manoeuvre.CLIMB,
@@ -343,6 +346,7 @@ describe("alertFrame never throws", () => {
       other,
       computedForMs: 0,
       manoeuvre: "none",
+      otherAgeMs: 0,
     });
     const f = fromBinary(ServerFrameSchema, bytes);
     expect(f.kind.case === "alert" && f.kind.value.computedForMs).toBe(1_795_000_000_000n);
