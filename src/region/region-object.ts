@@ -169,18 +169,15 @@ export class RegionObject extends DurableObject<Env> {
     router.route(core.drain(), "", now);
     this.ops.tick(core, metrics, events, now);
     this.outbox.expire(now);
-    const evicted: string[] = [];
-    for (const e of events) {
-      this.store.event(e.atMs, e.type, e.droneId);
-      if (e.type === "evicted") evicted.push(e.droneId);
-    }
+    for (const e of events) this.store.event(e.atMs, e.type, e.droneId);
     this.sink.write(metricsToDataPoints(key, metrics));
     this.store.writeMetrics(now, metrics);
     this.audit.flush();
     // Every changed drone and the link sequences it reflects in one transaction (emptying the journal,
     // which the checkpoint now covers). Acks due ride out with each link's next batch, not in one burst.
     const { links, ackNow } = this.ledger.checkpoint(now);
-    this.store.checkpoint(core.space.takeDirty(), evicted, links, now);
+    // Evicted drones leave the table, ghosts too (their rows would otherwise be reloaded forever).
+    this.store.checkpoint(core.space.takeDirty(), core.evictedDrones(), links, now);
     for (const [linkId, seq] of ackNow) this.outbox.ack(linkId, seq);
     if (this.opts.stretchMaxMs > 0) this.outbox.far(core.space.farDrones(farRadiusM(this.opts)), farVerdictValidityMs(this.opts));
     await this.chores.run(key, now, () => this.outbox.openLinks(), metrics.active);

@@ -19,6 +19,7 @@ export function restoreRegion(
   nowMs: number,
   reapply: (j: JournalEntry) => boolean,
 ): number {
+  store.forgetDronesBefore(nowMs - evictAfterMs);
   core.space.restore(store.loadDrones(), nowMs, evictAfterMs);
   core.restoreAlerts(store.openAlerts(nowMs - RESTORE_ALERTS_MS), nowMs);
   for (const [link, seq] of store.loadLinkSeqs()) ledger.restore(link, seq, nowMs);

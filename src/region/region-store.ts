@@ -29,6 +29,11 @@ export class RegionStore {
     migrate(sql);
   }
 
+  /** Deletes drones not heard from since `cutoffMs`: after a long pause they are not restored, nor kept. */
+  forgetDronesBefore(cutoffMs: number): void {
+    this.sql.exec("DELETE FROM drones WHERE last_seen_ms < ?", cutoffMs);
+  }
+
   loadDrones(): DroneSnapshot[] {
     return this.sql
       .exec<Record<string, number | string>>("SELECT * FROM drones")

@@ -280,3 +280,27 @@ describe("alarm, storage and the ops read path", () => {
     d.close();
   });
 });
+
+describe("region storage", () => {
+  it("deletes a ghost's checkpointed row once the ghost is forgotten", async () => {
+    // Paris's cell, east border: no other test flies there.
+    const paris = regionOf(48.86, 2.35, 4);
+    const pb = regionBounds(paris);
+    const plat = (pb.south + pb.north) / 2;
+    const relay = await connect(await token("relay-ghost-row", "relay"));
+    const p = droneAt("ghost-row-1", plat, pb.east + 300 / (111_120 * Math.cos((plat * Math.PI) / 180)), 0, 0, 0, 0, Date.now());
+    relay.send([p]);
+    await eventually(() => inRegion(paris, (o) => o.stats.points >= 1), 5000, "the ghost arrived");
+    const rows = () =>
+      runInDurableObject(region(paris), (_o: RegionObject, state) =>
+        state.storage.sql.exec("SELECT ghost FROM drones WHERE drone_id = ?", p.droneId).toArray(),
+      );
+    await runDurableObjectAlarm(region(paris));
+    expect(await rows()).toEqual([{ ghost: 1 }]);
+    relay.close();
+    // Not forwarded any more: forgotten after max(LOST_AFTER_MS, stale limit) = 3 s, and its row with it.
+    await new Promise((r) => setTimeout(r, 3300));
+    await runDurableObjectAlarm(region(paris));
+    expect(await rows()).toEqual([]);
+  });
+});
