@@ -8,6 +8,7 @@ import type { Options } from "../config.js";
 import type { Env } from "../env.js";
 import { SessionCore, type SessionOutput } from "../ingest/session-core.js";
 import { newTraceId } from "../link/trace.js";
+import { log } from "../log.js";
 import type { Principal } from "./auth.js";
 import { type LinkHost, UpstreamLink } from "./upstream.js";
 
@@ -133,10 +134,13 @@ export class DroneSession implements LinkHost {
       new Promise<void>((resolve) => {
         const closeWhenAcked = () => {
           for (const [key, link] of this.links) {
-            if (link.unacked === 0 || Date.now() >= deadline) {
-              link.close();
-              this.links.delete(key);
-            }
+            if (link.unacked === 0) link.close();
+            else if (Date.now() >= deadline) {
+              // Still unacknowledged after the resend window: counted lost, not dropped silently.
+              const points = link.abandon();
+              log("points undelivered at session end", { session: this.sessionId, region: key, points }, "error");
+            } else continue;
+            this.links.delete(key);
           }
           if (this.links.size > 0) setTimeout(closeWhenAcked, 250);
           else resolve();

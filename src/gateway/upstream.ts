@@ -84,6 +84,22 @@ export class UpstreamLink {
     }
   }
 
+  /**
+   * The owner gives up on this link (its session ended and the resend window is over): whatever is
+   * still unacknowledged is counted lost (the region may have applied some of it, but cannot say so
+   * any more), then the link closes. Returns the points counted.
+   */
+  abandon(): number {
+    let points = 0;
+    for (const b of this.buffer.pending()) points += b.points;
+    for (const e of this.unprotected) points += e.points;
+    this.unprotected = [];
+    this.buffer.ack(Number.MAX_SAFE_INTEGER);
+    if (points > 0) this.host.lost(this.regionKey, points);
+    this.close();
+    return points;
+  }
+
   close(): void {
     this.state = "closed";
     if (this.timer) clearTimeout(this.timer);
@@ -134,6 +150,9 @@ export class UpstreamLink {
         case "hello":
           this.buffer.ack(m.applied);
           this.acked(m.applied);
+          // Batches older than the resend window are not sent again (the region would ignore states that
+          // old): they are counted lost now, not when the next batch happens to be pushed.
+          this.evicted(this.buffer.trim(Date.now()));
           // Unprotected batches the region does not have now can no longer be sent again: lost.
           for (const e of this.unprotected) this.host.lost(this.regionKey, e.points);
           this.unprotected = [];
@@ -201,6 +220,7 @@ export class UpstreamLink {
     const delay = nextBackoffMs(this.attempt++);
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.evicted(this.buffer.trim(Date.now())); // a link away for long must not hold stale batches
       if (this.state === "backoff") void this.connect();
     }, delay);
   }

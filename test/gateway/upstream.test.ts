@@ -1,0 +1,81 @@
+// The gateway's link to a region, against a fake region namespace: what happens to batches the region
+// never acknowledged, when it comes back late and when the session gives up on it.
+import { describe, expect, it } from "vitest";
+import { DEFAULTS } from "../../src/config.js";
+import type { Env } from "../../src/env.js";
+import { type LinkHost, UpstreamLink } from "../../src/gateway/upstream.js";
+import { decodeBatch } from "../../src/wire/batch-codec.js";
+import { newCounters } from "../../src/wire/counters.js";
+import { encodeControl } from "../../src/wire/link-protocol.js";
+import { droneAt, eventually } from "../helpers/client.js";
+
+const opts = { ...DEFAULTS, resendMaxMs: 300 };
+
+/** A region that refuses links until `open()`, then greets each with `hello` and records what it receives. */
+function fakeRegion() {
+  let accepting = false;
+  const received: number[] = [];
+  const env = {
+    REGION: {
+      idFromName: (n: string) => n,
+      get: () => ({
+        fetch: async () => {
+          if (!accepting) throw new Error("region away");
+          const pair = new WebSocketPair();
+          const [client, server] = [pair[0], pair[1]];
+          server.binaryType = "arraybuffer";
+          server.accept();
+          server.addEventListener("message", (ev) => received.push(decodeBatch(new Uint8Array(ev.data as ArrayBuffer)).seq));
+          server.send(encodeControl({ t: "hello", applied: 0 }));
+          return new Response(null, { status: 101, webSocket: client });
+        },
+      }),
+    },
+  } as unknown as Env;
+  return { env, received, open: () => (accepting = true) };
+}
+
+function host() {
+  const lost: number[] = [];
+  const h: LinkHost = { forward() {}, proximity() {}, far() {}, lost: (_r, n) => lost.push(n), resent() {} };
+  return { h, lost };
+}
+
+const batch = (link: UpstreamLink, n: number) =>
+  link.send(
+    Array.from({ length: n }, (_, i) => droneAt(`u${i}`, 50, 8, 0, 0, 0, 0, Date.now())),
+    new Uint8Array(n),
+    newCounters(),
+    Date.now(),
+  );
+
+describe("upstream link", () => {
+  it("counts batches older than the resend window lost when the region comes back, instead of resending them", async () => {
+    const region = fakeRegion();
+    const { h, lost } = host();
+    const link = new UpstreamLink("u0", "s.u0", region.env, opts, h, "0".repeat(32));
+    batch(link, 3);
+    batch(link, 2);
+    await new Promise((r) => setTimeout(r, opts.resendMaxMs + 100));
+    // No new batch is pushed: the age bound must hold on its own.
+    region.open();
+    await eventually(() => lost.reduce((s, n) => s + n, 0) === 5, 15_000, "both old batches counted lost");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(region.received).toEqual([]); // and not resent
+    batch(link, 1); // a fresh one still goes out
+    await eventually(() => region.received.length > 0, 5000, "the fresh batch delivered");
+    expect(region.received).toEqual([3]);
+    link.close();
+  });
+
+  it("counts what is still unacknowledged lost when the session gives up on the link", () => {
+    const region = fakeRegion();
+    const { h, lost } = host();
+    const link = new UpstreamLink("u1", "s.u1", region.env, { ...opts, resendMaxMs: 60_000 }, h, "0".repeat(32));
+    batch(link, 4);
+    batch(link, 3);
+    expect(link.abandon()).toBe(7);
+    expect(lost).toEqual([7]);
+    expect(link.unacked).toBe(0);
+  });
+});
