@@ -1,8 +1,5 @@
 import { maxHaloM } from "./geo/regions.js";
 
-/** Highest latitude the region grid is checked for at start-up (the halo must fit its cells there). */
-export const MAX_OPERATING_LAT = 70;
-
 /** One option, written once: its variable, default, bounds (inclusive) and meaning (README's table). */
 interface OptionSpec {
   env: string;
@@ -191,6 +188,13 @@ const OPTIONS = {
     int: true,
     doc: "A drone unseen this long is evicted from its region, ms.",
   },
+  maxOperatingLat: {
+    env: "MAX_OPERATING_LAT",
+    default: 70,
+    min: 0,
+    max: 89,
+    doc: "Points are accepted up to this latitude north and south, degrees; start-up checks the halo fits half a region cell there (cells narrow towards the poles).",
+  },
   lowBatteryPct: { env: "LOW_BATTERY_PCT", default: 20, min: 0, max: 100, doc: "Battery percentage under which a return-to-home advisory is sent once." },
   lateNoticeMs: {
     env: "LATE_NOTICE_MS",
@@ -256,10 +260,10 @@ export function loadOptions(env: Record<string, unknown> = {}): Options {
     throw new ConfigError(
       `HALO_M must be at least CONFLICT_RADIUS_M + MAX_SPEED_MPS × (2 × LOOKAHEAD_S + STALE_AFTER_MS / 1000) = ${minHalo} m, or conflicts across a region border go unseen; got ${out.haloM}`,
     );
-  const fits = maxHaloM(out.regionPrecision, MAX_OPERATING_LAT);
+  const fits = maxHaloM(out.regionPrecision, out.maxOperatingLat);
   if (out.haloM > fits)
     throw new ConfigError(
-      `HALO_M (${out.haloM} m) is wider than half a region cell at REGION_PRECISION ${out.regionPrecision} (${Math.floor(fits)} m at ${MAX_OPERATING_LAT}° latitude): choose a coarser REGION_PRECISION or a smaller MAX_SPEED_MPS / LOOKAHEAD_S`,
+      `HALO_M (${out.haloM} m) is wider than half a region cell at REGION_PRECISION ${out.regionPrecision} (${Math.floor(fits)} m at MAX_OPERATING_LAT ${out.maxOperatingLat}°): choose a coarser REGION_PRECISION, a lower MAX_OPERATING_LAT, or a smaller MAX_SPEED_MPS / LOOKAHEAD_S`,
     );
   if (out.warningTimeS > out.lookaheadS) throw new ConfigError(`WARNING_TIME_S (${out.warningTimeS}) must not exceed LOOKAHEAD_S (${out.lookaheadS})`);
   // A hovering drone reaches its region only through the dedupe refresh, which may then wait a batch

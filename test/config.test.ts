@@ -23,6 +23,12 @@ describe("options", () => {
     expect(loadOptions({ REPLAY_MAX_MS: "9000", RESEND_MAX_MS: "7000" }).resendMaxMs).toBe(7000);
   });
 
+  it("checks the halo against the region cells at the operating latitude, where points are still accepted", () => {
+    expect(loadOptions({}).maxOperatingLat).toBe(70);
+    expect(() => loadOptions({ MAX_OPERATING_LAT: "85" })).not.toThrow(); // cells 3.4 km wide, halo 1,315 m
+    expect(() => loadOptions({ MAX_OPERATING_LAT: "88" })).toThrow(/MAX_OPERATING_LAT 88/); // 1.4 km wide
+  });
+
   it("names the variable in every rejection", () => {
     expect(() => loadOptions({ CONFLICT_RADIUS_M: "abc" })).toThrow(/CONFLICT_RADIUS_M must be a number/);
     expect(() => loadOptions({ BATCH_MAX_POINTS: "0" })).toThrow(/BATCH_MAX_POINTS must be between/);

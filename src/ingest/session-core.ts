@@ -192,7 +192,14 @@ export class SessionCore {
   }
 
   private acceptPoints(points: Point[], baseTimeMs: number, nowMs: number): void {
-    const ctx = { ownDroneId: this.ownDroneId, maxSpeedMps: this.opts.maxSpeedMps, maxFutureMs: this.opts.maxFutureMs, maxAgeMs: this.opts.maxAgeMs, nowMs };
+    const ctx = {
+      ownDroneId: this.ownDroneId,
+      maxSpeedMps: this.opts.maxSpeedMps,
+      maxLatDeg: this.opts.maxOperatingLat,
+      maxFutureMs: this.opts.maxFutureMs,
+      maxAgeMs: this.opts.maxAgeMs,
+      nowMs,
+    };
     const rejections = new FrameRejections();
     for (const wire of points) {
       this.totals.pointsReceived++;

@@ -17,6 +17,8 @@ export interface ValidationContext {
   /** The drone a drone token may send, or null for a relay. */
   ownDroneId: string | null;
   maxSpeedMps: number;
+  /** Highest |latitude| accepted: beyond it the region cells are too narrow for the halo (MAX_OPERATING_LAT). */
+  maxLatDeg: number;
   maxFutureMs: number;
   /** Oldest measurement accepted, ms before now: older reports are history, not telemetry. */
   maxAgeMs: number;
@@ -49,6 +51,7 @@ export function validatePoint(p: Point, baseTimeMs: number, ctx: ValidationConte
 export function checkPoint(t: TelemetryPoint, ctx: ValidationContext): PointVerdict {
   const id = t.droneId;
   if (!(Math.abs(t.lat) <= 90)) return reject("latitude", id, `latitude ${t.lat} outside [-90, 90]`);
+  if (Math.abs(t.lat) > ctx.maxLatDeg) return reject("latitude", id, `latitude ${t.lat} beyond the operating band ±${ctx.maxLatDeg}° (MAX_OPERATING_LAT)`);
   if (!(Math.abs(t.lon) <= 180)) return reject("longitude", id, `longitude ${t.lon} outside [-180, 180]`);
   if (!(t.altM >= MIN_ALT_M && t.altM <= MAX_ALT_M)) return reject("altitude", id, `altitude ${t.altM} m outside [${MIN_ALT_M}, ${MAX_ALT_M}]`);
   const ground = Math.hypot(t.vn, t.ve);

@@ -8,7 +8,7 @@ import { checkPoint, REJECT_REASONS, validatePoint, type ValidationContext } fro
 const NOW = 1_767_000_000_000;
 const BASE = NOW - 1000;
 
-const drone: ValidationContext = { ownDroneId: "d-7", maxSpeedMps: 50, maxFutureMs: 2000, maxAgeMs: 30_000, nowMs: NOW };
+const drone: ValidationContext = { ownDroneId: "d-7", maxSpeedMps: 50, maxLatDeg: 90, maxFutureMs: 2000, maxAgeMs: 30_000, nowMs: NOW };
 const relay: ValidationContext = { ...drone, ownDroneId: null };
 
 function wire(over: Partial<Omit<Point, "$typeName" | "$unknown">> = {}): Point {
@@ -124,6 +124,15 @@ describe("validatePoint: drone ids", () => {
 });
 
 describe("validatePoint: ranges", () => {
+  it("rejects points beyond the operating band, where the region cells are too narrow for the halo", () => {
+    const band = { ...drone, maxLatDeg: 70 };
+    expect(rejected(validatePoint(wire({ latE7: 700000000 }), BASE, band))).toBe("accepted");
+    expect(rejected(validatePoint(wire({ latE7: -700000000 }), BASE, band))).toBe("accepted");
+    expect(rejected(validatePoint(wire({ latE7: 700000001 }), BASE, band))).toBe("latitude");
+    const v = validatePoint(wire({ latE7: -890000000 }), BASE, band);
+    expect(v.status === "rejected" && v.message).toContain("MAX_OPERATING_LAT");
+  });
+
   it("accepts the extreme valid coordinates", () => {
     for (const [latE7, lonE7] of [
       [900000000, 1800000000],
