@@ -8,7 +8,7 @@ import { mkdtempSync, openSync, readFileSync, rmSync, closeSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mintToken } from "../../src/client/token.js";
-import { cpuMicros, descendants, freePort, killTreeNow, sleep, stopProcessTree } from "./processes.js";
+import { cpuMicros, descendants, freePort, killTreeNow, rssBytes, sleep, stopProcessTree } from "./processes.js";
 import { fetchRegionStats, type RegionStats, sumRegionStats } from "./region-stats.js";
 
 export interface EdgeOptions {
@@ -143,6 +143,11 @@ export class Edge {
   }
 
   /** workerd's CPU time so far (user + system, every workerd process of this edge), µs; NaN when none was found. */
+  /** Resident memory of the edge's workerd processes, bytes. */
+  rssBytes(): number {
+    return rssBytes(this.workerdPids);
+  }
+
   cpuMicros(): number {
     return cpuMicros(this.workerdPids);
   }

@@ -72,6 +72,24 @@ export function cpuMicros(pids: readonly number[]): number {
   return found > 0 ? (ticks * 1e6) / CLK_TCK : NaN;
 }
 
+/** Resident memory of `pids` together, bytes (VmRSS); NaN when none of them is alive. */
+export function rssBytes(pids: readonly number[]): number {
+  let kb = 0;
+  let found = 0;
+  for (const pid of pids) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m) {
+        kb += Number(m[1]);
+        found++;
+      }
+    } catch {
+      // exited
+    }
+  }
+  return found > 0 ? kb * 1024 : NaN;
+}
+
 /** Last-resort synchronous stop (process exit, a signal, a watchdog): SIGKILL to `p` and every process under it. */
 export function killTreeNow(p: ChildProcess | null): void {
   if (!p || p.pid === undefined || p.exitCode !== null || p.signalCode !== null) return;
