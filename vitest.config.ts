@@ -35,7 +35,7 @@ export default defineConfig({
         test: {
           name: "workers",
           testTimeout: 20_000,
-          include: ["test/{gateway,region}/**/*.test.ts"],
+          include: ["test/{gateway,region,hub}/**/*.test.ts"],
           // A pure mapping, tested in Node beside the shell it serves.
           exclude: ["test/region/metrics-mapping.test.ts"],
         },

@@ -188,6 +188,20 @@ const OPTIONS = {
     int: true,
     doc: "A drone unseen this long is evicted from its region, ms.",
   },
+  hubThresholdPerS: {
+    env: "HUB_THRESHOLD_PER_S",
+    default: 400,
+    min: 1,
+    max: 1_000_000,
+    doc: "A region receiving more single-drone reports a second than this routes those links through ingest hubs (docs/scaling.md).",
+  },
+  hubMsgsPerS: {
+    env: "HUB_MSGS_PER_S",
+    default: 500,
+    min: 1,
+    max: 1_000_000,
+    doc: "Single-drone reports a second one ingest hub is given: K = ceil(rate / this).",
+  },
   maxOperatingLat: {
     env: "MAX_OPERATING_LAT",
     default: 70,

@@ -3,5 +3,6 @@ import { createApp } from "./gateway/app.js";
 
 export { RegionObject } from "./region/region-object.js";
 export { RegionDirectory } from "./region/region-directory.js";
+export { IngestHub } from "./hub/ingest-hub.js";
 
 export default createApp();

@@ -72,3 +72,12 @@ export const LOW_BATTERY_HYSTERESIS_PCT = 5;
 export const HEATMAP_CELL_M = 100;
 /** Heatmap cells reported per tick, busiest first: Analytics Engine takes at most 20 doubles a point. */
 export const HEATMAP_TOP = 10;
+
+// ── Ingest hubs ───────────────────────────────────────────────────────────────
+
+/** A hub window closes early at this many batches: a bundle stays well under a WebSocket message's size. */
+export const HUB_MAX_BATCHES = 512;
+/** A link whose batches average at most this many points is a single-drone link (hub-routable). */
+export const HUB_SMALL_BATCH_POINTS = 4;
+/** The most hubs one region spreads its links over (the shard is `hash(drone) mod K`). */
+export const HUB_MAX = 256;

@@ -19,13 +19,15 @@ const ALLOWED: Record<string, string[]> = {
   detect: ["wire", "geo"],
   gateway: ["ingest", "link", "wire", "geo", "env"],
   region: ["detect", "link", "wire", "geo", "env"],
+  // The ingest hub shell: link machinery (its window, backoff) and the wire, nothing of the region's.
+  hub: ["link", "wire", "env"],
   // The client shares the wire and the link's reconnect backoff with the gateway, nothing else.
   client: ["wire", "link"],
   sim: ["client", "wire", "geo", "detect"],
   replay: ["client", "wire", "geo"],
   // The operators' page runs in a browser: it reads the ops stream's messages and nothing else of ours.
   page: ["wire"],
-  "index.ts": ["gateway", "region", "env"],
+  "index.ts": ["gateway", "region", "hub", "env"],
   "config.ts": ["geo"],
   // The bindings name the Durable Object classes (types only).
   "env.ts": ["region"],

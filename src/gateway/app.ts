@@ -97,6 +97,14 @@ export function createApp() {
     return stub.fetch(new Request(`https://region/ops/${c.req.param("view") ?? ""}?region=${region}&${url.searchParams}`));
   });
 
+  // Pins how many ingest hubs a region's single-drone links use (`?hubs=K`, or `auto`: its policy decides).
+  app.post("/v1/regions/:region/hubs", opsOnly, async (c) => {
+    const region = c.req.param("region") ?? "";
+    if (!/^[0-9b-hjkmnp-z]{1,12}$/.test(region)) return jsonError(c, 400, "bad_region", "region keys are geohashes");
+    const stub = c.env.REGION.get(c.env.REGION.idFromName(region));
+    return stub.fetch(new Request(`https://region/ops/hubs?region=${region}&hubs=${encodeURIComponent(c.req.query("hubs") ?? "")}`));
+  });
+
   // The operators' live view (src/gateway/ops-proxy.ts): the region's stream, a drone's recent track.
   const proxied = (c: Context<AppEnv>, r: OpsProxyResult) => (r.ok ? r.response : jsonError(c, r.status, r.error, r.detail));
   app.get("/v1/ops/stream", opsOnly, async (c) => proxied(c, await opsStream(c.env, c.req.raw)));

@@ -85,7 +85,7 @@ export class DroneSession implements LinkHost {
   private linkTo(regionKey: string): UpstreamLink {
     let link = this.links.get(regionKey);
     if (!link) {
-      link = new UpstreamLink(regionKey, `${this.sessionId}.${regionKey}`, this.env, this.opts, this, this.traceId);
+      link = new UpstreamLink(regionKey, `${this.sessionId}.${regionKey}`, this.env, this.opts, this, this.traceId, this.core.ownDroneId);
       this.links.set(regionKey, link);
       link.start();
     }

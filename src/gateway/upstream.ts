@@ -8,6 +8,7 @@ import type { Options } from "../config.js";
 import type { Env } from "../env.js";
 import { encodeBatch } from "../wire/batch-codec.js";
 import { nextBackoffMs } from "../link/backoff.js";
+import { hubShard } from "../link/hub-policy.js";
 import { parseControl } from "../wire/link-protocol.js";
 import type { TelemetryPoint } from "../wire/point.js";
 import { ResendBuffer, type Eviction } from "../link/resend-buffer.js";
@@ -45,6 +46,8 @@ export class UpstreamLink {
   /** This link's batches' traceparents (W3C), children of the session's trace. */
   private readonly spans: BatchSpans;
   private readonly buffer: ResendBuffer;
+  /** Hubs the region asked this link to go through (0: direct). */
+  private hubs = 0;
 
   constructor(
     readonly regionKey: string,
@@ -53,6 +56,8 @@ export class UpstreamLink {
     opts: Options,
     private readonly host: LinkHost,
     traceId: string,
+    /** The drone of a single-drone session, whose link may go through a hub; null for a relay (always direct). */
+    private readonly routeKey: string | null = null,
   ) {
     this.buffer = new ResendBuffer({ resendMaxMs: opts.resendMaxMs, resendMaxBytes: opts.resendMaxBytes });
     this.spans = new BatchSpans(traceId);
@@ -115,10 +120,7 @@ export class UpstreamLink {
   private async connect(): Promise<void> {
     this.state = "connecting";
     try {
-      const ns = this.env.REGION;
-      const stub = ns.get(ns.idFromName(this.regionKey));
-      const url = `https://region/link?region=${encodeURIComponent(this.regionKey)}&link=${encodeURIComponent(this.linkId)}`;
-      const resp = await stub.fetch(url, { headers: { Upgrade: "websocket" } });
+      const resp = await this.target().fetch(this.targetUrl(), { headers: { Upgrade: "websocket" } });
       const ws = resp.webSocket;
       if (resp.status !== 101 || !ws) throw new Error(`region answered ${resp.status}`);
       if ((this.state as State) === "closed") {
@@ -130,8 +132,9 @@ export class UpstreamLink {
       // From compatibility date 2026-03-17 binary messages arrive as Blob unless asked otherwise.
       ws.binaryType = "arraybuffer";
       ws.addEventListener("message", (ev) => this.onMessage(ev.data));
-      ws.addEventListener("close", () => this.dropped());
-      ws.addEventListener("error", () => this.dropped());
+      // A socket replaced by a route switch may still deliver acks and alerts, but its end is no news.
+      ws.addEventListener("close", () => this.ws === ws && this.dropped());
+      ws.addEventListener("error", () => this.ws === ws && this.dropped());
       this.ws = ws;
       // Nothing is sent until the region's hello says what it has already applied: sending a new
       // batch first would make the region drop the older resent ones as duplicates.
@@ -171,9 +174,44 @@ export class UpstreamLink {
         case "far":
           this.host.far(this.regionKey, m.ids, m.validMs);
           break;
+        case "route":
+          if (this.routeKey !== null && m.hubs !== this.hubs) this.reroute(m.hubs);
+          break;
       }
     } else if (data instanceof ArrayBuffer) {
       this.host.forward(new Uint8Array(data));
+    }
+  }
+
+  /** The Durable Object this link connects to now: its region, or the ingest hub of its drone's shard. */
+  private target(): DurableObjectStub {
+    if (this.hubs > 0 && this.routeKey !== null) return this.env.HUB.get(this.env.HUB.idFromName(`${this.regionKey}/${hubShard(this.routeKey, this.hubs)}`));
+    return this.env.REGION.get(this.env.REGION.idFromName(this.regionKey));
+  }
+
+  private targetUrl(): string {
+    const q = `region=${encodeURIComponent(this.regionKey)}&link=${encodeURIComponent(this.linkId)}`;
+    if (this.hubs > 0 && this.routeKey !== null) return `https://hub/hub-link?${q}&shard=${hubShard(this.routeKey, this.hubs)}`;
+    return `https://region/link?${q}`;
+  }
+
+  /**
+   * The region asked for another path (through `hubs` hubs, or direct with 0): connect there at once.
+   * Nothing is lost or doubled in the switch: the new path's hello says what the region has durably
+   * applied, the rest is resent, and the region's ledger (per link, whichever path) drops repeats.
+   */
+  private reroute(hubs: number): void {
+    this.hubs = hubs;
+    if (this.state === "closed") return;
+    const old = this.ws;
+    this.ws = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    void this.connect();
+    try {
+      old?.close(CloseCode.NORMAL, "route changed");
+    } catch {
+      // already closed
     }
   }
 

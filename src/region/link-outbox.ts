@@ -1,10 +1,13 @@
 /**
- * How a region object talks to its gateway links: frames to a link's hibernatable socket (found again
- * by its tag after hibernation), held while the link is away, acks, and the far verdicts of the
- * safety-aware stretch. The object's one door to its sockets.
+ * How a region object talks to its gateway links: frames to a link's own hibernatable socket (found
+ * again by its tag after hibernation), or, for a link behind an ingest hub, to that hub's socket with
+ * the link's address in front (src/wire/hub-protocol.ts); held while the link is away; acks; the far
+ * verdicts of the safety-aware stretch. The object's one door to its sockets.
  */
 import { HeldFrames } from "../link/held-frames.js";
-import { encodeControl } from "../wire/link-protocol.js";
+import { envelopeBinary, envelopeText } from "../wire/hub-protocol.js";
+import { encodeControl, type RegionControl } from "../wire/link-protocol.js";
+import { hubOf } from "./hub-socket.js";
 import { linkIdOf } from "./link-socket.js";
 
 export class LinkOutbox {
@@ -12,6 +15,8 @@ export class LinkOutbox {
   private readonly held: HeldFrames<Uint8Array | string>;
   /** Links that were told about far drones at the last tick. */
   private farLinks = new Set<string>();
+  /** Gateway links behind an ingest hub: the hub socket's tag. Relearned from every bundle, so hibernation loses nothing lasting. */
+  private readonly viaHub = new Map<string, string>();
 
   /** `holdMs`: how long a frame waits for its link (the look-ahead: older alerts help nobody). */
   constructor(
@@ -23,23 +28,42 @@ export class LinkOutbox {
 
   /** A link's socket is (back) up: what was held for it goes first. */
   opened(linkId: string, ws: WebSocket, nowMs: number): void {
+    this.viaHub.delete(linkId); // direct now
     for (const frame of this.held.take(linkId, nowMs)) safeSend(ws, frame);
   }
 
+  /** A link reached this region through hub socket `hubTag` (its `open`, or a batch in a bundle). */
+  throughHub(linkId: string, hubTag: string, nowMs: number): void {
+    if (this.viaHub.get(linkId) === hubTag) return;
+    this.viaHub.set(linkId, hubTag);
+    for (const frame of this.held.take(linkId, nowMs)) this.deliver(linkId, frame);
+  }
+
+  /** A link left its hub (its gateway went away or moved): frames for it are held again. */
+  leftHub(linkId: string, hubTag: string): void {
+    if (this.viaHub.get(linkId) === hubTag) this.viaHub.delete(linkId);
+  }
+
+  /** A hub's socket closed: its links are away until they come back (directly or through a hub). */
+  hubClosed(hubTag: string): void {
+    for (const [link, tag] of this.viaHub) if (tag === hubTag) this.viaHub.delete(link);
+  }
+
   /**
-   * Sends to a link's socket. While the link is away (its gateway is reconnecting after a restart of
-   * this object, say), the latest frame per `key` (an alert of a drone, a proximity set) is held and
+   * Sends to a link. While the link is away (its gateway is reconnecting after a restart of this
+   * object, say), the latest frame per `key` (an alert of a drone, a proximity set) is held and
    * delivered when the link is back: an alert must not vanish in that gap.
    */
   send(linkId: string, data: Uint8Array | string, key: string, nowMs: number): void {
-    const sockets = this.ctx.getWebSockets(linkId);
-    if (sockets.length === 0) this.held.hold(linkId, key, data, nowMs);
-    else for (const ws of sockets) safeSend(ws, data);
+    if (!this.deliver(linkId, data)) this.held.hold(linkId, key, data, nowMs);
+  }
+
+  control(linkId: string, m: RegionControl): void {
+    this.deliver(linkId, encodeControl(m));
   }
 
   ack(linkId: string, seq: number): void {
-    const frame = encodeControl({ t: "ack", seq });
-    for (const ws of this.ctx.getWebSockets(linkId)) safeSend(ws, frame);
+    this.control(linkId, { t: "ack", seq });
   }
 
   /**
@@ -48,12 +72,7 @@ export class LinkOutbox {
    * message to every link every second would cost a fleet of sockets for nothing.
    */
   far(byLink: Map<string, string[]>, validMs: number): void {
-    for (const ws of this.ctx.getWebSockets()) {
-      const linkId = linkIdOf(ws);
-      if (!linkId) continue;
-      const ids = byLink.get(linkId);
-      if (ids || this.farLinks.has(linkId)) safeSend(ws, encodeControl({ t: "far", ids: ids ?? [], validMs }));
-    }
+    for (const linkId of new Set([...byLink.keys(), ...this.farLinks])) this.control(linkId, { t: "far", ids: byLink.get(linkId) ?? [], validMs });
     this.farLinks = new Set(byLink.keys());
   }
 
@@ -62,13 +81,30 @@ export class LinkOutbox {
     this.held.expire(nowMs);
   }
 
-  /** Links with a socket now. */
+  /** Links reachable now, directly or through a hub. */
   openLinks(): Set<string> {
-    return new Set(this.ctx.getWebSockets().flatMap((ws) => linkIdOf(ws) ?? []));
+    const open = new Set(this.ctx.getWebSockets().flatMap((ws) => linkIdOf(ws) ?? []));
+    for (const link of this.viaHub.keys()) open.add(link);
+    return open;
   }
 
   get sockets(): number {
     return this.ctx.getWebSockets().length;
+  }
+
+  /** Sends on the link's own socket, else through its hub; false when it has neither. */
+  private deliver(linkId: string, data: Uint8Array | string): boolean {
+    const direct = this.ctx.getWebSockets(linkId);
+    if (direct.length > 0) {
+      for (const ws of direct) safeSend(ws, data);
+      return true;
+    }
+    const tag = this.viaHub.get(linkId);
+    const hubs = tag ? this.ctx.getWebSockets(tag).filter((ws) => hubOf(ws) !== null) : [];
+    if (hubs.length === 0) return false;
+    const wrapped = typeof data === "string" ? envelopeText(linkId, data) : envelopeBinary(linkId, data);
+    for (const ws of hubs) safeSend(ws, wrapped);
+    return true;
   }
 }
 

@@ -13,6 +13,8 @@ import { LinkLedger } from "../link/link-ledger.js";
 import { log } from "../log.js";
 import { BatchFormatError, decodeBatch } from "../wire/batch-codec.js";
 import { CloseCode } from "../wire/close-codes.js";
+import { HubDoor } from "./hub-door.js";
+import { acceptHub, hubOf } from "./hub-socket.js";
 import { AlertAudit } from "./alert-audit.js";
 import { Housekeeping } from "./housekeeping.js";
 import { acceptLink, linkIdOf } from "./link-socket.js";
@@ -44,6 +46,8 @@ export class RegionObject extends DurableObject<Env> {
   private readonly audit = new AlertAudit(this.store);
   private readonly clock = new TickClock(this.ctx.storage);
   private readonly chores = new Housekeeping(this.opts, this.store, this.ledger, this.env.DIRECTORY);
+  /** Ingest hubs: whether single-drone links go through them, and what they bring (src/region/hub-door.ts). */
+  private readonly hubs = new HubDoor(this.opts, this.outbox, this.ledger);
   /** Operators watching live, and the drones' recent tracks (src/region/ops-stream.ts). */
   private readonly ops = new OpsStream(this.ctx, this.opts);
   private region: Region | null = null;
@@ -66,6 +70,8 @@ export class RegionObject extends DurableObject<Env> {
     if (this.region && key !== this.region.key) return new Response("wrong region for this object", { status: 409 });
     const region = this.open(key);
     if (url.pathname === "/link") return this.acceptLink(request);
+    if (url.pathname === "/hub") return acceptHub(this.ctx, request).response;
+    if (url.pathname === "/ops/hubs") return this.hubs.pin(url.searchParams.get("hubs"));
     const opsReply = this.ops.fetch(request, url, region.core, Date.now());
     if (opsReply) return opsReply;
     const source = {
@@ -80,31 +86,42 @@ export class RegionObject extends DurableObject<Env> {
   }
 
   override webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): void {
+    const hub = hubOf(ws);
+    if (hub && this.region) return this.hubs.message(ws, hub, message, (w, l, b) => this.applyLive(w, l, b), this.region.key);
     if (typeof message === "string" || OpsStream.isWatcher(ws)) return; // links send only binary batches; watchers only listen
     const linkId = linkIdOf(ws);
     if (!this.region || !linkId) {
       ws.close(CloseCode.INTERNAL, "region not initialised");
       return;
     }
-    try {
-      if (!this.applyBatch(linkId, new Uint8Array(message), Date.now(), true)) this.stats.duplicateBatches++;
-    } catch (e) {
-      // Not applied, not recorded, not acked (the core applies a batch whole or not at all): the link
-      // closes, and its gateway reconnects and resends it. A batch that cannot be read says so.
-      const unreadable = e instanceof BatchFormatError;
-      this.stats[unreadable ? "badBatches" : "failedBatches"]++;
-      log(unreadable ? "bad batch" : "batch failed", { region: this.region.key, linkId, error: String(e) }, "error");
-      ws.close(unreadable ? CloseCode.PROTOCOL : CloseCode.INTERNAL, unreadable ? "bad batch" : "batch not applied");
-    }
+    this.applyLive(ws, linkId, new Uint8Array(message));
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    const hub = hubOf(ws);
+    if (hub) this.outbox.hubClosed(hub);
     // Complete the closing handshake (1005/1006 only report a missing code: RFC 6455 §7.4.1). The
     // link's records stay: its gateway reconnects under the same id, or they are forgotten later.
     try {
       ws.close(code === 1005 || code === 1006 ? CloseCode.NORMAL : code, "closing");
     } catch {
       // already closed
+    }
+  }
+
+  /** A live batch of `linkId` that came on socket `ws` (the link's own, or its hub's); false when `ws` was closed. */
+  private applyLive(ws: WebSocket, linkId: string, bytes: Uint8Array): boolean {
+    try {
+      if (!this.applyBatch(linkId, bytes, Date.now(), true)) this.stats.duplicateBatches++;
+      return true;
+    } catch (e) {
+      // Not applied, not recorded, not acked (the core applies a batch whole or not at all): the link
+      // closes, and its gateway reconnects and resends it. A batch that cannot be read says so.
+      const unreadable = e instanceof BatchFormatError;
+      this.stats[unreadable ? "badBatches" : "failedBatches"]++;
+      log(unreadable ? "bad batch" : "batch failed", { region: this.region?.key, linkId, error: String(e) }, "error");
+      ws.close(unreadable ? CloseCode.PROTOCOL : CloseCode.INTERNAL, unreadable ? "bad batch" : "batch not applied");
+      return false;
     }
   }
 
@@ -154,6 +171,7 @@ export class RegionObject extends DurableObject<Env> {
     if (!live) return true;
     this.stats.batches++;
     this.stats.points += batch.points.length;
+    this.hubs.applied(linkId, batch.points.length);
     this.clock.ensure(now);
     if (next) {
       // Journal rows first: the output gate holds the ack until they are stored, so an ack means
@@ -179,6 +197,7 @@ export class RegionObject extends DurableObject<Env> {
     // Evicted drones leave the table, ghosts too (their rows would otherwise be reloaded forever).
     this.store.checkpoint(core.space.takeDirty(), core.evictedDrones(), links, now);
     for (const [linkId, seq] of ackNow) this.outbox.ack(linkId, seq);
+    this.hubs.tick(now);
     if (this.opts.stretchMaxMs > 0) this.outbox.far(core.space.farDrones(farRadiusM(this.opts)), farVerdictValidityMs(this.opts));
     await this.chores.run(key, now, () => this.outbox.openLinks(), metrics.active);
   }
@@ -189,6 +208,6 @@ export class RegionObject extends DurableObject<Env> {
   }
 
   private statsNow(): Record<string, number> {
-    return { ...this.stats, badOutputs: this.region?.router.badOutputs ?? 0 };
+    return { ...this.stats, badOutputs: this.region?.router.badOutputs ?? 0, badBundles: this.hubs.badBundles, hubs: this.hubs.hubs };
   }
 }

@@ -3,7 +3,7 @@
  * than the conflict work itself (docs/platform.md), so batches use a fixed little-endian layout read with a
  * DataView. Versioned by a magic byte and a version byte; the region rejects anything else.
  *
- *   header  u8 magic 0xA5 | u8 version 1 | u16 flags | u32 seq | f64 sentAtMs
+ *   header  u8 magic 0xA5 | u8 version 1 | u16 flags (1: urgent) | u32 seq | f64 sentAtMs
  *           u8 traceparent length | bytes
  *           u8 counter count | f64 × count (deltas since the previous batch on this link)
  *           u16 drone-id count | (u8 length | utf-8 bytes) × count
@@ -19,6 +19,8 @@ const POINT_BYTES = 48;
 const F_GHOST = 1;
 const F_BATTERY = 2;
 const F_SEQ = 4;
+/** Header flag: flushed for a drone in proximity of another; an ingest hub forwards it at once. */
+const H_URGENT = 1;
 
 export interface RegionBatch {
   /** Per link, from 1, increasing by one: the region drops a seq it has already applied. */
@@ -32,6 +34,8 @@ export interface RegionBatch {
   points: TelemetryPoint[];
   /** 1 where the point is a halo ghost: used for prediction, never counted or alerted. */
   ghost: Uint8Array;
+  /** Flushed at once for a drone in proximity: nothing on the way may hold it for a window. */
+  urgent?: boolean;
 }
 
 /** The bytes are not a batch this version understands. */
@@ -65,7 +69,7 @@ export function encodeBatch(b: RegionBatch): Uint8Array {
   let o = 0;
   dv.setUint8(o, BATCH_MAGIC);
   dv.setUint8(o + 1, BATCH_VERSION);
-  dv.setUint16(o + 2, 0, true);
+  dv.setUint16(o + 2, b.urgent ? H_URGENT : 0, true);
   dv.setUint32(o + 4, b.seq, true);
   dv.setFloat64(o + 8, b.sentAtMs, true);
   o += 16;
@@ -105,6 +109,11 @@ export function encodeBatch(b: RegionBatch): Uint8Array {
  * The sequence number and point count of a batch without decoding its points (for a receiver that
  * only counts and acks, like the benchmark's bare transport); null when the layout does not add up.
  */
+/** Whether a batch's header marks it urgent (for a hub that forwards without decoding). */
+export function isUrgentBatch(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && ((bytes[2]! | (bytes[3]! << 8)) & H_URGENT) !== 0;
+}
+
 export function peekBatch(bytes: Uint8Array): { seq: number; points: number } | null {
   if (bytes.length < 17 || bytes[0] !== BATCH_MAGIC || bytes[1] !== BATCH_VERSION) return null;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -174,5 +183,5 @@ export function decodeBatch(bytes: Uint8Array): RegionBatch {
       vu: dv.getFloat32(o + 44, true),
     };
   }
-  return { seq, sentAtMs, traceparent, counters, points, ghost };
+  return { seq, sentAtMs, traceparent, counters, points, ghost, urgent: (dv.getUint16(2, true) & H_URGENT) !== 0 };
 }

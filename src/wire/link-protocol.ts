@@ -11,7 +11,12 @@ export type RegionControl =
   /** The link's home drones within 2R of another or in a conflict: flush their points at once. */
   | { t: "proximity"; ids: string[] }
   /** The link's home drones provably far from every other for the next `validMs` (safety-aware stretch may hold them). */
-  | { t: "far"; ids: string[]; validMs: number };
+  | { t: "far"; ids: string[]; validMs: number }
+  /**
+   * The region's inbound messages are past its hub threshold: a single-drone link goes through ingest
+   * hub `hash(drone) mod hubs` of this region from now on; 0 means direct again (src/detect/hub-policy.ts).
+   */
+  | { t: "route"; hubs: number };
 
 export function encodeControl(m: RegionControl): string {
   return JSON.stringify(m);
@@ -37,6 +42,8 @@ export function parseControl(text: string): RegionControl | null {
       return isIdList(o.ids) ? { t: "proximity", ids: o.ids } : null;
     case "far":
       return isIdList(o.ids) && typeof o.validMs === "number" && o.validMs >= 0 ? { t: "far", ids: o.ids, validMs: o.validMs } : null;
+    case "route":
+      return Number.isInteger(o.hubs) && (o.hubs as number) >= 0 ? { t: "route", hubs: o.hubs as number } : null;
     default:
       return null;
   }

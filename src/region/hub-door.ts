@@ -1,0 +1,90 @@
+/**
+ * A region object's side of its ingest hubs: the policy that decides whether its single-drone links go
+ * through hubs (src/link/hub-policy.ts) and tells them so at each tick, a hub's announcements (a link
+ * now behind it is greeted with its durable floor), and its bundles, whose batches are applied one by
+ * one under their own gateway links, exactly as if they had come directly.
+ */
+import type { Options } from "../config.js";
+import { HubPolicy } from "../link/hub-policy.js";
+import type { LinkLedger } from "../link/link-ledger.js";
+import { log } from "../log.js";
+import { HUB_MAX, HUB_SMALL_BATCH_POINTS } from "../tunables.js";
+import { CloseCode } from "../wire/close-codes.js";
+import { decodeBundle, parseHubControl } from "../wire/hub-protocol.js";
+import type { LinkOutbox } from "./link-outbox.js";
+
+/** Applies one live batch of `linkId` that came on socket `ws`; false when `ws` had to be closed. */
+export type ApplyLive = (ws: WebSocket, linkId: string, bytes: Uint8Array) => boolean;
+
+export class HubDoor {
+  private readonly policy: HubPolicy;
+  private lastTickMs = 0;
+  /** Bundles that could not be read (the hub's socket was closed). */
+  badBundles = 0;
+
+  constructor(
+    opts: Options,
+    private readonly outbox: LinkOutbox,
+    private readonly ledger: LinkLedger,
+  ) {
+    this.policy = new HubPolicy({
+      thresholdPerS: opts.hubThresholdPerS,
+      perHubPerS: opts.hubMsgsPerS,
+      smallBatchPoints: HUB_SMALL_BATCH_POINTS,
+      maxHubs: HUB_MAX,
+    });
+  }
+
+  /** K in force. */
+  get hubs(): number {
+    return this.policy.current;
+  }
+
+  /** A message on hub socket `ws` (tag `hub`): an announcement, or a bundle of its links' batches. */
+  message(ws: WebSocket, hub: string, message: ArrayBuffer | string, apply: ApplyLive, region: string): void {
+    const now = Date.now();
+    if (typeof message === "string") {
+      const c = parseHubControl(message);
+      if (c?.t === "closed") this.outbox.leftHub(c.link, hub);
+      else if (c) {
+        this.outbox.throughHub(c.link, hub, now);
+        this.outbox.control(c.link, { t: "hello", applied: this.ledger.floor(c.link) });
+      }
+      return;
+    }
+    let batches: ReturnType<typeof decodeBundle>;
+    try {
+      batches = decodeBundle(new Uint8Array(message));
+    } catch (e) {
+      this.badBundles++;
+      log("bad bundle", { region, hub, error: String(e) }, "error");
+      ws.close(CloseCode.PROTOCOL, "bad bundle");
+      return;
+    }
+    for (const b of batches) {
+      this.outbox.throughHub(b.linkId, hub, now);
+      if (!apply(ws, b.linkId, b.bytes)) return;
+    }
+  }
+
+  /** One live batch applied (direct or bundled): what the policy counts. */
+  applied(linkId: string, points: number): void {
+    this.policy.batch(linkId, points);
+  }
+
+  /** Once a tick: tells the links whose route changed. */
+  tick(nowMs: number): void {
+    const elapsed = this.lastTickMs > 0 ? nowMs - this.lastTickMs : 1000;
+    this.lastTickMs = nowMs;
+    for (const [linkId, hubs] of this.policy.tick(elapsed).tell) this.outbox.control(linkId, { t: "route", hubs });
+  }
+
+  /** An operator pins how many hubs the region's single-drone links use ("auto": the policy decides). */
+  pin(value: string | null): Response {
+    const k = Number(value);
+    if (value === "auto") this.policy.pin(null);
+    else if (value !== null && value !== "" && Number.isInteger(k) && k >= 0 && k <= HUB_MAX) this.policy.pin(k);
+    else return new Response(`hubs must be "auto" or an integer 0-${HUB_MAX}`, { status: 400 });
+    return Response.json({ hubs: value });
+  }
+}

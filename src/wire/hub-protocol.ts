@@ -1,0 +1,123 @@
+/**
+ * Between an ingest hub and its region (src/hub/ingest-hub.ts). Upstream, a hub sends bundles: the
+ * gateway links' batches it gathered in one window, each byte for byte as its gateway encoded it, so
+ * the region applies every one under its own link's sequence (exactly once whichever path it took).
+ * Downstream, the region addresses frames to a gateway link behind the hub: binary frames (alerts)
+ * with the link id in front, text frames (control) as `linkId NUL json`. A hub announces a gateway
+ * link it now carries with `open`, and the region answers with that link's `hello`.
+ */
+import { BatchFormatError } from "./batch-codec.js";
+
+const BUNDLE_MAGIC = 0xb7;
+const ENVELOPE_MAGIC = 0xb8;
+const VERSION = 1;
+const SEP = "\u0000";
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** One gateway link's batch inside a bundle. */
+export interface BundledBatch {
+  linkId: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * One message of gateway batches: u8 magic | u8 version | u16 count |
+ * (u8 link id length | link id | u32 length | batch bytes) × count.
+ */
+export function encodeBundle(batches: readonly BundledBatch[]): Uint8Array {
+  if (batches.length > 0xffff) throw new BatchFormatError("more than 65535 batches in one bundle");
+  const ids = batches.map((b) => encoder.encode(b.linkId));
+  let size = 4;
+  for (let i = 0; i < batches.length; i++) {
+    if (ids[i]!.length > 255) throw new BatchFormatError("link id longer than 255 bytes");
+    size += 1 + ids[i]!.length + 4 + batches[i]!.bytes.length;
+  }
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  out[0] = BUNDLE_MAGIC;
+  out[1] = VERSION;
+  dv.setUint16(2, batches.length, true);
+  let o = 4;
+  for (let i = 0; i < batches.length; i++) {
+    const id = ids[i]!;
+    const bytes = batches[i]!.bytes;
+    out[o] = id.length;
+    out.set(id, o + 1);
+    o += 1 + id.length;
+    dv.setUint32(o, bytes.length, true);
+    out.set(bytes, o + 4);
+    o += 4 + bytes.length;
+  }
+  return out;
+}
+
+export function isBundle(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === BUNDLE_MAGIC;
+}
+
+/** The batches of a bundle (views into it); throws BatchFormatError when the layout does not add up. */
+export function decodeBundle(bytes: Uint8Array): BundledBatch[] {
+  if (!isBundle(bytes) || bytes[1] !== VERSION) throw new BatchFormatError("not an airspace hub bundle");
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = dv.getUint16(2, true);
+  const out: BundledBatch[] = [];
+  let o = 4;
+  for (let i = 0; i < n; i++) {
+    const idLen = o < bytes.length ? bytes[o]! : -1;
+    if (idLen < 1 || o + 1 + idLen + 4 > bytes.length) throw new BatchFormatError(`bundle truncated at batch ${i}`);
+    const linkId = decoder.decode(bytes.subarray(o + 1, o + 1 + idLen));
+    o += 1 + idLen;
+    const len = dv.getUint32(o, true);
+    if (o + 4 + len > bytes.length) throw new BatchFormatError(`bundle truncated in batch ${i}`);
+    out.push({ linkId, bytes: bytes.subarray(o + 4, o + 4 + len) });
+    o += 4 + len;
+  }
+  if (o !== bytes.length) throw new BatchFormatError("bundle has trailing bytes");
+  return out;
+}
+
+/** A binary frame for gateway link `linkId`: u8 magic | u8 version | u8 id length | id | frame. */
+export function envelopeBinary(linkId: string, frame: Uint8Array): Uint8Array {
+  const id = encoder.encode(linkId);
+  if (id.length > 255) throw new BatchFormatError("link id longer than 255 bytes");
+  const out = new Uint8Array(3 + id.length + frame.length);
+  out[0] = ENVELOPE_MAGIC;
+  out[1] = VERSION;
+  out[2] = id.length;
+  out.set(id, 3);
+  out.set(frame, 3 + id.length);
+  return out;
+}
+
+export function envelopeText(linkId: string, text: string): string {
+  return `${linkId}${SEP}${text}`;
+}
+
+/** Who a frame from the region is for, and the frame itself; null when it is not an envelope. */
+export function openEnvelope(data: Uint8Array | string): { linkId: string; frame: Uint8Array | string } | null {
+  if (typeof data === "string") {
+    const i = data.indexOf(SEP);
+    return i > 0 ? { linkId: data.slice(0, i), frame: data.slice(i + 1) } : null;
+  }
+  if (data.length < 3 || data[0] !== ENVELOPE_MAGIC || data[1] !== VERSION || data.length < 3 + data[2]!) return null;
+  const n = data[2]!;
+  return { linkId: decoder.decode(data.subarray(3, 3 + n)), frame: data.subarray(3 + n) };
+}
+
+/** A hub tells its region: this gateway link is now behind me (answer with its hello), or no longer is. */
+export type HubControl = { t: "open" | "closed"; link: string };
+
+export function encodeHubControl(m: HubControl): string {
+  return JSON.stringify(m);
+}
+
+export function parseHubControl(text: string): HubControl | null {
+  try {
+    const o = JSON.parse(text) as Record<string, unknown>;
+    const ok = o && (o.t === "open" || o.t === "closed") && typeof o.link === "string" && /^[\w.:-]{1,128}$/.test(o.link);
+    return ok ? { t: o.t as HubControl["t"], link: o.link as string } : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { HubPolicy } from "../../src/link/hub-policy.js";
+
+const opts = { thresholdPerS: 400, perHubPerS: 500, smallBatchPoints: 4, maxHubs: 64 };
+
+/** `sockets` single-drone links reporting `hz` times in one second, plus one relay sending big batches. */
+function second(p: HubPolicy, sockets: number, hz: number) {
+  for (let i = 0; i < sockets; i++) for (let k = 0; k < hz; k++) p.batch(`s${i}`, 1);
+  for (let k = 0; k < 20; k++) p.batch("relay", 300);
+  return p.tick(1000);
+}
+
+describe("HubPolicy", () => {
+  it("keeps a quiet region direct and routes a busy one's single-drone links through K hubs, relays never", () => {
+    const p = new HubPolicy(opts);
+    expect(second(p, 30, 10)).toEqual({ hubs: 0, tell: [] }); // 300 messages/s
+    const busy = second(p, 500, 10); // 5,000 messages/s
+    expect(busy.hubs).toBe(10);
+    expect(busy.tell.length).toBe(500);
+    expect(busy.tell.every(([l, k]) => l !== "relay" && k === 10)).toBe(true);
+    expect(second(p, 500, 10).tell).toEqual([]); // told once
+    expect(p.routeOf("s7")).toBe(10);
+  });
+
+  it("does not flap: grows at once, shrinks below half, goes direct under half the threshold", () => {
+    const p = new HubPolicy(opts);
+    expect(second(p, 100, 10).hubs).toBe(2); // 1,000/s
+    expect(second(p, 70, 10).hubs).toBe(2); // 700/s: K would be 2 anyway
+    expect(second(p, 45, 10).hubs).toBe(1); // 450/s: 1 ≤ 2/2
+    expect(second(p, 30, 10).hubs).toBe(1); // 300/s: above half the threshold, stays
+    const off = second(p, 15, 10); // 150/s
+    expect(off.hubs).toBe(0);
+    expect(off.tell.every(([, k]) => k === 0)).toBe(true);
+  });
+
+  it("obeys a pinned K, and lets the policy decide again when unpinned", () => {
+    const p = new HubPolicy(opts);
+    p.pin(3);
+    expect(second(p, 5, 1).hubs).toBe(3);
+    p.pin(null);
+    expect(second(p, 5, 1).hubs).toBe(0);
+  });
+});
