@@ -197,7 +197,7 @@ const OPTIONS = {
   },
   hubMsgsPerS: {
     env: "HUB_MSGS_PER_S",
-    default: 500,
+    default: 1000,
     min: 1,
     max: 1_000_000,
     doc: "Single-drone reports a second one ingest hub is given: K = ceil(rate / this).",

@@ -45,6 +45,8 @@ export interface SocketsResult {
   lostReported: number;
   regionPoints: number;
   regionBatches: number;
+  /** Socket messages into the regions (batches direct, bundles from hubs). */
+  regionMessages: number;
   /** Points that would also go to a neighbour region as ghosts (0 by construction; else counts are approximate). */
   haloPoints: number;
   /** Per-pair latency (both drones alerted), ms, by kind; `missed` = triggers with no alert on both within 3 s. */
@@ -199,6 +201,7 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
     lostReported: sum.lost,
     regionPoints,
     regionBatches: s1.batches - s0.batches,
+    regionMessages: s1.messages - s0.messages,
     haloPoints,
     near: { samples: pairs.samples.near, missed: pairs.missed.near },
     far: { samples: pairs.samples.far, missed: pairs.missed.far },

@@ -4,6 +4,8 @@
  */
 
 export interface RegionStats {
+  /** Socket messages into the region: direct batches and hub bundles alike. */
+  messages: number;
   batches: number;
   duplicateBatches: number;
   badBatches: number;
@@ -29,6 +31,7 @@ export async function fetchRegionStats(url: string, opsToken: string, region: st
   if (!r.ok) throw new Error(`GET /v1/regions/${region}/stats answered ${r.status}: ${await r.text()}`);
   const j = (await r.json()) as Partial<RegionStats>;
   return {
+    messages: j.messages ?? 0,
     batches: j.batches ?? 0,
     duplicateBatches: j.duplicateBatches ?? 0,
     badBatches: j.badBatches ?? 0,
@@ -40,7 +43,7 @@ export async function fetchRegionStats(url: string, opsToken: string, region: st
 
 /** Stats summed over `regions`, read one after the other. */
 export async function sumRegionStats(regions: Iterable<string>, statsOf: (region: string) => Promise<RegionStats>): Promise<RegionStats> {
-  const sum: RegionStats = { batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, links: 0, activeAlerts: 0 };
+  const sum: RegionStats = { messages: 0, batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, links: 0, activeAlerts: 0 };
   for (const k of regions) {
     const s = await statsOf(k);
     for (const f of Object.keys(sum) as (keyof RegionStats)[]) sum[f] += s[f];

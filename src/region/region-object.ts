@@ -52,7 +52,7 @@ export class RegionObject extends DurableObject<Env> {
   private readonly ops = new OpsStream(this.ctx, this.opts);
   private region: Region | null = null;
   /** Counted here rather than in the core: they never reach it. */
-  readonly stats = { batches: 0, duplicateBatches: 0, badBatches: 0, failedBatches: 0, points: 0, journalReapplied: 0 };
+  readonly stats = { messages: 0, batches: 0, duplicateBatches: 0, badBatches: 0, failedBatches: 0, points: 0, journalReapplied: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -86,6 +86,7 @@ export class RegionObject extends DurableObject<Env> {
   }
 
   override webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): void {
+    this.stats.messages++; // what one object's thread is limited by (docs/scaling.md)
     const hub = hubOf(ws);
     if (hub && this.region) return this.hubs.message(ws, hub, message, (w, l, b) => this.applyLive(w, l, b), this.region.key);
     if (typeof message === "string" || OpsStream.isWatcher(ws)) return; // links send only binary batches; watchers only listen
