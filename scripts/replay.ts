@@ -34,7 +34,7 @@ async function main(): Promise<number> {
 
   const given = args.get("token");
   const secret = typeof given === "string" ? null : devSecret();
-  const relayToken = typeof given === "string" ? given : await mintToken(secret!, { sub: "replay", role: "relay" }, { ttlS: 86_400 });
+  const relayToken = typeof given === "string" ? given : await mintToken(secret!, { sub: "replay", fleet: "replay", role: "relay" }, { ttlS: 86_400 });
 
   const alertsOut = typeof args.get("alerts") === "string" ? createWriteStream(String(args.get("alerts"))) : null;
   const byLevel: Record<string, number> = {};

@@ -5,18 +5,31 @@
  */
 import { createBackoff, type Backoff, type BackoffOptions } from "../link/backoff.js";
 import { Emitter } from "./emitter.js";
-import type { AdvisoryMessage, AlertMessage, ErrorMessage, PongMessage, RateLimitMessage, SessionCounters, WelcomeMessage } from "./messages.js";
+import type {
+  AdvisoryMessage,
+  AlertMessage,
+  ErrorMessage,
+  PongMessage,
+  RateLimitMessage,
+  RenewedMessage,
+  SessionCounters,
+  WelcomeMessage,
+} from "./messages.js";
 import { Outbox } from "./outbox.js";
 import { OPEN, messageBytes, resolveSocketFactory, type AuthMode, type ResolvedSocketFactory, type SocketLike, type WebSocketCtor } from "./socket.js";
 import { StreamEncoder } from "../wire/telemetry-stream.js";
-import { decodeServerFrame, encodePingFrame, encodeTelemetryFrame, type ClientPoint } from "./wire.js";
+import { decodeServerFrame, encodePingFrame, encodeRenewFrame, encodeTelemetryFrame, type ClientPoint } from "./wire.js";
+import { TokenRenewal } from "./renewal.js";
 import { loadZstdEncoder, type ZstdEncoder } from "./zstd.js";
 import { CloseCode } from "../wire/close-codes.js";
 
 export interface ClientOptions {
   /** Gateway URL, e.g. ws://127.0.0.1:8787; "/v1/connect" is appended when the path is empty. */
   url: string;
-  /** A JWT, or a function returning one (called on every connect, so an expiring token can be renewed). */
+  /**
+   * A JWT, or a function returning one: called on every connect, and before the session's token
+   * expires to renew it in-band (the gateway closes a socket at exp with 4001 otherwise).
+   */
   token: string | (() => string | Promise<string>);
   /** WebSocket constructor. Default: globalThis.WebSocket, else the `ws` package. */
   WebSocket?: WebSocketCtor;
@@ -73,6 +86,8 @@ export interface ClientEvents {
   serverError: ErrorMessage;
   rateLimit: RateLimitMessage;
   pong: PongMessage & { rttMs: number };
+  /** The server took a renewed token (sent before the old one expired, when `token` is a function). */
+  renewed: RenewedMessage;
   close: { code: number; reason: string; willReconnect: boolean; delayMs: number };
   /** Transport or decode trouble; informational, the client recovers by itself. */
   error: { error: unknown };
@@ -98,6 +113,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   private factory: ResolvedSocketFactory | null = null;
   private zstd: ZstdEncoder | null = null;
   private sock: SocketLike | null = null;
+  private readonly renewal: TokenRenewal;
   private state: State = "idle";
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
@@ -131,6 +147,13 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
     this.now = opts.now ?? Date.now;
     this.backoff = createBackoff({ ...CLIENT_BACKOFF, ...opts.backoff });
     this.outbox = new Outbox(opts.queueCapacity ?? defaultCapacity);
+    const fetchToken = typeof opts.token === "function" ? opts.token : null;
+    this.renewal = new TokenRenewal(
+      fetchToken,
+      (t) => this.sendRenew(t),
+      this.now,
+      (error) => this.emit("error", { error }),
+    );
   }
 
   /** Drone id sent on the wire for `p` ("" = the token's subject); throws for an unusable point. */
@@ -290,6 +313,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
         this.streamEncoder = this.opts.stream && msg.streamMaxDrones > 0 ? new StreamEncoder(msg.streamMaxDrones) : null;
         this.state = "open";
         this.backoff.reset();
+        this.renewal.arm(msg.expiresAtMs);
         this.emit("welcome", msg);
         this.flush();
         break;
@@ -298,6 +322,10 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
         break;
       case "advisory":
         this.emit("advisory", msg);
+        break;
+      case "renewed":
+        this.renewal.arm(msg.expiresAtMs);
+        this.emit("renewed", msg);
         break;
       case "error":
         this.emit("serverError", msg);
@@ -405,6 +433,13 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
     this.stats.bytesUncompressed += plain.length;
   }
 
+  private sendRenew(token: string): boolean {
+    const sock = this.sock;
+    if (!sock || sock.readyState !== OPEN) return false;
+    sock.send(encodeRenewFrame(token));
+    return true;
+  }
+
   private sendPing(nonce: number): void {
     const sock = this.sock;
     if (!sock || sock.readyState !== OPEN) return;
@@ -433,6 +468,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   private stopPings(): void {
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.pingTimer = null;
+    this.renewal.stop(); // every path that ends a session stops its pings: its renewal ends with them
   }
 
   private clearTimers(): void {

@@ -23,6 +23,16 @@ export interface WelcomeMessage {
   serverTimeMs: number;
   /** Largest TelemetryStream drone table (0: only the token's own drone). */
   streamMaxDrones: number;
+  /** The token's fleet: every drone id of this session is an id within it. */
+  fleet: string;
+  /** When the socket closes (4001) unless the token is renewed in-band, Unix ms (0: never). */
+  expiresAtMs: number;
+}
+
+/** A renewal was accepted: the session now lives until `expiresAtMs`. */
+export interface RenewedMessage {
+  type: "renewed";
+  expiresAtMs: number;
 }
 
 export type AlertLevelName = "caution" | "warning" | "clear" | "unspecified";
@@ -35,6 +45,8 @@ export interface AlertMessage {
   alertId: string;
   droneId: string;
   otherId: string;
+  /** The other drone's fleet (otherId is an id within it). */
+  otherFleet: string;
   level: AlertLevelName;
   tEntryS: number;
   tCpaS: number;
@@ -95,4 +107,4 @@ export interface UnknownMessage {
   type: "unknown";
 }
 
-export type ServerMessage = WelcomeMessage | AlertMessage | ErrorMessage | RateLimitMessage | PongMessage | AdvisoryMessage | UnknownMessage;
+export type ServerMessage = WelcomeMessage | AlertMessage | ErrorMessage | RateLimitMessage | PongMessage | AdvisoryMessage | RenewedMessage | UnknownMessage;

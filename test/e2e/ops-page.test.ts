@@ -113,8 +113,8 @@ describe.skipIf(!hasChromium)("the operators' page in Chromium", () => {
     })`);
     expect(bad).toBe("refused");
 
-    fleet = flyFleet(e.wsUrl, await mintToken(secret, { sub: "ops-e2e-relay", role: "relay" }, { ttlS: 600 }));
-    const ops = await mintToken(secret, { sub: "ops-e2e", role: "ops" as "relay" } /* the client's claims type names drone and relay only */, { ttlS: 600 });
+    fleet = flyFleet(e.wsUrl, await mintToken(secret, { sub: "ops-e2e-relay", fleet: "e2e", role: "relay" }, { ttlS: 600 }));
+    const ops = await mintToken(secret, { sub: "ops-e2e", fleet: "*", role: "ops" }, { ttlS: 600 });
     await page.fill("#token", ops);
     await page.click("#login-form button");
     await page.waitForSelector("#overview:not([hidden])", { timeout: 10_000 });
