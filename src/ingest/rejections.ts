@@ -9,6 +9,8 @@ import type { CounterName } from "../wire/counters.js";
 import type { Rejected, RejectReason } from "./outcome.js";
 
 const REJECTED: readonly CounterName[] = ["received", "rejected"];
+/** The counters a point dropped by a rate limit adds to. */
+export const LIMITED_COUNTERS: readonly CounterName[] = ["received", "rateLimited"];
 /** The counters a rejected point adds to, by reason. */
 export function rejectionCounters(reason: RejectReason): readonly CounterName[] {
   return reason === "wrong_drone" ? WRONG : reason === "jump" ? JUMP : REJECTED;

@@ -19,7 +19,7 @@ import { FrameGate } from "./frame-gate.js";
 import { PointAdmission } from "./point-admission.js";
 import { BadFrameWindow } from "./bad-frames.js";
 import type { Rejected } from "./outcome.js";
-import { FrameRejections, rejectionCounters } from "./rejections.js";
+import { FrameRejections, LIMITED_COUNTERS, rejectionCounters } from "./rejections.js";
 import { emptyOutput, type SessionOutput, type SessionPrincipal } from "./session-output.js";
 import { Batcher, type FlushedBatch } from "./batcher.js";
 import { sessionWelcome } from "./welcome.js";
@@ -31,8 +31,6 @@ import { ConnectionLimiter } from "./rate-limiter.js";
 import { COUNTERS_FLUSH_MS } from "../tunables.js";
 
 export type { SessionBatch, SessionOutput, SessionPrincipal } from "./session-output.js";
-
-const LIMITED_COUNTERS: readonly CounterName[] = ["received", "rateLimited"];
 
 export class SessionCore {
   readonly ownDroneId: string | null;
@@ -102,8 +100,7 @@ export class SessionCore {
         if (this.credentials.request()) this.out.renew = g.token;
         else this.badFrame(nowMs, ErrorCode.AUTH, "a renewal is already being verified");
         return this.take();
-      case "limited":
-        // Refused before it was read: counted where this session already sends, never in a new region.
+      case "limited": // refused unread: counted where this session already sends, never in a new region
         this.totals.pointsReceived += g.points;
         this.totals.pointsRateLimited += g.points;
         if (g.points > 0) this.countForDrone("", LIMITED_COUNTERS, g.points, nowMs);
@@ -122,10 +119,9 @@ export class SessionCore {
 
   /** The shell verified a Renew's token: its principal, or why it was refused (the old token stays in force). */
   onRenewal(next: SessionPrincipal | string, nowMs: number): SessionOutput {
-    if (this.closed) return this.take();
     const v = this.credentials.settle(next);
     if (v.ok) this.toClient(renewedFrame(v.expiresAtMs));
-    else this.badFrame(nowMs, ErrorCode.AUTH, v.message);
+    else if (!this.closed) this.badFrame(nowMs, ErrorCode.AUTH, v.message);
     return this.take();
   }
 
@@ -267,10 +263,9 @@ export class SessionCore {
 
   private badFrame(nowMs: number, code: ErrorCode, message: string): void {
     this.toClient(errorFrame(code, message));
-    if (this.badFrames.record(nowMs)) {
-      this.toClient(errorFrame(ErrorCode.POLICY, `more than ${this.opts.badFrameLimit} bad frames in ${this.opts.badFrameWindowMs / 1000} s`));
-      this.closeWith(CloseCode.POLICY, "too many bad frames");
-    }
+    if (!this.badFrames.record(nowMs)) return;
+    this.toClient(errorFrame(ErrorCode.POLICY, `more than ${this.opts.badFrameLimit} bad frames in ${this.opts.badFrameWindowMs / 1000} s`));
+    this.closeWith(CloseCode.POLICY, "too many bad frames");
   }
 
   private closeWith(code: number, reason: string): void {
