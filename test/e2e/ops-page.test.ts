@@ -132,8 +132,9 @@ describe.skipIf(!hasChromium)("the operators' page in Chromium", () => {
     await waitData(page, "#charts", "points", (v) => v >= before + 2, "the charts moving");
     await page.screenshot({ path: SCREENSHOT });
 
-    // The search box finds a drone and reads its track and alert history.
-    await page.fill("#search", "d0000");
+    // The search box finds a drone and reads its track and alert history: an all-fleets operator names
+    // it by its fleet key, as the sky shows it (docs/security.md).
+    await page.fill("#search", "e2e/d0000");
     await page.press("#search", "Enter");
     await page.waitForSelector('#search-result:has-text("alert rows")', { timeout: 10_000 });
     expect(foreign).toEqual([]);
