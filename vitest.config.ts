@@ -28,7 +28,15 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               // Acks between ticks after 4 batches instead of 32, so tests reach the journal path quickly.
-              bindings: { AIRSPACE_JWT_SECRET: "test-secret-do-not-use-in-production", ACK_EVERY_BATCHES: "4" },
+              // A second, kid-named key and a revoked token id for the auth matrix (test/gateway/security.test.ts).
+              bindings: {
+                AIRSPACE_JWT_SECRET: "test-secret-do-not-use-in-production",
+                AIRSPACE_JWT_KEYS: JSON.stringify({
+                  keys: [{ kty: "oct", kid: "k-2026", k: Buffer.from("kid-2026-secret-of-at-least-32-bytes").toString("base64url") }],
+                }),
+                AIRSPACE_REVOKED_JTI: "revoked-1, revoked-2",
+                ACK_EVERY_BATCHES: "4",
+              },
             },
           }),
         ],

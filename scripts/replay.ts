@@ -83,7 +83,7 @@ stamped with the time it is sent; prints progress, then a summary with the edge'
 
 async function main(a: ReplayArgs): Promise<number> {
   if (!existsSync(a.file)) throw new Error(`no such file: ${a.file}`);
-  const token = a.token ?? (await mintToken(devSecret(), { sub: "replay", role: "relay" }, { ttlS: 86_400 }));
+  const token = a.token ?? (await mintToken(devSecret(), { sub: "replay", fleet: "replay", role: "relay" }, { ttlS: 86_400 }));
   const alertsOut = a.alertsPath ? createWriteStream(a.alertsPath) : null;
   const stop = new AbortController();
   process.on("SIGINT", () => {

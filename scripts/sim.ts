@@ -68,7 +68,7 @@ export async function runSim(o: SimOptions = {}): Promise<SimSummary> {
   const durationMs = (o.duration ?? 60) * 1000;
   const log = o.log ?? ((l: string) => console.log(l));
   const secret = o.token ? undefined : (o.secret ?? devSecret());
-  const tokenFor = (claims: { sub: string; role?: "relay" }) => (o.token ? o.token : mintToken(secret!, claims, { ttlS: 86_400 }));
+  const tokenFor = (claims: { sub: string; role?: "relay" }) => (o.token ? o.token : mintToken(secret!, { fleet: "sim", ...claims }, { ttlS: 86_400 }));
   const ids = Array.from({ length: n }, (_, i) => `d${String(i).padStart(4, "0")}`);
 
   const common = { url, compress: o.zstd ?? false, stream: o.stream ?? false, pingIntervalMs: 5000 };

@@ -53,11 +53,11 @@ const OPTIONS = {
   maxSpeedMps: { env: "MAX_SPEED_MPS", default: 100, min: 1, max: 1000, doc: "Fastest plausible ground or vertical speed; faster points are rejected." },
   maxFutureMs: {
     env: "MAX_FUTURE_MS",
-    default: 10_000,
+    default: 1000,
     min: 0,
     max: 3_600_000,
     int: true,
-    doc: "Points measured further in the future than this are rejected, ms.",
+    doc: "Points measured further in the future than this are rejected, ms; under half the stale limit (docs/security.md).",
   },
 
   maxAgeMs: {
@@ -109,7 +109,25 @@ const OPTIONS = {
     min: 1000,
     max: 3_600_000,
     int: true,
-    doc: "A client above 10× its rate for this long is closed with 1008, ms.",
+    doc: "Abuse score closing a client with 1008, as ms of offering over 10× its rate (each such second adds 1000, each calm one takes 500 back).",
+  },
+  droneMaxRegions: { env: "DRONE_MAX_REGIONS", default: 16, min: 1, max: 10_000, int: true, doc: "Regions a drone token's session may send to at once." },
+  relayMaxRegions: { env: "RELAY_MAX_REGIONS", default: 1024, min: 1, max: 100_000, int: true, doc: "Regions a relay token's session may send to at once." },
+  linkIdleMs: {
+    env: "LINK_IDLE_MS",
+    default: 30_000,
+    min: 1000,
+    max: 3_600_000,
+    int: true,
+    doc: "A session's link to a region with nothing sent for this long and everything acknowledged is closed, ms.",
+  },
+  tokenMaxConnections: {
+    env: "TOKEN_MAX_CONNECTIONS",
+    default: 4,
+    min: 1,
+    max: 100_000,
+    int: true,
+    doc: "Open sockets per token (its jti, else fleet and sub) in one gateway isolate.",
   },
 
   dedupeHorizontalM: { env: "DEDUPE_H_M", default: 0.5, min: 0, max: 100, doc: "Near-duplicate: horizontal distance below which a point may be dropped, m." },
@@ -286,6 +304,10 @@ export function loadOptions(env: Record<string, unknown> = {}): Options {
   // for one refresh arriving late. (A stretched point is provably far: batcher.ts has its own proof.)
   const refreshReachMs = out.dedupeRefreshMs + out.batchWindowMs;
   const staleLimitMs = Math.min(out.staleAfterMs, out.lookaheadS * 1000);
+  // A point stamped F ahead still pairs with a drone reporting now only while F stays well inside the
+  // stale limit (docs/security.md: the future-stamp takeover of issue 11).
+  if (out.maxFutureMs * 2 >= staleLimitMs)
+    throw new ConfigError(`MAX_FUTURE_MS (${out.maxFutureMs}) must stay under half the stale limit (${staleLimitMs} ms)`);
   if (refreshReachMs >= staleLimitMs / 2)
     throw new ConfigError(
       `DEDUPE_REFRESH_MS + BATCH_WINDOW_MS (${refreshReachMs} ms) must stay under half the stale limit min(STALE_AFTER_MS, LOOKAHEAD_S × 1000) (${staleLimitMs} ms), or a hovering drone goes stale in its region between its refreshes`,

@@ -13,10 +13,36 @@ export const MIN_ALT_M = -500;
 export const MAX_ALT_M = 20_000;
 /** Longest drone id, UTF-8 bytes: ids are keys in every table and every alert; 64 fits any serial. */
 export const MAX_ID_BYTES = 64;
+/** Drone ids a relay token's `drones` allow-list may name: a token is a header, and a header is small. */
+export const MAX_TOKEN_DRONES = 1000;
+/** A token's `nbf` may lie this far ahead of the gateway's clock, s: issuers' clocks drift. */
+export const NBF_LEEWAY_S = 30;
+/** Shortest HS256 secret accepted outside local development, bytes: the hash's own size (RFC 7518 §3.2). */
+export const MIN_SECRET_BYTES = 32;
+/** Pings a connection may send per second, and in a burst: a keep-alive needs one every few seconds. */
+export const PING_RATE_PER_S = 1;
+export const PING_BURST = 5;
+/**
+ * Position noise a jump check forgives, m: a GPS fix wanders metres, and fixed-point time (1 ms) makes
+ * a tiny dt amplify it. A point farther from its drone's previous accepted one than MAX_SPEED_MPS × dt
+ * plus this is rejected (`jump`).
+ */
+export const JUMP_SLACK_M = 50;
+/**
+ * Jump rejections in a row after which the next point is taken as the drone's new reference: if the
+ * previous point was the bad one, the drone must not be locked out (docs/security.md).
+ */
+export const JUMP_REANCHOR_AFTER = 3;
 /** A client offering more than this multiple of its limit is abusive (the product brief's 10×). */
 export const ABUSE_FACTOR = 10;
 /** Abuse is judged over windows of this length, ms: one rate-limit bucket refill period. */
 export const ABUSE_WINDOW_MS = 1000;
+/**
+ * A calm window takes back this fraction of what an abusive one adds to the abuse score
+ * (ingest/abuse-score.ts): a flood that pauses every other second still closes, an honest burst is
+ * forgotten in a few seconds.
+ */
+export const ABUSE_FORGIVE_RATIO = 0.25;
 /** At most one rate-limit notice per connection per this many ms: a notice must not become a flood itself. */
 export const NOTICE_INTERVAL_MS = 1000;
 /** Connection buckets hold this many seconds of their rate: a frame burst of one second is normal jitter. */

@@ -37,7 +37,11 @@ describe("options", () => {
     expect(() => loadOptions({ WARNING_TIME_S: "6" })).toThrow(/WARNING_TIME_S/);
     // A hovering drone is refreshed once per DEDUPE_REFRESH_MS: that must come well within the stale limit.
     expect(() => loadOptions({ DEDUPE_REFRESH_MS: "1500" })).toThrow(/DEDUPE_REFRESH_MS \+ BATCH_WINDOW_MS \(1550 ms\)/);
-    expect(() => loadOptions({ STALE_AFTER_MS: "2000" })).toThrow(/stale limit .* \(2000 ms\)/);
+    expect(() => loadOptions({ STALE_AFTER_MS: "2000", MAX_FUTURE_MS: "900" })).toThrow(/stale limit .* \(2000 ms\)/);
+    // A point stamped further ahead than half the stale limit could pair with nobody (issue 11).
+    expect(() => loadOptions({ STALE_AFTER_MS: "2000" })).toThrow(/MAX_FUTURE_MS \(1000\) must stay under half the stale limit \(2000 ms\)/);
+    expect(() => loadOptions({ MAX_FUTURE_MS: "1500" })).toThrow(/MAX_FUTURE_MS/);
+    expect(loadOptions({ MAX_FUTURE_MS: "1499" }).maxFutureMs).toBe(1499);
     expect(loadOptions({ DEDUPE_REFRESH_MS: "1400" }).dedupeRefreshMs).toBe(1400);
     // Precision 6 cells (~1.2 × 0.6 km) cannot hold the default 1,315 m halo.
     expect(() => loadOptions({ REGION_PRECISION: "6" })).toThrow(/HALO_M .* REGION_PRECISION 6/);

@@ -103,7 +103,7 @@ export async function runColdDenseTracks(o: { copies: number; label: string; roo
     const secret = randomBytes(24).toString("hex");
     const edge = await Edge.start({ root: ROOT, config: o.config ?? snap!.config, secret, label: o.label, vars: DENSE_VARS });
     try {
-      const token = await mintToken(secret, { sub: "dense-replay", role: "relay" }, { ttlS: 3600 });
+      const token = await mintToken(secret, { sub: "dense-replay", fleet: "bench", role: "relay" }, { ttlS: 3600 });
       return await runDenseTracks({ url: edge.url.replace(/^http/, "ws"), token, encounters: loadEncounters(), copies: o.copies });
     } finally {
       await edge.stop();

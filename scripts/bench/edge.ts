@@ -109,7 +109,7 @@ export class Edge {
     this.workerdPids = descendants(this.proc.pid!)
       .filter((d) => d.comm.startsWith("workerd"))
       .map((d) => d.pid);
-    this.opsToken = await mintToken(o.secret, { sub: "bench", role: "ops" as "relay" }, { ttlS: 86_400 });
+    this.opsToken = await mintToken(o.secret, { sub: "bench", fleet: "*", role: "ops" }, { ttlS: 86_400 });
   }
 
   private miniflareArgs(): string[] {

@@ -134,7 +134,7 @@ export async function runRelayThroughput(edge: Edge, secret: string, o: Throughp
   const relays: RawRelay[] = [];
   try {
     for (let i = 0; i < o.relays; i++) {
-      const r = new RawRelay(edge.wsUrl, await mintToken(secret, { sub: `bench-relay-${i}`, role: "relay" }, { ttlS: 86_400 }));
+      const r = new RawRelay(edge.wsUrl, await mintToken(secret, { sub: `bench-relay-${i}`, fleet: "bench", role: "relay" }, { ttlS: 86_400 }));
       await r.connect();
       relays.push(r);
     }

@@ -212,7 +212,7 @@ export class ProfiledEdge {
    * resolves once every socket is connected and reports flow (within 60 s).
    */
   async startLoad(o: { sockets: number; pairs: number; durationMs: number; idPrefix: string }): Promise<DroneLoad> {
-    const opsToken = await mintToken(this.secret, { sub: "profile", role: "ops" as "relay" }, { ttlS: 86_400 });
+    const opsToken = await mintToken(this.secret, { sub: "profile", fleet: "*", role: "ops" }, { ttlS: 86_400 });
     let regionsRef: Iterable<string> = [];
     let loadStarted!: () => void;
     const started = new Promise<void>((r) => (loadStarted = r));

@@ -16,7 +16,8 @@ import * as defaults from "./options.js";
 import { Outbox } from "./outbox.js";
 import { CounterBank } from "./session-counters.js";
 import { OPEN, connectUrl, forceClose, resolveSocketFactory, type ResolvedSocketFactory, type SocketLike } from "./socket.js";
-import { decodeServerFrame, encodePingFrame, type ClientPoint } from "./wire.js";
+import { TokenRenewal } from "./renewal.js";
+import { decodeServerFrame, encodePingFrame, encodeRenewFrame, type ClientPoint } from "./wire.js";
 import { loadZstdEncoder, type ZstdEncoder } from "./zstd.js";
 
 export type { ClientEvents, ClientOptions, ClientStats } from "./options.js";
@@ -36,6 +37,8 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly keepalive: Keepalive;
+  /** Renews the token in-band before it expires, when `token` is a function (src/client/renewal.ts). */
+  private readonly renewal: TokenRenewal;
   private readonly inbound = new InboundFrames(
     (bytes) => this.handleFrame(bytes),
     (error) => this.emit("error", { error }),
@@ -56,6 +59,13 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
     this.backoff = createBackoff({ ...defaults.CLIENT_BACKOFF, ...opts.backoff });
     this.outbox = new Outbox(opts.queueCapacity ?? defaultCapacity);
     this.keepalive = new Keepalive(this.now);
+    const fetchToken = typeof opts.token === "function" ? opts.token : null;
+    this.renewal = new TokenRenewal(
+      fetchToken,
+      (t) => this.sendFrame(encodeRenewFrame(t)),
+      this.now,
+      (error) => this.emit("error", { error }),
+    );
   }
 
   /** Drone id sent on the wire for `p` ("" = the token's subject); throws for an unusable point. */
@@ -175,6 +185,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
         this.streamEncoder = this.opts.stream && msg.streamMaxDrones > 0 ? new StreamEncoder(msg.streamMaxDrones) : null;
         this.state = "open";
         this.backoff.reset();
+        this.renewal.arm(msg.expiresAtMs);
         this.emit("welcome", msg);
         this.flush();
         break;
@@ -183,6 +194,10 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
         break;
       case "advisory":
         this.emit("advisory", msg);
+        break;
+      case "renewed":
+        this.renewal.arm(msg.expiresAtMs);
+        this.emit("renewed", msg);
         break;
       case "error":
         this.emit("serverError", msg);
@@ -204,6 +219,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
 
   private onDrop(code: number, reason: string): void {
     this.keepalive.reset();
+    this.renewal.stop(); // a renewal belongs to its session
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     this.welcome = null;
@@ -252,10 +268,15 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   }
 
   private sendPing(nonce: number): void {
+    if (this.sendFrame(encodePingFrame(nonce))) this.keepalive.sent(nonce);
+  }
+
+  /** Sends a control frame now; false without an open socket. */
+  private sendFrame(bytes: Uint8Array): boolean {
     const sock = this.sock;
-    if (!sock || sock.readyState !== OPEN) return;
-    this.keepalive.sent(nonce);
-    sock.send(encodePingFrame(nonce));
+    if (!sock || sock.readyState !== OPEN) return false;
+    sock.send(bytes);
+    return true;
   }
 
   private startPings(): void {
@@ -276,6 +297,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
 
   private clearTimers(): void {
     this.keepalive.stop();
+    this.renewal.stop();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.flushTimer = null;

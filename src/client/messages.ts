@@ -25,6 +25,16 @@ export interface WelcomeMessage {
   streamMaxDrones: number;
   /** Most drones one relay connection may carry (RELAY_MAX_DRONES; 0: not announced). */
   relayMaxDrones: number;
+  /** The token's fleet: every drone id of this session is an id within it. */
+  fleet: string;
+  /** When the socket closes (4001) unless the token is renewed in-band, Unix ms (0: never). */
+  expiresAtMs: number;
+}
+
+/** A renewal was accepted: the session now lives until `expiresAtMs`. */
+export interface RenewedMessage {
+  type: "renewed";
+  expiresAtMs: number;
 }
 
 /** "traffic_lost": the other drone stopped reporting mid-encounter; not a clear (docs/protocol.md). */
@@ -38,6 +48,8 @@ export interface AlertMessage {
   alertId: string;
   droneId: string;
   otherId: string;
+  /** The other drone's fleet (otherId is an id within it). */
+  otherFleet: string;
   level: AlertLevelName;
   tEntryS: number;
   tCpaS: number;
@@ -100,4 +112,4 @@ export interface UnknownMessage {
   type: "unknown";
 }
 
-export type ServerMessage = WelcomeMessage | AlertMessage | ErrorMessage | RateLimitMessage | PongMessage | AdvisoryMessage | UnknownMessage;
+export type ServerMessage = WelcomeMessage | AlertMessage | ErrorMessage | RateLimitMessage | PongMessage | AdvisoryMessage | RenewedMessage | UnknownMessage;

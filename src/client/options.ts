@@ -4,13 +4,16 @@
  */
 import type { BackoffOptions } from "../link/backoff.js";
 import type { Emitter } from "./emitter.js";
-import type { AdvisoryMessage, AlertMessage, ErrorMessage, PongMessage, RateLimitMessage, WelcomeMessage } from "./messages.js";
+import type { AdvisoryMessage, AlertMessage, ErrorMessage, PongMessage, RateLimitMessage, RenewedMessage, WelcomeMessage } from "./messages.js";
 import type { AuthMode, WebSocketCtor } from "./socket.js";
 
 export interface ClientOptions {
   /** Gateway URL, e.g. ws://127.0.0.1:8787; "/v1/connect" is appended when the path is empty. */
   url: string;
-  /** A JWT, or a function returning one (called on every connect, so an expiring token can be renewed). */
+  /**
+   * A JWT, or a function returning one: called on every connect, and before the session's token
+   * expires to renew it in-band (the gateway closes a socket at exp with 4001 otherwise).
+   */
   token: string | (() => string | Promise<string>);
   /** WebSocket constructor. Default: globalThis.WebSocket, else the `ws` package. */
   WebSocket?: WebSocketCtor;
@@ -67,6 +70,8 @@ export interface ClientEvents {
   serverError: ErrorMessage;
   rateLimit: RateLimitMessage;
   pong: PongMessage & { rttMs: number };
+  /** The server took a renewed token (sent before the old one expired, when `token` is a function). */
+  renewed: RenewedMessage;
   close: { code: number; reason: string; willReconnect: boolean; delayMs: number };
   /** Transport or decode trouble; informational, the client recovers by itself. */
   error: { error: unknown };

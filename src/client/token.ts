@@ -6,8 +6,12 @@
 export interface TokenClaims {
   /** Drone id for a drone token; any label for a relay. */
   sub: string;
-  /** "relay" lets the socket send any drone id; absent (or "drone") for a drone token. */
-  role?: "drone" | "relay";
+  /** The fleet the token speaks for: its drones' ids are ids within it ("*" only for an ops token). */
+  fleet: string;
+  /** "relay" sends drones of its fleet, "ops" reads the ops endpoints; absent: written as "drone". */
+  role?: "drone" | "relay" | "ops";
+  /** Audience. Default: "airspace" (the gateway's AIRSPACE_JWT_AUDIENCE default). */
+  aud?: string | string[];
   /** Issued-at, Unix seconds. Default: now. */
   iat?: number;
   /** Expiry, Unix seconds. Default: iat + ttlS. */
@@ -20,6 +24,8 @@ export interface MintOptions {
   ttlS?: number;
   /** Clock, Unix ms. Default: Date.now */
   now?: () => number;
+  /** Key id for the header, when the gateway knows the secret under a kid (AIRSPACE_JWT_KEYS). */
+  kid?: string;
 }
 
 const encoder = new TextEncoder();
@@ -37,12 +43,12 @@ function subtle(): SubtleCrypto {
   return c.subtle;
 }
 
-/** Signs `claims` as an HS256 JWT with `secret` (UTF-8). */
+/** Signs `claims` as an HS256 JWT with `secret` (UTF-8), with a role ("drone" when absent) and an audience ("airspace"). */
 export async function mintToken(secret: string, claims: TokenClaims, opts: MintOptions = {}): Promise<string> {
   if (!secret) throw new Error("mintToken: empty secret");
   const iat = claims.iat ?? Math.floor((opts.now ?? Date.now)() / 1000);
-  const body = { ...claims, iat, exp: claims.exp ?? iat + (opts.ttlS ?? 3600) };
-  const head = base64url(encoder.encode(JSON.stringify({ alg: "HS256", typ: "JWT" })));
+  const body = { ...claims, role: claims.role ?? "drone", aud: claims.aud ?? "airspace", iat, exp: claims.exp ?? iat + (opts.ttlS ?? 3600) };
+  const head = base64url(encoder.encode(JSON.stringify({ alg: "HS256", typ: "JWT", ...(opts.kid ? { kid: opts.kid } : {}) })));
   const payload = base64url(encoder.encode(JSON.stringify(body)));
   const key = await subtle().importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const sig = await subtle().sign("HMAC", key, encoder.encode(`${head}.${payload}`));

@@ -150,6 +150,11 @@ function maybeCompress(bytes: Uint8Array, opts: EncodeOptions): Uint8Array {
 }
 
 /** Encodes a Ping; the nonce comes back in the Pong (we use the client's clock, for the round trip). */
+/** A Renew frame: a fresh token for the socket before the current one expires. */
+export function encodeRenewFrame(token: string): Uint8Array {
+  return toBinary(ClientFrameSchema, create(ClientFrameSchema, { kind: { case: "renew", value: { token } } }));
+}
+
 export function encodePingFrame(nonce: number): Uint8Array {
   const ping = create(PingSchema, { nonce: BigInt(Math.max(0, Math.floor(nonce))) });
   return toBinary(ClientFrameSchema, create(ClientFrameSchema, { kind: { case: "ping", value: ping } }));
@@ -210,6 +215,8 @@ export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FRAME
         serverTimeMs: Number(w.serverTimeMs),
         streamMaxDrones: w.streamMaxDrones,
         relayMaxDrones: w.relayMaxDrones,
+        fleet: w.fleet,
+        expiresAtMs: Number(w.expiresAtMs),
       };
     }
     case "alert": {
@@ -220,6 +227,7 @@ export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FRAME
         alertId: a.alertId,
         droneId: a.droneId,
         otherId: a.otherId,
+        otherFleet: a.otherFleet,
         level: LEVELS[a.level] ?? "unspecified",
         tEntryS: a.tEntryS,
         tCpaS: a.tCpaS,
@@ -264,6 +272,8 @@ export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FRAME
       const k = a.kind === AdvisoryKind.LOW_BATTERY_RTH ? "low-battery-rth" : "unspecified";
       return { type: "advisory", droneId: a.droneId, kind: k, message: a.message, timeMs: Number(a.timeMs) };
     }
+    case "renewed":
+      return { type: "renewed", expiresAtMs: Number(kind.value.expiresAtMs) };
     default:
       return { type: "unknown" };
   }

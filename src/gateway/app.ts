@@ -5,13 +5,16 @@
 import { Hono, type Context } from "hono";
 import { ConfigError, loadOptions, type Options } from "../config.js";
 import type { Env } from "../env.js";
-import { extractToken, SUBPROTOCOL, verifyJwt, type Principal } from "./auth.js";
+import { loadAuthSettings } from "./auth-settings.js";
+import { chosenSubprotocol, extractToken, type Principal } from "./auth.js";
+import { KeyConfigError, type KeyRing, keyRing, verifyToken } from "./credentials.js";
+import { acquireConnection } from "./connection-caps.js";
 import { DroneSession } from "./session.js";
-import { secretProblem } from "./deploy-guard.js";
-import { droneTrack, type OpsProxyResult, opsStream } from "./ops-proxy.js";
+import { settingsProblem } from "./deploy-guard.js";
+import { droneTrack, opsFleetParams, type OpsProxyResult, opsStream } from "./ops-proxy.js";
 import { log } from "../log.js";
 
-type AppEnv = { Bindings: Env; Variables: { options: Options; principal: Principal } };
+type AppEnv = { Bindings: Env; Variables: { options: Options; principal: Principal; ring: KeyRing } };
 
 const optionsCache = new WeakMap<object, Options>();
 
@@ -24,7 +27,7 @@ function optionsFor(env: Env): Options {
   return o;
 }
 
-function jsonError(c: Context, status: 400 | 401 | 403 | 404 | 426 | 500 | 503, error: string, detail?: string) {
+function jsonError(c: Context, status: 400 | 401 | 403 | 404 | 426 | 429 | 500 | 503, error: string, detail?: string) {
   return c.json({ error, ...(detail ? { detail } : {}) }, status);
 }
 
@@ -38,26 +41,28 @@ export function createApp() {
 
   app.get("/healthz", (c) => c.json({ ok: true, service: "airspace", time: Date.now() }));
 
-  // Everything below needs a configured deployment: never run open without a secret.
+  // Everything below needs a configured deployment: never run open on missing or weak keys. Why is
+  // logged, never told: the client is not authenticated yet (issue 11).
   app.use("/v1/*", async (c, next) => {
-    const secret = c.env.AIRSPACE_JWT_SECRET;
-    const problem = secretProblem(secret, c.env.AIRSPACE_ENV);
+    const settings = loadAuthSettings(c.env);
+    const problem = settingsProblem(settings);
     if (problem) {
       log(`${problem}: refusing all clients (wrangler secret put AIRSPACE_JWT_SECRET)`, {}, "error");
-      return jsonError(c, 503, "not_configured", problem);
+      return jsonError(c, 503, "not_configured");
     }
     try {
       c.set("options", optionsFor(c.env));
+      c.set("ring", await keyRing(settings));
     } catch (e) {
-      if (e instanceof ConfigError) {
+      if (e instanceof ConfigError || e instanceof KeyConfigError) {
         log("invalid configuration", { error: e.message }, "error");
-        return jsonError(c, 503, "bad_configuration", e.message);
+        return jsonError(c, 503, "bad_configuration");
       }
       throw e;
     }
     const found = extractToken(c.req.raw.headers);
     if (!found) return jsonError(c, 401, "unauthorized", "missing bearer token");
-    const auth = await verifyJwt(found.token, secret);
+    const auth = await verifyToken(found.token, c.get("ring"));
     if (!auth.ok) return jsonError(c, 401, "unauthorized", auth.error);
     c.set("principal", auth.principal);
     await next();
@@ -67,14 +72,23 @@ export function createApp() {
     if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") return jsonError(c, 426, "upgrade_required", "connect with a WebSocket");
     const principal = c.get("principal");
     if (principal.role === "ops") return jsonError(c, 403, "forbidden", "ops tokens cannot send telemetry");
+    const options = c.get("options");
+    const release = acquireConnection(principal, options.tokenMaxConnections);
+    if (!release) return jsonError(c, 429, "too_many_connections", `at most ${options.tokenMaxConnections} sockets per token`);
     const pair = new WebSocketPair();
     const client = pair[0];
     const server = pair[1];
-    const session = new DroneSession(server, principal, c.get("options"), c.env, (p) => c.executionCtx.waitUntil(p));
+    const ring = c.get("ring");
+    const session = new DroneSession(server, principal, options, c.env, {
+      waitUntil: (p) => c.executionCtx.waitUntil(p),
+      verify: (token) => verifyToken(token, ring),
+      onEnd: release,
+    });
     session.start();
     const headers = new Headers();
-    // A browser that offered subprotocols must get one back or it drops the connection.
-    if (c.req.header("Sec-WebSocket-Protocol")) headers.set("Sec-WebSocket-Protocol", SUBPROTOCOL);
+    // A browser that offered airspace.v1 must get it back or it drops the connection; nobody else gets it.
+    const protocol = chosenSubprotocol(c.req.raw.headers);
+    if (protocol) headers.set("Sec-WebSocket-Protocol", protocol);
     return new Response(null, { status: 101, webSocket: client, headers });
   });
 
@@ -93,8 +107,9 @@ export function createApp() {
     const region = c.req.param("region") ?? "";
     if (!/^[0-9b-hjkmnp-z]{1,12}$/.test(region)) return jsonError(c, 400, "bad_region", "region keys are geohashes");
     const stub = c.env.REGION.get(c.env.REGION.idFromName(region));
-    const url = new URL(c.req.url);
-    return stub.fetch(new Request(`https://region/ops/${c.req.param("view") ?? ""}?region=${region}&${url.searchParams}`));
+    const scoped = opsFleetParams(c.get("principal").fleet, new URL(c.req.url).searchParams);
+    if (!scoped.ok) return jsonError(c, scoped.status, scoped.error, scoped.detail);
+    return stub.fetch(new Request(`https://region/ops/${c.req.param("view") ?? ""}?region=${region}&${scoped.params}`));
   });
 
   // Pins how many ingest hubs a region's single-drone links use (`?hubs=K`, or `auto`: its policy decides).
@@ -107,9 +122,9 @@ export function createApp() {
 
   // The operators' live view (src/gateway/ops-proxy.ts): the region's stream, a drone's recent track.
   const proxied = (c: Context<AppEnv>, r: OpsProxyResult) => (r.ok ? r.response : jsonError(c, r.status, r.error, r.detail));
-  app.get("/v1/ops/stream", opsOnly, async (c) => proxied(c, await opsStream(c.env, c.req.raw)));
+  app.get("/v1/ops/stream", opsOnly, async (c) => proxied(c, await opsStream(c.env, c.req.raw, c.get("principal").fleet)));
   app.get("/v1/regions/:region/drones/:drone/track", opsOnly, async (c) =>
-    proxied(c, await droneTrack(c.env, c.req.param("region") ?? "", c.req.param("drone") ?? "", new URL(c.req.url).searchParams)),
+    proxied(c, await droneTrack(c.env, c.req.param("region") ?? "", c.req.param("drone") ?? "", new URL(c.req.url).searchParams, c.get("principal").fleet)),
   );
 
   app.notFound((c) => jsonError(c, 404, "not_found"));

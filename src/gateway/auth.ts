@@ -1,7 +1,8 @@
 /**
- * Bearer JWT (HS256) verification with WebCrypto. A drone token's `sub` is its drone id; `role:
- * "relay"` may send any drone id; `role: "ops"` reads the ops endpoints. Tokens must carry `exp`: a
- * credential that never expires is not one an operator can revoke by waiting.
+ * Who a request speaks for, and where its token is. A token (src/gateway/credentials.ts verifies it)
+ * names a role, a fleet and a subject: a drone token's `sub` is its drone id and it sends only that
+ * drone; a relay sends drones of its fleet (all, or those its `drones` / `prefix` claims allow); an ops
+ * token reads the ops endpoints for its fleet, or for every fleet with `fleet: "*"`. docs/security.md.
  */
 
 export type Role = "drone" | "relay" | "ops";
@@ -9,34 +10,21 @@ export type Role = "drone" | "relay" | "ops";
 export interface Principal {
   sub: string;
   role: Role;
+  /** The token's fleet; "*" only on an ops token (every fleet). */
+  fleet: string;
+  /** Expiry, Unix seconds: the socket closes then unless the client renews in-band. */
   exp: number;
+  /** The token id, for revocation and the per-token connection cap; null when the token has none. */
+  jti: string | null;
+  /** A relay's allow-list of drone ids, or null (any drone of its fleet). */
+  drones: readonly string[] | null;
+  /** A relay's drone id prefix, or null. */
+  prefix: string | null;
 }
-
-export type AuthResult = { ok: true; principal: Principal } | { ok: false; status: 401; error: string };
 
 /** The WebSocket subprotocol clients name alongside `bearer.<jwt>` (browsers cannot set headers). */
 export const SUBPROTOCOL = "airspace.v1";
 const BEARER_PROTOCOL_PREFIX = "bearer.";
-
-const keyCache = new Map<string, Promise<CryptoKey>>();
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let k = keyCache.get(secret);
-  if (!k) {
-    k = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    if (keyCache.size > 4) keyCache.clear(); // secrets rotate rarely; plain data only at module level
-    keyCache.set(secret, k);
-  }
-  return k;
-}
-
-function b64urlDecode(s: string): Uint8Array {
-  const b64 = s.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((s.length + 3) % 4);
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 /** The token from `Authorization: Bearer …`, else from `Sec-WebSocket-Protocol: airspace.v1, bearer.…`. */
 export function extractToken(headers: Headers): { token: string; viaProtocol: boolean } | null {
@@ -55,37 +43,9 @@ export function extractToken(headers: Headers): { token: string; viaProtocol: bo
   return null;
 }
 
-export async function verifyJwt(token: string, secret: string, nowS: number = Date.now() / 1000): Promise<AuthResult> {
-  const fail = (error: string): AuthResult => ({ ok: false, status: 401, error });
-  const parts = token.split(".");
-  if (parts.length !== 3) return fail("malformed token");
-  let header: { alg?: unknown; typ?: unknown };
-  let claims: Record<string, unknown>;
-  try {
-    header = JSON.parse(new TextDecoder().decode(b64urlDecode(parts[0]!)));
-    claims = JSON.parse(new TextDecoder().decode(b64urlDecode(parts[1]!)));
-  } catch {
-    return fail("malformed token");
-  }
-  // JSON.parse("null") succeeds: a header or body that is not an object is malformed, not a crash.
-  if (typeof header !== "object" || header === null || typeof claims !== "object" || claims === null) return fail("malformed token");
-  if (header.alg !== "HS256") return fail("token must be signed with HS256");
-  let sig: Uint8Array;
-  try {
-    sig = b64urlDecode(parts[2]!);
-  } catch {
-    return fail("malformed token signature");
-  }
-  const key = await hmacKey(secret);
-  const valid = await crypto.subtle.verify("HMAC", key, sig, new TextEncoder().encode(`${parts[0]}.${parts[1]}`));
-  if (!valid) return fail("invalid token signature");
-  if (typeof claims.exp !== "number") return fail("token has no exp claim");
-  if (claims.exp <= nowS) return fail("token expired");
-  if (typeof claims.nbf === "number" && claims.nbf > nowS + 30) return fail("token not yet valid");
-  const role = claims.role ?? "drone";
-  if (role !== "drone" && role !== "relay" && role !== "ops") return fail(`unknown role ${JSON.stringify(role)}`);
-  // The same bound as a drone id on the wire: 1-64 bytes of UTF-8.
-  if (typeof claims.sub !== "string" || claims.sub.length === 0 || new TextEncoder().encode(claims.sub).length > 64)
-    return fail("token needs a sub of 1-64 bytes");
-  return { ok: true, principal: { sub: claims.sub, role, exp: claims.exp } };
+/** The subprotocol to answer with: airspace.v1 when the client offered it, else none (RFC 6455 §4.2.2). */
+export function chosenSubprotocol(headers: Headers): string | null {
+  const offered = headers.get("Sec-WebSocket-Protocol");
+  if (!offered) return null;
+  return offered.split(",").some((p) => p.trim() === SUBPROTOCOL) ? SUBPROTOCOL : null;
 }

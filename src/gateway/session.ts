@@ -10,13 +10,27 @@ import { SessionCore, type SessionOutput } from "../ingest/session-core.js";
 import { newTraceId } from "../link/trace.js";
 import { log } from "../log.js";
 import type { Principal } from "./auth.js";
+import type { AuthResult } from "./credentials.js";
 import { type LinkHost, UpstreamLink } from "./upstream.js";
+
+/** What the request that upgraded the socket lends its session. */
+export interface SessionHooks {
+  /** Keeps the request alive for a promise (the links' last acks after the client left). */
+  waitUntil?: (p: Promise<unknown>) => void;
+  /** Verifies a token sent in a Renew frame (src/gateway/credentials.ts). */
+  verify?: (token: string) => Promise<AuthResult>;
+  /** Called once when the session is over (the per-token connection cap's release). */
+  onEnd?: () => void;
+}
 
 export class DroneSession implements LinkHost {
   readonly sessionId = crypto.randomUUID();
   private readonly traceId = newTraceId();
   private readonly core: SessionCore;
   private readonly links = new Map<string, UpstreamLink>();
+  /** When each link last carried a batch: a link idle for LINK_IDLE_MS with nothing unacknowledged is closed. */
+  private readonly lastSent = new Map<string, number>();
+  private idleSweep: ReturnType<typeof setInterval> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = Infinity;
   private closed = false;
@@ -26,7 +40,7 @@ export class DroneSession implements LinkHost {
     principal: Principal,
     private readonly opts: Options,
     private readonly env: Env,
-    private readonly waitUntil: (p: Promise<unknown>) => void = () => {},
+    private readonly hooks: SessionHooks = {},
   ) {
     this.core = new SessionCore(principal, opts, Date.now());
   }
@@ -39,6 +53,8 @@ export class DroneSession implements LinkHost {
     ws.addEventListener("close", () => this.shutdown());
     ws.addEventListener("error", () => this.shutdown());
     this.sendToClient(this.core.welcome(this.sessionId, Date.now()));
+    this.schedule(Date.now()); // the token's expiry, if nothing else
+    this.idleSweep = setInterval(() => this.closeIdleLinks(Date.now()), Math.max(250, Math.floor(this.opts.linkIdleMs / 4)));
   }
 
   // ---- LinkHost: what the region links tell us ----
@@ -69,7 +85,8 @@ export class DroneSession implements LinkHost {
   private apply(o: SessionOutput): void {
     if (this.closed) return;
     for (const f of o.toClient) this.sendToClient(f);
-    for (const b of o.batches) this.linkTo(b.regionKey).send(b.points, b.ghost, b.counters, Date.now());
+    for (const b of o.batches) this.sendBatch(b.regionKey, b.points, b.ghost, b.counters, Date.now());
+    if (o.renew !== null) this.renew(o.renew);
     if (o.close) {
       try {
         this.ws.close(o.close.code, o.close.reason);
@@ -80,6 +97,34 @@ export class DroneSession implements LinkHost {
       return;
     }
     this.schedule(Date.now());
+  }
+
+  private sendBatch(regionKey: string, points: SessionOutput["batches"][number]["points"], ghost: Uint8Array, counters: Float64Array, now: number): void {
+    this.linkTo(regionKey).send(points, ghost, counters, now);
+    this.lastSent.set(regionKey, now);
+  }
+
+  /** Verifies a renewal's token off the socket's turn and hands the outcome to the core. */
+  private renew(token: string): void {
+    const verify = this.hooks.verify;
+    const settle = (r: AuthResult) => this.apply(this.core.onRenewal(r.ok ? r.principal : r.error, Date.now()));
+    if (!verify) settle({ ok: false, status: 401, error: "this server cannot verify renewals" });
+    else verify(token).then(settle, () => settle({ ok: false, status: 401, error: "token could not be verified" }));
+  }
+
+  /**
+   * Links with nothing sent for LINK_IDLE_MS and nothing left unacknowledged are closed: an open link
+   * keeps its region's alarm running (issue 11), and its slot counts against the session's region cap.
+   */
+  private closeIdleLinks(now: number): void {
+    if (this.closed) return;
+    for (const [key, link] of this.links) {
+      if (link.unacked > 0 || now - (this.lastSent.get(key) ?? now) < this.opts.linkIdleMs) continue;
+      link.close();
+      this.links.delete(key);
+      this.lastSent.delete(key);
+      this.core.onLinkClosed(key);
+    }
   }
 
   private linkTo(regionKey: string): UpstreamLink {
@@ -124,13 +169,15 @@ export class DroneSession implements LinkHost {
   private shutdown(): void {
     if (this.closed) return;
     const now = Date.now();
-    for (const b of this.core.drain().batches) this.linkTo(b.regionKey).send(b.points, b.ghost, b.counters, now);
+    for (const b of this.core.drain().batches) this.sendBatch(b.regionKey, b.points, b.ghost, b.counters, now);
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.idleSweep) clearInterval(this.idleSweep);
+    this.hooks.onEnd?.();
     const deadline = now + this.opts.resendMaxMs;
     // The runtime may end this request once the client socket is gone: keep it alive until the
     // regions have acknowledged everything (or the resend window is over).
-    this.waitUntil(
+    (this.hooks.waitUntil ?? (() => {}))(
       new Promise<void>((resolve) => {
         const closeWhenAcked = () => {
           for (const [key, link] of this.links) {

@@ -6,11 +6,27 @@
 import type { CounterName } from "../wire/counters.js";
 import { CloseCode, type CloseCodeValue } from "../wire/close-codes.js";
 
-export type RejectReason = "drone_id" | "wrong_drone" | "latitude" | "longitude" | "altitude" | "speed" | "future" | "past" | "battery";
+export type RejectReason =
+  | "drone_id"
+  | "wrong_drone"
+  | "latitude"
+  | "longitude"
+  | "altitude"
+  | "speed"
+  | "future"
+  | "past"
+  | "battery"
+  /** Farther from the drone's previous accepted point than MAX_SPEED_MPS allows (ingest/plausibility.ts). */
+  | "jump"
+  /** Its regions would take the session past its region cap (ingest/region-cap.ts). */
+  | "regions";
 /** Why a point repeats what the region already has: same time (repeat), older (stale), or too close (near). */
 export type DedupeReason = "near" | "repeat" | "stale";
-/** Which bucket ran dry: the connection's frames or bytes, the drone's points, or the relay's drone count. */
-export type LimitScope = "frames" | "bytes" | "drone" | "drones";
+/**
+ * Which bucket ran dry: the connection's frames, bytes, points (charged before they are built) or
+ * pings, the drone's points, or the relay's drone count.
+ */
+export type LimitScope = "frames" | "bytes" | "points" | "pings" | "drone" | "drones";
 
 export type Accepted = { readonly status: "accepted" };
 export type Rejected = { readonly status: "rejected"; readonly reason: RejectReason; readonly droneId: string; readonly message: string };
@@ -24,6 +40,8 @@ export const ACCEPTED: Accepted = Object.freeze({ status: "accepted" });
 export const LIMITED: Readonly<Record<LimitScope, Limited>> = Object.freeze({
   frames: Object.freeze({ status: "limited", by: "frames" }),
   bytes: Object.freeze({ status: "limited", by: "bytes" }),
+  points: Object.freeze({ status: "limited", by: "points" }),
+  pings: Object.freeze({ status: "limited", by: "pings" }),
   drone: Object.freeze({ status: "limited", by: "drone" }),
   drones: Object.freeze({ status: "limited", by: "drones" }),
 });

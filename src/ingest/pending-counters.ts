@@ -27,10 +27,15 @@ export class PendingCounters {
     this.droneRegion.set(droneId, regionKey);
   }
 
-  /** Counts against the drone's last region, else `fallback` (any region this connection talks to). */
-  countForDrone(droneId: string, name: CounterName, n: number, nowMs: number, fallback: string | undefined): void {
+  /**
+   * Counts against the drone's last region, else `fallback` (a region this connection already sends
+   * to), else nowhere: a point that was not admitted never makes a region of its own (issue 11).
+   */
+  countForDrone(droneId: string, names: CounterName | readonly CounterName[], n: number, nowMs: number, fallback: string | undefined): void {
     const region = this.droneRegion.get(droneId) ?? fallback;
-    if (region !== undefined) this.count(region, name, n, nowMs);
+    if (region === undefined) return;
+    if (typeof names === "string") this.count(region, names, n, nowMs);
+    else for (const name of names) this.count(region, name, n, nowMs);
   }
 
   /** The region's deltas for a batch about to leave (zeros when none), no longer pending. */

@@ -1,22 +1,25 @@
 /**
  * One drone or relay socket's pipeline, pure: bytes in → frames for the client, batches per region
  * (with their counter deltas), and a close when the client must go. Decode → validate → rate limit →
- * near-duplicate filter → route (home region + halo ghosts) → micro-batch. The gateway's DroneSession
+ * near-duplicate filter → route (home region + halo ghosts) → micro-batch, each limit charged before the
+ * work it protects (frame-gate.ts), each point admitted for its fleet (point-admission.ts), and the
+ * credentials' lifetime kept (credential-clock.ts). The gateway's DroneSession
  * only wires a socket, its upstream links and one timer to it (src/gateway/session.ts), so every rule
  * here, exactly-once accounting included, is tested in Node.
  */
 import type { Options } from "../config.js";
 import { ErrorCode, type Point } from "../gen/airspace/v1/airspace_pb.js";
-import { haloRegions, regionOf } from "../geo/regions.js";
 import { CloseCode } from "../wire/close-codes.js";
 import { COUNTER_INDEX, type CounterName } from "../wire/counters.js";
-import { framePoints } from "../wire/frame-points.js";
-import { decodeClientFrame } from "../wire/frames.js";
 import type { TelemetryPoint } from "../wire/point.js";
-import { errorFrame, pongFrame, rateLimitFrame } from "../wire/server-frames.js";
+import { errorFrame, pongFrame, rateLimitFrame, renewedFrame } from "../wire/server-frames.js";
 import { StreamDecoder, streamMaxDrones } from "../wire/telemetry-stream.js";
+import { CredentialClock } from "./credential-clock.js";
+import { FrameGate } from "./frame-gate.js";
+import { PointAdmission } from "./point-admission.js";
 import { BadFrameWindow } from "./bad-frames.js";
-import { FrameRejections } from "./rejections.js";
+import type { Rejected } from "./outcome.js";
+import { FrameRejections, LIMITED_COUNTERS, rejectionCounters } from "./rejections.js";
 import { emptyOutput, type SessionOutput, type SessionPrincipal } from "./session-output.js";
 import { Batcher, type FlushedBatch } from "./batcher.js";
 import { sessionWelcome } from "./welcome.js";
@@ -25,7 +28,6 @@ import { SessionTotals } from "./session-totals.js";
 import { DedupeFilter } from "./dedupe.js";
 import { PendingCounters } from "./pending-counters.js";
 import { ConnectionLimiter } from "./rate-limiter.js";
-import { validatePoint } from "./validate.js";
 import { COUNTERS_FLUSH_MS } from "../tunables.js";
 
 export type { SessionBatch, SessionOutput, SessionPrincipal } from "./session-output.js";
@@ -41,11 +43,11 @@ export class SessionCore {
   /** Counter deltas per region not yet sent with a batch, and where each drone flies. */
   private readonly counters: PendingCounters;
   private readonly badFrames: BadFrameWindow;
-  private readonly halo: string[] = [];
+  private readonly gate: FrameGate;
+  private readonly admission: PointAdmission;
+  private readonly credentials: CredentialClock;
   /** The TelemetryStream state of this connection, made by its first stream frame. */
   private stream: StreamDecoder | null = null;
-  /** Drones a relay carries, as its connection limits were last scaled to. */
-  private dronesCarried = 1;
   /** A frame's flushed batches, merged per region until the frame is handled. */
   private readonly frameBatches: FrameBatches;
   /** The first region this session sent to: where counts of drones never routed anywhere go. */
@@ -60,7 +62,11 @@ export class SessionCore {
   ) {
     this.ownDroneId = principal.role === "drone" ? principal.sub : null;
     this.streamTable = streamMaxDrones(principal.role, opts.relayMaxDrones);
-    this.limiter = new ConnectionLimiter(opts, nowMs, 1);
+    this.admission = new PointAdmission(principal, opts);
+    this.credentials = new CredentialClock(principal);
+    const entitlement = principal.role === "relay" ? (this.admission.scope.listed ?? opts.relayMaxDrones) : 1;
+    this.limiter = new ConnectionLimiter(opts, nowMs, 1, entitlement);
+    this.gate = new FrameGate(opts, this.limiter, () => (this.stream ??= new StreamDecoder(this.streamTable)));
     this.dedupe = new DedupeFilter(opts);
     this.badFrames = new BadFrameWindow(opts.badFrameLimit, opts.badFrameWindowMs);
     this.batcher = new Batcher(opts);
@@ -71,71 +77,57 @@ export class SessionCore {
 
   /** The first frame of the session: its id and the limits in force. */
   welcome(sessionId: string, nowMs: number): Uint8Array {
-    return sessionWelcome(this.opts, this.principal.role, this.ownDroneId ?? "", this.streamTable, sessionId, nowMs);
+    return sessionWelcome(this.opts, this.principal, this.ownDroneId ?? "", this.streamTable, sessionId, nowMs, this.credentials.deadlineMs);
   }
 
   /** One client message (binary frame, or a text frame, which is refused). */
   onFrame(data: ArrayBuffer | Uint8Array | string, nowMs: number): SessionOutput {
     if (this.closed) return this.take();
     this.totals.frames++;
-    if (typeof data === "string") {
-      this.badFrame(nowMs, ErrorCode.BAD_FRAME, "text frames are not accepted: send binary protobuf frames");
-      return this.take();
-    }
-    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-    const res = decodeClientFrame(bytes, this.opts.maxFrameBytes);
-    if (!res.ok) {
-      if (res.close) {
-        this.toClient(errorFrame(res.code, res.message));
-        this.closeWith(res.close, "frame too large");
-      } else this.badFrame(nowMs, res.code, res.message);
-      return this.take();
-    }
-    const frame = res.frame;
-    if (frame.kind.case === "ping") {
-      this.toClient(pongFrame(frame.kind.value.nonce, this.totals.message()));
-      return this.take();
-    }
-    const fp = framePoints(frame, this.opts.maxPointsPerFrame, () => {
-      this.stream ??= new StreamDecoder(this.streamTable);
-      return this.stream;
-    });
-    if (!fp.ok) {
-      if (!fp.fatal) this.badFrame(nowMs, fp.code, fp.message);
-      else {
-        this.toClient(errorFrame(fp.code, fp.message));
-        this.closeWith(CloseCode.STREAM_LOST, "stream state lost");
-      }
-      return this.take();
-    }
-    const { points, baseTimeMs } = fp;
-    const verdict = this.limiter.admitFrame(bytes.length, points.length, nowMs);
-    if (verdict.status === "closed") {
-      this.abuse(verdict.reason);
-      return this.take();
-    }
-    if (verdict.status === "limited") {
-      this.totals.pointsReceived += points.length;
-      this.totals.pointsRateLimited += points.length;
-      for (const p of points) {
-        const id = p.droneId || this.ownDroneId || "";
-        this.countForDrone(id, "received", 1, nowMs);
-        this.countForDrone(id, "rateLimited", 1, nowMs);
-      }
-    } else {
-      this.frameBatches.begin();
-      if (points.length > 0) this.batcher.arrival(nowMs);
-      this.acceptPoints(points, baseTimeMs, nowMs);
-      this.frameBatches.end();
-      if (this.closed) return this.take();
+    const g = this.gate.pass(data, nowMs);
+    switch (g.kind) {
+      case "bad":
+        this.badFrame(nowMs, g.code, g.message);
+        return this.take();
+      case "close":
+        this.toClient(errorFrame(g.code, g.message));
+        this.closeWith(g.close, g.reason);
+        return this.take();
+      case "ping":
+        this.toClient(pongFrame(g.nonce, this.totals.message()));
+        return this.take();
+      case "renew":
+        if (this.credentials.request()) this.out.renew = g.token;
+        else this.badFrame(nowMs, ErrorCode.AUTH, "a renewal is already being verified");
+        return this.take();
+      case "limited": // refused unread: counted where this session already sends, never in a new region
+        this.totals.pointsReceived += g.points;
+        this.totals.pointsRateLimited += g.points;
+        if (g.points > 0) this.countForDrone("", LIMITED_COUNTERS, g.points, nowMs);
+        break;
+      case "points":
+        this.frameBatches.begin();
+        if (g.points.length > 0) this.batcher.arrival(nowMs);
+        this.acceptPoints(g.points, g.baseTimeMs, nowMs);
+        this.frameBatches.end();
+        if (this.closed) return this.take();
     }
     const notice = this.limiter.takeNotice(nowMs);
     if (notice) this.toClient(rateLimitFrame(this.ownDroneId ?? "", notice.dropped, notice.retryAfterMs));
-    if (this.principal.role === "relay" && this.limiter.trackedDrones !== this.dronesCarried) {
-      this.dronesCarried = this.limiter.trackedDrones;
-      this.limiter.setDronesCarried(this.dronesCarried, nowMs);
-    }
     return this.onTimer(nowMs);
+  }
+
+  /** The shell verified a Renew's token: its principal, or why it was refused (the old token stays in force). */
+  onRenewal(next: SessionPrincipal | string, nowMs: number): SessionOutput {
+    const v = this.credentials.settle(next);
+    if (v.ok) this.toClient(renewedFrame(v.expiresAtMs));
+    else if (!this.closed) this.badFrame(nowMs, ErrorCode.AUTH, v.message);
+    return this.take();
+  }
+
+  /** A link was closed idle: its region no longer counts against the session's region cap. */
+  onLinkClosed(regionKey: string): void {
+    this.admission.regions.release(regionKey);
   }
 
   /** A region names its drones in proximity of another: their waiting points leave now, not at the end of the window. */
@@ -170,8 +162,13 @@ export class SessionCore {
     this.totals.alertsDelivered++;
   }
 
-  /** Batches whose window has closed, and counters that waited too long for a batch. */
+  /** Batches whose window has closed, counters that waited too long for a batch, the token's expiry. */
   onTimer(nowMs: number): SessionOutput {
+    if (this.credentials.expired(nowMs) && !this.closed) {
+      this.toClient(errorFrame(ErrorCode.AUTH, "token expired: reconnect with a fresh token, or renew in-band before exp"));
+      this.closeWith(CloseCode.TOKEN_EXPIRED, "token expired");
+      return this.take();
+    }
     for (const b of this.batcher.due(nowMs)) this.frameBatches.add(b);
     for (const region of this.counters.overdue(nowMs, COUNTERS_FLUSH_MS)) this.frameBatches.add({ regionKey: region, points: [], ghost: new Uint8Array(0) });
     return this.take();
@@ -179,7 +176,7 @@ export class SessionCore {
 
   /** When onTimer next has something to do (Infinity: nothing waits). */
   nextDeadline(): number {
-    return Math.min(this.batcher.nextDeadline(), this.counters.nextDueMs(COUNTERS_FLUSH_MS));
+    return Math.min(this.batcher.nextDeadline(), this.counters.nextDueMs(COUNTERS_FLUSH_MS), this.credentials.deadlineMs);
   }
 
   /** The client is gone: everything accepted and every pending count leaves now, and nothing more is taken. */
@@ -192,40 +189,36 @@ export class SessionCore {
   }
 
   private acceptPoints(points: Point[], baseTimeMs: number, nowMs: number): void {
-    const ctx = {
-      ownDroneId: this.ownDroneId,
-      maxSpeedMps: this.opts.maxSpeedMps,
-      maxLatDeg: this.opts.maxOperatingLat,
-      maxFutureMs: this.opts.maxFutureMs,
-      maxAgeMs: this.opts.maxAgeMs,
-      nowMs,
-    };
     const rejections = new FrameRejections();
     for (const wire of points) {
       this.totals.pointsReceived++;
-      const v = validatePoint(wire, baseTimeMs, ctx);
+      const v = this.admission.check(wire, baseTimeMs, nowMs);
       if (v.status === "rejected") {
-        this.totals.pointsRejected++;
-        this.countForDrone(v.droneId, "received", 1, nowMs);
-        this.countForDrone(v.droneId, "rejected", 1, nowMs);
-        if (v.reason === "wrong_drone") this.countForDrone(v.droneId, "wrongDrone", 1, nowMs);
-        rejections.add(v);
+        this.reject(v, rejections, nowMs);
         continue;
       }
       const p = v.point;
-      const home = regionOf(p.lat, p.lon, this.opts.regionPrecision);
-      this.counters.routed(p.droneId, home);
-      this.counters.count(home, "received", 1, nowMs);
       const lv = this.limiter.admitPoint(p.droneId, nowMs);
       if (lv.status === "closed") {
-        this.abuse(lv.reason);
+        this.toClient(errorFrame(ErrorCode.POLICY, lv.reason));
+        this.closeWith(CloseCode.POLICY, "rate limit abuse");
         return;
       }
       if (lv.status === "limited") {
+        // Counted where the drone already flies (or this session already sends): never in a new region.
         this.totals.pointsRateLimited++;
-        this.counters.count(home, "rateLimited", 1, nowMs);
+        this.countForDrone(p.droneId, LIMITED_COUNTERS, 1, nowMs);
         continue;
       }
+      const r = this.admission.route(p);
+      if ("status" in r) {
+        this.reject(r, rejections, nowMs);
+        continue;
+      }
+      const { home, halo } = r;
+      this.admission.accepted(p);
+      this.counters.routed(p.droneId, home);
+      this.counters.count(home, "received", 1, nowMs);
       const dup = this.dedupe.check(p, nowMs);
       if (dup.status === "deduped") {
         this.totals.pointsDeduped++;
@@ -237,12 +230,18 @@ export class SessionCore {
       // Every forwarded point goes to the batcher at once, a hovering drone's 1 s refresh too: it is
       // what keeps that drone usable in its region (older than the stale limit, a state is ignored).
       this.enqueue(home, p, false, nowMs);
-      for (const g of haloRegions(p.lat, p.lon, this.opts.regionPrecision, this.opts.haloM, this.halo)) {
+      for (const g of halo) {
         this.counters.count(g, "ghostsSent", 1, nowMs);
         this.enqueue(g, p, true, nowMs);
       }
     }
     for (const frame of rejections.frames(this.ownDroneId)) this.toClient(frame);
+  }
+
+  private reject(v: Rejected, rejections: FrameRejections, nowMs: number): void {
+    this.totals.pointsRejected++;
+    this.countForDrone(v.reason === "regions" ? v.droneId : this.admission.keyOf(v.droneId), rejectionCounters(v.reason), 1, nowMs);
+    rejections.add(v);
   }
 
   private enqueue(regionKey: string, p: TelemetryPoint, ghost: boolean, nowMs: number): void {
@@ -258,21 +257,15 @@ export class SessionCore {
   }
 
   /** Counts against the drone's last known region (a rejected point's own position is not trusted). */
-  private countForDrone(droneId: string, name: CounterName, n: number, nowMs: number): void {
-    this.counters.countForDrone(droneId, name, n, nowMs, this.firstRegion);
+  private countForDrone(droneId: string, names: CounterName | readonly CounterName[], n: number, nowMs: number): void {
+    this.counters.countForDrone(droneId, names, n, nowMs, this.firstRegion);
   }
 
   private badFrame(nowMs: number, code: ErrorCode, message: string): void {
     this.toClient(errorFrame(code, message));
-    if (this.badFrames.record(nowMs)) {
-      this.toClient(errorFrame(ErrorCode.POLICY, `more than ${this.opts.badFrameLimit} bad frames in ${this.opts.badFrameWindowMs / 1000} s`));
-      this.closeWith(CloseCode.POLICY, "too many bad frames");
-    }
-  }
-
-  private abuse(reason: string): void {
-    this.toClient(errorFrame(ErrorCode.POLICY, reason));
-    this.closeWith(CloseCode.POLICY, "rate limit abuse");
+    if (!this.badFrames.record(nowMs)) return;
+    this.toClient(errorFrame(ErrorCode.POLICY, `more than ${this.opts.badFrameLimit} bad frames in ${this.opts.badFrameWindowMs / 1000} s`));
+    this.closeWith(CloseCode.POLICY, "too many bad frames");
   }
 
   private closeWith(code: number, reason: string): void {

@@ -16,14 +16,23 @@ export interface SessionOutput {
   toClient: Uint8Array[];
   batches: SessionBatch[];
   close: { code: number; reason: string } | null;
+  /** A token the client sent to renew its credentials: the shell verifies it and calls onRenewal. */
+  renew: string | null;
 }
 
-/** Who the socket's token names: a drone sends only its own id; a relay (or ops) any. */
+/**
+ * Who the socket's token names: a drone sends only its own id; a relay drones of its fleet (all, or
+ * those `drones` / `prefix` allow). `exp` (Unix s) ends the session unless renewed; absent: never.
+ */
 export interface SessionPrincipal {
   role: "drone" | "relay" | "ops";
   sub: string;
+  fleet: string;
+  exp?: number;
+  drones?: readonly string[] | null;
+  prefix?: string | null;
 }
 
 export function emptyOutput(): SessionOutput {
-  return { toClient: [], batches: [], close: null };
+  return { toClient: [], batches: [], close: null, renew: null };
 }

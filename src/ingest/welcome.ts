@@ -4,12 +4,25 @@
  */
 import type { Options } from "../config.js";
 import { welcomeFrame } from "../wire/server-frames.js";
+import { PING_RATE_PER_S } from "../tunables.js";
+import type { SessionPrincipal } from "./session-output.js";
 
-export function sessionWelcome(o: Options, role: string, droneId: string, streamMaxDrones: number, sessionId: string, nowMs: number): Uint8Array {
+export function sessionWelcome(
+  o: Options,
+  principal: SessionPrincipal,
+  droneId: string,
+  streamMaxDrones: number,
+  sessionId: string,
+  nowMs: number,
+  expiresAtMs: number,
+): Uint8Array {
   return welcomeFrame({
     sessionId,
-    role,
+    role: principal.role,
     droneId,
+    fleet: principal.fleet,
+    expiresAtMs: BigInt(Number.isFinite(expiresAtMs) ? Math.round(expiresAtMs) : 0),
+    pingsPerSecond: PING_RATE_PER_S,
     maxFrameBytes: o.maxFrameBytes,
     maxPointsPerFrame: o.maxPointsPerFrame,
     pointsPerSecond: o.droneRate,

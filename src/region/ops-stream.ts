@@ -4,13 +4,17 @@
  * sockets tagged WATCHER_TAG: each gets one snapshot a second (src/detect/ops-snapshot.ts), built and
  * serialised once per tick whatever the number of watchers, with the events since the last one in it.
  * A watcher sends nothing; the region ignores what it does send. The shell's hooks: `fetch` for the
- * two paths, `noteOutputs` for each turn's outputs, `tick` at the alarm.
+ * two paths, `noteOutputs` for each turn's outputs, `tick` at the alarm. A watcher sees its operator's
+ * fleet (its drones, the encounters they are in, their events; "*" sees all): one snapshot is built per
+ * fleet watching, not per watcher.
  */
 import type { Options } from "../config.js";
 import { OpsFeed } from "../detect/ops-feed.js";
 import { buildSnapshot } from "../detect/ops-snapshot.js";
 import type { DroneSnapshot, FleetMetrics, OpsEvent, RegionCore, RegionOutput } from "../detect/region-core.js";
 import { TrackRings } from "../detect/track-rings.js";
+import { FLEET_ALL, fleetSees } from "../wire/fleet-key.js";
+import type { OpsEvent as FeedEvent } from "../wire/ops-frames.js";
 
 /** The watchers' hibernation tag: link ids match /^[\w.:-]+$/ (link-socket.ts), so no link has it. */
 export const WATCHER_TAG = "#ops-watcher";
@@ -19,6 +23,8 @@ const MAX_TRACK_SAMPLES = 3600;
 
 interface WatcherAttachment {
   watcher: true;
+  /** The operator's fleet ("*": every fleet). */
+  fleet?: string;
 }
 
 export class OpsStream {
@@ -66,8 +72,17 @@ export class OpsStream {
     }
     if (!this.watching) return;
     this.feed.noteEvents(events);
-    const text = this.snapshotText(core, drones, nowMs);
-    for (const ws of sockets) safeSend(ws, text);
+    const feed = this.feed.take();
+    const byFleet = new Map<string, string>();
+    for (const ws of sockets) {
+      const fleet = (ws.deserializeAttachment() as WatcherAttachment | null)?.fleet ?? FLEET_ALL;
+      let text = byFleet.get(fleet);
+      if (text === undefined) {
+        text = this.snapshotText(core, drones, nowMs, fleet, feed);
+        byFleet.set(fleet, text);
+      }
+      safeSend(ws, text);
+    }
   }
 
   /** Whether `ws` is a watcher (not a gateway link). */
@@ -79,25 +94,26 @@ export class OpsStream {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
     const pair = new WebSocketPair();
     const server = pair[1];
+    const fleet = new URL(request.url).searchParams.get("fleet") ?? FLEET_ALL;
     this.ctx.acceptWebSocket(server, [WATCHER_TAG]);
-    server.serializeAttachment({ watcher: true } satisfies WatcherAttachment);
+    server.serializeAttachment({ watcher: true, fleet } satisfies WatcherAttachment);
     this.watching = true;
     // The first snapshot at once: the page has something to draw before the next tick.
-    safeSend(server, this.snapshotText(core, core.space.homeDrones(), nowMs, false));
+    safeSend(server, this.snapshotText(core, core.space.homeDrones(), nowMs, fleet, { events: [], dropped: 0 }));
     // The gateway answers the browser's subprotocol (src/gateway/app.ts).
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
 
-  private snapshotText(core: RegionCore, drones: DroneSnapshot[], nowMs: number, takeEvents = true): string {
-    const { events, dropped } = takeEvents ? this.feed.take() : { events: [], dropped: 0 };
+  private snapshotText(core: RegionCore, drones: DroneSnapshot[], nowMs: number, fleet: string, feed: { events: FeedEvent[]; dropped: number }): string {
+    const all = fleet === FLEET_ALL;
     const snapshot = buildSnapshot({
       region: core.regionKey,
       nowMs,
-      drones,
-      encounters: core.encounters(),
+      drones: all ? drones : drones.filter((d) => fleetSees(fleet, d.droneId)),
+      encounters: all ? core.encounters() : core.encounters().filter((e) => fleetSees(fleet, e.a) || fleetSees(fleet, e.b)),
       metrics: this.lastMetrics,
-      events,
-      eventsDropped: dropped,
+      events: all ? feed.events : feed.events.filter((e) => fleetSees(fleet, e.droneId)),
+      eventsDropped: feed.dropped,
       lowBatteryPct: this.opts.lowBatteryPct,
     });
     return JSON.stringify(snapshot);
@@ -106,7 +122,7 @@ export class OpsStream {
   /** `?drone=ID&since=<unix ms>&limit=N`: the drone's samples, oldest first (the newest `limit`). */
   private track(params: URLSearchParams, region: string, nowMs: number): Response {
     const droneId = params.get("drone") ?? "";
-    if (droneId.length === 0 || droneId.length > 64) return Response.json({ error: "bad_drone", detail: "drone ids are 1-64 characters" }, { status: 400 });
+    if (droneId.length === 0 || droneId.length > 128) return Response.json({ error: "bad_drone", detail: "drone keys are 1-128 characters" }, { status: 400 });
     const sinceRaw = Number(params.get("since") ?? Number.NaN);
     const since = Number.isFinite(sinceRaw) ? sinceRaw : nowMs - this.opts.trackSeconds * 1000;
     const limitRaw = Math.floor(Number(params.get("limit") ?? MAX_TRACK_SAMPLES));

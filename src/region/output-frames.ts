@@ -6,6 +6,7 @@ import type { RegionOutput } from "../detect/region-outputs.js";
 import { ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
 import { encodeControl } from "../wire/link-protocol.js";
 import { advisoryFrame, alertFrame, errorFrame } from "../wire/server-frames.js";
+import { localDroneId } from "../wire/fleet-key.js";
 
 export function outputFrame(o: RegionOutput, regionKey: string): { data: Uint8Array | string; key: string } {
   switch (o.kind) {
@@ -22,10 +23,10 @@ export function outputFrame(o: RegionOutput, regionKey: string): { data: Uint8Ar
           ? errorFrame(
               ErrorCode.STALE_ON_ARRIVAL,
               `${late}; ${o.stale} past the stale limit, so conflicts of those drones cannot be predicted until fresher reports arrive`,
-              o.droneId,
+              localDroneId(o.droneId),
               o.points,
             )
-          : errorFrame(ErrorCode.BEHIND, `${late}, so their alerts come late`, o.droneId, o.points);
+          : errorFrame(ErrorCode.BEHIND, `${late}, so their alerts come late`, localDroneId(o.droneId), o.points);
       return { data, key: "stale" };
     }
   }

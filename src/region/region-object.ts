@@ -88,7 +88,10 @@ export class RegionObject extends DurableObject<Env> {
   override webSocketMessage(ws: WebSocket, message: ArrayBuffer | string): void {
     this.stats.messages++; // what one object's thread is limited by (docs/scaling.md)
     const hub = hubOf(ws);
-    if (hub && this.region) return this.hubs.message(ws, hub, message, (w, l, b) => this.applyLive(w, l, b), this.region.key);
+    if (hub && this.region) {
+      this.hubs.message(ws, hub, message, (w, l, b) => this.applyLive(w, l, b), this.region.key);
+      return;
+    }
     if (typeof message === "string" || OpsStream.isWatcher(ws)) return; // links send only binary batches; watchers only listen
     const linkId = linkIdOf(ws);
     if (!this.region || !linkId) {

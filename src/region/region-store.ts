@@ -152,21 +152,19 @@ export class RegionStore {
    * One page of the audit, oldest first: rows in [sinceMs, untilMs) after row id `afterId` (the previous
    * page's `next`), of one drone (either side of the encounter) when `droneId` is set.
    */
-  alertsPage(q: { sinceMs: number; untilMs: number; afterId: number; droneId: string | null; limit: number }): Record<string, unknown>[] {
-    const where = "ts_ms >= ? AND ts_ms < ? AND id > ?";
-    if (q.droneId === null)
-      return this.sql.exec(`SELECT * FROM alert_audit WHERE ${where} ORDER BY id LIMIT ?`, q.sinceMs, q.untilMs, q.afterId, q.limit).toArray();
-    return this.sql
-      .exec(
-        `SELECT * FROM alert_audit WHERE ${where} AND (drone_id = ? OR other_id = ?) ORDER BY id LIMIT ?`,
-        q.sinceMs,
-        q.untilMs,
-        q.afterId,
-        q.droneId,
-        q.droneId,
-        q.limit,
-      )
-      .toArray();
+  alertsPage(q: { sinceMs: number; untilMs: number; afterId: number; droneId: string | null; limit: number; fleetPrefix?: string }): Record<string, unknown>[] {
+    let where = "ts_ms >= ? AND ts_ms < ? AND id > ?";
+    const args: (string | number)[] = [q.sinceMs, q.untilMs, q.afterId];
+    if (q.droneId !== null) {
+      where += " AND (drone_id = ? OR other_id = ?)";
+      args.push(q.droneId, q.droneId);
+    }
+    // An operator of one fleet sees the encounters its drones are in (ids are `fleet/drone`: wire/fleet-key.ts).
+    if (q.fleetPrefix) {
+      where += " AND (substr(drone_id, 1, ?) = ? OR substr(other_id, 1, ?) = ?)";
+      args.push(q.fleetPrefix.length, q.fleetPrefix, q.fleetPrefix.length, q.fleetPrefix);
+    }
+    return this.sql.exec(`SELECT * FROM alert_audit WHERE ${where} ORDER BY id LIMIT ?`, ...args, q.limit).toArray();
   }
 
   /**
@@ -201,8 +199,18 @@ export class RegionStore {
     this.sql.exec("INSERT INTO events (ts_ms, type, drone_id) VALUES (?, ?, ?)", tsMs, type, droneId);
   }
 
-  eventsSince(sinceMs: number, limit: number): Record<string, unknown>[] {
-    return this.sql.exec("SELECT ts_ms, type, drone_id FROM events WHERE ts_ms >= ? ORDER BY id LIMIT ?", sinceMs, limit).toArray();
+  /** Events from `sinceMs`, of one fleet's drones when `fleetPrefix` ("fleet/") is set. */
+  eventsSince(sinceMs: number, limit: number, fleetPrefix = ""): Record<string, unknown>[] {
+    if (fleetPrefix === "") return this.sql.exec("SELECT ts_ms, type, drone_id FROM events WHERE ts_ms >= ? ORDER BY id LIMIT ?", sinceMs, limit).toArray();
+    return this.sql
+      .exec(
+        "SELECT ts_ms, type, drone_id FROM events WHERE ts_ms >= ? AND substr(drone_id, 1, ?) = ? ORDER BY id LIMIT ?",
+        sinceMs,
+        fleetPrefix.length,
+        fleetPrefix,
+        limit,
+      )
+      .toArray();
   }
 
   /** Drops history past its retention (called by the alarm, a bounded amount per call). */

@@ -15,6 +15,11 @@ export const CloseCode = {
   TOO_BIG: 1009,
   /** A region object not ready for a link (it had no region key), or unable to apply a batch: the link reconnects and resends. */
   INTERNAL: 1011,
+  /**
+   * The socket's token expired and was not renewed in-band (ClientFrame.renew): reconnect with a fresh
+   * token. Application range (RFC 6455 §7.4.2): no standard code means "credentials ended".
+   */
+  TOKEN_EXPIRED: 4001,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];

@@ -16,6 +16,8 @@ export const COUNTER_NAMES = [
   "droppedOverflow",
   "wrongDrone",
   "ghostsSent",
+  /** Points rejected as a jump faster than MAX_SPEED_MPS from their drone's previous one (issue 11). */
+  "implausible",
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

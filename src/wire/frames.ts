@@ -113,6 +113,44 @@ export function boundedZstd(bytes: Uint8Array, maxBytes: number): { ok: true; da
   return { ok: true, data: out };
 }
 
+/**
+ * The protobuf bytes of a message: as sent, or decompressed into at most `budget` bytes (what the
+ * connection's byte budget still allows, charged by the caller before any work; docs/security.md).
+ * `overBudget`: the frame is fine but the budget is not; `tooLarge`: over maxBytes (close 1009).
+ */
+export function inflateFrame(
+  bytes: Uint8Array,
+  maxBytes: number,
+  budget = maxBytes,
+): { ok: true; data: Uint8Array; compressed: boolean } | { ok: false; overBudget: boolean; tooLarge: boolean; message: string } {
+  if (bytes.length > maxBytes) return { ok: false, overBudget: false, tooLarge: true, message: `frame of ${bytes.length} bytes exceeds ${maxBytes}` };
+  if (!isZstd(bytes)) return { ok: true, data: bytes, compressed: false };
+  const limit = Math.max(0, Math.min(maxBytes, Math.floor(budget)));
+  const z = boundedZstd(bytes, limit);
+  if (z.ok) return { ok: true, data: z.data, compressed: true };
+  if (!z.tooLarge) return { ok: false, overBudget: false, tooLarge: false, message: z.message };
+  // Over the budget but maybe not over the frame limit: only a frame that cannot fit at all closes.
+  if (limit < maxBytes && boundedZstdFits(bytes, maxBytes)) return { ok: false, overBudget: true, tooLarge: false, message: z.message };
+  return { ok: false, overBudget: false, tooLarge: true, message: z.message };
+}
+
+/** Whether the frame's header allows it within maxBytes (declared sizes only: no second decompression). */
+function boundedZstdFits(bytes: Uint8Array, maxBytes: number): boolean {
+  const h = readZstdHeader(bytes);
+  return h !== null && (h.contentSize ?? 0) <= maxBytes && h.windowSize <= maxBytes;
+}
+
+/** A ClientFrame from protobuf bytes; unknown fields are skipped, never kept (issue 11). Never throws. */
+export function parseClientFrame(data: Uint8Array): { ok: true; frame: ClientFrame } | { ok: false; message: string } {
+  try {
+    const frame = readTelemetryFrame(data) ?? fromBinary(ClientFrameSchema, data, { readUnknownFields: false });
+    if (frame.kind.case === undefined) return { ok: false, message: "frame carries neither telemetry nor ping" };
+    return { ok: true, frame };
+  } catch (e) {
+    return { ok: false, message: `not a ClientFrame: ${(e as Error).message}` };
+  }
+}
+
 /** Decodes one WebSocket message into a ClientFrame, never throwing. */
 export function decodeClientFrame(bytes: Uint8Array, maxBytes: number): FrameResult {
   if (bytes.length > maxBytes)
@@ -128,7 +166,7 @@ export function decodeClientFrame(bytes: Uint8Array, maxBytes: number): FrameRes
     data = z.data;
   }
   try {
-    const frame = readTelemetryFrame(data) ?? fromBinary(ClientFrameSchema, data);
+    const frame = readTelemetryFrame(data) ?? fromBinary(ClientFrameSchema, data, { readUnknownFields: false });
     if (frame.kind.case === undefined) return { ok: false, code: ErrorCode.BAD_FRAME, message: "frame carries neither telemetry nor ping" };
     return { ok: true, frame, compressed, decodedBytes: data.length };
   } catch (e) {

@@ -15,12 +15,17 @@ import {
 import type { TelemetryPoint } from "./point.js";
 import { MANOEUVRES } from "./manoeuvres.js";
 import { ProtoWriter } from "./proto-writer.js";
+import { localDroneId, splitFleetKey } from "./fleet-key.js";
 
 const LEVELS = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR, traffic_lost: AlertLevel.TRAFFIC_LOST } as const;
 
 const INT32_MAX = 2 ** 31 - 1;
 
-/** What a CollisionAlert says, in the edge's units (the region core's alert outputs carry these fields). */
+/**
+ * What a CollisionAlert says, in the edge's units (the region core's alert outputs carry these fields).
+ * Ids are the edge's keys (`fleet/droneId`, wire/fleet-key.ts): the frame names the recipient by its
+ * own id and the other drone by its fleet and id.
+ */
 export interface AlertFields {
   droneId: string;
   otherId: string;
@@ -78,11 +83,13 @@ export function alertFrame(a: AlertFields): Uint8Array {
   // An encounter re-opened after a restart may end before it was predicted again: then the other
   // drone's own measurement time is the best "computed for" there is.
   const computedFor = a.computedForMs > 0 ? a.computedForMs : a.other.timeMs;
+  const other = splitFleetKey(a.otherId);
   const point = writeWirePoint(pointWriter.reset(), a.other, computedFor).view();
   const w = frameWriter.reset();
+  const droneId = localDroneId(a.droneId);
   if (a.alertId) w.tag(1, 2).string(a.alertId);
-  if (a.droneId) w.tag(2, 2).string(a.droneId);
-  if (a.otherId) w.tag(3, 2).string(a.otherId);
+  if (droneId) w.tag(2, 2).string(droneId);
+  if (other.droneId) w.tag(3, 2).string(other.droneId);
   w.tag(4, 0).uint32(LEVELS[a.level]);
   floatField(w, 5, clear ? 0 : a.tEntryS);
   floatField(w, 6, finite(a.tCpaS));
@@ -95,6 +102,7 @@ export function alertFrame(a: AlertFields): Uint8Array {
   if (advisory !== 0) w.tag(11, 0).uint32(advisory);
   const age = Math.min(0xffffffff, Math.max(0, Math.round(a.otherAgeMs)));
   if (age !== 0) w.tag(12, 0).uint32(age);
+  if (other.fleet) w.tag(13, 2).string(other.fleet);
   const body = w.finish();
   return pointWriter.reset().tag(2, 2).bytes(body).finish();
 }
@@ -117,7 +125,8 @@ function writeWirePoint(w: ProtoWriter, p: TelemetryPoint, baseTimeMs: number): 
     Math.round(p.ve * 100),
     Math.round(-p.vu * 100),
   ];
-  if (p.droneId) w.tag(1, 2).string(p.droneId);
+  const id = localDroneId(p.droneId);
+  if (id) w.tag(1, 2).string(id);
   if (fields[0] !== 0) w.tag(2, 0).sint32(fields[0]!);
   if (fields[1] !== 0) w.tag(3, 5).sfixed32(fields[1]!);
   if (fields[2] !== 0) w.tag(4, 5).sfixed32(fields[2]!);
@@ -133,7 +142,7 @@ export function advisoryFrame(a: AdvisoryFields): Uint8Array {
     create(ServerFrameSchema, {
       kind: {
         case: "advisory",
-        value: { droneId: a.droneId, kind: AdvisoryKind.LOW_BATTERY_RTH, message: a.message, timeMs: BigInt(Math.round(a.timeMs)) },
+        value: { droneId: localDroneId(a.droneId), kind: AdvisoryKind.LOW_BATTERY_RTH, message: a.message, timeMs: BigInt(Math.round(a.timeMs)) },
       },
     }),
   );
@@ -141,6 +150,11 @@ export function advisoryFrame(a: AdvisoryFields): Uint8Array {
 
 export function errorFrame(code: ErrorCode, message: string, droneId = "", count = 1): Uint8Array {
   return toBinary(ServerFrameSchema, create(ServerFrameSchema, { kind: { case: "error", value: { code, message, droneId, count } } }));
+}
+
+/** A Renew was accepted: the socket lives until `expiresAtMs`. */
+export function renewedFrame(expiresAtMs: number): Uint8Array {
+  return toBinary(ServerFrameSchema, create(ServerFrameSchema, { kind: { case: "renewed", value: { expiresAtMs: BigInt(Math.round(expiresAtMs)) } } }));
 }
 
 export function rateLimitFrame(droneId: string, dropped: number, retryAfterMs: number): Uint8Array {

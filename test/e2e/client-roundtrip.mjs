@@ -17,7 +17,7 @@ const giveUp = setTimeout(() => {
 
 const M_PER_DEG_LON = 111_320 * Math.cos((47 * Math.PI) / 180);
 const drones = ["pkg-east", "pkg-west"].map((id, i) => {
-  const c = new DroneClient({ url, token: () => mintToken(secret, { sub: id }), pingIntervalMs: 0 });
+  const c = new DroneClient({ url, token: () => mintToken(secret, { sub: id, fleet: "e2e" }), pingIntervalMs: 0 });
   return { id, c, x0: i === 0 ? -60 : 60, ve: i === 0 ? 10 : -10, alerts: [] };
 });
 const welcome = (await Promise.all(drones.map((d) => d.c.connect())))[0];

@@ -113,8 +113,8 @@ describe.skipIf(!hasChromium)("the operators' page in Chromium", () => {
     })`);
     expect(bad).toBe("refused");
 
-    fleet = flyFleet(e.wsUrl, await mintToken(secret, { sub: "ops-e2e-relay", role: "relay" }, { ttlS: 600 }));
-    const ops = await mintToken(secret, { sub: "ops-e2e", role: "ops" as "relay" } /* the client's claims type names drone and relay only */, { ttlS: 600 });
+    fleet = flyFleet(e.wsUrl, await mintToken(secret, { sub: "ops-e2e-relay", fleet: "e2e", role: "relay" }, { ttlS: 600 }));
+    const ops = await mintToken(secret, { sub: "ops-e2e", fleet: "*", role: "ops" }, { ttlS: 600 });
     await page.fill("#token", ops);
     await page.click("#login-form button");
     await page.waitForSelector("#overview:not([hidden])", { timeout: 10_000 });
@@ -132,8 +132,9 @@ describe.skipIf(!hasChromium)("the operators' page in Chromium", () => {
     await waitData(page, "#charts", "points", (v) => v >= before + 2, "the charts moving");
     await page.screenshot({ path: SCREENSHOT });
 
-    // The search box finds a drone and reads its track and alert history.
-    await page.fill("#search", "d0000");
+    // The search box finds a drone and reads its track and alert history: an all-fleets operator names
+    // it by its fleet key, as the sky shows it (docs/security.md).
+    await page.fill("#search", "e2e/d0000");
     await page.press("#search", "Enter");
     await page.waitForSelector('#search-result:has-text("alert rows")', { timeout: 10_000 });
     expect(foreign).toEqual([]);

@@ -44,7 +44,7 @@ function replay(args: string[]): Promise<{ code: number | null; stdout: string; 
 
 describe("npm run replay at max", () => {
   it("replays the OpenSky samples with nothing rate-limited or rejected, and reports the edge's counters", async () => {
-    const token = await mintToken(secret, { sub: "replay-e2e", role: "relay" }, { ttlS: 3600 });
+    const token = await mintToken(secret, { sub: "replay-e2e", fleet: "replay", role: "relay" }, { ttlS: 3600 });
     const json = join(dir, "summary.json");
     const r = await replay(["--url", edge!.wsUrl, "--token", token, "--file", OPENSKY_PATH, "--speed", "max", "--json", json, "--linger-ms", "500"]);
     console.log(r.stdout, r.stderr.slice(-2000));

@@ -46,11 +46,12 @@ describe("HTTP surface", () => {
     expect(r.status).toBe(426);
   });
 
-  it("answers 503 and never runs open when the secret is missing", async () => {
+  it("answers 503 and never runs open when no key is configured", async () => {
     const app = createApp();
     const r = await app.fetch(new Request("https://airspace.test/v1/connect", { headers: { Upgrade: "websocket" } }), {
       ...env,
       AIRSPACE_JWT_SECRET: undefined,
+      AIRSPACE_JWT_KEYS: undefined,
     });
     expect(r.status).toBe(503);
     expect(await r.json()).toMatchObject({ error: "not_configured" });

@@ -9,14 +9,26 @@ describe("the deploy guard", () => {
     expect(example).toContain(`AIRSPACE_JWT_SECRET=${EXAMPLE_SECRET}\n`);
   });
 
-  it("refuses a missing secret anywhere and the example secret outside local", () => {
+  it("refuses missing keys anywhere, and the example secret or one under 32 bytes outside local", () => {
     expect(secretProblem(undefined, "local")).toMatch(/no AIRSPACE_JWT_SECRET/);
     expect(secretProblem("", undefined)).toMatch(/no AIRSPACE_JWT_SECRET/);
     expect(secretProblem(EXAMPLE_SECRET, "local")).toBeNull();
     expect(secretProblem(EXAMPLE_SECRET, undefined)).toBeNull();
     expect(secretProblem(EXAMPLE_SECRET, "production")).toMatch(/example secret/);
     expect(secretProblem(EXAMPLE_SECRET, "staging")).toMatch(/staging/);
-    expect(secretProblem("a-real-secret", "production")).toBeNull();
+    expect(secretProblem("a-real-secret", "production")).toMatch(/shorter than 32 bytes/);
+    expect(secretProblem("x".repeat(31), "production")).toMatch(/shorter than 32 bytes/);
+    expect(secretProblem("x".repeat(32), "production")).toBeNull();
+    expect(secretProblem("short", "local")).toBeNull(); // local development: anything goes
+  });
+
+  it("checks the HS256 keys of a JWKS the same way, and takes a JWKS alone as configured", () => {
+    const oct = (kid: string, secret: string) => ({ kty: "oct", kid, k: btoa(secret).replace(/=+$/, "") });
+    const jwks = (...keys: unknown[]) => JSON.stringify({ keys });
+    expect(secretProblem(undefined, "production", jwks(oct("k1", "x".repeat(32))))).toBeNull();
+    expect(secretProblem(undefined, "production", jwks(oct("k1", "x".repeat(32)), oct("k2", "short")))).toMatch(/key k2 is shorter/);
+    expect(secretProblem(undefined, "production", jwks(oct("k1", EXAMPLE_SECRET)))).toMatch(/key k1/);
+    expect(secretProblem(undefined, "production", jwks({ kty: "OKP", crv: "Ed25519", kid: "e1", x: "abc" }))).toBeNull();
   });
 
   it("answers 503 to every client of a production edge on the example secret", async () => {
@@ -24,7 +36,8 @@ describe("the deploy guard", () => {
     const prod = { ...env, AIRSPACE_ENV: "production", AIRSPACE_JWT_SECRET: EXAMPLE_SECRET };
     const r = await app.fetch(new Request("https://airspace.test/v1/regions"), prod, createExecutionContext());
     expect(r.status).toBe(503);
-    expect(((await r.json()) as { detail: string }).detail).toMatch(/example secret/);
+    // Why is logged, never told: the client is not authenticated (issue 11).
+    expect(await r.json()).toEqual({ error: "not_configured" });
     const health = await app.fetch(new Request("https://airspace.test/healthz"), prod, createExecutionContext());
     expect(health.status).toBe(200);
   });

@@ -9,8 +9,9 @@ import { mintToken } from "../../src/client/token.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
 import { toWirePoint } from "../../src/wire/server-frames.js";
 
-export async function token(sub: string, role: "drone" | "relay" | "ops" = "drone", ttlS = 600): Promise<string> {
-  return mintToken(env.AIRSPACE_JWT_SECRET as string, { sub, role: role as "drone" }, { ttlS });
+/** A token for the test edge: fleet "test" unless given ("*" for an all-fleets ops token), audience "airspace". */
+export async function token(sub: string, role: "drone" | "relay" | "ops" = "drone", ttlS = 600, claims: Record<string, unknown> = {}): Promise<string> {
+  return mintToken(env.AIRSPACE_JWT_SECRET as string, { sub, fleet: role === "ops" ? "*" : "test", role, ...claims }, { ttlS });
 }
 
 export interface TestClient {

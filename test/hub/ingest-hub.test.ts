@@ -33,7 +33,7 @@ async function fleet(key: string, prefix: string, n: number) {
     /** One report from every drone (unique times: a repeat would show as a duplicate). */
     report() {
       const now = Date.now();
-      clients.forEach((c, i) => c.send([droneAt("", lat, lon, (i % 10) * 40, Math.floor(i / 10) * 40 + (sent % 7), 0, 0, now)]));
+      for (const [i, c] of clients.entries()) c.send([droneAt("", lat, lon, (i % 10) * 40, Math.floor(i / 10) * 40 + (sent % 7), 0, 0, now)]);
       sent += clients.length;
     },
     async acceptedByGateways() {
@@ -45,7 +45,9 @@ async function fleet(key: string, prefix: string, n: number) {
       }
       return total;
     },
-    close: () => clients.forEach((c) => c.close()),
+    close: () => {
+      for (const c of clients) c.close();
+    },
   };
 }
 

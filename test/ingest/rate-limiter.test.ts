@@ -3,7 +3,7 @@ import { DEFAULTS } from "../../src/config.js";
 import { ACCEPTED as OK } from "../../src/ingest/outcome.js";
 import { ConnectionLimiter, type LimitVerdict } from "../../src/ingest/rate-limiter.js";
 import { CloseCode } from "../../src/wire/close-codes.js";
-import { ABUSE_FACTOR } from "../../src/tunables.js";
+import { ABUSE_FACTOR, PING_BURST, PING_RATE_PER_S } from "../../src/tunables.js";
 
 const opts = { ...DEFAULTS };
 
@@ -50,28 +50,72 @@ describe("ConnectionLimiter: connection buckets", () => {
   it("limits frames per second", () => {
     const l = new ConnectionLimiter(opts, 0);
     const vs: LimitVerdict[] = [];
-    for (let i = 0; i < 60; i++) vs.push(l.admitFrame(100, 1, 0));
+    for (let i = 0; i < 60; i++) vs.push(l.admitFrame(100, 0));
     expect(kinds(vs)).toEqual({ accepted: 50, "limited:frames": 10 });
-    expect(l.admitFrame(100, 1, 20)).toBe(OK);
+    expect(l.admitFrame(100, 20)).toBe(OK);
   });
 
   it("limits bytes per second, but always admits one largest frame", () => {
     const l = new ConnectionLimiter(opts, 0);
-    expect(l.admitFrame(opts.maxFrameBytes, 100, 0)).toBe(OK);
-    expect(l.admitFrame(1000, 1, 0)).toMatchObject({ status: "limited", by: "bytes" });
+    expect(l.admitFrame(opts.maxFrameBytes, 0)).toBe(OK);
+    expect(l.admitFrame(1000, 0)).toMatchObject({ status: "limited", by: "bytes" });
     // 64 KiB/s: 1000 bytes after ~16 ms.
-    expect(l.admitFrame(1000, 1, 16)).toBe(OK);
+    expect(l.admitFrame(1000, 16)).toBe(OK);
   });
 
-  it("scales a relay's limits by the drones it carries, capped by relayMaxDrones", () => {
-    const l = new ConnectionLimiter({ ...opts, relayMaxDrones: 4 }, 0, 10);
+  it("scales a relay's limits by the drones it carries, capped by its entitlement", () => {
+    const l = new ConnectionLimiter({ ...opts, relayMaxDrones: 4 }, 0, 10, 10);
     let ok = 0;
-    for (let i = 0; i < 1000; i++) if (l.admitFrame(10, 1, 0) === OK) ok++;
+    for (let i = 0; i < 1000; i++) if (l.admitFrame(10, 0) === OK) ok++;
     expect(ok).toBe(opts.connFramesPerS * 4);
     l.setDronesCarried(1, 0);
     let later = 0;
-    for (let i = 0; i < 1000; i++) if (l.admitFrame(10, 1, 1000) === OK) later++;
+    for (let i = 0; i < 1000; i++) if (l.admitFrame(10, 1000) === OK) later++;
     expect(later).toBe(opts.connFramesPerS); // refilled only up to the smaller burst
+  });
+
+  it("scales a relay by the points it really carried, not by the ids it named (issue 11)", () => {
+    const l = new ConnectionLimiter(opts, 0, 1, 2000);
+    for (let i = 0; i < 2000; i++) l.admitPoint(`id-${i}`, 0); // 2,000 ids named once
+    expect(l.trackedDrones).toBe(2000);
+    l.admitFrame(10, 1000); // the next window: 2,000 points in a second is 100 drones at 20/s
+    expect(l.dronesCarried).toBe(2000 / opts.droneRate);
+    l.admitFrame(10, 2000); // a silent second: back to one
+    expect(l.dronesCarried).toBe(1);
+  });
+
+  it("charges a frame's points before they are built: past the burst, a frame is refused whole, unread", () => {
+    const l = new ConnectionLimiter(opts, 0);
+    expect(l.admitPoints(4096, 0)).toBe(OK); // a full bucket builds one frame (the drone buckets drop its excess)
+    expect(l.admitPoints(4096, 0)).toMatchObject({ status: "limited", by: "points" });
+    expect(l.admitPoints(1, 0)).toMatchObject({ status: "limited", by: "points" });
+    // A 4,096-point frame is built again only once the bucket is full: every burst / rate seconds.
+    expect(l.admitPoints(4096, 1000)).toMatchObject({ status: "limited", by: "points" });
+    expect(l.admitPoints(4096, (opts.droneBurst / opts.droneRate) * 1000)).toBe(OK);
+    const relay = new ConnectionLimiter(opts, 0, 1, 100);
+    expect(relay.admitPoints(4000, 0)).toBe(OK); // burst: droneBurst × 100 drones
+  });
+
+  it("answers pings at PING_RATE_PER_S after a burst, and counts unanswered pings towards abuse", () => {
+    const l = new ConnectionLimiter(opts, 0);
+    const vs: LimitVerdict[] = [];
+    for (let i = 0; i < 20; i++) vs.push(l.admitPing(0));
+    expect(kinds(vs)).toEqual({ accepted: PING_BURST, "limited:pings": 20 - PING_BURST });
+    expect(l.admitPing(1000 / PING_RATE_PER_S)).toBe(OK);
+    // A thousand pings in a second: abusive windows, then a close.
+    let closedAt: number | null = null;
+    for (let t = 2000; t < 60_000 && closedAt === null; t += 1) if (l.admitPing(t).status === "closed") closedAt = t;
+    expect(closedAt).not.toBeNull();
+  });
+
+  it("bounds decompression by the bytes left, and charges what was decompressed", () => {
+    const l = new ConnectionLimiter(opts, 0);
+    expect(l.admitFrame(103, 0)).toBe(OK);
+    const left = l.bytesAvailable(0);
+    expect(left).toBe(opts.maxFrameBytes - 103);
+    l.chargeBytes(left, 0);
+    expect(l.bytesAvailable(0)).toBeLessThan(1);
+    expect(l.admitFrame(103, 0)).toMatchObject({ status: "limited", by: "bytes" });
   });
 });
 
@@ -91,9 +135,9 @@ describe("ConnectionLimiter: notices", () => {
 
   it("counts a limited frame's points as dropped", () => {
     const l = new ConnectionLimiter(opts, 0);
-    for (let i = 0; i < 50; i++) l.admitFrame(10, 3, 0);
-    l.admitFrame(10, 7, 0);
-    expect(l.takeNotice(0)).toEqual({ dropped: 7, retryAfterMs: 20 });
+    l.admitPoints(40, 0);
+    l.admitPoints(7, 0);
+    expect(l.takeNotice(0)).toEqual({ dropped: 7, retryAfterMs: 350 }); // 7 points at 20/s
   });
 });
 
@@ -104,7 +148,7 @@ describe("ConnectionLimiter: abuse", () => {
       if (calmEveryS > 0 && s % calmEveryS === calmEveryS - 1) continue; // one quiet second
       for (let i = 0; i < perS; i++) {
         const t = s * 1000 + (i * 1000) / perS;
-        const v = l.admitFrame(10, 1, t);
+        const v = l.admitFrame(10, t);
         if (v.status === "closed") {
           expect(v.code).toBe(CloseCode.POLICY);
           return t;
@@ -122,19 +166,38 @@ describe("ConnectionLimiter: abuse", () => {
     expect(t!).toBeLessThan(opts.abuseCloseMs + 1000);
   });
 
-  it("never closes a client at 9× its rate, nor one that pauses for a second in every ten", () => {
+  it("never closes a client at 9× its rate", () => {
     expect(flood(new ConnectionLimiter(opts, 0), opts.connFramesPerS * 9, 60)).toBeNull();
-    expect(flood(new ConnectionLimiter(opts, 0), opts.connFramesPerS * 12, 60, 9)).toBeNull();
   });
 
-  it("judges points per second too, against the drone rate × drones carried", () => {
+  it("closes a flood that pauses every other second, which consecutive seconds never did (issue 11)", () => {
+    const t = flood(new ConnectionLimiter(opts, 0), opts.connFramesPerS * 12, 120, 2);
+    expect(t).not.toBeNull();
+    // +1 s per abusive second, −0.25 s per calm one: past 10 s of score after ~27 s.
+    expect(t!).toBeGreaterThan(2 * opts.abuseCloseMs);
+    expect(t!).toBeLessThan(3 * opts.abuseCloseMs);
+    // A pause in every ten seconds closes it too, a little later than a steady flood.
+    const u = flood(new ConnectionLimiter(opts, 0), opts.connFramesPerS * 12, 60, 10);
+    expect(u).not.toBeNull();
+    expect(u!).toBeLessThan(opts.abuseCloseMs + 2000);
+  });
+
+  it("forgets an honest client's short burst", () => {
+    const l = new ConnectionLimiter(opts, 0);
+    expect(flood(l, opts.connFramesPerS * 12, 3)).toBeNull();
+    expect(l.abuseScore).toBe(3000);
+    l.admitFrame(10, 20_000); // 17 calm seconds
+    expect(l.abuseScore).toBe(0);
+  });
+
+  it("judges points per second too, against the drone rate × the drones the token may carry", () => {
     const l = new ConnectionLimiter(opts, 0);
     let closedAt: number | null = null;
     const perS = opts.droneRate * ABUSE_FACTOR * 2;
     for (let s = 0; s < 20 && closedAt === null; s++) {
       for (let i = 0; i < perS; i++) {
         const t = s * 1000 + (i * 1000) / perS;
-        if (l.admitPoint("d", t).status === "closed") {
+        if (l.admitPoints(1, t).status === "closed") {
           closedAt = t;
           break;
         }

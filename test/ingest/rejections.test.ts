@@ -21,7 +21,7 @@ describe("FrameRejections", () => {
     r.add({ status: "rejected", reason: "wrong_drone", droneId: "y", message: "this token may only send drone d-1" });
     r.add({ status: "rejected", reason: "speed", droneId: "z", message: "speed over 100 m/s" });
     const [wrong, invalid] = errors(r.frames("d-1"));
-    expect(wrong).toMatchObject({ code: ErrorCode.WRONG_DRONE, count: 1, droneId: "x" });
+    expect(wrong).toMatchObject({ code: ErrorCode.WRONG_DRONE, count: 1, droneId: "y" }); // the drone it names
     expect(wrong!.message).toContain("d-1");
     expect(invalid).toMatchObject({ code: ErrorCode.INVALID_POINT, count: 2, droneId: "x" });
     expect(invalid!.message).toContain("latitude 91");

@@ -22,7 +22,7 @@ function point(droneId: string, timeMs: number, at = INSIDE, eastM = 0, over: Pa
 }
 
 function relay(o: Options = opts): SessionCore {
-  return new SessionCore({ role: "relay", sub: "gs-1" }, o, T0);
+  return new SessionCore({ role: "relay", sub: "gs-1", fleet: "f" }, o, T0);
 }
 
 const frames = (o: SessionOutput) => o.toClient.map((f) => decodeServerFrame(f));
@@ -42,9 +42,10 @@ describe("SessionCore", () => {
     const all = [...out.batches, ...later.batches];
     const home = regionOf(INSIDE.lat, INSIDE.lon, 4);
     expect(new Set(all.map((b) => b.regionKey)).size).toBe(2);
-    expect(homePoints(all).sort()).toEqual([`a@${T0}`, `b@${T0}`]);
+    // Ids leave under the token's fleet (wire/fleet-key.ts): fleet "f" here.
+    expect(homePoints(all).sort()).toEqual([`f/a@${T0}`, `f/b@${T0}`]);
     const ghosts = all.filter((b) => b.regionKey !== home).flatMap((b) => b.points.map((p) => p.droneId));
-    expect(ghosts).toEqual(["a"]);
+    expect(ghosts).toEqual(["f/a"]);
     expect(counter(all, "accepted")).toBe(2);
     expect(counter(all, "ghostsSent")).toBe(1);
     expect(counter(all, "batched")).toBe(3);
@@ -76,7 +77,7 @@ describe("SessionCore", () => {
       const out = s.onFrame(encodeTelemetryFrame([point("hover", T0 + t, INSIDE, 0, { ve: 0, vu: 0.4, altM: 100 + 0.0004 * t })]), T0 + t);
       sent.push(...homePoints([...out.batches, ...s.onTimer(T0 + t + opts.batchWindowMs).batches]));
     }
-    expect(sent).toEqual([0, 1000, 2000, 3000, 4000, 5000].map((t) => `hover@${T0 + t}`));
+    expect(sent).toEqual([0, 1000, 2000, 3000, 4000, 5000].map((t) => `f/hover@${T0 + t}`));
   });
 
   it("property: every accepted point reaches exactly one home batch, and every count is accounted for", () => {

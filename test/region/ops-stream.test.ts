@@ -92,21 +92,22 @@ describe("ops stream: what a watcher sees", () => {
     const ticked = await w.waitFor((s) => s.metrics !== null, "a snapshot after the tick");
     expect(ticked.conflicts).toHaveLength(1);
     const c = ticked.conflicts[0]!;
-    expect([c.a, c.b]).toEqual(["ops-a", "ops-b"]);
+    // The ops view names drones by their edge key, fleet/droneId (the test tokens' fleet is "test").
+    expect([c.a, c.b]).toEqual(["test/ops-a", "test/ops-b"]);
     expect(c.level).toBe("caution");
     expect(c.tEntryS).toBeGreaterThanOrEqual(0);
     expect(c.tEntryS).toBeLessThanOrEqual(2.3);
     const state = new Map(ticked.drones.map((d) => [d[0], d[8]]));
-    expect(state.get("ops-a")).toBe("caution");
-    expect(state.get("ops-c")).toBe("low_battery");
-    const a = ticked.drones.find((d) => d[0] === "ops-a")!;
+    expect(state.get("test/ops-a")).toBe("caution");
+    expect(state.get("test/ops-c")).toBe("low_battery");
+    const a = ticked.drones.find((d) => d[0] === "test/ops-a")!;
     expect(a[4]).toBe(90); // heading east
     expect(a[5]).toBeCloseTo(10, 5);
     // The encounter's start appears once however many copies and refreshes went to drones; the advisory too.
     const alerts = ticked.events.filter((e) => e.kind === "alert");
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ alertId: c.alertId, level: "caution" });
-    expect(ticked.events.some((e) => e.kind === "advisory" && e.droneId === "ops-c")).toBe(true);
+    expect(ticked.events.some((e) => e.kind === "advisory" && e.droneId === "test/ops-c")).toBe(true);
     expect(ticked.metrics!.active).toBe(3);
     expect(w.bad()).toBe(0);
     w.send("anything");
@@ -142,15 +143,17 @@ describe("history: a drone's track and the alert audit", () => {
       });
       await runDurableObjectAlarm(region(key));
     }
-    const trackResp = await opsGet(`/v1/regions/${key}/drones/h-a/track?since=0`);
+    const trackResp = await opsGet(`/v1/regions/${key}/drones/test%2Fh-a/track?since=0`);
     const track = (await trackResp.json()) as {
       samples: { timeMs: number; lat: number; lon: number; altM: number }[];
     };
     expect(track.samples.map((s) => s.timeMs)).toEqual(times);
     expect(track.samples[0]!.altM).toBe(100);
-    const unknown = (await (await opsGet(`/v1/regions/${key}/drones/nobody/track`)).json()) as { samples: unknown[] };
+    const unknown = (await (await opsGet(`/v1/regions/${key}/drones/test%2Fnobody/track`)).json()) as { samples: unknown[] };
     expect(unknown.samples).toEqual([]);
-    expect((await opsGet(`/v1/regions/${key}/drones/${"x".repeat(65)}/track`)).status).toBe(400);
+    expect((await opsGet(`/v1/regions/${key}/drones/test%2F${"x".repeat(65)}/track`)).status).toBe(400);
+    // An all-fleets operator names a drone with its fleet.
+    expect((await opsGet(`/v1/regions/${key}/drones/h-a/track`)).status).toBe(400);
     expect((await opsGet(`/v1/regions/${key}/dronesX`)).status).toBe(404);
 
     // The audit: h-a's rows one per page, following `next`; h-far has none.
@@ -159,18 +162,18 @@ describe("history: a drone's track and the alert audit", () => {
         alerts: { id: number; drone_id: string; other_id: string }[];
         next: number | null;
       };
-    const all = await page("drone=h-a");
+    const all = await page("drone=test%2Fh-a");
     expect(all.alerts.length).toBeGreaterThanOrEqual(2);
-    expect(all.alerts.every((r) => r.drone_id === "h-a" || r.other_id === "h-a")).toBe(true);
+    expect(all.alerts.every((r) => r.drone_id === "test/h-a" || r.other_id === "test/h-a")).toBe(true);
     const seen: number[] = [];
     let next: number | null = 0;
     while (next !== null && seen.length < 50) {
-      const p = await page(`drone=h-a&limit=1&after=${next}`);
+      const p = await page(`drone=test%2Fh-a&limit=1&after=${next}`);
       seen.push(...p.alerts.map((r) => r.id));
       next = p.next;
     }
     expect(seen).toEqual(all.alerts.map((r) => r.id));
-    expect((await page("drone=h-far")).alerts).toEqual([]);
+    expect((await page("drone=test%2Fh-far")).alerts).toEqual([]);
     expect((await page(`until=${times[0]! - 60_000}`)).alerts).toEqual([]);
     // Bad numbers fall back to defaults rather than failing.
     expect((await opsGet(`/v1/regions/${key}/alerts?since=x&until=y&limit=-3&after=z`)).status).toBe(200);

@@ -120,8 +120,9 @@ describe("region object: alerts across a restart", () => {
     await eventually(() => inRegion(key, (o) => o.stats.points >= 2));
     await runDurableObjectAlarm(region(key)); // checkpoint the drones
     await abortAllDurableObjects();
-    // 2.5 s later they are 50 m apart: entry at 1.75 s, a warning, on the same encounter.
-    const t1 = t0 + 2500;
+    // Later they are 50 m apart: entry at 1.75 s, a warning, on the same encounter. Stamped no further
+    // ahead than MAX_FUTURE_MS (1 s): the gateway refuses points from further in the future (issue 11).
+    const t1 = Math.max(t0 + 1000, Date.now());
     a.send([droneAt("rs-a", lat, lon, -25, 0, 10, 0, t1)]);
     b.send([droneAt("rs-b", lat, lon, 25, 0, -10, 0, t1)]);
     // Each drone's link comes back on its own schedule: an escalation computed while one of them is
@@ -157,7 +158,7 @@ describe("region object: alerts across a restart", () => {
     expect(rows.map((r) => r.alert_id)).toContain(id);
     await abortAllDurableObjects();
     // The gateway resends the unacknowledged points; the re-opened encounter keeps its id.
-    const t1 = t0 + 2500;
+    const t1 = Math.max(t0 + 1000, Date.now());
     a.send([droneAt("rn-a", lat, lon, -25, 0, 10, 0, t1)]);
     b.send([droneAt("rn-b", lat, lon, 25, 0, -10, 0, t1)]);
     const esc = await a.waitFor((f) => f.kind.case === "alert" && f.kind.value.level === AlertLevel.WARNING, 15_000, "the escalation after the restart");
@@ -194,7 +195,7 @@ describe("region borders", () => {
     expect(m.metrics.reduce((s, r) => s + r.metrics.applied, 0)).toBe(1);
     expect(m.metrics.reduce((s, r) => s + r.metrics.received, 0)).toBe(1);
     const drones = (await (await ops(`/v1/regions/${home}/drones`)).json()) as { drones: { droneId: string }[] };
-    expect(drones.drones.map((d) => d.droneId)).toEqual(["homey-1"]);
+    expect(drones.drones.map((d) => d.droneId)).toEqual(["test/homey-1"]); // fleet/droneId
     // The ghost's own region counts it, once.
     await runDurableObjectAlarm(region(neighbour));
     const mn = (await (await ops(`/v1/regions/${neighbour}/metrics?since=0`)).json()) as { metrics: { metrics: { applied: number } }[] };
@@ -206,7 +207,8 @@ describe("region borders", () => {
     const a = await connect(await token("cross-a"));
     const c = await connect(await token("cross-c"));
     // Side by side 8 m apart (inside R), flying east at 20 m/s across the border, 1 report per 100 ms.
-    const start = Date.now();
+    // Stamped from 4.5 s ago, 100 ms apart, sent every 25 ms: never ahead of the clock (MAX_FUTURE_MS).
+    const start = Date.now() - 4500;
     const x0 = -60; // metres west of the border
     const seen: { t: number; region: string }[] = [];
     for (let i = 0; i <= 60; i++) {
@@ -254,9 +256,9 @@ describe("alarm, storage and the ops read path", () => {
     const body = (await r.json()) as { drones: { droneId: string; battery: number; lowBatterySent: boolean; vn: number }[] };
     // ... that reloaded the checkpoint before answering.
     expect(body.drones).toHaveLength(1);
-    expect(body.drones[0]).toMatchObject({ droneId: "ffm-1", battery: 15, lowBatterySent: true, vn: 4 });
+    expect(body.drones[0]).toMatchObject({ droneId: "test/ffm-1", battery: 15, lowBatterySent: true, vn: 4 });
     const ev = (await (await ops(`/v1/regions/${key}/events?since=0`)).json()) as { events: { type: string; drone_id: string }[] };
-    expect(ev.events.some((e) => e.type === "low_battery" && e.drone_id === "ffm-1")).toBe(true);
+    expect(ev.events.some((e) => e.type === "low_battery" && e.drone_id === "test/ffm-1")).toBe(true);
     d.close();
   });
 
@@ -293,7 +295,7 @@ describe("region storage", () => {
     await eventually(() => inRegion(paris, (o) => o.stats.points >= 1), 5000, "the ghost arrived");
     const rows = () =>
       runInDurableObject(region(paris), (_o: RegionObject, state) =>
-        state.storage.sql.exec("SELECT ghost FROM drones WHERE drone_id = ?", p.droneId).toArray(),
+        state.storage.sql.exec("SELECT ghost FROM drones WHERE drone_id = ?", `test/${p.droneId}`).toArray(),
       );
     await runDurableObjectAlarm(region(paris));
     expect(await rows()).toEqual([{ ghost: 1 }]);

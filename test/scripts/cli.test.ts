@@ -54,7 +54,7 @@ describe("every CLI's command line", () => {
   it("token and bench: check their values", () => {
     expect(parseCommandLine(["--sub", "d1", "--role", "relay", "--ttl", "60"], TOKEN_CLI)).toEqual({
       kind: "run",
-      values: { sub: "d1", role: "relay", ttlS: 60 },
+      values: { sub: "d1", fleet: "local", role: "relay", ttlS: 60, kid: undefined, jti: undefined, prefix: undefined },
     });
     for (const bad of [[], ["--sub", "d1", "--role", "admin"], ["--sub", "d1", "--ttl", "-5"], ["--sub", "d1", "--ttl", ""]])
       expect(parseCommandLine(bad, TOKEN_CLI), bad.join(" ")).toMatchObject({ kind: "error" });

@@ -23,6 +23,7 @@ import {
   welcomeFrame,
 } from "../../src/wire/server-frames.js";
 import { MANOEUVRES } from "../../src/wire/manoeuvres.js";
+import { splitFleetKey } from "../../src/wire/fleet-key.js";
 
 const T = 1_767_000_000_000;
 
@@ -115,21 +116,25 @@ describe("toWirePoint", () => {
   });
 });
 
-/** What alertFrame wrote before it had a writer of its own: protobuf-es's reflective encoding. */
+/**
+ * What alertFrame wrote before it had a writer of its own: protobuf-es's reflective encoding, of the ids
+ * as the client hears them (the edge's `fleet/droneId` keys split: wire/fleet-key.ts).
+ */
 function reflectiveAlertFrame(a: AlertFields): Uint8Array {
   const levels = { caution: AlertLevel.CAUTION, warning: AlertLevel.WARNING, clear: AlertLevel.CLEAR, traffic_lost: AlertLevel.TRAFFIC_LOST } as const;
   const finite = (x: number) => (Number.isFinite(x) ? x : 0);
   const computedFor = a.computedForMs > 0 ? a.computedForMs : a.other.timeMs;
   const value = {
     alertId: a.alertId,
-    droneId: a.droneId,
-    otherId: a.otherId,
+    droneId: splitFleetKey(a.droneId).droneId,
+    otherId: splitFleetKey(a.otherId).droneId,
+    otherFleet: splitFleetKey(a.otherId).fleet,
     level: levels[a.level],
     tEntryS: a.level === "clear" ? 0 : a.tEntryS,
     tCpaS: finite(a.tCpaS),
     hsepCpaM: finite(a.hsepCpaM),
     vsepCpaM: finite(a.vsepCpaM),
-    other: toWirePoint(a.other, computedFor),
+    other: toWirePoint({ ...a.other, droneId: splitFleetKey(a.other.droneId).droneId }, computedFor),
     computedForMs: BigInt(Math.max(0, Math.round(computedFor))),
     advisory: MANOEUVRES[a.manoeuvre], // the names' mapping is held to the enum by "maps every level and manoeuvre"
     otherAgeMs: Math.min(0xffffffff, Math.max(0, Math.round(a.otherAgeMs))),
@@ -141,7 +146,7 @@ describe("alertFrame", () => {
   it("writes exactly what protobuf-es writes for the same alert (property)", () => {
     const f32 = (min: number, max: number) => fc.oneof(fc.constant(0), fc.constant(-0), fc.double({ min, max, noNaN: true }));
     const point = fc.record({
-      droneId: fc.oneof(fc.constant(""), fc.string({ maxLength: 64 }), fc.constantFrom("drone-7", "dröhne-ü", "无人机-1")),
+      droneId: fc.oneof(fc.constant(""), fc.string({ maxLength: 64 }), fc.constantFrom("drone-7", "dröhne-ü", "无人机-1", "acme/drone-7")),
       timeMs: fc.integer({ min: T - 30_000, max: T + 30_000 }),
       lat: fc.oneof(fc.constant(0), fc.double({ min: -90, max: 90, noNaN: true })),
       lon: fc.oneof(fc.constant(0), fc.double({ min: -180, max: 180, noNaN: true })),
@@ -152,9 +157,13 @@ describe("alertFrame", () => {
       battery: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 100 })),
       seq: fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 2 ** 32 - 1 })),
     });
+    const key = fc.oneof(
+      fc.string({ maxLength: 64 }),
+      fc.tuple(fc.constantFrom("acme", "x.y_z-1"), fc.string({ maxLength: 64 })).map(([f, d]) => `${f}/${d}`),
+    );
     const arb = fc.record({
-      droneId: fc.string({ maxLength: 64 }),
-      otherId: fc.string({ maxLength: 64 }),
+      droneId: key,
+      otherId: key,
       alertId: fc.string({ maxLength: 40 }),
       level: fc.constantFrom("caution" as const, "warning" as const, "clear" as const, "traffic_lost" as const),
       tEntryS: fc.oneof(fc.constant(Number.NaN), f32(0, 10)),
@@ -306,6 +315,9 @@ describe("welcomeFrame", () => {
       serverTimeMs: BigInt(T),
       streamMaxDrones: 4000,
       relayMaxDrones: 2000,
+      fleet: "acme",
+      expiresAtMs: BigInt(T + 600_000),
+      pingsPerSecond: 1,
     };
     expect(decode(welcomeFrame(params), "welcome")).toMatchObject(params);
   });

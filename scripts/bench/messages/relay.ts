@@ -16,7 +16,7 @@ export async function relayMessages(
 ): Promise<MessageCount> {
   const relay = new RelayClient({
     url: edge.wsUrl,
-    token: await mintToken(secret, { sub: `${o.idPrefix}relay`, role: "relay" }, { ttlS: 86_400 }),
+    token: await mintToken(secret, { sub: `${o.idPrefix}relay`, fleet: "bench", role: "relay" }, { ttlS: 86_400 }),
     pingIntervalMs: 0,
   });
   relay.on("error", () => {});

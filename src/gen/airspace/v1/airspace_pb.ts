@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file airspace/v1/airspace.proto.
  */
 export const file_airspace_v1_airspace: GenFile = /*@__PURE__*/
-  fileDesc("ChphaXJzcGFjZS92MS9haXJzcGFjZS5wcm90bxILYWlyc3BhY2UudjEixwEKC0NsaWVudEZyYW1lEisKCXRlbGVtZXRyeRgBIAEoCzIWLmFpcnNwYWNlLnYxLlRlbGVtZXRyeUgAEiEKBHBpbmcYAiABKAsyES5haXJzcGFjZS52MS5QaW5nSAASMAoHY29sdW1ucxgDIAEoCzIdLmFpcnNwYWNlLnYxLlRlbGVtZXRyeUNvbHVtbnNIABIuCgZzdHJlYW0YBCABKAsyHC5haXJzcGFjZS52MS5UZWxlbWV0cnlTdHJlYW1IAEIGCgRraW5kIkUKCVRlbGVtZXRyeRIUCgxiYXNlX3RpbWVfbXMYASABKAQSIgoGcG9pbnRzGAIgAygLMhIuYWlyc3BhY2UudjEuUG9pbnQi0gEKBVBvaW50EhAKCGRyb25lX2lkGAEgASgJEhMKC3Rfb2Zmc2V0X21zGAIgASgREg4KBmxhdF9lNxgDIAEoDxIOCgZsb25fZTcYBCABKA8SDgoGYWx0X21tGAUgASgREg4KBnZuX2NtcxgGIAEoERIOCgZ2ZV9jbXMYByABKBESDgoGdmRfY21zGAggASgREhgKC2JhdHRlcnlfcGN0GAkgASgNSACIAQESEAoDc2VxGAogASgNSAGIAQFCDgoMX2JhdHRlcnlfcGN0QgYKBF9zZXEi4wEKEFRlbGVtZXRyeUNvbHVtbnMSFAoMYmFzZV90aW1lX21zGAEgASgEEhEKCWRyb25lX2lkcxgCIAMoCRITCgtkcm9uZV9pbmRleBgDIAMoDRITCgt0X29mZnNldF9tcxgEIAMoERIOCgZsYXRfZTcYBSADKBESDgoGbG9uX2U3GAYgAygREg4KBmFsdF9tbRgHIAMoERIOCgZ2bl9jbXMYCCADKBESDgoGdmVfY21zGAkgAygREg4KBnZkX2NtcxgKIAMoERIPCgdiYXR0ZXJ5GAsgAygREgsKA3NlcRgMIAMoESKJAgoPVGVsZW1ldHJ5U3RyZWFtEhoKEmJhc2VfdGltZV9kZWx0YV9tcxgBIAEoEhINCgVyZXNldBgCIAEoCBIVCg1uZXdfZHJvbmVfaWRzGAMgAygJEg4KBnBvaW50cxgEIAEoDRIRCglkcm9uZV9yZWYYBSADKBESEwoLdF9vZmZzZXRfbXMYBiADKBESDgoGbGF0X2U3GAcgAygREg4KBmxvbl9lNxgIIAMoERIOCgZhbHRfbW0YCSADKBESDgoGdm5fY21zGAogAygREg4KBnZlX2NtcxgLIAMoERIOCgZ2ZF9jbXMYDCADKBESDwoHYmF0dGVyeRgNIAMoERILCgNzZXEYDiADKBEiFQoEUGluZxINCgVub25jZRgBIAEoBCKYAgoLU2VydmVyRnJhbWUSJwoHd2VsY29tZRgBIAEoCzIULmFpcnNwYWNlLnYxLldlbGNvbWVIABIsCgVhbGVydBgCIAEoCzIbLmFpcnNwYWNlLnYxLkNvbGxpc2lvbkFsZXJ0SAASIwoFZXJyb3IYAyABKAsyEi5haXJzcGFjZS52MS5FcnJvckgAEjIKCnJhdGVfbGltaXQYBCABKAsyHC5haXJzcGFjZS52MS5SYXRlTGltaXROb3RpY2VIABIhCgRwb25nGAUgASgLMhEuYWlyc3BhY2UudjEuUG9uZ0gAEi4KCGFkdmlzb3J5GAYgASgLMhouYWlyc3BhY2UudjEuRHJvbmVBZHZpc29yeUgAQgYKBGtpbmQi1gIKB1dlbGNvbWUSEgoKc2Vzc2lvbl9pZBgBIAEoCRIMCgRyb2xlGAIgASgJEhAKCGRyb25lX2lkGAMgASgJEhcKD21heF9mcmFtZV9ieXRlcxgEIAEoDRIcChRtYXhfcG9pbnRzX3Blcl9mcmFtZRgFIAEoDRIZChFwb2ludHNfcGVyX3NlY29uZBgGIAEoDRIUCgxidXJzdF9wb2ludHMYByABKA0SFwoPYmF0Y2hfd2luZG93X21zGAggASgNEhkKEWNvbmZsaWN0X3JhZGl1c19tGAkgASgCEhkKEWNvbmZsaWN0X2hlaWdodF9tGAogASgCEhMKC2xvb2thaGVhZF9zGAsgASgCEhYKDnNlcnZlcl90aW1lX21zGAwgASgEEhkKEXN0cmVhbV9tYXhfZHJvbmVzGA0gASgNEhgKEHJlbGF5X21heF9kcm9uZXMYDiABKA0itgIKDkNvbGxpc2lvbkFsZXJ0EhAKCGFsZXJ0X2lkGAEgASgJEhAKCGRyb25lX2lkGAIgASgJEhAKCG90aGVyX2lkGAMgASgJEiYKBWxldmVsGAQgASgOMhcuYWlyc3BhY2UudjEuQWxlcnRMZXZlbBIRCgl0X2VudHJ5X3MYBSABKAISDwoHdF9jcGFfcxgGIAEoAhISCgpoc2VwX2NwYV9tGAcgASgCEhIKCnZzZXBfY3BhX20YCCABKAISIQoFb3RoZXIYCSABKAsyEi5haXJzcGFjZS52MS5Qb2ludBIXCg9jb21wdXRlZF9mb3JfbXMYCiABKAQSKAoIYWR2aXNvcnkYCyABKA4yFi5haXJzcGFjZS52MS5NYW5vZXV2cmUSFAoMb3RoZXJfYWdlX21zGAwgASgNIl8KBUVycm9yEiQKBGNvZGUYASABKA4yFi5haXJzcGFjZS52MS5FcnJvckNvZGUSDwoHbWVzc2FnZRgCIAEoCRIQCghkcm9uZV9pZBgDIAEoCRINCgVjb3VudBgEIAEoDSJMCg9SYXRlTGltaXROb3RpY2USEAoIZHJvbmVfaWQYASABKAkSDwoHZHJvcHBlZBgCIAEoDRIWCg5yZXRyeV9hZnRlcl9tcxgDIAEoDSJdCgRQb25nEg0KBW5vbmNlGAEgASgEEhYKDnNlcnZlcl90aW1lX21zGAIgASgEEi4KCGNvdW50ZXJzGAMgASgLMhwuYWlyc3BhY2UudjEuU2Vzc2lvbkNvdW50ZXJzItABCg9TZXNzaW9uQ291bnRlcnMSDgoGZnJhbWVzGAEgASgEEhcKD3BvaW50c19yZWNlaXZlZBgCIAEoBBIXCg9wb2ludHNfYWNjZXB0ZWQYAyABKAQSFwoPcG9pbnRzX3JlamVjdGVkGAQgASgEEhsKE3BvaW50c19yYXRlX2xpbWl0ZWQYBSABKAQSFgoOcG9pbnRzX2RlZHVwZWQYBiABKAQSGAoQYWxlcnRzX2RlbGl2ZXJlZBgHIAEoBBITCgtwb2ludHNfbG9zdBgIIAEoBCJsCg1Ecm9uZUFkdmlzb3J5EhAKCGRyb25lX2lkGAEgASgJEicKBGtpbmQYAiABKA4yGS5haXJzcGFjZS52MS5BZHZpc29yeUtpbmQSDwoHbWVzc2FnZRgDIAEoCRIPCgd0aW1lX21zGAQgASgEKpABCgpBbGVydExldmVsEhsKF0FMRVJUX0xFVkVMX1VOU1BFQ0lGSUVEEAASFwoTQUxFUlRfTEVWRUxfQ0FVVElPThABEhcKE0FMRVJUX0xFVkVMX1dBUk5JTkcQAhIVChFBTEVSVF9MRVZFTF9DTEVBUhADEhwKGEFMRVJUX0xFVkVMX1RSQUZGSUNfTE9TVBAEKpkBCglNYW5vZXV2cmUSGQoVTUFOT0VVVlJFX1VOU1BFQ0lGSUVEEAASEwoPTUFOT0VVVlJFX0NMSU1CEAESFQoRTUFOT0VVVlJFX0RFU0NFTkQQAhIYChRNQU5PRVVWUkVfVFVSTl9SSUdIVBADEhcKE01BTk9FVVZSRV9UVVJOX0xFRlQQBBISCg5NQU5PRVVWUkVfSE9MRBAFKrsCCglFcnJvckNvZGUSGgoWRVJST1JfQ09ERV9VTlNQRUNJRklFRBAAEhgKFEVSUk9SX0NPREVfQkFEX0ZSQU1FEAESHgoaRVJST1JfQ09ERV9GUkFNRV9UT09fTEFSR0UQAhIaChZFUlJPUl9DT0RFX1dST05HX0RST05FEAMSHAoYRVJST1JfQ09ERV9JTlZBTElEX1BPSU5UEAQSHgoaRVJST1JfQ09ERV9UT09fTUFOWV9QT0lOVFMQBRIVChFFUlJPUl9DT0RFX1BPTElDWRAGEhgKFEVSUk9SX0NPREVfREFUQV9MT1NTEAcSFQoRRVJST1JfQ09ERV9TVFJFQU0QCBIfChtFUlJPUl9DT0RFX1NUQUxFX09OX0FSUklWQUwQCRIVChFFUlJPUl9DT0RFX0JFSElORBAKKlAKDEFkdmlzb3J5S2luZBIdChlBRFZJU09SWV9LSU5EX1VOU1BFQ0lGSUVEEAASIQodQURWSVNPUllfS0lORF9MT1dfQkFUVEVSWV9SVEgQAWIGcHJvdG8z");
+  fileDesc("ChphaXJzcGFjZS92MS9haXJzcGFjZS5wcm90bxILYWlyc3BhY2UudjEi7AEKC0NsaWVudEZyYW1lEisKCXRlbGVtZXRyeRgBIAEoCzIWLmFpcnNwYWNlLnYxLlRlbGVtZXRyeUgAEiEKBHBpbmcYAiABKAsyES5haXJzcGFjZS52MS5QaW5nSAASMAoHY29sdW1ucxgDIAEoCzIdLmFpcnNwYWNlLnYxLlRlbGVtZXRyeUNvbHVtbnNIABIuCgZzdHJlYW0YBCABKAsyHC5haXJzcGFjZS52MS5UZWxlbWV0cnlTdHJlYW1IABIjCgVyZW5ldxgFIAEoCzISLmFpcnNwYWNlLnYxLlJlbmV3SABCBgoEa2luZCIWCgVSZW5ldxINCgV0b2tlbhgBIAEoCSJFCglUZWxlbWV0cnkSFAoMYmFzZV90aW1lX21zGAEgASgEEiIKBnBvaW50cxgCIAMoCzISLmFpcnNwYWNlLnYxLlBvaW50ItIBCgVQb2ludBIQCghkcm9uZV9pZBgBIAEoCRITCgt0X29mZnNldF9tcxgCIAEoERIOCgZsYXRfZTcYAyABKA8SDgoGbG9uX2U3GAQgASgPEg4KBmFsdF9tbRgFIAEoERIOCgZ2bl9jbXMYBiABKBESDgoGdmVfY21zGAcgASgREg4KBnZkX2NtcxgIIAEoERIYCgtiYXR0ZXJ5X3BjdBgJIAEoDUgAiAEBEhAKA3NlcRgKIAEoDUgBiAEBQg4KDF9iYXR0ZXJ5X3BjdEIGCgRfc2VxIuMBChBUZWxlbWV0cnlDb2x1bW5zEhQKDGJhc2VfdGltZV9tcxgBIAEoBBIRCglkcm9uZV9pZHMYAiADKAkSEwoLZHJvbmVfaW5kZXgYAyADKA0SEwoLdF9vZmZzZXRfbXMYBCADKBESDgoGbGF0X2U3GAUgAygREg4KBmxvbl9lNxgGIAMoERIOCgZhbHRfbW0YByADKBESDgoGdm5fY21zGAggAygREg4KBnZlX2NtcxgJIAMoERIOCgZ2ZF9jbXMYCiADKBESDwoHYmF0dGVyeRgLIAMoERILCgNzZXEYDCADKBEiiQIKD1RlbGVtZXRyeVN0cmVhbRIaChJiYXNlX3RpbWVfZGVsdGFfbXMYASABKBISDQoFcmVzZXQYAiABKAgSFQoNbmV3X2Ryb25lX2lkcxgDIAMoCRIOCgZwb2ludHMYBCABKA0SEQoJZHJvbmVfcmVmGAUgAygREhMKC3Rfb2Zmc2V0X21zGAYgAygREg4KBmxhdF9lNxgHIAMoERIOCgZsb25fZTcYCCADKBESDgoGYWx0X21tGAkgAygREg4KBnZuX2NtcxgKIAMoERIOCgZ2ZV9jbXMYCyADKBESDgoGdmRfY21zGAwgAygREg8KB2JhdHRlcnkYDSADKBESCwoDc2VxGA4gAygRIhUKBFBpbmcSDQoFbm9uY2UYASABKAQiwQIKC1NlcnZlckZyYW1lEicKB3dlbGNvbWUYASABKAsyFC5haXJzcGFjZS52MS5XZWxjb21lSAASLAoFYWxlcnQYAiABKAsyGy5haXJzcGFjZS52MS5Db2xsaXNpb25BbGVydEgAEiMKBWVycm9yGAMgASgLMhIuYWlyc3BhY2UudjEuRXJyb3JIABIyCgpyYXRlX2xpbWl0GAQgASgLMhwuYWlyc3BhY2UudjEuUmF0ZUxpbWl0Tm90aWNlSAASIQoEcG9uZxgFIAEoCzIRLmFpcnNwYWNlLnYxLlBvbmdIABIuCghhZHZpc29yeRgGIAEoCzIaLmFpcnNwYWNlLnYxLkRyb25lQWR2aXNvcnlIABInCgdyZW5ld2VkGAcgASgLMhQuYWlyc3BhY2UudjEuUmVuZXdlZEgAQgYKBGtpbmQiIAoHUmVuZXdlZBIVCg1leHBpcmVzX2F0X21zGAEgASgEIpYDCgdXZWxjb21lEhIKCnNlc3Npb25faWQYASABKAkSDAoEcm9sZRgCIAEoCRIQCghkcm9uZV9pZBgDIAEoCRIXCg9tYXhfZnJhbWVfYnl0ZXMYBCABKA0SHAoUbWF4X3BvaW50c19wZXJfZnJhbWUYBSABKA0SGQoRcG9pbnRzX3Blcl9zZWNvbmQYBiABKA0SFAoMYnVyc3RfcG9pbnRzGAcgASgNEhcKD2JhdGNoX3dpbmRvd19tcxgIIAEoDRIZChFjb25mbGljdF9yYWRpdXNfbRgJIAEoAhIZChFjb25mbGljdF9oZWlnaHRfbRgKIAEoAhITCgtsb29rYWhlYWRfcxgLIAEoAhIWCg5zZXJ2ZXJfdGltZV9tcxgMIAEoBBIZChFzdHJlYW1fbWF4X2Ryb25lcxgNIAEoDRIYChByZWxheV9tYXhfZHJvbmVzGA4gASgNEg0KBWZsZWV0GA8gASgJEhUKDWV4cGlyZXNfYXRfbXMYECABKAQSGAoQcGluZ3NfcGVyX3NlY29uZBgRIAEoDSLLAgoOQ29sbGlzaW9uQWxlcnQSEAoIYWxlcnRfaWQYASABKAkSEAoIZHJvbmVfaWQYAiABKAkSEAoIb3RoZXJfaWQYAyABKAkSJgoFbGV2ZWwYBCABKA4yFy5haXJzcGFjZS52MS5BbGVydExldmVsEhEKCXRfZW50cnlfcxgFIAEoAhIPCgd0X2NwYV9zGAYgASgCEhIKCmhzZXBfY3BhX20YByABKAISEgoKdnNlcF9jcGFfbRgIIAEoAhIhCgVvdGhlchgJIAEoCzISLmFpcnNwYWNlLnYxLlBvaW50EhcKD2NvbXB1dGVkX2Zvcl9tcxgKIAEoBBIoCghhZHZpc29yeRgLIAEoDjIWLmFpcnNwYWNlLnYxLk1hbm9ldXZyZRIUCgxvdGhlcl9hZ2VfbXMYDCABKA0SEwoLb3RoZXJfZmxlZXQYDSABKAkiXwoFRXJyb3ISJAoEY29kZRgBIAEoDjIWLmFpcnNwYWNlLnYxLkVycm9yQ29kZRIPCgdtZXNzYWdlGAIgASgJEhAKCGRyb25lX2lkGAMgASgJEg0KBWNvdW50GAQgASgNIkwKD1JhdGVMaW1pdE5vdGljZRIQCghkcm9uZV9pZBgBIAEoCRIPCgdkcm9wcGVkGAIgASgNEhYKDnJldHJ5X2FmdGVyX21zGAMgASgNIl0KBFBvbmcSDQoFbm9uY2UYASABKAQSFgoOc2VydmVyX3RpbWVfbXMYAiABKAQSLgoIY291bnRlcnMYAyABKAsyHC5haXJzcGFjZS52MS5TZXNzaW9uQ291bnRlcnMi0AEKD1Nlc3Npb25Db3VudGVycxIOCgZmcmFtZXMYASABKAQSFwoPcG9pbnRzX3JlY2VpdmVkGAIgASgEEhcKD3BvaW50c19hY2NlcHRlZBgDIAEoBBIXCg9wb2ludHNfcmVqZWN0ZWQYBCABKAQSGwoTcG9pbnRzX3JhdGVfbGltaXRlZBgFIAEoBBIWCg5wb2ludHNfZGVkdXBlZBgGIAEoBBIYChBhbGVydHNfZGVsaXZlcmVkGAcgASgEEhMKC3BvaW50c19sb3N0GAggASgEImwKDURyb25lQWR2aXNvcnkSEAoIZHJvbmVfaWQYASABKAkSJwoEa2luZBgCIAEoDjIZLmFpcnNwYWNlLnYxLkFkdmlzb3J5S2luZBIPCgdtZXNzYWdlGAMgASgJEg8KB3RpbWVfbXMYBCABKAQqkAEKCkFsZXJ0TGV2ZWwSGwoXQUxFUlRfTEVWRUxfVU5TUEVDSUZJRUQQABIXChNBTEVSVF9MRVZFTF9DQVVUSU9OEAESFwoTQUxFUlRfTEVWRUxfV0FSTklORxACEhUKEUFMRVJUX0xFVkVMX0NMRUFSEAMSHAoYQUxFUlRfTEVWRUxfVFJBRkZJQ19MT1NUEAQqmQEKCU1hbm9ldXZyZRIZChVNQU5PRVVWUkVfVU5TUEVDSUZJRUQQABITCg9NQU5PRVVWUkVfQ0xJTUIQARIVChFNQU5PRVVWUkVfREVTQ0VORBACEhgKFE1BTk9FVVZSRV9UVVJOX1JJR0hUEAMSFwoTTUFOT0VVVlJFX1RVUk5fTEVGVBAEEhIKDk1BTk9FVVZSRV9IT0xEEAUq5gIKCUVycm9yQ29kZRIaChZFUlJPUl9DT0RFX1VOU1BFQ0lGSUVEEAASGAoURVJST1JfQ09ERV9CQURfRlJBTUUQARIeChpFUlJPUl9DT0RFX0ZSQU1FX1RPT19MQVJHRRACEhoKFkVSUk9SX0NPREVfV1JPTkdfRFJPTkUQAxIcChhFUlJPUl9DT0RFX0lOVkFMSURfUE9JTlQQBBIeChpFUlJPUl9DT0RFX1RPT19NQU5ZX1BPSU5UUxAFEhUKEUVSUk9SX0NPREVfUE9MSUNZEAYSGAoURVJST1JfQ09ERV9EQVRBX0xPU1MQBxIVChFFUlJPUl9DT0RFX1NUUkVBTRAIEh8KG0VSUk9SX0NPREVfU1RBTEVfT05fQVJSSVZBTBAJEhUKEUVSUk9SX0NPREVfQkVISU5EEAoSEwoPRVJST1JfQ09ERV9BVVRIEAsSFAoQRVJST1JfQ09ERV9MSU1JVBAMKlAKDEFkdmlzb3J5S2luZBIdChlBRFZJU09SWV9LSU5EX1VOU1BFQ0lGSUVEEAASIQodQURWSVNPUllfS0lORF9MT1dfQkFUVEVSWV9SVEgQAWIGcHJvdG8z");
 
 /**
  * One message from a drone or a relay to the gateway.
@@ -61,6 +61,15 @@ export type ClientFrame = Message<"airspace.v1.ClientFrame"> & {
      */
     value: TelemetryStream;
     case: "stream";
+  } | {
+    /**
+     * A fresh token for this socket before the current one expires; answered with Renewed, or an Error
+     * (ERROR_CODE_AUTH) that leaves the old token in force until its exp, when the socket closes (4001).
+     *
+     * @generated from field: airspace.v1.Renew renew = 5;
+     */
+    value: Renew;
+    case: "renew";
   } | { case: undefined; value?: undefined };
 };
 
@@ -70,6 +79,27 @@ export type ClientFrame = Message<"airspace.v1.ClientFrame"> & {
  */
 export const ClientFrameSchema: GenMessage<ClientFrame> = /*@__PURE__*/
   messageDesc(file_airspace_v1_airspace, 0);
+
+/**
+ * In-band renewal of the socket's credentials (see ClientFrame.renew).
+ *
+ * @generated from message airspace.v1.Renew
+ */
+export type Renew = Message<"airspace.v1.Renew"> & {
+  /**
+   * A JWT for the same subject, role and fleet as the socket's token, with a later exp.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+};
+
+/**
+ * Describes the message airspace.v1.Renew.
+ * Use `create(RenewSchema)` to create a new message.
+ */
+export const RenewSchema: GenMessage<Renew> = /*@__PURE__*/
+  messageDesc(file_airspace_v1_airspace, 1);
 
 /**
  * A batch of position reports, possibly for many drones (relay tokens only).
@@ -97,7 +127,7 @@ export type Telemetry = Message<"airspace.v1.Telemetry"> & {
  * Use `create(TelemetrySchema)` to create a new message.
  */
 export const TelemetrySchema: GenMessage<Telemetry> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 1);
+  messageDesc(file_airspace_v1_airspace, 2);
 
 /**
  * One position report of one drone.
@@ -181,7 +211,7 @@ export type Point = Message<"airspace.v1.Point"> & {
  * Use `create(PointSchema)` to create a new message.
  */
 export const PointSchema: GenMessage<Point> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 2);
+  messageDesc(file_airspace_v1_airspace, 3);
 
 /**
  * A batch of position reports stored column by column. Every numeric column holds, per point, the
@@ -275,7 +305,7 @@ export type TelemetryColumns = Message<"airspace.v1.TelemetryColumns"> & {
  * Use `create(TelemetryColumnsSchema)` to create a new message.
  */
 export const TelemetryColumnsSchema: GenMessage<TelemetryColumns> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 3);
+  messageDesc(file_airspace_v1_airspace, 4);
 
 /**
  * Reports in columns whose values are deltas against the previous report of the same drone on this
@@ -386,7 +416,7 @@ export type TelemetryStream = Message<"airspace.v1.TelemetryStream"> & {
  * Use `create(TelemetryStreamSchema)` to create a new message.
  */
 export const TelemetryStreamSchema: GenMessage<TelemetryStream> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 4);
+  messageDesc(file_airspace_v1_airspace, 5);
 
 /**
  * Client keep-alive.
@@ -407,7 +437,7 @@ export type Ping = Message<"airspace.v1.Ping"> & {
  * Use `create(PingSchema)` to create a new message.
  */
 export const PingSchema: GenMessage<Ping> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 5);
+  messageDesc(file_airspace_v1_airspace, 6);
 
 /**
  * One message from the gateway to a drone or relay.
@@ -466,6 +496,14 @@ export type ServerFrame = Message<"airspace.v1.ServerFrame"> & {
      */
     value: DroneAdvisory;
     case: "advisory";
+  } | {
+    /**
+     * A Renew was accepted: the socket now lives until the new token's expiry.
+     *
+     * @generated from field: airspace.v1.Renewed renewed = 7;
+     */
+    value: Renewed;
+    case: "renewed";
   } | { case: undefined; value?: undefined };
 };
 
@@ -474,7 +512,26 @@ export type ServerFrame = Message<"airspace.v1.ServerFrame"> & {
  * Use `create(ServerFrameSchema)` to create a new message.
  */
 export const ServerFrameSchema: GenMessage<ServerFrame> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 6);
+  messageDesc(file_airspace_v1_airspace, 7);
+
+/**
+ * @generated from message airspace.v1.Renewed
+ */
+export type Renewed = Message<"airspace.v1.Renewed"> & {
+  /**
+   * The new token's exp, Unix ms: the socket closes then (4001) unless renewed again.
+   *
+   * @generated from field: uint64 expires_at_ms = 1;
+   */
+  expiresAtMs: bigint;
+};
+
+/**
+ * Describes the message airspace.v1.Renewed.
+ * Use `create(RenewedSchema)` to create a new message.
+ */
+export const RenewedSchema: GenMessage<Renewed> = /*@__PURE__*/
+  messageDesc(file_airspace_v1_airspace, 8);
 
 /**
  * Session parameters the client should respect.
@@ -576,6 +633,27 @@ export type Welcome = Message<"airspace.v1.Welcome"> & {
    * @generated from field: uint32 relay_max_drones = 14;
    */
   relayMaxDrones: number;
+
+  /**
+   * The token's fleet: every drone id of this session is an id within it.
+   *
+   * @generated from field: string fleet = 15;
+   */
+  fleet: string;
+
+  /**
+   * The token's exp, Unix ms: renew before it (ClientFrame.renew) or the socket closes (4001).
+   *
+   * @generated from field: uint64 expires_at_ms = 16;
+   */
+  expiresAtMs: bigint;
+
+  /**
+   * Keep-alive pings answered per second at most (more are dropped and count as abuse).
+   *
+   * @generated from field: uint32 pings_per_second = 17;
+   */
+  pingsPerSecond: number;
 };
 
 /**
@@ -583,7 +661,7 @@ export type Welcome = Message<"airspace.v1.Welcome"> & {
  * Use `create(WelcomeSchema)` to create a new message.
  */
 export const WelcomeSchema: GenMessage<Welcome> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 7);
+  messageDesc(file_airspace_v1_airspace, 9);
 
 /**
  * A predicted loss of separation between the recipient drone and another.
@@ -672,6 +750,13 @@ export type CollisionAlert = Message<"airspace.v1.CollisionAlert"> & {
    * @generated from field: uint32 other_age_ms = 12;
    */
   otherAgeMs: number;
+
+  /**
+   * The other drone's fleet (other_id is an id within it): the sky is shared, fleets are not.
+   *
+   * @generated from field: string other_fleet = 13;
+   */
+  otherFleet: string;
 };
 
 /**
@@ -679,7 +764,7 @@ export type CollisionAlert = Message<"airspace.v1.CollisionAlert"> & {
  * Use `create(CollisionAlertSchema)` to create a new message.
  */
 export const CollisionAlertSchema: GenMessage<CollisionAlert> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 8);
+  messageDesc(file_airspace_v1_airspace, 10);
 
 /**
  * @generated from message airspace.v1.Error
@@ -717,7 +802,7 @@ export type Error = Message<"airspace.v1.Error"> & {
  * Use `create(ErrorSchema)` to create a new message.
  */
 export const ErrorSchema: GenMessage<Error> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 9);
+  messageDesc(file_airspace_v1_airspace, 11);
 
 /**
  * Points were dropped by the rate limit. Sent at most once per second per connection.
@@ -752,7 +837,7 @@ export type RateLimitNotice = Message<"airspace.v1.RateLimitNotice"> & {
  * Use `create(RateLimitNoticeSchema)` to create a new message.
  */
 export const RateLimitNoticeSchema: GenMessage<RateLimitNotice> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 10);
+  messageDesc(file_airspace_v1_airspace, 12);
 
 /**
  * @generated from message airspace.v1.Pong
@@ -785,7 +870,7 @@ export type Pong = Message<"airspace.v1.Pong"> & {
  * Use `create(PongSchema)` to create a new message.
  */
 export const PongSchema: GenMessage<Pong> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 11);
+  messageDesc(file_airspace_v1_airspace, 13);
 
 /**
  * Cumulative counters of one session.
@@ -839,7 +924,7 @@ export type SessionCounters = Message<"airspace.v1.SessionCounters"> & {
  * Use `create(SessionCountersSchema)` to create a new message.
  */
 export const SessionCountersSchema: GenMessage<SessionCounters> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 12);
+  messageDesc(file_airspace_v1_airspace, 14);
 
 /**
  * @generated from message airspace.v1.DroneAdvisory
@@ -875,7 +960,7 @@ export type DroneAdvisory = Message<"airspace.v1.DroneAdvisory"> & {
  * Use `create(DroneAdvisorySchema)` to create a new message.
  */
 export const DroneAdvisorySchema: GenMessage<DroneAdvisory> = /*@__PURE__*/
-  messageDesc(file_airspace_v1_airspace, 13);
+  messageDesc(file_airspace_v1_airspace, 15);
 
 /**
  * Alert level (CAUTION and WARNING ordered by urgency).
@@ -1056,6 +1141,21 @@ export enum ErrorCode {
    * @generated from enum value: ERROR_CODE_BEHIND = 10;
    */
   BEHIND = 10,
+
+  /**
+   * Credentials: a Renew was refused (the old token stays in force until its exp), or the token
+   * expired and the socket is closed (4001).
+   *
+   * @generated from enum value: ERROR_CODE_AUTH = 11;
+   */
+  AUTH = 11,
+
+  /**
+   * The session reached a limit that is not a rate: regions per session; the points were dropped.
+   *
+   * @generated from enum value: ERROR_CODE_LIMIT = 12;
+   */
+  LIMIT = 12,
 }
 
 /**

@@ -1,0 +1,72 @@
+/**
+ * Whether one wire point may enter the pipeline, before any region hears of it: valid values
+ * (validate.ts), a drone this session may write (fleet-scope.ts), a plausible move from the drone's
+ * previous point (plausibility.ts); then, once the rate limit has admitted it, its home and halo regions
+ * within the session's region cap (region-cap.ts). An accepted point leaves under its fleet key.
+ */
+import type { Options } from "../config.js";
+import type { Point } from "../gen/airspace/v1/airspace_pb.js";
+import { haloRegions, regionOf } from "../geo/regions.js";
+import type { TelemetryPoint } from "../wire/point.js";
+import { FleetScope } from "./fleet-scope.js";
+import type { Rejected } from "./outcome.js";
+import { JumpCheck } from "./plausibility.js";
+import { RegionCap } from "./region-cap.js";
+import type { SessionPrincipal } from "./session-output.js";
+import { type PointVerdict, type ValidationContext, validatePoint } from "./validate.js";
+
+export class PointAdmission {
+  readonly scope: FleetScope;
+  readonly regions: RegionCap;
+  private readonly jumps: JumpCheck;
+  private readonly ctx: ValidationContext;
+  private readonly halo: string[] = [];
+
+  constructor(
+    principal: SessionPrincipal,
+    private readonly opts: Options,
+  ) {
+    this.scope = new FleetScope(principal);
+    this.jumps = new JumpCheck(opts.maxSpeedMps, 2 * opts.relayMaxDrones);
+    this.regions = new RegionCap(principal.role === "relay" ? opts.relayMaxRegions : opts.droneMaxRegions);
+    const ownDroneId = principal.role === "drone" ? principal.sub : null;
+    this.ctx = { ownDroneId, maxSpeedMps: opts.maxSpeedMps, maxLatDeg: opts.maxOperatingLat, maxFutureMs: opts.maxFutureMs, maxAgeMs: opts.maxAgeMs, nowMs: 0 };
+  }
+
+  /** The point under its fleet key, or why it is rejected (its `droneId` is then the wire's). */
+  check(wire: Point, baseTimeMs: number, nowMs: number): PointVerdict {
+    this.ctx.nowMs = nowMs;
+    const v = validatePoint(wire, baseTimeMs, this.ctx);
+    if (v.status === "rejected") return v;
+    const refused = this.scope.check(v.point.droneId);
+    if (refused) return refused;
+    const p = v.point;
+    p.droneId = this.scope.key(p.droneId);
+    const jump = this.jumps.check(p);
+    return jump ? { ...jump, droneId: this.localId(wire) } : v;
+  }
+
+  /** The home region and halo of an admitted point, within the region cap; `halo` is reused by the next call. */
+  route(p: TelemetryPoint): { home: string; halo: readonly string[] } | Rejected {
+    const home = regionOf(p.lat, p.lon, this.opts.regionPrecision);
+    const halo = haloRegions(p.lat, p.lon, this.opts.regionPrecision, this.opts.haloM, this.halo);
+    const all = halo.length === 0 ? [home] : [home, ...halo];
+    if (!this.regions.admit(all))
+      return { status: "rejected", reason: "regions", droneId: p.droneId, message: `this session already sends to ${this.regions.max} regions` };
+    return { home, halo };
+  }
+
+  /** `p` passed every stage: the reference for its drone's next jump check. */
+  accepted(p: TelemetryPoint): void {
+    this.jumps.accepted(p);
+  }
+
+  /** The key a rejected point's drone is counted under. */
+  keyOf(wireId: string): string {
+    return this.scope.key(wireId === "" ? (this.ctx.ownDroneId ?? "") : wireId);
+  }
+
+  private localId(wire: Point): string {
+    return wire.droneId === "" ? (this.ctx.ownDroneId ?? "") : wire.droneId;
+  }
+}
