@@ -220,6 +220,13 @@ const OPTIONS = {
     max: 1_000_000,
     doc: "Single-drone reports a second one ingest hub is given: K = ceil(rate / this).",
   },
+  jumpCheckMps: {
+    env: "JUMP_CHECK_MPS",
+    default: 0,
+    min: 0,
+    max: 1e9,
+    doc: "Speed implied between a drone's accepted reports above which a point is rejected as a jump, m/s; 0: MAX_SPEED_MPS. A replay of recordings at compressed time (npm run replay at --speed max) needs it raised.",
+  },
   maxOperatingLat: {
     env: "MAX_OPERATING_LAT",
     default: 70,

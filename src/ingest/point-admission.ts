@@ -27,7 +27,7 @@ export class PointAdmission {
     private readonly opts: Options,
   ) {
     this.scope = new FleetScope(principal);
-    this.jumps = new JumpCheck(opts.maxSpeedMps, 2 * opts.relayMaxDrones);
+    this.jumps = new JumpCheck(opts.jumpCheckMps || opts.maxSpeedMps, 2 * opts.relayMaxDrones);
     this.regions = new RegionCap(principal.role === "relay" ? opts.relayMaxRegions : opts.droneMaxRegions);
     const ownDroneId = principal.role === "drone" ? principal.sub : null;
     this.ctx = { ownDroneId, maxSpeedMps: opts.maxSpeedMps, maxLatDeg: opts.maxOperatingLat, maxFutureMs: opts.maxFutureMs, maxAgeMs: opts.maxAgeMs, nowMs: 0 };
