@@ -25,7 +25,12 @@ export const ENCOUNTERS_FILE = join(ROOT, "test/fixtures/encounters-public.jsonl
 const LAT0 = 47.0;
 const SPACING_DEG = 0.0135;
 /** The edge's limits for one relay carrying every drone (3,600 at six copies). */
-export const DENSE_VARS = { RELAY_MAX_DRONES: 4096 };
+/**
+ * One relay carries every drone of the layout, and six copies of it run in rows from 47° up to ~71°
+ * latitude: past the default operating band (MAX_OPERATING_LAT 70°), where cells are still wide
+ * enough for the halo (12 km at 72°).
+ */
+export const DENSE_VARS = { RELAY_MAX_DRONES: 4096, MAX_OPERATING_LAT: 80 };
 
 export interface DenseTracksResult {
   drones: number;

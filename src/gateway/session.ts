@@ -85,7 +85,7 @@ export class DroneSession implements LinkHost {
   private apply(o: SessionOutput): void {
     if (this.closed) return;
     for (const f of o.toClient) this.sendToClient(f);
-    for (const b of o.batches) this.sendBatch(b.regionKey, b.points, b.ghost, b.counters, Date.now());
+    for (const b of o.batches) this.sendBatch(b, Date.now());
     if (o.renew !== null) this.renew(o.renew);
     if (o.close) {
       try {
@@ -99,9 +99,9 @@ export class DroneSession implements LinkHost {
     this.schedule(Date.now());
   }
 
-  private sendBatch(regionKey: string, points: SessionOutput["batches"][number]["points"], ghost: Uint8Array, counters: Float64Array, now: number): void {
-    this.linkTo(regionKey).send(points, ghost, counters, now);
-    this.lastSent.set(regionKey, now);
+  private sendBatch(b: SessionOutput["batches"][number], now: number): void {
+    this.linkTo(b.regionKey).send(b.points, b.ghost, b.counters, now, b.urgent);
+    this.lastSent.set(b.regionKey, now);
   }
 
   /** Verifies a renewal's token off the socket's turn and hands the outcome to the core. */
@@ -169,7 +169,7 @@ export class DroneSession implements LinkHost {
   private shutdown(): void {
     if (this.closed) return;
     const now = Date.now();
-    for (const b of this.core.drain().batches) this.sendBatch(b.regionKey, b.points, b.ghost, b.counters, now);
+    for (const b of this.core.drain().batches) this.sendBatch(b, now);
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.idleSweep) clearInterval(this.idleSweep);

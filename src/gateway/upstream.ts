@@ -72,9 +72,10 @@ export class UpstreamLink {
     if (this.state === "closed") void this.connect();
   }
 
-  send(points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number): void {
+  /** `urgent`: flushed for a drone in proximity; an ingest hub passes it on at once. */
+  send(points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number, urgent = false): void {
     this.seq++;
-    const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent: this.spans.next(), counters, points, ghost });
+    const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent: this.spans.next(), counters, points, ghost, urgent });
     const evicted = this.buffer.push({ seq: this.seq, bytes, sentAtMs: nowMs, points: points.length }, nowMs);
     this.evicted(evicted);
     if (this.state === "open" && this.ws) {

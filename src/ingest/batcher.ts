@@ -42,6 +42,8 @@ export interface FlushedBatch {
   points: TelemetryPoint[];
   /** 1 where the point is a halo ghost for this region. */
   ghost: Uint8Array;
+  /** Flushed for a drone in proximity: an ingest hub on the way must not hold it either. */
+  urgent?: boolean;
 }
 
 interface Pending {
@@ -106,7 +108,8 @@ export class Batcher {
     b.ghost[b.points.length] = ghost ? 1 : 0;
     b.points.push(point);
     const v = this.verdicts.get(regionKey);
-    if (v?.proximity?.has(point.droneId) || b.points.length >= this.opts.batchMaxPoints) return [this.flush(regionKey, b)];
+    if (v?.proximity?.has(point.droneId)) return [this.flush(regionKey, b, true)];
+    if (b.points.length >= this.opts.batchMaxPoints) return [this.flush(regionKey, b)];
     let wait = this.opts.batchWindowMs;
     const stretch = this.opts.stretchMaxMs;
     if (stretch > wait && v?.far?.has(point.droneId) && nowMs + stretch <= v.farUntilMs) {
@@ -146,7 +149,7 @@ export class Batcher {
     this.verdicts.set(regionKey, { ...this.verdictsOf(regionKey), proximity: proximity.size > 0 ? proximity : null });
     const b = this.pending.get(regionKey);
     if (b === undefined || proximity.size === 0) return null;
-    for (const p of b.points) if (proximity.has(p.droneId)) return this.flush(regionKey, b);
+    for (const p of b.points) if (proximity.has(p.droneId)) return this.flush(regionKey, b, true);
     return null;
   }
 
@@ -178,8 +181,8 @@ export class Batcher {
     return this.verdicts.get(regionKey) ?? { proximity: null, far: null, farUntilMs: -Infinity };
   }
 
-  private flush(regionKey: string, b: Pending): FlushedBatch {
+  private flush(regionKey: string, b: Pending, urgent = false): FlushedBatch {
     this.pending.delete(regionKey);
-    return { regionKey, points: b.points, ghost: b.ghost.slice(0, b.points.length) };
+    return { regionKey, points: b.points, ghost: b.ghost.slice(0, b.points.length), urgent };
   }
 }

@@ -253,7 +253,7 @@ export class SessionCore {
     const counters = this.counters.take(b.regionKey);
     counters[COUNTER_INDEX.batched]! += b.points.length;
     this.firstRegion ??= b.regionKey;
-    this.out.batches.push({ regionKey: b.regionKey, points: b.points, ghost: b.ghost, counters });
+    this.out.batches.push({ regionKey: b.regionKey, points: b.points, ghost: b.ghost, counters, urgent: b.urgent });
   }
 
   /** Counts against the drone's last known region (a rejected point's own position is not trusted). */

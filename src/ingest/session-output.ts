@@ -9,6 +9,8 @@ export interface SessionBatch {
   /** 1 where the point is a halo ghost for this region. */
   ghost: Uint8Array;
   counters: Counters;
+  /** Flushed for a drone in proximity of another (see FlushedBatch.urgent). */
+  urgent?: boolean;
 }
 
 /** What one event makes the session do, in order: frames to the client, batches to regions, maybe a close. */

@@ -3,6 +3,8 @@
  * (so frames for the gateway links behind it find it again after hibernation), and recognised by its
  * attachment.
  */
+import { attachmentOf } from "./attachments.js";
+
 const SHARD = /^\d{1,4}$/;
 
 interface HubAttachment {
@@ -24,6 +26,6 @@ export function acceptHub(ctx: DurableObjectState, request: Request): AcceptedHu
 
 /** The tag of a hub's socket, or null for any other socket. */
 export function hubOf(ws: WebSocket): string | null {
-  const a = ws.deserializeAttachment() as Partial<HubAttachment> | null;
+  const a = attachmentOf(ws) as Partial<HubAttachment> | null;
   return a?.hub ? `hub:${a.hub}` : null;
 }

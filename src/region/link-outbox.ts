@@ -7,7 +7,6 @@
 import { HeldFrames } from "../link/held-frames.js";
 import { envelopeBinary, envelopeText } from "../wire/hub-protocol.js";
 import { encodeControl, type RegionControl } from "../wire/link-protocol.js";
-import { hubOf } from "./hub-socket.js";
 import { linkIdOf } from "./link-socket.js";
 
 export class LinkOutbox {
@@ -100,7 +99,7 @@ export class LinkOutbox {
       return true;
     }
     const tag = this.viaHub.get(linkId);
-    const hubs = tag ? this.ctx.getWebSockets(tag).filter((ws) => hubOf(ws) !== null) : [];
+    const hubs = tag ? this.ctx.getWebSockets(tag) : [];
     if (hubs.length === 0) return false;
     const wrapped = typeof data === "string" ? envelopeText(linkId, data) : envelopeBinary(linkId, data);
     for (const ws of hubs) safeSend(ws, wrapped);

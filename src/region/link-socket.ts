@@ -5,6 +5,7 @@
  * benchmark's bare-transport region, so the baseline pays exactly the same link protocol.
  */
 import { encodeControl } from "../wire/link-protocol.js";
+import { attachmentOf } from "./attachments.js";
 
 interface LinkAttachment {
   linkId: string;
@@ -26,5 +27,5 @@ export function acceptLink(ctx: DurableObjectState, request: Request, floorOf: (
 
 /** The link id a socket was accepted with, or undefined for a socket that is not a link. */
 export function linkIdOf(ws: WebSocket): string | undefined {
-  return (ws.deserializeAttachment() as LinkAttachment | null)?.linkId;
+  return (attachmentOf(ws) as Partial<LinkAttachment> | null)?.linkId;
 }

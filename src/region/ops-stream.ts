@@ -13,6 +13,7 @@ import { OpsFeed } from "../detect/ops-feed.js";
 import { buildSnapshot } from "../detect/ops-snapshot.js";
 import type { DroneSnapshot, FleetMetrics, OpsEvent, RegionCore, RegionOutput } from "../detect/region-core.js";
 import { TrackRings } from "../detect/track-rings.js";
+import { attachmentOf } from "./attachments.js";
 import { FLEET_ALL, fleetSees } from "../wire/fleet-key.js";
 import type { OpsEvent as FeedEvent } from "../wire/ops-frames.js";
 
@@ -87,7 +88,7 @@ export class OpsStream {
 
   /** Whether `ws` is a watcher (not a gateway link). */
   static isWatcher(ws: WebSocket): boolean {
-    return (ws.deserializeAttachment() as WatcherAttachment | null)?.watcher === true;
+    return (attachmentOf(ws) as Partial<WatcherAttachment> | null)?.watcher === true;
   }
 
   private accept(request: Request, core: RegionCore, nowMs: number): Response {

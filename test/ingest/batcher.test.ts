@@ -51,11 +51,14 @@ describe("Batcher", () => {
     expect(b.setProximity("r", ["x"])).toBeNull(); // nothing of x pending
     const out = b.add("r", pt("x"), false, 10);
     expect(out.map((o) => o.points.map((p) => p.droneId))).toEqual([["a", "x"]]);
+    expect(out[0]!.urgent).toBe(true); // marked: an ingest hub on the way must not hold it
     expect(b.add("q", pt("x"), false, 10)).toEqual([]); // urgency is per region
     b.add("r", pt("b"), false, 20);
     const flushed = b.setProximity("r", ["b"]); // b comes into proximity while its point waits
     expect(flushed?.points.map((p) => p.droneId)).toEqual(["b"]);
+    expect(flushed?.urgent).toBe(true);
     b.setProximity("r", []);
+    expect(b.due(Infinity).every((f) => !f.urgent)).toBe(true); // a window's end is no emergency
     expect(b.add("r", pt("x"), false, 30)).toEqual([]);
   });
 
