@@ -7,19 +7,12 @@ import { type LinkTable, NO_LINK } from "./link-table.js";
 import type { DroneSnapshot } from "./region-outputs.js";
 
 export function snapshotOf(f: DroneTable, links: LinkTable, s: number): DroneSnapshot {
+  const { seq: _seq, ...state } = f.toPoint(s);
   return {
-    droneId: f.ids[s]!,
+    ...state,
     linkId: f.link[s] === NO_LINK ? "" : links.name(f.link[s]!),
     ghost: f.ghost[s] === 1,
-    timeMs: f.timeMs[s]!,
     lastSeenMs: f.lastSeenMs[s]!,
-    lat: f.lat[s]!,
-    lon: f.lon[s]!,
-    altM: f.altM[s]!,
-    vn: f.vn[s]!,
-    ve: f.ve[s]!,
-    vu: f.vu[s]!,
-    battery: f.battery[s]!,
     status: f.status[s] === STATUS_LOST ? "lost" : "active",
     lowBatterySent: (f.flags[s]! & F_LOW_BATTERY_SENT) !== 0,
   };

@@ -4,6 +4,7 @@
  */
 import type { ManoeuvreName } from "./advisories.js";
 import type { TelemetryPoint } from "../wire/point.js";
+import type { OpsConflict } from "../wire/ops-frames.js";
 import type { AdvisoryFields, AlertFields } from "../wire/server-frames.js";
 
 /** An alert for one home drone of a pair, to its link: the wire's alert fields. */
@@ -81,15 +82,7 @@ export function lowBatteryAdvisory(linkId: string, p: TelemetryPoint, lowBattery
   };
 }
 
-/** An open encounter as the ops view sees it: its drones (a < b), the level last sent, and the latest prediction (as of `computedForMs`). */
-export interface OpenEncounter {
-  alertId: string;
-  a: string;
-  b: string;
-  level: "caution" | "warning";
-  tEntryS: number;
-  tCpaS: number;
-  hsepCpaM: number;
-  vsepCpaM: number;
+/** An open encounter as the ops view sees it: the page's conflict line, as of the latest prediction (`computedForMs`). */
+export interface OpenEncounter extends OpsConflict {
   computedForMs: number;
 }
