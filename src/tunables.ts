@@ -27,6 +27,13 @@ export const CONN_BURST_S = 1;
  * are all rejected, get a counters-only batch of their own.
  */
 export const COUNTERS_FLUSH_MS = 2000;
+/**
+ * Fields a client frame may hold per point of MAX_POINTS_PER_FRAME, known or not, each packed entry
+ * counting one: a point's ten fields and its tag, and a spare for a newer client's field. Decoding
+ * allocates per field (~100 B for every 2 bytes of a MiB of empty fields), so the count is checked
+ * before anything is decoded (src/wire/frame-shape.ts).
+ */
+export const MAX_FIELDS_PER_POINT = 12;
 
 // ── Region object ─────────────────────────────────────────────────────────────
 

@@ -83,11 +83,11 @@ export class SessionCore {
       return this.take();
     }
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-    const res = decodeClientFrame(bytes, this.opts.maxFrameBytes);
+    const res = decodeClientFrame(bytes, this.opts.maxFrameBytes, this.opts.maxPointsPerFrame);
     if (!res.ok) {
       if (res.close) {
         this.toClient(errorFrame(res.code, res.message));
-        this.closeWith(res.close, "frame too large");
+        this.closeWith(res.close, res.close === CloseCode.TOO_BIG ? "frame too large" : "stream state lost");
       } else this.badFrame(nowMs, res.code, res.message);
       return this.take();
     }
