@@ -1,17 +1,19 @@
 /**
  * zstd messages the gateway must refuse: bombs (output, declared size or window past the frame
- * limit: 1009) and frames it will not read (several frames, a dictionary, a reserved block, nesting:
- * BAD_FRAME). Built by hand (zstd-frames.ts), so they run in workerd as well as in Node.
+ * limit: 1009) and frames it will not read (several frames, a dictionary, a reserved block, nesting,
+ * sequences that claim more than their block: BAD_FRAME). Built by hand (zstd-frames.ts), so they run in workerd as well as in Node.
  */
 import type { Attack, AttackContext } from "./attack.js";
 import { type Draw, int, pick } from "./draw.js";
 import {
+  MAX_SEQUENCES,
   ZSTD_BLOCK_MAX,
   concatBytes,
   declaredSize,
   rawZstd,
   reservedBlock,
   rleBomb,
+  sequenceBomb,
   skippable,
   windowed,
   withDictionary,
@@ -54,6 +56,11 @@ export function zstdMalformed(r: Draw, ctx: AttackContext): Attack {
     () => ["a reserved block type", reservedBlock(inner), "bad-frame"],
     () => ["an empty frame", rawZstd(new Uint8Array(0)), "bad-frame"],
     () => ["the magic number alone", Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd]), "bad-frame"],
+    // Work, not size: a few bytes of sequences that each claim ~64 KiB (fzstd looped on them for seconds).
+    () => {
+      const n = int(r, 1000, MAX_SEQUENCES);
+      return [`one block of ${n} sequences of 64 KiB matches`, sequenceBomb(n, int(r, 1, 255)), "bad-frame"];
+    },
     // fzstd does not verify content checksums: a wrong one may pass, the bytes are read like any.
     () => ["a wrong content checksum", wrongChecksum(inner, int(r, 0, 2 ** 32 - 1)), "any"],
     // Declares fewer bytes than its blocks hold: the decoder may refuse, or stop at the declared size.

@@ -87,6 +87,23 @@ export function wrongChecksum(data: Uint8Array, bytes: number): Uint8Array {
   return concat([MAGIC, [0xa4, ...le(data.length, 4)], ...rawBlocks(data), le(bytes >>> 0, 4)]);
 }
 
+/** Most sequences one block can declare (RFC 8878 §3.1.1.3.2.1: 0x7F00 + 0xFFFF). */
+export const MAX_SEQUENCES = 0x7f00 + 0xffff;
+
+/**
+ * A single-segment frame declaring `declared` bytes, of one compressed block with no literals and
+ * `sequences` sequences whose codes are all RLE: literal length 0, offset code 1, match length code 52
+ * (65,539 bytes or more each). Its bitstream is one byte: a decoder that does not bound what
+ * sequences write copies ~64 KiB per sequence past its buffer, writing nothing, for seconds.
+ */
+export function sequenceBomb(sequences: number, declared = 100): Uint8Array {
+  const n = Math.min(sequences, MAX_SEQUENCES);
+  const count = n < 128 ? [n] : n < 0x7f00 ? [128 + (n >> 8), n & 0xff] : [255, (n - 0x7f00) & 0xff, (n - 0x7f00) >> 8];
+  // Literals: raw, size 0. Sequences: count, modes (RLE for all three), the three codes, the bitstream.
+  const block = [0x00, ...count, 0x54, 0x00, 0x01, 52, 0x80];
+  return concat([MAGIC, [0x20, declared & 0xff], blockHeader(true, BlockType.COMPRESSED, block.length), block]);
+}
+
 /** A skippable frame (RFC 8878 §3.1.2): magic 0x184D2A5?, a size, bytes a decoder must ignore. */
 export function skippable(data: Uint8Array): Uint8Array {
   return concat([[0x50, 0x2a, 0x4d, 0x18], le(data.length, 4), data]);

@@ -5,7 +5,8 @@
  * decompressed size as it streams out, so a decompression bomb costs at most `maxBytes`.
  */
 import { fromBinary } from "@bufbuild/protobuf";
-import { Decompress } from "fzstd";
+// fzstd with a bound on the work of a block's sequences (vendor/fzstd.mjs, "PATCH (airspace)").
+import { Decompress } from "./vendor/fzstd.mjs";
 import { type ClientFrame, ClientFrameSchema, ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
 import { readTelemetryFrame } from "./telemetry-reader.js";
 import { CloseCode } from "./close-codes.js";

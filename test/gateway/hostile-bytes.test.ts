@@ -70,7 +70,7 @@ function newestAlert(c: TestClient): bigint {
 
 async function freshAlert(c: TestClient, what: string): Promise<void> {
   const seen = newestAlert(c);
-  await c.waitFor((f) => f.kind.case === "alert" && f.kind.value.computedForMs > seen, 5000, what);
+  await c.waitFor((f) => f.kind.case === "alert" && f.kind.value.computedForMs > seen, 10_000, what);
 }
 
 describe("hostile bytes against the real Worker", () => {

@@ -2,6 +2,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadZstdEncoder, type ZstdEncoder } from "../../src/client/zstd.js";
 import { ClientFrameSchema, ErrorCode } from "../../src/gen/airspace/v1/airspace_pb.js";
+import { MAX_SEQUENCES, sequenceBomb } from "../../src/fuzz/zstd-frames.js";
 import { boundedZstd, decodeClientFrame, isZstd, zstdDeclaredSize, zstdFrameEnd } from "../../src/wire/frames.js";
 
 const MIB = 1 << 20;
@@ -9,8 +10,10 @@ const MAX_POINTS = 4096;
 const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 
 let zstd: ZstdEncoder;
+const zstdAt: Record<number, ZstdEncoder> = {};
 beforeAll(async () => {
   zstd = await loadZstdEncoder();
+  for (const level of [1, 3, 9, 19]) zstdAt[level] = await loadZstdEncoder(level);
 });
 
 function telemetryFrame(n = 3): Uint8Array {
@@ -362,3 +365,24 @@ function varint(n: number): number[] {
   out.push(n);
   return out;
 }
+
+// Regression (issue 12, found by npm run fuzz): fzstd ran a block's sequences without bounding what
+// they write, so 17 bytes declaring thousands of ~64 KiB matches took seconds of CPU (3.7 s for 10,000
+// sequences, 265 s for the 98,047 one block may declare). The vendored copy (src/wire/vendor) refuses a
+// sequence that would write past the block's buffer.
+describe("decodeClientFrame: a zstd block whose sequences claim more than the block holds", () => {
+  it.each([10_000, MAX_SEQUENCES])("refuses %i sequences of 64 KiB matches as invalid zstd data", (n) => {
+    const bomb = sequenceBomb(n);
+    expect(bomb.length).toBeLessThan(20);
+    expect(decodeClientFrame(bomb, MIB, MAX_POINTS)).toEqual({ ok: false, code: ErrorCode.BAD_FRAME, message: "invalid zstd data: invalid zstd data" });
+  });
+
+  it("still reads every frame the encoder writes, at every level", () => {
+    const plain = telemetryFrame(300);
+    for (const level of [1, 3, 9, 19]) {
+      const packed = zstdAt[level]!(plain);
+      const r = decodeClientFrame(packed, MIB, MAX_POINTS);
+      expect(r.ok && r.frame.kind.case === "telemetry" && r.frame.kind.value.points.length).toBe(300);
+    }
+  });
+});
