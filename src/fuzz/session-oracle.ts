@@ -90,7 +90,11 @@ export function runFuzz(o: FuzzOptions): FuzzReport {
   /** The socket is gone: flush it, check its books, open a new one. */
   const retire = (k: number, index: number, c: HostileCase | null) => {
     const lane = lanes[k]!;
-    keep(lane, lane.core.drain(), index, c);
+    try {
+      keep(lane, lane.core.drain(), index, c);
+    } catch (e) {
+      tally.violation(index, c, `drain threw ${(e as Error)?.stack ?? String(e)}`);
+    }
     const t = lane.core.totals;
     if (lane.homePoints !== t.pointsAccepted || lane.acceptedCounted !== t.pointsAccepted)
       tally.violation(index, c, `session books: ${t.pointsAccepted} accepted, ${lane.homePoints} in home batches, ${lane.acceptedCounted} counted`);
