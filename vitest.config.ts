@@ -14,7 +14,11 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["test/{wire,ingest,link,detect,geo,client,replay,sim,scripts,page}/**/*.test.ts", "test/*.test.ts", "test/region/metrics-mapping.test.ts"],
+          include: [
+            "test/{wire,ingest,link,detect,geo,client,replay,sim,fuzz,scripts,page}/**/*.test.ts",
+            "test/*.test.ts",
+            "test/region/metrics-mapping.test.ts",
+          ],
           environment: "node",
           // Property tests run thousands of cases (a brute-force halo check takes ~2 s alone): room for a busy machine.
           testTimeout: 30_000,
@@ -28,6 +32,7 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               // Acks between ticks after 4 batches instead of 32, so tests reach the journal path quickly.
+              // FC_SEED reaches the seeded tests inside workerd this way (CI replays one fixed sample).
               // A second, kid-named key and a revoked token id for the auth matrix (test/gateway/security.test.ts).
               bindings: {
                 AIRSPACE_JWT_SECRET: "test-secret-do-not-use-in-production",
@@ -36,6 +41,7 @@ export default defineConfig({
                 }),
                 AIRSPACE_REVOKED_JTI: "revoked-1, revoked-2",
                 ACK_EVERY_BATCHES: "4",
+                ...(process.env.FC_SEED ? { FC_SEED: process.env.FC_SEED } : {}),
               },
             },
           }),

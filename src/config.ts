@@ -225,7 +225,7 @@ const OPTIONS = {
     default: 0,
     min: 0,
     max: 1e9,
-    doc: "Speed implied between a drone's accepted reports above which a point is rejected as a jump, m/s; 0: MAX_SPEED_MPS. A replay of recordings at compressed time (npm run replay at --speed max) needs it raised.",
+    doc: "Speed implied between a drone's accepted reports above which a point is rejected as a jump, m/s; 0: MAX_SPEED_MPS; 1e9: no jump check (a replay of recordings at compressed time, npm run replay at --speed max).",
   },
   maxOperatingLat: {
     env: "MAX_OPERATING_LAT",

@@ -53,6 +53,13 @@ export const CONN_BURST_S = 1;
  * are all rejected, get a counters-only batch of their own.
  */
 export const COUNTERS_FLUSH_MS = 2000;
+/**
+ * Fields a client frame may hold per point of MAX_POINTS_PER_FRAME, known or not, each packed entry
+ * counting one: a point's ten fields and its tag, and a spare for a newer client's field. Decoding
+ * allocates per field (~100 B for every 2 bytes of a MiB of empty fields), so the count is checked
+ * before anything is decoded (src/wire/frame-shape.ts).
+ */
+export const MAX_FIELDS_PER_POINT = 12;
 
 // ── Region object ─────────────────────────────────────────────────────────────
 
@@ -107,3 +114,6 @@ export const HUB_MAX_BATCHES = 512;
 export const HUB_SMALL_BATCH_POINTS = 4;
 /** The most hubs one region spreads its links over (the shard is `hash(drone) mod K`). */
 export const HUB_MAX = 256;
+
+/** JUMP_CHECK_MPS at or above this turns the jump check off: no drone flies a millionth of light speed. */
+export const JUMP_CHECK_OFF_MPS = 1e9;

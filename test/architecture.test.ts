@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 const SRC = join(dirname(fileURLToPath(import.meta.url)), "../src");
 
 /** The pure folders: no Workers API, unit-tested in Node. */
-const PURE = ["wire", "geo", "ingest", "link", "detect", "client", "sim", "replay", "page"];
+const PURE = ["wire", "geo", "ingest", "link", "detect", "client", "sim", "replay", "page", "fuzz"];
 /** What each place may import besides itself; `config` (options, pure), `tunables` (fixed numbers) and `gen` (the wire's generated types) are open to all. */
 const ALLOWED: Record<string, string[]> = {
   wire: [],
@@ -25,6 +25,9 @@ const ALLOWED: Record<string, string[]> = {
   client: ["wire", "link"],
   sim: ["client", "wire", "geo", "detect"],
   replay: ["client", "wire", "geo"],
+  // The hostile-bytes fuzzer: the client's frames, broken, fed to the gateway's socket pipeline (ingest);
+  // sim lends it the seeded PRNG.
+  fuzz: ["ingest", "client", "wire", "sim"],
   // The operators' page runs in a browser: it reads the ops stream's messages and nothing else of ours.
   page: ["wire"],
   "index.ts": ["gateway", "region", "hub", "env"],

@@ -9,7 +9,7 @@ import type { Options } from "../config.js";
 import { type ClientFrame, ErrorCode, type Point } from "../gen/airspace/v1/airspace_pb.js";
 import { CloseCode } from "../wire/close-codes.js";
 import { framePoints } from "../wire/frame-points.js";
-import { KIND_PING, KIND_RENEW, scanClientFrame } from "../wire/frame-scan.js";
+import { KIND_PING, KIND_RENEW, KIND_STREAM, scanClientFrame } from "../wire/frame-scan.js";
 import { inflateFrame, parseClientFrame } from "../wire/frames.js";
 import type { StreamDecoder } from "../wire/telemetry-stream.js";
 import type { LimitScope } from "./outcome.js";
@@ -20,7 +20,8 @@ export type GateResult =
   | { kind: "ping"; nonce: bigint }
   | { kind: "renew"; token: string }
   /** Refused by a limit before it was read; `points` of it were charged and dropped (0 when unknown). */
-  | { kind: "limited"; by: LimitScope; points: number }
+  /** Refused unread; `stream`: a TelemetryStream frame as far as can be told unread (its refusal ends the stream). */
+  | { kind: "limited"; by: LimitScope; points: number; stream: boolean }
   /** Unreadable: an error frame, and the socket stays open (bad-frame window). */
   | { kind: "bad"; code: ErrorCode; message: string }
   /** The socket must close: an error frame, then `close`. */
@@ -40,19 +41,30 @@ export class FrameGate {
     if (raw.length > max) return tooBig(`frame of ${raw.length} bytes exceeds ${max}`);
     const fv = this.limiter.admitFrame(raw.length, nowMs);
     if (fv.status === "closed") return abusive(fv.reason);
-    if (fv.status === "limited") return { kind: "limited", by: fv.by, points: 0 };
+    // Field 4 (stream), length-delimited, as an uncompressed frame's first byte; a compressed one is not opened to tell.
+    if (fv.status === "limited") return { kind: "limited", by: fv.by, points: 0, stream: raw[0] === 0x22 };
     const inflated = inflateFrame(raw, max, raw.length + this.limiter.bytesAvailable(nowMs));
     if (!inflated.ok) {
       if (inflated.tooLarge) return tooBig(inflated.message);
       if (inflated.overBudget) {
         this.limiter.chargeBytes(max, nowMs); // it used the whole budget before it was stopped
-        return { kind: "limited", by: "bytes", points: 0 };
+        return { kind: "limited", by: "bytes", points: 0, stream: false };
       }
       return { kind: "bad", code: ErrorCode.BAD_FRAME, message: inflated.message };
     }
     const bytes = inflated.data;
     this.limiter.chargeBytes(bytes.length - raw.length, nowMs);
     const scan = scanClientFrame(bytes, this.opts.maxPointsPerFrame);
+    // The client applied its stream frame to its own state when it sent it: refusing one leaves the two
+    // states apart, so, like any stream frame that cannot be read, it ends the stream.
+    if (!scan.ok && scan.kind === KIND_STREAM && scan.tooManyPoints)
+      return {
+        kind: "close",
+        code: ErrorCode.STREAM,
+        message: `${scan.message}; reconnect to start a fresh stream`,
+        close: CloseCode.STREAM_LOST,
+        reason: "stream state lost",
+      };
     if (!scan.ok)
       return scan.tooManyPoints
         ? { kind: "bad", code: ErrorCode.TOO_MANY_POINTS, message: `${scan.message}; at most ${this.opts.maxPointsPerFrame}` }
@@ -60,14 +72,23 @@ export class FrameGate {
     if (scan.kind === KIND_PING) {
       const pv = this.limiter.admitPing(nowMs);
       if (pv.status === "closed") return abusive(pv.reason);
-      if (pv.status === "limited") return { kind: "limited", by: pv.by, points: 0 };
+      if (pv.status === "limited") return { kind: "limited", by: pv.by, points: 0, stream: false };
     } else if (scan.kind !== KIND_RENEW) {
       const pv = this.limiter.admitPoints(scan.points, nowMs);
       if (pv.status === "closed") return abusive(pv.reason);
-      if (pv.status === "limited") return { kind: "limited", by: pv.by, points: scan.points };
+      if (pv.status === "limited") return { kind: "limited", by: pv.by, points: scan.points, stream: scan.kind === KIND_STREAM };
     }
-    const parsed = parseClientFrame(bytes);
-    if (!parsed.ok) return { kind: "bad", code: ErrorCode.BAD_FRAME, message: parsed.message };
+    const parsed = parseClientFrame(bytes, this.opts.maxPointsPerFrame);
+    if (!parsed.ok)
+      return parsed.streamLost
+        ? {
+            kind: "close",
+            code: ErrorCode.STREAM,
+            message: `unreadable stream frame: ${parsed.message}; reconnect to start a fresh stream`,
+            close: CloseCode.STREAM_LOST,
+            reason: "stream state lost",
+          }
+        : { kind: "bad", code: parsed.code, message: parsed.message };
     return this.meaning(parsed.frame);
   }
 

@@ -4,6 +4,7 @@
  * previous point (plausibility.ts); then, once the rate limit has admitted it, its home and halo regions
  * within the session's region cap (region-cap.ts). An accepted point leaves under its fleet key.
  */
+import { JUMP_CHECK_OFF_MPS } from "../tunables.js";
 import type { Options } from "../config.js";
 import type { Point } from "../gen/airspace/v1/airspace_pb.js";
 import { haloRegions, regionOf } from "../geo/regions.js";
@@ -18,7 +19,8 @@ import { type PointVerdict, type ValidationContext, validatePoint } from "./vali
 export class PointAdmission {
   readonly scope: FleetScope;
   readonly regions: RegionCap;
-  private readonly jumps: JumpCheck;
+  /** Null when JUMP_CHECK_MPS turns the check off (a replay of recordings at compressed time). */
+  private readonly jumps: JumpCheck | null;
   private readonly ctx: ValidationContext;
   private readonly halo: string[] = [];
 
@@ -27,7 +29,7 @@ export class PointAdmission {
     private readonly opts: Options,
   ) {
     this.scope = new FleetScope(principal);
-    this.jumps = new JumpCheck(opts.jumpCheckMps || opts.maxSpeedMps, 2 * opts.relayMaxDrones);
+    this.jumps = opts.jumpCheckMps >= JUMP_CHECK_OFF_MPS ? null : new JumpCheck(opts.jumpCheckMps || opts.maxSpeedMps, 2 * opts.relayMaxDrones);
     this.regions = new RegionCap(principal.role === "relay" ? opts.relayMaxRegions : opts.droneMaxRegions);
     const ownDroneId = principal.role === "drone" ? principal.sub : null;
     this.ctx = { ownDroneId, maxSpeedMps: opts.maxSpeedMps, maxLatDeg: opts.maxOperatingLat, maxFutureMs: opts.maxFutureMs, maxAgeMs: opts.maxAgeMs, nowMs: 0 };
@@ -42,7 +44,7 @@ export class PointAdmission {
     if (refused) return refused;
     const p = v.point;
     p.droneId = this.scope.key(p.droneId);
-    const jump = this.jumps.check(p);
+    const jump = this.jumps?.check(p) ?? null;
     return jump ? { ...jump, droneId: this.localId(wire) } : v;
   }
 
@@ -58,7 +60,7 @@ export class PointAdmission {
 
   /** `p` passed every stage: the reference for its drone's next jump check. */
   accepted(p: TelemetryPoint): void {
-    this.jumps.accepted(p);
+    this.jumps?.accepted(p);
   }
 
   /** The key a rejected point's drone is counted under. */

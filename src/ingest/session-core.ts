@@ -101,6 +101,14 @@ export class SessionCore {
         else this.badFrame(nowMs, ErrorCode.AUTH, "a renewal is already being verified");
         return this.take();
       case "limited": // refused unread: counted where this session already sends, never in a new region
+        // A stream frame refused unread would leave the client's stream state ahead of ours, and every
+        // later frame misread: a session that streams ends its stream instead (the client starts afresh).
+        this.totals.framesLimited++;
+        if (this.stream || g.stream) {
+          this.toClient(errorFrame(ErrorCode.STREAM, "a frame over the connection's limits was dropped unread; reconnect to start a fresh stream"));
+          this.closeWith(CloseCode.STREAM_LOST, "stream frame dropped by the rate limit");
+          return this.take();
+        }
         this.totals.pointsReceived += g.points;
         this.totals.pointsRateLimited += g.points;
         if (g.points > 0) this.countForDrone("", LIMITED_COUNTERS, g.points, nowMs);

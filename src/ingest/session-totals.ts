@@ -8,6 +8,8 @@ export class SessionTotals {
   pointsDeduped = 0;
   alertsDelivered = 0;
   pointsLost = 0;
+  /** Frames refused unread by the connection's frame, byte or point budget (a RateLimitNotice at most once a second). */
+  framesLimited = 0;
 
   /** The wire's SessionCounters (uint64 fields). */
   message() {

@@ -13,7 +13,8 @@ export const KIND_COLUMNS = 3;
 export const KIND_STREAM = 4;
 export const KIND_RENEW = 5;
 
-export type FrameScan = { ok: true; kind: number; points: number } | { ok: false; tooManyPoints: boolean; message: string };
+/** A refused frame keeps its kind as far as it was read (a stream frame refused ends the stream). */
+export type FrameScan = { ok: true; kind: number; points: number } | { ok: false; tooManyPoints: boolean; message: string; kind: number };
 
 class Malformed extends Error {}
 const MALFORMED = new Malformed();
@@ -106,10 +107,10 @@ export function scanClientFrame(b: Uint8Array, maxPoints: number): FrameScan {
         points = field !== kind ? n : field === KIND_STREAM ? Math.max(points, n) : points + n;
         kind = field;
       } else skip(b, at, b.length, wt);
-      if (points > maxPoints) return { ok: false, tooManyPoints: true, message: `more than ${maxPoints} points in one frame` };
+      if (points > maxPoints) return { ok: false, tooManyPoints: true, message: `more than ${maxPoints} points in one frame`, kind };
     }
   } catch (e) {
-    if (e === MALFORMED) return { ok: false, tooManyPoints: false, message: "not a ClientFrame: truncated or malformed field" };
+    if (e === MALFORMED) return { ok: false, tooManyPoints: false, message: "not a ClientFrame: truncated or malformed field", kind };
     throw e;
   }
   return { ok: true, kind, points };

@@ -5,16 +5,24 @@
  * decompressed size as it streams out, so a decompression bomb costs at most `maxBytes`.
  */
 import { fromBinary } from "@bufbuild/protobuf";
-import { Decompress } from "fzstd";
+// fzstd with a bound on the work of a block's sequences (vendor/fzstd.mjs, "PATCH (airspace)").
+import { Decompress } from "./vendor/fzstd.mjs";
 import { type ClientFrame, ClientFrameSchema, ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
 import { readTelemetryFrame } from "./telemetry-reader.js";
 import { CloseCode } from "./close-codes.js";
+import { checkFrameShape } from "./frame-shape.js";
 
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd] as const;
 
 export type FrameResult =
   | { ok: true; frame: ClientFrame; compressed: boolean; decodedBytes: number }
-  | { ok: false; code: ErrorCode; message: string /** Close code when the socket must close. */; close?: typeof CloseCode.TOO_BIG };
+  | {
+      ok: false;
+      code: ErrorCode;
+      message: string;
+      /** Close code when the socket must close: a frame too large, or a stream frame the gateway will not read. */
+      close?: typeof CloseCode.TOO_BIG | typeof CloseCode.STREAM_LOST;
+    };
 
 export function isZstd(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === ZSTD_MAGIC[0] && bytes[1] === ZSTD_MAGIC[1] && bytes[2] === ZSTD_MAGIC[2] && bytes[3] === ZSTD_MAGIC[3];
@@ -140,19 +148,40 @@ function boundedZstdFits(bytes: Uint8Array, maxBytes: number): boolean {
   return h !== null && (h.contentSize ?? 0) <= maxBytes && h.windowSize <= maxBytes;
 }
 
-/** A ClientFrame from protobuf bytes; unknown fields are skipped, never kept (issue 11). Never throws. */
-export function parseClientFrame(data: Uint8Array): { ok: true; frame: ClientFrame } | { ok: false; message: string } {
+/**
+ * A ClientFrame of at most `maxPoints` points from protobuf bytes, never throwing. Rows take the fast
+ * reader; anything else has its shape checked first (frame-shape.ts: a frame of a million tiny fields
+ * is refused, not built), and unknown fields are skipped, never kept. `streamLost`: a stream frame
+ * that cannot be read, which ends the stream (the client applied it to its own state when it sent it).
+ */
+export function parseClientFrame(
+  data: Uint8Array,
+  maxPoints: number,
+): { ok: true; frame: ClientFrame } | { ok: false; code: ErrorCode; message: string; streamLost: boolean } {
+  const fast = readTelemetryFrame(data, maxPoints);
+  if (fast) return { ok: true, frame: fast };
+  const shape = checkFrameShape(data, maxPoints);
+  if (!shape.ok)
+    return {
+      ok: false,
+      code: shape.reason === "too-many-points" ? ErrorCode.TOO_MANY_POINTS : ErrorCode.BAD_FRAME,
+      message: shape.message,
+      streamLost: shape.kind === "stream" && shape.reason !== "malformed",
+    };
   try {
-    const frame = readTelemetryFrame(data) ?? fromBinary(ClientFrameSchema, data, { readUnknownFields: false });
-    if (frame.kind.case === undefined) return { ok: false, message: "frame carries neither telemetry nor ping" };
+    const frame = fromBinary(ClientFrameSchema, data, { readUnknownFields: false });
+    if (frame.kind.case === undefined) return { ok: false, code: ErrorCode.BAD_FRAME, message: "frame carries neither telemetry nor ping", streamLost: false };
     return { ok: true, frame };
   } catch (e) {
-    return { ok: false, message: `not a ClientFrame: ${(e as Error).message}` };
+    return { ok: false, code: ErrorCode.BAD_FRAME, message: `not a ClientFrame: ${(e as Error).message}`, streamLost: false };
   }
 }
 
-/** Decodes one WebSocket message into a ClientFrame, never throwing. */
-export function decodeClientFrame(bytes: Uint8Array, maxBytes: number): FrameResult {
+/**
+ * Decodes one WebSocket message into a ClientFrame of at most `maxPoints` points, never throwing. Its
+ * shape is checked first (frame-shape.ts), so a frame of a million tiny fields is refused, not built.
+ */
+export function decodeClientFrame(bytes: Uint8Array, maxBytes: number, maxPoints: number): FrameResult {
   if (bytes.length > maxBytes)
     return { ok: false, code: ErrorCode.FRAME_TOO_LARGE, message: `frame of ${bytes.length} bytes exceeds ${maxBytes}`, close: CloseCode.TOO_BIG };
   let data = bytes;
@@ -165,8 +194,24 @@ export function decodeClientFrame(bytes: Uint8Array, maxBytes: number): FrameRes
         : { ok: false, code: ErrorCode.BAD_FRAME, message: z.message };
     data = z.data;
   }
+  const fast = readTelemetryFrame(data, maxPoints);
+  if (fast) return { ok: true, frame: fast, compressed, decodedBytes: data.length };
+  const shape = checkFrameShape(data, maxPoints);
+  if (!shape.ok) {
+    // The client applied its stream frame to its own state when it sent it: refusing one unread
+    // leaves the two states apart, so, like any stream frame that cannot be read, it ends the stream.
+    if (shape.kind === "stream" && shape.reason !== "malformed")
+      return {
+        ok: false,
+        code: ErrorCode.STREAM,
+        message: `unreadable stream frame: ${shape.message}; reconnect to start a fresh stream`,
+        close: CloseCode.STREAM_LOST,
+      };
+    return { ok: false, code: shape.reason === "too-many-points" ? ErrorCode.TOO_MANY_POINTS : ErrorCode.BAD_FRAME, message: shape.message };
+  }
   try {
-    const frame = readTelemetryFrame(data) ?? fromBinary(ClientFrameSchema, data, { readUnknownFields: false });
+    // Unknown fields are skipped, not kept: nothing re-encodes a client frame.
+    const frame = fromBinary(ClientFrameSchema, data, { readUnknownFields: false });
     if (frame.kind.case === undefined) return { ok: false, code: ErrorCode.BAD_FRAME, message: "frame carries neither telemetry nor ping" };
     return { ok: true, frame, compressed, decodedBytes: data.length };
   } catch (e) {

@@ -137,8 +137,11 @@ function readPoint(r: Reader, end: number): Point {
   return p;
 }
 
-/** The ClientFrame in `bytes` when it is a plain Telemetry frame this reader is sure of, else null. */
-export function readTelemetryFrame(bytes: Uint8Array): ClientFrame | null {
+/**
+ * The ClientFrame in `bytes` when it is a plain Telemetry frame this reader is sure of, else null.
+ * Past `maxPoints` points it gives up too: the generic path refuses such a frame before decoding it.
+ */
+export function readTelemetryFrame(bytes: Uint8Array, maxPoints = Number.POSITIVE_INFINITY): ClientFrame | null {
   const r = new Reader(bytes);
   try {
     if (bytes.length === 0 || r.u32() !== CLIENT_FRAME_TELEMETRY) return null;
@@ -149,8 +152,10 @@ export function readTelemetryFrame(bytes: Uint8Array): ClientFrame | null {
     while (r.pos < end) {
       const tag = r.u32();
       if (tag === TELEMETRY_BASE_TIME) baseTimeMs = r.u53();
-      else if (tag === TELEMETRY_POINT) points.push(readPoint(r, r.lenEnd(end)));
-      else return null;
+      else if (tag === TELEMETRY_POINT) {
+        if (points.length >= maxPoints) return null;
+        points.push(readPoint(r, r.lenEnd(end)));
+      } else return null;
     }
     return {
       $typeName: "airspace.v1.ClientFrame",

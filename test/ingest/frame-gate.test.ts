@@ -64,15 +64,18 @@ describe("FrameGate: bombs cost a bounded amount and end in the documented close
     expect(at).toBeLessThan(DEFAULTS.abuseCloseMs + 2000);
   });
 
-  it("builds a 5-byte stream frame's 4,096 points only when the points bucket is full", () => {
+  it("builds a 5-byte stream frame's 4,096 points only when the points bucket is full, and ends the stream rather than drop one unread", () => {
     const s = drone();
     const frame = streamCountFrame(4096);
     expect(frame.length).toBe(5);
     s.onFrame(frame, T0);
     expect(s.totals.pointsReceived).toBe(4096); // the one a full bucket allows
-    for (let i = 1; i < 20; i++) s.onFrame(frame, T0 + i * 50);
-    expect(s.totals.pointsReceived).toBe(4096 + 19 * 4096); // counted as offered ...
-    expect(s.totals.pointsRateLimited).toBeGreaterThanOrEqual(19 * 4096); // ... but refused unread
+    // The next one is over the points budget: refused unread, and since the client applied it to its
+    // stream state when it sent it, the stream ends (1007) rather than drift apart from the client's.
+    const o = s.onFrame(frame, T0 + 50);
+    expect(o.close?.code).toBe(1007);
+    expect(s.totals.framesLimited).toBe(1);
+    expect(s.totals.pointsReceived).toBe(4096); // nothing of it was built
   });
 
   it("answers pings at the ping rate, drops the rest unanswered", () => {

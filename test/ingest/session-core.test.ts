@@ -69,6 +69,20 @@ describe("SessionCore", () => {
     expect(big.onFrame(encodeTelemetryFrame([point("a", T0), point("b", T0), point("c", T0)]), T0).close?.code).toBe(CloseCode.TOO_BIG);
   });
 
+  it("closes with 1007 when a stream frame is refused unread for its counts, and keeps a row frame's refusal a bad frame", () => {
+    // TelemetryStream (field 4) of 5,000 empty new ids: over MAX_POINTS_PER_FRAME entries, refused before decoding.
+    const ids = new Uint8Array(10_000).map((_, i) => (i % 2 === 0 ? 0x1a : 0));
+    const out = relay().onFrame(Uint8Array.from([0x22, 0x90, 0x4e, ...ids]), T0);
+    expect(out.close).toEqual({ code: CloseCode.STREAM_LOST, reason: "stream state lost" });
+    expect(frames(out)).toEqual([
+      expect.objectContaining({ type: "error", code: "STREAM", message: expect.stringMatching(/more than 4096 entries in TelemetryStream.newDroneIds/) }),
+    ]);
+    // The same soup as a Telemetry's points (field 1, then 0x12 0x00 per point): TOO_MANY_POINTS, socket open.
+    const rows = relay().onFrame(Uint8Array.from([0x0a, 0x90, 0x4e, ...ids.map((b) => (b === 0x1a ? 0x12 : 0))]), T0);
+    expect(rows.close).toBeNull();
+    expect(frames(rows)).toEqual([expect.objectContaining({ type: "error", code: "TOO_MANY_POINTS" })]);
+  });
+
   it("sends a hovering drone's once-a-second refresh within the window, like any report (issue 14)", () => {
     const s = relay();
     const sent: string[] = [];

@@ -58,7 +58,7 @@ describe("columnar frames through the gateway's decoder", () => {
       seq: i,
     }));
     const bytes = encodeTelemetryFrame(pts, { columnar: true, compress: zstd, compressMinBytes: 0 });
-    const r = decodeClientFrame(bytes, 1 << 20);
+    const r = decodeClientFrame(bytes, 1 << 20, 4096);
     expect(r.ok && r.compressed).toBe(true);
     if (!r.ok || r.frame.kind.case !== "columns") throw new Error("expected a columns frame");
     const back = decodeColumns(r.frame.kind.value, 1000);

@@ -2,14 +2,18 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadZstdEncoder, type ZstdEncoder } from "../../src/client/zstd.js";
 import { ClientFrameSchema, ErrorCode } from "../../src/gen/airspace/v1/airspace_pb.js";
+import { MAX_SEQUENCES, sequenceBomb } from "../../src/fuzz/zstd-frames.js";
 import { boundedZstd, decodeClientFrame, isZstd, zstdDeclaredSize, zstdFrameEnd } from "../../src/wire/frames.js";
 
 const MIB = 1 << 20;
+const MAX_POINTS = 4096;
 const MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 
 let zstd: ZstdEncoder;
+const zstdAt: Record<number, ZstdEncoder> = {};
 beforeAll(async () => {
   zstd = await loadZstdEncoder();
+  for (const level of [1, 3, 9, 19]) zstdAt[level] = await loadZstdEncoder(level);
 });
 
 function telemetryFrame(n = 3): Uint8Array {
@@ -75,7 +79,7 @@ function expectBadFrame(r: ReturnType<typeof decodeClientFrame>): void {
 describe("decodeClientFrame: plain protobuf", () => {
   it("decodes a telemetry frame with every field", () => {
     const bytes = telemetryFrame(3);
-    const r = decodeClientFrame(bytes, MIB);
+    const r = decodeClientFrame(bytes, MIB, MAX_POINTS);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.compressed).toBe(false);
@@ -97,7 +101,7 @@ describe("decodeClientFrame: plain protobuf", () => {
   });
 
   it("decodes a ping frame", () => {
-    const r = decodeClientFrame(pingFrame(123456789012345n), MIB);
+    const r = decodeClientFrame(pingFrame(123456789012345n), MIB, MAX_POINTS);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.compressed).toBe(false);
@@ -113,18 +117,18 @@ describe("decodeClientFrame: plain protobuf", () => {
       Uint8Array.from([0x07]), // wire type 7 does not exist
       new TextEncoder().encode('{"telemetry":[]}'),
     ];
-    for (const g of garbage) expectBadFrame(decodeClientFrame(g, MIB));
+    for (const g of garbage) expectBadFrame(decodeClientFrame(g, MIB, MAX_POINTS));
   });
 
   it("rejects an empty frame (no oneof set) with BAD_FRAME", () => {
-    expectBadFrame(decodeClientFrame(new Uint8Array(0), MIB));
-    expectBadFrame(decodeClientFrame(toBinary(ClientFrameSchema, create(ClientFrameSchema)), MIB));
+    expectBadFrame(decodeClientFrame(new Uint8Array(0), MIB, MAX_POINTS));
+    expectBadFrame(decodeClientFrame(toBinary(ClientFrameSchema, create(ClientFrameSchema)), MIB, MAX_POINTS));
   });
 
   it("rejects a frame over maxBytes with FRAME_TOO_LARGE and close 1009, and accepts one at the limit", () => {
     const bytes = telemetryFrame(10);
-    expectTooLarge(decodeClientFrame(bytes, bytes.length - 1));
-    expect(decodeClientFrame(bytes, bytes.length).ok).toBe(true);
+    expectTooLarge(decodeClientFrame(bytes, bytes.length - 1, MAX_POINTS));
+    expect(decodeClientFrame(bytes, bytes.length, MAX_POINTS).ok).toBe(true);
   });
 });
 
@@ -134,7 +138,7 @@ describe("decodeClientFrame: zstd", () => {
     const packed = zstd(plain);
     expect(isZstd(packed)).toBe(true);
     expect(packed.length).toBeLessThan(plain.length);
-    const r = decodeClientFrame(packed, MIB);
+    const r = decodeClientFrame(packed, MIB, MAX_POINTS);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.compressed).toBe(true);
@@ -143,15 +147,15 @@ describe("decodeClientFrame: zstd", () => {
   });
 
   it("decodes a compressed ping", () => {
-    const r = decodeClientFrame(zstd(pingFrame(7n)), MIB);
+    const r = decodeClientFrame(zstd(pingFrame(7n)), MIB, MAX_POINTS);
     expect(r.ok && r.compressed && r.frame.kind.case === "ping" && r.frame.kind.value.nonce).toBe(7n);
   });
 
   it("rejects a frame whose decompressed size exceeds maxBytes even though the compressed one fits", () => {
     const plain = telemetryFrame(50);
     const packed = zstd(plain);
-    expectTooLarge(decodeClientFrame(packed, plain.length - 1));
-    expect(decodeClientFrame(packed, plain.length).ok).toBe(true);
+    expectTooLarge(decodeClientFrame(packed, plain.length - 1, MAX_POINTS));
+    expect(decodeClientFrame(packed, plain.length, MAX_POINTS).ok).toBe(true);
   });
 
   it("rejects a frame whose declared content size exceeds the limit without decompressing it", () => {
@@ -159,7 +163,7 @@ describe("decodeClientFrame: zstd", () => {
     const fcs = 2 * MIB;
     const bytes = Uint8Array.from([...MAGIC, 0xa0, fcs & 0xff, (fcs >> 8) & 0xff, (fcs >> 16) & 0xff, fcs >>> 24]);
     expect(zstdDeclaredSize(bytes)).toEqual({ contentSize: fcs, windowSize: fcs });
-    const r = decodeClientFrame(bytes, MIB);
+    const r = decodeClientFrame(bytes, MIB, MAX_POINTS);
     expectTooLarge(r);
     expect(!r.ok && r.message).toMatch(/declares/);
   });
@@ -176,12 +180,12 @@ describe("decodeClientFrame: zstd", () => {
     plain.set(head);
     const packed = zstd(plain);
     expect(packed.length).toBeLessThan(1024);
-    expectTooLarge(decodeClientFrame(packed, MIB));
+    expectTooLarge(decodeClientFrame(packed, MIB, MAX_POINTS));
   });
 
   it("rejects raw zeros declared by the encoder the same way", () => {
     const packed = zstd(new Uint8Array(2 * MIB));
-    expectTooLarge(decodeClientFrame(packed, MIB));
+    expectTooLarge(decodeClientFrame(packed, MIB, MAX_POINTS));
   });
 
   it("stops a bomb with no declared content size while streaming, at maxBytes", () => {
@@ -194,7 +198,7 @@ describe("decodeClientFrame: zstd", () => {
     expect(zstdDeclaredSize(frame)).toEqual({ contentSize: null, windowSize: block });
     const z = boundedZstd(frame, MIB);
     expect(z).toMatchObject({ ok: false, tooLarge: true });
-    expectTooLarge(decodeClientFrame(frame, MIB));
+    expectTooLarge(decodeClientFrame(frame, MIB, MAX_POINTS));
     // The same construction under the limit decodes fully (so the rejection above is the limit's doing).
     const small = boundedZstd(frame, 3 * MIB);
     expect(small.ok && small.data.length).toBe(17 * block);
@@ -204,8 +208,8 @@ describe("decodeClientFrame: zstd", () => {
     // Window descriptor exponent 11 → 2 MiB window.
     const frame = rawFrameNoFcs(11 << 3, pingFrame(1n));
     expect(zstdDeclaredSize(frame)).toEqual({ contentSize: null, windowSize: 2 * MIB });
-    expectTooLarge(decodeClientFrame(frame, MIB));
-    expect(decodeClientFrame(frame, 2 * MIB).ok).toBe(true);
+    expectTooLarge(decodeClientFrame(frame, MIB, MAX_POINTS));
+    expect(decodeClientFrame(frame, 2 * MIB, MAX_POINTS).ok).toBe(true);
   });
 
   it("rejects a small declared content size paired with a window far over the limit (window is allocated up front)", () => {
@@ -215,7 +219,7 @@ describe("decodeClientFrame: zstd", () => {
     const payload = pingFrame(1n);
     const frame = Uint8Array.from([...MAGIC, 0x80, 16 << 3, payload.length, 0, 0, 0, ...blockHeader(true, 0, payload.length), ...payload]);
     expect(zstdDeclaredSize(frame)).toEqual({ contentSize: payload.length, windowSize: 64 * MIB });
-    expectTooLarge(decodeClientFrame(frame, MIB));
+    expectTooLarge(decodeClientFrame(frame, MIB, MAX_POINTS));
   });
 
   it("does not decode a second concatenated zstd frame whose header was never checked", () => {
@@ -226,14 +230,14 @@ describe("decodeClientFrame: zstd", () => {
     const both = new Uint8Array(first.length + second.length);
     both.set(first);
     both.set(second, first.length);
-    expect(decodeClientFrame(first, MIB).ok).toBe(true);
-    expect(decodeClientFrame(both, MIB).ok).toBe(false);
+    expect(decodeClientFrame(first, MIB, MAX_POINTS).ok).toBe(true);
+    expect(decodeClientFrame(both, MIB, MAX_POINTS).ok).toBe(false);
   });
 
   it("rejects a truncated compressed frame with BAD_FRAME at every prefix length", () => {
     const packed = zstd(telemetryFrame(20));
     for (let n = 0; n < packed.length; n++) {
-      const r = decodeClientFrame(packed.subarray(0, n), MIB);
+      const r = decodeClientFrame(packed.subarray(0, n), MIB, MAX_POINTS);
       expect(r.ok, `prefix of ${n} bytes`).toBe(false);
       if (!r.ok) expect(r.code, `prefix of ${n} bytes`).toBe(ErrorCode.BAD_FRAME);
     }
@@ -243,16 +247,16 @@ describe("decodeClientFrame: zstd", () => {
     const payload = pingFrame(1n);
     const reserved = rawFrameSingleSegment(payload);
     reserved[4] = reserved[4]! | 0x08;
-    expectBadFrame(decodeClientFrame(reserved, MIB));
+    expectBadFrame(decodeClientFrame(reserved, MIB, MAX_POINTS));
     const badBlock = rawFrameSingleSegment(payload);
     const h = blockHeader(true, 3 as 0, payload.length); // block type 3 is reserved
     badBlock.set(h, 6);
-    expectBadFrame(decodeClientFrame(badBlock, MIB));
+    expectBadFrame(decodeClientFrame(badBlock, MIB, MAX_POINTS));
   });
 
   it("rejects a valid zstd frame whose content is not a ClientFrame with BAD_FRAME", () => {
-    expectBadFrame(decodeClientFrame(zstd(Uint8Array.from([0xff, 0xff, 0xff])), MIB));
-    expectBadFrame(decodeClientFrame(zstd(new Uint8Array(0)), MIB));
+    expectBadFrame(decodeClientFrame(zstd(Uint8Array.from([0xff, 0xff, 0xff])), MIB, MAX_POINTS));
+    expectBadFrame(decodeClientFrame(zstd(new Uint8Array(0)), MIB, MAX_POINTS));
   });
 });
 
@@ -339,8 +343,8 @@ describe("zstdFrameEnd", () => {
 
   it("makes decodeClientFrame reject trailing bytes after the frame with BAD_FRAME", () => {
     const packed = zstd(pingFrame(5n));
-    expect(decodeClientFrame(packed, MIB).ok).toBe(true);
-    expectBadFrame(decodeClientFrame(Uint8Array.from([...packed, 0]), MIB));
+    expect(decodeClientFrame(packed, MIB, MAX_POINTS).ok).toBe(true);
+    expectBadFrame(decodeClientFrame(Uint8Array.from([...packed, 0]), MIB, MAX_POINTS));
   });
 });
 
@@ -361,3 +365,24 @@ function varint(n: number): number[] {
   out.push(n);
   return out;
 }
+
+// Regression (issue 12, found by npm run fuzz): fzstd ran a block's sequences without bounding what
+// they write, so 17 bytes declaring thousands of ~64 KiB matches took seconds of CPU (3.7 s for 10,000
+// sequences, 265 s for the 98,047 one block may declare). The vendored copy (src/wire/vendor) refuses a
+// sequence that would write past the block's buffer.
+describe("decodeClientFrame: a zstd block whose sequences claim more than the block holds", () => {
+  it.each([10_000, MAX_SEQUENCES])("refuses %i sequences of 64 KiB matches as invalid zstd data", (n) => {
+    const bomb = sequenceBomb(n);
+    expect(bomb.length).toBeLessThan(20);
+    expect(decodeClientFrame(bomb, MIB, MAX_POINTS)).toEqual({ ok: false, code: ErrorCode.BAD_FRAME, message: "invalid zstd data: invalid zstd data" });
+  });
+
+  it("still reads every frame the encoder writes, at every level", () => {
+    const plain = telemetryFrame(300);
+    for (const level of [1, 3, 9, 19]) {
+      const packed = zstdAt[level]!(plain);
+      const r = decodeClientFrame(packed, MIB, MAX_POINTS);
+      expect(r.ok && r.frame.kind.case === "telemetry" && r.frame.kind.value.points.length).toBe(300);
+    }
+  });
+});
