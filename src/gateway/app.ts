@@ -6,12 +6,13 @@ import { Hono, type Context } from "hono";
 import { ConfigError, loadOptions, type Options } from "../config.js";
 import type { Env } from "../env.js";
 import { extractToken, SUBPROTOCOL, verifyJwt, type Principal } from "./auth.js";
+import { mountChaosRoutes } from "./chaos-routes.js";
 import { DroneSession } from "./session.js";
 import { secretProblem } from "./deploy-guard.js";
 import { droneTrack, type OpsProxyResult, opsStream } from "./ops-proxy.js";
 import { log } from "../log.js";
 
-type AppEnv = { Bindings: Env; Variables: { options: Options; principal: Principal } };
+export type AppEnv = { Bindings: Env; Variables: { options: Options; principal: Principal } };
 
 const optionsCache = new WeakMap<object, Options>();
 
@@ -103,6 +104,9 @@ export function createApp() {
   app.get("/v1/regions/:region/drones/:drone/track", opsOnly, async (c) =>
     proxied(c, await droneTrack(c.env, c.req.param("region") ?? "", c.req.param("drone") ?? "", new URL(c.req.url).searchParams)),
   );
+
+  // `npm run chaos` only: 404 unless CHAOS=1, which start-up refuses outside a local edge.
+  mountChaosRoutes(app, opsOnly);
 
   app.notFound((c) => jsonError(c, 404, "not_found"));
   return app;

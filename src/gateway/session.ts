@@ -10,6 +10,7 @@ import { SessionCore, type SessionOutput } from "../ingest/session-core.js";
 import { newTraceId } from "../link/trace.js";
 import { log } from "../log.js";
 import type { Principal } from "./auth.js";
+import { linkCutter, sessionEnded, sessionOpened } from "./chaos-state.js";
 import { type LinkHost, UpstreamLink } from "./upstream.js";
 
 export class DroneSession implements LinkHost {
@@ -29,6 +30,7 @@ export class DroneSession implements LinkHost {
     private readonly waitUntil: (p: Promise<unknown>) => void = () => {},
   ) {
     this.core = new SessionCore(principal, opts, Date.now());
+    if (opts.chaos === 1) sessionOpened(this.core.totals);
   }
 
   start(): void {
@@ -87,6 +89,7 @@ export class DroneSession implements LinkHost {
     if (!link) {
       link = new UpstreamLink(regionKey, `${this.sessionId}.${regionKey}`, this.env, this.opts, this, this.traceId);
       this.links.set(regionKey, link);
+      if (this.opts.chaos === 1) link.cutAfterSend = linkCutter();
       link.start();
     }
     return link;
@@ -143,7 +146,10 @@ export class DroneSession implements LinkHost {
             this.links.delete(key);
           }
           if (this.links.size > 0) setTimeout(closeWhenAcked, 250);
-          else resolve();
+          else {
+            sessionEnded(this.core.totals); // a no-op unless CHAOS=1 registered it
+            resolve();
+          }
         };
         closeWhenAcked();
       }),

@@ -45,6 +45,8 @@ export class UpstreamLink {
   /** This link's batches' traceparents (W3C), children of the session's trace. */
   private readonly spans: BatchSpans;
   private readonly buffer: ResendBuffer;
+  /** Fault injection (CHAOS=1, src/gateway/chaos-state.ts): asked after each batch sent; true cuts the socket with it in flight. */
+  cutAfterSend: (() => boolean) | null = null;
 
   constructor(
     readonly regionKey: string,
@@ -76,6 +78,7 @@ export class UpstreamLink {
       try {
         this.ws.send(bytes);
         this.highestSent = this.seq;
+        if (this.cutAfterSend?.()) this.cut();
       } catch {
         this.dropped();
       }
@@ -130,8 +133,13 @@ export class UpstreamLink {
       // From compatibility date 2026-03-17 binary messages arrive as Blob unless asked otherwise.
       ws.binaryType = "arraybuffer";
       ws.addEventListener("message", (ev) => this.onMessage(ev.data));
-      ws.addEventListener("close", () => this.dropped());
-      ws.addEventListener("error", () => this.dropped());
+      // Only the current socket's end counts: a socket this link already gave up (cut, or closed
+      // after an error) must not take its successor down when its close finally arrives.
+      const ended = () => {
+        if (this.ws === ws) this.dropped();
+      };
+      ws.addEventListener("close", ended);
+      ws.addEventListener("error", ended);
       this.ws = ws;
       // Nothing is sent until the region's hello says what it has already applied: sending a new
       // batch first would make the region drop the older resent ones as duplicates.
@@ -196,7 +204,6 @@ export class UpstreamLink {
     return true;
   }
 
-  /** The socket is gone: schedule a reconnect unless the owner closed us. */
   /**
    * Batches the resend buffer gave up. One already on the current socket is probably still on its
    * way and will be applied: it is only unprotected, and counts as lost if, after a reconnect, the
@@ -213,6 +220,18 @@ export class UpstreamLink {
     if (this.unprotected.length > 0) this.unprotected = this.unprotected.filter((e) => e.seq > seq);
   }
 
+  /** Fault injection: the socket goes away under the batches just sent, as in a network drop. */
+  private cut(): void {
+    const ws = this.ws;
+    this.dropped();
+    try {
+      ws?.close(CloseCode.NORMAL, "chaos: link cut");
+    } catch {
+      // already closed
+    }
+  }
+
+  /** The socket is gone: schedule a reconnect unless the owner closed us. */
   private dropped(): void {
     if (this.state === "closed" || this.state === "backoff") return;
     this.ws = null;
