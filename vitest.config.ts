@@ -60,6 +60,9 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
           testTimeout: 120_000,
+          // Each file starts an edge of its own and some judge timing (the chaos run's alert gaps):
+          // one at a time, so none runs beside another's load.
+          fileParallelism: false,
         },
       },
     ],

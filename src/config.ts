@@ -253,6 +253,14 @@ const OPTIONS = {
     int: true,
     doc: "Each home drone's track is kept in memory for the ops view, one sample a second, this many seconds (16 B a sample: 4.7 MiB per 1,000 drones at 300; 0 = off).",
   },
+  chaos: {
+    env: "CHAOS",
+    default: 0,
+    min: 0,
+    max: 1,
+    int: true,
+    doc: "1: the fault-injection routes of `npm run chaos` (/v1/chaos/…, ops token) restart regions, fail their checkpoints and cut links. Refused at start-up unless AIRSPACE_ENV is local.",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type Options = { -readonly [K in keyof typeof OPTIONS]: number };
@@ -266,6 +274,14 @@ export const DEFAULTS: Readonly<Options> = Object.freeze(
 /** A configuration value that cannot be used; the message names the variable. */
 export class ConfigError extends Error {
   override name = "ConfigError";
+}
+
+/**
+ * True for a deployed environment (AIRSPACE_ENV set and not "local": wrangler.toml's staging and
+ * production), where nothing meant for local runs may be switched on.
+ */
+export function isDeployed(environment: unknown): boolean {
+  return typeof environment === "string" && environment !== "" && environment !== "local";
 }
 
 /** Every option with its env name, default and meaning, for the README's configuration table. */
@@ -304,6 +320,9 @@ export function loadOptions(env: Record<string, unknown> = {}): Options {
     throw new ConfigError(
       `HALO_M (${out.haloM} m) is wider than half a region cell at REGION_PRECISION ${out.regionPrecision} (${Math.floor(fits)} m at MAX_OPERATING_LAT ${out.maxOperatingLat}°): choose a coarser REGION_PRECISION, a lower MAX_OPERATING_LAT, or a smaller MAX_SPEED_MPS / LOOKAHEAD_S`,
     );
+  // Fault injection restarts objects and cuts links on request: never where real drones fly.
+  if (out.chaos === 1 && isDeployed(env.AIRSPACE_ENV))
+    throw new ConfigError(`CHAOS=1 (fault injection) is for local runs only, refused in AIRSPACE_ENV ${String(env.AIRSPACE_ENV)}`);
   if (out.warningTimeS > out.lookaheadS) throw new ConfigError(`WARNING_TIME_S (${out.warningTimeS}) must not exceed LOOKAHEAD_S (${out.lookaheadS})`);
   // A hovering drone reaches its region only through the dedupe refresh, which may then wait a batch
   // window: if that took the stale limit, the region would stop using the drone while it still

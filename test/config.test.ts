@@ -49,6 +49,16 @@ describe("options", () => {
     expect(loadOptions({ REGION_PRECISION: "5", MAX_SPEED_MPS: "30" }).haloM).toBe(15 + 30 * (2 * 5 + 3));
   });
 
+  it("refuses fault injection (CHAOS=1) anywhere but a local edge", () => {
+    expect(loadOptions({}).chaos).toBe(0);
+    expect(loadOptions({ CHAOS: "1" }).chaos).toBe(1);
+    expect(loadOptions({ CHAOS: "1", AIRSPACE_ENV: "local" }).chaos).toBe(1);
+    expect(() => loadOptions({ CHAOS: "1", AIRSPACE_ENV: "production" })).toThrow(/CHAOS=1 .* refused in AIRSPACE_ENV production/);
+    expect(() => loadOptions({ CHAOS: "1", AIRSPACE_ENV: "staging" })).toThrow(ConfigError);
+    expect(loadOptions({ CHAOS: "0", AIRSPACE_ENV: "production" }).chaos).toBe(0);
+    expect(() => loadOptions({ CHAOS: "2" })).toThrow(/CHAOS must be between 0 and 1/);
+  });
+
   it("README's configuration table lists every option with its default", () => {
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
     for (const { env, key } of describeOptions()) {

@@ -125,7 +125,9 @@ export class AlertBook {
       manLo: (lo ? sent.a : sent.b) ?? "none",
       manHi: (lo ? sent.b : sent.a) ?? "none",
       startedMs: nowMs,
-      lastSentMs: nowMs,
+      // Due at once: the restart lost what the old object sent last (held frames, a refresh in
+      // flight), so the first prediction re-sends it instead of waiting out a refresh period.
+      lastSentMs: Number.NEGATIVE_INFINITY,
       clearSinceMs: NaN,
       lostSinceMs: NaN,
       sentLo: (lo ? sent.a : sent.b) !== null,

@@ -9,12 +9,13 @@ import { loadAuthSettings } from "./auth-settings.js";
 import { chosenSubprotocol, extractToken, type Principal } from "./auth.js";
 import { KeyConfigError, type KeyRing, keyRing, verifyToken } from "./credentials.js";
 import { acquireConnection } from "./connection-caps.js";
+import { mountChaosRoutes } from "./chaos-routes.js";
 import { DroneSession } from "./session.js";
 import { settingsProblem } from "./deploy-guard.js";
 import { droneTrack, opsFleetParams, type OpsProxyResult, opsStream } from "./ops-proxy.js";
 import { log } from "../log.js";
 
-type AppEnv = { Bindings: Env; Variables: { options: Options; principal: Principal; ring: KeyRing } };
+export type AppEnv = { Bindings: Env; Variables: { options: Options; principal: Principal; ring: KeyRing } };
 
 const optionsCache = new WeakMap<object, Options>();
 
@@ -126,6 +127,9 @@ export function createApp() {
   app.get("/v1/regions/:region/drones/:drone/track", opsOnly, async (c) =>
     proxied(c, await droneTrack(c.env, c.req.param("region") ?? "", c.req.param("drone") ?? "", new URL(c.req.url).searchParams, c.get("principal").fleet)),
   );
+
+  // `npm run chaos` only: 404 unless CHAOS=1, which start-up refuses outside a local edge.
+  mountChaosRoutes(app, opsOnly);
 
   app.notFound((c) => jsonError(c, 404, "not_found"));
   return app;

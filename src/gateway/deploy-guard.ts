@@ -8,18 +8,19 @@
 import type { AuthSettings } from "./auth-settings.js";
 import { MIN_SECRET_BYTES } from "../tunables.js";
 
+import { isDeployed } from "../config.js";
+
 /** The secret `.dev.vars.example` ships (a unit test holds the two together). */
 export const EXAMPLE_SECRET = "local-dev-secret-change-me";
 
 /** Why this deployment must refuse clients, or null when its keys are fit for its environment. */
 export function secretProblem(secret: string | undefined, environment: unknown, keysJson = ""): string | null {
   if (!secret && keysJson === "") return "the server has no AIRSPACE_JWT_SECRET and no AIRSPACE_JWT_KEYS";
-  const deployed = typeof environment === "string" && environment !== "" && environment !== "local";
-  if (!deployed) return null;
+  if (!isDeployed(environment)) return null;
   if (secret === EXAMPLE_SECRET) return `AIRSPACE_JWT_SECRET is the example secret of .dev.vars.example in environment ${environment}`;
   if (secret && new TextEncoder().encode(secret).length < MIN_SECRET_BYTES)
     return `AIRSPACE_JWT_SECRET is shorter than ${MIN_SECRET_BYTES} bytes in environment ${environment}`;
-  return weakJwksKey(keysJson, environment);
+  return weakJwksKey(keysJson, String(environment));
 }
 
 /** The settings' problem, if any (see secretProblem). */

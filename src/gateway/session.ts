@@ -11,6 +11,7 @@ import { newTraceId } from "../link/trace.js";
 import { log } from "../log.js";
 import type { Principal } from "./auth.js";
 import type { AuthResult } from "./credentials.js";
+import { linkCutter, sessionEnded, sessionOpened } from "./chaos-state.js";
 import { type LinkHost, UpstreamLink } from "./upstream.js";
 
 /** What the request that upgraded the socket lends its session. */
@@ -43,6 +44,7 @@ export class DroneSession implements LinkHost {
     private readonly hooks: SessionHooks = {},
   ) {
     this.core = new SessionCore(principal, opts, Date.now());
+    if (opts.chaos === 1) sessionOpened(this.core.totals);
   }
 
   start(): void {
@@ -132,6 +134,7 @@ export class DroneSession implements LinkHost {
     if (!link) {
       link = new UpstreamLink(regionKey, `${this.sessionId}.${regionKey}`, this.env, this.opts, this, this.traceId, this.core.ownDroneId);
       this.links.set(regionKey, link);
+      if (this.opts.chaos === 1) link.cutAfterSend = linkCutter();
       link.start();
     }
     return link;
@@ -190,7 +193,10 @@ export class DroneSession implements LinkHost {
             this.links.delete(key);
           }
           if (this.links.size > 0) setTimeout(closeWhenAcked, 250);
-          else resolve();
+          else {
+            sessionEnded(this.core.totals); // a no-op unless CHAOS=1 registered it
+            resolve();
+          }
         };
         closeWhenAcked();
       }),

@@ -48,6 +48,8 @@ export class UpstreamLink {
   private readonly buffer: ResendBuffer;
   /** Hubs the region asked this link to go through (0: direct). */
   private hubs = 0;
+  /** Fault injection (CHAOS=1, src/gateway/chaos-state.ts): asked after each batch sent; true cuts the socket with it in flight. */
+  cutAfterSend: (() => boolean) | null = null;
 
   constructor(
     readonly regionKey: string,
@@ -82,6 +84,7 @@ export class UpstreamLink {
       try {
         this.ws.send(bytes);
         this.highestSent = this.seq;
+        if (this.cutAfterSend?.()) this.cut();
       } catch {
         this.dropped();
       }
@@ -133,9 +136,13 @@ export class UpstreamLink {
       // From compatibility date 2026-03-17 binary messages arrive as Blob unless asked otherwise.
       ws.binaryType = "arraybuffer";
       ws.addEventListener("message", (ev) => this.onMessage(ev.data));
-      // A socket replaced by a route switch may still deliver acks and alerts, but its end is no news.
-      ws.addEventListener("close", () => this.ws === ws && this.dropped());
-      ws.addEventListener("error", () => this.ws === ws && this.dropped());
+      // Only the current socket's end counts: a socket this link already gave up (cut, replaced by a
+      // route switch, or closed after an error) may still deliver acks and alerts, but its end is no news.
+      const ended = () => {
+        if (this.ws === ws) this.dropped();
+      };
+      ws.addEventListener("close", ended);
+      ws.addEventListener("error", ended);
       this.ws = ws;
       // Nothing is sent until the region's hello says what it has already applied: sending a new
       // batch first would make the region drop the older resent ones as duplicates.
@@ -235,7 +242,6 @@ export class UpstreamLink {
     return true;
   }
 
-  /** The socket is gone: schedule a reconnect unless the owner closed us. */
   /**
    * Batches the resend buffer gave up. One already on the current socket is probably still on its
    * way and will be applied: it is only unprotected, and counts as lost if, after a reconnect, the
@@ -252,6 +258,18 @@ export class UpstreamLink {
     if (this.unprotected.length > 0) this.unprotected = this.unprotected.filter((e) => e.seq > seq);
   }
 
+  /** Fault injection: the socket goes away under the batches just sent, as in a network drop. */
+  private cut(): void {
+    const ws = this.ws;
+    this.dropped();
+    try {
+      ws?.close(CloseCode.NORMAL, "chaos: link cut");
+    } catch {
+      // already closed
+    }
+  }
+
+  /** The socket is gone: schedule a reconnect unless the owner closed us. */
   private dropped(): void {
     if (this.state === "closed" || this.state === "backoff") return;
     this.ws = null;

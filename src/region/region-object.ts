@@ -16,6 +16,8 @@ import { CloseCode } from "../wire/close-codes.js";
 import { HubDoor } from "./hub-door.js";
 import { acceptHub, hubOf } from "./hub-socket.js";
 import { AlertAudit } from "./alert-audit.js";
+import { writeOrRestart } from "./durable-write.js";
+import { FaultInjection } from "./fault-injection.js";
 import { Housekeeping } from "./housekeeping.js";
 import { acceptLink, linkIdOf } from "./link-socket.js";
 import { LinkOutbox } from "./link-outbox.js";
@@ -50,9 +52,11 @@ export class RegionObject extends DurableObject<Env> {
   private readonly hubs = new HubDoor(this.opts, this.outbox, this.ledger);
   /** Operators watching live, and the drones' recent tracks (src/region/ops-stream.ts). */
   private readonly ops = new OpsStream(this.ctx, this.opts);
+  /** `npm run chaos`'s restarts and failing checkpoints (CHAOS=1 only). */
+  private readonly faults = new FaultInjection(this.ctx, this.opts.chaos === 1);
   private region: Region | null = null;
-  /** Counted here rather than in the core: they never reach it. */
-  readonly stats = { messages: 0, batches: 0, duplicateBatches: 0, badBatches: 0, failedBatches: 0, points: 0, journalReapplied: 0 };
+  /** Counted here rather than in the core: they never reach it. `starts`: this instance's epoch, the times the object has started. */
+  readonly stats = { messages: 0, batches: 0, duplicateBatches: 0, badBatches: 0, failedBatches: 0, points: 0, journalReapplied: 0, starts: 0 };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -68,6 +72,8 @@ export class RegionObject extends DurableObject<Env> {
     const key = url.searchParams.get("region") ?? "";
     if (!REGION_PARAM.test(key)) return new Response("region parameter required", { status: 400 });
     if (this.region && key !== this.region.key) return new Response("wrong region for this object", { status: 409 });
+    const fault = this.faults.fetch(url, Date.now());
+    if (fault) return fault;
     const region = this.open(key);
     if (url.pathname === "/link") return this.acceptLink(request);
     if (url.pathname === "/hub") return acceptHub(this.ctx, request).response;
@@ -142,7 +148,8 @@ export class RegionObject extends DurableObject<Env> {
   private open(key: string): Region {
     if (this.region) return this.region;
     this.store.setRegionKey(key);
-    const core = new RegionCore(key, this.opts, `${key}.${this.store.nextEpoch().toString(36)}`);
+    this.stats.starts = this.store.nextEpoch();
+    const core = new RegionCore(key, this.opts, `${key}.${this.stats.starts.toString(36)}`);
     this.region = { key, core, router: new OutputRouter(key, this.outbox, this.audit, (o, t) => this.ops.noteOutputs(o, t)) };
     const now = Date.now();
     this.stats.journalReapplied += restoreRegion(core, this.store, this.ledger, this.opts.evictAfterMs, now, (j) =>
@@ -180,7 +187,7 @@ export class RegionObject extends DurableObject<Env> {
     if (next) {
       // Journal rows first: the output gate holds the ack until they are stored, so an ack means
       // "applied and durable", and a restart re-applies the journal.
-      if (next.journal.length > 0) this.store.journal(next.journal);
+      if (next.journal.length > 0) writeOrRestart(this.ctx, "journal", this.region?.key, () => this.store.journal(next.journal));
       this.outbox.ack(linkId, next.ackSeq);
     }
     return true;
@@ -191,15 +198,18 @@ export class RegionObject extends DurableObject<Env> {
     router.route(core.drain(), "", now);
     this.ops.tick(core, metrics, events, now);
     this.outbox.expire(now);
-    for (const e of events) this.store.event(e.atMs, e.type, e.droneId);
     this.sink.write(metricsToDataPoints(key, metrics));
-    this.store.writeMetrics(now, metrics);
-    this.audit.flush();
-    // Every changed drone and the link sequences it reflects in one transaction (emptying the journal,
-    // which the checkpoint now covers). Acks due ride out with each link's next batch, not in one burst.
+    // The ledger counts on this checkpoint from here: acks due ride out with each link's next batch.
     const { links, ackNow } = this.ledger.checkpoint(now);
-    // Evicted drones leave the table, ghosts too (their rows would otherwise be reloaded forever).
-    this.store.checkpoint(core.space.takeDirty(), core.evictedDrones(), links, now);
+    // The second's rows, every changed drone, evicted ones deleted (ghosts too), the link sequences
+    // they reflect, and the journal emptied (the checkpoint now covers it).
+    writeOrRestart(this.ctx, "checkpoint", key, () => {
+      this.faults.checkpointing(now);
+      for (const e of events) this.store.event(e.atMs, e.type, e.droneId);
+      this.store.writeMetrics(now, metrics);
+      this.audit.flush();
+      this.store.checkpoint(core.space.takeDirty(), core.evictedDrones(), links, now);
+    });
     for (const [linkId, seq] of ackNow) this.outbox.ack(linkId, seq);
     this.hubs.tick(now);
     if (this.opts.stretchMaxMs > 0) this.outbox.far(core.space.farDrones(farRadiusM(this.opts)), farVerdictValidityMs(this.opts));

@@ -9,6 +9,7 @@
 import type { Readable } from "node:stream";
 import { RelayClient } from "../client/relay.js";
 import type { AlertMessage, SessionCounters, WelcomeMessage } from "../client/messages.js";
+import type { WebSocketCtor } from "../client/socket.js";
 import { DEFAULTS } from "../config.js";
 import { forEachBounded } from "./bounded-pool.js";
 import { ConnectionPlan } from "./connection-plan.js";
@@ -43,6 +44,8 @@ export interface ReplayOptions {
   progress?: ProgressOptions;
   /** Stops the replay early (Ctrl-C); the summary still comes. */
   signal?: AbortSignal;
+  /** The connections' WebSocket constructor: the `ws` package or a subclass (the chaos run drops its sockets). */
+  WebSocket?: WebSocketCtor;
 }
 
 type Row = Extract<CsvEvent, { kind: "row" }>;
@@ -92,7 +95,8 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
   if (scan.rows === 0 || aborted()) return summary(0, emptyCounters(), 0);
 
   const newClient = () => {
-    const c = new RelayClient({ url: o.url, token: o.token, compress: o.zstd ?? false, queueCapacity: 1_000_000, pingIntervalMs: 5000 });
+    const socket = o.WebSocket ? { WebSocket: o.WebSocket, nodeWs: true } : {};
+    const c = new RelayClient({ url: o.url, token: o.token, compress: o.zstd ?? false, queueCapacity: 1_000_000, pingIntervalMs: 5000, ...socket });
     c.on("alert", (a) => {
       alertsByLevel[a.level] = (alertsByLevel[a.level] ?? 0) + 1;
       o.onAlert?.(a);

@@ -42,6 +42,17 @@ describe("AlertBook lifecycle", () => {
     expect(book.get(1, 3)!.alertId).toBe("r1-boot7-1");
   });
 
+  it("re-sends an encounter adopted after a restart at its first conflicting prediction, then refreshes as usual", () => {
+    const book = new AlertBook("r1-boot8");
+    const e = book.adopt(1, "a", 3, "b", "r1-boot7-4", "warning", { a: "climb", b: "descend" }, 5000);
+    expect(e.alertId).toBe("r1-boot7-4");
+    // The drones may have missed what the old object sent last: no waiting out a refresh period.
+    expect(book.observe(1, "a", 3, "b", pred("warning"), 5100)?.t).toBe("refresh");
+    expect(book.observe(1, "a", 3, "b", pred("warning"), 5200)).toBeNull();
+    expect(book.observe(1, "a", 3, "b", pred("warning"), 5100 + ALERT_REFRESH_MS)?.t).toBe("refresh");
+    expect(book.started).toBe(0); // a continuation, not a new encounter
+  });
+
   it("counts starts and clears since the last takeCounts, for the metrics window", () => {
     const book = new AlertBook("c");
     book.observe(0, "a", 1, "b", pred("caution"), 0);

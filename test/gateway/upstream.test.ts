@@ -15,12 +15,14 @@ const opts = { ...DEFAULTS, resendMaxMs: 300 };
 function fakeRegion() {
   let accepting = false;
   const received: number[] = [];
+  const links = { opened: 0 };
   const env = {
     REGION: {
       idFromName: (n: string) => n,
       get: () => ({
         fetch: async () => {
           if (!accepting) throw new Error("region away");
+          links.opened++;
           const pair = new WebSocketPair();
           const [client, server] = [pair[0], pair[1]];
           server.binaryType = "arraybuffer";
@@ -32,7 +34,7 @@ function fakeRegion() {
       }),
     },
   } as unknown as Env;
-  return { env, received, open: () => (accepting = true) };
+  return { env, received, links, open: () => (accepting = true) };
 }
 
 function host() {
@@ -77,5 +79,25 @@ describe("upstream link", () => {
     expect(link.abandon()).toBe(7);
     expect(lost).toEqual([7]);
     expect(link.unacked).toBe(0);
+  });
+
+  it("cut by fault injection right after a batch, reconnects once and resends it", async () => {
+    const region = fakeRegion();
+    region.open();
+    const { h, lost } = host();
+    const link = new UpstreamLink("u2", "s.u2", region.env, { ...opts, resendMaxMs: 60_000 }, h, "0".repeat(32));
+    let cuts = 1;
+    link.cutAfterSend = () => cuts-- > 0;
+    batch(link, 2); // connects; sent after the hello
+    await eventually(() => region.received.length > 0, 5000, "the first batch delivered");
+    batch(link, 3); // sent, then the socket is cut under it
+    // The fake region never acknowledges: after the reconnect both batches go again, in order.
+    await eventually(() => region.received.filter((s) => s === 1).length === 2 && region.received.at(-1) === 2, 5000, "both resent on the new socket");
+    expect(region.received.slice(-2)).toEqual([1, 2]);
+    // One new socket, not a chain of them: the cut socket's own close must not end its successor.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(region.links.opened).toBe(2);
+    expect(lost).toEqual([]);
+    link.close();
   });
 });

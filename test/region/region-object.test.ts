@@ -79,6 +79,116 @@ describe("region object: exactly-once across a restart", () => {
   });
 });
 
+describe("region object: a checkpoint that fails", () => {
+  it("acks nothing it did not store: the object restarts from what is durable, and no point is lost or counted twice", async () => {
+    // Dresden's cell, one new hovering drone per point 30 m apart, as above: the table shows every point that landed.
+    const key = regionOf(51.05, 13.74, 4);
+    const { lat: clat, lon: clon } = regionCenter(key);
+    const relay = await connect(await token("relay-ckpt", "relay"));
+    await relay.waitFor((f) => f.kind.case === "welcome");
+    let n = 0;
+    const sendFrame = () => {
+      const now = Date.now();
+      relay.send(Array.from({ length: 10 }, () => droneAt(`c${n}`, clat, clon, (n % 20) * 30, Math.floor(n++ / 20) * 30, 0, 0, now)));
+    };
+    const applied = (count: number) => eventually(() => inRegion(key, (o) => o.stats.points >= count), 5000, `${count} points applied`);
+    sendFrame();
+    await applied(10);
+    await runDurableObjectAlarm(region(key)); // a good checkpoint: the first 10 are durable
+    // One quiet batch (not journaled: durable only through a checkpoint), then the checkpoint fails.
+    sendFrame();
+    await applied(20);
+    await inRegion(key, (o) => {
+      const store = (o as unknown as { store: { checkpoint: (...a: unknown[]) => void } }).store;
+      store.checkpoint = () => {
+        throw new Error("SQLITE_FULL (test)");
+      };
+    });
+    expect(await runDurableObjectAlarm(region(key)).catch(() => true)).toBe(true); // the tick ran, and its checkpoint failed
+    // Another batch: before the fix it carried the ack of the failed checkpoint, and the gateway
+    // forgot the batch above, which only the lost memory of the object held.
+    sendFrame();
+    // Applied by the object as it is now (the same one before the fix; a restarted one after it).
+    await eventually(async () => {
+      const body = (await (await ops(`/v1/regions/${key}/drones`)).json()) as { drones: { droneId: string }[] };
+      return body.drones.some((d) => d.droneId === "test/c29");
+    });
+    // Room for that ack to reach the gateway (same process): without it this test could pass on the old code.
+    await new Promise((r) => setTimeout(r, 200));
+    await abortAllDurableObjects();
+    sendFrame();
+    const drones = await eventually(
+      async () => {
+        const body = (await (await ops(`/v1/regions/${key}/drones`)).json()) as { drones: { droneId: string }[] };
+        return body.drones.length >= 40 ? body.drones : undefined;
+      },
+      8000,
+      "all 40 drones after the restart",
+    );
+    expect(new Set(drones.map((d) => d.droneId)).size).toBe(40);
+    await runDurableObjectAlarm(region(key));
+    const m = (await (await ops(`/v1/regions/${key}/metrics?since=0`)).json()) as { metrics: { metrics: { applied: number; accepted: number } }[] };
+    expect(m.metrics.reduce((s, r) => s + r.metrics.applied, 0)).toBe(40);
+    expect(m.metrics.reduce((s, r) => s + r.metrics.accepted, 0)).toBe(40);
+    relay.close();
+  });
+});
+
+describe("region object: a journal write that fails", () => {
+  it("is not told to a reconnecting gateway as durable: the object restarts, and no point is lost", async () => {
+    // Bonn's cell; one new hovering drone per point, as above.
+    const key = regionOf(50.73, 7.1, 4);
+    const { lat: clat, lon: clon } = regionCenter(key);
+    const relay = await connect(await token("relay-journal", "relay"));
+    await relay.waitFor((f) => f.kind.case === "welcome");
+    let n = 0;
+    const frames = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const now = Date.now();
+        relay.send(Array.from({ length: 10 }, () => droneAt(`j${n}`, clat, clon, (n % 20) * 30, Math.floor(n++ / 20) * 30, 0, 0, now)));
+        await new Promise((r) => setTimeout(r, 60));
+      }
+    };
+    // A busy link (ACK_EVERY_BATCHES is 4 in tests): from the next tick on it is journaled and acked between ticks.
+    await frames(10);
+    await eventually(() => inRegion(key, (o) => o.stats.points >= 100), 5000, "first 100 points applied");
+    await runDurableObjectAlarm(region(key));
+    await runInDurableObject(region(key), (_o: RegionObject, state) => state.storage.deleteAlarm());
+    await inRegion(key, (o) => {
+      const store = (o as unknown as { store: { journal: (...a: unknown[]) => void } }).store;
+      const journal = store.journal.bind(store);
+      store.journal = () => {
+        store.journal = journal;
+        throw new Error("SQLITE_IOERR (test)");
+      };
+    });
+    // The early ack's journal write fails. Before the fix the batches stayed "durable" in the ledger,
+    // the link was closed, and the reconnecting gateway was told to forget them in its hello.
+    await frames(6);
+    await eventually(async () => {
+      const body = (await (await ops(`/v1/regions/${key}/drones`)).json()) as { drones: { droneId: string }[] };
+      return body.drones.some((d) => d.droneId === "test/j159");
+    });
+    // Room for the reconnect and its hello (backoff from 100 ms): without it this could pass on the old code.
+    await new Promise((r) => setTimeout(r, 500));
+    await abortAllDurableObjects();
+    await frames(1);
+    const drones = await eventually(
+      async () => {
+        const body = (await (await ops(`/v1/regions/${key}/drones`)).json()) as { drones: { droneId: string }[] };
+        return body.drones.length >= 170 ? body.drones : undefined;
+      },
+      8000,
+      "all 170 drones after the restart",
+    );
+    expect(new Set(drones.map((d) => d.droneId)).size).toBe(170);
+    await runDurableObjectAlarm(region(key));
+    const m = (await (await ops(`/v1/regions/${key}/metrics?since=0`)).json()) as { metrics: { metrics: { applied: number } }[] };
+    expect(m.metrics.reduce((s, r) => s + r.metrics.applied, 0)).toBe(170);
+    relay.close();
+  });
+});
+
 describe("proximity flush", () => {
   it("applies every point of drones flushed early because they are near each other", async () => {
     const key = regionOf(51.34, 12.37, 4); // Leipzig

@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { BENCH_CLI } from "../../scripts/bench/command-line.js";
+import { CHAOS_CLI } from "../../scripts/chaos.js";
 import { choiceFlag, numberFlag, parseCommandLine, UsageError } from "../../scripts/lib/cli.mjs";
 import { REPLAY_CLI } from "../../scripts/replay.js";
 import { SIM_CLI } from "../../scripts/sim.js";
@@ -19,7 +20,7 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 describe("every CLI's command line", () => {
-  const specs = { replay: REPLAY_CLI, sim: SIM_CLI, token: TOKEN_CLI, bench: BENCH_CLI } as const;
+  const specs = { replay: REPLAY_CLI, sim: SIM_CLI, token: TOKEN_CLI, bench: BENCH_CLI, chaos: CHAOS_CLI } as const;
 
   it.each(Object.entries(specs))("%s: --help is the usage, an unknown or malformed flag an error with the usage", (_name, spec) => {
     const cli = spec as typeof REPLAY_CLI;
@@ -60,6 +61,23 @@ describe("every CLI's command line", () => {
       expect(parseCommandLine(bad, TOKEN_CLI), bad.join(" ")).toMatchObject({ kind: "error" });
     expect(parseCommandLine(["--quick", "--runs", "2"], BENCH_CLI)).toMatchObject({ kind: "run", values: { quick: true, runs: 2, seed: 1 } });
     expect(parseCommandLine(["--runs", "1.5"], BENCH_CLI)).toMatchObject({ kind: "error" });
+  });
+
+  it("chaos: a restart every 5 s by default, never more than fit the run", () => {
+    expect(parseCommandLine([], CHAOS_CLI)).toEqual({ kind: "run", values: { durationMs: 120_000, restarts: 24, seed: 1, drones: 40 } });
+    expect(parseCommandLine(["--minutes", "0.5", "--restarts", "6", "--seed", "3"], CHAOS_CLI)).toMatchObject({
+      kind: "run",
+      values: { durationMs: 30_000, restarts: 6, seed: 3 },
+    });
+    expect(parseCommandLine(["--minutes", "0.25"], CHAOS_CLI)).toMatchObject({ kind: "run", values: { restarts: 3 } });
+    const tooMany = parseCommandLine(["--minutes", "0.5", "--restarts", "9"], CHAOS_CLI);
+    expect(tooMany.kind === "error" && tooMany.text).toMatch(/--restarts 9 do not fit in the run: at most 8/);
+    for (const bad of [
+      ["--minutes", "0.1"],
+      ["--seed", "1.5"],
+      ["--drones", "1"],
+    ])
+      expect(parseCommandLine(bad, CHAOS_CLI), bad.join(" ")).toMatchObject({ kind: "error" });
   });
 
   it("number and choice flags name the flag and the rule", () => {
