@@ -10,14 +10,14 @@ import { Emitter } from "./emitter.js";
 import { sendQueued } from "./frame-sender.js";
 import { InboundFrames } from "./inbound-frames.js";
 import { Keepalive } from "./keepalive.js";
-import type { PongMessage, SessionCounters, WelcomeMessage } from "./messages.js";
+import type { PongMessage, ServerMessage, SessionCounters, WelcomeMessage } from "./messages.js";
 import type { ClientEvents, ClientOptions, ClientStats } from "./options.js";
 import * as defaults from "./options.js";
 import { Outbox } from "./outbox.js";
 import { CounterBank } from "./session-counters.js";
-import { OPEN, connectUrl, forceClose, resolveSocketFactory, type ResolvedSocketFactory, type SocketLike } from "./socket.js";
+import { OPEN, closeQuietly, forceClose, openSocket, resolveSocketFactory, type ResolvedSocketFactory, type SocketLike } from "./socket.js";
 import { TokenRenewal } from "./renewal.js";
-import { decodeServerFrame, encodePingFrame, encodeRenewFrame, type ClientPoint } from "./wire.js";
+import { encodePingFrame, encodeRenewFrame, type ClientPoint } from "./wire.js";
 import { loadZstdEncoder, type ZstdEncoder } from "./zstd.js";
 
 export type { ClientEvents, ClientOptions, ClientStats } from "./options.js";
@@ -40,7 +40,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   /** Renews the token in-band before it expires, when `token` is a function (src/client/renewal.ts). */
   private readonly renewal: TokenRenewal;
   private readonly inbound = new InboundFrames(
-    (bytes) => this.handleFrame(bytes),
+    (msg) => this.handleFrame(msg),
     (error) => this.emit("error", { error }),
   );
   private readonly countersBank = new CounterBank();
@@ -138,23 +138,14 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
 
   private async open(): Promise<void> {
     this.state = "connecting";
-    let token: string;
-    try {
-      token = typeof this.opts.token === "function" ? await this.opts.token() : this.opts.token;
-    } catch (error) {
-      this.emit("error", { error });
-      this.onDrop(1006, "token unavailable");
+    const opened = await openSocket(this.factory!, this.opts.url, this.opts.token);
+    if (!opened.ok) {
+      this.emit("error", { error: opened.error });
+      if (this.state === "connecting") this.onDrop(1006, opened.reason);
       return;
     }
-    if (this.state !== "connecting") return;
-    let sock: SocketLike;
-    try {
-      sock = this.factory!.open(connectUrl(this.opts.url), token);
-    } catch (error) {
-      this.emit("error", { error });
-      this.onDrop(1006, "socket constructor failed");
-      return;
-    }
+    const sock = opened.sock;
+    if (this.state !== "connecting") return forceClose(sock); // closed or suspended while the token came
     this.sock = sock;
     this.keepalive.heard();
     sock.onopen = () => this.startPings();
@@ -170,14 +161,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
     };
   }
 
-  private handleFrame(bytes: Uint8Array): void {
-    let msg: ReturnType<typeof decodeServerFrame>;
-    try {
-      msg = decodeServerFrame(bytes);
-    } catch (error) {
-      this.emit("error", { error });
-      return;
-    }
+  private handleFrame(msg: ServerMessage): void {
     switch (msg.type) {
       case "welcome":
         this.welcome = msg;
@@ -190,10 +174,8 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
         this.flush();
         break;
       case "alert":
-        this.emit("alert", msg);
-        break;
       case "advisory":
-        this.emit("advisory", msg);
+        this.emit(msg.type, msg);
         break;
       case "renewed":
         this.renewal.arm(msg.expiresAtMs);
@@ -309,13 +291,6 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
     this.sock = null;
     this.welcome = null;
     this.streamEncoder = null;
-    if (!sock) return;
-    sock.onclose = null;
-    sock.onmessage = null;
-    try {
-      sock.close(code, reason);
-    } catch {
-      forceClose(sock);
-    }
+    if (sock) closeQuietly(sock, code, reason);
   }
 }

@@ -3,15 +3,30 @@
  * client asks for), but a browser that ignored binaryType hands a Blob, read asynchronously: later
  * frames then queue behind it, so a pong never overtakes the welcome or an alert its predecessor.
  */
+import type { ServerMessage } from "./messages.js";
 import { messageBytes } from "./socket.js";
+import { decodeServerFrame } from "./wire.js";
 
 export class InboundFrames {
   private pending: Promise<void> | null = null;
+  private readonly handle: (bytes: Uint8Array) => void;
 
+  /** `handle` gets each frame decoded; `fail` hears of one that cannot be (the connection goes on). */
   constructor(
-    private readonly handle: (bytes: Uint8Array) => void,
+    handle: (msg: ServerMessage) => void,
     private readonly fail: (error: unknown) => void,
-  ) {}
+  ) {
+    this.handle = (bytes) => {
+      let msg: ServerMessage;
+      try {
+        msg = decodeServerFrame(bytes);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      handle(msg);
+    };
+  }
 
   /** One message event's data; text frames are ignored. */
   push(data: unknown): void {

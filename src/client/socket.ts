@@ -104,6 +104,39 @@ export function forceClose(sock: SocketLike): void {
 }
 
 /** The gateway's connect URL: "/v1/connect" when `url` has no path. */
+/**
+ * Resolves the token (a function is asked anew on every connect) and opens the socket with it; what
+ * failed otherwise, for the caller to report and retry.
+ */
+export async function openSocket(
+  factory: ResolvedSocketFactory,
+  url: string,
+  token: string | (() => string | Promise<string>),
+): Promise<{ ok: true; sock: SocketLike } | { ok: false; error: unknown; reason: string }> {
+  let t: string;
+  try {
+    t = typeof token === "function" ? await token() : token;
+  } catch (error) {
+    return { ok: false, error, reason: "token unavailable" };
+  }
+  try {
+    return { ok: true, sock: factory.open(connectUrl(url), t) };
+  } catch (error) {
+    return { ok: false, error, reason: "socket constructor failed" };
+  }
+}
+
+/** Closes a socket this client is done with: its late events are no news any more. */
+export function closeQuietly(sock: SocketLike, code: number, reason: string): void {
+  sock.onclose = null;
+  sock.onmessage = null;
+  try {
+    sock.close(code, reason);
+  } catch {
+    forceClose(sock);
+  }
+}
+
 export function connectUrl(url: string): string {
   const u = new URL(url);
   if (u.pathname === "" || u.pathname === "/") u.pathname = "/v1/connect";
