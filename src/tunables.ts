@@ -61,6 +61,9 @@ export const COUNTERS_FLUSH_MS = 2000;
  */
 export const MAX_FIELDS_PER_POINT = 12;
 
+/** A link's socket that brings no hello within this long starts over: nothing is sent before a hello. */
+export const HELLO_TIMEOUT_MS = 3000;
+
 // ── Region object ─────────────────────────────────────────────────────────────
 
 /** The region's tick (metrics, checkpoint, far verdicts): the one-second metrics contract. */

@@ -15,6 +15,7 @@ import { ResendBuffer, type Eviction } from "../link/resend-buffer.js";
 import { BatchSpans } from "../link/trace.js";
 import { log } from "../log.js";
 import { CloseCode } from "../wire/close-codes.js";
+import { HELLO_TIMEOUT_MS } from "../tunables.js";
 
 /** What a link tells the session that owns it. */
 export interface LinkHost {
@@ -147,6 +148,19 @@ export class UpstreamLink {
       // Nothing is sent until the region's hello says what it has already applied: sending a new
       // batch first would make the region drop the older resent ones as duplicates.
       this.state = "hello";
+      // A hello that never comes (lost on the way, say during a route switch) must not park the link:
+      // nothing is sent before it, so the link starts over.
+      setTimeout(() => {
+        if (this.state === "hello" && this.ws === ws) {
+          log("no hello from the region: reconnecting", { region: this.regionKey, linkId: this.linkId }, "error");
+          try {
+            ws.close(CloseCode.NORMAL, "no hello");
+          } catch {
+            // already closed
+          }
+          this.dropped();
+        }
+      }, HELLO_TIMEOUT_MS);
     } catch (e) {
       log("region link failed", { region: this.regionKey, linkId: this.linkId, error: String(e) }, "error");
       this.dropped();

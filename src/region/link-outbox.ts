@@ -91,19 +91,22 @@ export class LinkOutbox {
     return this.ctx.getWebSockets().length;
   }
 
-  /** Sends on the link's own socket, else through its hub; false when it has neither. */
+  /**
+   * Sends on the link's latest path: through its hub once it reached this region through one (its old
+   * direct socket may linger, closing, after a route switch: a hello sent there would be lost and the
+   * link would wait for it forever), else on its own socket; false when it has neither.
+   */
   private deliver(linkId: string, data: Uint8Array | string): boolean {
-    const direct = this.ctx.getWebSockets(linkId);
-    if (direct.length > 0) {
-      for (const ws of direct) safeSend(ws, data);
-      return true;
-    }
     const tag = this.viaHub.get(linkId);
     const hubs = tag ? this.ctx.getWebSockets(tag) : [];
-    if (hubs.length === 0) return false;
-    const wrapped = typeof data === "string" ? envelopeText(linkId, data) : envelopeBinary(linkId, data);
-    for (const ws of hubs) safeSend(ws, wrapped);
-    return true;
+    if (hubs.length > 0) {
+      const wrapped = typeof data === "string" ? envelopeText(linkId, data) : envelopeBinary(linkId, data);
+      for (const ws of hubs) safeSend(ws, wrapped);
+      return true;
+    }
+    const direct = this.ctx.getWebSockets(linkId);
+    for (const ws of direct) safeSend(ws, data);
+    return direct.length > 0;
   }
 }
 
