@@ -44,7 +44,9 @@ try {
       pairsPerKind: 4,
       durationMs: 60_000 - WARMUP_MS,
       seed: seed + m,
-      idPrefix: `soak${m}-`,
+      // The same fleet every minute, reconnecting: what a real fleet's state looks like over an hour
+      // (fresh ids each minute would grow the tables until eviction, by construction).
+      idPrefix: "soak-",
       log: (l) => process.stderr.write(`${l}\n`),
     });
     const samples = [...r.near.samples, ...r.far.samples];

@@ -62,6 +62,9 @@ export class HubPolicy {
       this.told.set(link, want);
       tell.push([link, want]);
     }
+    // A link not heard from this tick is forgotten (a reporting drone is heard at least once a second):
+    // told once more if it comes back, and the map never outgrows the links in use.
+    for (const link of this.told.keys()) if (!this.seen.has(link)) this.told.delete(link);
     this.seen.clear();
     return { hubs: this.hubs, tell };
   }

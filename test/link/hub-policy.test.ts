@@ -41,3 +41,15 @@ describe("HubPolicy", () => {
     expect(second(p, 5, 1).hubs).toBe(0);
   });
 });
+
+describe("HubPolicy memory", () => {
+  it("forgets links it no longer hears from, so a day of sessions does not grow it", () => {
+    const p = new HubPolicy(opts);
+    for (let i = 0; i < 500; i++) for (let k = 0; k < 10; k++) p.batch(`s${i}`, 1);
+    expect(p.tick(1000).tell.length).toBe(500);
+    for (let i = 500; i < 1000; i++) for (let k = 0; k < 10; k++) p.batch(`s${i}`, 1); // the next sessions
+    p.tick(1000);
+    expect(p.routeOf("s1")).toBe(0); // forgotten: told again if it ever comes back
+    expect(p.routeOf("s700")).toBe(10);
+  });
+});
