@@ -176,7 +176,8 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
   const unanswered = pongs.filter((p) => p.status === "rejected").length;
   const sum = clientTotals(all);
   let s1 = await edge.statsOf(regions);
-  const deadline = performance.now() + 3000;
+  // Long enough for a link that must start over (no hello within HELLO_TIMEOUT_MS) to resend.
+  const deadline = performance.now() + 8000;
   while (s1.points - s0.points < sum.accepted && performance.now() < deadline) {
     await sleep(100);
     s1 = await edge.statsOf(regions);
