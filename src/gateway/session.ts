@@ -32,6 +32,8 @@ export class DroneSession implements LinkHost {
   /** When each link last carried a batch: a link idle for LINK_IDLE_MS with nothing unacknowledged is closed. */
   private readonly lastSent = new Map<string, number>();
   private idleSweep: ReturnType<typeof setInterval> | null = null;
+  /** Links this session has opened, for their ids. */
+  private linkSerial = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private timerAt = Infinity;
   private closed = false;
@@ -132,7 +134,10 @@ export class DroneSession implements LinkHost {
   private linkTo(regionKey: string): UpstreamLink {
     let link = this.links.get(regionKey);
     if (!link) {
-      link = new UpstreamLink(regionKey, `${this.sessionId}.${regionKey}`, this.env, this.opts, this, this.traceId, this.core.ownDroneId);
+      // A new id for every link a session opens to a region: one reopened after an idle close numbers its
+      // batches from 1 again, and under the old id the region would drop them all as already applied.
+      const linkId = `${this.sessionId}.${regionKey}.${(this.linkSerial++).toString(36)}`;
+      link = new UpstreamLink(regionKey, linkId, this.env, this.opts, this, this.traceId, this.core.ownDroneId);
       this.links.set(regionKey, link);
       if (this.opts.chaos === 1) link.cutAfterSend = linkCutter();
       link.start();
