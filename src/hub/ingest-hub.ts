@@ -22,8 +22,7 @@ import { hubLinkParams, linkOfHubSocket } from "./hub-link.js";
 
 export class IngestHub extends DurableObject<Env> {
   private readonly opts = loadOptions(this.env);
-  private readonly window = new HubWindow(this.opts.batchWindowMs, HUB_MAX_BATCHES);
-  private readonly pending: BundledBatch[] = [];
+  private readonly window = new HubWindow<BundledBatch>(this.opts.batchWindowMs, HUB_MAX_BATCHES);
   private where: { region: string; shard: string } | null = null;
   private region: WebSocket | null = null;
   private connecting = false;
@@ -56,8 +55,8 @@ export class IngestHub extends DurableObject<Env> {
     const bytes = new Uint8Array(message);
     this.stats.batches++;
     const now = Date.now();
-    this.pending.push({ linkId: link.linkId, bytes });
-    if (this.window.add(bytes, isUrgentBatch(bytes), now)) this.flush();
+    const full = this.window.add({ linkId: link.linkId, bytes }, isUrgentBatch(bytes), now);
+    if (full) this.send(full);
     else this.armFlush(now);
   }
 
@@ -77,14 +76,12 @@ export class IngestHub extends DurableObject<Env> {
     else this.ensureRegion(); // announced with every other link once connected
   }
 
-  private flush(): void {
-    this.window.due(Infinity);
+  /** One window's batches to the region as one bundle. */
+  private send(batches: BundledBatch[]): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    if (this.pending.length === 0) return;
-    const bundle = encodeBundle(this.pending.splice(0));
     this.stats.bundles++;
-    this.sendRegion(bundle);
+    this.sendRegion(encodeBundle(batches));
   }
 
   private armFlush(nowMs: number): void {
@@ -92,7 +89,8 @@ export class IngestHub extends DurableObject<Env> {
     this.flushTimer = setTimeout(
       () => {
         this.flushTimer = null;
-        this.flush();
+        const due = this.window.due(Infinity);
+        if (due) this.send(due);
       },
       Math.max(0, this.window.nextDeadline() - nowMs),
     );
@@ -155,8 +153,7 @@ export class IngestHub extends DurableObject<Env> {
   private regionGone(): void {
     if (!this.region) return;
     this.region = null;
-    this.pending.length = 0; // the gateways still hold these unacknowledged: resent after the next hello
-    this.window.due(Infinity);
+    this.window.due(Infinity); // dropped: the gateways still hold them unacknowledged, resent after the next hello
     if (this.ctx.getWebSockets().length > 0) this.retryLater();
   }
 

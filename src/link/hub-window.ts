@@ -5,8 +5,8 @@
  * maxBatches, or at once when an urgent batch (a drone in proximity of another) joins it: the hub must
  * not hold back what the gateway itself would not have.
  */
-export class HubWindow {
-  private batches: Uint8Array[] = [];
+export class HubWindow<T> {
+  private batches: T[] = [];
   private deadlineMs = Infinity;
 
   constructor(
@@ -15,14 +15,14 @@ export class HubWindow {
   ) {}
 
   /** Adds one gateway batch; returns the batches to bundle and send now, or null to wait. */
-  add(batch: Uint8Array, urgent: boolean, nowMs: number): Uint8Array[] | null {
+  add(batch: T, urgent: boolean, nowMs: number): T[] | null {
     this.batches.push(batch);
     if (this.batches.length === 1) this.deadlineMs = nowMs + this.windowMs;
     return urgent || this.batches.length >= this.maxBatches || this.windowMs <= 0 ? this.take() : null;
   }
 
   /** The window's batches if its deadline has come, else null. */
-  due(nowMs: number): Uint8Array[] | null {
+  due(nowMs: number): T[] | null {
     return this.batches.length > 0 && nowMs >= this.deadlineMs ? this.take() : null;
   }
 
@@ -35,7 +35,7 @@ export class HubWindow {
     return this.batches.length;
   }
 
-  private take(): Uint8Array[] {
+  private take(): T[] {
     const out = this.batches;
     this.batches = [];
     this.deadlineMs = Infinity;
