@@ -39,6 +39,8 @@ export interface Encounter {
   hsepCpaM: number;
   vsepCpaM: number;
   computedForMs: number;
+  /** Gateway receive time of the report whose evaluation started it (0 when unknown, e.g. restored): edge-side latency. */
+  edgeReceivedMs: number;
 }
 
 const RANK: Record<ConflictLevel, number> = { caution: 1, warning: 2 };
@@ -137,6 +139,7 @@ export class AlertBook {
       hsepCpaM: 0,
       vsepCpaM: 0,
       computedForMs: 0,
+      edgeReceivedMs: 0,
     };
     this.byKey.set(key, e);
     this.link(e.slotLo, e);
@@ -186,6 +189,7 @@ export class AlertBook {
         hsepCpaM: 0,
         vsepCpaM: 0,
         computedForMs: 0,
+        edgeReceivedMs: 0,
       };
       record(e, pr);
       this.byKey.set(key, e);

@@ -40,6 +40,8 @@ export function pushAlerts(out: RegionOutput[], e: Encounter, t: Transition, f: 
       computedForMs: e.computedForMs,
       manoeuvre: t === "clear" ? "none" : side === 0 ? e.manLo : e.manHi,
       otherAgeMs: 0,
+      // The first alert of each side only: a re-send (late joiner, new home link) is not a new encounter.
+      edgeReceivedMs: t === "start" && !unsentOnly ? e.edgeReceivedMs : 0,
     });
   }
 }

@@ -74,6 +74,14 @@ export interface FleetMetrics {
   /** Measurement → handling delay over home points of the window, ms (upper bucket edge, ≤ 9 % high); NaN when none. */
   delayP50Ms: number;
   delayP99Ms: number;
+  /**
+   * Edge-side alert latency, ms: gateway receive of the report that started an encounter → that alert
+   * sent by each drone's gateway session. Samples reach the region with the session's next batch, so a
+   * window holds the alerts sent roughly in the second before it. Upper bucket edge (≤ 9 % high); NaN when none.
+   */
+  alertLatencyP50Ms: number;
+  alertLatencyP99Ms: number;
+  alertLatencySamples: number;
 }
 
 const BUCKETS_PER_OCTAVE = 8;
@@ -120,6 +128,9 @@ export interface MetricsContext {
 export class MetricsWindow {
   readonly counters = new Float64Array(COUNTER_NAMES.length);
   readonly delay = new DelayHistogram();
+  readonly alertLatency = new DelayHistogram();
+  /** The same samples since the region started, never reset: the ops stats and the benchmark read it. */
+  readonly alertLatencyAll = new DelayHistogram();
   newDrones = 0;
   lostDrones = 0;
   applied = 0;
@@ -133,6 +144,13 @@ export class MetricsWindow {
 
   constructor(startMs: number) {
     this.startMs = startMs;
+  }
+
+  /** One edge-side alert latency a gateway session measured (FleetMetrics.alertLatencyP50Ms). */
+  recordAlertLatency(ms: number): void {
+    if (!(ms >= 0)) return; // NaN or negative: a clock we cannot use, not a sample
+    this.alertLatency.record(ms);
+    this.alertLatencyAll.record(ms);
   }
 
   addCounters(delta: ArrayLike<number>): void {
@@ -207,9 +225,13 @@ export class MetricsWindow {
       alertsCleared: this.alertsCleared,
       delayP50Ms: this.delay.quantile(0.5),
       delayP99Ms: this.delay.quantile(0.99),
+      alertLatencyP50Ms: this.alertLatency.quantile(0.5),
+      alertLatencyP99Ms: this.alertLatency.quantile(0.99),
+      alertLatencySamples: this.alertLatency.total,
     };
     this.counters.fill(0);
     this.delay.reset();
+    this.alertLatency.reset();
     this.newDrones =
       this.lostDrones =
       this.applied =

@@ -26,6 +26,12 @@ export type { AdvisoryOut, AlertOut, DroneSnapshot, OpenEncounter, OpsEvent, Pro
 export type { FleetMetrics } from "./metrics.js";
 export { geohashGeometry, type RegionGeometry } from "./region-geometry.js";
 
+/** What a batch says about edge-side latency (batch-codec.ts's held and latency sections). */
+export interface EdgeTiming {
+  receivedMs?: ArrayLike<number>;
+  alertLatencyMs?: ArrayLike<number>;
+}
+
 export class RegionCore {
   /** Where the drones are (table, grid, links): read by the shell for checkpoints, far verdicts, ops. */
   readonly space: RegionSpace;
@@ -48,6 +54,8 @@ export class RegionCore {
   private readonly late = new LateNotices();
   /** Hot-path scratch, reused: one prediction. */
   private readonly pred: Prediction = emptyPrediction();
+  /** Gateway receive time of the point being applied (0: unknown): an encounter it starts carries it. */
+  private receivedMs = 0;
 
   constructor(
     readonly regionKey: string,
@@ -67,13 +75,20 @@ export class RegionCore {
     this.proximity = new ProximitySets(this.fleet, this.links);
   }
 
-  /** One batch of a link, all or nothing: what can refuse it (a full link table) is asked before any change. */
-  applyPoints(linkId: string, points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number): void {
+  /**
+   * One batch of a link, all or nothing: what can refuse it (a full link table) is asked before any change.
+   * `edge`: when the gateway received each point, and the edge-side alert latencies its session measured.
+   */
+  applyPoints(linkId: string, points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number, edge?: EdgeTiming): void {
     const f = this.fleet;
     const link = ghost.includes(0) || ghost.length < points.length ? this.links.intern(linkId) : -1;
     this.metrics.addCounters(counters);
+    const latency = edge?.alertLatencyMs;
+    if (latency !== undefined) for (let i = 0; i < latency.length; i++) this.metrics.recordAlertLatency(latency[i]!);
+    const received = edge?.receivedMs;
     for (let i = 0; i < points.length; i++) {
       const p = points[i]!;
+      this.receivedMs = received !== undefined ? received[i]! : 0;
       const g = ghost[i] === 1;
       let s = f.slotOf(p.droneId);
       if (s >= 0 && p.timeMs <= f.timeMs[s]!) {
@@ -107,6 +122,7 @@ export class RegionCore {
       this.space.place(s);
       this.evaluate(s, nowMs);
     }
+    this.receivedMs = 0;
     this.proximity.flush(this.out);
   }
 
@@ -159,6 +175,12 @@ export class RegionCore {
 
   activeAlerts(): number {
     return this.book.size;
+  }
+
+  /** Edge-side alert latency since this object started (FleetMetrics has it per second): samples, p50, p99 ms. */
+  alertLatency(): { alertLatencySamples: number; alertLatencyP50Ms: number; alertLatencyP99Ms: number } {
+    const h = this.metrics.alertLatencyAll;
+    return { alertLatencySamples: h.total, alertLatencyP50Ms: h.quantile(0.5), alertLatencyP99Ms: h.quantile(0.99) };
   }
 
   /** The open encounters with their latest prediction, for the ops view (src/detect/ops-snapshot.ts). */
@@ -227,6 +249,7 @@ export class RegionCore {
       return;
     }
     if (r.t === "start") {
+      r.e.edgeReceivedMs = this.receivedMs;
       assignManoeuvres(r.e, f, a, b, pr, this.params, this.rates);
       this.proximity.set(a, true);
       this.proximity.set(b, true);

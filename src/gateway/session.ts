@@ -104,7 +104,7 @@ export class DroneSession implements LinkHost {
   }
 
   private sendBatch(b: SessionOutput["batches"][number], now: number): void {
-    this.linkTo(b.regionKey).send(b.points, b.ghost, b.counters, now, b.urgent);
+    this.linkTo(b.regionKey).send(b.points, b.ghost, b.counters, now, b.urgent, b.receivedMs);
     this.lastSent.set(b.regionKey, now);
   }
 

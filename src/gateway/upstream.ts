@@ -6,7 +6,8 @@
  */
 import type { Options } from "../config.js";
 import type { Env } from "../env.js";
-import { encodeBatch } from "../wire/batch-codec.js";
+import { encodeBatch, MAX_LATENCY_SAMPLES } from "../wire/batch-codec.js";
+import { alertEdgeReceivedMs } from "../wire/alert-received.js";
 import { nextBackoffMs } from "../link/backoff.js";
 import { hubShard } from "../link/hub-policy.js";
 import { parseControl } from "../wire/link-protocol.js";
@@ -49,6 +50,11 @@ export class UpstreamLink {
   private readonly buffer: ResendBuffer;
   /** Hubs the region asked this link to go through (0: direct). */
   private hubs = 0;
+  /**
+   * Edge-side alert latencies measured on this link since its last batch (gateway receive of an encounter's
+   * first report → its alert sent to the client), for the region's metrics: they ride with the next batch.
+   */
+  private latencies: number[] = [];
   /** Fault injection (CHAOS=1, src/gateway/chaos-state.ts): asked after each batch sent; true cuts the socket with it in flight. */
   cutAfterSend: (() => boolean) | null = null;
 
@@ -75,10 +81,13 @@ export class UpstreamLink {
     if (this.state === "closed") void this.connect();
   }
 
-  /** `urgent`: flushed for a drone in proximity; an ingest hub passes it on at once. */
-  send(points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number, urgent = false): void {
+  /** `urgent`: flushed for a drone in proximity; an ingest hub passes it on at once. `receivedMs`: each point's arrival here. */
+  send(points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number, urgent = false, receivedMs?: number[]): void {
     this.seq++;
-    const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent: this.spans.next(), counters, points, ghost, urgent });
+    const alertLatencyMs = this.latencies;
+    if (alertLatencyMs.length > 0) this.latencies = [];
+    const traceparent = this.spans.next();
+    const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent, counters, points, ghost, urgent, receivedMs, alertLatencyMs });
     const evicted = this.buffer.push({ seq: this.seq, bytes, sentAtMs: nowMs, points: points.length }, nowMs);
     this.evicted(evicted);
     if (this.state === "open" && this.ws) {
@@ -201,7 +210,10 @@ export class UpstreamLink {
           break;
       }
     } else if (data instanceof ArrayBuffer) {
-      this.host.forward(new Uint8Array(data));
+      const frame = new Uint8Array(data);
+      const receivedMs = alertEdgeReceivedMs(frame);
+      this.host.forward(frame);
+      if (receivedMs > 0 && this.latencies.length < MAX_LATENCY_SAMPLES) this.latencies.push(Math.max(0, Date.now() - receivedMs));
     }
   }
 

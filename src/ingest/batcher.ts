@@ -44,11 +44,14 @@ export interface FlushedBatch {
   ghost: Uint8Array;
   /** Flushed for a drone in proximity: an ingest hub on the way must not hold it either. */
   urgent?: boolean;
+  /** When each point reached the gateway (the `nowMs` of its add): where edge-side alert latency starts. */
+  receivedMs: number[];
 }
 
 interface Pending {
   points: TelemetryPoint[];
   ghost: Uint8Array;
+  receivedMs: number[];
   deadlineMs: number;
   /** True when some point's deadline was stretched past the window. */
   stretched: boolean;
@@ -102,11 +105,12 @@ export class Batcher {
   add(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number): readonly FlushedBatch[] {
     let b = this.pending.get(regionKey);
     if (b === undefined) {
-      b = { points: [], ghost: new Uint8Array(this.opts.batchMaxPoints), deadlineMs: Infinity, stretched: false };
+      b = { points: [], ghost: new Uint8Array(this.opts.batchMaxPoints), receivedMs: [], deadlineMs: Infinity, stretched: false };
       this.pending.set(regionKey, b);
     }
     b.ghost[b.points.length] = ghost ? 1 : 0;
     b.points.push(point);
+    b.receivedMs.push(nowMs);
     const v = this.verdicts.get(regionKey);
     if (v?.proximity?.has(point.droneId)) return [this.flush(regionKey, b, true)];
     if (b.points.length >= this.opts.batchMaxPoints) return [this.flush(regionKey, b)];
@@ -183,6 +187,6 @@ export class Batcher {
 
   private flush(regionKey: string, b: Pending, urgent = false): FlushedBatch {
     this.pending.delete(regionKey);
-    return { regionKey, points: b.points, ghost: b.ghost.slice(0, b.points.length), urgent };
+    return { regionKey, points: b.points, ghost: b.ghost.slice(0, b.points.length), urgent, receivedMs: b.receivedMs };
   }
 }

@@ -33,7 +33,13 @@ export class FrameBatches {
       const ghost = new Uint8Array(prev.points.length + b.points.length);
       ghost.set(prev.ghost);
       ghost.set(b.ghost, prev.points.length);
-      frame.set(b.regionKey, { regionKey: b.regionKey, points: prev.points.concat(b.points), ghost, urgent: prev.urgent || b.urgent });
+      frame.set(b.regionKey, {
+        regionKey: b.regionKey,
+        points: prev.points.concat(b.points),
+        ghost,
+        urgent: prev.urgent || b.urgent,
+        receivedMs: prev.receivedMs.concat(b.receivedMs),
+      });
     } else {
       this.send(prev);
       frame.set(b.regionKey, b);

@@ -178,7 +178,8 @@ export class SessionCore {
       return this.take();
     }
     for (const b of this.batcher.due(nowMs)) this.frameBatches.add(b);
-    for (const region of this.counters.overdue(nowMs, COUNTERS_FLUSH_MS)) this.frameBatches.add({ regionKey: region, points: [], ghost: new Uint8Array(0) });
+    for (const region of this.counters.overdue(nowMs, COUNTERS_FLUSH_MS))
+      this.frameBatches.add({ regionKey: region, points: [], ghost: new Uint8Array(0), receivedMs: [] });
     return this.take();
   }
 
@@ -191,7 +192,7 @@ export class SessionCore {
   drain(): SessionOutput {
     this.frameBatches.end();
     for (const b of this.batcher.drain()) this.frameBatches.add(b);
-    for (const region of this.counters.regions()) this.frameBatches.add({ regionKey: region, points: [], ghost: new Uint8Array(0) });
+    for (const region of this.counters.regions()) this.frameBatches.add({ regionKey: region, points: [], ghost: new Uint8Array(0), receivedMs: [] });
     this.closed = true;
     return this.take();
   }
@@ -261,7 +262,7 @@ export class SessionCore {
     const counters = this.counters.take(b.regionKey);
     counters[COUNTER_INDEX.batched]! += b.points.length;
     this.firstRegion ??= b.regionKey;
-    this.out.batches.push({ regionKey: b.regionKey, points: b.points, ghost: b.ghost, counters, urgent: b.urgent });
+    this.out.batches.push({ regionKey: b.regionKey, points: b.points, ghost: b.ghost, counters, urgent: b.urgent, receivedMs: b.receivedMs });
   }
 
   /** Counts against the drone's last known region (a rejected point's own position is not trusted). */

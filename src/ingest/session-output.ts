@@ -11,6 +11,8 @@ export interface SessionBatch {
   counters: Counters;
   /** Flushed for a drone in proximity of another (see FlushedBatch.urgent). */
   urgent?: boolean;
+  /** When each point reached the gateway, Unix ms (see FlushedBatch.receivedMs). */
+  receivedMs: number[];
 }
 
 /** What one event makes the session do, in order: frames to the client, batches to regions, maybe a close. */

@@ -30,6 +30,9 @@ export const FLEET_DOUBLES = [
   "alertsCleared",
   "delayP50Ms",
   "delayP99Ms",
+  "alertLatencyP50Ms",
+  "alertLatencyP99Ms",
+  "alertLatencySamples",
 ] as const satisfies readonly (keyof FleetMetrics)[];
 
 export const PIPELINE_DOUBLES = [

@@ -175,7 +175,8 @@ export class RegionObject extends DurableObject<Env> {
     const { core, router } = this.region!;
     const batch = decodeBatch(bytes);
     if (!this.ledger.isNew(linkId, batch.seq)) return false;
-    core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, now);
+    // The journal's re-application after a restart is not edge latency, and its samples were counted before.
+    core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, now, live ? batch : undefined);
     // Recorded once applied: a batch that failed half-way is neither recorded nor acked.
     const next = this.ledger.applied(linkId, batch.seq, live ? bytes : null, now);
     router.route(core.drain(), batch.traceparent, now);
@@ -222,6 +223,7 @@ export class RegionObject extends DurableObject<Env> {
   }
 
   private statsNow(): Record<string, number> {
-    return { ...this.stats, badOutputs: this.region?.router.badOutputs ?? 0, badBundles: this.hubs.badBundles, hubs: this.hubs.hubs };
+    const latency = this.region?.core.alertLatency() ?? {};
+    return { ...this.stats, badOutputs: this.region?.router.badOutputs ?? 0, badBundles: this.hubs.badBundles, hubs: this.hubs.hubs, ...latency };
   }
 }

@@ -10,6 +10,10 @@
  *           u32 point count
  *   point   u16 drone index | u8 flags (1 ghost, 2 battery, 4 seq) | u8 battery | u32 seq
  *           f64 timeMs | f64 lat | f64 lon | f32 altM | f32 vn | f32 ve | f32 vu      (48 bytes)
+ *   then, each only when its header flag is set (a region of this build reads batches with or without them):
+ *   held     (flag 2) u16 × point count: ms each point waited in the gateway, receive → flush (≤ 65,535)
+ *   latency  (flag 4) u16 count | f32 × count: edge-side alert latencies the link's session measured since
+ *            its previous batch, ms (gateway receive of an encounter's first report → its alert sent)
  */
 import type { TelemetryPoint } from "./point.js";
 
@@ -21,6 +25,12 @@ const F_BATTERY = 2;
 const F_SEQ = 4;
 /** Header flag: flushed for a drone in proximity of another; an ingest hub forwards it at once. */
 const H_URGENT = 1;
+/** Header flags: the held and latency sections follow the points. */
+const H_HELD = 2;
+const H_LATENCY = 4;
+const MAX_HELD_MS = 0xffff;
+/** Samples one batch carries at most; a session keeps no more than this between batches. */
+export const MAX_LATENCY_SAMPLES = 1024;
 
 export interface RegionBatch {
   /** Per link, from 1, increasing by one: the region drops a seq it has already applied. */
@@ -36,6 +46,10 @@ export interface RegionBatch {
   ghost: Uint8Array;
   /** Flushed at once for a drone in proximity: nothing on the way may hold it for a window. */
   urgent?: boolean;
+  /** Gateway receive time of each point, Unix ms (to ms, at most 65 s before sentAtMs): where edge-side latency starts. */
+  receivedMs?: ArrayLike<number>;
+  /** Edge-side alert latencies measured by the sending session since its previous batch on this link, ms. */
+  alertLatencyMs?: ArrayLike<number>;
 }
 
 /** The bytes are not a batch this version understands. */
@@ -61,15 +75,20 @@ export function encodeBatch(b: RegionBatch): Uint8Array {
   const tp = encoder.encode(b.traceparent);
   if (tp.length > 255) throw new BatchFormatError("traceparent longer than 255 bytes");
   if (b.counters.length > 255) throw new BatchFormatError("more than 255 counters");
+  const received = b.receivedMs !== undefined && b.receivedMs.length === b.points.length ? b.receivedMs : null;
+  const latency = b.alertLatencyMs !== undefined && b.alertLatencyMs.length > 0 ? b.alertLatencyMs : null;
+  if (latency !== null && latency.length > MAX_LATENCY_SAMPLES) throw new BatchFormatError(`more than ${MAX_LATENCY_SAMPLES} latency samples`);
   let size = 1 + 1 + 2 + 4 + 8 + 1 + tp.length + 1 + 8 * b.counters.length + 2 + 4;
   for (const id of idBytes) size += 1 + id.length;
   size += POINT_BYTES * b.points.length;
+  if (received !== null) size += 2 * b.points.length;
+  if (latency !== null) size += 2 + 4 * latency.length;
   const buf = new Uint8Array(size);
   const dv = new DataView(buf.buffer);
   let o = 0;
   dv.setUint8(o, BATCH_MAGIC);
   dv.setUint8(o + 1, BATCH_VERSION);
-  dv.setUint16(o + 2, b.urgent ? H_URGENT : 0, true);
+  dv.setUint16(o + 2, (b.urgent ? H_URGENT : 0) | (received !== null ? H_HELD : 0) | (latency !== null ? H_LATENCY : 0), true);
   dv.setUint32(o + 4, b.seq, true);
   dv.setFloat64(o + 8, b.sentAtMs, true);
   o += 16;
@@ -102,6 +121,17 @@ export function encodeBatch(b: RegionBatch): Uint8Array {
     dv.setFloat32(o + 40, p.ve, true);
     dv.setFloat32(o + 44, p.vu, true);
   }
+  if (received !== null) {
+    for (let i = 0; i < received.length; i++, o += 2) {
+      const held = Math.round(b.sentAtMs - received[i]!);
+      dv.setUint16(o, held > 0 ? (held < MAX_HELD_MS ? held : MAX_HELD_MS) : 0, true);
+    }
+  }
+  if (latency !== null) {
+    dv.setUint16(o, latency.length, true);
+    o += 2;
+    for (let i = 0; i < latency.length; i++, o += 4) dv.setFloat32(o, latency[i]!, true);
+  }
   return buf;
 }
 
@@ -127,7 +157,11 @@ export function peekBatch(bytes: Uint8Array): { seq: number; points: number } | 
   for (let i = 0; i < ids && o < bytes.length; i++) o += 1 + dv.getUint8(o);
   if (o + 4 > bytes.length) return null;
   const points = dv.getUint32(o, true);
-  return o + 4 + points * POINT_BYTES === bytes.length ? { seq: dv.getUint32(4, true), points } : null;
+  const flags = dv.getUint16(2, true);
+  let end = o + 4 + points * POINT_BYTES;
+  if (flags & H_HELD) end += 2 * points;
+  if (flags & H_LATENCY) end += end + 2 <= bytes.length ? 2 + 4 * dv.getUint16(end, true) : 2;
+  return end === bytes.length ? { seq: dv.getUint32(4, true), points } : null;
 }
 
 export function decodeBatch(bytes: Uint8Array): RegionBatch {
@@ -183,5 +217,22 @@ export function decodeBatch(bytes: Uint8Array): RegionBatch {
       vu: dv.getFloat32(o + 44, true),
     };
   }
-  return { seq, sentAtMs, traceparent, counters, points, ghost, urgent: (dv.getUint16(2, true) & H_URGENT) !== 0 };
+  const flags = dv.getUint16(2, true);
+  const batch: RegionBatch = { seq, sentAtMs, traceparent, counters, points, ghost, urgent: (flags & H_URGENT) !== 0 };
+  if (flags & H_HELD) {
+    need(o, 2 * n);
+    const received = new Float64Array(n);
+    for (let i = 0; i < n; i++, o += 2) received[i] = sentAtMs - dv.getUint16(o, true);
+    batch.receivedMs = received;
+  }
+  if (flags & H_LATENCY) {
+    need(o, 2);
+    const k = dv.getUint16(o, true);
+    o += 2;
+    need(o, 4 * k);
+    const latency = new Float32Array(k);
+    for (let i = 0; i < k; i++, o += 4) latency[i] = dv.getFloat32(o, true);
+    batch.alertLatencyMs = latency;
+  }
+  return batch;
 }

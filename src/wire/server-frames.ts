@@ -41,6 +41,8 @@ export interface AlertFields {
   manoeuvre: keyof typeof MANOEUVRES;
   /** With "traffic_lost": how long ago the other drone was last heard, ms; else 0. */
   otherAgeMs: number;
+  /** On an encounter's first alert: the gateway's receive time of the report that started it (edge-side latency); else 0. */
+  edgeReceivedMs?: number;
 }
 
 /** What a DroneAdvisory says (only low battery, return to home, so far). */
@@ -103,6 +105,9 @@ export function alertFrame(a: AlertFields): Uint8Array {
   const age = Math.min(0xffffffff, Math.max(0, Math.round(a.otherAgeMs)));
   if (age !== 0) w.tag(12, 0).uint32(age);
   if (other.fleet) w.tag(13, 2).string(other.fleet);
+  // Last on purpose: the gateway finds it without decoding the frame (alert-received.ts).
+  const received = Math.max(0, Math.round(a.edgeReceivedMs ?? 0));
+  if (received !== 0) w.tag(14, 0).uint64(received);
   const body = w.finish();
   return pointWriter.reset().tag(2, 2).bytes(body).finish();
 }

@@ -83,6 +83,7 @@ describe("batchProblems", () => {
     points,
     ghost: new Uint8Array(points.length),
     counters: newCounters(),
+    receivedMs: points.map(() => NOW),
   });
   const rules = { opts: DEFAULTS, ownDroneId: null, nowMs: NOW };
 

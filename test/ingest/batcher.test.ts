@@ -29,6 +29,7 @@ describe("Batcher", () => {
     expect(out[0]!.regionKey).toBe("u33d");
     expect(out[0]!.points).toEqual([p1, p2]);
     expect([...out[0]!.ghost]).toEqual([0, 1]);
+    expect(out[0]!.receivedMs).toEqual([1000, 1020]); // where each point's edge-side latency starts
     expect(b.nextDeadline()).toBe(1080);
     expect(b.pendingPoints).toBe(1);
     expect(b.drain().map((x) => x.regionKey)).toEqual(["u33e"]);

@@ -139,6 +139,11 @@ describe("SessionCore", () => {
         expect(t.pointsReceived).toBe(t.pointsAccepted + t.pointsRejected + t.pointsRateLimited + t.pointsDeduped);
         expect(counter(batches, "accepted")).toBe(t.pointsAccepted);
         expect(counter(batches, "batched")).toBe(batches.reduce((n, b) => n + b.points.length, 0));
+        // Each point's receive time rides beside it: its frame's arrival, never after the batch left.
+        for (const b of batches) {
+          expect(b.receivedMs).toHaveLength(b.points.length);
+          expect(b.receivedMs).toEqual(b.points.map((p) => p.timeMs));
+        }
         expect(s.nextDeadline()).toBe(Number.POSITIVE_INFINITY); // drained: nothing waits
       }),
     );

@@ -48,6 +48,9 @@ function metrics(over: Partial<FleetMetrics> = {}): FleetMetrics {
     alertsCleared: 113,
     delayP50Ms: 114,
     delayP99Ms: 115,
+    alertLatencyP50Ms: 116,
+    alertLatencyP99Ms: 117,
+    alertLatencySamples: 118,
     ...over,
   };
 }
@@ -81,7 +84,7 @@ describe("metricsToDataPoints", () => {
     const m = metrics();
     const [fleet] = metricsToDataPoints(REGION, m);
     expect(fleet!.doubles).toEqual(FLEET_DOUBLES.map((k) => m[k]));
-    expect(fleet!.doubles).toEqual([101, 102, 103, 104.5, 105, 106, 107.25, 108, 109.125, 110, 111, 112, 113, 114, 115]);
+    expect(fleet!.doubles).toEqual([101, 102, 103, 104.5, 105, 106, 107.25, 108, 109.125, 110, 111, 112, 113, 114, 115, 116, 117, 118]);
   });
 
   it("writes the pipeline doubles in PIPELINE_DOUBLES order", () => {
@@ -108,6 +111,9 @@ describe("metricsToDataPoints", () => {
       "alertsCleared",
       "delayP50Ms",
       "delayP99Ms",
+      "alertLatencyP50Ms",
+      "alertLatencyP99Ms",
+      "alertLatencySamples",
     ]);
     expect([...PIPELINE_DOUBLES]).toEqual([
       "received",

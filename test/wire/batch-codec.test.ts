@@ -211,6 +211,56 @@ describe("encodeBatch / decodeBatch round trip", () => {
   });
 });
 
+describe("held and latency sections", () => {
+  it("round-trips each point's receive time (to the ms, held ≤ 65,535 ms) and the latency samples", () => {
+    const b = sampleBatch();
+    b.points = b.points.slice(0, 5);
+    b.ghost = b.ghost.slice(0, 5);
+    const sent = b.sentAtMs;
+    b.receivedMs = [sent - 3, sent, sent + 2, sent - 49.6, sent - 100_000];
+    b.alertLatencyMs = [12.5, 3, 250];
+    const d = decodeBatch(encodeBatch(b));
+    expectRoundTrip(b, d);
+    expect(Array.from(d.receivedMs!)).toEqual([sent - 3, sent, sent, sent - 50, sent - 65_535]);
+    expect(Array.from(d.alertLatencyMs!)).toEqual([12.5, 3, 250]);
+  });
+
+  it("leaves both out when absent (the bytes of a batch without them are unchanged)", () => {
+    const b = sampleBatch();
+    const plain = encodeBatch(b);
+    expect(encodeBatch({ ...b, alertLatencyMs: [] })).toEqual(plain);
+    expect(encodeBatch({ ...b, receivedMs: [1, 2] })).toEqual(plain); // not one per point: ignored
+    const d = decodeBatch(plain);
+    expect(d.receivedMs).toBeUndefined();
+    expect(d.alertLatencyMs).toBeUndefined();
+  });
+
+  it("carries the latency section alone, e.g. on an empty batch", () => {
+    const d = decodeBatch(
+      encodeBatch({ seq: 2, sentAtMs: 5, traceparent: "", counters: new Float64Array(0), points: [], ghost: new Uint8Array(0), alertLatencyMs: [7] }),
+    );
+    expect(Array.from(d.alertLatencyMs!)).toEqual([7]);
+    expect(d.points).toHaveLength(0);
+  });
+
+  it("rejects every truncation of a batch with sections with BatchFormatError only, and peekBatch agrees", () => {
+    const b = sampleBatch();
+    b.points = b.points.slice(0, 6);
+    b.ghost = b.ghost.slice(0, 6);
+    b.receivedMs = b.points.map(() => b.sentAtMs - 10);
+    b.alertLatencyMs = [1, 2, 3];
+    const bytes = encodeBatch(b);
+    for (let n = 0; n < bytes.length; n++) {
+      expect(
+        errorOf(() => decodeBatch(bytes.slice(0, n))),
+        `prefix of ${n} bytes`,
+      ).toBeInstanceOf(BatchFormatError);
+      expect(peekBatch(bytes.slice(0, n))).toBeNull();
+    }
+    expect(peekBatch(bytes)).toEqual({ seq: b.seq, points: 6 });
+  });
+});
+
 describe("decodeBatch: malformed input", () => {
   it("rejects a bad magic byte", () => {
     const bytes = encodeBatch(sampleBatch());

@@ -138,6 +138,7 @@ function reflectiveAlertFrame(a: AlertFields): Uint8Array {
     computedForMs: BigInt(Math.max(0, Math.round(computedFor))),
     advisory: MANOEUVRES[a.manoeuvre], // the names' mapping is held to the enum by "maps every level and manoeuvre"
     otherAgeMs: Math.min(0xffffffff, Math.max(0, Math.round(a.otherAgeMs))),
+    edgeReceivedMs: BigInt(Math.max(0, Math.round(a.edgeReceivedMs ?? 0))),
   };
   return toBinary(ServerFrameSchema, create(ServerFrameSchema, { kind: { case: "alert", value } }));
 }
@@ -174,6 +175,7 @@ describe("alertFrame", () => {
       computedForMs: fc.oneof(fc.constant(0), fc.integer({ min: T - 30_000, max: T + 30_000 })),
       manoeuvre: fc.constantFrom("climb" as const, "descend" as const, "turn_right" as const, "turn_left" as const, "hold" as const, "none" as const),
       otherAgeMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 ** 33 })),
+      edgeReceivedMs: fc.oneof(fc.constant(undefined), fc.constant(0), fc.integer({ min: T - 30_000, max: T + 30_000 })),
     });
     fc.assert(
       fc.property(arb, (a) => {
