@@ -14,6 +14,7 @@ import { EncounterPairs, HZ } from "./drone-sockets/encounter-pairs.js";
 import type { Edge } from "./edge.js";
 import { type ClientTotals, clientTotals, connectInWaves, droneClient } from "./fleet-clients.js";
 import { sleep } from "./processes.js";
+import { addBuckets } from "./region-stats.js";
 
 export interface SocketsOptions {
   drones: number;
@@ -52,6 +53,13 @@ export interface SocketsResult {
   /** Per-pair latency (both drones alerted), ms, by kind; `missed` = triggers with no alert on both within 3 s. */
   near: { samples: number[]; missed: number };
   far: { samples: number[]; missed: number };
+  /**
+   * Edge-side alert latency (issue 9: the gateway receiving the report that starts an encounter → each
+   * drone's session sending that alert): `region` is the regions' own histogram over the run (every
+   * encounter, scripted and background, exact to its ≤ 9 % bucket), `near`/`far` the scripted pairs'
+   * per drone as the client sees them (encounter-pairs.ts: + the last hop and this process's lag).
+   */
+  edge: { regionBuckets: number[]; near: number[]; far: number[] };
   truth: { due: number; alerted: number };
   cpuUsPerPoint: number;
   reconnects: number;
@@ -206,6 +214,7 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
     haloPoints,
     near: { samples: pairs.samples.near, missed: pairs.missed.near },
     far: { samples: pairs.samples.far, missed: pairs.missed.far },
+    edge: { regionBuckets: addBuckets(s1.alertLatencyBuckets, s0.alertLatencyBuckets, -1), near: pairs.edgeSamples.near, far: pairs.edgeSamples.far },
     truth: { due: due.length, alerted },
     cpuUsPerPoint: (cpu1 - cpu0) / Math.max(1, sum.accepted),
     reconnects,

@@ -12,6 +12,8 @@ export interface RegionStats {
   points: number;
   links: number;
   activeAlerts: number;
+  /** Edge-side alert latency since the object started, as DelayHistogram bucket counts (src/detect/metrics.ts). */
+  alertLatencyBuckets: number[];
 }
 
 /** One region's stats; a failed request is tried again, up to `attempts` times in all. */
@@ -38,15 +40,24 @@ export async function fetchRegionStats(url: string, opsToken: string, region: st
     points: j.points ?? 0,
     links: j.links ?? 0,
     activeAlerts: j.activeAlerts ?? 0,
+    alertLatencyBuckets: j.alertLatencyBuckets ?? [],
   };
 }
 
 /** Stats summed over `regions`, read one after the other. */
 export async function sumRegionStats(regions: Iterable<string>, statsOf: (region: string) => Promise<RegionStats>): Promise<RegionStats> {
-  const sum: RegionStats = { messages: 0, batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, links: 0, activeAlerts: 0 };
+  const sum: RegionStats = { messages: 0, batches: 0, duplicateBatches: 0, badBatches: 0, points: 0, links: 0, activeAlerts: 0, alertLatencyBuckets: [] };
   for (const k of regions) {
     const s = await statsOf(k);
-    for (const f of Object.keys(sum) as (keyof RegionStats)[]) sum[f] += s[f];
+    for (const f of Object.keys(sum) as (keyof RegionStats)[]) if (f !== "alertLatencyBuckets") sum[f] += s[f];
+    sum.alertLatencyBuckets = addBuckets(sum.alertLatencyBuckets, s.alertLatencyBuckets);
   }
   return sum;
+}
+
+/** Bucket counts added (`sign` -1: b taken from a, e.g. the readings before and after a run). */
+export function addBuckets(a: readonly number[], b: readonly number[], sign = 1): number[] {
+  const out = new Array<number>(Math.max(a.length, b.length)).fill(0);
+  for (let i = 0; i < out.length; i++) out[i] = (a[i] ?? 0) + sign * (b[i] ?? 0);
+  return out;
 }

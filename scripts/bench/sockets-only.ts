@@ -11,6 +11,7 @@ import { runDroneSockets } from "./drone-sockets.js";
 import { Edge } from "./edge.js";
 import { buildSnapshot } from "../lib/snapshot.js";
 import { percentile } from "./stats.js";
+import { regionEdgeLatency } from "./figures/alert-latency.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const args = commandLineOrExit(process.argv.slice(2), {
@@ -63,6 +64,10 @@ try {
       .map((x) => x.toFixed(0))
       .join(" ");
   process.stderr.write(`slowest near: ${top(s.near.samples)} (of ${s.near.samples.length}); slowest far: ${top(s.far.samples)} (of ${s.far.samples.length})\n`);
+  const side = regionEdgeLatency([s]);
+  process.stderr.write(
+    `edge-side alert latency: regions' own p50/p99 ${f(side.p50)}/${f(side.p99)} ms (${side.samples} alerts); per drone at the client near ${f(percentile(s.edge.near, 50))}/${f(percentile(s.edge.near, 99))} ms, far ${f(percentile(s.edge.far, 50))}/${f(percentile(s.edge.far, 99))} ms\n`,
+  );
   process.stderr.write(`load generator event-loop delay p99 ${f(s.loadGenLoopDelayP99Ms)} ms, max ${f(s.loadGenLoopDelayMaxMs)} ms\n`);
   console.log(JSON.stringify({ ...s, near: { ...s.near, samples: undefined }, far: { ...s.far, samples: undefined } }));
 } finally {

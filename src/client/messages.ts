@@ -61,6 +61,8 @@ export interface AlertMessage {
   advisory: ManoeuvreName;
   /** With level "traffic_lost": how long ago the other drone was last heard, ms; else 0. */
   otherAgeMs: number;
+  /** On an encounter's first alert: when the edge received the report that started it (Unix ms, gateway clock); else 0. */
+  edgeReceivedMs: number;
 }
 
 export interface ErrorMessage {

@@ -238,6 +238,7 @@ export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FRAME
         computedForMs,
         advisory: manoeuvreName(a.advisory),
         otherAgeMs: a.otherAgeMs,
+        edgeReceivedMs: Number(a.edgeReceivedMs),
       };
     }
     case "error": {

@@ -112,6 +112,16 @@ export class DelayHistogram {
     this.counts.fill(0);
     this.total = 0;
   }
+
+  /** A histogram of the same layout from bucket counts (e.g. the difference of two readings of a region's stats). */
+  static of(counts: ArrayLike<number>): DelayHistogram {
+    const h = new DelayHistogram();
+    for (let i = 0; i < BUCKETS && i < counts.length; i++) {
+      h.counts[i] = counts[i]!;
+      h.total += counts[i]!;
+    }
+    return h;
+  }
 }
 
 /** What the snapshot needs besides the table. */

@@ -177,10 +177,13 @@ export class RegionCore {
     return this.book.size;
   }
 
-  /** Edge-side alert latency since this object started (FleetMetrics has it per second): samples, p50, p99 ms. */
-  alertLatency(): { alertLatencySamples: number; alertLatencyP50Ms: number; alertLatencyP99Ms: number } {
+  /**
+   * Edge-side alert latency since this object started (FleetMetrics has it per second): samples, p50, p99
+   * ms, and the histogram's bucket counts (DelayHistogram), so a reader can take quantiles over an interval.
+   */
+  alertLatency(): { alertLatencySamples: number; alertLatencyP50Ms: number; alertLatencyP99Ms: number; alertLatencyBuckets: number[] } {
     const h = this.metrics.alertLatencyAll;
-    return { alertLatencySamples: h.total, alertLatencyP50Ms: h.quantile(0.5), alertLatencyP99Ms: h.quantile(0.99) };
+    return { alertLatencySamples: h.total, alertLatencyP50Ms: h.quantile(0.5), alertLatencyP99Ms: h.quantile(0.99), alertLatencyBuckets: Array.from(h.counts) };
   }
 
   /** The open encounters with their latest prediction, for the ops view (src/detect/ops-snapshot.ts). */

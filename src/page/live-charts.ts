@@ -1,6 +1,7 @@
 /**
  * Live charts of a region's one-second metrics over the last 10 minutes (uPlot): points per second
- * accepted and dropped by reason, drones and conflicts, processing delay p50/p99, mean battery.
+ * accepted and dropped by reason, drones and conflicts, processing delay p50/p99, edge-side alert
+ * latency p50/p99, mean battery.
  */
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -9,6 +10,8 @@ import { chartRow, RollingSeries } from "./rolling-series.js";
 interface ChartSpec {
   title: string;
   series: { key: string; label: string; colour: string }[];
+  /** Draw each value as a dot too: for sparse series (most seconds start no encounter). */
+  dots?: boolean;
 }
 
 const CHARTS: ChartSpec[] = [
@@ -37,6 +40,14 @@ const CHARTS: ChartSpec[] = [
       { key: "delayP99Ms", label: "p99", colour: "#f85149" },
     ],
   },
+  {
+    title: "edge-side alert latency, ms",
+    dots: true,
+    series: [
+      { key: "alertLatencyP50Ms", label: "p50", colour: "#3fb950" },
+      { key: "alertLatencyP99Ms", label: "p99", colour: "#f85149" },
+    ],
+  },
   { title: "mean battery, %", series: [{ key: "batteryMeanPct", label: "battery", colour: "#a371f7" }] },
 ];
 
@@ -54,7 +65,16 @@ export class LiveCharts {
           title: spec.title,
           width: 360,
           height: 150,
-          series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.colour, width: 1.5, spanGaps: false }))],
+          series: [
+            {},
+            ...spec.series.map((s) => ({
+              label: s.label,
+              stroke: s.colour,
+              width: 1.5,
+              spanGaps: false,
+              ...(spec.dots ? { points: { show: true, fill: s.colour } } : {}),
+            })),
+          ],
           axes: [
             { stroke: "#8b949e", grid: { stroke: "#21262d" } },
             { stroke: "#8b949e", grid: { stroke: "#21262d" }, size: 50 },

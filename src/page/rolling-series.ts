@@ -60,6 +60,9 @@ export function chartRow(m: Readonly<Record<string, number | null | undefined>>)
     conflictsWarning: num("conflictsWarning"),
     delayP50Ms: num("delayP50Ms"),
     delayP99Ms: num("delayP99Ms"),
+    // A second without a new encounter has no sample: NaN in the metrics, a gap here.
+    alertLatencyP50Ms: num("alertLatencyP50Ms"),
+    alertLatencyP99Ms: num("alertLatencyP99Ms"),
     batteryMeanPct: num("batteryMeanPct"),
   };
 }

@@ -20,7 +20,7 @@ export interface OpsSource {
   store: RegionStore;
   /** Sockets of gateway links open now. */
   links: number;
-  stats: Readonly<Record<string, number>>;
+  stats: Readonly<Record<string, number | number[]>>;
   /** Writes the audit rows that wait for the tick, so that `alerts` shows everything sent. */
   flushAudit(): void;
 }

@@ -222,7 +222,7 @@ export class RegionObject extends DurableObject<Env> {
     return this.outbox.sockets - this.ops.watchers();
   }
 
-  private statsNow(): Record<string, number> {
+  private statsNow(): Record<string, number | number[]> {
     const latency = this.region?.core.alertLatency() ?? {};
     return { ...this.stats, badOutputs: this.region?.router.badOutputs ?? 0, badBundles: this.hubs.badBundles, hubs: this.hubs.hubs, ...latency };
   }

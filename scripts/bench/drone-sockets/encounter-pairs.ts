@@ -53,6 +53,12 @@ export interface PairsOptions {
 export class EncounterPairs {
   /** Per-pair latency (both drones alerted), ms, by kind. */
   readonly samples: Record<PairKind, number[]> = { near: [], far: [] };
+  /**
+   * Edge-side latency per drone alerted, by kind, as this client sees it: arrival here − the alert's
+   * edge_received_ms. The region's own figure (exact, every encounter pooled) stops at the gateway's
+   * send; this one adds the last loopback hop and this process's event-loop lag, so it can only be higher.
+   */
+  readonly edgeSamples: Record<PairKind, number[]>;
   /** Triggers with no alert on both within 3 s. */
   readonly missed: Record<PairKind, number> = { near: 0, far: 0 };
   private startUnix = 0;
@@ -61,11 +67,15 @@ export class EncounterPairs {
   private constructor(
     private readonly pairs: Pair[],
     private readonly o: PairsOptions,
-  ) {}
+    edgeSamples: Record<PairKind, number[]>,
+  ) {
+    this.edgeSamples = edgeSamples;
+  }
 
   /** The pairs on a ring around the center, their clients made by `newClient` (A, then B, pair after pair). */
   static async create(o: PairsOptions, newClient: (id: string) => Promise<DroneClient>): Promise<EncounterPairs> {
     const pairs: Pair[] = [];
+    const edgeSamples: Record<PairKind, number[]> = { near: [], far: [] };
     for (let k = 0; k < 2 * o.pairsPerKind; k++) {
       const kind = k % 2 === 0 ? "near" : "far";
       const th = (2 * Math.PI * k) / (2 * o.pairsPerKind);
@@ -90,6 +100,7 @@ export class EncounterPairs {
         const t = performance.now();
         const tr = pair.trigger;
         if (!tr || al.level === "clear" || al.otherId !== (side === "a" ? bId : aId)) return;
+        if (al.edgeReceivedMs > 0) edgeSamples[kind].push(performance.timeOrigin + t - al.edgeReceivedMs);
         if (side === "a" && !tr.aAt) tr.aAt = t;
         if (side === "b" && !tr.bAt) tr.bAt = t;
       };
@@ -97,7 +108,7 @@ export class EncounterPairs {
       pair.b.on("alert", onAlert("b"));
       pairs.push(pair);
     }
-    return new EncounterPairs(pairs, o);
+    return new EncounterPairs(pairs, o, edgeSamples);
   }
 
   /** t = 0 of the pairs' reports: Unix ms, and performance.now() at the same moment. */

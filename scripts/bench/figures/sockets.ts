@@ -1,18 +1,44 @@
 /** Scenario 2's figures, per fleet size: alert latency, the load generator's own lag, zero loss, CPU per point. */
 import type { Collected, Profile } from "../../bench.js";
-import { encounters, LATENCY_ROWS, latencyTarget, pooledLatency, runLatency } from "./alert-latency.js";
+import { EDGE_ROWS, encounters, LATENCY_ROWS, latencyTarget, pooledEdge, pooledLatency, regionEdgeLatency, runLatency } from "./alert-latency.js";
 import { type FigureRow, med, runsOf } from "./row.js";
+import { percentile } from "../stats.js";
 
 export function socketsFigures(c: Collected, p: Profile): FigureRow[] {
   const out: FigureRow[] = [];
   for (const n of p.sockets.sizes) {
     const rs = c.sockets[n] ?? [];
     if (rs.length === 0) continue;
+    const edge = regionEdgeLatency(rs);
+    for (const q of [50, 99] as const) {
+      out.push({
+        key: `sockets${n}.edgeP${q}`,
+        figure: `${n} sockets: edge-side alert latency p${q}, the regions' own (${edge.samples} alerts, every encounter)`,
+        value: q === 50 ? edge.p50 : edge.p99,
+        unit: "ms",
+        baseline: null,
+        target: "",
+        met: null,
+        runs: runsOf(rs, (r) => regionEdgeLatency([r])[q === 50 ? "p50" : "p99"]),
+      });
+    }
+    for (const row of EDGE_ROWS) {
+      const value = pooledEdge(rs, row.k, row.q);
+      out.push({
+        key: `sockets${n}.edge.${row.k}P${row.q}`,
+        figure: `${n} sockets: edge-side alert latency p${row.q}, ${row.what(rs.reduce((s, r) => s + r.edge[row.k].length, 0))}`,
+        value,
+        unit: "ms",
+        baseline: null,
+        ...latencyTarget(row, value),
+        runs: runsOf(rs, (r) => percentile(r.edge[row.k], row.q)),
+      });
+    }
     for (const row of LATENCY_ROWS) {
       const value = pooledLatency(rs, row.k, row.q);
       out.push({
         key: `sockets${n}.${row.k}P${row.q}`,
-        figure: `${n} sockets: alert latency p${row.q}, ${row.what(encounters(rs, row.k))}`,
+        figure: `${n} sockets: client-measured alert latency p${row.q}, ${row.what(encounters(rs, row.k))}`,
         value,
         unit: "ms",
         baseline: null,
