@@ -2,14 +2,16 @@
 // the link the session then reopened to that region numbered its batches from 1 again under the old
 // link id, so the region dropped them as already applied. The session is built here with a short
 // LINK_IDLE_MS (its options are a constructor argument) on a socket pair; the region is the real one.
-import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { env as testEnv, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { loadOptions } from "../../src/config.js";
+import type { Env } from "../../src/env.js";
 import type { Principal } from "../../src/gateway/auth.js";
 import { DroneSession } from "../../src/gateway/session.js";
 import { regionCenter, regionOf } from "../../src/geo/regions.js";
 import { droneAt, eventually, ping, testClient, token } from "../helpers/client.js";
 
+const env = testEnv as Env;
 const KEY = regionOf(48.21, 16.37, 4); // Vienna: a cell no other test flies in
 const { lat: LAT, lon: LON } = regionCenter(KEY);
 
