@@ -19,6 +19,8 @@ export default defineConfig({
             "test/*.test.ts",
             "test/region/metrics-mapping.test.ts",
           ],
+          // The client package run inside workerd belongs to the workers project.
+          exclude: ["test/**/*.workers.test.ts"],
           environment: "node",
           // Property tests run thousands of cases (a brute-force halo check takes ~2 s alone): room for a busy machine.
           testTimeout: 30_000,
@@ -49,7 +51,9 @@ export default defineConfig({
         test: {
           name: "workers",
           testTimeout: 20_000,
-          include: ["test/{gateway,region,hub}/**/*.test.ts"],
+          include: ["test/{gateway,region,hub}/**/*.test.ts", "test/client/**/*.workers.test.ts"],
+          // That test imports the built client package (dist/client) by its name: build it when stale.
+          globalSetup: ["test/setup/build-client.ts"],
           // A pure mapping, tested in Node beside the shell it serves.
           exclude: ["test/region/metrics-mapping.test.ts"],
         },

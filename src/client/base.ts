@@ -80,7 +80,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
   /** Opens the connection; resolves on the first welcome. Retries per the backoff unless `reconnect: false`. */
   async connect(): Promise<WelcomeMessage> {
     if (this.state === "closed") throw new Error("client is closed");
-    this.factory ??= await resolveSocketFactory(this.opts.WebSocket, this.opts.auth ?? "auto", this.opts.nodeWs);
+    this.factory ??= await resolveSocketFactory(this.opts);
     if (this.opts.compress) this.zstd ??= await loadZstdEncoder(this.opts.zstdLevel ?? 3);
     const welcomed = defaults.nextWelcome(this);
     if (this.state === "open" && this.welcome) return this.welcome;
@@ -159,6 +159,7 @@ export abstract class BaseClient extends Emitter<ClientEvents> {
       this.sock = null;
       this.onDrop(ev.code, ev.reason);
     };
+    sock.start?.();
   }
 
   private handleFrame(msg: ServerMessage): void {

@@ -5,6 +5,7 @@
 import type { BackoffOptions } from "../link/backoff.js";
 import type { Emitter } from "./emitter.js";
 import type { AdvisoryMessage, AlertMessage, ErrorMessage, PongMessage, RateLimitMessage, RenewedMessage, WelcomeMessage } from "./messages.js";
+import type { FetcherLike } from "./fetch-socket.js";
 import type { AuthMode, WebSocketCtor } from "./socket.js";
 
 export interface ClientOptions {
@@ -19,6 +20,12 @@ export interface ClientOptions {
   WebSocket?: WebSocketCtor;
   /** Set when the injected constructor is the `ws` package (enables the Authorization header). */
   nodeWs?: boolean;
+  /**
+   * Open the socket with `fetch` and `Upgrade: websocket` through this instead of a WebSocket
+   * constructor: how a Cloudflare Worker connects (`globalThis`, a service binding, a Durable Object
+   * stub); the upgraded `response.webSocket` is accepted and used. Default: none
+   */
+  fetcher?: FetcherLike;
   /** Where the token goes. Default: "auto" (header with `ws`, subprotocol otherwise). */
   auth?: AuthMode;
   /** zstd-compress telemetry frames when that makes them smaller. Default: false */

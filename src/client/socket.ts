@@ -1,8 +1,10 @@
 /**
- * Opening the WebSocket: `globalThis.WebSocket` where it exists (browsers, Node 22+), else the `ws`
- * package, imported lazily so a browser bundle never pulls it in. Also where the bearer token goes:
- * a header when the implementation allows one, the `bearer.<jwt>` subprotocol otherwise.
+ * Opening the WebSocket: through a given `fetcher` (a Worker's fetch with Upgrade, fetch-socket.ts), or
+ * `globalThis.WebSocket` where it exists (browsers, Node 22+), else the `ws` package, imported lazily
+ * so a browser bundle never pulls it in. Also where the bearer token goes: a header when the
+ * implementation allows one, the `bearer.<jwt>` subprotocol otherwise.
  */
+import { type FetcherLike, fetchUpgrade } from "./fetch-socket.js";
 
 /** The subset of the WHATWG WebSocket this library uses; both `ws` and browsers satisfy it. */
 export interface SocketLike {
@@ -16,6 +18,8 @@ export interface SocketLike {
   onmessage: ((ev: { data: unknown }) => void) | null;
   onclose: ((ev: { code: number; reason: string }) => void) | null;
   onerror: ((ev: unknown) => void) | null;
+  /** Called once the client's handlers are attached: a socket from a Workers upgrade is accepted then (and is open at once). */
+  start?(): void;
 }
 
 /** WHATWG readyState values. */
@@ -28,13 +32,14 @@ export const PROTOCOL = "airspace.v1";
 export type WebSocketCtor = new (url: string, protocols?: string | string[], options?: { headers?: Record<string, string>; maxPayload?: number }) => unknown;
 
 /**
- * How the token is presented. "header": `Authorization: Bearer` (only `ws` can set headers);
- * "protocol": the two subprotocols (what browsers must use); "auto": header with `ws`, else protocol.
+ * How the token is presented. "header": `Authorization: Bearer` (only `ws` and a `fetcher` can set
+ * headers); "protocol": the two subprotocols (what browsers must use); "auto": header with `ws` or a
+ * `fetcher`, else protocol.
  */
 export type AuthMode = "auto" | "header" | "protocol";
 
 export interface ResolvedSocketFactory {
-  open(url: string, token: string): SocketLike;
+  open(url: string, token: string): SocketLike | Promise<SocketLike>;
   /** True when this implementation is `ws` (headers possible). */
   readonly isNodeWs: boolean;
 }
@@ -42,11 +47,30 @@ export interface ResolvedSocketFactory {
 /** Largest incoming frame we let `ws` buffer: the protocol's 1 MiB cap plus slack. */
 const MAX_PAYLOAD = 2 * 1024 * 1024;
 
+/** How the client asked for its sockets (ClientOptions' fields of the same names). */
+export interface SocketChoice {
+  WebSocket?: WebSocketCtor;
+  nodeWs?: boolean;
+  auth?: AuthMode;
+  fetcher?: FetcherLike;
+}
+
 /**
- * Picks the WebSocket implementation. `injected` wins; `nodeWs` says whether it is the `ws` package
- * (so headers can be used); otherwise the global one, otherwise `ws`.
+ * Picks the WebSocket implementation. A `fetcher` wins (Workers); then an injected constructor, with
+ * `nodeWs` saying whether it is the `ws` package (so headers can be used); otherwise the global one,
+ * otherwise `ws`.
  */
-export async function resolveSocketFactory(injected: WebSocketCtor | undefined, auth: AuthMode, nodeWs?: boolean): Promise<ResolvedSocketFactory> {
+export async function resolveSocketFactory(choice: SocketChoice): Promise<ResolvedSocketFactory> {
+  const { WebSocket: injected, nodeWs, auth = "auto", fetcher } = choice;
+  if (fetcher) {
+    if (injected) throw new Error("give either a WebSocket constructor or a fetcher, not both");
+    const viaProtocol = auth === "protocol";
+    return {
+      isNodeWs: false,
+      open: (url, token) =>
+        fetchUpgrade(fetcher, url, viaProtocol ? { "Sec-WebSocket-Protocol": `${PROTOCOL}, bearer.${token}` } : { Authorization: `Bearer ${token}` }),
+    };
+  }
   let Ctor: WebSocketCtor;
   let isNodeWs: boolean;
   if (injected) {
@@ -63,7 +87,7 @@ export async function resolveSocketFactory(injected: WebSocketCtor | undefined, 
     isNodeWs = true;
   }
   const useHeader = auth === "header" || (auth === "auto" && isNodeWs);
-  if (auth === "header" && !isNodeWs) throw new Error('auth "header" needs the `ws` package (pass nodeWs: true with an injected ws constructor)');
+  if (auth === "header" && !isNodeWs) throw new Error('auth "header" needs the `ws` package (pass nodeWs: true with an injected ws constructor) or a fetcher');
   return {
     isNodeWs,
     open(url: string, token: string): SocketLike {
@@ -120,9 +144,9 @@ export async function openSocket(
     return { ok: false, error, reason: "token unavailable" };
   }
   try {
-    return { ok: true, sock: factory.open(connectUrl(url), t) };
+    return { ok: true, sock: await factory.open(connectUrl(url), t) };
   } catch (error) {
-    return { ok: false, error, reason: "socket constructor failed" };
+    return { ok: false, error, reason: "socket could not be opened" };
   }
 }
 

@@ -32,7 +32,11 @@ export async function connect(tok: string, viaProtocol = false): Promise<TestCli
   else headers.Authorization = `Bearer ${tok}`;
   const resp = await SELF.fetch("https://airspace.test/v1/connect", { headers });
   if (resp.status !== 101 || !resp.webSocket) throw new Error(`connect failed: ${resp.status} ${await resp.text()}`);
-  const ws = resp.webSocket;
+  return testClient(resp.webSocket);
+}
+
+/** Wraps the client end of a socket (from SELF.fetch, or a WebSocketPair handed to a session directly). */
+export function testClient(ws: WebSocket): TestClient {
   ws.accept();
   ws.binaryType = "arraybuffer";
   const frames: ServerFrame[] = [];

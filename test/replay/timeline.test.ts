@@ -1,5 +1,8 @@
+import { Readable } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { readCsvRows } from "../../src/replay/csv-rows.js";
+import { RecordingScanner, replayedId } from "../../src/replay/recording-scan.js";
 import { idleGaps, Timeline } from "../../src/replay/timeline.js";
 
 const recA = { startS: 1000, endS: 1100, gaps: [[1010, 1060]] as [number, number][] };
@@ -56,6 +59,50 @@ describe("Timeline", () => {
           expect(offs[i]! - offs[i - 1]!).toBeLessThanOrEqual(sorted[i]! - sorted[i - 1]! + 1e-9);
           if (sorted[i]! > sorted[i - 1]!) expect(offs[i]! - offs[i - 1]!).toBeGreaterThanOrEqual(Math.min(1, sorted[i]! - sorted[i - 1]!) - 1e-9);
         }
+      }),
+    );
+  });
+
+  // Issue 13: `--align recordings` is the default, and it only changes anything when the file holds
+  // several recordings (several days); one recording keeps its own relative timing.
+  it("with one recording, the default alignment is the file's own timeline (a continuous multi-day one too)", async () => {
+    // Three days of reports, never an hour apart (one recording), with idle gaps of 40 and 50 minutes.
+    const times = Array.from({ length: 3 * 24 * 2 }, (_, i) => 1_700_000_000 + i * 1800 + (i % 2 === 0 ? 0 : 600));
+    const text = `time,id,lat,lon,alt_m,velocity,heading,vertrate\n${times.map((t, i) => `${t},d${i % 3},52,13,100,1,0,0\n`).join("")}`;
+    const scanner = new RecordingScanner();
+    for await (const e of readCsvRows(Readable.from([text]))) scanner.add(e);
+    const scan = scanner.result();
+    expect(scan.recordings).toHaveLength(1);
+    const byDefault = new Timeline(scan.recordings, { align: "recordings", keepGaps: false });
+    const file = new Timeline(scan.recordings, { align: "file", keepGaps: false });
+    expect(times.map((t) => byDefault.offsetS(0, t))).toEqual(times.map((t) => file.offsetS(0, t)));
+    const kept = new Timeline(scan.recordings, { align: "recordings", keepGaps: true });
+    expect(times.map((t) => kept.offsetS(0, t))).toEqual(times.map((t) => t - times[0]!));
+    for (const id of ["d0", "d1", "d2"]) expect(replayedId(id, 0, scan.firstRecordingOf, true)).toBe(id);
+    // The same rows as two recordings a week apart: the default now starts both at 0, side by side.
+    const later = times.map((t) => t + 7 * 86_400);
+    const two = new RecordingScanner();
+    const text2 = `${text}${later.map((t, i) => `${t},d${i % 3},52,13,100,1,0,0\n`).join("")}`;
+    for await (const e of readCsvRows(Readable.from([text2]))) two.add(e);
+    const scan2 = two.result();
+    expect(scan2.recordings).toHaveLength(2);
+    const aligned = new Timeline(scan2.recordings, { align: "recordings", keepGaps: false });
+    expect(aligned.offsetS(1, later[0]!)).toBe(0);
+    expect(new Timeline(scan2.recordings, { align: "file", keepGaps: false }).offsetS(1, later[0]!)).toBeGreaterThan(0);
+    expect(replayedId("d0", 1, scan2.firstRecordingOf, true)).toBe("d0~2");
+  });
+
+  it("gives any single recording the same offsets under either alignment", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 50_000 }), { minLength: 1, maxLength: 60 }), fc.boolean(), (times, keepGaps) => {
+        const sorted = [...times].sort((x, y) => x - y);
+        const gaps: [number, number][] = [];
+        for (let i = 1; i < sorted.length; i++) if (sorted[i]! - sorted[i - 1]! > 5) gaps.push([sorted[i - 1]!, sorted[i]!]);
+        const rec = [{ startS: sorted[0]!, endS: sorted.at(-1)!, gaps }];
+        const a = new Timeline(rec, { align: "recordings", keepGaps });
+        const b = new Timeline(rec, { align: "file", keepGaps });
+        expect(a.durationS).toBe(b.durationS);
+        for (const t of times) expect(a.offsetS(0, t)).toBe(b.offsetS(0, t));
       }),
     );
   });
