@@ -18,6 +18,7 @@ export default defineConfig({
             "test/{wire,ingest,link,detect,geo,client,replay,sim,fuzz,scripts,page,export}/**/*.test.ts",
             "test/*.test.ts",
             "test/region/metrics-mapping.test.ts",
+            "test/region/event-export.test.ts",
           ],
           environment: "node",
           // Property tests run thousands of cases (a brute-force halo check takes ~2 s alone): room for a busy machine.
@@ -50,8 +51,8 @@ export default defineConfig({
           name: "workers",
           testTimeout: 20_000,
           include: ["test/{gateway,region,hub}/**/*.test.ts"],
-          // A pure mapping, tested in Node beside the shell it serves.
-          exclude: ["test/region/metrics-mapping.test.ts"],
+          // Tested in Node beside the shells they serve: a pure mapping, and the export shell over a fake queue.
+          exclude: ["test/region/metrics-mapping.test.ts", "test/region/event-export.test.ts"],
         },
       },
       {
