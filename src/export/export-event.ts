@@ -20,7 +20,7 @@ export interface ExportPosition {
 
 export interface ExportEvent {
   v: typeof EXPORT_SCHEMA_VERSION;
-  /** Stable across retries and region restarts: a receiver deduplicates on it (delivery is at least once). */
+  /** The same on every redelivery of the event: a receiver deduplicates on it (delivery is at least once). */
   id: string;
   type: ExportEventType;
   region: string;

@@ -68,7 +68,8 @@ export class ExportFeed {
       if (this.states.size >= MAX_TRACKED) this.states.clear();
       this.states.set(key, state);
     }
-    const e = eventBase(`alert:${o.alertId}:${o.droneId}:${state}`, "alert", this.region, o.droneId, nowMs, this.positionOf(o.droneId));
+    // The prediction's time tells a return to an earlier level (warning → caution → warning) from a redelivery.
+    const e = eventBase(`alert:${o.alertId}:${o.droneId}:${state}:${o.computedForMs}`, "alert", this.region, o.droneId, nowMs, this.positionOf(o.droneId));
     const other = eventBase("", "alert", this.region, o.otherId, nowMs, null);
     e.alertId = o.alertId;
     e.level = o.level;

@@ -42,7 +42,7 @@ describe("export feed", () => {
     ]);
     expect(events[0]).toEqual({
       v: 1,
-      id: "alert:x1:a/d1:caution/climb",
+      id: "alert:x1:a/d1:caution/climb:1000",
       type: "alert",
       region: "gcpv",
       timeMs: 1000,
