@@ -15,9 +15,10 @@ export default defineConfig({
         test: {
           name: "unit",
           include: [
-            "test/{wire,ingest,link,detect,geo,client,replay,sim,fuzz,scripts,page}/**/*.test.ts",
+            "test/{wire,ingest,link,detect,geo,client,replay,sim,fuzz,scripts,page,export}/**/*.test.ts",
             "test/*.test.ts",
             "test/region/metrics-mapping.test.ts",
+            "test/region/event-export.test.ts",
           ],
           // The client package run inside workerd belongs to the workers project.
           exclude: ["test/**/*.workers.test.ts"],
@@ -54,8 +55,8 @@ export default defineConfig({
           include: ["test/{gateway,region,hub}/**/*.test.ts", "test/client/**/*.workers.test.ts"],
           // That test imports the built client package (dist/client) by its name: build it when stale.
           globalSetup: ["test/setup/build-client.ts"],
-          // A pure mapping, tested in Node beside the shell it serves.
-          exclude: ["test/region/metrics-mapping.test.ts"],
+          // Tested in Node beside the shells they serve: a pure mapping, and the export shell over a fake queue.
+          exclude: ["test/region/metrics-mapping.test.ts", "test/region/event-export.test.ts"],
         },
       },
       {

@@ -251,6 +251,14 @@ export const OPTIONS = {
     int: true,
     doc: "Each home drone's track is kept in memory for the ops view, one sample a second, this many seconds (16 B a sample: 4.7 MiB per 1,000 drones at 300; 0 = off).",
   },
+  eventsRetryBaseS: {
+    env: "EVENTS_RETRY_BASE_S",
+    default: 2,
+    min: 0,
+    max: 300,
+    int: true,
+    doc: "Event export: the first wait before a failed webhook delivery is retried, s; doubled each attempt up to 300 s (docs/operations.md).",
+  },
   chaos: {
     env: "CHAOS",
     default: 0,

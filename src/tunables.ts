@@ -120,3 +120,18 @@ export const HUB_MAX = 256;
 
 /** JUMP_CHECK_MPS at or above this turns the jump check off: no drone flies a millionth of light speed. */
 export const JUMP_CHECK_OFF_MPS = 1e9;
+
+// ── Event export (src/export, docs/operations.md) ─────────────────────────────
+
+/** Events a region holds for its queue at most: export must never grow a region's memory without bound. */
+export const EXPORT_PENDING_MAX = 2000;
+/** Messages per `sendBatch`: the Queues limit (100 messages, 256 KB; an event is well under 1 KB). */
+export const EXPORT_SEND_BATCH_MAX = 100;
+/** `sendBatch` calls a region has in flight at most; more events wait in the bounded buffer. */
+export const EXPORT_SENDS_IN_FLIGHT = 4;
+/** A webhook that has not answered in this long counts as a network error (retried), ms. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+/** The longest wait between two delivery attempts, s, and the cap of a webhook's Retry-After. */
+export const RETRY_MAX_DELAY_S = 300;
+/** A receiver refuses signatures further than this from its clock, s: a retry is signed afresh. */
+export const SIGNATURE_TOLERANCE_S = 300;

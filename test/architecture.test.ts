@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 const SRC = join(dirname(fileURLToPath(import.meta.url)), "../src");
 
 /** The pure folders: no Workers API, unit-tested in Node. */
-const PURE = ["wire", "geo", "ingest", "link", "detect", "client", "sim", "replay", "page", "fuzz"];
+const PURE = ["wire", "geo", "ingest", "link", "detect", "client", "sim", "replay", "page", "fuzz", "export"];
 /** What each place may import besides itself; `config` (options, pure), `tunables` (fixed numbers) and `gen` (the wire's generated types) are open to all. */
 const ALLOWED: Record<string, string[]> = {
   wire: [],
@@ -17,8 +17,9 @@ const ALLOWED: Record<string, string[]> = {
   ingest: ["wire", "geo"],
   link: ["wire"],
   detect: ["wire", "geo"],
-  gateway: ["ingest", "link", "wire", "geo", "env"],
-  region: ["detect", "link", "wire", "geo", "env"],
+  // The Worker shell also consumes the export queue (delivery policy, signature).
+  gateway: ["ingest", "link", "wire", "geo", "export", "env"],
+  region: ["detect", "link", "wire", "geo", "export", "env"],
   // The ingest hub shell: link machinery (its window, backoff) and the wire, nothing of the region's.
   hub: ["link", "wire", "env"],
   // The client shares the wire and the link's reconnect backoff with the gateway, nothing else.
@@ -30,6 +31,8 @@ const ALLOWED: Record<string, string[]> = {
   fuzz: ["ingest", "client", "wire", "sim"],
   // The operators' page runs in a browser: it reads the ops stream's messages and nothing else of ours.
   page: ["wire"],
+  // Event export: the region's outputs (types) as exported events, signed and delivered by the shells.
+  export: ["detect", "wire"],
   "index.ts": ["gateway", "region", "hub", "env"],
   "config.ts": ["geo"],
   // The bindings name the Durable Object classes (types only).

@@ -104,6 +104,14 @@ export class RegionSpace {
     });
   }
 
+  /** A drone's last reported position (the event export's), or null for a drone the region does not hold. */
+  positionOf(droneId: string): { lat: number; lon: number; altM: number; timeMs: number } | null {
+    const s = this.fleet.slotOf(droneId);
+    if (s < 0) return null;
+    const f = this.fleet;
+    return { lat: f.lat[s]!, lon: f.lon[s]!, altM: f.altM[s]!, timeMs: f.timeMs[s]! };
+  }
+
   /**
    * A lower bound on the horizontal distance (m) from a drone to its nearest other drone, as of its own
    * last report (lowered meanwhile when another drone reports closer); exact when one lies within its

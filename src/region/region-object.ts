@@ -7,7 +7,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { loadOptions, type Options } from "../config.js";
 import { farRadiusM, farVerdictValidityMs } from "../detect/far-verdict.js";
-import { RegionCore } from "../detect/region-core.js";
+import { RegionCore, type RegionOutput } from "../detect/region-core.js";
 import type { Env } from "../env.js";
 import { LinkLedger } from "../link/link-ledger.js";
 import { log } from "../log.js";
@@ -17,6 +17,7 @@ import { HubDoor } from "./hub-door.js";
 import { acceptHub, hubOf } from "./hub-socket.js";
 import { AlertAudit } from "./alert-audit.js";
 import { writeOrRestart } from "./durable-write.js";
+import { RegionExport } from "./event-export.js";
 import { FaultInjection } from "./fault-injection.js";
 import { Housekeeping } from "./housekeeping.js";
 import { acceptLink, linkIdOf } from "./link-socket.js";
@@ -37,6 +38,8 @@ interface Region {
   key: string;
   core: RegionCore;
   router: OutputRouter;
+  /** Event export to the EVENTS queue, when configured (src/region/event-export.ts). */
+  exporter: RegionExport | null;
 }
 
 export class RegionObject extends DurableObject<Env> {
@@ -150,7 +153,13 @@ export class RegionObject extends DurableObject<Env> {
     this.store.setRegionKey(key);
     this.stats.starts = this.store.nextEpoch();
     const core = new RegionCore(key, this.opts, `${key}.${this.stats.starts.toString(36)}`);
-    this.region = { key, core, router: new OutputRouter(key, this.outbox, this.audit, (o, t) => this.ops.noteOutputs(o, t)) };
+    const exporter = RegionExport.create(this.ctx, this.env, key, (id) => core.space.positionOf(id));
+    // The router calls this once a turn's frames are out: neither the feed nor the export delays an alert.
+    const observe = (o: readonly RegionOutput[], t: number) => {
+      this.ops.noteOutputs(o, t);
+      exporter?.noteOutputs(o, t);
+    };
+    this.region = { key, core, router: new OutputRouter(key, this.outbox, this.audit, observe), exporter };
     const now = Date.now();
     this.stats.journalReapplied += restoreRegion(core, this.store, this.ledger, this.opts.evictAfterMs, now, (j) =>
       this.applyBatch(j.linkId, j.bytes, now, false),
@@ -194,10 +203,11 @@ export class RegionObject extends DurableObject<Env> {
     return true;
   }
 
-  private async tick({ key, core, router }: Region, now: number): Promise<void> {
+  private async tick({ key, core, router, exporter }: Region, now: number): Promise<void> {
     const { metrics, events } = core.tick(now);
     router.route(core.drain(), "", now);
     this.ops.tick(core, metrics, events, now);
+    exporter?.noteEvents(events);
     this.outbox.expire(now);
     this.sink.write(metricsToDataPoints(key, metrics));
     // The ledger counts on this checkpoint from here: acks due ride out with each link's next batch.
@@ -223,7 +233,13 @@ export class RegionObject extends DurableObject<Env> {
   }
 
   private statsNow(): Record<string, number | number[]> {
-    const latency = this.region?.core.alertLatency() ?? {};
-    return { ...this.stats, badOutputs: this.region?.router.badOutputs ?? 0, badBundles: this.hubs.badBundles, hubs: this.hubs.hubs, ...latency };
+    return {
+      ...this.stats,
+      badOutputs: this.region?.router.badOutputs ?? 0,
+      badBundles: this.hubs.badBundles,
+      hubs: this.hubs.hubs,
+      ...this.region?.exporter?.stats(),
+      ...this.region?.core.alertLatency(),
+    };
   }
 }

@@ -55,4 +55,13 @@ describe("RegionSpace", () => {
     expect(back.homeDrones().map((d) => d.droneId)).toEqual(["a"]);
     expect(back.nearestNeighbourM("nobody")).toBeUndefined();
   });
+
+  it("tells a drone's last reported position, null for one it does not hold", () => {
+    const sp = withDrones(pt("a", T0, 52.5), pt("b", T0 + 500, 52.51));
+    const b = sp.positionOf("b")!;
+    expect(b.lat).toBeCloseTo(52.51, 9);
+    expect(b.lon).toBeCloseTo(13.4, 9);
+    expect({ altM: b.altM, timeMs: b.timeMs }).toEqual({ altM: 100, timeMs: T0 + 500 });
+    expect(sp.positionOf("nobody")).toBeNull();
+  });
 });

@@ -7,6 +7,7 @@ import { CHAOS_CLI } from "../../scripts/chaos.js";
 import { choiceFlag, numberFlag, parseCommandLine, UsageError } from "../../scripts/lib/cli.mjs";
 import { REPLAY_CLI } from "../../scripts/replay.js";
 import { SIM_CLI } from "../../scripts/sim.js";
+import { METRICS_CLI } from "../../scripts/metrics.js";
 import { TOKEN_CLI } from "../../scripts/token.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -20,7 +21,7 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 describe("every CLI's command line", () => {
-  const specs = { replay: REPLAY_CLI, sim: SIM_CLI, token: TOKEN_CLI, bench: BENCH_CLI, chaos: CHAOS_CLI } as const;
+  const specs = { replay: REPLAY_CLI, sim: SIM_CLI, token: TOKEN_CLI, bench: BENCH_CLI, chaos: CHAOS_CLI, metrics: METRICS_CLI } as const;
 
   it.each(Object.entries(specs))("%s: --help is the usage, an unknown or malformed flag an error with the usage", (_name, spec) => {
     const cli = spec as typeof REPLAY_CLI;
