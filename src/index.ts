@@ -4,5 +4,6 @@ import { createApp } from "./gateway/app.js";
 export { RegionObject } from "./region/region-object.js";
 export { RegionDirectory } from "./region/region-directory.js";
 export { IngestHub } from "./hub/ingest-hub.js";
+export { FleetQuota } from "./fleet/fleet-quota.js";
 
 export default createApp();

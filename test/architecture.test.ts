@@ -21,6 +21,8 @@ const ALLOWED: Record<string, string[]> = {
   region: ["detect", "link", "wire", "geo", "env"],
   // The ingest hub shell: link machinery (its window, backoff) and the wire, nothing of the region's.
   hub: ["link", "wire", "env"],
+  // The fleet quota object shell: its lease table and claims are ingest's (pure), it adds the object.
+  fleet: ["ingest", "wire", "env"],
   // The client shares the wire and the link's reconnect backoff with the gateway, nothing else.
   client: ["wire", "link"],
   sim: ["client", "wire", "geo", "detect"],
@@ -30,7 +32,7 @@ const ALLOWED: Record<string, string[]> = {
   fuzz: ["ingest", "client", "wire", "sim"],
   // The operators' page runs in a browser: it reads the ops stream's messages and nothing else of ours.
   page: ["wire"],
-  "index.ts": ["gateway", "region", "hub", "env"],
+  "index.ts": ["gateway", "region", "hub", "fleet", "env"],
   "config.ts": ["geo"],
   // The bindings name the Durable Object classes (types only).
   "env.ts": ["region"],
