@@ -84,6 +84,12 @@ export const FLEET_CLAIM_TIMEOUT_MS = 5000;
  * refused drones among many stays far below.
  */
 export const QUOTA_REFUSED_WEIGHT = 20;
+/**
+ * Refused drones or regions one session remembers per renewal period (ingest/fleet-claims.ts). Each
+ * new name is admitted until the fleet's answer, so a client inventing names gets this many of them
+ * through per period at most; past it, new names wait for the next renewal. Memory: a few hundred KiB.
+ */
+export const FLEET_MAX_REFUSED = 4096;
 /** The fleet's object forgets lapsed sessions at most this often, and always before it refuses. */
 export const FLEET_SWEEP_MS = 1000;
 

@@ -56,7 +56,6 @@ export function createApp() {
       c.set("options", optionsFor(c.env));
       c.set("ring", await keyRing(settings));
       fleetQuotaTable(c.env); // FLEET_QUOTAS: a bad one is refused here, like a bad option
-
     } catch (e) {
       if (e instanceof ConfigError || e instanceof KeyConfigError) {
         log("invalid configuration", { error: e.message }, "error");

@@ -209,8 +209,7 @@ export class DroneSession implements LinkHost {
     this.hooks.onEnd?.();
     // The session's leases go back now; if this is lost, they lapse after FLEET_LEASE_MS.
     const release = this.core.fleet.release();
-    if (release)
-      (this.hooks.waitUntil ?? (() => {}))(sendClaim(this.env, { fleet: this.fleet, session: this.sessionId, ...release }).catch(() => {}));
+    if (release) (this.hooks.waitUntil ?? (() => {}))(sendClaim(this.env, { fleet: this.fleet, session: this.sessionId, ...release }).catch(() => {}));
     const deadline = now + this.opts.resendMaxMs;
     // The runtime may end this request once the client socket is gone: keep it alive until the
     // regions have acknowledged everything (or the resend window is over).

@@ -7,7 +7,7 @@
  * gives back what it no longer uses. When the object does not answer, the session fails open: it goes
  * on admitting, and tries again at the next renewal. Pure; the shell carries the requests.
  */
-import { FLEET_RENEWALS_PER_LEASE } from "../tunables.js";
+import { FLEET_MAX_REFUSED, FLEET_RENEWALS_PER_LEASE } from "../tunables.js";
 import type { ClaimReply, FleetLimits } from "./fleet-claim-protocol.js";
 
 /** A claim for the shell to send (it adds the fleet and the session's id). */
@@ -31,7 +31,8 @@ export class ClaimSet {
 
   /**
    * Whether a point may use `item` now: in use, or new with room for it. The session alone never holds
-   * more than the fleet may, so a client inventing names is refused here without asking anyone.
+   * more than the fleet may, nor remembers more than FLEET_MAX_REFUSED refusals: a client inventing
+   * names is refused here without asking anyone, until the next renewal makes room.
    */
   allows(item: string): boolean {
     if (this.max === 0 || this.held.has(item)) return true;
@@ -39,7 +40,7 @@ export class ClaimSet {
       this.refused.set(item, this.period);
       return false;
     }
-    return this.held.size + this.refused.size < this.max;
+    return this.held.size < this.max && this.refused.size < FLEET_MAX_REFUSED;
   }
 
   /** A point used `item` (after allows() said yes). */
@@ -89,9 +90,14 @@ export class ClaimSet {
     }
   }
 
-  /** Items the session uses or was refused (bounded by `max`). */
+  /** Items the session uses or was refused (bounded by `max` + FLEET_MAX_REFUSED). */
   get size(): number {
     return this.held.size + this.refused.size;
+  }
+
+  /** In use by this session (admitted, granted or not yet answered). */
+  holds(item: string): boolean {
+    return this.held.has(item);
   }
 
   isRefused(item: string): boolean {
@@ -156,19 +162,19 @@ export class FleetClaims {
     return draft;
   }
 
-  /** The answer to the claim in flight; null: the object did not answer (fail open until the next renewal). */
-  settle(reply: ClaimReply | null): number {
+  /** The answer to the claim in flight (returned); null: the object did not answer (fail open until the next renewal). */
+  settle(reply: ClaimReply | null): ClaimDraft | null {
     const sent = this.inFlight;
     this.inFlight = null;
-    if (!sent) return 0;
+    if (!sent) return null;
     if (!reply) {
       this.quietUntilMs = this.nextRenewMs;
-      return 0;
+      return sent;
     }
     this.drones.settle(sent.drones, reply.refusedDrones);
     this.regions.settle(sent.regions, reply.refusedRegions);
     if (sent.full && sent.drones.length === 0 && sent.regions.length === 0) this.leased = false;
-    return reply.refusedDrones.length + reply.refusedRegions.length;
+    return sent;
   }
 
   /** The claim giving everything back at the session's end, if the object may hold anything of it. */

@@ -25,7 +25,7 @@ export function parseFleetQuotas(raw: unknown): FleetQuotaTable {
   try {
     v = typeof raw === "string" ? JSON.parse(raw) : raw;
   } catch {
-    throw new ConfigError("FLEET_QUOTAS must be JSON: {\"fleet\": {\"drones\": n, \"regions\": n}}");
+    throw new ConfigError('FLEET_QUOTAS must be JSON: {"fleet": {"drones": n, "regions": n}}');
   }
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new ConfigError("FLEET_QUOTAS must be a JSON object keyed by fleet");
   for (const [fleet, q] of Object.entries(v)) {

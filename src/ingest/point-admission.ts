@@ -79,7 +79,8 @@ export class PointAdmission {
   }
 
   private quotaMessage(over: "fleet_drones" | "fleet_regions"): string {
-    const [n, what, option] = over === "fleet_drones" ? [this.claims.limits.drones, "drones", "FLEET_MAX_DRONES"] : [this.claims.limits.regions, "regions", "FLEET_MAX_REGIONS"];
+    const [n, what, option] =
+      over === "fleet_drones" ? [this.claims.limits.drones, "drones", "FLEET_MAX_DRONES"] : [this.claims.limits.regions, "regions", "FLEET_MAX_REGIONS"];
     return `fleet ${this.scope.fleet} is at its quota of ${n} ${what} (${option} or FLEET_QUOTAS) across its sessions`;
   }
 

@@ -63,7 +63,8 @@ export class FrameRejections {
       out.push(errorFrame(ErrorCode.WRONG_DRONE, `${this.wrongDrone} point(s) dropped: ${why}`, this.firstWrong?.droneId ?? id, this.wrongDrone));
     }
     if (this.regions > 0) out.push(errorFrame(ErrorCode.LIMIT, `${this.regions} point(s) dropped: ${this.firstRegions!.message}`, id, this.regions));
-    if (this.quota > 0) out.push(errorFrame(ErrorCode.QUOTA, `${this.quota} point(s) dropped: ${this.firstQuota!.message}`, localDroneId(this.firstQuota!.droneId), this.quota));
+    if (this.quota > 0)
+      out.push(errorFrame(ErrorCode.QUOTA, `${this.quota} point(s) dropped: ${this.firstQuota!.message}`, localDroneId(this.firstQuota!.droneId), this.quota));
     const invalid = this.invalid - this.regions;
     if (invalid > 0) out.push(errorFrame(ErrorCode.INVALID_POINT, `${invalid} point(s) rejected; first: ${this.firstInvalid!.message}`, id, invalid));
     return out;

@@ -197,8 +197,8 @@ export class SessionCore extends SessionReplies {
 
   /** The fleet's answer to the claim in flight; null: no answer (admitting on unchecked, counted). */
   onFleetReply(reply: ClaimReply | null, nowMs: number): SessionOutput {
-    this.admission.claims.settle(reply);
-    if (!reply) this.countForDrone("", "quotaUnchecked", 1, nowMs);
+    const sent = this.admission.claims.settle(reply);
+    if (!reply && sent) this.countForDrone(sent.drones[0] ?? "", "quotaUnchecked", 1, nowMs);
     return this.take();
   }
 
@@ -222,7 +222,7 @@ export class SessionCore extends SessionReplies {
       }
       const p = v.point;
       const lv = this.limiter.admitPoint(p.droneId, nowMs);
-      if (lv.status === "closed") return this.abusive(lv.reason, rejections);
+      if (lv.status === "closed") return void this.abusive(lv.reason, rejections);
       if (lv.status === "limited") {
         // Counted where the drone already flies (or this session already sends): never in a new region.
         this.totals.pointsRateLimited++;
@@ -234,7 +234,7 @@ export class SessionCore extends SessionReplies {
         this.reject(r, rejections, nowMs);
         // Sending on what the fleet's quota refused, after being told, is offered traffic of its own.
         const q = r.reason === "regions" ? null : this.limiter.chargeRefused(1, nowMs);
-        if (q?.status === "closed") return this.abusive(q.reason, rejections);
+        if (q?.status === "closed") return void this.abusive(q.reason, rejections);
         continue;
       }
       const { home, halo } = r;
