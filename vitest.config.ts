@@ -44,6 +44,10 @@ export default defineConfig({
                 }),
                 AIRSPACE_REVOKED_JTI: "revoked-1, revoked-2",
                 ACK_EVERY_BATCHES: "4",
+                // Fleet quotas (test/gateway/fleet-quota.test.ts): small quotas for the test's own fleets,
+                // and leases that lapse in 2 s (renewed every ~0.7 s) so a dead session's quota frees quickly.
+                FLEET_QUOTAS: JSON.stringify({ qd: { drones: 3 }, qr: { regions: 2 }, qx: { drones: 2 } }),
+                FLEET_LEASE_MS: "2000",
                 ...(process.env.FC_SEED ? { FC_SEED: process.env.FC_SEED } : {}),
               },
             },

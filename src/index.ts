@@ -6,6 +6,7 @@ import type { Env } from "./env.js";
 export { RegionObject } from "./region/region-object.js";
 export { RegionDirectory } from "./region/region-directory.js";
 export { IngestHub } from "./hub/ingest-hub.js";
+export { FleetQuota } from "./fleet/fleet-quota.js";
 
 const app = createApp();
 

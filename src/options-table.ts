@@ -128,6 +128,31 @@ export const OPTIONS = {
     doc: "Open sockets per token (its jti, else fleet and sub) in one gateway isolate.",
   },
 
+  fleetMaxDrones: {
+    env: "FLEET_MAX_DRONES",
+    default: 20_000,
+    min: 0,
+    max: 10_000_000,
+    int: true,
+    doc: "Drones one fleet may report at once, across all its sessions (0 = unlimited; per fleet: FLEET_QUOTAS, docs/security.md).",
+  },
+  fleetMaxRegions: {
+    env: "FLEET_MAX_REGIONS",
+    default: 1024,
+    min: 0,
+    max: 1_000_000,
+    int: true,
+    doc: "Regions one fleet's sessions may send to at once, all together (0 = unlimited; per fleet: FLEET_QUOTAS).",
+  },
+  fleetLeaseMs: {
+    env: "FLEET_LEASE_MS",
+    default: 90_000,
+    min: 1000,
+    max: 3_600_000,
+    int: true,
+    doc: "A drone or region a session stopped renewing leaves its fleet's quota after this long, ms; sessions renew every third of it.",
+  },
+
   dedupeHorizontalM: { env: "DEDUPE_H_M", default: 0.5, min: 0, max: 100, doc: "Near-duplicate: horizontal distance below which a point may be dropped, m." },
   dedupeVerticalM: { env: "DEDUPE_V_M", default: 0.5, min: 0, max: 100, doc: "Near-duplicate: vertical distance, m." },
   dedupeSpeedMps: { env: "DEDUPE_SPEED_MPS", default: 0.5, min: 0, max: 100, doc: "Near-duplicate: velocity difference, m/s." },

@@ -64,6 +64,35 @@ export const MAX_FIELDS_PER_POINT = 12;
 /** A link's socket that brings no hello within this long starts over: nothing is sent before a hello. */
 export const HELLO_TIMEOUT_MS = 3000;
 
+// ── Fleet quotas (docs/security.md) ───────────────────────────────────────────
+
+/**
+ * Renewals per FLEET_LEASE_MS: a session renews its leases every third of their lifetime, so two
+ * renewals can be lost (or the fleet's object restart) before a live session's drone lapses.
+ */
+export const FLEET_RENEWALS_PER_LEASE = 3;
+/**
+ * A claim the fleet's object has not answered within this long counts as unanswered: the session
+ * admits on (fails open) and tries again at its next renewal. At most one claim per session is in
+ * flight, so a slow object must not hold that one slot for good.
+ */
+export const FLEET_CLAIM_TIMEOUT_MS = 5000;
+/**
+ * A point refused by a fleet quota counts as this many points offered toward the abuse score
+ * (ingest/abuse-score.ts): a client that keeps sending, at half its rate or more, only what it was
+ * told its fleet may not send costs like a 10× flood and is closed like one; a relay with a few
+ * refused drones among many stays far below.
+ */
+export const QUOTA_REFUSED_WEIGHT = 20;
+/**
+ * Refused drones or regions one session remembers per renewal period (ingest/fleet-claims.ts). Each
+ * new name is admitted until the fleet's answer, so a client inventing names gets this many of them
+ * through per period at most; past it, new names wait for the next renewal. Memory: a few hundred KiB.
+ */
+export const FLEET_MAX_REFUSED = 4096;
+/** The fleet's object forgets lapsed sessions at most this often, and always before it refuses. */
+export const FLEET_SWEEP_MS = 1000;
+
 // ── Region object ─────────────────────────────────────────────────────────────
 
 /** The region's tick (metrics, checkpoint, far verdicts): the one-second metrics contract. */

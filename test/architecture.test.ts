@@ -22,6 +22,8 @@ const ALLOWED: Record<string, string[]> = {
   region: ["detect", "link", "wire", "geo", "export", "env"],
   // The ingest hub shell: link machinery (its window, backoff) and the wire, nothing of the region's.
   hub: ["link", "wire", "env"],
+  // The fleet quota object shell: its lease table and claims are ingest's (pure), it adds the object.
+  fleet: ["ingest", "wire", "env"],
   // The client shares the wire and the link's reconnect backoff with the gateway, nothing else.
   client: ["wire", "link"],
   sim: ["client", "wire", "geo", "detect"],
@@ -33,7 +35,7 @@ const ALLOWED: Record<string, string[]> = {
   page: ["wire"],
   // Event export: the region's outputs (types) as exported events, signed and delivered by the shells.
   export: ["detect", "wire"],
-  "index.ts": ["gateway", "region", "hub", "env"],
+  "index.ts": ["gateway", "region", "hub", "fleet", "env"],
   "config.ts": ["geo"],
   // The bindings name the Durable Object classes (types only).
   "env.ts": ["region"],

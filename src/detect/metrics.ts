@@ -43,6 +43,9 @@ export interface FleetMetrics {
   droppedOverflow: number;
   wrongDrone: number;
   ghostsSent: number;
+  /** Points dropped at the gateway as over their fleet's quota, and claims the fleet's quota object left unanswered (fail open). */
+  overQuota: number;
+  quotaUnchecked: number;
   /**
    * Home points that reached this region already older than the stale limit (measurement → arrival):
    * the edge is behind, and conflicts of those drones cannot be predicted until fresher points come.
@@ -218,6 +221,8 @@ export class MetricsWindow {
       droppedOverflow: c[COUNTER_INDEX.droppedOverflow]!,
       wrongDrone: c[COUNTER_INDEX.wrongDrone]!,
       ghostsSent: c[COUNTER_INDEX.ghostsSent]!,
+      overQuota: c[COUNTER_INDEX.overQuota]!,
+      quotaUnchecked: c[COUNTER_INDEX.quotaUnchecked]!,
       staleOnArrival: this.staleOnArrival,
       lateOnArrival: this.lateOnArrival,
       applied: this.applied,

@@ -9,6 +9,7 @@ import { loadAuthSettings } from "./auth-settings.js";
 import { chosenSubprotocol, extractToken, type Principal } from "./auth.js";
 import { KeyConfigError, type KeyRing, keyRing, verifyToken } from "./credentials.js";
 import { acquireConnection } from "./connection-caps.js";
+import { fleetQuotaTable } from "./fleet-claim.js";
 import { mountChaosRoutes } from "./chaos-routes.js";
 import { DroneSession } from "./session.js";
 import { settingsProblem } from "./deploy-guard.js";
@@ -54,6 +55,7 @@ export function createApp() {
     try {
       c.set("options", optionsFor(c.env));
       c.set("ring", await keyRing(settings));
+      fleetQuotaTable(c.env); // FLEET_QUOTAS: a bad one is refused here, like a bad option
     } catch (e) {
       if (e instanceof ConfigError || e instanceof KeyConfigError) {
         log("invalid configuration", { error: e.message }, "error");

@@ -13,6 +13,7 @@ import type { Principal } from "./auth.js";
 import type { AuthResult } from "./credentials.js";
 import { linkCutter, sessionEnded, sessionOpened } from "./chaos-state.js";
 import { type LinkHost, UpstreamLink } from "./upstream.js";
+import { limitsOf, sendClaim } from "./fleet-claim.js";
 
 /** What the request that upgraded the socket lends its session. */
 export interface SessionHooks {
@@ -32,6 +33,9 @@ export class DroneSession implements LinkHost {
   /** When each link last carried a batch: a link idle for LINK_IDLE_MS with nothing unacknowledged is closed. */
   private readonly lastSent = new Map<string, number>();
   private idleSweep: ReturnType<typeof setInterval> | null = null;
+  /** Renews the session's leases on its fleet's quotas (the core says when a claim is owed). */
+  private claimTick: ReturnType<typeof setInterval> | null = null;
+  private readonly fleet: string;
   /** Links this session has opened, for their ids. */
   private linkSerial = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -45,7 +49,8 @@ export class DroneSession implements LinkHost {
     private readonly env: Env,
     private readonly hooks: SessionHooks = {},
   ) {
-    this.core = new SessionCore(principal, opts, Date.now());
+    this.fleet = principal.fleet;
+    this.core = new SessionCore(principal, opts, Date.now(), limitsOf(env, opts, principal.fleet));
     if (opts.chaos === 1) sessionOpened(this.core.totals);
   }
 
@@ -59,6 +64,7 @@ export class DroneSession implements LinkHost {
     this.sendToClient(this.core.welcome(this.sessionId, Date.now()));
     this.schedule(Date.now()); // the token's expiry, if nothing else
     this.idleSweep = setInterval(() => this.closeIdleLinks(Date.now()), Math.max(250, Math.floor(this.opts.linkIdleMs / 4)));
+    if (this.core.fleet.active) this.claimTick = setInterval(() => this.claim(Date.now()), this.core.fleet.renewEveryMs);
   }
 
   // ---- LinkHost: what the region links tell us ----
@@ -100,6 +106,7 @@ export class DroneSession implements LinkHost {
       this.shutdown();
       return;
     }
+    this.claim(Date.now());
     this.schedule(Date.now());
   }
 
@@ -114,6 +121,23 @@ export class DroneSession implements LinkHost {
     const settle = (r: AuthResult) => this.apply(this.core.onRenewal(r.ok ? r.principal : r.error, Date.now()));
     if (!verify) settle({ ok: false, status: 401, error: "this server cannot verify renewals" });
     else verify(token).then(settle, () => settle({ ok: false, status: 401, error: "token could not be verified" }));
+  }
+
+  /**
+   * Sends the claim the core owes its fleet's quota object, if any (at most one in flight): never awaited
+   * by a point. Unanswered, the session admits on unchecked (fails open: an alert matters more than a quota).
+   */
+  private claim(now: number): void {
+    if (this.closed) return;
+    const draft = this.core.fleet.request(now);
+    if (!draft) return;
+    sendClaim(this.env, { fleet: this.fleet, session: this.sessionId, ...draft }).then(
+      (reply) => this.apply(this.core.onFleetReply(reply, Date.now())),
+      (e: unknown) => {
+        log("fleet quota object did not answer: admitting unchecked", { session: this.sessionId, fleet: this.fleet, error: String(e) }, "error");
+        this.apply(this.core.onFleetReply(null, Date.now()));
+      },
+    );
   }
 
   /**
@@ -181,7 +205,11 @@ export class DroneSession implements LinkHost {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.idleSweep) clearInterval(this.idleSweep);
+    if (this.claimTick) clearInterval(this.claimTick);
     this.hooks.onEnd?.();
+    // The session's leases go back now; if this is lost, they lapse after FLEET_LEASE_MS.
+    const release = this.core.fleet.release();
+    if (release) (this.hooks.waitUntil ?? (() => {}))(sendClaim(this.env, { fleet: this.fleet, session: this.sessionId, ...release }).catch(() => {}));
     const deadline = now + this.opts.resendMaxMs;
     // The runtime may end this request once the client socket is gone: keep it alive until the
     // regions have acknowledged everything (or the resend window is over).

@@ -19,7 +19,10 @@ export type RejectReason =
   /** Farther from the drone's previous accepted point than MAX_SPEED_MPS allows (ingest/plausibility.ts). */
   | "jump"
   /** Its regions would take the session past its region cap (ingest/region-cap.ts). */
-  | "regions";
+  | "regions"
+  /** Its drone, or one of its regions, would take the fleet past its quota (ingest/fleet-claims.ts). */
+  | "fleet_drones"
+  | "fleet_regions";
 /** Why a point repeats what the region already has: same time (repeat), older (stale), or too close (near). */
 export type DedupeReason = "near" | "repeat" | "stale";
 /**

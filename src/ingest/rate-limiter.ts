@@ -9,7 +9,7 @@ import type { Options } from "../config.js";
 import { TokenBucket } from "./token-bucket.js";
 import { ACCEPTED, type Accepted, CLOSED_ABUSE, type Closed, LIMITED, type Limited } from "./outcome.js";
 import { AbuseScore } from "./abuse-score.js";
-import { ABUSE_FACTOR, NOTICE_INTERVAL_MS, CONN_BURST_S, ABUSE_WINDOW_MS, PING_BURST, PING_RATE_PER_S } from "../tunables.js";
+import { ABUSE_FACTOR, NOTICE_INTERVAL_MS, CONN_BURST_S, ABUSE_WINDOW_MS, PING_BURST, PING_RATE_PER_S, QUOTA_REFUSED_WEIGHT } from "../tunables.js";
 
 export type RateLimitOptions = Pick<
   Options,
@@ -164,6 +164,13 @@ export class ConnectionLimiter {
     if (!bucket.take(1, nowMs)) return this.drop(1, bucket.retryAfterMs(nowMs), LIMITED.drone, nowMs);
     this.admittedPoints++;
     return ACCEPTED;
+  }
+
+  /** `n` points refused by a fleet quota the client was told of: offered traffic, QUOTA_REFUSED_WEIGHT times over. */
+  chargeRefused(n: number, nowMs: number): LimitVerdict {
+    this.roll(nowMs);
+    this.offeredPoints += n * QUOTA_REFUSED_WEIGHT;
+    return this.isAbusive() ? CLOSED_ABUSE : ACCEPTED;
   }
 
   /**

@@ -1,11 +1,12 @@
 /**
- * The points of one frame that were rejected, reported to the client as at most three error frames
- * (a drone the token may not send; the region cap; invalid values), each with the count and the first problem, instead of
+ * The points of one frame that were rejected, reported to the client as at most four error frames
+ * (a drone the token may not send; the region cap; the fleet's quota; invalid values), each with the count and the first problem, instead of
  * one frame per point: a relay's bad frame must not become thousands of replies.
  */
 import { ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
 import { errorFrame } from "../wire/server-frames.js";
 import type { CounterName } from "../wire/counters.js";
+import { localDroneId } from "../wire/fleet-key.js";
 import type { Rejected, RejectReason } from "./outcome.js";
 
 const REJECTED: readonly CounterName[] = ["received", "rejected"];
@@ -13,15 +14,24 @@ const REJECTED: readonly CounterName[] = ["received", "rejected"];
 export const LIMITED_COUNTERS: readonly CounterName[] = ["received", "rateLimited"];
 /** The counters a rejected point adds to, by reason. */
 export function rejectionCounters(reason: RejectReason): readonly CounterName[] {
+  if (reason === "fleet_drones" || reason === "fleet_regions") return QUOTA;
   return reason === "wrong_drone" ? WRONG : reason === "jump" ? JUMP : REJECTED;
 }
 const WRONG: readonly CounterName[] = [...REJECTED, "wrongDrone"];
 const JUMP: readonly CounterName[] = [...REJECTED, "implausible"];
+const QUOTA: readonly CounterName[] = [...REJECTED, "overQuota"];
+
+/** Whether a rejection came after the point's id became its fleet key (the route stage): counted under it as is. */
+export function rejectedKeyed(reason: RejectReason): boolean {
+  return reason === "regions" || reason === "fleet_drones" || reason === "fleet_regions";
+}
 
 export class FrameRejections {
   private invalid = 0;
   private wrongDrone = 0;
   private regions = 0;
+  private quota = 0;
+  private firstQuota: Rejected | null = null;
   private first: Rejected | null = null;
   private firstWrong: Rejected | null = null;
   private firstInvalid: Rejected | null = null;
@@ -31,6 +41,9 @@ export class FrameRejections {
     if (v.reason === "wrong_drone") {
       this.wrongDrone++;
       this.firstWrong ??= v;
+    } else if (v.reason === "fleet_drones" || v.reason === "fleet_regions") {
+      this.quota++;
+      this.firstQuota ??= v;
     } else {
       this.invalid++;
       if (v.reason === "regions") {
@@ -50,6 +63,8 @@ export class FrameRejections {
       out.push(errorFrame(ErrorCode.WRONG_DRONE, `${this.wrongDrone} point(s) dropped: ${why}`, this.firstWrong?.droneId ?? id, this.wrongDrone));
     }
     if (this.regions > 0) out.push(errorFrame(ErrorCode.LIMIT, `${this.regions} point(s) dropped: ${this.firstRegions!.message}`, id, this.regions));
+    if (this.quota > 0)
+      out.push(errorFrame(ErrorCode.QUOTA, `${this.quota} point(s) dropped: ${this.firstQuota!.message}`, localDroneId(this.firstQuota!.droneId), this.quota));
     const invalid = this.invalid - this.regions;
     if (invalid > 0) out.push(errorFrame(ErrorCode.INVALID_POINT, `${invalid} point(s) rejected; first: ${this.firstInvalid!.message}`, id, invalid));
     return out;

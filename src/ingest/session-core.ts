@@ -17,10 +17,13 @@ import { StreamDecoder, streamMaxDrones } from "../wire/telemetry-stream.js";
 import { CredentialClock } from "./credential-clock.js";
 import { FrameGate } from "./frame-gate.js";
 import { PointAdmission } from "./point-admission.js";
+import type { ClaimReply, FleetLimits } from "./fleet-claim-protocol.js";
+import type { FleetClaims } from "./fleet-claims.js";
 import { BadFrameWindow } from "./bad-frames.js";
 import type { Rejected } from "./outcome.js";
-import { FrameRejections, LIMITED_COUNTERS, rejectionCounters } from "./rejections.js";
-import { emptyOutput, type SessionOutput, type SessionPrincipal } from "./session-output.js";
+import { FrameRejections, LIMITED_COUNTERS, rejectedKeyed, rejectionCounters } from "./rejections.js";
+import type { SessionOutput, SessionPrincipal } from "./session-output.js";
+import { SessionReplies } from "./session-replies.js";
 import { Batcher, type FlushedBatch } from "./batcher.js";
 import { sessionWelcome } from "./welcome.js";
 import { FrameBatches } from "./frame-batches.js";
@@ -32,7 +35,7 @@ import { COUNTERS_FLUSH_MS } from "../tunables.js";
 
 export type { SessionBatch, SessionOutput, SessionPrincipal } from "./session-output.js";
 
-export class SessionCore {
+export class SessionCore extends SessionReplies {
   readonly ownDroneId: string | null;
   /** The TelemetryStream table size this session announces and decodes with. */
   readonly streamTable: number;
@@ -52,17 +55,17 @@ export class SessionCore {
   private readonly frameBatches: FrameBatches;
   /** The first region this session sent to: where counts of drones never routed anywhere go. */
   private firstRegion: string | undefined;
-  private closed = false;
-  private out: SessionOutput = emptyOutput();
 
   constructor(
     private readonly principal: SessionPrincipal,
     private readonly opts: Options,
     nowMs: number,
+    limits: FleetLimits = { drones: opts.fleetMaxDrones, regions: opts.fleetMaxRegions },
   ) {
+    super();
     this.ownDroneId = principal.role === "drone" ? principal.sub : null;
     this.streamTable = streamMaxDrones(principal.role, opts.relayMaxDrones);
-    this.admission = new PointAdmission(principal, opts);
+    this.admission = new PointAdmission(principal, opts, limits, nowMs);
     this.credentials = new CredentialClock(principal);
     const entitlement = principal.role === "relay" ? (this.admission.scope.listed ?? opts.relayMaxDrones) : 1;
     this.limiter = new ConnectionLimiter(opts, nowMs, 1, entitlement);
@@ -188,6 +191,18 @@ export class SessionCore {
     return Math.min(this.batcher.nextDeadline(), this.counters.nextDueMs(COUNTERS_FLUSH_MS), this.credentials.deadlineMs);
   }
 
+  /** This session's claims on its fleet's quotas: the shell sends their requests, off the socket's turn. */
+  get fleet(): FleetClaims {
+    return this.admission.claims;
+  }
+
+  /** The fleet's answer to the claim in flight; null: no answer (admitting on unchecked, counted). */
+  onFleetReply(reply: ClaimReply | null, nowMs: number): SessionOutput {
+    const sent = this.admission.claims.settle(reply);
+    if (!reply && sent) this.countForDrone(sent.drones[0] ?? "", "quotaUnchecked", 1, nowMs);
+    return this.take();
+  }
+
   /** The client is gone: everything accepted and every pending count leaves now, and nothing more is taken. */
   drain(): SessionOutput {
     this.frameBatches.end();
@@ -208,11 +223,7 @@ export class SessionCore {
       }
       const p = v.point;
       const lv = this.limiter.admitPoint(p.droneId, nowMs);
-      if (lv.status === "closed") {
-        this.toClient(errorFrame(ErrorCode.POLICY, lv.reason));
-        this.closeWith(CloseCode.POLICY, "rate limit abuse");
-        return;
-      }
+      if (lv.status === "closed") return void this.abusive(lv.reason, rejections);
       if (lv.status === "limited") {
         // Counted where the drone already flies (or this session already sends): never in a new region.
         this.totals.pointsRateLimited++;
@@ -222,6 +233,9 @@ export class SessionCore {
       const r = this.admission.route(p);
       if ("status" in r) {
         this.reject(r, rejections, nowMs);
+        // Sending on what the fleet's quota refused, after being told, is offered traffic of its own.
+        const q = r.reason === "regions" ? null : this.limiter.chargeRefused(1, nowMs);
+        if (q?.status === "closed") return void this.abusive(q.reason, rejections);
         continue;
       }
       const { home, halo } = r;
@@ -247,9 +261,16 @@ export class SessionCore {
     for (const frame of rejections.frames(this.ownDroneId)) this.toClient(frame);
   }
 
+  /** The client is abusive: what its frame earned so far, then the close. */
+  private abusive(reason: string, rejections: FrameRejections): void {
+    for (const frame of rejections.frames(this.ownDroneId)) this.toClient(frame);
+    this.toClient(errorFrame(ErrorCode.POLICY, reason));
+    this.closeWith(CloseCode.POLICY, "rate limit abuse");
+  }
+
   private reject(v: Rejected, rejections: FrameRejections, nowMs: number): void {
     this.totals.pointsRejected++;
-    this.countForDrone(v.reason === "regions" ? v.droneId : this.admission.keyOf(v.droneId), rejectionCounters(v.reason), 1, nowMs);
+    this.countForDrone(rejectedKeyed(v.reason) ? v.droneId : this.admission.keyOf(v.droneId), rejectionCounters(v.reason), 1, nowMs);
     rejections.add(v);
   }
 
@@ -275,21 +296,5 @@ export class SessionCore {
     if (!this.badFrames.record(nowMs)) return;
     this.toClient(errorFrame(ErrorCode.POLICY, `more than ${this.opts.badFrameLimit} bad frames in ${this.opts.badFrameWindowMs / 1000} s`));
     this.closeWith(CloseCode.POLICY, "too many bad frames");
-  }
-
-  private closeWith(code: number, reason: string): void {
-    if (this.out.close) return;
-    this.out.close = { code, reason };
-    this.closed = true;
-  }
-
-  private toClient(frame: Uint8Array): void {
-    this.out.toClient.push(frame);
-  }
-
-  private take(): SessionOutput {
-    const o = this.out;
-    this.out = emptyOutput();
-    return o;
   }
 }

@@ -53,6 +53,8 @@ export const PIPELINE_DOUBLES = [
   "ghostsSent",
   "staleOnArrival",
   "lateOnArrival",
+  "overQuota",
+  "quotaUnchecked",
 ] as const satisfies readonly (keyof FleetMetrics)[];
 
 export function metricsToDataPoints(regionKey: string, m: FleetMetrics): DataPoint[] {

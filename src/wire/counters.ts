@@ -18,6 +18,10 @@ export const COUNTER_NAMES = [
   "ghostsSent",
   /** Points rejected as a jump faster than MAX_SPEED_MPS from their drone's previous one (issue 11). */
   "implausible",
+  /** Points dropped because their fleet is at its drones or regions quota (ingest/fleet-claims.ts). */
+  "overQuota",
+  /** Claims the fleet's quota object did not answer: the session admitted on unchecked (fail open). */
+  "quotaUnchecked",
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

@@ -35,6 +35,8 @@ function metrics(over: Partial<FleetMetrics> = {}): FleetMetrics {
     ghostsSent: 215,
     staleOnArrival: 216,
     lateOnArrival: 217,
+    overQuota: 218,
+    quotaUnchecked: 219,
     batteryMeanPct: 104.5,
     batteryMinPct: 105,
     lowBattery: 106,
@@ -91,7 +93,7 @@ describe("metricsToDataPoints", () => {
     const m = metrics();
     const [, pipeline] = metricsToDataPoints(REGION, m);
     expect(pipeline!.doubles).toEqual(PIPELINE_DOUBLES.map((k) => m[k]));
-    expect(pipeline!.doubles).toEqual([201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217]);
+    expect(pipeline!.doubles).toEqual([201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219]);
   });
 
   it("keeps the column order queries rely on (append only)", () => {
@@ -133,6 +135,8 @@ describe("metricsToDataPoints", () => {
       "ghostsSent",
       "staleOnArrival",
       "lateOnArrival",
+      "overQuota",
+      "quotaUnchecked",
     ]);
   });
 
