@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 const SRC = join(dirname(fileURLToPath(import.meta.url)), "../src");
 
 /** The pure folders: no Workers API, unit-tested in Node. */
-const PURE = ["wire", "geo", "ingest", "link", "detect", "client", "sim", "replay", "page", "fuzz"];
+const PURE = ["wire", "geo", "ingest", "link", "detect", "client", "sim", "replay", "page", "fuzz", "tracing"];
 /** What each place may import besides itself; `config` (options, pure), `tunables` (fixed numbers) and `gen` (the wire's generated types) are open to all. */
 const ALLOWED: Record<string, string[]> = {
   wire: [],
@@ -17,8 +17,10 @@ const ALLOWED: Record<string, string[]> = {
   ingest: ["wire", "geo"],
   link: ["wire"],
   detect: ["wire", "geo"],
-  gateway: ["ingest", "link", "wire", "geo", "env"],
-  region: ["detect", "link", "wire", "geo", "env"],
+  // OpenTelemetry spans over the api: a tracer, its buffer and the OTLP exporter, nothing else of ours.
+  tracing: [],
+  gateway: ["ingest", "link", "wire", "geo", "env", "tracing"],
+  region: ["detect", "link", "wire", "geo", "env", "tracing"],
   // The ingest hub shell: link machinery (its window, backoff) and the wire, nothing of the region's.
   hub: ["link", "wire", "env"],
   // The client shares the wire and the link's reconnect backoff with the gateway, nothing else.
