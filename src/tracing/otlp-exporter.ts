@@ -8,7 +8,10 @@ import { otlpTraceRequest } from "./otlp-json.js";
 import type { RecordingSpan } from "./recording-span.js";
 import type { SpanExporter } from "./span-buffer.js";
 
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{ ok: boolean; status: number }>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
+) => Promise<{ ok: boolean; status: number }>;
 
 /** The traces URL for a base endpoint: `https://host/otlp` → `https://host/otlp/v1/traces`. */
 export function tracesUrl(endpoint: string): string {

@@ -64,9 +64,9 @@ export interface OtlpTraceRequest {
 export function otlpTraceRequest(spans: readonly RecordingSpan[], resource: Attributes): OtlpTraceRequest {
   const byScope = new Map<string, OtlpSpan[]>();
   for (const s of spans) {
-    let list = byScope.get(s.scope);
-    if (!list) byScope.set(s.scope, (list = []));
-    list.push(otlpSpan(s));
+    const list = byScope.get(s.scope);
+    if (list) list.push(otlpSpan(s));
+    else byScope.set(s.scope, [otlpSpan(s)]);
   }
   return {
     resourceSpans: [

@@ -2,18 +2,7 @@
  * A span that records: the api's `Span` over plain fields the exporters read once it has ended.
  * Bounded (attributes, events, links per span) so a caller in a loop cannot grow one without limit.
  */
-import type {
-  Attributes,
-  AttributeValue,
-  Exception,
-  Link,
-  Span,
-  SpanAttributes,
-  SpanContext,
-  SpanKind,
-  SpanStatus,
-  TimeInput,
-} from "@opentelemetry/api";
+import type { Attributes, AttributeValue, Exception, Link, Span, SpanAttributes, SpanContext, SpanKind, SpanStatus, TimeInput } from "@opentelemetry/api";
 import { SpanStatusCode } from "@opentelemetry/api";
 
 const MAX_ATTRIBUTES = 64;
