@@ -8,6 +8,8 @@ import type { Options } from "../config.js";
 import type { Env } from "../env.js";
 import { SessionCore, type SessionOutput } from "../ingest/session-core.js";
 import { newTraceId } from "../link/trace.js";
+import { SCOPE } from "../tracing/span-names.js";
+import { type Tracing, tracingFor } from "../tracing/tracing.js";
 import { log } from "../log.js";
 import type { Principal } from "./auth.js";
 import type { AuthResult } from "./credentials.js";
@@ -28,6 +30,8 @@ export class DroneSession implements LinkHost {
   readonly sessionId = crypto.randomUUID();
   private readonly traceId = newTraceId();
   private readonly core: SessionCore;
+  /** The isolate's tracing (src/tracing/tracing.ts): off unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  private readonly tracing: Tracing;
   private readonly links = new Map<string, UpstreamLink>();
   /** When each link last carried a batch: a link idle for LINK_IDLE_MS with nothing unacknowledged is closed. */
   private readonly lastSent = new Map<string, number>();
@@ -46,6 +50,7 @@ export class DroneSession implements LinkHost {
     private readonly hooks: SessionHooks = {},
   ) {
     this.core = new SessionCore(principal, opts, Date.now());
+    this.tracing = tracingFor(env, opts.traceSampleRatio);
     if (opts.chaos === 1) sessionOpened(this.core.totals);
   }
 
@@ -106,6 +111,13 @@ export class DroneSession implements LinkHost {
   private sendBatch(b: SessionOutput["batches"][number], now: number): void {
     this.linkTo(b.regionKey).send(b.points, b.ghost, b.counters, now, b.urgent);
     this.lastSent.set(b.regionKey, now);
+    if (this.tracing.on) this.flushTraces(now);
+  }
+
+  /** Spans leave from whichever session finds a flush due, kept alive by its request: never on a batch's way. */
+  private flushTraces(now: number, all = false): void {
+    const p = all ? this.tracing.flush(now) : this.tracing.flushDue(now);
+    if (p) this.hooks.waitUntil?.(p);
   }
 
   /** Verifies a renewal's token off the socket's turn and hands the outcome to the core. */
@@ -140,6 +152,7 @@ export class DroneSession implements LinkHost {
       link = new UpstreamLink(regionKey, linkId, this.env, this.opts, this, this.traceId, this.core.ownDroneId);
       this.links.set(regionKey, link);
       if (this.opts.chaos === 1) link.cutAfterSend = linkCutter();
+      link.trace.tracer = this.tracing.tracer(SCOPE.gateway);
       link.start();
     }
     return link;
@@ -182,6 +195,7 @@ export class DroneSession implements LinkHost {
     if (this.timer) clearTimeout(this.timer);
     if (this.idleSweep) clearInterval(this.idleSweep);
     this.hooks.onEnd?.();
+    if (this.tracing.on) this.flushTraces(now, true);
     const deadline = now + this.opts.resendMaxMs;
     // The runtime may end this request once the client socket is gone: keep it alive until the
     // regions have acknowledged everything (or the resend window is over).

@@ -38,8 +38,8 @@ export class Tracing {
 
   /** A flush to hand to waitUntil when one is due (src/tracing/span-buffer.ts), else null. */
   flushDue(nowMs: number): Promise<void> | null {
-    const p = this.buffer?.flushDue(nowMs) ?? null;
-    return p && p.then(() => this.reportDrops());
+    const p = this.buffer?.flushDue(nowMs);
+    return p ? p.then(() => this.reportDrops()) : null;
   }
 
   /** Exports whatever waits now. Never rejects. */
