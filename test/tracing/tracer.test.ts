@@ -1,6 +1,6 @@
 // The recording tracer honours the api: parents from a context (a remote traceparent included), ids,
 // attributes, status, end times, sampling that children follow, startActiveSpan's overloads.
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from "@opentelemetry/api";
+import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, TraceFlags } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import type { RecordingSpan } from "../../src/tracing/recording-span.js";
 import { RecordingTracerProvider } from "../../src/tracing/tracer.js";
@@ -114,10 +114,14 @@ describe("RecordingTracer", () => {
 
   it("startActiveSpan runs the callback with the span, in each overload", () => {
     const { tracer, ended } = setup();
-    expect(tracer.startActiveSpan("one", (s) => (s.end(), 1))).toBe(1);
-    expect(tracer.startActiveSpan("two", { attributes: { x: 1 } }, (s) => (s.end(), 2))).toBe(2);
+    const endThen = (n: number) => (s: Span) => {
+      s.end();
+      return n;
+    };
+    expect(tracer.startActiveSpan("one", endThen(1))).toBe(1);
+    expect(tracer.startActiveSpan("two", { attributes: { x: 1 } }, endThen(2))).toBe(2);
     const parent = tracer.startSpan("p", {}, ROOT_CONTEXT);
-    expect(tracer.startActiveSpan("three", {}, trace.setSpan(ROOT_CONTEXT, parent), (s) => (s.end(), 3))).toBe(3);
+    expect(tracer.startActiveSpan("three", {}, trace.setSpan(ROOT_CONTEXT, parent), endThen(3))).toBe(3);
     expect(ended.map((s) => s.name)).toEqual(["one", "two", "three"]);
     expect(ended[1]!.attributes).toEqual({ x: 1 });
     expect(ended[2]!.parentSpanId).toBe(parent.spanContext().spanId);
