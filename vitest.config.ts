@@ -15,7 +15,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: [
-            "test/{wire,ingest,link,detect,geo,client,replay,sim,fuzz,scripts,page,export}/**/*.test.ts",
+            "test/{wire,ingest,link,detect,geo,client,replay,sim,fuzz,scripts,page,export,tracing}/**/*.test.ts",
             "test/*.test.ts",
             "test/region/metrics-mapping.test.ts",
             "test/region/event-export.test.ts",

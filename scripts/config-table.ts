@@ -1,10 +1,10 @@
 // Prints README's configuration table from src/config.ts (the single source of every default);
 // with --write, replaces the table between README's config-table markers.
 import { readFileSync, writeFileSync } from "node:fs";
-import { describeOptions } from "../src/config.js";
+import { describeOptions, describeTextOptions } from "../src/config.js";
 
 const rows = ["| variable | default | meaning |", "|---|---|---|"];
-for (const o of describeOptions()) rows.push(`| \`${o.env}\` | ${o.default} | ${o.doc} |`);
+for (const o of [...describeOptions(), ...describeTextOptions()]) rows.push(`| \`${o.env}\` | ${o.default} | ${o.doc} |`);
 const table = rows.join("\n");
 if (process.argv.includes("--write")) {
   const readmeUrl = new URL("../README.md", import.meta.url);

@@ -1,5 +1,5 @@
 import { maxHaloM } from "./geo/regions.js";
-import { OPTIONS, type OptionSpec } from "./options-table.js";
+import { OPTIONS, type OptionSpec, TEXT_OPTIONS } from "./options-table.js";
 
 export type Options = { -readonly [K in keyof typeof OPTIONS]: number };
 
@@ -25,6 +25,11 @@ export function isDeployed(environment: unknown): boolean {
 /** Every option with its env name, default and meaning, for the README's configuration table. */
 export function describeOptions(): { key: NumericKey; env: string; default: number; doc: string }[] {
   return (Object.keys(OPTIONS) as NumericKey[]).map((key) => ({ key, env: OPTIONS[key].env, default: OPTIONS[key].default, doc: OPTIONS[key].doc }));
+}
+
+/** The text settings with their env name, default ("" shown as unset) and meaning, for the same table. */
+export function describeTextOptions(): { env: string; default: string; doc: string }[] {
+  return Object.values(TEXT_OPTIONS).map((o) => ({ env: o.env, default: o.default === "" ? "(unset)" : o.default, doc: o.doc }));
 }
 
 /**

@@ -284,6 +284,13 @@ export const OPTIONS = {
     int: true,
     doc: "Event export: the first wait before a failed webhook delivery is retried, s; doubled each attempt up to 300 s (docs/operations.md).",
   },
+  traceSampleRatio: {
+    env: "TRACE_SAMPLE_RATIO",
+    default: 1,
+    min: 0,
+    max: 1,
+    doc: "With OTEL_EXPORTER_OTLP_ENDPOINT set: the share of gateway batches traced (each a trace of its own, with its region apply and alert spans); region ticks are sampled alike.",
+  },
   chaos: {
     env: "CHAOS",
     default: 0,
@@ -293,3 +300,25 @@ export const OPTIONS = {
     doc: "1: the fault-injection routes of `npm run chaos` (/v1/chaos/…, ops token) restart regions, fail their checkpoints and cut links. Refused at start-up unless AIRSPACE_ENV is local.",
   },
 } as const satisfies Record<string, OptionSpec>;
+
+/** A text setting: its variable, default and meaning (README's table); read by the code that uses it. */
+export interface TextOptionSpec {
+  env: string;
+  default: string;
+  doc: string;
+}
+
+/** The settings that are text, not numbers: the OpenTelemetry exporter's (src/tracing/tracing-settings.ts). */
+export const TEXT_OPTIONS = {
+  otlpEndpoint: {
+    env: "OTEL_EXPORTER_OTLP_ENDPOINT",
+    default: "",
+    doc: "OTLP/HTTP base URL: when set, spans are exported as JSON to {this}/v1/traces (docs/operations.md, Traces); unset, tracing is off.",
+  },
+  otlpHeaders: {
+    env: "OTEL_EXPORTER_OTLP_HEADERS",
+    default: "",
+    doc: "Headers for the exporter, `key=value,key2=value2`, values percent-encoded (an API key: set it as a secret).",
+  },
+  serviceName: { env: "OTEL_SERVICE_NAME", default: "airspace", doc: "The `service.name` of exported spans." },
+} as const satisfies Record<string, TextOptionSpec>;

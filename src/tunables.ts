@@ -164,3 +164,17 @@ export const WEBHOOK_TIMEOUT_MS = 10_000;
 export const RETRY_MAX_DELAY_S = 300;
 /** A receiver refuses signatures further than this from its clock, s: a retry is signed afresh. */
 export const SIGNATURE_TOLERANCE_S = 300;
+
+// ── Tracing (src/tracing, docs/operations.md) ─────────────────────────────────
+
+/** Ended spans an isolate holds for export at most (~0.5 KB each); more are dropped, counted, until a flush makes room. */
+export const TRACE_BUFFER_SPANS = 4096;
+/** Spans per OTLP export request: a few hundred KB of JSON, well under any collector's body limit. */
+export const TRACE_EXPORT_SPANS = 512;
+/**
+ * A flush is due this long after the last, ms: every export is a subrequest of the request (gateway)
+ * or object that sends it, so an isolate exports at most every 2 s unless a full batch waits.
+ */
+export const TRACE_FLUSH_MS = 2000;
+/** An export that has not answered after this is abandoned (its spans counted dropped), ms. */
+export const TRACE_EXPORT_TIMEOUT_MS = 10_000;

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 const SRC = join(dirname(fileURLToPath(import.meta.url)), "../src");
 
 /** The pure folders: no Workers API, unit-tested in Node. */
-const PURE = ["wire", "geo", "ingest", "link", "detect", "client", "sim", "replay", "page", "fuzz", "export"];
+const PURE = ["wire", "geo", "ingest", "link", "detect", "client", "sim", "replay", "page", "fuzz", "export", "tracing"];
 /** What each place may import besides itself; `config` (options, pure), `tunables` (fixed numbers) and `gen` (the wire's generated types) are open to all. */
 const ALLOWED: Record<string, string[]> = {
   wire: [],
@@ -17,9 +17,11 @@ const ALLOWED: Record<string, string[]> = {
   ingest: ["wire", "geo"],
   link: ["wire"],
   detect: ["wire", "geo"],
+  // OpenTelemetry spans over the api: a tracer, its buffer and the OTLP exporter, nothing else of ours.
+  tracing: [],
   // The Worker shell also consumes the export queue (delivery policy, signature).
-  gateway: ["ingest", "link", "wire", "geo", "export", "env"],
-  region: ["detect", "link", "wire", "geo", "export", "env"],
+  gateway: ["ingest", "link", "wire", "geo", "export", "env", "tracing"],
+  region: ["detect", "link", "wire", "geo", "export", "env", "tracing"],
   // The ingest hub shell: link machinery (its window, backoff) and the wire, nothing of the region's.
   hub: ["link", "wire", "env"],
   // The fleet quota object shell: its lease table and claims are ingest's (pure), it adds the object.

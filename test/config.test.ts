@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULTS, describeOptions, loadOptions } from "../src/config.js";
+import { ConfigError, DEFAULTS, describeOptions, describeTextOptions, loadOptions } from "../src/config.js";
 
 describe("options", () => {
   it("defaults follow the product's contract", () => {
@@ -65,6 +65,11 @@ describe("options", () => {
       const row = readme.split("\n").find((l) => l.startsWith(`| \`${env}\``));
       expect(row, `README row for ${env}`).toBeDefined();
       expect(row).toContain(`| ${DEFAULTS[key]} |`);
+    }
+    for (const { env, default: shown } of describeTextOptions()) {
+      const row = readme.split("\n").find((l) => l.startsWith(`| \`${env}\``));
+      expect(row, `README row for ${env}`).toBeDefined();
+      expect(row).toContain(`| ${shown} |`);
     }
   });
 });

@@ -15,6 +15,7 @@ import { DroneSession } from "./session.js";
 import { settingsProblem } from "./deploy-guard.js";
 import { droneTrack, opsFleetParams, type OpsProxyResult, opsStream } from "./ops-proxy.js";
 import { log } from "../log.js";
+import { tracingFor } from "../tracing/tracing.js";
 
 export type AppEnv = { Bindings: Env; Variables: { options: Options; principal: Principal; ring: KeyRing } };
 
@@ -54,6 +55,7 @@ export function createApp() {
     }
     try {
       c.set("options", optionsFor(c.env));
+      tracingFor(c.env, c.get("options").traceSampleRatio); // an OTEL_* value that cannot be used is a bad configuration too
       c.set("ring", await keyRing(settings));
       fleetQuotaTable(c.env); // FLEET_QUOTAS: a bad one is refused here, like a bad option
     } catch (e) {

@@ -8,6 +8,8 @@ import type { Options } from "../config.js";
 import type { Env } from "../env.js";
 import { SessionCore, type SessionOutput } from "../ingest/session-core.js";
 import { newTraceId } from "../link/trace.js";
+import { SCOPE } from "../tracing/span-names.js";
+import { type Tracing, tracingFor } from "../tracing/tracing.js";
 import { log } from "../log.js";
 import type { Principal } from "./auth.js";
 import type { AuthResult } from "./credentials.js";
@@ -29,6 +31,8 @@ export class DroneSession implements LinkHost {
   readonly sessionId = crypto.randomUUID();
   private readonly traceId = newTraceId();
   private readonly core: SessionCore;
+  /** The isolate's tracing (src/tracing/tracing.ts): off unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  private readonly tracing: Tracing;
   private readonly links = new Map<string, UpstreamLink>();
   /** When each link last carried a batch: a link idle for LINK_IDLE_MS with nothing unacknowledged is closed. */
   private readonly lastSent = new Map<string, number>();
@@ -51,6 +55,7 @@ export class DroneSession implements LinkHost {
   ) {
     this.fleet = principal.fleet;
     this.core = new SessionCore(principal, opts, Date.now(), limitsOf(env, opts, principal.fleet));
+    this.tracing = tracingFor(env, opts.traceSampleRatio);
     if (opts.chaos === 1) sessionOpened(this.core.totals);
   }
 
@@ -113,6 +118,13 @@ export class DroneSession implements LinkHost {
   private sendBatch(b: SessionOutput["batches"][number], now: number): void {
     this.linkTo(b.regionKey).send(b.points, b.ghost, b.counters, now, b.urgent, b.receivedMs);
     this.lastSent.set(b.regionKey, now);
+    if (this.tracing.on) this.flushTraces(now);
+  }
+
+  /** Spans leave from whichever session finds a flush due, kept alive by its request: never on a batch's way. */
+  private flushTraces(now: number, all = false): void {
+    const p = all ? this.tracing.flush(now) : this.tracing.flushDue(now);
+    if (p) this.hooks.waitUntil?.(p);
   }
 
   /** Verifies a renewal's token off the socket's turn and hands the outcome to the core. */
@@ -164,6 +176,7 @@ export class DroneSession implements LinkHost {
       link = new UpstreamLink(regionKey, linkId, this.env, this.opts, this, this.traceId, this.core.ownDroneId);
       this.links.set(regionKey, link);
       if (this.opts.chaos === 1) link.cutAfterSend = linkCutter();
+      link.trace.tracer = this.tracing.tracer(SCOPE.gateway);
       link.start();
     }
     return link;
@@ -210,6 +223,7 @@ export class DroneSession implements LinkHost {
     // The session's leases go back now; if this is lost, they lapse after FLEET_LEASE_MS.
     const release = this.core.fleet.release();
     if (release) (this.hooks.waitUntil ?? (() => {}))(sendClaim(this.env, { fleet: this.fleet, session: this.sessionId, ...release }).catch(() => {}));
+    if (this.tracing.on) this.flushTraces(now, true);
     const deadline = now + this.opts.resendMaxMs;
     // The runtime may end this request once the client socket is gone: keep it alive until the
     // regions have acknowledged everything (or the resend window is over).

@@ -13,8 +13,8 @@ import { hubShard } from "../link/hub-policy.js";
 import { parseControl } from "../wire/link-protocol.js";
 import type { TelemetryPoint } from "../wire/point.js";
 import { ResendBuffer, type Eviction } from "../link/resend-buffer.js";
-import { BatchSpans } from "../link/trace.js";
 import { log } from "../log.js";
+import { BatchTrace } from "./batch-trace.js";
 import { CloseCode } from "../wire/close-codes.js";
 import { HELLO_TIMEOUT_MS } from "../tunables.js";
 
@@ -45,8 +45,8 @@ export class UpstreamLink {
   private unprotected: Eviction[] = [];
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
-  /** This link's batches' traceparents (W3C), children of the session's trace. */
-  private readonly spans: BatchSpans;
+  /** This link's batches' trace context: traceparents, and spans with tracing on (src/gateway/batch-trace.ts). */
+  readonly trace: BatchTrace;
   private readonly buffer: ResendBuffer;
   /** Hubs the region asked this link to go through (0: direct). */
   private hubs = 0;
@@ -69,7 +69,7 @@ export class UpstreamLink {
     private readonly routeKey: string | null = null,
   ) {
     this.buffer = new ResendBuffer({ resendMaxMs: opts.resendMaxMs, resendMaxBytes: opts.resendMaxBytes });
-    this.spans = new BatchSpans(traceId);
+    this.trace = new BatchTrace(traceId, regionKey, linkId);
   }
 
   /** Unacknowledged batches held for resending. */
@@ -86,7 +86,8 @@ export class UpstreamLink {
     this.seq++;
     const alertLatencyMs = this.latencies;
     if (alertLatencyMs.length > 0) this.latencies = [];
-    const traceparent = this.spans.next();
+    const span = this.trace.start(this.seq, points.length, urgent);
+    const traceparent = this.trace.traceparent(span);
     const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent, counters, points, ghost, urgent, receivedMs, alertLatencyMs });
     const evicted = this.buffer.push({ seq: this.seq, bytes, sentAtMs: nowMs, points: points.length }, nowMs);
     this.evicted(evicted);
@@ -101,6 +102,7 @@ export class UpstreamLink {
     } else if (this.state === "closed") {
       void this.connect();
     }
+    this.trace.end(span, this.highestSent < this.seq);
   }
 
   /**

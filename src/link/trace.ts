@@ -1,9 +1,10 @@
 /**
  * W3C trace context for batches. Workers' built-in tracing does not carry trace context from a Worker
  * into a Durable Object (docs/platform.md), so each gateway session starts a trace and every batch it
- * flushes carries a `traceparent` of its own span in the batch envelope.
+ * flushes carries a `traceparent` of its own span in the batch envelope. With tracing on
+ * (src/tracing/), the batch's exported span gives the traceparent instead (src/gateway/upstream.ts).
  */
-import { isSpanContextValid, TraceFlags, type SpanContext } from "@opentelemetry/api";
+import { isSpanContextValid, TraceFlags } from "@opentelemetry/api";
 
 function randomHex(bytes: number): string {
   const b = crypto.getRandomValues(new Uint8Array(bytes));
@@ -38,12 +39,4 @@ export class BatchSpans {
     this.n = (this.n + 1) >>> 0 || 1;
     return `${this.head}${this.n.toString(16).padStart(8, "0")}-01`;
   }
-}
-
-/** Parses a traceparent back into a span context (null when absent or malformed). */
-export function parseTraceparent(tp: string): SpanContext | null {
-  const m = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(tp);
-  if (!m) return null;
-  const ctx: SpanContext = { traceId: m[1]!, spanId: m[2]!, traceFlags: parseInt(m[3]!, 16) };
-  return isSpanContextValid(ctx) ? ctx : null;
 }

@@ -30,6 +30,9 @@ import { OutputRouter } from "./output-router.js";
 import { restoreRegion } from "./region-restore.js";
 import { RegionStore } from "./region-store.js";
 import { TickClock } from "./tick-clock.js";
+import { RegionSpans } from "./region-spans.js";
+import { ATTR, SCOPE } from "../tracing/span-names.js";
+import { Tracing, tracingFor } from "../tracing/tracing.js";
 
 const REGION_PARAM = /^[0-9b-hjkmnp-z]{1,12}$/;
 
@@ -40,6 +43,18 @@ interface Region {
   router: OutputRouter;
   /** Event export to the EVENTS queue, when configured (src/region/event-export.ts). */
   exporter: RegionExport | null;
+  /** Tracing on only (OTEL_EXPORTER_OTLP_ENDPOINT): apply, alert and tick spans. */
+  spans: RegionSpans | null;
+}
+
+/** The isolate's tracing; an OTEL_* value that cannot be used turns it off here (the gateway refuses clients over it). */
+function regionTracing(env: Env, opts: Options): Tracing {
+  try {
+    return tracingFor(env, opts.traceSampleRatio);
+  } catch (e) {
+    log("tracing off: invalid configuration", { error: String(e) }, "error");
+    return Tracing.OFF;
+  }
 }
 
 export class RegionObject extends DurableObject<Env> {
@@ -57,6 +72,7 @@ export class RegionObject extends DurableObject<Env> {
   private readonly ops = new OpsStream(this.ctx, this.opts);
   /** `npm run chaos`'s restarts and failing checkpoints (CHAOS=1 only). */
   private readonly faults = new FaultInjection(this.ctx, this.opts.chaos === 1);
+  private readonly tracing = regionTracing(this.env, this.opts);
   private region: Region | null = null;
   /** Counted here rather than in the core: they never reach it. `starts`: this instance's epoch, the times the object has started. */
   readonly stats = { messages: 0, batches: 0, duplicateBatches: 0, badBatches: 0, failedBatches: 0, points: 0, journalReapplied: 0, starts: 0 };
@@ -159,7 +175,11 @@ export class RegionObject extends DurableObject<Env> {
       this.ops.noteOutputs(o, t);
       exporter?.noteOutputs(o, t);
     };
-    this.region = { key, core, router: new OutputRouter(key, this.outbox, this.audit, observe), exporter };
+    const tracer = this.tracing.tracer(SCOPE.region);
+    const spans = tracer ? new RegionSpans(tracer, key) : null;
+    const router = new OutputRouter(key, this.outbox, this.audit, observe);
+    router.spans = spans;
+    this.region = { key, core, router, exporter, spans };
     const now = Date.now();
     this.stats.journalReapplied += restoreRegion(core, this.store, this.ledger, this.opts.evictAfterMs, now, (j) =>
       this.applyBatch(j.linkId, j.bytes, now, false),
@@ -181,14 +201,17 @@ export class RegionObject extends DurableObject<Env> {
    * from a socket (counted, routed, journaled); the others are the journal, re-applied after a restart.
    */
   private applyBatch(linkId: string, bytes: Uint8Array, now: number, live: boolean): boolean {
-    const { core, router } = this.region!;
+    const { core, router, spans } = this.region!;
     const batch = decodeBatch(bytes);
     if (!this.ledger.isNew(linkId, batch.seq)) return false;
+    const span = live && spans !== null ? spans.apply(batch.traceparent, linkId, batch.seq, batch.points.length) : null;
     // The journal's re-application after a restart is not edge latency, and its samples were counted before.
     core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, now, live ? batch : undefined);
     // Recorded once applied: a batch that failed half-way is neither recorded nor acked.
     const next = this.ledger.applied(linkId, batch.seq, live ? bytes : null, now);
-    router.route(core.drain(), batch.traceparent, now);
+    const outputs = core.drain();
+    router.route(outputs, batch.traceparent, now, span);
+    if (span !== null) spans!.finish(span, outputs);
     if (!live) return true;
     this.stats.batches++;
     this.stats.points += batch.points.length;
@@ -203,9 +226,11 @@ export class RegionObject extends DurableObject<Env> {
     return true;
   }
 
-  private async tick({ key, core, router, exporter }: Region, now: number): Promise<void> {
+  private async tick({ key, core, router, exporter, spans }: Region, now: number): Promise<void> {
+    const span = spans?.tick() ?? null;
     const { metrics, events } = core.tick(now);
-    router.route(core.drain(), "", now);
+    const outputs = core.drain();
+    router.route(outputs, "", now, span);
     this.ops.tick(core, metrics, events, now);
     exporter?.noteEvents(events);
     this.outbox.expire(now);
@@ -222,6 +247,16 @@ export class RegionObject extends DurableObject<Env> {
       this.store.checkpoint(core.space.takeDirty(), core.evictedDrones(), links, now);
     });
     for (const [linkId, seq] of ackNow) this.outbox.ack(linkId, seq);
+    if (span !== null)
+      spans!.finish(span, outputs, {
+        [ATTR.drones]: metrics.active,
+        [ATTR.links]: this.linkSockets(),
+        [ATTR.events]: events.length,
+        [ATTR.spansDropped]: this.tracing.counters().traceSpansDropped,
+      });
+    // Spans leave off the alert path: at most every TRACE_FLUSH_MS, from the tick, not awaited.
+    const flush = this.tracing.flushDue(now);
+    if (flush) this.ctx.waitUntil(flush);
     this.hubs.tick(now);
     if (this.opts.stretchMaxMs > 0) this.outbox.far(core.space.farDrones(farRadiusM(this.opts)), farVerdictValidityMs(this.opts));
     await this.chores.run(key, now, () => this.outbox.openLinks(), metrics.active);
@@ -240,6 +275,7 @@ export class RegionObject extends DurableObject<Env> {
       hubs: this.hubs.hubs,
       ...this.region?.exporter?.stats(),
       ...this.region?.core.alertLatency(),
+      ...this.tracing.counters(),
     };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BatchSpans, newTraceId, parseTraceparent } from "../../src/link/trace.js";
+import { BatchSpans, newTraceId } from "../../src/link/trace.js";
 
 const FORMAT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/;
 
@@ -36,46 +36,5 @@ describe("BatchSpans", () => {
   it("returns an empty string for an invalid trace id", () => {
     expect(new BatchSpans("0".repeat(32)).next()).toBe("");
     expect(new BatchSpans("xyz").next()).toBe("");
-  });
-});
-
-describe("parseTraceparent", () => {
-  it("round-trips what BatchSpans wrote", () => {
-    const traceId = newTraceId();
-    const tp = new BatchSpans(traceId).next();
-    const ctx = parseTraceparent(tp);
-    expect(ctx).toEqual({ traceId, spanId: tp.slice(36, 52), traceFlags: 1 });
-  });
-
-  it("parses the W3C example", () => {
-    expect(parseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).toEqual({
-      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
-      spanId: "00f067aa0ba902b7",
-      traceFlags: 1,
-    });
-    expect(parseTraceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")?.traceFlags).toBe(0);
-  });
-
-  it("returns null for malformed or invalid values", () => {
-    const bad = [
-      "",
-      "garbage",
-      "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", // unknown version
-      "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-      "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", // upper case
-      "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01", // 31 hex trace id
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b-01", // 15 hex span id
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
-      " 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902g7-01", // not hex
-      "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
-    ];
-    for (const tp of bad) expect(parseTraceparent(tp), tp).toBeNull();
-  });
-
-  it("rejects an all-zero trace id or span id", () => {
-    expect(parseTraceparent(`00-${"0".repeat(32)}-00f067aa0ba902b7-01`)).toBeNull();
-    expect(parseTraceparent(`00-4bf92f3577b34da6a3ce929d0e0e4736-${"0".repeat(16)}-01`)).toBeNull();
   });
 });
