@@ -178,3 +178,36 @@ export const TRACE_EXPORT_SPANS = 512;
 export const TRACE_FLUSH_MS = 2000;
 /** An export that has not answered after this is abandoned (its spans counted dropped), ms. */
 export const TRACE_EXPORT_TIMEOUT_MS = 10_000;
+
+// ── Load shedding (src/detect/overload-gauge.ts, src/ingest/load-shed.ts) ─────
+
+/**
+ * Load shedding (issue 12, docs/reliability.md "Overload"): a region whose batches wait longer than
+ * SHED_UP_MS at p90 over a second (gateway flush → applied) is behind and raises its shed level by one;
+ * SHED_CALM_TICKS seconds under SHED_DOWN_MS lower it by one. Far above a healthy region's few ms and
+ * the 50 ms window; well under the stale limit, which is where points stop being usable at all.
+ */
+export const SHED_UP_MS = 250;
+export const SHED_DOWN_MS = 60;
+export const SHED_CALM_TICKS = 3;
+/**
+ * What each shed level holds back, for drones that are not in proximity of another nor in a conflict
+ * (never shed): the interval a hovering drone's refreshes are kept to (health: it says only "still
+ * here"), and the interval a moving drone's positions are kept to (0: all kept). Level 1 sheds health
+ * only; a moving drone's state stays within 500 ms of what it would be, and a hovering one's well
+ * within the stale limit (STALE_AFTER_MS, 3 s by default).
+ */
+export const SHED_LEVELS: readonly { hoverMs: number; movingMs: number }[] = [
+  { hoverMs: 0, movingMs: 0 },
+  { hoverMs: 2000, movingMs: 0 },
+  { hoverMs: 2000, movingMs: 200 },
+  { hoverMs: 2500, movingMs: 500 },
+];
+/**
+ * A gateway holds a region's shed level this long unless the region repeats it (every SHED_RETELL_TICKS
+ * ticks while above 0), so a level outlives neither the overload nor the object that set it, ms.
+ */
+export const SHED_LEASE_MS = 5000;
+export const SHED_RETELL_TICKS = 2;
+/** Below this ground + vertical speed a drone counts as hovering (its refreshes are health, not movement). */
+export const SHED_HOVER_MPS = 0.5;

@@ -6,6 +6,11 @@ import { COUNTER_INDEX, COUNTER_NAMES } from "../wire/counters.js";
 import { type DroneTable, F_IN_USE, STATUS_ACTIVE } from "./drone-table.js";
 import type { LocalPlane } from "./grid.js";
 import { HEATMAP_CELL_M, HEATMAP_TOP } from "../tunables.js";
+import { DelayHistogram } from "./delay-histogram.js";
+import { OverloadGauge } from "./overload-gauge.js";
+import type { StaleOut } from "./region-outputs.js";
+
+export { DelayHistogram } from "./delay-histogram.js";
 
 /** One congestion cell: key `${cx},${cy}` in HEATMAP_CELL_M steps from the region's plane origin. */
 export interface HeatCell {
@@ -85,46 +90,11 @@ export interface FleetMetrics {
   alertLatencyP50Ms: number;
   alertLatencyP99Ms: number;
   alertLatencySamples: number;
-}
-
-const BUCKETS_PER_OCTAVE = 8;
-const BUCKETS = 17 * BUCKETS_PER_OCTAVE; // up to 2^17 ms ≈ 131 s; beyond lands in the last bucket
-
-/** Fixed log-bucket histogram of delays in ms: bucket i holds (2^((i−1)/8), 2^(i/8)]; bucket 0 holds ≤ 1 ms. */
-export class DelayHistogram {
-  readonly counts = new Uint32Array(BUCKETS);
-  total = 0;
-  record(ms: number): void {
-    let i = ms <= 1 ? 0 : Math.ceil(Math.log2(ms) * BUCKETS_PER_OCTAVE);
-    if (i >= BUCKETS) i = BUCKETS - 1;
-    this.counts[i]!++;
-    this.total++;
-  }
-  /** Upper edge of the bucket holding the q-quantile; NaN when empty. */
-  quantile(q: number): number {
-    if (this.total === 0) return NaN;
-    const rank = Math.max(1, Math.ceil(q * this.total));
-    let seen = 0;
-    for (let i = 0; i < BUCKETS; i++) {
-      seen += this.counts[i]!;
-      if (seen >= rank) return 2 ** (i / BUCKETS_PER_OCTAVE);
-    }
-    return 2 ** ((BUCKETS - 1) / BUCKETS_PER_OCTAVE);
-  }
-  reset(): void {
-    this.counts.fill(0);
-    this.total = 0;
-  }
-
-  /** A histogram of the same layout from bucket counts (e.g. the difference of two readings of a region's stats). */
-  static of(counts: ArrayLike<number>): DelayHistogram {
-    const h = new DelayHistogram();
-    for (let i = 0; i < BUCKETS && i < counts.length; i++) {
-      h.counts[i] = counts[i]!;
-      h.total += counts[i]!;
-    }
-    return h;
-  }
+  /** Points held back at the gateways for this region while it shed load (src/ingest/load-shed.ts). */
+  shed: number;
+  /** The region's shed level from this tick on (0: keeps pace), and the window's p90 batch wait, gateway flush → applied, ms (NaN: no batch). */
+  shedLevel: number;
+  batchWaitP90Ms: number;
 }
 
 /** What the snapshot needs besides the table. */
@@ -144,6 +114,8 @@ export class MetricsWindow {
   readonly alertLatency = new DelayHistogram();
   /** The same samples since the region started, never reset: the ops stats and the benchmark read it. */
   readonly alertLatencyAll = new DelayHistogram();
+  /** How long live batches waited before they were applied: whether the region keeps pace (overload-gauge.ts). */
+  readonly overload = new OverloadGauge();
   newDrones = 0;
   lostDrones = 0;
   applied = 0;
@@ -159,11 +131,26 @@ export class MetricsWindow {
     this.startMs = startMs;
   }
 
-  /** One edge-side alert latency a gateway session measured (FleetMetrics.alertLatencyP50Ms). */
-  recordAlertLatency(ms: number): void {
-    if (!(ms >= 0)) return; // NaN or negative: a clock we cannot use, not a sample
-    this.alertLatency.record(ms);
-    this.alertLatencyAll.record(ms);
+  /** Edge-side alert latencies a gateway session measured (FleetMetrics.alertLatencyP50Ms); NaN or negative ones are no samples. */
+  recordAlertLatencies(ms: ArrayLike<number>): void {
+    for (let i = 0; i < ms.length; i++) {
+      if (!(ms[i]! >= 0)) continue;
+      this.alertLatency.record(ms[i]!);
+      this.alertLatencyAll.record(ms[i]!);
+    }
+  }
+
+  /** Edge-side alert latency since this window's owner started (FleetMetrics has it per second): samples, p50 and p99 ms, and the bucket counts, so a reader takes quantiles over an interval. */
+  alertLatencyStats(): { alertLatencySamples: number; alertLatencyP50Ms: number; alertLatencyP99Ms: number; alertLatencyBuckets: number[] } {
+    const h = this.alertLatencyAll;
+    return { alertLatencySamples: h.total, alertLatencyP50Ms: h.quantile(0.5), alertLatencyP99Ms: h.quantile(0.99), alertLatencyBuckets: Array.from(h.counts) };
+  }
+
+  /** A link's late-arrival notice of the second, counted here; the notice is returned for sending. */
+  late(n: StaleOut): StaleOut {
+    this.lateOnArrival += n.points;
+    this.staleOnArrival += n.stale;
+    return n;
   }
 
   addCounters(delta: ArrayLike<number>): void {
@@ -202,6 +189,7 @@ export class MetricsWindow {
     const dNear = c[COUNTER_INDEX.dedupedNear]!;
     const dRepeat = c[COUNTER_INDEX.dedupedRepeat]!;
     const dStale = c[COUNTER_INDEX.dedupedStale]!;
+    const shed = this.overload.tick();
     const m: FleetMetrics = {
       atMs: nowMs,
       windowMs: nowMs - this.startMs,
@@ -243,6 +231,9 @@ export class MetricsWindow {
       alertLatencyP50Ms: this.alertLatency.quantile(0.5),
       alertLatencyP99Ms: this.alertLatency.quantile(0.99),
       alertLatencySamples: this.alertLatency.total,
+      shed: c[COUNTER_INDEX.shed]!,
+      shedLevel: shed.level,
+      batchWaitP90Ms: shed.p90Ms,
     };
     this.counters.fill(0);
     this.delay.reset();

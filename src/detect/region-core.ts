@@ -26,12 +26,6 @@ export type { AdvisoryOut, AlertOut, DroneSnapshot, OpenEncounter, OpsEvent, Pro
 export type { FleetMetrics } from "./metrics.js";
 export { geohashGeometry, type RegionGeometry } from "./region-geometry.js";
 
-/** What a batch says about edge-side latency (batch-codec.ts's held and latency sections). */
-export interface EdgeTiming {
-  receivedMs?: ArrayLike<number>;
-  alertLatencyMs?: ArrayLike<number>;
-}
-
 export class RegionCore {
   /** Where the drones are (table, grid, links): read by the shell for checkpoints, far verdicts, ops. */
   readonly space: RegionSpace;
@@ -41,7 +35,8 @@ export class RegionCore {
   private readonly book: AlertBook;
   private readonly restores: EncounterRestores;
   private readonly proximity: ProximitySets;
-  private readonly metrics: MetricsWindow;
+  /** The second's accumulators; the shell adds what arrives beside the points (edge-side alert latencies). */
+  readonly metrics: MetricsWindow;
   private readonly params: ConflictParams;
   /** Manoeuvre performance the advisories assume (options ADVISORY_CLIMB_RATE_MPS, ADVISORY_TURN_RATE_DPS). */
   private readonly rates: ManoeuvreRates;
@@ -76,16 +71,12 @@ export class RegionCore {
   }
 
   /**
-   * One batch of a link, all or nothing: what can refuse it (a full link table) is asked before any change.
-   * `edge`: when the gateway received each point, and the edge-side alert latencies its session measured.
-   */
-  applyPoints(linkId: string, points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number, edge?: EdgeTiming): void {
+   * One batch of a link, all or nothing: what can refuse it (a full link table) is asked before any change;
+   * `received`: when the gateway received each point, if known (an encounter a point starts carries it). */
+  applyPoints(linkId: string, points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number, received?: ArrayLike<number>): void {
     const f = this.fleet;
     const link = ghost.includes(0) || ghost.length < points.length ? this.links.intern(linkId) : -1;
     this.metrics.addCounters(counters);
-    const latency = edge?.alertLatencyMs;
-    if (latency !== undefined) for (let i = 0; i < latency.length; i++) this.metrics.recordAlertLatency(latency[i]!);
-    const received = edge?.receivedMs;
     for (let i = 0; i < points.length; i++) {
       const p = points[i]!;
       this.receivedMs = received !== undefined ? received[i]! : 0;
@@ -108,7 +99,10 @@ export class RegionCore {
       if (!g) {
         this.takeHome(s, link);
         if (f.markActive(s)) this.events.push({ type: "recovered", droneId: p.droneId, atMs: nowMs });
-        if (f.updateBattery(s, p.battery, this.opts.lowBatteryPct)) this.lowBattery(s, p, nowMs);
+        if (f.updateBattery(s, p.battery, this.opts.lowBatteryPct)) {
+          this.out.push(lowBatteryAdvisory(this.links.name(link), p, this.opts.lowBatteryPct));
+          this.events.push({ type: "low_battery", droneId: p.droneId, atMs: nowMs });
+        }
         this.metrics.applied++;
         const age = nowMs - p.timeMs;
         this.metrics.delay.record(age);
@@ -122,7 +116,6 @@ export class RegionCore {
       this.space.place(s);
       this.evaluate(s, nowMs);
     }
-    this.receivedMs = 0;
     this.proximity.flush(this.out);
   }
 
@@ -150,11 +143,7 @@ export class RegionCore {
     }
     for (let i = 0; i < sw.evict; i++) this.evict(evictBuf[i]!, nowMs);
     this.space.tightenBounds((s) => this.usable(s, nowMs));
-    for (const n of this.late.take()) {
-      this.out.push(n);
-      this.metrics.lateOnArrival += n.points;
-      this.metrics.staleOnArrival += n.stale;
-    }
+    for (const n of this.late.take()) this.out.push(this.metrics.late(n));
     ({ started: this.metrics.alertsStarted, cleared: this.metrics.alertsCleared } = this.book.takeCounts());
     const { plane, areaKm2 } = this.space;
     const metrics = this.metrics.snapshot({ fleet: f, plane, areaKm2, lowBatteryPct: this.opts.lowBatteryPct, conflicts: this.book.countByLevel() }, nowMs);
@@ -175,15 +164,6 @@ export class RegionCore {
 
   activeAlerts(): number {
     return this.book.size;
-  }
-
-  /**
-   * Edge-side alert latency since this object started (FleetMetrics has it per second): samples, p50, p99
-   * ms, and the histogram's bucket counts (DelayHistogram), so a reader can take quantiles over an interval.
-   */
-  alertLatency(): { alertLatencySamples: number; alertLatencyP50Ms: number; alertLatencyP99Ms: number; alertLatencyBuckets: number[] } {
-    const h = this.metrics.alertLatencyAll;
-    return { alertLatencySamples: h.total, alertLatencyP50Ms: h.quantile(0.5), alertLatencyP99Ms: h.quantile(0.99), alertLatencyBuckets: Array.from(h.counts) };
   }
 
   /** The open encounters with their latest prediction, for the ops view (src/detect/ops-snapshot.ts). */
@@ -303,11 +283,6 @@ export class RegionCore {
       if (e.slotLo === s) e.sentLo = false;
       else e.sentHi = false;
     }
-  }
-
-  private lowBattery(s: number, p: TelemetryPoint, nowMs: number): void {
-    this.out.push(lowBatteryAdvisory(this.links.name(this.fleet.link[s]!), p, this.opts.lowBatteryPct));
-    this.events.push({ type: "low_battery", droneId: p.droneId, atMs: nowMs });
   }
 
   private evict(s: number, nowMs: number): void {

@@ -91,6 +91,10 @@ export class DroneSession implements LinkHost {
     this.core.onResent(regionKey, points, Date.now());
   }
 
+  shed(regionKey: string, level: number): void {
+    this.core.shedding.setLevel(regionKey, level, Date.now());
+  }
+
   lost(regionKey: string, points: number): void {
     this.apply(this.core.onLost(regionKey, points, Date.now()));
   }

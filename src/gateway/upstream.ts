@@ -6,10 +6,10 @@
  */
 import type { Options } from "../config.js";
 import type { Env } from "../env.js";
-import { encodeBatch, MAX_LATENCY_SAMPLES } from "../wire/batch-codec.js";
-import { alertEdgeReceivedMs } from "../wire/alert-received.js";
+import { encodeBatch } from "../wire/batch-codec.js";
+import { AlertLatencySamples } from "../link/alert-latency-samples.js";
 import { nextBackoffMs } from "../link/backoff.js";
-import { hubShard } from "../link/hub-policy.js";
+import { linkTarget } from "./link-target.js";
 import { parseControl } from "../wire/link-protocol.js";
 import type { TelemetryPoint } from "../wire/point.js";
 import { ResendBuffer, type Eviction } from "../link/resend-buffer.js";
@@ -30,6 +30,8 @@ export interface LinkHost {
   lost(regionKey: string, points: number): void;
   /** Points sent again after a reconnect (the region drops what it had already applied). */
   resent(regionKey: string, points: number): void;
+  /** The region's shed level (src/ingest/load-shed.ts): 0 when it keeps pace. */
+  shed(regionKey: string, level: number): void;
 }
 
 /** `hello`: connected, waiting for the region to say what it has applied before anything is sent. */
@@ -50,11 +52,8 @@ export class UpstreamLink {
   private readonly buffer: ResendBuffer;
   /** Hubs the region asked this link to go through (0: direct). */
   private hubs = 0;
-  /**
-   * Edge-side alert latencies measured on this link since its last batch (gateway receive of an encounter's
-   * first report → its alert sent to the client), for the region's metrics: they ride with the next batch.
-   */
-  private latencies: number[] = [];
+  /** Edge-side alert latencies measured on this link, riding with its next batch into the region's metrics. */
+  private readonly latencies = new AlertLatencySamples();
   /** Fault injection (CHAOS=1, src/gateway/chaos-state.ts): asked after each batch sent; true cuts the socket with it in flight. */
   cutAfterSend: (() => boolean) | null = null;
 
@@ -84,8 +83,7 @@ export class UpstreamLink {
   /** `urgent`: flushed for a drone in proximity; an ingest hub passes it on at once. `receivedMs`: each point's arrival here. */
   send(points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number, urgent = false, receivedMs?: number[]): void {
     this.seq++;
-    const alertLatencyMs = this.latencies;
-    if (alertLatencyMs.length > 0) this.latencies = [];
+    const alertLatencyMs = this.latencies.take();
     const span = this.trace.start(this.seq, points.length, urgent);
     const traceparent = this.trace.traceparent(span);
     const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent, counters, points, ghost, urgent, receivedMs, alertLatencyMs });
@@ -136,7 +134,8 @@ export class UpstreamLink {
   private async connect(): Promise<void> {
     this.state = "connecting";
     try {
-      const resp = await this.target().fetch(this.targetUrl(), { headers: { Upgrade: "websocket" } });
+      const to = linkTarget(this.env, this.regionKey, this.linkId, this.routeKey, this.hubs);
+      const resp = await to.stub.fetch(to.url, { headers: { Upgrade: "websocket" } });
       const ws = resp.webSocket;
       if (resp.status !== 101 || !ws) throw new Error(`region answered ${resp.status}`);
       if ((this.state as State) === "closed") {
@@ -159,8 +158,7 @@ export class UpstreamLink {
       // Nothing is sent until the region's hello says what it has already applied: sending a new
       // batch first would make the region drop the older resent ones as duplicates.
       this.state = "hello";
-      // A hello that never comes (lost on the way, say during a route switch) must not park the link:
-      // nothing is sent before it, so the link starts over.
+      // A hello that never comes (lost in a route switch, say) must not park the link: it starts over.
       setTimeout(() => {
         if (this.state === "hello" && this.ws === ws) {
           log("no hello from the region: reconnecting", { region: this.regionKey, linkId: this.linkId }, "error");
@@ -210,25 +208,15 @@ export class UpstreamLink {
         case "route":
           if (this.routeKey !== null && m.hubs !== this.hubs) this.reroute(m.hubs);
           break;
+        case "shed":
+          this.host.shed(this.regionKey, m.level);
+          break;
       }
     } else if (data instanceof ArrayBuffer) {
       const frame = new Uint8Array(data);
-      const receivedMs = alertEdgeReceivedMs(frame);
       this.host.forward(frame);
-      if (receivedMs > 0 && this.latencies.length < MAX_LATENCY_SAMPLES) this.latencies.push(Math.max(0, Date.now() - receivedMs));
+      this.latencies.observe(frame, Date.now());
     }
-  }
-
-  /** The Durable Object this link connects to now: its region, or the ingest hub of its drone's shard. */
-  private target(): DurableObjectStub {
-    if (this.hubs > 0 && this.routeKey !== null) return this.env.HUB.get(this.env.HUB.idFromName(`${this.regionKey}/${hubShard(this.routeKey, this.hubs)}`));
-    return this.env.REGION.get(this.env.REGION.idFromName(this.regionKey));
-  }
-
-  private targetUrl(): string {
-    const q = `region=${encodeURIComponent(this.regionKey)}&link=${encodeURIComponent(this.linkId)}`;
-    if (this.hubs > 0 && this.routeKey !== null) return `https://hub/hub-link?${q}&shard=${hubShard(this.routeKey, this.hubs)}`;
-    return `https://region/link?${q}`;
   }
 
   /**

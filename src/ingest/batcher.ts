@@ -137,6 +137,11 @@ export class Batcher {
     return out ?? NONE;
   }
 
+  /** Whether the region named the drone in proximity of another or in a conflict (its points never wait, nor are shed). */
+  inProximity(regionKey: string, droneId: string): boolean {
+    return this.verdicts.get(regionKey)?.proximity?.has(droneId) === true;
+  }
+
   /** Earliest deadline of any pending batch (gateway ms), Infinity when nothing waits. */
   nextDeadline(): number {
     let d = Infinity;

@@ -24,7 +24,7 @@ export type RejectReason =
   | "fleet_drones"
   | "fleet_regions";
 /** Why a point repeats what the region already has: same time (repeat), older (stale), or too close (near). */
-export type DedupeReason = "near" | "repeat" | "stale";
+export type DedupeReason = "near" | "repeat" | "stale" | "shed";
 /**
  * Which bucket ran dry: the connection's frames, bytes, points (charged before they are built) or
  * pings, the drone's points, or the relay's drone count.
@@ -49,10 +49,13 @@ export const LIMITED: Readonly<Record<LimitScope, Limited>> = Object.freeze({
   drones: Object.freeze({ status: "limited", by: "drones" }),
 });
 
-export const DEDUPED: Readonly<Record<DedupeReason, Deduped>> = Object.freeze({
+export const DEDUPED: Readonly<Record<Exclude<DedupeReason, "shed">, Deduped>> = Object.freeze({
   near: Object.freeze({ status: "deduped", reason: "near", counter: "dedupedNear" }),
   repeat: Object.freeze({ status: "deduped", reason: "repeat", counter: "dedupedRepeat" }),
   stale: Object.freeze({ status: "deduped", reason: "stale", counter: "dedupedStale" }),
 });
+
+/** Held back before acceptance for a region that sheds load (load-shed.ts): no duplicate, but counted as one of the filter's drops. */
+export const SHED: Deduped = Object.freeze({ status: "deduped", reason: "shed", counter: "shed" });
 
 export const CLOSED_ABUSE: Closed = Object.freeze({ status: "closed", code: CloseCode.POLICY, reason: "sustained rate far above the limit" });

@@ -1,11 +1,10 @@
 /**
- * One drone or relay socket's pipeline, pure: bytes in → frames for the client, batches per region
- * (with their counter deltas), and a close when the client must go. Decode → validate → rate limit →
- * near-duplicate filter → route (home region + halo ghosts) → micro-batch, each limit charged before the
- * work it protects (frame-gate.ts), each point admitted for its fleet (point-admission.ts), and the
- * credentials' lifetime kept (credential-clock.ts). The gateway's DroneSession
- * only wires a socket, its upstream links and one timer to it (src/gateway/session.ts), so every rule
- * here, exactly-once accounting included, is tested in Node.
+ * One drone or relay socket's pipeline, pure: bytes in → frames for the client, batches per region (with
+ * their counter deltas), and a close when the client must go. Decode → validate → rate limit → route →
+ * shed (load-shed.ts) → near-duplicate filter → micro-batch; limits charged before the work they protect
+ * (frame-gate.ts), points admitted for their fleet (point-admission.ts), credentials kept (credential-clock.ts).
+ * The gateway's DroneSession only wires a socket, its links and one timer to it, so every rule here,
+ * exactly-once accounting included, is tested in Node.
  */
 import type { Options } from "../config.js";
 import { ErrorCode, type Point } from "../gen/airspace/v1/airspace_pb.js";
@@ -20,7 +19,7 @@ import { PointAdmission } from "./point-admission.js";
 import type { ClaimReply, FleetLimits } from "./fleet-claim-protocol.js";
 import type { FleetClaims } from "./fleet-claims.js";
 import { BadFrameWindow } from "./bad-frames.js";
-import type { Rejected } from "./outcome.js";
+import { type Rejected, SHED } from "./outcome.js";
 import { FrameRejections, LIMITED_COUNTERS, rejectedKeyed, rejectionCounters } from "./rejections.js";
 import type { SessionOutput, SessionPrincipal } from "./session-output.js";
 import { SessionReplies } from "./session-replies.js";
@@ -29,6 +28,7 @@ import { sessionWelcome } from "./welcome.js";
 import { FrameBatches } from "./frame-batches.js";
 import { SessionTotals } from "./session-totals.js";
 import { DedupeFilter } from "./dedupe.js";
+import { LoadShed } from "./load-shed.js";
 import { PendingCounters } from "./pending-counters.js";
 import { ConnectionLimiter } from "./rate-limiter.js";
 import { COUNTERS_FLUSH_MS } from "../tunables.js";
@@ -42,6 +42,8 @@ export class SessionCore extends SessionReplies {
   readonly totals = new SessionTotals();
   private readonly limiter: ConnectionLimiter;
   private readonly dedupe: DedupeFilter;
+  /** What an overloaded region asked this session to hold back (issue 12): the shell sets its levels. */
+  readonly shedding = new LoadShed();
   private readonly batcher: Batcher;
   /** Counter deltas per region not yet sent with a batch, and where each drone flies. */
   private readonly counters: PendingCounters;
@@ -125,6 +127,8 @@ export class SessionCore extends SessionReplies {
     }
     const notice = this.limiter.takeNotice(nowMs);
     if (notice) this.toClient(rateLimitFrame(this.ownDroneId ?? "", notice.dropped, notice.retryAfterMs));
+    const shed = this.shedding.takeNotice(nowMs);
+    if (shed) this.toClient(shed);
     return this.onTimer(nowMs);
   }
 
@@ -223,7 +227,7 @@ export class SessionCore extends SessionReplies {
       }
       const p = v.point;
       const lv = this.limiter.admitPoint(p.droneId, nowMs);
-      if (lv.status === "closed") return void this.abusive(lv.reason, rejections);
+      if (lv.status === "closed") return void this.abusive(lv.reason, rejections.frames(this.ownDroneId));
       if (lv.status === "limited") {
         // Counted where the drone already flies (or this session already sends): never in a new region.
         this.totals.pointsRateLimited++;
@@ -235,19 +239,22 @@ export class SessionCore extends SessionReplies {
         this.reject(r, rejections, nowMs);
         // Sending on what the fleet's quota refused, after being told, is offered traffic of its own.
         const q = r.reason === "regions" ? null : this.limiter.chargeRefused(1, nowMs);
-        if (q?.status === "closed") return void this.abusive(q.reason, rejections);
+        if (q?.status === "closed") return void this.abusive(q.reason, rejections.frames(this.ownDroneId));
         continue;
       }
       const { home, halo } = r;
       this.admission.accepted(p);
       this.counters.routed(p.droneId, home);
       this.counters.count(home, "received", 1, nowMs);
-      const dup = this.dedupe.check(p, nowMs);
-      if (dup.status === "deduped") {
-        this.totals.pointsDeduped++;
+      // Held back for an overloaded region before the filter: its state still names what the region has.
+      const dup = this.shedding.sheds(home, p, this.batcher.inProximity(home, p.droneId), nowMs) ? SHED : this.dedupe.check(p, nowMs);
+      if (dup.status !== "accepted") {
+        if (dup === SHED) this.totals.pointsShed++;
+        else this.totals.pointsDeduped++;
         this.counters.count(home, dup.counter, 1, nowMs);
         continue;
       }
+      this.shedding.accepted(p);
       this.totals.pointsAccepted++;
       this.counters.count(home, "accepted", 1, nowMs);
       // Every forwarded point goes to the batcher at once, a hovering drone's 1 s refresh too: it is
@@ -259,13 +266,6 @@ export class SessionCore extends SessionReplies {
       }
     }
     for (const frame of rejections.frames(this.ownDroneId)) this.toClient(frame);
-  }
-
-  /** The client is abusive: what its frame earned so far, then the close. */
-  private abusive(reason: string, rejections: FrameRejections): void {
-    for (const frame of rejections.frames(this.ownDroneId)) this.toClient(frame);
-    this.toClient(errorFrame(ErrorCode.POLICY, reason));
-    this.closeWith(CloseCode.POLICY, "rate limit abuse");
   }
 
   private reject(v: Rejected, rejections: FrameRejections, nowMs: number): void {

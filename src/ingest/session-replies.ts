@@ -3,6 +3,9 @@
  * (frames for the client, batches, a renewal to verify, a close). SessionCore builds on it; a close
  * ends the session: nothing is taken from the client after it.
  */
+import { ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
+import { CloseCode } from "../wire/close-codes.js";
+import { errorFrame } from "../wire/server-frames.js";
 import { emptyOutput, type SessionOutput } from "./session-output.js";
 
 export class SessionReplies {
@@ -17,6 +20,13 @@ export class SessionReplies {
 
   protected toClient(frame: Uint8Array): void {
     this.out.toClient.push(frame);
+  }
+
+  /** The client is abusive: what its frame earned so far (`earned`), then the policy error and the close. */
+  protected abusive(reason: string, earned: Iterable<Uint8Array>): void {
+    for (const frame of earned) this.toClient(frame);
+    this.toClient(errorFrame(ErrorCode.POLICY, reason));
+    this.closeWith(CloseCode.POLICY, "rate limit abuse");
   }
 
   protected take(): SessionOutput {

@@ -8,6 +8,8 @@ export class SessionTotals {
   pointsDeduped = 0;
   alertsDelivered = 0;
   pointsLost = 0;
+  /** Held back before acceptance while a region shed load (ingest/load-shed.ts). */
+  pointsShed = 0;
   /** Frames refused unread by the connection's frame, byte or point budget (a RateLimitNotice at most once a second). */
   framesLimited = 0;
 
@@ -22,6 +24,7 @@ export class SessionTotals {
       pointsDeduped: BigInt(this.pointsDeduped),
       alertsDelivered: BigInt(this.alertsDelivered),
       pointsLost: BigInt(this.pointsLost),
+      pointsShed: BigInt(this.pointsShed),
     };
   }
 }

@@ -8,6 +8,7 @@ import { HeldFrames } from "../link/held-frames.js";
 import { envelopeBinary, envelopeText } from "../wire/hub-protocol.js";
 import { encodeControl, type RegionControl } from "../wire/link-protocol.js";
 import { linkIdOf } from "./link-socket.js";
+import { SHED_RETELL_TICKS } from "../tunables.js";
 
 export class LinkOutbox {
   /** Frames for links that are away, latest per key (see send). */
@@ -16,6 +17,9 @@ export class LinkOutbox {
   private farLinks = new Set<string>();
   /** Gateway links behind an ingest hub: the hub socket's tag. Relearned from every bundle, so hibernation loses nothing lasting. */
   private readonly viaHub = new Map<string, string>();
+  /** The shed level last told, and ticks since (see shed). */
+  private shedLevel = 0;
+  private shedTicks = 0;
 
   /** `holdMs`: how long a frame waits for its link (the look-ahead: older alerts help nobody). */
   constructor(
@@ -73,6 +77,17 @@ export class LinkOutbox {
   far(byLink: Map<string, string[]>, validMs: number): void {
     for (const linkId of new Set([...byLink.keys(), ...this.farLinks])) this.control(linkId, { t: "far", ids: byLink.get(linkId) ?? [], validMs });
     this.farLinks = new Set(byLink.keys());
+  }
+
+  /**
+   * Once a tick: tells every open link the region's shed level (src/ingest/load-shed.ts) when it changed,
+   * and every SHED_RETELL_TICKS ticks while it is above 0, so a link that opened since learns it and a
+   * gateway's level lapses (SHED_LEASE_MS) once this object stops repeating it (recovered, restarted).
+   */
+  shed(level: number): void {
+    const due = level !== this.shedLevel || (level > 0 && ++this.shedTicks % SHED_RETELL_TICKS === 0);
+    this.shedLevel = level;
+    if (due) for (const linkId of this.openLinks()) this.control(linkId, { t: "shed", level });
   }
 
   /** Drops held frames too old to matter (once per tick). */

@@ -33,6 +33,8 @@ export const FLEET_DOUBLES = [
   "alertLatencyP50Ms",
   "alertLatencyP99Ms",
   "alertLatencySamples",
+  "shedLevel",
+  "batchWaitP90Ms",
 ] as const satisfies readonly (keyof FleetMetrics)[];
 
 export const PIPELINE_DOUBLES = [
@@ -55,6 +57,7 @@ export const PIPELINE_DOUBLES = [
   "lateOnArrival",
   "overQuota",
   "quotaUnchecked",
+  "shed",
 ] as const satisfies readonly (keyof FleetMetrics)[];
 
 export function metricsToDataPoints(regionKey: string, m: FleetMetrics): DataPoint[] {

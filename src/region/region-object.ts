@@ -206,13 +206,15 @@ export class RegionObject extends DurableObject<Env> {
     if (!this.ledger.isNew(linkId, batch.seq)) return false;
     const span = live && spans !== null ? spans.apply(batch.traceparent, linkId, batch.seq, batch.points.length) : null;
     // The journal's re-application after a restart is not edge latency, and its samples were counted before.
-    core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, now, live ? batch : undefined);
+    core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, now, live ? batch.receivedMs : undefined);
+    if (live && batch.alertLatencyMs) core.metrics.recordAlertLatencies(batch.alertLatencyMs);
     // Recorded once applied: a batch that failed half-way is neither recorded nor acked.
     const next = this.ledger.applied(linkId, batch.seq, live ? bytes : null, now);
     const outputs = core.drain();
     router.route(outputs, batch.traceparent, now, span);
     if (span !== null) spans!.finish(span, outputs);
     if (!live) return true;
+    core.metrics.overload.record(now - batch.sentAtMs);
     this.stats.batches++;
     this.stats.points += batch.points.length;
     this.hubs.applied(linkId, batch.points.length);
@@ -234,6 +236,7 @@ export class RegionObject extends DurableObject<Env> {
     this.ops.tick(core, metrics, events, now);
     exporter?.noteEvents(events);
     this.outbox.expire(now);
+    this.outbox.shed(metrics.shedLevel);
     this.sink.write(metricsToDataPoints(key, metrics));
     // The ledger counts on this checkpoint from here: acks due ride out with each link's next batch.
     const { links, ackNow } = this.ledger.checkpoint(now);
@@ -274,7 +277,7 @@ export class RegionObject extends DurableObject<Env> {
       badBundles: this.hubs.badBundles,
       hubs: this.hubs.hubs,
       ...this.region?.exporter?.stats(),
-      ...this.region?.core.alertLatency(),
+      ...this.region?.core.metrics.alertLatencyStats(),
       ...this.tracing.counters(),
     };
   }

@@ -22,6 +22,8 @@ export const COUNTER_NAMES = [
   "overQuota",
   /** Claims the fleet's quota object did not answer: the session admitted on unchecked (fail open). */
   "quotaUnchecked",
+  /** Points held back before acceptance while their region shed load (ingest/load-shed.ts, issue 12). */
+  "shed",
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

@@ -16,7 +16,9 @@ export type RegionControl =
    * The region's inbound messages are past its hub threshold: a single-drone link goes through ingest
    * hub `hash(drone) mod hubs` of this region from now on; 0 means direct again (src/detect/hub-policy.ts).
    */
-  | { t: "route"; hubs: number };
+  | { t: "route"; hubs: number }
+  /** The region cannot keep pace: hold back points by this level (src/ingest/load-shed.ts); 0 ends it. */
+  | { t: "shed"; level: number };
 
 export function encodeControl(m: RegionControl): string {
   return JSON.stringify(m);
@@ -44,6 +46,8 @@ export function parseControl(text: string): RegionControl | null {
       return isIdList(o.ids) && typeof o.validMs === "number" && o.validMs >= 0 ? { t: "far", ids: o.ids, validMs: o.validMs } : null;
     case "route":
       return Number.isInteger(o.hubs) && (o.hubs as number) >= 0 ? { t: "route", hubs: o.hubs as number } : null;
+    case "shed":
+      return Number.isInteger(o.level) && (o.level as number) >= 0 ? { t: "shed", level: o.level as number } : null;
     default:
       return null;
   }

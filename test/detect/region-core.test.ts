@@ -384,16 +384,16 @@ describe("RegionCore end to end", () => {
 
   it("stamps an encounter's first alerts with the gateway receive time of the report that started it, and only those", () => {
     const c = core();
-    c.applyPoints("L1", [at("a", T0, 0, 0, 100, 0, 0)], home(1), none, T0 + 20, { receivedMs: [T0 + 3] });
-    c.applyPoints("L2", [at("x", T0, 900, 900, 100, 0, 0), at("b", T0, 0, 10, 100, 0, 0)], home(2), none, T0 + 30, { receivedMs: [T0 + 4, T0 + 7] });
+    c.applyPoints("L1", [at("a", T0, 0, 0, 100, 0, 0)], home(1), none, T0 + 20, [T0 + 3]);
+    c.applyPoints("L2", [at("x", T0, 900, 900, 100, 0, 0), at("b", T0, 0, 10, 100, 0, 0)], home(2), none, T0 + 30, [T0 + 4, T0 + 7]);
     const first = alerts(c.drain());
     expect(first.map((x) => [x.droneId, x.edgeReceivedMs])).toEqual([
       ["a", T0 + 7],
       ["b", T0 + 7],
     ]);
     // Refreshes, re-sends to a new link and clears are not the start: no stamp.
-    c.applyPoints("L3", [at("b", T0 + 1500, 0, 10, 100, 0, 0)], home(1), none, T0 + 1500, { receivedMs: [T0 + 1500] });
-    c.applyPoints("L1", [at("a", T0 + 1500, 0, 0, 100, 0, 0)], home(1), none, T0 + 1510, { receivedMs: [T0 + 1505] });
+    c.applyPoints("L3", [at("b", T0 + 1500, 0, 10, 100, 0, 0)], home(1), none, T0 + 1500, [T0 + 1500]);
+    c.applyPoints("L1", [at("a", T0 + 1500, 0, 0, 100, 0, 0)], home(1), none, T0 + 1510, [T0 + 1505]);
     const later = alerts(c.drain());
     expect(later.length).toBeGreaterThan(0);
     for (const x of later) expect(x.edgeReceivedMs).toBe(0);
@@ -404,10 +404,10 @@ describe("RegionCore end to end", () => {
     for (const x of alerts(d.drain())) expect(x.edgeReceivedMs).toBe(0);
   });
 
-  it("reports the edge-side alert latencies its links measured, per second and since start", () => {
+  it("reports the edge-side alert latencies the shell hands it, per second and since start", () => {
     const c = core();
-    c.applyPoints("L", [], home(0), none, T0, { alertLatencyMs: [10, 12, 400] });
-    c.applyPoints("L", [], home(0), none, T0 + 10, { alertLatencyMs: Float32Array.from([11, Number.NaN, -5]) });
+    c.metrics.recordAlertLatencies([10, 12, 400]);
+    c.metrics.recordAlertLatencies(Float32Array.from([11, Number.NaN, -5]));
     const m = c.tick(T0 + 1000).metrics;
     expect(m.alertLatencySamples).toBe(4);
     expect(m.alertLatencyP50Ms).toBeGreaterThanOrEqual(11);
@@ -417,7 +417,7 @@ describe("RegionCore end to end", () => {
     const next = c.tick(T0 + 2000).metrics;
     expect(next.alertLatencySamples).toBe(0);
     expect(next.alertLatencyP50Ms).toBeNaN();
-    expect(c.alertLatency().alertLatencySamples).toBe(4);
+    expect(c.metrics.alertLatencyStats().alertLatencySamples).toBe(4);
   });
 
   it("runs 10,000 drones at realistic spacing (smoke test)", () => {

@@ -20,6 +20,7 @@ const counters = {
   pointsDeduped: 0n,
   alertsDelivered: 0n,
   pointsLost: 0n,
+  pointsShed: 0n,
 };
 
 describe("readReplies", () => {

@@ -39,7 +39,7 @@ function fakeRegion() {
 
 function host() {
   const lost: number[] = [];
-  const h: LinkHost = { forward() {}, proximity() {}, far() {}, lost: (_r, n) => lost.push(n), resent() {} };
+  const h: LinkHost = { forward() {}, proximity() {}, far() {}, lost: (_r, n) => lost.push(n), resent() {}, shed() {} };
   return { h, lost };
 }
 

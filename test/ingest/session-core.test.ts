@@ -107,6 +107,7 @@ describe("SessionCore", () => {
       fc.record({ k: fc.constant("timer" as const), dt: fc.integer({ min: 0, max: 3000 }) }),
       fc.record({ k: fc.constant("near" as const), id: fc.integer({ min: 0, max: 5 }) }),
       fc.record({ k: fc.constant("ping" as const) }),
+      fc.record({ k: fc.constant("shed" as const), level: fc.integer({ min: 0, max: 3 }) }),
     );
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
@@ -129,6 +130,8 @@ describe("SessionCore", () => {
             keep(s.onTimer(now));
           } else if (st.k === "near") {
             keep(s.onProximity(regionOf(INSIDE.lat, INSIDE.lon, 4), [`d${st.id}`]));
+          } else if (st.k === "shed") {
+            s.shedding.setLevel(regionOf(INSIDE.lat, INSIDE.lon, 4), st.level, now);
           } else keep(s.onFrame(encodePingFrame(1), now));
         }
         keep(s.drain());
@@ -136,7 +139,8 @@ describe("SessionCore", () => {
         const home = homePoints(batches);
         expect(new Set(home).size).toBe(home.length); // no point twice
         expect(home.length).toBe(t.pointsAccepted); // none lost
-        expect(t.pointsReceived).toBe(t.pointsAccepted + t.pointsRejected + t.pointsRateLimited + t.pointsDeduped);
+        expect(t.pointsReceived).toBe(t.pointsAccepted + t.pointsRejected + t.pointsRateLimited + t.pointsDeduped + t.pointsShed);
+        expect(counter(batches, "shed")).toBe(t.pointsShed); // held back, counted, never after acceptance
         expect(counter(batches, "accepted")).toBe(t.pointsAccepted);
         expect(counter(batches, "batched")).toBe(batches.reduce((n, b) => n + b.points.length, 0));
         // Each point's receive time rides beside it: its frame's arrival, never after the batch left.

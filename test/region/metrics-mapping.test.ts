@@ -53,6 +53,9 @@ function metrics(over: Partial<FleetMetrics> = {}): FleetMetrics {
     alertLatencyP50Ms: 116,
     alertLatencyP99Ms: 117,
     alertLatencySamples: 118,
+    shedLevel: 119,
+    batchWaitP90Ms: 120,
+    shed: 220,
     ...over,
   };
 }
@@ -86,14 +89,14 @@ describe("metricsToDataPoints", () => {
     const m = metrics();
     const [fleet] = metricsToDataPoints(REGION, m);
     expect(fleet!.doubles).toEqual(FLEET_DOUBLES.map((k) => m[k]));
-    expect(fleet!.doubles).toEqual([101, 102, 103, 104.5, 105, 106, 107.25, 108, 109.125, 110, 111, 112, 113, 114, 115, 116, 117, 118]);
+    expect(fleet!.doubles).toEqual([101, 102, 103, 104.5, 105, 106, 107.25, 108, 109.125, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120]);
   });
 
   it("writes the pipeline doubles in PIPELINE_DOUBLES order", () => {
     const m = metrics();
     const [, pipeline] = metricsToDataPoints(REGION, m);
     expect(pipeline!.doubles).toEqual(PIPELINE_DOUBLES.map((k) => m[k]));
-    expect(pipeline!.doubles).toEqual([201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219]);
+    expect(pipeline!.doubles).toEqual([201, 202, 203, 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220]);
   });
 
   it("keeps the column order queries rely on (append only)", () => {
@@ -116,6 +119,8 @@ describe("metricsToDataPoints", () => {
       "alertLatencyP50Ms",
       "alertLatencyP99Ms",
       "alertLatencySamples",
+      "shedLevel",
+      "batchWaitP90Ms",
     ]);
     expect([...PIPELINE_DOUBLES]).toEqual([
       "received",
@@ -137,6 +142,7 @@ describe("metricsToDataPoints", () => {
       "lateOnArrival",
       "overQuota",
       "quotaUnchecked",
+      "shed",
     ]);
   });
 

@@ -5,7 +5,8 @@
 // gateway held a hovering drone's refreshes back from a region that was slow to acknowledge. That
 // overload is reproduced by test/e2e/dense-tracks.test.ts (3,600 drones on a cold edge); this test
 // holds the same geometry to both-sided alerts and zero loss when the two regions stop handling
-// anything for 4 s mid-flight (their links' batches go unacknowledged past the 3 s backlog age).
+// anything for 4 s mid-flight (their links' batches go unacknowledged past the 3 s backlog age, and the
+// regions then shed load while they catch up).
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AlertLevel, ErrorCode } from "../../src/gen/airspace/v1/airspace_pb.js";
@@ -75,12 +76,14 @@ describe("continuous tracks across a border while the regions fall behind", () =
     });
     expect(quiet.filter((p) => alerted(p.ids[0], p.ids[1]) || alerted(p.ids[1], p.ids[0])).map((p) => p.ids[0])).toEqual([]);
 
-    // Nothing was lost, limited or rejected on the way.
+    // Nothing was lost, limited or rejected on the way. The stall's backlog makes the regions shed load
+    // for a few seconds (docs/reliability.md, Overload): far drones' points held back before acceptance,
+    // counted, never a drone in a conflict (every conflict above was alerted on both drones).
     relay.sendRaw(ping(1));
     const pong = await relay.waitFor((f) => f.kind.case === "pong", 5000, "pong");
     const c = pong.kind.case === "pong" ? pong.kind.value.counters! : null;
     expect(Number(c!.pointsReceived)).toBe(sent);
-    expect(Number(c!.pointsAccepted) + Number(c!.pointsDeduped)).toBe(sent);
+    expect(Number(c!.pointsAccepted) + Number(c!.pointsDeduped) + Number(c!.pointsShed)).toBe(sent);
     expect(Number(c!.pointsLost)).toBe(0);
     expect(relay.frames.filter((f) => f.kind.case === "error" && f.kind.value.code === ErrorCode.DATA_LOSS)).toEqual([]);
     relay.close();

@@ -337,6 +337,7 @@ describe("pongFrame", () => {
       pointsDeduped: 2n,
       alertsDelivered: 1n,
       pointsLost: 0n,
+      pointsShed: 0n,
     };
     const p = decode(pongFrame(18_446_744_073_709_551_615n, counters), "pong");
     expect(p.nonce).toBe(18_446_744_073_709_551_615n);
