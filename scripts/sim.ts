@@ -13,6 +13,7 @@ import { mintToken } from "../src/client/token.js";
 import { FleetSim, type TruthConflict } from "../src/sim/fleet.js";
 import { type CommandSpec, UsageError, choiceFlag, commandLineOrExit, numberFlag } from "./lib/cli.mjs";
 import { devSecret } from "./lib/dev-secret.js";
+import { emptyCounters } from "../src/client/session-counters.js";
 
 export interface SimOptions {
   /** Default: ws://127.0.0.1:8787 */
@@ -208,10 +209,6 @@ export async function runSim(o: SimOptions = {}): Promise<SimSummary> {
       `; ${summary.bytesPerPoint.toFixed(1)} B/point on the wire; ${summary.reconnects} reconnects`,
   );
   return summary;
-}
-
-function emptyCounters(): SessionCounters {
-  return { frames: 0, pointsReceived: 0, pointsAccepted: 0, pointsRejected: 0, pointsRateLimited: 0, pointsDeduped: 0, alertsDelivered: 0, pointsLost: 0 };
 }
 
 function writeJsonl(path: string, rows: readonly unknown[]): void {

@@ -111,6 +111,14 @@ export const OPTIONS = {
   },
   droneMaxRegions: { env: "DRONE_MAX_REGIONS", default: 16, min: 1, max: 10_000, int: true, doc: "Regions a drone token's session may send to at once." },
   relayMaxRegions: { env: "RELAY_MAX_REGIONS", default: 1024, min: 1, max: 100_000, int: true, doc: "Regions a relay token's session may send to at once." },
+  loadShedding: {
+    env: "LOAD_SHEDDING",
+    default: 1,
+    min: 0,
+    max: 1,
+    int: true,
+    doc: "1: a region that cannot keep pace asks its gateways to hold back far drones' points (docs/reliability.md, Overload); 0: never (every alert of a region that falls behind comes late instead).",
+  },
   linkIdleMs: {
     env: "LINK_IDLE_MS",
     default: 30_000,

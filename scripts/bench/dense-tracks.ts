@@ -37,11 +37,17 @@ export interface DenseTracksResult {
   sent: number;
   score: TrackScore;
   /** From the relay's pong; null when no pong came within 5 s of the end (the edge was that far behind). */
-  counters: { accepted: number; deduped: number; rejected: number; rateLimited: number; lost: number } | null;
+  counters: { accepted: number; deduped: number; rejected: number; rateLimited: number; lost: number; shed: number } | null;
   /** Error frames by code name (DATA_LOSS, STALE_ON_ARRIVAL: the edge saying it fell behind). */
   serverErrors: Record<string, number>;
   /** How late the sender ran behind its 10 Hz schedule at worst, ms (the load generator's own delay). */
   senderLagMs: number;
+}
+
+/** The layout flown at `copies` copies: every encounter `copies` times (ids + 1000·k), rows along the border. */
+export function denseLayout(encounters: Encounter[], copies: number) {
+  const chosen = Array.from({ length: copies }, (_, k) => encounters.map((e) => ({ ...e, id: e.id + 1000 * k }))).flat();
+  return layoutTracks(chosen, BORDER_LON, LAT0, SPACING_DEG, "t");
 }
 
 export function loadEncounters(file = ENCOUNTERS_FILE): Encounter[] {
@@ -59,8 +65,8 @@ export async function runDenseTracks(o: {
   copies: number;
   lingerMs?: number;
 }): Promise<DenseTracksResult> {
-  const chosen = Array.from({ length: o.copies }, (_, k) => o.encounters.map((e) => ({ ...e, id: e.id + 1000 * k }))).flat();
-  const layout = layoutTracks(chosen, BORDER_LON, LAT0, SPACING_DEG, "t");
+  const layout = denseLayout(o.encounters, o.copies);
+  const chosen = layout.pairs;
   const alerts: ReceivedAlert[] = [];
   const serverErrors: Record<string, number> = {};
   const relay = new RelayClient({ url: o.url, token: o.token, queueCapacity: 1_000_000 });
@@ -88,7 +94,7 @@ export async function runDenseTracks(o: {
   let counters: DenseTracksResult["counters"] = null;
   try {
     const c = (await relay.ping(5000)).counters;
-    counters = { accepted: c.pointsAccepted, deduped: c.pointsDeduped, rejected: c.pointsRejected, rateLimited: c.pointsRateLimited, lost: c.pointsLost };
+    counters = { accepted: c.pointsAccepted, deduped: c.pointsDeduped, rejected: c.pointsRejected, rateLimited: c.pointsRateLimited, lost: c.pointsLost, shed: c.pointsShed };
   } catch {
     // no pong within 5 s: reported as null
   }
@@ -125,7 +131,7 @@ export function describeDense(r: DenseTracksResult): string {
     `${r.drones} drones, ${r.sent} points: conflicts alerted to both ${s.both}/${s.conflicts} (one-sided ${s.oneSided.length}, missed ${s.missed.length}); false ${s.falseAlerts.length} of ${s.quiet} quiet pairs`,
     `first 5 s: ${s.early - s.earlyMissed}/${s.early} conflicts alerted to both; first-alert latency p50/p99 ${p(s.earlyLatencyMs, 50)}/${p(s.earlyLatencyMs, 99)} ms (after: ${p(s.laterLatencyMs, 50)}/${p(s.laterLatencyMs, 99)} ms)`,
     r.counters
-      ? `accepted ${r.counters.accepted}, deduped ${r.counters.deduped}, rejected ${r.counters.rejected}, rate-limited ${r.counters.rateLimited}, lost ${r.counters.lost}`
+      ? `accepted ${r.counters.accepted}, deduped ${r.counters.deduped}, shed ${r.counters.shed}, rejected ${r.counters.rejected}, rate-limited ${r.counters.rateLimited}, lost ${r.counters.lost}`
       : "no pong within 5 s of the end: the edge was that far behind",
     `server errors ${JSON.stringify(r.serverErrors)}; sender lag ≤ ${r.senderLagMs} ms; ${s.oneSided.length + s.missed.length ? `e.g. ${[...s.oneSided, ...s.missed].slice(0, 6).join(", ")}` : ""}`,
   ].join("\n");

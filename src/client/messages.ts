@@ -92,6 +92,8 @@ export interface SessionCounters {
   pointsDeduped: number;
   alertsDelivered: number;
   pointsLost: number;
+  /** Held back by the edge before acceptance while the drone's region shed load (error OVERLOADED). */
+  pointsShed: number;
 }
 
 export interface PongMessage {

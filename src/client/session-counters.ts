@@ -6,7 +6,17 @@
 import type { SessionCounters } from "./messages.js";
 
 export function emptyCounters(): SessionCounters {
-  return { frames: 0, pointsReceived: 0, pointsAccepted: 0, pointsRejected: 0, pointsRateLimited: 0, pointsDeduped: 0, alertsDelivered: 0, pointsLost: 0 };
+  return {
+    frames: 0,
+    pointsReceived: 0,
+    pointsAccepted: 0,
+    pointsRejected: 0,
+    pointsRateLimited: 0,
+    pointsDeduped: 0,
+    alertsDelivered: 0,
+    pointsLost: 0,
+    pointsShed: 0,
+  };
 }
 
 export class CounterBank {

@@ -265,6 +265,7 @@ export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_SERVER_FRAME
           pointsDeduped: Number(c?.pointsDeduped ?? 0n),
           alertsDelivered: Number(c?.alertsDelivered ?? 0n),
           pointsLost: Number(c?.pointsLost ?? 0n),
+          pointsShed: Number(c?.pointsShed ?? 0n),
         },
       };
     }

@@ -236,7 +236,7 @@ export class RegionObject extends DurableObject<Env> {
     this.ops.tick(core, metrics, events, now);
     exporter?.noteEvents(events);
     this.outbox.expire(now);
-    this.outbox.shed(metrics.shedLevel);
+    this.outbox.shed(this.opts.loadShedding === 1 ? metrics.shedLevel : 0);
     this.sink.write(metricsToDataPoints(key, metrics));
     // The ledger counts on this checkpoint from here: acks due ride out with each link's next batch.
     const { links, ackNow } = this.ledger.checkpoint(now);

@@ -19,6 +19,7 @@ import { type ProgressOptions, ProgressReporter } from "./progress.js";
 import { RecordingScanner, replayedId } from "./recording-scan.js";
 import type { ReplaySummary } from "./replay-summary.js";
 import { type Align, Timeline } from "./timeline.js";
+import { emptyCounters } from "../client/session-counters.js";
 
 export interface ReplayOptions {
   url: string;
@@ -218,8 +219,4 @@ function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> 
     timer = setTimeout(() => reject(new Error(message)), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-function emptyCounters(): SessionCounters {
-  return { frames: 0, pointsReceived: 0, pointsAccepted: 0, pointsRejected: 0, pointsRateLimited: 0, pointsDeduped: 0, alertsDelivered: 0, pointsLost: 0 };
 }

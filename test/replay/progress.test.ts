@@ -62,6 +62,7 @@ describe("formatSummary", () => {
       pointsRateLimited: 0,
       pointsRejected: 0,
       pointsLost: 0,
+      pointsShed: 0,
       alertsDelivered: 0,
     },
     missingCounters: 0,
