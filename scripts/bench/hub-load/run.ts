@@ -1,0 +1,176 @@
+/**
+ * One lone-region run: a cold edge from the bench config (its workerd runs the region and nothing else
+ * that does work), the fleet fed through hub-like sockets (or relay links) for `seconds`, then drained.
+ * Region CPU per point is the workerd process's CPU (/proc) from the end of the warm-up to the end of
+ * the drain, over the points the region applied in that time.
+ */
+import { randomBytes } from "node:crypto";
+import type { Edge } from "../edge.js";
+import { sleep } from "../processes.js";
+import type { RegionStats } from "../region-stats.js";
+import { percentile } from "../stats.js";
+import { type FeedShape, Feeder } from "./feeder.js";
+import { LoadFleet } from "./fleet.js";
+
+export interface LoadOptions {
+  region: string;
+  drones: number;
+  hz: number;
+  shape: FeedShape;
+  seconds: number;
+  warmupS: number;
+  pairs: number;
+  seed: number;
+  stallMs: number;
+  log: (line: string) => void;
+}
+
+export interface LoadResult {
+  label: string;
+  offeredPerS: number;
+  sentPoints: number;
+  sentPerS: number;
+  applied: number;
+  lost: number;
+  duplicateBatches: number;
+  badBatches: number;
+  regionMessagesPerS: number;
+  urgentBatches: number;
+  ackLagP50: number;
+  ackLagP99: number;
+  ackLagMax: number;
+  stalls: number;
+  maxAckGapMs: number;
+  maxBacklogS: number;
+  drainMs: number;
+  unackedLinks: number;
+  closedSockets: number;
+  pairsAlerted: number;
+  pairs: number;
+  missing: string[];
+  alertFrames: number;
+  errors: Record<string, number>;
+  lateSlotsMs: number;
+  regionUsPerPoint: number;
+  feederUsPerPoint: number;
+  /** Round trip of the 1 s stats requests: served by the region between the bundles queued before them. */
+  statsRttP50: number;
+  statsRttMax: number;
+  /** Links whose batches had to be encoded in full (batch layout changed under the template). */
+  unpatched: number;
+  keepingPace: boolean;
+}
+
+export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions): Promise<LoadResult> {
+  const fleet = new LoadFleet(o.region, o.drones, {
+    pairs: o.pairs,
+    firstMeetMs: (o.warmupS + 3) * 1000,
+    lastMeetMs: Math.max((o.warmupS + 3) * 1000, (o.seconds - 2) * 1000),
+    seed: o.seed,
+    fleet: "bench",
+    idPrefix: "h",
+    startMs: Date.now(),
+  });
+  const label = o.shape.kind === "hubs" ? `${o.drones} drones via ${o.shape.hubs} hubs` : `${o.drones} drones on ${o.shape.links} relay link(s)`;
+  const feeder = new Feeder(fleet, o.shape, `s${randomBytes(6).toString("hex")}.`, o.region, o.hz, o.stallMs);
+  try {
+    await feeder.open(edge.wsUrl, secret, o.region);
+    o.log(`  ${label}: ${feeder.linkIds.length} links greeted; sending ${o.seconds} s`);
+    const t0 = Date.now();
+    feeder.start(t0);
+    let warm: { stats: RegionStats; cpu: number; node: number; atMs: number } | null = null;
+    let maxBacklogS = 0;
+    let nextPoll = t0 + 1000;
+    let nextStallCheck = t0;
+    const polls: Promise<void>[] = [];
+    const rtt: number[] = [];
+    while (Date.now() < t0 + o.seconds * 1000) {
+      const now = Date.now();
+      feeder.tick(now, true);
+      if (now >= nextStallCheck) {
+        feeder.replies.poll(now, true);
+        nextStallCheck = now + 100;
+      }
+      if (now >= nextPoll) {
+        nextPoll += 1000;
+        const sentThen = feeder.sent.points;
+        const wantWarm = !warm && now >= t0 + o.warmupS * 1000;
+        polls.push(
+          edge.regionStats(o.region).then((s) => {
+            rtt.push(Date.now() - now);
+            if (wantWarm && !warm) warm = { stats: s, cpu: edge.cpuMicros(), node: cpuNow(), atMs: Date.now() };
+            maxBacklogS = Math.max(maxBacklogS, (sentThen - s.points) / (o.drones * o.hz || 1));
+          }),
+        );
+      }
+      await sleep(2);
+    }
+    const sendEnd = Date.now();
+    feeder.tick(sendEnd, false);
+    await Promise.all(polls);
+    // Drained: every point applied and every link's last batch acknowledged (acks of a quiet link ride the next tick).
+    let s = await edge.regionStats(o.region);
+    while ((s.points < feeder.sent.points || feeder.unacked() > 0) && Date.now() < sendEnd + 30_000) {
+      feeder.replies.poll(Date.now(), true);
+      await sleep(250);
+      s = await edge.regionStats(o.region);
+    }
+    const drainMs = Date.now() - sendEnd;
+    const cpu1 = edge.cpuMicros();
+    const node1 = cpuNow();
+    const w = warm as { stats: RegionStats; cpu: number; node: number; atMs: number } | null;
+    if (!w) throw new Error("the run ended before its warm-up did: raise --seconds");
+    const windowPoints = Math.max(1, s.points - w.stats.points);
+    const missing: string[] = [];
+    for (const p of fleet.pairs) {
+      const a = fleet.ids[p.a]!;
+      const b = fleet.ids[p.b]!;
+      if (!feeder.replies.alertedAbout.get(a)?.has(b)) missing.push(`${a}→${b}`);
+      if (!feeder.replies.alertedAbout.get(b)?.has(a)) missing.push(`${b}→${a}`);
+    }
+    const lag = feeder.replies.ackLagMs;
+    const sentS = (sendEnd - t0) / 1000;
+    const lost = feeder.sent.points - s.points;
+    const r: LoadResult = {
+      label,
+      offeredPerS: o.drones * o.hz,
+      sentPoints: feeder.sent.points,
+      sentPerS: feeder.sent.points / sentS,
+      applied: s.points,
+      lost,
+      duplicateBatches: s.duplicateBatches,
+      badBatches: s.badBatches,
+      regionMessagesPerS: (s.messages - w.stats.messages) / Math.max(0.001, (sendEnd - w.atMs) / 1000),
+      urgentBatches: feeder.sent.urgentBatches,
+      ackLagP50: percentile(lag, 50),
+      ackLagP99: percentile(lag, 99),
+      ackLagMax: lag.reduce((m, x) => Math.max(m, x), 0),
+      stalls: feeder.replies.stalls,
+      maxAckGapMs: feeder.replies.maxAckGapMs,
+      maxBacklogS,
+      drainMs,
+      unackedLinks: feeder.unacked(),
+      closedSockets: feeder.closedDoors(),
+      pairsAlerted: fleet.pairs.length - new Set(missing.map((m) => m.split("→").sort().join())).size,
+      pairs: fleet.pairs.length,
+      missing,
+      alertFrames: feeder.replies.alertFrames,
+      errors: feeder.replies.errors,
+      lateSlotsMs: feeder.sent.lateSlotsMs,
+      regionUsPerPoint: (cpu1 - w.cpu) / windowPoints,
+      feederUsPerPoint: (node1 - w.node) / windowPoints,
+      statsRttP50: percentile(rtt, 50),
+      statsRttMax: rtt.reduce((m, x) => Math.max(m, x), 0),
+      unpatched: feeder.unpatched(),
+      keepingPace: maxBacklogS <= 1 && drainMs <= 3000 && lost === 0,
+    };
+    return r;
+  } finally {
+    feeder.close();
+  }
+}
+
+function cpuNow(): number {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+}
