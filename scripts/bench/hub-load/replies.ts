@@ -90,8 +90,8 @@ export class Replies {
     }
     if (m.type === "alert") {
       this.alertFrames++;
-      let s = this.alertedAbout.get(m.droneId);
-      if (!s) this.alertedAbout.set(m.droneId, (s = new Set()));
+      const s = this.alertedAbout.get(m.droneId) ?? new Set<string>();
+      this.alertedAbout.set(m.droneId, s);
       s.add(m.otherId);
     } else if (m.type === "advisory") this.advisories++;
     else if (m.type === "error") this.errors[m.code] = (this.errors[m.code] ?? 0) + (m.count || 1);
