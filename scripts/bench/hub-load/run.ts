@@ -5,6 +5,8 @@
  * the drain, over the points the region applied in that time.
  */
 import { randomBytes } from "node:crypto";
+import { loadavg } from "node:os";
+import { mintToken } from "../../../src/client/token.js";
 import type { Edge } from "../edge.js";
 import { sleep } from "../processes.js";
 import type { RegionStats } from "../region-stats.js";
@@ -52,6 +54,10 @@ export interface LoadResult {
   errors: Record<string, number>;
   lateSlotsMs: number;
   regionUsPerPoint: number;
+  /** The workerd's CPU over the same window as a share of one core: near 1, the region's thread was the limit; well under, the machine was (or nothing was). */
+  regionCoreShare: number;
+  /** The machine's 1-minute load average at the end (2 cores here, shared). */
+  loadAvg: number;
   feederUsPerPoint: number;
   /** Round trip of the 1 s stats requests: served by the region between the bundles queued before them. */
   statsRttP50: number;
@@ -84,6 +90,9 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
     let nextStallCheck = t0;
     const polls: Promise<void>[] = [];
     const rtt: number[] = [];
+    let polling = false;
+    const token = await mintToken(secret, { sub: "bench", fleet: "*", role: "ops" }, { ttlS: 3600 });
+    const stats = (region: string) => regionStats(edge.url, token, region);
     while (Date.now() < t0 + o.seconds * 1000) {
       const now = Date.now();
       feeder.tick(now, true);
@@ -91,15 +100,21 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
         feeder.replies.poll(now, true);
         nextStallCheck = now + 100;
       }
-      if (now >= nextPoll) {
-        nextPoll += 1000;
+      if (now >= nextPoll && !polling) {
+        // One request at a time, never given up: a region far behind answers late, and that lateness is measured.
+        polling = true;
+        nextPoll = now + 1000;
         const sentThen = feeder.sent.points;
         const wantWarm = !warm && now >= t0 + o.warmupS * 1000;
         polls.push(
-          edge.regionStats(o.region).then((s) => {
+          stats(o.region).then((s) => {
+            polling = false;
             rtt.push(Date.now() - now);
             if (wantWarm && !warm) warm = { stats: s, cpu: edge.cpuMicros(), node: cpuNow(), atMs: Date.now() };
             maxBacklogS = Math.max(maxBacklogS, (sentThen - s.points) / (o.drones * o.hz || 1));
+            o.log(
+              `    ${((now - t0) / 1000).toFixed(0)} s: sent ${sentThen}, applied ${s.points} (answered in ${Date.now() - now} ms); feeder ${feeder.sent.lateSlotsMs.toFixed(0)} ms late at worst`,
+            );
           }),
         );
       }
@@ -109,11 +124,11 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
     feeder.tick(sendEnd, false);
     await Promise.all(polls);
     // Drained: every point applied and every link's last batch acknowledged (acks of a quiet link ride the next tick).
-    let s = await edge.regionStats(o.region);
-    while ((s.points < feeder.sent.points || feeder.unacked() > 0) && Date.now() < sendEnd + 30_000) {
+    let s = await stats(o.region);
+    while ((s.points < feeder.sent.points || feeder.unacked() > 0) && Date.now() < sendEnd + DRAIN_MS) {
       feeder.replies.poll(Date.now(), true);
       await sleep(250);
-      s = await edge.regionStats(o.region);
+      s = await stats(o.region);
     }
     const drainMs = Date.now() - sendEnd;
     const cpu1 = edge.cpuMicros();
@@ -158,6 +173,8 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       errors: feeder.replies.errors,
       lateSlotsMs: feeder.sent.lateSlotsMs,
       regionUsPerPoint: (cpu1 - w.cpu) / windowPoints,
+      regionCoreShare: (cpu1 - w.cpu) / 1000 / Math.max(1, Date.now() - w.atMs),
+      loadAvg: loadavg()[0]!,
       feederUsPerPoint: (node1 - w.node) / windowPoints,
       statsRttP50: percentile(rtt, 50),
       statsRttMax: rtt.reduce((m, x) => Math.max(m, x), 0),
@@ -168,6 +185,23 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
   } finally {
     feeder.close();
   }
+}
+
+/** How long the run waits after its last send for the region to apply and acknowledge everything. */
+const DRAIN_MS = 60_000;
+
+/** A region's counters from its ops route (GET /v1/regions/<r>/stats), waited for however long it takes. */
+async function regionStats(url: string, token: string, region: string, attempts = 3): Promise<RegionStats> {
+  let r: Response;
+  try {
+    r = await fetch(`${url}/v1/regions/${region}/stats`, { headers: { Authorization: `Bearer ${token}`, Connection: "close" } });
+  } catch (e) {
+    if (attempts <= 1) throw e;
+    await sleep(500);
+    return regionStats(url, token, region, attempts - 1);
+  }
+  if (!r.ok) throw new Error(`GET /v1/regions/${region}/stats answered ${r.status}: ${await r.text()}`);
+  return (await r.json()) as RegionStats;
 }
 
 function cpuNow(): number {
