@@ -12,12 +12,12 @@ import { hubShard } from "../../../src/link/hub-policy.js";
 import { HUB_MAX_BATCHES } from "../../../src/tunables.js";
 import { encodeBatch } from "../../../src/wire/batch-codec.js";
 import { newCounters } from "../../../src/wire/counters.js";
-import { type BundledBatch, encodeBundle, encodeHubControl } from "../../../src/wire/hub-protocol.js";
+import { encodeHubControl } from "../../../src/wire/hub-protocol.js";
 import type { TelemetryPoint } from "../../../src/wire/point.js";
 import { sleep } from "../processes.js";
 import { RegionDoor } from "./door.js";
 import type { LoadFleet } from "./fleet.js";
-import { OnePointBatches } from "./batch-template.js";
+import { BundleWriter, OnePointLink, type PendingReport } from "./batch-template.js";
 import { Replies } from "./replies.js";
 
 export type FeedShape = { kind: "hubs"; hubs: number } | { kind: "relay"; links: number };
@@ -33,14 +33,15 @@ export class Feeder {
   private readonly linkOf: Int32Array;
   private readonly doorOfLink: Int32Array;
   private readonly doors: RegionDoor[] = [];
-  private readonly windows: HubWindow<BundledBatch>[] = [];
+  private readonly windows: HubWindow<PendingReport>[] = [];
+  private readonly writer = new BundleWriter();
   private readonly relayPending: TelemetryPoint[][] = [];
   private relayDeadline = 0;
   private readonly seqs: Uint32Array;
   private readonly sentAt: Float64Array[];
   private readonly bySlot: number[][];
   private readonly tps: string[];
-  private readonly onePoint: OnePointBatches[];
+  private readonly onePoint: OnePointLink[];
   private readonly counters = newCounters();
   private slot = 0;
   private t0 = 0;
@@ -63,7 +64,7 @@ export class Feeder {
     this.sentAt = Array.from({ length: links }, () => new Float64Array(64));
     // A gateway's traceparent per link (src/link/trace.ts), so batches are the size they are in production.
     this.tps = this.linkIds.map((_, l) => `00-${l.toString(16).padStart(32, "a")}-${"b".repeat(8)}`);
-    this.onePoint = shape.kind === "hubs" ? this.tps.map((tp) => new OnePointBatches(tp, this.counters)) : [];
+    this.onePoint = shape.kind === "hubs" ? this.linkIds.map((id, l) => new OnePointLink(id, this.tps[l]!, this.counters)) : [];
     const period = Math.max(1, Math.round(1000 / hz / SLOT_MS));
     this.bySlot = Array.from({ length: period }, () => []);
     for (let i = 0; i < n; i++) this.bySlot[i % period]!.push(i);
@@ -79,7 +80,7 @@ export class Feeder {
           this.replies.on(l, data, now),
         ),
       );
-      if (shape.kind === "hubs") this.windows.push(new HubWindow<BundledBatch>(WINDOW_MS, HUB_MAX_BATCHES));
+      if (shape.kind === "hubs") this.windows.push(new HubWindow<PendingReport>(WINDOW_MS, HUB_MAX_BATCHES));
       else this.relayPending.push([]);
     }
   }
@@ -123,9 +124,9 @@ export class Feeder {
     return n;
   }
 
-  /** Links whose batch layout no longer matched the template (encoded in full instead). */
-  unpatched(): number {
-    return this.onePoint.filter((t) => !t.patching).length;
+  /** Whether the bundles had to be encoded in full (a batch or bundle layout no longer matched the patch). */
+  unpatched(): boolean {
+    return !this.writer.patching;
   }
 
   closedDoors(): number {
@@ -144,13 +145,14 @@ export class Feeder {
       return;
     }
     const urgent = this.replies.urgent.has(this.linkIds[l]!);
-    const bytes = this.batch(l, [p], nowMs, urgent, this.onePoint[l]);
+    const seq = this.record(l, 1, nowMs, urgent);
     const door = this.doorOfLink[l]!;
-    const full = this.windows[door]!.add({ linkId: this.linkIds[l]!, bytes }, urgent, nowMs);
+    const full = this.windows[door]!.add({ link: this.onePoint[l]!, seq, sentAtMs: nowMs, point: p, urgent }, urgent, nowMs);
     if (full) this.sendBundle(door, full);
   }
 
-  private batch(l: number, points: TelemetryPoint[], nowMs: number, urgent: boolean, one?: OnePointBatches): Uint8Array {
+  /** The next batch of link `l`, `points` long, sent now: its sequence (its send time kept for the ack lag). */
+  private record(l: number, points: number, nowMs: number, urgent: boolean): number {
     const seq = ++this.seqs[l]!;
     let times = this.sentAt[l]!;
     if (seq >= times.length) {
@@ -159,24 +161,20 @@ export class Feeder {
       this.sentAt[l] = times = grown;
     }
     times[seq] = nowMs;
-    this.sent.points += points.length;
+    this.sent.points += points;
     this.sent.batches++;
     if (urgent) this.sent.urgentBatches++;
-    if (one && points.length === 1) return one.encode(seq, nowMs, points[0]!, urgent);
-    return encodeBatch({
-      seq,
-      sentAtMs: nowMs,
-      traceparent: this.tps[l]!,
-      counters: this.counters,
-      points,
-      ghost: NO_GHOSTS.subarray(0, points.length),
-      urgent,
-    });
+    return seq;
   }
 
-  private sendBundle(door: number, batches: BundledBatch[]): void {
+  private relayBatch(l: number, points: TelemetryPoint[], nowMs: number): Uint8Array {
+    const seq = this.record(l, points.length, nowMs, false);
+    return encodeBatch({ seq, sentAtMs: nowMs, traceparent: this.tps[l]!, counters: this.counters, points, ghost: NO_GHOSTS.subarray(0, points.length) });
+  }
+
+  private sendBundle(door: number, reports: PendingReport[]): void {
     this.sent.messages++;
-    this.doors[door]!.send(encodeBundle(batches));
+    this.doors[door]!.send(this.writer.write(reports));
   }
 
   private flushDue(nowMs: number): void {
@@ -195,7 +193,7 @@ export class Feeder {
       this.relayPending[l] = [];
       for (let k = 0; k < pts.length; k += RELAY_BATCH_POINTS) {
         this.sent.messages++;
-        this.doors[l]!.send(this.batch(l, pts.slice(k, k + RELAY_BATCH_POINTS), now, false));
+        this.doors[l]!.send(this.relayBatch(l, pts.slice(k, k + RELAY_BATCH_POINTS), now));
       }
     }
   }

@@ -62,8 +62,8 @@ export interface LoadResult {
   /** Round trip of the 1 s stats requests: served by the region between the bundles queued before them. */
   statsRttP50: number;
   statsRttMax: number;
-  /** Links whose batches had to be encoded in full (batch layout changed under the template). */
-  unpatched: number;
+  /** The bundles had to be encoded in full (a layout changed under the feeder's patch). */
+  unpatched: boolean;
   keepingPace: boolean;
 }
 
