@@ -22,7 +22,7 @@ import { buildSnapshot } from "../lib/snapshot.js";
 import { Edge } from "./edge.js";
 import { writeHubLoadConfig } from "./hub-load/config.js";
 import type { FeedShape } from "./hub-load/feeder.js";
-import { type LoadResult, runRegionLoad } from "./hub-load/run.js";
+import { type LoadResult, lateReports, runRegionLoad } from "./hub-load/run.js";
 import { HOME } from "./messages/layout.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -112,7 +112,7 @@ for (const r of results) {
     `${r.label}:`,
     `  offered ${r.offeredPerS} pts/s, sent ${r.sentPoints} (${f(r.sentPerS, 0)}/s; feeder up to ${f(r.lateSlotsMs, 0)} ms late), applied ${r.applied}, lost ${r.lost}, duplicates ${r.duplicateBatches}, bad ${r.badBatches}`,
     `  region messages ${f(r.regionMessagesPerS, 0)}/s (${r.urgentBatches} urgent batches)`,
-    `  keeping pace: ${r.keepingPace ? "yes" : "NO"} (backlog max ${f(r.maxBacklogS, 2)} s, drained ${r.drainMs} ms after the last send, ${r.unackedLinks} links unacked, ${r.closedSockets} sockets closed)`,
+    `  keeping pace: ${r.keepingPace ? "yes" : "NO"} (backlog max ${f(r.maxBacklogS, 2)} s, ${lateReports(r.errors)} reports the region counted late (> 1 s), drained ${r.drainMs} ms after the last send, ${r.unackedLinks} links unacked, ${r.closedSockets} sockets closed)`,
     `  ack lag p50 / p99 / max ${f(r.ackLagP50)} / ${f(r.ackLagP99)} / ${f(r.ackLagMax)} ms; stalls (> ${STALL_MS} ms without an ack) ${r.stalls}, longest gap ${f(r.maxAckGapMs, 0)} ms`,
     `  stats request round trip p50 / max ${f(r.statsRttP50, 0)} / ${f(r.statsRttMax, 0)} ms${r.unpatched ? "; bundles encoded in full (a layout changed under the feeder's patch)" : ""}`,
     `  staged pairs alerted on both drones: ${r.pairsAlerted} of ${r.pairs} (${r.alertFrames} alert frames in all)${r.missing.length > 0 ? `; missing ${r.missing.join(", ")}` : ""}`,

@@ -183,7 +183,9 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       statsRttP50: percentile(rtt, 50),
       statsRttMax: rtt.reduce((m, x) => Math.max(m, x), 0),
       unpatched: feeder.unpatched(),
-      keepingPace: maxBacklogS <= 1 && drainMs <= 3000 && lost === 0,
+      // Pace: a backlog under a second, drained soon after the last send, and no report the region itself
+      // counted as late (LATE_NOTICE_MS, 1 s after measurement: its BEHIND / STALE_ON_ARRIVAL notices).
+      keepingPace: maxBacklogS <= 1 && drainMs <= 3000 && lost === 0 && lateReports(feeder.replies.errors) === 0,
     };
     return r;
   } finally {
@@ -206,6 +208,11 @@ async function regionStats(url: string, token: string, region: string, attempts 
   }
   if (!r.ok) throw new Error(`GET /v1/regions/${region}/stats answered ${r.status}: ${await r.text()}`);
   return (await r.json()) as RegionStats;
+}
+
+/** Reports the region told its links reached it late (its notices carry their count). */
+export function lateReports(errors: Record<string, number>): number {
+  return (errors.BEHIND ?? 0) + (errors.STALE_ON_ARRIVAL ?? 0);
 }
 
 function cpuNow(): number {
