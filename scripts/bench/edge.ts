@@ -29,6 +29,8 @@ export interface EdgeOptions {
    * request and socket message passes through). Default: "miniflare"
    */
   runtime?: "miniflare" | "wrangler";
+  /** Miniflare only: open workerd's V8 inspector on a free loopback port (Edge.inspectorPort), for CPU profiles. */
+  inspector?: boolean;
 }
 
 /** Edges started by this process, stopped synchronously if the process exits without stopping them. */
@@ -57,6 +59,8 @@ export class Edge {
   private proc: ChildProcess | null = null;
   private workerdPids: number[] = [];
   private opsToken = "";
+  /** workerd's inspector port when started with `inspector`, else 0. */
+  inspectorPort = 0;
 
   private constructor(
     private readonly opts: EdgeOptions,
@@ -84,6 +88,7 @@ export class Edge {
 
   private async launch(): Promise<void> {
     const o = this.opts;
+    if (o.inspector) this.inspectorPort = await freePort();
     const args = (o.runtime ?? "miniflare") === "miniflare" ? this.miniflareArgs() : await this.wranglerArgs();
     const log = openSync(this.logPath, "a");
     this.proc = spawn(process.execPath, args, {
@@ -116,7 +121,13 @@ export class Edge {
     const o = this.opts;
     const vars: Record<string, string> = { AIRSPACE_JWT_SECRET: o.secret };
     for (const [k, v] of Object.entries(o.vars ?? {})) vars[k] = String(v);
-    const spec = { config: o.config ?? join(o.root, "wrangler.toml"), port: this.port, persist: join(this.persistDir, "state"), vars };
+    const spec = {
+      config: o.config ?? join(o.root, "wrangler.toml"),
+      port: this.port,
+      persist: join(this.persistDir, "state"),
+      vars,
+      ...(this.inspectorPort ? { inspectorPort: this.inspectorPort } : {}),
+    };
     return ["--import", "tsx", join(o.root, "scripts/lib/miniflare-runner.ts"), JSON.stringify(spec)];
   }
 

@@ -15,15 +15,39 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * A free loopback port: one the OS picks, or, with BENCH_PORT_RANGE=<first>-<last> set (machines shared by
+ * several runs that each own a range), the next free one in that range.
+ */
 export async function freePort(): Promise<number> {
+  const range = /^(\d+)-(\d+)$/.exec(process.env.BENCH_PORT_RANGE ?? "");
+  if (!range) return listenOn(0);
+  const first = Number(range[1]);
+  const last = Number(range[2]);
+  for (let i = 0; i <= last - first; i++) {
+    const port = first + ((nextInRange + i) % (last - first + 1));
+    try {
+      await listenOn(port);
+      nextInRange = port - first + 1; // not handed out twice in a row before the first is bound
+      return port;
+    } catch {
+      // taken
+    }
+  }
+  throw new Error(`no free port in BENCH_PORT_RANGE ${range[0]}`);
+}
+
+let nextInRange = 0;
+
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
     srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
+    srv.listen(port, "127.0.0.1", () => {
       const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
+      const bound = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(bound));
     });
   });
 }

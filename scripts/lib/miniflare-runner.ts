@@ -22,6 +22,8 @@ interface RunnerOptions {
   persist: string;
   vars: Record<string, string>;
   build?: boolean;
+  /** workerd's V8 inspector on this loopback port (the profilers attach to it); none when absent. */
+  inspectorPort?: number;
 }
 
 const o = JSON.parse(process.argv[2] ?? "{}") as RunnerOptions;
@@ -39,6 +41,7 @@ const mf = new Miniflare({
   port: o.port,
   durableObjectsPersist: `${o.persist}/do`,
   analyticsEngineDatasetsPersist: `${o.persist}/ae`,
+  ...(o.inspectorPort ? { inspectorPort: o.inspectorPort } : {}),
 } as ConstructorParameters<typeof Miniflare>[0]);
 const url = await mf.ready;
 process.stdout.write(`ready ${url.href}\n`);

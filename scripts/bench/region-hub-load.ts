@@ -1,0 +1,133 @@
+/**
+ * One region object alone under hub-shaped load (issue 9): the region in a workerd of its own (no
+ * gateway sessions, no hubs: scripts/bench/hub-load/worker.ts), fed through K hub-like sockets with
+ * the bundles K ingest hubs would send for N single-drone links at 10 Hz, staged head-on pairs among
+ * them. Prints what was sent and applied (loss must be 0), whether the region kept pace (backlog, ack
+ * lag, stalls, drain), the staged pairs alerted on both drones, and the region's CPU per point (the
+ * workerd process's /proc CPU over the points it applied). Exits 1 on loss or a missed staged alert.
+ *   npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4]
+ *                                            [--pairs 20] [--seed 1] [--relay-links L] [--compare]
+ * --drones: a comma-separated list runs each (a sweep, each on a cold edge) and ends with a summary table.
+ * --hubs: default what the region's policy picks, ceil(drones × hz / HUB_MSGS_PER_S 1000).
+ * --relay-links L: the relay shape instead (L direct gateway links, batches of ≤ 256 points a window).
+ * --compare: the 500-socket workload's shape next to the relay workload's, in one sitting, each on a
+ *            cold edge: 500 drones via 5 hubs, then 500 drones on one relay link; prints the ratio.
+ */
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
+import { buildSnapshot } from "../lib/snapshot.js";
+import { Edge } from "./edge.js";
+import { writeHubLoadConfig } from "./hub-load/config.js";
+import type { FeedShape } from "./hub-load/feeder.js";
+import { type LoadResult, lateReports, runRegionLoad } from "./hub-load/run.js";
+import { HOME } from "./messages/layout.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const USAGE =
+  "usage: npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4] [--pairs 20] [--seed 1] [--relay-links L] [--compare]";
+const args = commandLineOrExit(process.argv.slice(2), {
+  name: "region-hub-load",
+  usage: USAGE,
+  options: {
+    drones: { type: "string" },
+    hz: { type: "string" },
+    hubs: { type: "string" },
+    seconds: { type: "string" },
+    warmup: { type: "string" },
+    pairs: { type: "string" },
+    seed: { type: "string" },
+    "relay-links": { type: "string" },
+    compare: { type: "boolean" },
+  },
+} as const);
+const hz = numberFlag(args, "hz", 10);
+const seconds = numberFlag(args, "seconds", 20);
+const warmupS = numberFlag(args, "warmup", 4);
+const pairs = numberFlag(args, "pairs", 20);
+const seed = numberFlag(args, "seed", 1);
+/** Single-drone links are acked by the region's one-second checkpoint: acks further apart than this mean a late tick. */
+const STALL_MS = 1500;
+const log = (l: string) => process.stderr.write(`${l}\n`);
+
+interface Run {
+  drones: number;
+  shape: FeedShape;
+  pairs: number;
+}
+
+const runs: Run[] = [];
+if (args.compare === true) {
+  runs.push({ drones: 500, shape: { kind: "hubs", hubs: 5 }, pairs: Math.min(pairs, 6) });
+  runs.push({ drones: 500, shape: { kind: "relay", links: 1 }, pairs: Math.min(pairs, 6) });
+} else {
+  const relayLinks = numberFlag(args, "relay-links", 0);
+  for (const drones of (args.drones ?? "10000").split(",").map(Number)) {
+    if (!Number.isInteger(drones) || drones < 2) {
+      process.stderr.write(`--drones takes whole numbers ≥ 2, comma-separated\n${USAGE}\n`);
+      process.exit(2);
+    }
+    const hubs = numberFlag(args, "hubs", Math.max(1, Math.ceil((drones * hz) / 1000)));
+    runs.push({ drones, shape: relayLinks > 0 ? { kind: "relay", links: relayLinks } : { kind: "hubs", hubs }, pairs });
+  }
+}
+
+const secret = randomBytes(24).toString("hex");
+const cfg = writeHubLoadConfig(ROOT);
+const snap = buildSnapshot(ROOT, "hub-load", cfg.path);
+const results: LoadResult[] = [];
+try {
+  for (const r of runs) {
+    const edge = await Edge.start({ root: ROOT, config: snap.config, vars: {}, secret, label: "hub-load" });
+    try {
+      results.push(
+        await runRegionLoad(edge, secret, {
+          region: HOME,
+          drones: r.drones,
+          hz,
+          shape: r.shape,
+          seconds,
+          warmupS,
+          pairs: r.pairs,
+          seed,
+          stallMs: STALL_MS,
+          log,
+        }),
+      );
+    } finally {
+      await edge.stop();
+    }
+  }
+} finally {
+  snap.remove();
+  rmSync(cfg.dir, { recursive: true, force: true });
+}
+
+const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "-");
+const lines = [`region alone (its own workerd: no gateway, no hubs), region ${HOME}, ${hz} Hz, ${seconds} s sent (${warmupS} s warm-up), seed ${seed}`];
+for (const r of results) {
+  lines.push(
+    `${r.label}:`,
+    `  offered ${r.offeredPerS} pts/s, sent ${r.sentPoints} (${f(r.sentPerS, 0)}/s; feeder up to ${f(r.lateSlotsMs, 0)} ms late), applied ${r.applied}, lost ${r.lost}, duplicates ${r.duplicateBatches}, bad ${r.badBatches}`,
+    `  region messages ${f(r.regionMessagesPerS, 0)}/s (${r.urgentBatches} urgent batches)`,
+    `  keeping pace: ${r.keepingPace ? "yes" : "NO"} (backlog max ${f(r.maxBacklogS, 2)} s, ${lateReports(r.errors)} reports the region counted late (> 1 s), drained ${r.drainMs} ms after the last send, ${r.unackedLinks} links unacked, ${r.closedSockets} sockets closed)`,
+    `  ack lag p50 / p99 / max ${f(r.ackLagP50)} / ${f(r.ackLagP99)} / ${f(r.ackLagMax)} ms; stalls (> ${STALL_MS} ms without an ack) ${r.stalls}, longest gap ${f(r.maxAckGapMs, 0)} ms`,
+    `  stats request round trip p50 / max ${f(r.statsRttP50, 0)} / ${f(r.statsRttMax, 0)} ms${r.unpatched ? "; bundles encoded in full (a layout changed under the feeder's patch)" : ""}`,
+    `  staged pairs alerted on both drones: ${r.pairsAlerted} of ${r.pairs} (${r.alertFrames} alert frames in all)${r.missing.length > 0 ? `; missing ${r.missing.join(", ")}` : ""}`,
+    `  errors to drones: ${Object.keys(r.errors).length > 0 ? JSON.stringify(r.errors) : "none"}`,
+    `  region CPU ${f(r.regionUsPerPoint, 2)} µs/pt (workerd /proc over the points applied after warm-up), ${f(100 * r.regionCoreShare, 0)} % of a core; feeder (Node) ${f(r.feederUsPerPoint, 2)} µs/pt; load average ${f(r.loadAvg)}`,
+  );
+}
+if (results.length > 1) {
+  lines.push("", "offered pts/s      sent/s   region µs/pt   core share   backlog max s   drain ms   ack p99 ms   pairs   keeping pace");
+  for (const r of results)
+    lines.push(
+      `${String(r.offeredPerS).padStart(13)}  ${f(r.sentPerS, 0).padStart(10)}  ${f(r.regionUsPerPoint, 2).padStart(13)}  ${`${f(100 * r.regionCoreShare, 0)} %`.padStart(11)}  ${f(r.maxBacklogS, 2).padStart(14)}  ${String(r.drainMs).padStart(9)}  ${f(r.ackLagP99, 0).padStart(11)}  ${`${r.pairsAlerted}/${r.pairs}`.padStart(6)}   ${r.keepingPace ? "yes" : "NO"}`,
+    );
+}
+if (args.compare === true) lines.push(`hubs / relay region CPU per point: ${f(results[0]!.regionUsPerPoint / results[1]!.regionUsPerPoint, 2)}`);
+process.stdout.write(`${lines.join("\n")}\n`);
+const failed = results.some((r) => r.lost !== 0 || r.missing.length > 0 || r.unackedLinks > 0);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,67 @@
+// The lone-region benchmark's feeder (scripts/bench/hub-load): its patched bundles must be exactly what
+// encodeBundle of encodeBatch would send, its fleet must stay in its cell, and its staged pairs must meet.
+import { describe, expect, it } from "vitest";
+import { regionOf } from "../../src/geo/regions.js";
+import { enuOffset } from "../../src/geo/enu.js";
+import { decodeBatch } from "../../src/wire/batch-codec.js";
+import { newCounters } from "../../src/wire/counters.js";
+import { decodeBundle, encodeBundle } from "../../src/wire/hub-protocol.js";
+import { BundleWriter, OnePointLink, type PendingReport } from "../../scripts/bench/hub-load/batch-template.js";
+import { LoadFleet } from "../../scripts/bench/hub-load/fleet.js";
+
+const REGION = regionOf(48.8566, 2.3522, 4);
+const T0 = 1_700_000_000_000;
+const fleet = () => new LoadFleet(REGION, 200, { pairs: 4, firstMeetMs: 5000, lastMeetMs: 15_000, seed: 3, fleet: "bench", idPrefix: "h", startMs: T0 });
+
+describe("hub-load feeder", () => {
+  it("writes the bundles encodeBundle would, report after report", () => {
+    const f = fleet();
+    const links = f.keys.map((_, i) => new OnePointLink(`s1.${i}.${REGION}.0`, `00-${"a".repeat(32)}-${"b".repeat(16)}-01`, newCounters()));
+    const writer = new BundleWriter();
+    for (let round = 1; round <= 3; round++) {
+      const reports: PendingReport[] = links
+        .slice(0, 50)
+        .map((link, i) => ({ link, seq: round, sentAtMs: T0 + round * 100 + i, point: f.pointAt(i, T0 + round * 100), urgent: i % 7 === 0 }));
+      const got = writer.write(reports);
+      expect(got).toEqual(encodeBundle(reports.map((r) => ({ linkId: r.link.linkId, bytes: r.link.encode(r) }))));
+      const back = decodeBundle(got).map((b) => ({ linkId: b.linkId, batch: decodeBatch(b.bytes) }));
+      expect(back[7]!.batch.urgent).toBe(true);
+      const sent = reports[8]!.point;
+      expect(back[8]!.batch).toMatchObject({ seq: round, sentAtMs: T0 + round * 100 + 8, urgent: false });
+      expect(back[8]!.batch.points[0]).toMatchObject({ droneId: sent.droneId, timeMs: sent.timeMs, lat: sent.lat, lon: sent.lon, seq: sent.seq });
+      expect(back[8]!.linkId).toBe(reports[8]!.link.linkId);
+    }
+    expect(writer.patching).toBe(true);
+  });
+
+  it("falls back to encoding in full when the patch disagrees with the encoder", () => {
+    const f = fleet();
+    const link = new OnePointLink(`s1.0.${REGION}.0`, "", newCounters());
+    const first: PendingReport = { link, seq: 1, sentAtMs: T0, point: f.pointAt(0, T0), urgent: false };
+    // A template that no longer matches what the encoder makes (as if batch-codec's layout had changed).
+    link.size(first);
+    (link as unknown as { template: Uint8Array }).template = new Uint8Array(link.encode(first).length);
+    const writer = new BundleWriter();
+    const r = { ...first, seq: 2, point: f.pointAt(0, T0 + 100) };
+    expect(writer.write([r])).toEqual(encodeBundle([{ linkId: link.linkId, bytes: link.encode(r) }]));
+    expect(writer.patching).toBe(false);
+  });
+
+  it("keeps every drone in its cell, and brings each staged pair together at its meet time", () => {
+    const f = fleet();
+    for (let t = 0; t <= 20_000; t += 2500)
+      for (let i = 0; i < f.size; i++) {
+        const p = f.pointAt(i, T0 + t);
+        expect(regionOf(p.lat, p.lon, 4)).toBe(REGION);
+      }
+    for (const pair of f.pairs) {
+      const a = f.pointAt(pair.a, T0 + pair.meetMs);
+      const b = f.pointAt(pair.b, T0 + pair.meetMs);
+      const [e, n] = enuOffset(a.lat, a.lon, b.lat, b.lon);
+      expect(Math.hypot(e, n)).toBeLessThan(1);
+      expect(a.altM).toBe(b.altM);
+      const early = enuOffset(f.pointAt(pair.a, T0).lat, f.pointAt(pair.a, T0).lon, f.pointAt(pair.b, T0).lat, f.pointAt(pair.b, T0).lon);
+      expect(Math.hypot(...early)).toBeGreaterThan(100);
+    }
+  });
+});
