@@ -94,7 +94,14 @@ export async function runDenseTracks(o: {
   let counters: DenseTracksResult["counters"] = null;
   try {
     const c = (await relay.ping(5000)).counters;
-    counters = { accepted: c.pointsAccepted, deduped: c.pointsDeduped, rejected: c.pointsRejected, rateLimited: c.pointsRateLimited, lost: c.pointsLost, shed: c.pointsShed };
+    counters = {
+      accepted: c.pointsAccepted,
+      deduped: c.pointsDeduped,
+      rejected: c.pointsRejected,
+      rateLimited: c.pointsRateLimited,
+      lost: c.pointsLost,
+      shed: c.pointsShed,
+    };
   } catch {
     // no pong within 5 s: reported as null
   }
