@@ -6,10 +6,13 @@
  * lag, stalls, drain), the staged pairs alerted on both drones, and the region's CPU per point (the
  * workerd process's /proc CPU over the points it applied). Exits 1 on loss or a missed staged alert.
  *   npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4]
- *                                            [--pairs 20] [--seed 1] [--relay-links L] [--compare]
+ *                                            [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload]
  * --drones: a comma-separated list runs each (a sweep, each on a cold edge) and ends with a summary table.
  * --hubs: default what the region's policy picks, ceil(drones × hz / HUB_MSGS_PER_S 1000).
  * --relay-links L: the relay shape instead (L direct gateway links, batches of ≤ 256 points a window).
+ * --overload: issue 12's overload, the same fleet (default 6,000 drones: twice what one region keeps pace with
+ *            here) with LOAD_SHEDDING 0 then 1, each on a cold edge; the sessions the feeder plays hold back
+ *            reports by the product's own rule (src/ingest/load-shed.ts) when the region asks.
  * --compare: the 500-socket workload's shape next to the relay workload's, in one sitting, each on a
  *            cold edge: 500 drones via 5 hubs, then 500 drones on one relay link; prints the ratio.
  */
@@ -27,7 +30,7 @@ import { HOME } from "./messages/layout.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const USAGE =
-  "usage: npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4] [--pairs 20] [--seed 1] [--relay-links L] [--compare]";
+  "usage: npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4] [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload]";
 const args = commandLineOrExit(process.argv.slice(2), {
   name: "region-hub-load",
   usage: USAGE,
@@ -41,6 +44,7 @@ const args = commandLineOrExit(process.argv.slice(2), {
     seed: { type: "string" },
     "relay-links": { type: "string" },
     compare: { type: "boolean" },
+    overload: { type: "boolean" },
   },
 } as const);
 const hz = numberFlag(args, "hz", 10);
@@ -56,10 +60,18 @@ interface Run {
   drones: number;
   shape: FeedShape;
   pairs: number;
+  /** LOAD_SHEDDING for the run (the option's default, 1, when absent). */
+  shedding?: 0 | 1;
 }
 
 const runs: Run[] = [];
-if (args.compare === true) {
+if (args.overload === true) {
+  // Issue 12's overload: the same fleet with load shedding off, then on, at (by default) twice the rate one
+  // region keeps pace with on this machine (~30,000 points/s, docs/scaling.md).
+  const drones = Number(args.drones ?? "6000");
+  const hubs = numberFlag(args, "hubs", Math.max(1, Math.ceil((drones * hz) / 1000)));
+  for (const shedding of [0, 1] as const) runs.push({ drones, shape: { kind: "hubs", hubs }, pairs, shedding });
+} else if (args.compare === true) {
   runs.push({ drones: 500, shape: { kind: "hubs", hubs: 5 }, pairs: Math.min(pairs, 6) });
   runs.push({ drones: 500, shape: { kind: "relay", links: 1 }, pairs: Math.min(pairs, 6) });
 } else {
@@ -80,7 +92,13 @@ const snap = buildSnapshot(ROOT, "hub-load", cfg.path);
 const results: LoadResult[] = [];
 try {
   for (const r of runs) {
-    const edge = await Edge.start({ root: ROOT, config: snap.config, vars: {}, secret, label: "hub-load" });
+    const edge = await Edge.start({
+      root: ROOT,
+      config: snap.config,
+      vars: r.shedding === undefined ? {} : { LOAD_SHEDDING: r.shedding },
+      secret,
+      label: "hub-load",
+    });
     try {
       results.push(
         await runRegionLoad(edge, secret, {
@@ -116,6 +134,7 @@ for (const r of results) {
     `  ack lag p50 / p99 / max ${f(r.ackLagP50)} / ${f(r.ackLagP99)} / ${f(r.ackLagMax)} ms; stalls (> ${STALL_MS} ms without an ack) ${r.stalls}, longest gap ${f(r.maxAckGapMs, 0)} ms`,
     `  stats request round trip p50 / max ${f(r.statsRttP50, 0)} / ${f(r.statsRttMax, 0)} ms${r.unpatched ? "; bundles encoded in full (a layout changed under the feeder's patch)" : ""}`,
     `  staged pairs alerted on both drones: ${r.pairsAlerted} of ${r.pairs} (${r.alertFrames} alert frames in all)${r.missing.length > 0 ? `; missing ${r.missing.join(", ")}` : ""}`,
+    `  load shedding: level up to ${r.maxShedLevel}, ${r.shed} reports held back by the sessions; report age at the region p99 per second: median ${f(r.ageP99Median, 0)} ms, worst ${f(r.ageP99Max, 0)} ms`,
     `  errors to drones: ${Object.keys(r.errors).length > 0 ? JSON.stringify(r.errors) : "none"}`,
     `  region CPU ${f(r.regionUsPerPoint, 2)} µs/pt (workerd /proc over the points applied after warm-up), ${f(100 * r.regionCoreShare, 0)} % of a core; feeder (Node) ${f(r.feederUsPerPoint, 2)} µs/pt; load average ${f(r.loadAvg)}`,
   );
@@ -126,6 +145,18 @@ if (results.length > 1) {
     lines.push(
       `${String(r.offeredPerS).padStart(13)}  ${f(r.sentPerS, 0).padStart(10)}  ${f(r.regionUsPerPoint, 2).padStart(13)}  ${`${f(100 * r.regionCoreShare, 0)} %`.padStart(11)}  ${f(r.maxBacklogS, 2).padStart(14)}  ${String(r.drainMs).padStart(9)}  ${f(r.ackLagP99, 0).padStart(11)}  ${`${r.pairsAlerted}/${r.pairs}`.padStart(6)}   ${r.keepingPace ? "yes" : "NO"}`,
     );
+}
+if (args.overload === true && results.length === 2) {
+  const [off, on] = results as [LoadResult, LoadResult];
+  lines.push(
+    "",
+    "overload                                   shedding off    shedding on",
+    `report age p99 per second, median / worst  ${`${f(off.ageP99Median, 0)}/${f(off.ageP99Max, 0)}`.padStart(12)}   ${`${f(on.ageP99Median, 0)}/${f(on.ageP99Max, 0)}`.padStart(12)} ms`,
+    `reports held back (shed)                   ${String(off.shed).padStart(12)}   ${String(on.shed).padStart(12)}`,
+    `backlog max, s / drained after, ms         ${`${f(off.maxBacklogS, 2)}/${off.drainMs}`.padStart(12)}   ${`${f(on.maxBacklogS, 2)}/${on.drainMs}`.padStart(12)}`,
+    `staged pairs alerted on both drones        ${`${off.pairsAlerted}/${off.pairs}`.padStart(12)}   ${`${on.pairsAlerted}/${on.pairs}`.padStart(12)}`,
+    `lost (sent and not applied)                ${String(off.lost).padStart(12)}   ${String(on.lost).padStart(12)}`,
+  );
 }
 if (args.compare === true) lines.push(`hubs / relay region CPU per point: ${f(results[0]!.regionUsPerPoint / results[1]!.regionUsPerPoint, 2)}`);
 process.stdout.write(`${lines.join("\n")}\n`);

@@ -19,6 +19,7 @@ import { RegionDoor } from "./door.js";
 import type { LoadFleet } from "./fleet.js";
 import { BundleWriter, OnePointLink, type PendingReport } from "./batch-template.js";
 import { Replies } from "./replies.js";
+import { LoadShed } from "../../../src/ingest/load-shed.js";
 
 export type FeedShape = { kind: "hubs"; hubs: number } | { kind: "relay"; links: number };
 
@@ -45,7 +46,10 @@ export class Feeder {
   private readonly counters = newCounters();
   private slot = 0;
   private t0 = 0;
-  readonly sent = { points: 0, batches: 0, messages: 0, urgentBatches: 0, maxBufferedBytes: 0, lateSlotsMs: 0 };
+  private readonly region: string;
+  readonly sent = { points: 0, batches: 0, messages: 0, urgentBatches: 0, maxBufferedBytes: 0, lateSlotsMs: 0, shed: 0 };
+  /** What the links' gateway sessions would hold back when the region sheds load: the product's own rule (src/ingest/load-shed.ts). */
+  private readonly shedding = new LoadShed();
 
   constructor(
     private readonly fleet: LoadFleet,
@@ -73,6 +77,9 @@ export class Feeder {
       const l = index.get(id);
       return l === undefined ? Number.NaN : (this.sentAt[l]![seq] ?? Number.NaN);
     }, stallMs);
+    // Every link hears the same level (the region tells them all): one rule for the whole fleet.
+    this.replies.onShed = (level) => this.shedding.setLevel(region, level, Date.now());
+    this.region = region;
     const doors = shape.kind === "hubs" ? shape.hubs : links;
     for (let d = 0; d < doors; d++) {
       this.doors.push(
@@ -140,6 +147,11 @@ export class Feeder {
   private report(i: number, at: number, nowMs: number): void {
     const p = this.fleet.pointAt(i, at);
     const l = this.linkOf[i]!;
+    if (this.shedding.sheds(this.region, p, this.replies.urgent.has(this.linkIds[l]!), nowMs)) {
+      this.sent.shed++;
+      return;
+    }
+    this.shedding.accepted(p);
     if (this.shape.kind === "relay") {
       this.relayPending[l]!.push(p);
       return;

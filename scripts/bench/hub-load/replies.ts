@@ -23,6 +23,9 @@ export class Replies {
   lastRoute = -1;
   readonly errors: Record<string, number> = {};
   unreadable = 0;
+  /** The region's shed levels as they come (the feeder's sessions act on them). */
+  onShed: ((level: number) => void) | null = null;
+  maxShedLevel = 0;
   /** Stall detector: gaps of more than `stallMs` between two acks while acks were owed. */
   stalls = 0;
   maxAckGapMs = 0;
@@ -70,6 +73,10 @@ export class Replies {
       case "proximity":
         if (m.ids.length > 0) this.urgent.add(linkId);
         else this.urgent.delete(linkId);
+        break;
+      case "shed":
+        this.maxShedLevel = Math.max(this.maxShedLevel, m.level);
+        this.onShed?.(m.level);
         break;
       case "route":
         this.routes++;

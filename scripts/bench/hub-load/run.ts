@@ -65,6 +65,12 @@ export interface LoadResult {
   /** The bundles had to be encoded in full (a layout changed under the feeder's patch). */
   unpatched: boolean;
   keepingPace: boolean;
+  /** Reports the feeder's sessions held back because the region shed load (LOAD_SHEDDING), and the highest level it asked for. */
+  shed: number;
+  maxShedLevel: number;
+  /** Over the seconds after the warm-up, from the region's one-second metrics: report age measurement → applied, p99 per second (median and worst second), ms. */
+  ageP99Median: number;
+  ageP99Max: number;
 }
 
 export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions): Promise<LoadResult> {
@@ -148,6 +154,7 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       if (!feeder.replies.alertedAbout.get(b)?.has(a)) missing.push(`${b}→${a}`);
     }
     const lag = feeder.replies.ackLagMs;
+    const ages = await secondAges(edge.url, token, o.region, t0 + o.warmupS * 1000, sendEnd);
     const sentS = (sendEnd - t0) / 1000;
     const lost = feeder.sent.points - s.points;
     const r: LoadResult = {
@@ -183,6 +190,10 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       statsRttP50: percentile(rtt, 50),
       statsRttMax: rtt.reduce((m, x) => Math.max(m, x), 0),
       unpatched: feeder.unpatched(),
+      shed: feeder.sent.shed,
+      maxShedLevel: feeder.replies.maxShedLevel,
+      ageP99Median: percentile(ages, 50),
+      ageP99Max: ages.reduce((m, x) => Math.max(m, x), 0),
       // Pace: a backlog under a second, drained soon after the last send, and no report the region itself
       // counted as late (LATE_NOTICE_MS, 1 s after measurement: its BEHIND / STALE_ON_ARRIVAL notices).
       keepingPace: maxBacklogS <= 1 && drainMs <= 3000 && lost === 0 && lateReports(feeder.replies.errors) === 0,
@@ -208,6 +219,16 @@ async function regionStats(url: string, token: string, region: string, attempts 
   }
   if (!r.ok) throw new Error(`GET /v1/regions/${region}/stats answered ${r.status}: ${await r.text()}`);
   return (await r.json()) as RegionStats;
+}
+
+/** The region's per-second p99 report age (measurement → applied) for the seconds in [fromMs, toMs]. */
+async function secondAges(url: string, token: string, region: string, fromMs: number, toMs: number): Promise<number[]> {
+  const r = await fetch(`${url}/v1/regions/${region}/metrics?since=${Math.floor(fromMs)}&limit=3600`, {
+    headers: { Authorization: `Bearer ${token}`, Connection: "close" },
+  });
+  if (!r.ok) return [];
+  const body = (await r.json()) as { metrics: { ts_ms: number; metrics: { delayP99Ms?: number | null } }[] };
+  return body.metrics.filter((m) => m.ts_ms <= toMs && typeof m.metrics.delayP99Ms === "number").map((m) => m.metrics.delayP99Ms as number);
 }
 
 /** Reports the region told its links reached it late (its notices carry their count). */

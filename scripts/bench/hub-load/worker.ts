@@ -9,7 +9,9 @@
  */
 import type { Env } from "../../../src/env.js";
 import { createApp } from "../../../src/gateway/app.js";
+import { deliverEvents } from "../../../src/gateway/event-delivery.js";
 
+export { FleetQuota } from "../../../src/fleet/fleet-quota.js";
 export { IngestHub } from "../../../src/hub/ingest-hub.js";
 export { RegionDirectory } from "../../../src/region/region-directory.js";
 export { RegionObject } from "../../../src/region/region-object.js";
@@ -28,4 +30,6 @@ export default {
     const stub = env.REGION.get(env.REGION.idFromName(region));
     return stub.fetch(`https://region${url.pathname.slice("/bench".length)}${url.search}`, { headers: { Upgrade: "websocket" } });
   },
+  // wrangler.toml binds a consumer of the export queue: the entry must have the handler (nothing is exported here).
+  queue: deliverEvents,
 } satisfies ExportedHandler<Env>;
