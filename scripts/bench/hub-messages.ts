@@ -19,6 +19,7 @@ import { Edge } from "./edge.js";
 import { relayMessages } from "./messages/relay.js";
 import { percentile } from "./stats.js";
 import { snapshotBundle, type TierProfile, withTierProfile } from "./tier-profile.js";
+import { regionEdgeLatency } from "./figures/alert-latency.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const USAGE = "usage: npx tsx scripts/bench/hub-messages.ts [--drones 500] [--seconds 12] [--seed 1] [--profile] [--interval 500]";
@@ -94,6 +95,9 @@ const row = (r: SocketsResult) => ({
   farP99: percentile(r.far.samples, 99),
   loss: r.dataLoss ?? "none",
   applied: `${r.regionPoints}/${r.accepted}`,
+  edge: regionEdgeLatency([r]),
+  edgeNearP99: percentile(r.edge.near, 99),
+  edgeFarP99: percentile(r.edge.far, 99),
 });
 const a = row(off);
 const b = row(on);
@@ -102,8 +106,10 @@ const lines = [
   `hub messages: ${drones} single-drone sockets at 10 Hz, ${seconds} s measured, seed ${seed}`,
   "                                  hubs off   hubs on   on/off",
   `region messages per 1k points    ${f(a.perK).padStart(8)}  ${f(b.perK).padStart(8)}   ${f(b.perK / a.perK)}`,
-  `near pair alert p50 / p99, ms    ${`${f(a.nearP50)}/${f(a.nearP99)}`.padStart(8)}  ${`${f(b.nearP50)}/${f(b.nearP99)}`.padStart(8)}`,
-  `far pair alert p50 / p99, ms     ${`${f(a.farP50)}/${f(a.farP99)}`.padStart(8)}  ${`${f(b.farP50)}/${f(b.farP99)}`.padStart(8)}`,
+  `edge-side alert p50 / p99, ms    ${`${f(a.edge.p50)}/${f(a.edge.p99)}`.padStart(8)}  ${`${f(b.edge.p50)}/${f(b.edge.p99)}`.padStart(8)}   p50 +${f(b.edge.p50 - a.edge.p50)} ms (regions' own, ${a.edge.samples}/${b.edge.samples} alerts)`,
+  `edge-side p99 near / window, ms  ${`${f(a.edgeNearP99)}/${f(a.edgeFarP99)}`.padStart(8)}  ${`${f(b.edgeNearP99)}/${f(b.edgeFarP99)}`.padStart(8)}   (scripted pairs per drone at the client; targets 15 / 60)`,
+  `client near pair p50 / p99, ms   ${`${f(a.nearP50)}/${f(a.nearP99)}`.padStart(8)}  ${`${f(b.nearP50)}/${f(b.nearP99)}`.padStart(8)}`,
+  `client far pair p50 / p99, ms    ${`${f(a.farP50)}/${f(a.farP99)}`.padStart(8)}  ${`${f(b.farP50)}/${f(b.farP99)}`.padStart(8)}`,
   `applied / accepted               ${a.applied.padStart(8)}  ${b.applied.padStart(8)}`,
   `loss                             ${a.loss.padStart(8)}  ${b.loss.padStart(8)}`,
 ];
