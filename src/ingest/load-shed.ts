@@ -72,11 +72,6 @@ export class LoadShed {
   accepted(p: TelemetryPoint): void {
     if (this.levels.size > 0) this.kept.set(p.droneId, p.timeMs);
   }
-
-  /** Forgets a drone (the session's drone table let it go). */
-  forget(droneId: string): void {
-    this.kept.delete(droneId);
-  }
 }
 
 function shedMessage(regionKey: string, level: number, count: number): string {
