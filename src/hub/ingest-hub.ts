@@ -28,6 +28,7 @@ export class IngestHub extends DurableObject<Env> {
   private connecting = false;
   private attempt = 0;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private flushAtMs = Infinity;
   readonly stats = { batches: 0, bundles: 0, droppedWhileAway: 0 };
 
   override async fetch(request: Request): Promise<Response> {
@@ -84,15 +85,23 @@ export class IngestHub extends DurableObject<Env> {
     this.sendRegion(encodeBundle(batches));
   }
 
+  /**
+   * Flushes at the window's deadline. An urgent batch moves the deadline to now: the timer is re-armed
+   * once to fire with no delay, after the input already queued to this hub (never re-armed later than
+   * it was, so a steady stream of batches cannot postpone it).
+   */
   private armFlush(nowMs: number): void {
-    if (this.flushTimer) return;
+    const at = this.window.nextDeadline();
+    if (this.flushTimer && at >= this.flushAtMs) return;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushAtMs = at;
     this.flushTimer = setTimeout(
       () => {
         this.flushTimer = null;
         const due = this.window.due(Infinity);
         if (due) this.send(due);
       },
-      Math.max(0, this.window.nextDeadline() - nowMs),
+      Math.max(0, at - nowMs),
     );
   }
 

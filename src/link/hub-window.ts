@@ -2,8 +2,10 @@
  * An ingest hub's micro-batching, pure: the gateway links' batches that arrive within one window go to
  * the region as one bundle, so the region sees one message a window per hub instead of one per drone
  * report. A window closes at its deadline (the first batch's arrival + windowMs), when it holds
- * maxBatches, or at once when an urgent batch (a drone in proximity of another) joins it: the hub must
- * not hold back what the gateway itself would not have.
+ * maxBatches, or when an urgent batch (a drone in proximity of another) joins it: that makes the window
+ * due now, and the hub sends it as soon as it has handled what is already queued to it (a zero-delay
+ * timer). So an idle hub holds an urgent batch for no time at all, as the gateway would not have, while a
+ * busy one sends the urgent batches of one burst as one bundle: the region pays per message.
  */
 export class HubWindow<T> {
   private batches: T[] = [];
@@ -14,11 +16,12 @@ export class HubWindow<T> {
     private readonly maxBatches: number,
   ) {}
 
-  /** Adds one gateway batch; returns the batches to bundle and send now, or null to wait. */
+  /** Adds one gateway batch; returns the batches to bundle and send now (a full window), or null: see `due`. */
   add(batch: T, urgent: boolean, nowMs: number): T[] | null {
     this.batches.push(batch);
     if (this.batches.length === 1) this.deadlineMs = nowMs + this.windowMs;
-    return urgent || this.batches.length >= this.maxBatches || this.windowMs <= 0 ? this.take() : null;
+    if ((urgent || this.windowMs <= 0) && nowMs < this.deadlineMs) this.deadlineMs = nowMs;
+    return this.batches.length >= this.maxBatches ? this.take() : null;
   }
 
   /** The window's batches if its deadline has come, else null. */
