@@ -111,15 +111,7 @@ export function encodeBatch(b: RegionBatch): Uint8Array {
     const flags = (b.ghost[i] ? F_GHOST : 0) | (p.battery >= 0 ? F_BATTERY : 0) | (p.seq >= 0 ? F_SEQ : 0);
     dv.setUint16(o, ids.get(p.droneId)!, true);
     dv.setUint8(o + 2, flags);
-    dv.setUint8(o + 3, p.battery >= 0 ? Math.round(p.battery) : 0);
-    dv.setUint32(o + 4, p.seq >= 0 ? p.seq : 0, true);
-    dv.setFloat64(o + 8, p.timeMs, true);
-    dv.setFloat64(o + 16, p.lat, true);
-    dv.setFloat64(o + 24, p.lon, true);
-    dv.setFloat32(o + 32, p.altM, true);
-    dv.setFloat32(o + 36, p.vn, true);
-    dv.setFloat32(o + 40, p.ve, true);
-    dv.setFloat32(o + 44, p.vu, true);
+    writePointValues(dv, o, p);
   }
   if (received !== null) {
     for (let i = 0; i < received.length; i++, o += 2) {
@@ -135,15 +127,28 @@ export function encodeBatch(b: RegionBatch): Uint8Array {
   return buf;
 }
 
-/**
- * The sequence number and point count of a batch without decoding its points (for a receiver that
- * only counts and acks, like the benchmark's bare transport); null when the layout does not add up.
- */
+/** A point record's values after its drone index and flags (bytes 3-47), written at `o`: battery, seq, time, position, velocity. */
+export function writePointValues(dv: DataView, o: number, p: TelemetryPoint): void {
+  dv.setUint8(o + 3, p.battery >= 0 ? Math.round(p.battery) : 0);
+  dv.setUint32(o + 4, p.seq >= 0 ? p.seq : 0, true);
+  dv.setFloat64(o + 8, p.timeMs, true);
+  dv.setFloat64(o + 16, p.lat, true);
+  dv.setFloat64(o + 24, p.lon, true);
+  dv.setFloat32(o + 32, p.altM, true);
+  dv.setFloat32(o + 36, p.vn, true);
+  dv.setFloat32(o + 40, p.ve, true);
+  dv.setFloat32(o + 44, p.vu, true);
+}
+
 /** Whether a batch's header marks it urgent (for a hub that forwards without decoding). */
 export function isUrgentBatch(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && ((bytes[2]! | (bytes[3]! << 8)) & H_URGENT) !== 0;
 }
 
+/**
+ * The sequence number and point count of a batch without decoding its points (for a receiver that
+ * only counts and acks, like the benchmark's bare transport); null when the layout does not add up.
+ */
 export function peekBatch(bytes: Uint8Array): { seq: number; points: number } | null {
   if (bytes.length < 17 || bytes[0] !== BATCH_MAGIC || bytes[1] !== BATCH_VERSION) return null;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,26 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { OpsFeed } from "../../src/detect/ops-feed.js";
 import type { AlertOut, RegionOutput } from "../../src/detect/region-outputs.js";
-
-function alert(droneId: string, otherId: string, alertId: string, level: AlertOut["level"], manoeuvre: AlertOut["manoeuvre"] = "none"): AlertOut {
-  const other = { droneId: otherId, timeMs: 0, lat: 0, lon: 0, altM: 0, vn: 0, ve: 0, vu: 0, battery: -1, seq: -1 };
-  return {
-    kind: "alert",
-    linkId: "l",
-    droneId,
-    otherId,
-    alertId,
-    level,
-    tEntryS: 1,
-    tCpaS: 2,
-    hsepCpaM: 3,
-    vsepCpaM: 0,
-    other,
-    computedForMs: 0,
-    manoeuvre,
-    otherAgeMs: 0,
-  };
-}
+import { alertOut as alert } from "../helpers/alert-out.js";
 
 describe("ops feed", () => {
   it("keeps one line per start, escalation and clear of an encounter, not its copies and refreshes", () => {

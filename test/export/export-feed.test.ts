@@ -1,27 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AdvisoryOut, AlertOut, OpsEvent } from "../../src/detect/region-outputs.js";
 import { ExportFeed, type PositionOf } from "../../src/export/export-feed.js";
-
-function alert(droneId: string, otherId: string, alertId: string, level: AlertOut["level"], manoeuvre: AlertOut["manoeuvre"] = "none"): AlertOut {
-  const other = { droneId: otherId, timeMs: 990, lat: 51.5, lon: -0.1, altM: 120, vn: 0, ve: 0, vu: 0, battery: -1, seq: -1 };
-  const clear = level === "clear";
-  return {
-    kind: "alert",
-    linkId: "l",
-    droneId,
-    otherId,
-    alertId,
-    level,
-    tEntryS: clear ? Number.NaN : 1.5,
-    tCpaS: clear ? Number.NaN : 2.5,
-    hsepCpaM: clear ? Number.NaN : 3,
-    vsepCpaM: clear ? Number.NaN : 0,
-    other,
-    computedForMs: 1000,
-    manoeuvre,
-    otherAgeMs: 0,
-  };
-}
+import { alertOut as alert } from "../helpers/alert-out.js";
 
 const positions: PositionOf = (key) => (key === "gone/x" ? null : { lat: 51.4, lon: -0.2, altM: 100, timeMs: 995 });
 

@@ -8,7 +8,7 @@
  * src/wire/hub-protocol.ts; the first bundle is checked byte for byte against encodeBundle of
  * encodeBatch, and on any difference (a layout changed) every bundle is encoded in full from then on.
  */
-import { encodeBatch } from "../../../src/wire/batch-codec.js";
+import { encodeBatch, writePointValues } from "../../../src/wire/batch-codec.js";
 import { type BundledBatch, encodeBundle } from "../../../src/wire/hub-protocol.js";
 import type { TelemetryPoint } from "../../../src/wire/point.js";
 
@@ -65,16 +65,7 @@ export class OnePointLink {
     dv.setUint16(at + 2, r.urgent ? 1 : 0, true);
     dv.setUint32(at + 4, r.seq, true);
     dv.setFloat64(at + 8, r.sentAtMs, true);
-    const o = at + t.length - POINT_BYTES;
-    dv.setUint8(o + 3, p.battery >= 0 ? Math.round(p.battery) : 0);
-    dv.setUint32(o + 4, p.seq >= 0 ? p.seq : 0, true);
-    dv.setFloat64(o + 8, p.timeMs, true);
-    dv.setFloat64(o + 16, p.lat, true);
-    dv.setFloat64(o + 24, p.lon, true);
-    dv.setFloat32(o + 32, p.altM, true);
-    dv.setFloat32(o + 36, p.vn, true);
-    dv.setFloat32(o + 40, p.ve, true);
-    dv.setFloat32(o + 44, p.vu, true);
+    writePointValues(dv, at + t.length - POINT_BYTES, p);
     return t.length;
   }
 }
