@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { OpsFeed } from "../../src/detect/ops-feed.js";
-import type { AlertOut, RegionOutput } from "../../src/detect/region-outputs.js";
+import type { RegionOutput } from "../../src/detect/region-outputs.js";
 import { alertOut as alert } from "../helpers/alert-out.js";
 
 describe("ops feed", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AdvisoryOut, AlertOut, OpsEvent } from "../../src/detect/region-outputs.js";
+import type { AdvisoryOut, OpsEvent } from "../../src/detect/region-outputs.js";
 import { ExportFeed, type PositionOf } from "../../src/export/export-feed.js";
 import { alertOut as alert } from "../helpers/alert-out.js";
 
