@@ -6,7 +6,7 @@
  */
 import type { Options } from "../config.js";
 import type { Env } from "../env.js";
-import { encodeBatch } from "../wire/batch-codec.js";
+import { encodeBatch, markResent } from "../wire/batch-codec.js";
 import { AlertLatencySamples } from "../link/alert-latency-samples.js";
 import { nextBackoffMs } from "../link/backoff.js";
 import { linkTarget } from "./link-target.js";
@@ -147,8 +147,7 @@ export class UpstreamLink {
       // From compatibility date 2026-03-17 binary messages arrive as Blob unless asked otherwise.
       ws.binaryType = "arraybuffer";
       ws.addEventListener("message", (ev) => this.onMessage(ev.data));
-      // Only the current socket's end counts: a socket this link already gave up (cut, replaced by a
-      // route switch, or closed after an error) may still deliver acks and alerts, but its end is no news.
+      // Only the current socket's end counts: one already given up may still deliver acks and alerts.
       const ended = () => {
         if (this.ws === ws) this.dropped();
       };
@@ -239,13 +238,14 @@ export class UpstreamLink {
     }
   }
 
-  /** Sends every unacknowledged batch in order; false when the socket failed meanwhile. */
+  /** Sends every unacknowledged batch in order, marked resent; false when the socket failed meanwhile. */
   private resend(): boolean {
     const ws = this.ws;
     if (!ws) return false;
     let resentPoints = 0;
     for (const b of this.buffer.pending()) {
       try {
+        markResent(b.bytes); // the region does not take its wait for a sign of overload
         ws.send(b.bytes);
         if (b.seq <= this.highestSent) resentPoints += b.points;
         else this.highestSent = b.seq;

@@ -214,7 +214,7 @@ export class RegionObject extends DurableObject<Env> {
     router.route(outputs, batch.traceparent, now, span);
     if (span !== null) spans!.finish(span, outputs);
     if (!live) return true;
-    core.metrics.overload.record(now - batch.sentAtMs);
+    if (!batch.resent) core.metrics.overload.record(now - batch.sentAtMs);
     this.stats.batches++;
     this.stats.points += batch.points.length;
     this.hubs.applied(linkId, batch.points.length);

@@ -28,6 +28,8 @@ const H_URGENT = 1;
 /** Header flags: the held and latency sections follow the points. */
 const H_HELD = 2;
 const H_LATENCY = 4;
+/** Header flag: sent again from the gateway's resend buffer (after a connect or reconnect): its wait includes the link's absence. */
+const H_RESENT = 8;
 const MAX_HELD_MS = 0xffff;
 /** Samples one batch carries at most; a session keeps no more than this between batches. */
 export const MAX_LATENCY_SAMPLES = 1024;
@@ -46,6 +48,8 @@ export interface RegionBatch {
   ghost: Uint8Array;
   /** Flushed at once for a drone in proximity: nothing on the way may hold it for a window. */
   urgent?: boolean;
+  /** Sent from the gateway's resend buffer (markResent): how long it waited says nothing of the region's pace. */
+  resent?: boolean;
   /** Gateway receive time of each point, Unix ms (to ms, at most 65 s before sentAtMs): where edge-side latency starts. */
   receivedMs?: ArrayLike<number>;
   /** Edge-side alert latencies measured by the sending session since its previous batch on this link, ms. */
@@ -140,6 +144,11 @@ export function writePointValues(dv: DataView, o: number, p: TelemetryPoint): vo
   dv.setFloat32(o + 44, p.vu, true);
 }
 
+/** Marks a stored batch as sent from the resend buffer, in place (the header's flags; nothing else changes). */
+export function markResent(bytes: Uint8Array): void {
+  if (bytes.length >= 4) bytes[2]! |= H_RESENT;
+}
+
 /** Whether a batch's header marks it urgent (for a hub that forwards without decoding). */
 export function isUrgentBatch(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && ((bytes[2]! | (bytes[3]! << 8)) & H_URGENT) !== 0;
@@ -223,7 +232,7 @@ export function decodeBatch(bytes: Uint8Array): RegionBatch {
     };
   }
   const flags = dv.getUint16(2, true);
-  const batch: RegionBatch = { seq, sentAtMs, traceparent, counters, points, ghost, urgent: (flags & H_URGENT) !== 0 };
+  const batch: RegionBatch = { seq, sentAtMs, traceparent, counters, points, ghost, urgent: (flags & H_URGENT) !== 0, resent: (flags & H_RESENT) !== 0 };
   if (flags & H_HELD) {
     need(o, 2 * n);
     const received = new Float64Array(n);

@@ -15,6 +15,8 @@ const opts = { ...DEFAULTS, resendMaxMs: 300 };
 function fakeRegion() {
   let accepting = false;
   const received: number[] = [];
+  /** Per delivery: whether the batch came from the resend buffer (its header's mark). */
+  const fromBuffer: boolean[] = [];
   const links = { opened: 0 };
   const env = {
     REGION: {
@@ -27,14 +29,18 @@ function fakeRegion() {
           const [client, server] = [pair[0], pair[1]];
           server.binaryType = "arraybuffer";
           server.accept();
-          server.addEventListener("message", (ev) => received.push(decodeBatch(new Uint8Array(ev.data as ArrayBuffer)).seq));
+          server.addEventListener("message", (ev) => {
+            const b = decodeBatch(new Uint8Array(ev.data as ArrayBuffer));
+            received.push(b.seq);
+            fromBuffer.push(b.resent === true);
+          });
           server.send(encodeControl({ t: "hello", applied: 0 }));
           return new Response(null, { status: 101, webSocket: client });
         },
       }),
     },
   } as unknown as Env;
-  return { env, received, links, open: () => (accepting = true) };
+  return { env, received, fromBuffer, links, open: () => (accepting = true) };
 }
 
 function host() {
@@ -94,6 +100,9 @@ describe("upstream link", () => {
     // The fake region never acknowledges: after the reconnect both batches go again, in order.
     await eventually(() => region.received.filter((s) => s === 1).length === 2 && region.received.at(-1) === 2, 5000, "both resent on the new socket");
     expect(region.received.slice(-2)).toEqual([1, 2]);
+    // Marked as resent (the region does not read their wait as overload); batch 2's first send was live.
+    expect(region.fromBuffer.slice(-2)).toEqual([true, true]);
+    expect(region.fromBuffer[region.received.indexOf(2)]).toBe(false);
     // One new socket, not a chain of them: the cut socket's own close must not end its successor.
     await new Promise((r) => setTimeout(r, 300));
     expect(region.links.opened).toBe(2);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BATCH_MAGIC, BATCH_VERSION, BatchFormatError, decodeBatch, encodeBatch, peekBatch, type RegionBatch } from "../../src/wire/batch-codec.js";
+import { BATCH_MAGIC, BATCH_VERSION, BatchFormatError, decodeBatch, encodeBatch, markResent, peekBatch, type RegionBatch } from "../../src/wire/batch-codec.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
 
 const TP = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -233,6 +233,20 @@ describe("held and latency sections", () => {
     const d = decodeBatch(plain);
     expect(d.receivedMs).toBeUndefined();
     expect(d.alertLatencyMs).toBeUndefined();
+  });
+
+  it("marks a stored batch resent in place, changing nothing else of it", () => {
+    const b = sampleBatch();
+    b.receivedMs = b.points.map(() => b.sentAtMs - 5);
+    const bytes = encodeBatch(b);
+    expect(decodeBatch(bytes).resent).toBe(false);
+    markResent(bytes);
+    markResent(bytes); // idempotent
+    const d = decodeBatch(bytes);
+    expect(d.resent).toBe(true);
+    expectRoundTrip(b, d);
+    expect(Array.from(d.receivedMs!)).toEqual(b.receivedMs);
+    expect(peekBatch(bytes)).toEqual({ seq: b.seq, points: b.points.length });
   });
 
   it("carries the latency section alone, e.g. on an empty batch", () => {
