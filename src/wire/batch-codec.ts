@@ -3,7 +3,7 @@
  * than the conflict work itself (docs/platform.md), so batches use a fixed little-endian layout read with a
  * DataView. Versioned by a magic byte and a version byte; the region rejects anything else.
  *
- *   header  u8 magic 0xA5 | u8 version 1 | u16 flags (1: urgent) | u32 seq | f64 sentAtMs
+ *   header  u8 magic 0xA5 | u8 version 1 | u16 flags (1 urgent, 2 held, 4 latency, 8 resent) | u32 seq | f64 sentAtMs
  *           u8 traceparent length | bytes
  *           u8 counter count | f64 × count (deltas since the previous batch on this link)
  *           u16 drone-id count | (u8 length | utf-8 bytes) × count
