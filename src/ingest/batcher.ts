@@ -48,14 +48,21 @@ export interface FlushedBatch {
   receivedMs: number[];
 }
 
+/**
+ * A region's waiting points. Kept across flushes (a Map entry set and deleted per batch cost a table
+ * each time); empty, it holds NO_POINTS and an Infinity deadline, so due() and nextDeadline() pass it by.
+ */
 interface Pending {
   points: TelemetryPoint[];
-  ghost: Uint8Array;
+  /** Made for the first ghost only: most batches have none. */
+  ghost: Uint8Array | null;
   receivedMs: number[];
   deadlineMs: number;
   /** True when some point's deadline was stretched past the window. */
   stretched: boolean;
 }
+
+const NO_POINTS: readonly never[] = Object.freeze([]);
 
 interface Verdicts {
   proximity: ReadonlySet<string> | null;
@@ -105,12 +112,18 @@ export class Batcher {
   add(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number): readonly FlushedBatch[] {
     let b = this.pending.get(regionKey);
     if (b === undefined) {
-      b = { points: [], ghost: new Uint8Array(this.opts.batchMaxPoints), receivedMs: [], deadlineMs: Infinity, stretched: false };
+      b = { points: NO_POINTS as TelemetryPoint[], ghost: null, receivedMs: NO_POINTS as number[], deadlineMs: Infinity, stretched: false };
       this.pending.set(regionKey, b);
     }
-    b.ghost[b.points.length] = ghost ? 1 : 0;
-    b.points.push(point);
-    b.receivedMs.push(nowMs);
+    if (ghost) (b.ghost ??= new Uint8Array(this.opts.batchMaxPoints))[b.points.length] = 1;
+    // A batch's arrays start at their first point's size: most leave with that one point.
+    if (b.points.length === 0) {
+      b.points = [point];
+      b.receivedMs = [nowMs];
+    } else {
+      b.points.push(point);
+      b.receivedMs.push(nowMs);
+    }
     const v = this.verdicts.get(regionKey);
     if (v?.proximity?.has(point.droneId)) return [this.flush(regionKey, b, true)];
     if (b.points.length >= this.opts.batchMaxPoints) return [this.flush(regionKey, b)];
@@ -130,7 +143,7 @@ export class Batcher {
   due(nowMs: number): readonly FlushedBatch[] {
     let out: FlushedBatch[] | null = null;
     for (const [key, b] of this.pending) {
-      if (b.deadlineMs > nowMs) continue;
+      if (b.deadlineMs > nowMs || b.points.length === 0) continue;
       out ??= [];
       out.push(this.flush(key, b));
     }
@@ -157,7 +170,7 @@ export class Batcher {
     const proximity = new Set(droneIds);
     this.verdicts.set(regionKey, { ...this.verdictsOf(regionKey), proximity: proximity.size > 0 ? proximity : null });
     const b = this.pending.get(regionKey);
-    if (b === undefined || proximity.size === 0) return null;
+    if (b === undefined || b.points.length === 0 || proximity.size === 0) return null;
     for (const p of b.points) if (proximity.has(p.droneId)) return this.flush(regionKey, b, true);
     return null;
   }
@@ -173,7 +186,7 @@ export class Batcher {
     const far = new Set(droneIds);
     this.verdicts.set(regionKey, { ...this.verdictsOf(regionKey), far: far.size > 0 ? far : null, farUntilMs: untilMs });
     const b = this.pending.get(regionKey);
-    if (b === undefined || !b.stretched) return null;
+    if (b === undefined || b.points.length === 0 || !b.stretched) return null;
     if (b.deadlineMs > untilMs) return this.flush(regionKey, b);
     for (const p of b.points) if (!far.has(p.droneId)) return this.flush(regionKey, b);
     return null;
@@ -182,7 +195,7 @@ export class Batcher {
   /** Everything pending, e.g. before the connection closes. */
   drain(): FlushedBatch[] {
     const out: FlushedBatch[] = [];
-    for (const [key, b] of this.pending) out.push(this.flush(key, b));
+    for (const [key, b] of this.pending) if (b.points.length > 0) out.push(this.flush(key, b));
     return out;
   }
 
@@ -191,7 +204,13 @@ export class Batcher {
   }
 
   private flush(regionKey: string, b: Pending, urgent = false): FlushedBatch {
-    this.pending.delete(regionKey);
-    return { regionKey, points: b.points, ghost: b.ghost.slice(0, b.points.length), urgent, receivedMs: b.receivedMs };
+    const n = b.points.length;
+    const out = { regionKey, points: b.points, ghost: b.ghost !== null ? b.ghost.slice(0, n) : new Uint8Array(n), urgent, receivedMs: b.receivedMs };
+    b.points = NO_POINTS as TelemetryPoint[];
+    b.receivedMs = NO_POINTS as number[];
+    b.ghost = null;
+    b.deadlineMs = Infinity;
+    b.stretched = false;
+    return out;
   }
 }
