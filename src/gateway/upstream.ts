@@ -88,7 +88,7 @@ export class UpstreamLink {
     const traceparent = this.trace.traceparent(span);
     const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent, counters, points, ghost, urgent, receivedMs, alertLatencyMs });
     const evicted = this.buffer.push({ seq: this.seq, bytes, sentAtMs: nowMs, points: points.length }, nowMs);
-    this.evicted(evicted);
+    if (evicted.length > 0) this.evicted(evicted);
     if (this.state === "open" && this.ws) {
       try {
         this.ws.send(bytes);

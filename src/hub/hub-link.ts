@@ -24,7 +24,18 @@ export function hubLinkParams(request: Request): HubLinkParams {
   return { ok: true, region, shard, linkId };
 }
 
+/**
+ * Each socket's attachment, read once: deserializing it for every batch was a fresh object and strings
+ * per message. Weak, so a closed socket takes its entry along; empty again after hibernation.
+ */
+const known = new WeakMap<WebSocket, HubLink>();
+
 export function linkOfHubSocket(ws: WebSocket): HubLink | null {
+  const cached = known.get(ws);
+  if (cached) return cached;
   const a = ws.deserializeAttachment() as Partial<HubLink> | null;
-  return a?.linkId && a.region && a.shard ? { linkId: a.linkId, region: a.region, shard: a.shard } : null;
+  if (!(a?.linkId && a.region && a.shard)) return null;
+  const link = { linkId: a.linkId, region: a.region, shard: a.shard };
+  known.set(ws, link);
+  return link;
 }

@@ -48,14 +48,24 @@ export interface FlushedBatch {
   receivedMs: number[];
 }
 
+/**
+ * A region's waiting points. Kept across flushes (a Map entry set and deleted per batch cost a table
+ * each time); empty, it holds NO_POINTS and an Infinity deadline, so due() and nextDeadline() pass it by.
+ */
 interface Pending {
+  regionKey: string;
   points: TelemetryPoint[];
-  ghost: Uint8Array;
+  /** Made for the first ghost only: most batches have none. */
+  ghost: Uint8Array | null;
   receivedMs: number[];
   deadlineMs: number;
   /** True when some point's deadline was stretched past the window. */
   stretched: boolean;
 }
+
+/** An empty entry's arrays, shared: frozen, so a push into one throws rather than mixing batches. */
+const NO_POINTS = Object.freeze([]) as unknown as TelemetryPoint[];
+const NO_TIMES = Object.freeze([]) as unknown as number[];
 
 interface Verdicts {
   proximity: ReadonlySet<string> | null;
@@ -70,6 +80,8 @@ const GAP_WEIGHT = 0.25;
 
 export class Batcher {
   private readonly pending = new Map<string, Pending>();
+  /** The same entries as a list, walked on every timer: a Map's entry iterator allocates per walk and per entry. */
+  private readonly regions: Pending[] = [];
   private readonly verdicts = new Map<string, Verdicts>();
   /** Mean ms between the session's frames (-1 until two have come), and the last one's arrival. */
   private gapMs = -1;
@@ -80,7 +92,7 @@ export class Batcher {
   /** Points waiting in all regions. */
   get pendingPoints(): number {
     let n = 0;
-    for (const b of this.pending.values()) n += b.points.length;
+    for (const b of this.regions) n += b.points.length;
     return n;
   }
 
@@ -105,15 +117,25 @@ export class Batcher {
   add(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number): readonly FlushedBatch[] {
     let b = this.pending.get(regionKey);
     if (b === undefined) {
-      b = { points: [], ghost: new Uint8Array(this.opts.batchMaxPoints), receivedMs: [], deadlineMs: Infinity, stretched: false };
+      b = { regionKey, points: NO_POINTS, ghost: null, receivedMs: NO_TIMES, deadlineMs: Infinity, stretched: false };
       this.pending.set(regionKey, b);
+      this.regions.push(b);
     }
-    b.ghost[b.points.length] = ghost ? 1 : 0;
-    b.points.push(point);
-    b.receivedMs.push(nowMs);
+    if (ghost) {
+      b.ghost ??= new Uint8Array(this.opts.batchMaxPoints);
+      b.ghost[b.points.length] = 1;
+    }
+    // A batch's arrays start at their first point's size: most leave with that one point.
+    if (b.points.length === 0) {
+      b.points = [point];
+      b.receivedMs = [nowMs];
+    } else {
+      b.points.push(point);
+      b.receivedMs.push(nowMs);
+    }
     const v = this.verdicts.get(regionKey);
-    if (v?.proximity?.has(point.droneId)) return [this.flush(regionKey, b, true)];
-    if (b.points.length >= this.opts.batchMaxPoints) return [this.flush(regionKey, b)];
+    if (v?.proximity?.has(point.droneId)) return [this.flush(b, true)];
+    if (b.points.length >= this.opts.batchMaxPoints) return [this.flush(b)];
     let wait = this.opts.batchWindowMs;
     const stretch = this.opts.stretchMaxMs;
     if (stretch > wait && v?.far?.has(point.droneId) && nowMs + stretch <= v.farUntilMs) {
@@ -123,16 +145,16 @@ export class Batcher {
     // A stretched point waits on purpose (fewer messages); a windowed one only for company.
     const deadline = wait === this.opts.batchWindowMs && this.nothingComesBy(nowMs + wait) ? nowMs : nowMs + wait;
     if (deadline < b.deadlineMs) b.deadlineMs = deadline;
-    return b.deadlineMs <= nowMs ? [this.flush(regionKey, b)] : NONE;
+    return b.deadlineMs <= nowMs ? [this.flush(b)] : NONE;
   }
 
   /** The batches whose deadline has come. */
   due(nowMs: number): readonly FlushedBatch[] {
     let out: FlushedBatch[] | null = null;
-    for (const [key, b] of this.pending) {
-      if (b.deadlineMs > nowMs) continue;
+    for (const b of this.regions) {
+      if (b.deadlineMs > nowMs || b.points.length === 0) continue;
       out ??= [];
-      out.push(this.flush(key, b));
+      out.push(this.flush(b));
     }
     return out ?? NONE;
   }
@@ -145,7 +167,7 @@ export class Batcher {
   /** Earliest deadline of any pending batch (gateway ms), Infinity when nothing waits. */
   nextDeadline(): number {
     let d = Infinity;
-    for (const b of this.pending.values()) if (b.deadlineMs < d) d = b.deadlineMs;
+    for (const b of this.regions) if (b.deadlineMs < d) d = b.deadlineMs;
     return d;
   }
 
@@ -157,8 +179,8 @@ export class Batcher {
     const proximity = new Set(droneIds);
     this.verdicts.set(regionKey, { ...this.verdictsOf(regionKey), proximity: proximity.size > 0 ? proximity : null });
     const b = this.pending.get(regionKey);
-    if (b === undefined || proximity.size === 0) return null;
-    for (const p of b.points) if (proximity.has(p.droneId)) return this.flush(regionKey, b, true);
+    if (b === undefined || b.points.length === 0 || proximity.size === 0) return null;
+    for (const p of b.points) if (proximity.has(p.droneId)) return this.flush(b, true);
     return null;
   }
 
@@ -173,16 +195,16 @@ export class Batcher {
     const far = new Set(droneIds);
     this.verdicts.set(regionKey, { ...this.verdictsOf(regionKey), far: far.size > 0 ? far : null, farUntilMs: untilMs });
     const b = this.pending.get(regionKey);
-    if (b === undefined || !b.stretched) return null;
-    if (b.deadlineMs > untilMs) return this.flush(regionKey, b);
-    for (const p of b.points) if (!far.has(p.droneId)) return this.flush(regionKey, b);
+    if (b === undefined || b.points.length === 0 || !b.stretched) return null;
+    if (b.deadlineMs > untilMs) return this.flush(b);
+    for (const p of b.points) if (!far.has(p.droneId)) return this.flush(b);
     return null;
   }
 
   /** Everything pending, e.g. before the connection closes. */
   drain(): FlushedBatch[] {
     const out: FlushedBatch[] = [];
-    for (const [key, b] of this.pending) out.push(this.flush(key, b));
+    for (const b of this.regions) if (b.points.length > 0) out.push(this.flush(b));
     return out;
   }
 
@@ -190,8 +212,20 @@ export class Batcher {
     return this.verdicts.get(regionKey) ?? { proximity: null, far: null, farUntilMs: -Infinity };
   }
 
-  private flush(regionKey: string, b: Pending, urgent = false): FlushedBatch {
-    this.pending.delete(regionKey);
-    return { regionKey, points: b.points, ghost: b.ghost.slice(0, b.points.length), urgent, receivedMs: b.receivedMs };
+  private flush(b: Pending, urgent = false): FlushedBatch {
+    const n = b.points.length;
+    const out = {
+      regionKey: b.regionKey,
+      points: b.points,
+      ghost: b.ghost !== null ? b.ghost.slice(0, n) : new Uint8Array(n),
+      urgent,
+      receivedMs: b.receivedMs,
+    };
+    b.points = NO_POINTS;
+    b.receivedMs = NO_TIMES;
+    b.ghost = null;
+    b.deadlineMs = Infinity;
+    b.stretched = false;
+    return out;
   }
 }

@@ -6,7 +6,9 @@
 import type { FlushedBatch } from "./batcher.js";
 
 export class FrameBatches {
-  private pending: Map<string, FlushedBatch> | null = null;
+  /** The frame's batches, one per region (a frame reaches few regions: a list, reused, not a Map per frame). */
+  private readonly frame: FlushedBatch[] = [];
+  private open = false;
 
   constructor(
     private readonly maxPoints: number,
@@ -16,40 +18,44 @@ export class FrameBatches {
 
   /** A frame starts: batches are held and merged until `end`. */
   begin(): void {
-    this.pending = new Map();
+    this.open = true;
   }
 
   /** A flushed batch: sent at once outside a frame, merged into the frame's batch for its region inside one. */
   add(b: FlushedBatch): void {
-    const frame = this.pending;
-    if (!frame) {
+    if (!this.open) {
       this.send(b);
       return;
     }
-    const prev = frame.get(b.regionKey);
+    const frame = this.frame;
+    let i = 0;
+    while (i < frame.length && frame[i]!.regionKey !== b.regionKey) i++;
+    const prev = frame[i];
     if (!prev) {
-      frame.set(b.regionKey, b);
+      frame.push(b);
     } else if (prev.points.length + b.points.length <= this.maxPoints) {
       const ghost = new Uint8Array(prev.points.length + b.points.length);
       ghost.set(prev.ghost);
       ghost.set(b.ghost, prev.points.length);
-      frame.set(b.regionKey, {
+      frame[i] = {
         regionKey: b.regionKey,
         points: prev.points.concat(b.points),
         ghost,
         urgent: prev.urgent || b.urgent,
         receivedMs: prev.receivedMs.concat(b.receivedMs),
-      });
+      };
     } else {
       this.send(prev);
-      frame.set(b.regionKey, b);
+      frame[i] = b;
     }
   }
 
   /** The frame is handled (or the session ends in the middle of one): its batches leave. */
   end(): void {
-    const frame = this.pending;
-    this.pending = null;
-    if (frame) for (const b of frame.values()) this.send(b);
+    if (!this.open) return;
+    this.open = false;
+    const frame = this.frame;
+    for (let i = 0; i < frame.length; i++) this.send(frame[i]!);
+    frame.length = 0;
   }
 }

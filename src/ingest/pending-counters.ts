@@ -6,8 +6,19 @@
  */
 import { COUNTER_INDEX, newCounters, type CounterName, type Counters } from "../wire/counters.js";
 
+/** A region's entry stays once made (setting and deleting it per batch cost a table each time): null counters when none wait. */
+interface Pending {
+  region: string;
+  counters: Counters | null;
+  sinceMs: number;
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
 export class PendingCounters {
-  private readonly byRegion = new Map<string, { counters: Counters; sinceMs: number }>();
+  private readonly byRegion = new Map<string, Pending>();
+  /** The same entries as a list, walked on every timer: a Map's entry iterator allocates per walk and per entry. */
+  private readonly entries: Pending[] = [];
   private readonly droneRegion = new Map<string, string>();
 
   constructor(private readonly maxDrones: number) {}
@@ -15,8 +26,13 @@ export class PendingCounters {
   count(regionKey: string, name: CounterName, n: number, nowMs: number): void {
     let p = this.byRegion.get(regionKey);
     if (!p) {
-      p = { counters: newCounters(), sinceMs: nowMs };
+      p = { region: regionKey, counters: null, sinceMs: nowMs };
       this.byRegion.set(regionKey, p);
+      this.entries.push(p);
+    }
+    if (p.counters === null) {
+      p.counters = newCounters();
+      p.sinceMs = nowMs;
     }
     p.counters[COUNTER_INDEX[name]]! += n;
   }
@@ -41,25 +57,32 @@ export class PendingCounters {
   /** The region's deltas for a batch about to leave (zeros when none), no longer pending. */
   take(regionKey: string): Counters {
     const p = this.byRegion.get(regionKey);
-    this.byRegion.delete(regionKey);
-    return p?.counters ?? newCounters();
+    const counters = p?.counters ?? newCounters();
+    if (p) p.counters = null;
+    return counters;
   }
 
   /** Regions whose deltas have waited at least `waitMs` for a batch to carry them. */
-  overdue(nowMs: number, waitMs: number): string[] {
-    const out: string[] = [];
-    for (const [region, p] of this.byRegion) if (nowMs - p.sinceMs >= waitMs) out.push(region);
-    return out;
+  overdue(nowMs: number, waitMs: number): readonly string[] {
+    let out: string[] | null = null;
+    for (const p of this.entries) {
+      if (p.counters === null || nowMs - p.sinceMs < waitMs) continue;
+      out ??= [];
+      out.push(p.region);
+    }
+    return out ?? NONE;
   }
 
   /** When the next region becomes overdue (Infinity when none is pending). */
   nextDueMs(waitMs: number): number {
     let at = Infinity;
-    for (const p of this.byRegion.values()) at = Math.min(at, p.sinceMs + waitMs);
+    for (const p of this.entries) if (p.counters !== null) at = Math.min(at, p.sinceMs + waitMs);
     return at;
   }
 
   regions(): string[] {
-    return [...this.byRegion.keys()];
+    const out: string[] = [];
+    for (const p of this.entries) if (p.counters !== null) out.push(p.region);
+    return out;
   }
 }

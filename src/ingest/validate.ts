@@ -5,6 +5,7 @@
  */
 import type { Point } from "../gen/airspace/v1/airspace_pb.js";
 import type { TelemetryPoint } from "../wire/point.js";
+import { asciiLength } from "../wire/short-strings.js";
 import type { Rejected, RejectReason } from "./outcome.js";
 import { MIN_ALT_M, MAX_ALT_M, MAX_ID_BYTES } from "../tunables.js";
 
@@ -29,10 +30,11 @@ const encoder = new TextEncoder();
 
 export function validatePoint(p: Point, baseTimeMs: number, ctx: ValidationContext): PointVerdict {
   let droneId = p.droneId;
+  // An ASCII id's UTF-8 length is its length: only another is encoded to measure it (a buffer per point).
   if (droneId === "") {
     if (ctx.ownDroneId === null) return reject("drone_id", droneId, "a relay must name the drone of every point");
     droneId = ctx.ownDroneId;
-  } else if (droneId.length > MAX_ID_BYTES || encoder.encode(droneId).length > MAX_ID_BYTES) {
+  } else if (droneId.length > MAX_ID_BYTES || (asciiLength(droneId) < 0 && encoder.encode(droneId).length > MAX_ID_BYTES)) {
     return reject("drone_id", droneId.slice(0, MAX_ID_BYTES), `drone id longer than ${MAX_ID_BYTES} bytes`);
   } else if (ctx.ownDroneId !== null && droneId !== ctx.ownDroneId) {
     return reject("wrong_drone", droneId, `this token may only send drone ${ctx.ownDroneId}`);

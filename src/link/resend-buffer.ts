@@ -29,22 +29,27 @@ export interface Eviction {
 
 const NONE: readonly Eviction[] = Object.freeze([]);
 const MIN_ARENA = 4096;
+const MIN_ENTRIES = 16;
+/** Entry room kept when the buffer empties. */
+const MAX_IDLE_ENTRIES = 1024;
 
 /**
  * Batches live about a second (until the region's checkpoint acks them), longer than V8's young
  * generation keeps anything: one object and one ArrayBuffer per batch would be promoted and fill the
  * old generation, a major GC every few seconds at 500 sockets (scripts/profile/heap-profile.ts). So
- * the bytes are copied into one growing arena and the entries are parallel arrays of numbers; a view
- * is made only to resend.
+ * the bytes are copied into one growing arena and the entries are parallel columns of numbers, kept
+ * (not emptied) when everything is acked: a link acked batch by batch would allocate all five anew per
+ * batch. A view is made only to resend.
  */
 export class ResendBuffer {
-  /** Entries oldest first, ordered by seq; those before `head` are gone (acked or evicted: both take the oldest). */
-  private seq: number[] = [];
-  private sentAt: number[] = [];
-  private pointsOf: number[] = [];
-  private offset: number[] = [];
-  private length: number[] = [];
+  /** Entries oldest first, ordered by seq, in [head, count); those before `head` are gone (acked or evicted: both take the oldest). */
+  private seq = new Float64Array(MIN_ENTRIES);
+  private sentAt = new Float64Array(MIN_ENTRIES);
+  private pointsOf = new Float64Array(MIN_ENTRIES);
+  private offset = new Float64Array(MIN_ENTRIES);
+  private length = new Float64Array(MIN_ENTRIES);
   private head = 0;
+  private count = 0;
   private arena = new Uint8Array(MIN_ARENA);
   /** End of the used part of the arena. */
   private arenaEnd = 0;
@@ -58,7 +63,7 @@ export class ResendBuffer {
     return this.totalBytes;
   }
   get size(): number {
-    return this.seq.length - this.head;
+    return this.count - this.head;
   }
 
   /** Memory the buffer holds for bytes (its arena), for tests and stats. */
@@ -76,11 +81,13 @@ export class ResendBuffer {
     const n = entry.bytes.length;
     this.reserve(n);
     this.arena.set(entry.bytes, this.arenaEnd);
-    this.seq.push(entry.seq);
-    this.sentAt.push(entry.sentAtMs);
-    this.pointsOf.push(entry.points);
-    this.offset.push(this.arenaEnd);
-    this.length.push(n);
+    if (this.count === this.seq.length) this.resizeEntries(2 * this.count);
+    const i = this.count++;
+    this.seq[i] = entry.seq;
+    this.sentAt[i] = entry.sentAtMs;
+    this.pointsOf[i] = entry.points;
+    this.offset[i] = this.arenaEnd;
+    this.length[i] = n;
     this.arenaEnd += n;
     this.totalBytes += n;
     return this.trim(nowMs);
@@ -109,7 +116,7 @@ export class ResendBuffer {
   /** Unacknowledged batches, oldest first, to send again after a reconnect (views into the buffer). */
   pending(): readonly ResendEntry[] {
     const out: ResendEntry[] = [];
-    for (let i = this.head; i < this.seq.length; i++) {
+    for (let i = this.head; i < this.count; i++) {
       const o = this.offset[i]!;
       out.push({ seq: this.seq[i]!, bytes: this.arena.subarray(o, o + this.length[i]!), sentAtMs: this.sentAt[i]!, points: this.pointsOf[i]! });
     }
@@ -118,7 +125,7 @@ export class ResendBuffer {
 
   /** Index of the oldest entry still held, -1 when none. */
   private oldest(): number {
-    return this.head < this.seq.length ? this.head : -1;
+    return this.head < this.count ? this.head : -1;
   }
 
   /** Lets the oldest entry (`i` is always `head`) go. */
@@ -149,24 +156,36 @@ export class ResendBuffer {
     if (target === this.arena) this.arena.copyWithin(0, from, this.arenaEnd);
     else target.set(this.arena.subarray(from, this.arenaEnd), 0);
     this.arena = target;
-    for (let k = this.head; k < this.offset.length; k++) this.offset[k]! -= from;
+    for (let k = this.head; k < this.count; k++) this.offset[k]! -= from;
     this.arenaEnd = used;
   }
 
-  /** Drops the consumed prefix of the entry arrays once it dominates. */
+  /** Drops the consumed prefix of the entry columns once it dominates. */
   private compact(): void {
-    if (this.head === this.seq.length) {
-      this.seq.length = this.sentAt.length = this.pointsOf.length = this.offset.length = this.length.length = 0;
-      this.head = 0;
+    if (this.head === this.count) {
+      this.head = this.count = 0;
       this.arenaEnd = 0;
-    } else if (this.head > 64 && this.head * 2 > this.seq.length) {
+      // Columns grown by a long outage go back once it has drained.
+      if (this.seq.length > MAX_IDLE_ENTRIES) this.resizeEntries(MIN_ENTRIES);
+    } else if (this.head > 64 && this.head * 2 > this.count) {
       const h = this.head;
-      this.seq = this.seq.slice(h);
-      this.sentAt = this.sentAt.slice(h);
-      this.pointsOf = this.pointsOf.slice(h);
-      this.offset = this.offset.slice(h);
-      this.length = this.length.slice(h);
+      for (const col of [this.seq, this.sentAt, this.pointsOf, this.offset, this.length]) col.copyWithin(0, h, this.count);
+      this.count -= h;
       this.head = 0;
     }
+  }
+
+  /** Room for `n` entries (at least those held, which start at 0 here). */
+  private resizeEntries(n: number): void {
+    const resize = (col: Float64Array) => {
+      const next = new Float64Array(n);
+      next.set(col.subarray(0, this.count));
+      return next;
+    };
+    this.seq = resize(this.seq);
+    this.sentAt = resize(this.sentAt);
+    this.pointsOf = resize(this.pointsOf);
+    this.offset = resize(this.offset);
+    this.length = resize(this.length);
   }
 }

@@ -16,6 +16,7 @@
  *            its previous batch, ms (gateway receive of an encounter's first report → its alert sent)
  */
 import type { TelemetryPoint } from "./point.js";
+import { asciiLength, decodeShort, utf8Bytes, writeAscii } from "./short-strings.js";
 
 export const BATCH_MAGIC = 0xa5;
 export const BATCH_VERSION = 1;
@@ -61,59 +62,88 @@ export class BatchFormatError extends Error {
   override name = "BatchFormatError";
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/**
+ * Batches are written into this reused buffer and copied out once (no DataView per batch); it grows to
+ * the largest batch seen, which the batch size cap bounds.
+ */
+let scratch = new Uint8Array(4096);
+let scratchView = new DataView(scratch.buffer);
+
+function scratchFor(size: number): DataView {
+  if (size > scratch.length) {
+    scratch = new Uint8Array(Math.max(size, 2 * scratch.length));
+    scratchView = new DataView(scratch.buffer);
+  }
+  return scratchView;
+}
+
+/** Writes a short string (≤ 255 bytes, else `what` is refused) as u8 length | bytes at `o`; returns the end. */
+function writeShort(buf: Uint8Array, o: number, s: string, what: string): number {
+  const n = asciiLength(s);
+  const bytes = n < 0 ? utf8Bytes(s) : null;
+  const len = bytes === null ? n : bytes.length;
+  if (len > 255) throw new BatchFormatError(`${what} longer than 255 bytes`);
+  buf[o] = len;
+  if (bytes === null) writeAscii(buf, o + 1, s);
+  else buf.set(bytes, o + 1);
+  return o + 1 + len;
+}
+
+/** Bytes writeShort will take at most for `s` (an upper bound for a string that is not ASCII). */
+function shortBound(s: string): number {
+  const n = asciiLength(s);
+  return 1 + Math.min(n >= 0 ? n : 3 * s.length, 256);
+}
+
 export function encodeBatch(b: RegionBatch): Uint8Array {
-  const ids = new Map<string, number>();
-  const idBytes: Uint8Array[] = [];
-  for (const p of b.points) {
-    if (!ids.has(p.droneId)) {
-      const bytes = encoder.encode(p.droneId);
-      if (bytes.length > 255) throw new BatchFormatError(`drone id longer than 255 bytes`);
-      ids.set(p.droneId, idBytes.length);
-      idBytes.push(bytes);
+  const points = b.points;
+  // The common batch names one drone: no id table to build. Otherwise ids are numbered in order of appearance.
+  let ids: Map<string, number> | null = null;
+  let idBound = 0;
+  if (points.length > 0) {
+    const first = points[0]!.droneId;
+    idBound = shortBound(first);
+    for (let i = 1; i < points.length; i++) {
+      const id = points[i]!.droneId;
+      if (ids === null && id === first) continue;
+      if (ids === null) ids = new Map([[first, 0]]);
+      if (!ids.has(id)) {
+        ids.set(id, ids.size);
+        idBound += shortBound(id);
+      }
     }
   }
-  if (idBytes.length > 0xffff) throw new BatchFormatError("more than 65535 drones in one batch");
-  const tp = encoder.encode(b.traceparent);
-  if (tp.length > 255) throw new BatchFormatError("traceparent longer than 255 bytes");
+  const nIds = ids !== null ? ids.size : points.length > 0 ? 1 : 0;
+  if (nIds > 0xffff) throw new BatchFormatError("more than 65535 drones in one batch");
   if (b.counters.length > 255) throw new BatchFormatError("more than 255 counters");
-  const received = b.receivedMs !== undefined && b.receivedMs.length === b.points.length ? b.receivedMs : null;
+  const received = b.receivedMs !== undefined && b.receivedMs.length === points.length ? b.receivedMs : null;
   const latency = b.alertLatencyMs !== undefined && b.alertLatencyMs.length > 0 ? b.alertLatencyMs : null;
   if (latency !== null && latency.length > MAX_LATENCY_SAMPLES) throw new BatchFormatError(`more than ${MAX_LATENCY_SAMPLES} latency samples`);
-  let size = 1 + 1 + 2 + 4 + 8 + 1 + tp.length + 1 + 8 * b.counters.length + 2 + 4;
-  for (const id of idBytes) size += 1 + id.length;
-  size += POINT_BYTES * b.points.length;
-  if (received !== null) size += 2 * b.points.length;
-  if (latency !== null) size += 2 + 4 * latency.length;
-  const buf = new Uint8Array(size);
-  const dv = new DataView(buf.buffer);
-  let o = 0;
-  dv.setUint8(o, BATCH_MAGIC);
-  dv.setUint8(o + 1, BATCH_VERSION);
-  dv.setUint16(o + 2, (b.urgent ? H_URGENT : 0) | (received !== null ? H_HELD : 0) | (latency !== null ? H_LATENCY : 0), true);
-  dv.setUint32(o + 4, b.seq, true);
-  dv.setFloat64(o + 8, b.sentAtMs, true);
-  o += 16;
-  dv.setUint8(o++, tp.length);
-  buf.set(tp, o);
-  o += tp.length;
+  let bound = 16 + shortBound(b.traceparent) + 1 + 8 * b.counters.length + 2 + idBound + 4 + POINT_BYTES * points.length;
+  if (received !== null) bound += 2 * points.length;
+  if (latency !== null) bound += 2 + 4 * latency.length;
+  const dv = scratchFor(bound);
+  const buf = scratch;
+  dv.setUint8(0, BATCH_MAGIC);
+  dv.setUint8(1, BATCH_VERSION);
+  dv.setUint16(2, (b.urgent ? H_URGENT : 0) | (received !== null ? H_HELD : 0) | (latency !== null ? H_LATENCY : 0), true);
+  dv.setUint32(4, b.seq, true);
+  dv.setFloat64(8, b.sentAtMs, true);
+  let o = writeShort(buf, 16, b.traceparent, "traceparent");
   dv.setUint8(o++, b.counters.length);
   for (let i = 0; i < b.counters.length; i++, o += 8) dv.setFloat64(o, b.counters[i]!, true);
-  dv.setUint16(o, idBytes.length, true);
+  dv.setUint16(o, nIds, true);
   o += 2;
-  for (const id of idBytes) {
-    dv.setUint8(o++, id.length);
-    buf.set(id, o);
-    o += id.length;
-  }
-  dv.setUint32(o, b.points.length, true);
+  if (ids !== null) for (const id of ids.keys()) o = writeShort(buf, o, id, "drone id");
+  else if (nIds === 1) o = writeShort(buf, o, points[0]!.droneId, "drone id");
+  dv.setUint32(o, points.length, true);
   o += 4;
-  for (let i = 0; i < b.points.length; i++, o += POINT_BYTES) {
-    const p = b.points[i]!;
+  for (let i = 0; i < points.length; i++, o += POINT_BYTES) {
+    const p = points[i]!;
     const flags = (b.ghost[i] ? F_GHOST : 0) | (p.battery >= 0 ? F_BATTERY : 0) | (p.seq >= 0 ? F_SEQ : 0);
-    dv.setUint16(o, ids.get(p.droneId)!, true);
+    dv.setUint16(o, ids !== null ? ids.get(p.droneId)! : 0, true);
     dv.setUint8(o + 2, flags);
     writePointValues(dv, o, p);
   }
@@ -128,7 +158,7 @@ export function encodeBatch(b: RegionBatch): Uint8Array {
     o += 2;
     for (let i = 0; i < latency.length; i++, o += 4) dv.setFloat32(o, latency[i]!, true);
   }
-  return buf;
+  return buf.slice(0, o);
 }
 
 /** A point record's values after its drone index and flags (bytes 3-47), written at `o`: battery, seq, time, position, velocity. */
@@ -178,39 +208,44 @@ export function peekBatch(bytes: Uint8Array): { seq: number; points: number } | 
   return end === bytes.length ? { seq: dv.getUint32(4, true), points } : null;
 }
 
+function need(bytes: Uint8Array, o: number, n: number): void {
+  if (o + n > bytes.length) throw new BatchFormatError(`batch truncated at byte ${o}`);
+}
+
 export function decodeBatch(bytes: Uint8Array): RegionBatch {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const need = (o: number, n: number) => {
-    if (o + n > bytes.length) throw new BatchFormatError(`batch truncated at byte ${o}`);
-  };
-  need(0, 17);
+  need(bytes, 0, 17);
   if (dv.getUint8(0) !== BATCH_MAGIC) throw new BatchFormatError("not an airspace batch (bad magic)");
   if (dv.getUint8(1) !== BATCH_VERSION) throw new BatchFormatError(`unsupported batch version ${dv.getUint8(1)}`);
   const seq = dv.getUint32(4, true);
   const sentAtMs = dv.getFloat64(8, true);
   let o = 16;
   const tpLen = dv.getUint8(o++);
-  need(o, tpLen + 1);
-  const traceparent = decoder.decode(bytes.subarray(o, o + tpLen));
+  need(bytes, o, tpLen + 1);
+  const traceparent = tpLen === 0 ? "" : decoder.decode(bytes.subarray(o, o + tpLen));
   o += tpLen;
   const nCounters = dv.getUint8(o++);
-  need(o, 8 * nCounters + 2);
+  need(bytes, o, 8 * nCounters + 2);
   const counters = new Float64Array(nCounters);
   for (let i = 0; i < nCounters; i++, o += 8) counters[i] = dv.getFloat64(o, true);
   const nIds = dv.getUint16(o, true);
   o += 2;
-  const ids: string[] = new Array(nIds);
+  // Drone ids repeat batch after batch: interned, not decoded each time; one id needs no table.
+  const ids: string[] | null = nIds > 1 ? new Array(nIds) : null;
+  let firstId = "";
   for (let i = 0; i < nIds; i++) {
-    need(o, 1);
+    need(bytes, o, 1);
     const len = dv.getUint8(o++);
-    need(o, len);
-    ids[i] = decoder.decode(bytes.subarray(o, o + len));
+    need(bytes, o, len);
+    const id = decodeShort(bytes, o, o + len);
+    if (ids !== null) ids[i] = id;
+    else firstId = id;
     o += len;
   }
-  need(o, 4);
+  need(bytes, o, 4);
   const n = dv.getUint32(o, true);
   o += 4;
-  need(o, n * POINT_BYTES);
+  need(bytes, o, n * POINT_BYTES);
   const points: TelemetryPoint[] = new Array(n);
   const ghost = new Uint8Array(n);
   for (let i = 0; i < n; i++, o += POINT_BYTES) {
@@ -219,7 +254,7 @@ export function decodeBatch(bytes: Uint8Array): RegionBatch {
     const flags = dv.getUint8(o + 2);
     ghost[i] = flags & F_GHOST ? 1 : 0;
     points[i] = {
-      droneId: ids[idx]!,
+      droneId: ids !== null ? ids[idx]! : firstId,
       battery: flags & F_BATTERY ? dv.getUint8(o + 3) : -1,
       seq: flags & F_SEQ ? dv.getUint32(o + 4, true) : -1,
       timeMs: dv.getFloat64(o + 8, true),
@@ -234,16 +269,17 @@ export function decodeBatch(bytes: Uint8Array): RegionBatch {
   const flags = dv.getUint16(2, true);
   const batch: RegionBatch = { seq, sentAtMs, traceparent, counters, points, ghost, urgent: (flags & H_URGENT) !== 0, resent: (flags & H_RESENT) !== 0 };
   if (flags & H_HELD) {
-    need(o, 2 * n);
-    const received = new Float64Array(n);
+    need(bytes, o, 2 * n);
+    // A plain array: a one-point batch's Float64Array costs more than twice as much.
+    const received: number[] = new Array(n);
     for (let i = 0; i < n; i++, o += 2) received[i] = sentAtMs - dv.getUint16(o, true);
     batch.receivedMs = received;
   }
   if (flags & H_LATENCY) {
-    need(o, 2);
+    need(bytes, o, 2);
     const k = dv.getUint16(o, true);
     o += 2;
-    need(o, 4 * k);
+    need(bytes, o, 4 * k);
     const latency = new Float32Array(k);
     for (let i = 0; i < k; i++, o += 4) latency[i] = dv.getFloat32(o, true);
     batch.alertLatencyMs = latency;

@@ -56,7 +56,8 @@ function packedCount(b: Uint8Array, from: number, to: number): number {
 function countPoints(b: Uint8Array, kind: number, from: number, to: number): number {
   const at = { pos: from };
   let points = 0;
-  const columns = new Map<number, number>();
+  // Only a columns frame counts per column: no Map for the others.
+  const columns = kind === KIND_COLUMNS ? new Map<number, number>() : null;
   while (at.pos < to) {
     const tag = varint(b, at, to);
     const field = Math.floor(tag / 8);
@@ -73,17 +74,17 @@ function countPoints(b: Uint8Array, kind: number, from: number, to: number): num
         const runStart = at.pos;
         at.pos += len;
         if (at.pos > to) throw MALFORMED;
-        columns.set(field, (columns.get(field) ?? 0) + packedCount(b, runStart, at.pos));
+        columns!.set(field, (columns!.get(field) ?? 0) + packedCount(b, runStart, at.pos));
       } else {
         skip(b, at, to, wt);
-        if (wt === 0) columns.set(field, (columns.get(field) ?? 0) + 1);
+        if (wt === 0) columns!.set(field, (columns!.get(field) ?? 0) + 1);
       }
       if (at.pos === start) throw MALFORMED;
       continue;
     }
     skip(b, at, to, wt);
   }
-  if (kind === KIND_COLUMNS) for (const n of columns.values()) if (n > points) points = n;
+  if (columns !== null) for (const n of columns.values()) if (n > points) points = n;
   return points;
 }
 

@@ -7,13 +7,13 @@
  * link it now carries with `open`, and the region answers with that link's `hello`.
  */
 import { BatchFormatError } from "./batch-codec.js";
+import { asciiLength, decodeShort, writeAscii } from "./short-strings.js";
 
 const BUNDLE_MAGIC = 0xb7;
 const ENVELOPE_MAGIC = 0xb8;
 const VERSION = 1;
 const SEP = "\u0000";
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** One gateway link's batch inside a bundle. */
 export interface BundledBatch {
@@ -27,11 +27,12 @@ export interface BundledBatch {
  */
 export function encodeBundle(batches: readonly BundledBatch[]): Uint8Array {
   if (batches.length > 0xffff) throw new BatchFormatError("more than 65535 batches in one bundle");
-  const ids = batches.map((b) => encoder.encode(b.linkId));
+  // Link ids are ASCII (hub-link.ts checks them): written byte by byte, not encoded into a buffer each.
   let size = 4;
-  for (let i = 0; i < batches.length; i++) {
-    if (ids[i]!.length > 255) throw new BatchFormatError("link id longer than 255 bytes");
-    size += 1 + ids[i]!.length + 4 + batches[i]!.bytes.length;
+  for (const b of batches) {
+    const n = idLength(b.linkId);
+    if (n > 255) throw new BatchFormatError("link id longer than 255 bytes");
+    size += 1 + n + 4 + b.bytes.length;
   }
   const out = new Uint8Array(size);
   const dv = new DataView(out.buffer);
@@ -39,17 +40,24 @@ export function encodeBundle(batches: readonly BundledBatch[]): Uint8Array {
   out[1] = VERSION;
   dv.setUint16(2, batches.length, true);
   let o = 4;
-  for (let i = 0; i < batches.length; i++) {
-    const id = ids[i]!;
-    const bytes = batches[i]!.bytes;
-    out[o] = id.length;
-    out.set(id, o + 1);
-    o += 1 + id.length;
+  for (const { linkId, bytes } of batches) {
+    const n = asciiLength(linkId);
+    const id = n < 0 ? encoder.encode(linkId) : null;
+    out[o] = id === null ? n : id.length;
+    if (id === null) writeAscii(out, o + 1, linkId);
+    else out.set(id, o + 1);
+    o += 1 + out[o]!;
     dv.setUint32(o, bytes.length, true);
     out.set(bytes, o + 4);
     o += 4 + bytes.length;
   }
   return out;
+}
+
+/** UTF-8 length of a link id. */
+function idLength(id: string): number {
+  const n = asciiLength(id);
+  return n >= 0 ? n : encoder.encode(id).length;
 }
 
 export function isBundle(bytes: Uint8Array): boolean {
@@ -66,7 +74,7 @@ export function decodeBundle(bytes: Uint8Array): BundledBatch[] {
   for (let i = 0; i < n; i++) {
     const idLen = o < bytes.length ? bytes[o]! : -1;
     if (idLen < 1 || o + 1 + idLen + 4 > bytes.length) throw new BatchFormatError(`bundle truncated at batch ${i}`);
-    const linkId = decoder.decode(bytes.subarray(o + 1, o + 1 + idLen));
+    const linkId = decodeShort(bytes, o + 1, o + 1 + idLen);
     o += 1 + idLen;
     const len = dv.getUint32(o, true);
     if (o + 4 + len > bytes.length) throw new BatchFormatError(`bundle truncated in batch ${i}`);
@@ -102,7 +110,7 @@ export function openEnvelope(data: Uint8Array | string): { linkId: string; frame
   }
   if (data.length < 3 || data[0] !== ENVELOPE_MAGIC || data[1] !== VERSION || data.length < 3 + data[2]!) return null;
   const n = data[2]!;
-  return { linkId: decoder.decode(data.subarray(3, 3 + n)), frame: data.subarray(3 + n) };
+  return { linkId: decodeShort(data, 3, 3 + n), frame: data.subarray(3 + n) };
 }
 
 /** A hub tells its region: this gateway link is now behind me (answer with its hello), or no longer is. */

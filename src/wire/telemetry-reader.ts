@@ -7,6 +7,7 @@
  * never disagree (property-tested against fromBinary).
  */
 import type { ClientFrame, Point } from "../gen/airspace/v1/airspace_pb.js";
+import { decodeShort } from "./short-strings.js";
 
 /** Wire tags (field << 3 | wire type) of the fields read here. */
 const CLIENT_FRAME_TELEMETRY = 0x0a;
@@ -89,14 +90,10 @@ function readPoint(r: Reader, end: number): Point {
     switch (r.u32()) {
       case 0x0a: {
         const e = r.lenEnd(end);
-        let s = "";
-        for (let i = r.pos; i < e; i++) {
-          const c = r.b[i]!;
-          if (c >= 0x80) throw UNSURE; // UTF-8 beyond ASCII: the generic reader's decoding rules apply
-          s += String.fromCharCode(c);
-        }
+        // UTF-8 beyond ASCII: the generic reader's decoding rules apply.
+        for (let i = r.pos; i < e; i++) if (r.b[i]! >= 0x80) throw UNSURE;
+        droneId = decodeShort(r.b, r.pos, e); // the same string for every report of a drone, not one built per point
         r.pos = e;
-        droneId = s;
         break;
       }
       case 0x10:
@@ -148,15 +145,19 @@ export function readTelemetryFrame(bytes: Uint8Array, maxPoints = Number.POSITIV
     const end = r.lenEnd(bytes.length);
     if (end !== bytes.length) return null; // another field follows: merging rules are the generic reader's
     let baseTimeMs = 0;
-    const points: Point[] = [];
+    // Sized by its first point (most frames carry one): an empty array's first push reserves 17 slots.
+    let points: Point[] | null = null;
     while (r.pos < end) {
       const tag = r.u32();
       if (tag === TELEMETRY_BASE_TIME) baseTimeMs = r.u53();
       else if (tag === TELEMETRY_POINT) {
-        if (points.length >= maxPoints) return null;
-        points.push(readPoint(r, r.lenEnd(end)));
+        if ((points?.length ?? 0) >= maxPoints) return null;
+        const p = readPoint(r, r.lenEnd(end));
+        if (points === null) points = [p];
+        else points.push(p);
       } else return null;
     }
+    points ??= [];
     return {
       $typeName: "airspace.v1.ClientFrame",
       kind: { case: "telemetry", value: { $typeName: "airspace.v1.Telemetry", baseTimeMs: BigInt(baseTimeMs), points } },

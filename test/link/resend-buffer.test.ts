@@ -24,6 +24,27 @@ describe("ResendBuffer", () => {
     expect(r.pending()).toEqual([]);
   });
 
+  it("keeps entries exact while its columns grow, shift and shrink (thousands held, acked in steps, drained)", () => {
+    const r = new ResendBuffer({ resendMaxMs: 1e9, resendMaxBytes: 1e9 });
+    let next = 1;
+    let acked = 0;
+    for (let round = 0; round < 4; round++) {
+      for (let k = 0; k < 1500; k++, next++) r.push(entry(next, 1 + (next % 7), next, next % 13), next);
+      acked += 1000 + round * 100;
+      r.ack(acked);
+      const held = r.pending();
+      expect(held.length).toBe(next - 1 - acked);
+      held.forEach((e, i) => {
+        const seq = acked + 1 + i;
+        expect([e.seq, e.sentAtMs, e.points, e.bytes.length, e.bytes[0]]).toEqual([seq, seq, seq % 13, 1 + (seq % 7), seq % 251]);
+      });
+    }
+    r.ack(next);
+    expect(r.size).toBe(0);
+    r.push(entry(next, 5, next), next);
+    expect(r.pending().map((e) => [e.seq, e.bytes.length])).toEqual([[next, 5]]);
+  });
+
   it("evicts batches older than resendMaxMs and reports their points", () => {
     const r = new ResendBuffer(opts);
     r.push(entry(1, 10, 0, 7), 0);
