@@ -48,7 +48,8 @@ export async function watchHeap(edge: Edge): Promise<HeapWatch> {
   };
 }
 
-interface HeapSnapshot {
+/** The parts of a .heapsnapshot this reads. */
+export interface HeapSnapshot {
   snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]]; edge_fields: string[]; edge_types: [string[], ...unknown[]] } };
   nodes: number[];
   edges: number[];
