@@ -2,9 +2,12 @@
  * Soak: the 500-socket benchmark's load at half its size, minute after minute on one edge, with a row a
  * minute (workerd memory, scripted-encounter alert latency, points accepted and applied, staged
  * conflicts alerted, loss). Ends with the verdict of scripts/soak/verdict.ts; exits 1 when it fails.
- *   npm run soak -- [--minutes 30] [--drones 250] [--seed 1]
+ *   npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--heap] [--snapshots 2,7]
+ * --heap adds a column: the isolate's JS heap after a forced full GC (workerd's inspector); --snapshots
+ * takes heap snapshots after those minutes (in the temp directory) and prints what grew from the first to the last.
  */
 import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runDroneSockets, WARMUP_MS } from "./bench/drone-sockets.js";
@@ -12,22 +15,27 @@ import { Edge } from "./bench/edge.js";
 import { percentile } from "./bench/stats.js";
 import { commandLineOrExit, numberFlag } from "./lib/cli.mjs";
 import { buildSnapshot } from "./lib/snapshot.js";
+import { compareSnapshots, type SnapshotSummary, watchHeap } from "./soak/heap-watch.js";
 import { type SoakRow, soakVerdict } from "./soak/verdict.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = commandLineOrExit(process.argv.slice(2), {
   name: "soak",
-  usage: "usage: npm run soak -- [--minutes 30] [--drones 250] [--seed 1]",
-  options: { minutes: { type: "string" }, drones: { type: "string" }, seed: { type: "string" } },
+  usage: "usage: npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--heap] [--snapshots 2,7]",
+  options: { minutes: { type: "string" }, drones: { type: "string" }, seed: { type: "string" }, heap: { type: "boolean" }, snapshots: { type: "string" } },
 } as const);
 const minutes = numberFlag(args, "minutes", 30);
 const drones = numberFlag(args, "drones", 250);
 const seed = numberFlag(args, "seed", 1);
+const snapshotMinutes = (args.snapshots ?? "").split(",").filter(Boolean).map(Number);
+const heap = args.heap === true || snapshotMinutes.length > 0;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 const secret = randomBytes(24).toString("hex");
 const snap = buildSnapshot(ROOT, "soak");
-const edge = await Edge.start({ root: ROOT, config: snap.config, secret, label: "soak" });
+const edge = await Edge.start({ root: ROOT, config: snap.config, secret, label: "soak", inspector: heap });
+const watch = heap ? await watchHeap(edge) : null;
+const snapshots: SnapshotSummary[] = [];
 const rows: SoakRow[] = [];
 let stopping = false;
 process.once("SIGINT", () => {
@@ -36,9 +44,13 @@ process.once("SIGINT", () => {
   process.once("SIGINT", () => process.exit(130));
 });
 out(`soak: ${drones} drone sockets at 10 Hz for ${minutes} min on ${edge.url}`);
-out("minute  rss MiB  p50 ms  p99 ms  accepted  applied  conflicts  loss");
+out(`minute  rss MiB  (low-high)${watch ? "  heap MiB (committed, buffers)" : ""}  p50 ms  p99 ms  accepted  applied  conflicts  loss`);
 try {
   for (let m = 1; m <= minutes && !stopping; m++) {
+    // RSS over the minute, every 2 s: the V8 heap's garbage comes and goes with its GCs, so one sample
+    // at the minute's end lands anywhere between the two.
+    const rss: number[] = [];
+    const sampler = setInterval(() => rss.push(edge.rssBytes() / 2 ** 20), 2000);
     const r = await runDroneSockets(edge, secret, {
       drones,
       pairsPerKind: 4,
@@ -49,6 +61,7 @@ try {
       idPrefix: "soak-",
       log: (l) => process.stderr.write(`${l}\n`),
     });
+    clearInterval(sampler);
     const samples = [...r.near.samples, ...r.far.samples];
     const missed = r.near.missed + r.far.missed;
     const row: SoakRow = {
@@ -64,11 +77,20 @@ try {
     };
     rows.push(row);
     const f = (x: number, w: number) => (Number.isFinite(x) ? x.toFixed(0) : "-").padStart(w);
+    const h = await watch?.live();
+    const heapCol = h ? `  ${f(h.used / 2 ** 20, 8)} (${f(h.total / 2 ** 20, 3)}, ${f(h.backing / 2 ** 20, 3)})` : "";
     out(
-      `${String(m).padStart(6)}  ${f(row.rssMiB, 7)}  ${f(row.p50Ms, 6)}  ${f(row.p99Ms, 6)}  ${f(row.accepted, 8)}  ${f(row.applied, 7)}  ${`${row.alerted}/${row.due}`.padStart(9)}  ${row.loss ?? "0"}`,
+      `${String(m).padStart(6)}  ${f(row.rssMiB, 7)}  ${`(${f(Math.min(...rss), 0)}-${f(Math.max(...rss), 0)})`.padEnd(10)}${heapCol}  ${f(row.p50Ms, 6)}  ${f(row.p99Ms, 6)}  ${f(row.accepted, 8)}  ${f(row.applied, 7)}  ${`${row.alerted}/${row.due}`.padStart(9)}  ${row.loss ?? "0"}`,
     );
+    if (watch && snapshotMinutes.includes(m)) {
+      const path = join(tmpdir(), `airspace-soak-${process.pid}-m${m}.heapsnapshot`);
+      snapshots.push(await watch.snapshot(path));
+      process.stderr.write(`heap snapshot after minute ${m}: ${path}\n`);
+    }
   }
+  if (snapshots.length >= 2) out(compareSnapshots(snapshots[0]!, snapshots.at(-1)!));
 } finally {
+  watch?.close();
   await edge.stop();
   snap.remove();
 }

@@ -112,8 +112,15 @@ export const RESTORE_ALERTS_MS = 60_000;
  * gateway takes to reconnect (backoff) and resend what the region had not acknowledged.
  */
 export const RESTORE_WAIT_MS = 30_000;
-/** A link silent this long with no socket is forgotten: its gateway session is over. */
-export const LINK_FORGET_MS = 3_600_000;
+/**
+ * A link with no socket, silent this long, is forgotten (ledger entry and stored row). Link ids are fresh
+ * each time a link opens, so only the same link reconnecting can come back, and by then its gateway has
+ * given up every batch older than RESEND_MAX_MS: forgetting a few resend windows on cannot let a batch
+ * be applied twice. Not an hour: a fleet reconnecting each minute kept 15,000 links a region (soak).
+ */
+export const LINK_FORGET_MS = 300_000;
+/** … and never before this many resend windows (clock skew between gateway and region, slack). */
+export const LINK_FORGET_RESENDS = 4;
 
 // ── Detection ─────────────────────────────────────────────────────────────────
 

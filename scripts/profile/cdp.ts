@@ -57,19 +57,24 @@ export function listeningPorts(pid: number): number[] {
 export class CdpSession {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  /** Called with each protocol event (a message without an id), e.g. HeapProfiler.addHeapSnapshotChunk. */
+  onEvent: ((method: string, params: unknown) => void) | null = null;
 
   private constructor(
     private readonly ws: WebSocket,
     readonly label: string,
   ) {
     ws.on("message", (data) => {
-      let msg: { id?: number; result?: unknown; error?: { message: string } };
+      let msg: { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message: string } };
       try {
         msg = JSON.parse(String(data));
       } catch {
         return;
       }
-      if (msg.id === undefined) return; // events are not needed here
+      if (msg.id === undefined) {
+        if (msg.method) this.onEvent?.(msg.method, msg.params);
+        return;
+      }
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);

@@ -8,6 +8,12 @@
  */
 import { AckPolicy } from "./ack-policy.js";
 import { LinkSequence, type LinkSequenceState } from "./link-sequence.js";
+import { LINK_FORGET_MS, LINK_FORGET_RESENDS } from "../tunables.js";
+
+/** How long a link with no socket is remembered after its last batch (see LINK_FORGET_MS). */
+export function linkForgetMs(resendMaxMs: number): number {
+  return Math.max(LINK_FORGET_MS, LINK_FORGET_RESENDS * resendMaxMs);
+}
 
 /** One applied batch kept for the journal (its bytes are re-applied after a restart). */
 export interface LedgerBatch {
@@ -130,6 +136,11 @@ export class LinkLedger {
     this.acks.acked(linkId, nowMs);
   }
 
+  /** Links remembered. */
+  get size(): number {
+    return this.seqs.size;
+  }
+
   /** Forgets links without a socket (`open` lists those with one) not heard from since `cutoffMs`. */
   forgetIdle(cutoffMs: number, open: ReadonlySet<string>): void {
     for (const linkId of this.seqs.keys()) {
@@ -138,6 +149,7 @@ export class LinkLedger {
       this.seenMs.delete(linkId);
       this.durable.delete(linkId);
       this.due.delete(linkId);
+      this.dirty.delete(linkId); // a checkpoint must not look for it
       this.acks.forget(linkId);
     }
   }

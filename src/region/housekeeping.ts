@@ -5,9 +5,9 @@
  */
 import type { Options } from "../config.js";
 import type { Env } from "../env.js";
-import type { LinkLedger } from "../link/link-ledger.js";
+import { type LinkLedger, linkForgetMs } from "../link/link-ledger.js";
 import { log } from "../log.js";
-import { DIRECTORY_REPORT_MS, LINK_FORGET_MS, PRUNE_EVERY_MS } from "../tunables.js";
+import { DIRECTORY_REPORT_MS, PRUNE_EVERY_MS } from "../tunables.js";
 import type { RegionStore } from "./region-store.js";
 
 export class Housekeeping {
@@ -26,9 +26,10 @@ export class Housekeeping {
     if (nowMs - this.lastPruneMs >= PRUNE_EVERY_MS) {
       this.lastPruneMs = nowMs;
       this.store.prune(nowMs, this.opts.metricsRetentionH * 3_600_000, this.opts.auditRetentionDays * 86_400_000);
-      // Links without a socket and silent for an hour are gone: their gateway session ended.
-      this.store.forgetLinksBefore(nowMs - LINK_FORGET_MS);
-      this.ledger.forgetIdle(nowMs - LINK_FORGET_MS, openLinks());
+      // Links without a socket, silent past a few resend windows, cannot come back with a batch we applied.
+      const cutoff = nowMs - linkForgetMs(this.opts.resendMaxMs);
+      this.store.forgetLinksBefore(cutoff);
+      this.ledger.forgetIdle(cutoff, openLinks());
     }
     if (nowMs - this.lastReportMs >= DIRECTORY_REPORT_MS && active > 0) {
       this.lastReportMs = nowMs;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type LedgerBatch, LinkLedger } from "../../src/link/link-ledger.js";
+import { type LedgerBatch, LinkLedger, linkForgetMs } from "../../src/link/link-ledger.js";
 import type { LinkSequenceState } from "../../src/link/link-sequence.js";
 
 const bytes = (seq: number) => Uint8Array.of(seq & 0xff);
@@ -140,6 +140,75 @@ describe("LinkLedger", () => {
         for (const s of inFlight) deliver(s);
         for (let s = 1; s < next; s++) expect(applied.get(s)).toBe(1);
       }),
+    );
+  });
+
+  it("a fleet reconnecting every minute keeps the ledger bounded: closed links go a few resend windows on", () => {
+    // The soak's churn: 250 sessions a minute, each a fresh link id, closed at the minute's end; the
+    // region's housekeeping forgets once a minute. An hour's memory kept 15,000 links.
+    const l = new LinkLedger(32, 100, 10_000);
+    const forget = linkForgetMs(5000);
+    let most = 0;
+    for (let minute = 0; minute < 60; minute++) {
+      const now = minute * 60_000;
+      for (let d = 0; d < 250; d++) for (let seq = 1; seq <= 3; seq++) l.applied(`s${minute}-${d}.r.1`, seq, bytes(seq), now + seq * 1000);
+      l.forgetIdle(now + 59_000 - forget, new Set());
+      most = Math.max(most, l.size);
+    }
+    expect(most).toBeLessThanOrEqual(250 * (Math.ceil(forget / 60_000) + 1));
+    expect(forget).toBeLessThanOrEqual(600_000);
+    // A long resend window stretches it: a batch the gateway may still resend is never forgotten.
+    expect(linkForgetMs(600_000)).toBeGreaterThanOrEqual(2 * 600_000);
+  });
+
+  it("property: forgetting a silent link never lets a resent batch apply twice (its gateway gives batches up after RESEND_MAX_MS)", () => {
+    const R = 5000;
+    const F = linkForgetMs(R);
+    const op = fc.oneof(
+      fc.record({ k: fc.constant("send" as const) }),
+      fc.record({ k: fc.constant("deliver" as const) }),
+      fc.record({ k: fc.constant("tick" as const) }),
+      fc.record({ k: fc.constant("advance" as const), ms: fc.integer({ min: 0, max: 2 * R }) }),
+      fc.record({ k: fc.constant("drop" as const), silentMs: fc.integer({ min: 0, max: 3 * F }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const ledger = new LinkLedger(4, 2000, 2 * R); // acks lag: a drop leaves batches applied, unacked
+        const applied = new Map<number, number>();
+        let now = 0;
+        let next = 1;
+        let buffer: { seq: number; sentAt: number }[] = []; // the gateway's resend buffer
+        let inFlight: number[] = [];
+        const ack = (seq: number) => {
+          buffer = buffer.filter((b) => b.seq > seq);
+        };
+        for (const o of ops) {
+          if (o.k === "send") {
+            buffer.push({ seq: next, sentAt: now });
+            inFlight.push(next++);
+          } else if (o.k === "deliver" && inFlight.length > 0) {
+            const seq = inFlight.shift()!;
+            if (!ledger.isNew("L", seq)) continue;
+            applied.set(seq, (applied.get(seq) ?? 0) + 1);
+            const r = ledger.applied("L", seq, bytes(seq), now);
+            if (r) ack(r.ackSeq);
+          } else if (o.k === "tick") {
+            for (const [, seq] of ledger.checkpoint(now).ackNow) ack(seq);
+          } else if (o.k === "advance") now += o.ms;
+          else if (o.k === "drop") {
+            // The socket goes with what was in flight (and any ack on its way); the region's housekeeping
+            // runs while the link is away; the gateway reconnects, trims by age, hears the floor, resends.
+            inFlight = [];
+            now += o.silentMs;
+            ledger.forgetIdle(now - F, new Set());
+            buffer = buffer.filter((b) => now - b.sentAt <= R);
+            ack(ledger.floor("L"));
+            inFlight = buffer.map((b) => b.seq);
+          }
+        }
+        for (const [, n] of applied) expect(n).toBe(1);
+      }),
+      { numRuns: 500 },
     );
   });
 });
