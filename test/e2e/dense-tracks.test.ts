@@ -16,7 +16,10 @@ describe("dense continuous tracks on a cold edge", () => {
     expect(r.score.conflicts).toBeGreaterThan(1200);
     expect({ oneSided: r.score.oneSided, missed: r.score.missed, falseAlerts: r.score.falseAlerts }).toEqual({ oneSided: [], missed: [], falseAlerts: [] });
     expect(r.counters).not.toBeNull();
-    expect(r.counters!.accepted + r.counters!.deduped).toBe(r.sent);
+    // A slower machine falls far enough behind that the region sheds quiet drones' reports before
+    // acceptance (told to the sender as OVERLOADED, counted): every point sent is accounted for.
+    expect(r.counters!.accepted + r.counters!.deduped + r.counters!.shed).toBe(r.sent);
+    expect({ rejected: r.counters!.rejected, rateLimited: r.counters!.rateLimited }).toEqual({ rejected: 0, rateLimited: 0 });
     expect(r.counters!.lost).toBe(0);
   }, 120_000);
 });
