@@ -153,6 +153,11 @@ export const HUB_MAX_BATCHES = 512;
 export const HUB_SMALL_BATCH_POINTS = 4;
 /** The most hubs one region spreads its links over (the shard is `hash(drone) mod K`). */
 export const HUB_MAX = 256;
+/**
+ * A single-drone link stays direct this long after its drone was last in proximity of another: a pair
+ * drifting around 2R would otherwise switch paths (a reconnect and a resend) every few seconds.
+ */
+export const HUB_NEAR_HOLD_MS = 10_000;
 
 /** JUMP_CHECK_MPS at or above this turns the jump check off: no drone flies a millionth of light speed. */
 export const JUMP_CHECK_OFF_MPS = 1e9;

@@ -48,6 +48,8 @@ export interface SocketsResult {
   regionBatches: number;
   /** Socket messages into the regions (batches direct, bundles from hubs). */
   regionMessages: number;
+  /** Batches the regions got again and dropped (resends after a reconnect or a route switch). */
+  regionDuplicateBatches: number;
   /** Points that would also go to a neighbour region as ghosts (0 by construction; else counts are approximate). */
   haloPoints: number;
   /** Per-pair latency (both drones alerted), ms, by kind; `missed` = triggers with no alert on both within 3 s. */
@@ -211,6 +213,7 @@ export async function runDroneSockets(edge: Edge, secret: string, o: SocketsOpti
     regionPoints,
     regionBatches: s1.batches - s0.batches,
     regionMessages: s1.messages - s0.messages,
+    regionDuplicateBatches: s1.duplicateBatches - s0.duplicateBatches,
     haloPoints,
     near: { samples: pairs.samples.near, missed: pairs.missed.near },
     far: { samples: pairs.samples.far, missed: pairs.missed.far },

@@ -89,6 +89,7 @@ const relayRun = profile
 
 const row = (r: SocketsResult) => ({
   perK: (1000 * r.regionMessages) / Math.max(1, r.accepted),
+  dupPerK: (1000 * r.regionDuplicateBatches) / Math.max(1, r.accepted),
   nearP50: percentile(r.near.samples, 50),
   nearP99: percentile(r.near.samples, 99),
   farP50: percentile(r.far.samples, 50),
@@ -106,6 +107,7 @@ const lines = [
   `hub messages: ${drones} single-drone sockets at 10 Hz, ${seconds} s measured, seed ${seed}`,
   "                                  hubs off   hubs on   on/off",
   `region messages per 1k points    ${f(a.perK).padStart(8)}  ${f(b.perK).padStart(8)}   ${f(b.perK / a.perK)}`,
+  `  of which resent, dropped        ${f(a.dupPerK).padStart(8)}  ${f(b.dupPerK).padStart(8)}   (batches per 1k points the regions had applied before)`,
   `edge-side alert p50 / p99, ms    ${`${f(a.edge.p50)}/${f(a.edge.p99)}`.padStart(8)}  ${`${f(b.edge.p50)}/${f(b.edge.p99)}`.padStart(8)}   p50 +${f(b.edge.p50 - a.edge.p50)} ms (regions' own, ${a.edge.samples}/${b.edge.samples} alerts)`,
   `edge-side p99 near / window, ms  ${`${f(a.edgeNearP99)}/${f(a.edgeFarP99)}`.padStart(8)}  ${`${f(b.edgeNearP99)}/${f(b.edgeFarP99)}`.padStart(8)}   (scripted pairs per drone at the client; targets 15 / 60)`,
   `client near pair p50 / p99, ms   ${`${f(a.nearP50)}/${f(a.nearP99)}`.padStart(8)}  ${`${f(b.nearP50)}/${f(b.nearP99)}`.padStart(8)}`,

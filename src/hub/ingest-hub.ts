@@ -150,7 +150,11 @@ export class IngestHub extends DurableObject<Env> {
   private fromRegion(data: unknown): void {
     const env = openEnvelope(data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === "string" ? data : new Uint8Array(0));
     if (!env) return;
-    for (const ws of this.ctx.getWebSockets(env.linkId)) {
+    const links = this.ctx.getWebSockets(env.linkId);
+    // The region thinks this link is here, and it is not (it moved on): say so, and the region sends
+    // its next frames on the link's own socket or holds them, instead of here for nobody.
+    if (links.length === 0) this.sendRegion(encodeHubControl({ t: "closed", link: env.linkId }));
+    for (const ws of links) {
       try {
         ws.send(env.frame);
       } catch {

@@ -7,6 +7,8 @@
  * hubs, K = ceil(rate / perHubPerS), each hub then sending the region one bundle a window. Relays,
  * whose batches already carry many points, stay direct. Hysteresis keeps a fleet near the threshold
  * from flapping: K grows at once, shrinks only below half, and returns to 0 under half the threshold.
+ * A link whose drone is in proximity of another stays direct whatever K is: its reports are the ones
+ * an alert waits on, and each is flushed at once anyway, so a hub would add a hop and save nothing.
  */
 export interface HubPolicyOptions {
   thresholdPerS: number;
@@ -14,6 +16,8 @@ export interface HubPolicyOptions {
   /** A link whose batches average at most this many points is a single-drone link. */
   smallBatchPoints: number;
   maxHubs: number;
+  /** A link stays direct this long after its drone's last proximity, so a drone at the edge of 2R does not flap. */
+  nearHoldMs: number;
 }
 
 export class HubPolicy {
@@ -22,6 +26,8 @@ export class HubPolicy {
   /** What each link was last told (absent: never told, which means direct). */
   private readonly told = new Map<string, number>();
   private readonly seen = new Map<string, { batches: number; points: number }>();
+  /** Links with a drone in proximity (Infinity), or the time until which they stay direct after it. */
+  private readonly near = new Map<string, number>();
 
   constructor(private readonly o: HubPolicyOptions) {}
 
@@ -39,13 +45,28 @@ export class HubPolicy {
     } else this.seen.set(linkId, { batches: 1, points });
   }
 
+  /**
+   * The region's proximity set of a link changed (`near`: not empty). A link going near is taken off
+   * its hub at once, not at the next tick: returns the route to tell it now, or null.
+   */
+  proximity(linkId: string, near: boolean, nowMs: number): number | null {
+    if (!near) {
+      if (this.near.get(linkId) === Infinity) this.near.set(linkId, nowMs + this.o.nearHoldMs);
+      return null;
+    }
+    this.near.set(linkId, Infinity);
+    if ((this.told.get(linkId) ?? 0) === 0) return null;
+    this.told.set(linkId, 0);
+    return 0;
+  }
+
   /** An operator pins K for this region (null: the policy decides again). */
   pin(hubs: number | null): void {
     this.pinned = hubs === null ? null : Math.max(0, Math.min(this.o.maxHubs, Math.floor(hubs)));
   }
 
   /** Once a tick: K for the last `elapsedMs`, and the links to tell their new route. */
-  tick(elapsedMs: number): { hubs: number; tell: [string, number][] } {
+  tick(elapsedMs: number, nowMs: number): { hubs: number; tell: [string, number][] } {
     const secs = Math.max(elapsedMs, 1) / 1000;
     let rate = 0;
     const small = new Set<string>();
@@ -57,7 +78,7 @@ export class HubPolicy {
     this.hubs = this.pinned ?? this.decide(rate);
     const tell: [string, number][] = [];
     for (const link of this.seen.keys()) {
-      const want = small.has(link) ? this.hubs : 0;
+      const want = small.has(link) && !((this.near.get(link) ?? 0) > nowMs) ? this.hubs : 0;
       if ((this.told.get(link) ?? 0) === want) continue;
       this.told.set(link, want);
       tell.push([link, want]);
@@ -65,6 +86,9 @@ export class HubPolicy {
     // A link not heard from this tick is forgotten (a reporting drone is heard at least once a second):
     // told once more if it comes back, and the map never outgrows the links in use.
     for (const link of this.told.keys()) if (!this.seen.has(link)) this.told.delete(link);
+    // A drone still near keeps its entry (its set is not sent again when it reports again); one that
+    // left proximity is dropped after the hold. Bounded by the region's drones.
+    for (const [link, until] of this.near) if (until <= nowMs) this.near.delete(link);
     this.seen.clear();
     return { hubs: this.hubs, tell };
   }
@@ -76,6 +100,7 @@ export class HubPolicy {
 
   forget(linkId: string): void {
     this.told.delete(linkId);
+    this.near.delete(linkId);
   }
 
   private decide(rate: number): number {

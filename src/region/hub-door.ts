@@ -8,7 +8,8 @@ import type { Options } from "../config.js";
 import { HubPolicy } from "../link/hub-policy.js";
 import type { LinkLedger } from "../link/link-ledger.js";
 import { log } from "../log.js";
-import { HUB_MAX, HUB_SMALL_BATCH_POINTS } from "../tunables.js";
+import type { RegionOutput } from "../detect/region-outputs.js";
+import { HUB_MAX, HUB_NEAR_HOLD_MS, HUB_SMALL_BATCH_POINTS } from "../tunables.js";
 import { CloseCode } from "../wire/close-codes.js";
 import { decodeBundle, parseHubControl } from "../wire/hub-protocol.js";
 import type { LinkOutbox } from "./link-outbox.js";
@@ -32,6 +33,7 @@ export class HubDoor {
       perHubPerS: opts.hubMsgsPerS,
       smallBatchPoints: HUB_SMALL_BATCH_POINTS,
       maxHubs: HUB_MAX,
+      nearHoldMs: HUB_NEAR_HOLD_MS,
     });
   }
 
@@ -42,8 +44,8 @@ export class HubDoor {
 
   /** A message on hub socket `ws` (tag `hub`): an announcement, or a bundle of its links' batches. */
   message(ws: WebSocket, hub: string, message: ArrayBuffer | string, apply: ApplyLive, region: string): void {
-    const now = Date.now();
     if (typeof message === "string") {
+      const now = Date.now();
       const c = parseHubControl(message);
       if (c?.t === "closed") this.outbox.leftHub(c.link, hub);
       else if (c) {
@@ -61,9 +63,18 @@ export class HubDoor {
       ws.close(CloseCode.PROTOCOL, "bad bundle");
       return;
     }
-    for (const b of batches) {
-      this.outbox.throughHub(b.linkId, hub, now);
-      if (!apply(ws, b.linkId, b.bytes)) return;
+    // Where a link's frames go is set by announcements (the hub's `open` and `closed`, a direct socket's
+    // accept), not by its batches: a window flushed after its link moved on (to direct, say) still
+    // brings that link's last batches, and must not route the link's alerts back to a hub without it.
+    for (const b of batches) if (!apply(ws, b.linkId, b.bytes)) return;
+  }
+
+  /** A turn's outputs, once sent: a link whose drone came near another leaves its hub now. */
+  outputs(outputs: readonly RegionOutput[], nowMs: number): void {
+    for (const o of outputs) {
+      if (o.kind !== "proximity") continue;
+      const route = this.policy.proximity(o.linkId, o.droneIds.length > 0, nowMs);
+      if (route !== null) this.outbox.control(o.linkId, { t: "route", hubs: route });
     }
   }
 
@@ -76,7 +87,7 @@ export class HubDoor {
   tick(nowMs: number): void {
     const elapsed = this.lastTickMs > 0 ? nowMs - this.lastTickMs : 1000;
     this.lastTickMs = nowMs;
-    for (const [linkId, hubs] of this.policy.tick(elapsed).tell) this.outbox.control(linkId, { t: "route", hubs });
+    for (const [linkId, hubs] of this.policy.tick(elapsed, nowMs).tell) this.outbox.control(linkId, { t: "route", hubs });
   }
 
   /** An operator pins how many hubs the region's single-drone links use ("auto": the policy decides). */

@@ -172,6 +172,7 @@ export class RegionObject extends DurableObject<Env> {
     const exporter = RegionExport.create(this.ctx, this.env, key, (id) => core.space.positionOf(id));
     // The router calls this once a turn's frames are out: neither the feed nor the export delays an alert.
     const observe = (o: readonly RegionOutput[], t: number) => {
+      this.hubs.outputs(o, t);
       this.ops.noteOutputs(o, t);
       exporter?.noteOutputs(o, t);
     };

@@ -96,6 +96,46 @@ describe("ingest hubs", () => {
     b.close();
   });
 
+  it("takes drones that come near each other off their hub at once, and alerts them; the others stay on it", async () => {
+    const key = regionOf(38.72, -9.14, 4); // Lisbon
+    const { lat, lon } = regionCenter(key);
+    const [a, b, c] = await Promise.all(["near-a", "near-b", "near-c"].map(async (id) => connect(await token(id))));
+    const now = () => Date.now();
+    let step = 0; // each report a metre on from the last: a repeat would be dropped as a near-duplicate
+    const hovering = (east: number) => {
+      step++;
+      for (const [i, d] of [a!, b!, c!].entries()) d.send([droneAt("", lat, lon, i === 2 ? 2000 : i === 0 ? -east : east, step % 5, 0, 0, now())]);
+    };
+    hovering(200);
+    await eventually(() => runInDurableObject(region(key), (o: RegionObject) => o.stats.points >= 3), 5000, "direct reports applied");
+    await pinHubs(key, 1);
+    await pause(300); // every link reconnects through hub 0
+    const onHub = () => runInDurableObject(hub(key, 0), (h: IngestHub) => h.stats.batches);
+    const far = await onHub();
+    for (let k = 0; k < 3; k++) {
+      hovering(200); // 400 m apart
+      await pause(100);
+    }
+    expect(await onHub()).toBeGreaterThanOrEqual(far + 9); // all three through the hub
+    for (let k = 0; k < 3; k++) {
+      hovering(10); // 20 m apart: within 2R (30 m), not in conflict
+      await pause(100);
+    }
+    await pause(300); // told to go direct by the proximity set itself, not at the next tick
+    const near = await onHub();
+    for (let k = 0; k < 5; k++) {
+      a!.send([droneAt("", lat, lon, -10 + k, 0, 10, 0, now())]);
+      b!.send([droneAt("", lat, lon, 10 - k, 0, -10, 0, now())]);
+      await pause(100);
+    }
+    await a!.waitFor((f) => f.kind.case === "alert" && f.kind.value.otherId === "near-b", 5000, "a's alert, direct");
+    await b!.waitFor((f) => f.kind.case === "alert" && f.kind.value.otherId === "near-a", 5000, "b's alert, direct");
+    expect(await onHub()).toBe(near); // none of the near pair's reports went through the hub
+    c!.send([droneAt("", lat, lon, 2000, 10, 0, 0, now())]);
+    await eventually(async () => (await onHub()) > near, 5000, "the far drone still through its hub");
+    for (const d of [a!, b!, c!]) d.close();
+  });
+
   it("applies exactly N of N points across a path switch and a hub restart", async () => {
     const key = regionOf(45.46, 9.19, 4); // Milan
     const f = await fleet(key, "hubx-", 12);
