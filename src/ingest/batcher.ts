@@ -32,6 +32,7 @@
  *    points at once; setProximity does the same. Both end the stretch before its proof's premise fails.
  */
 import type { Options } from "../config.js";
+import type { Counters } from "../wire/counters.js";
 import type { TelemetryPoint } from "../wire/point.js";
 
 export type BatcherOptions = Pick<Options, "batchWindowMs" | "batchMaxPoints" | "stretchMaxMs">;
@@ -40,12 +41,34 @@ export type BatcherOptions = Pick<Options, "batchWindowMs" | "batchMaxPoints" | 
 export interface FlushedBatch {
   regionKey: string;
   points: TelemetryPoint[];
-  /** 1 where the point is a halo ghost for this region. */
+  /** 1 where the point is a halo ghost for this region. Read only: shared when all points are home points or all ghosts (sharedFlags). */
   ghost: Uint8Array;
   /** Flushed for a drone in proximity: an ingest hub on the way must not hold it either. */
   urgent?: boolean;
   /** When each point reached the gateway (the `nowMs` of its add): where edge-side alert latency starts. */
   receivedMs: number[];
+  /** The counter deltas the session gives the batch when it leaves (the same object goes on: no copy per batch). */
+  counters: Counters | null;
+}
+
+/** A batch of no points: it carries only its region's counter deltas. */
+export function countersOnly(regionKey: string): FlushedBatch {
+  return { regionKey, points: [], ghost: sharedFlags(0), urgent: false, receivedMs: [], counters: null };
+}
+
+/**
+ * Shared ghost flags of `n` points that are all home points (ghost 0) or all ghosts (1): a batch is nearly
+ * always one or the other, so not an array each. Never written.
+ */
+const SHARED_FLAGS: [Uint8Array[], Uint8Array[]] = [[], []];
+
+export function sharedFlags(n: number, ghost: 0 | 1 = 0): Uint8Array {
+  let flags = SHARED_FLAGS[ghost][n];
+  if (flags === undefined) {
+    flags = new Uint8Array(n).fill(ghost);
+    SHARED_FLAGS[ghost][n] = flags;
+  }
+  return flags;
 }
 
 /**
@@ -55,8 +78,9 @@ export interface FlushedBatch {
 interface Pending {
   regionKey: string;
   points: TelemetryPoint[];
-  /** Made for the first ghost only: most batches have none. */
+  /** Made for the first ghost only (most regions never get one), then kept: zero but for the pending ghosts. */
   ghost: Uint8Array | null;
+  ghosts: number;
   receivedMs: number[];
   deadlineMs: number;
   /** True when some point's deadline was stretched past the window. */
@@ -115,15 +139,22 @@ export class Batcher {
    * the drone is in proximity, the point fills the batch, or the window is 0), usually none.
    */
   add(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number): readonly FlushedBatch[] {
+    const out = this.addOne(regionKey, point, ghost, nowMs);
+    return out === null ? NONE : [out];
+  }
+
+  /** `add` without a list per call: the batch that must leave now, or null. */
+  addOne(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number): FlushedBatch | null {
     let b = this.pending.get(regionKey);
     if (b === undefined) {
-      b = { regionKey, points: NO_POINTS, ghost: null, receivedMs: NO_TIMES, deadlineMs: Infinity, stretched: false };
+      b = { regionKey, points: NO_POINTS, ghost: null, ghosts: 0, receivedMs: NO_TIMES, deadlineMs: Infinity, stretched: false };
       this.pending.set(regionKey, b);
       this.regions.push(b);
     }
     if (ghost) {
       b.ghost ??= new Uint8Array(this.opts.batchMaxPoints);
       b.ghost[b.points.length] = 1;
+      b.ghosts++;
     }
     // A batch's arrays start at their first point's size: most leave with that one point.
     if (b.points.length === 0) {
@@ -134,8 +165,8 @@ export class Batcher {
       b.receivedMs.push(nowMs);
     }
     const v = this.verdicts.get(regionKey);
-    if (v?.proximity?.has(point.droneId)) return [this.flush(b, true)];
-    if (b.points.length >= this.opts.batchMaxPoints) return [this.flush(b)];
+    if (v?.proximity?.has(point.droneId)) return this.flush(b, true);
+    if (b.points.length >= this.opts.batchMaxPoints) return this.flush(b);
     let wait = this.opts.batchWindowMs;
     const stretch = this.opts.stretchMaxMs;
     if (stretch > wait && v?.far?.has(point.droneId) && nowMs + stretch <= v.farUntilMs) {
@@ -145,13 +176,15 @@ export class Batcher {
     // A stretched point waits on purpose (fewer messages); a windowed one only for company.
     const deadline = wait === this.opts.batchWindowMs && this.nothingComesBy(nowMs + wait) ? nowMs : nowMs + wait;
     if (deadline < b.deadlineMs) b.deadlineMs = deadline;
-    return b.deadlineMs <= nowMs ? [this.flush(b)] : NONE;
+    return b.deadlineMs <= nowMs ? this.flush(b) : null;
   }
 
   /** The batches whose deadline has come. */
   due(nowMs: number): readonly FlushedBatch[] {
     let out: FlushedBatch[] | null = null;
-    for (const b of this.regions) {
+    // Indexed: a for-of here allocated an iterator and a result per step (scripts/profile/heap-profile.ts).
+    for (let i = 0; i < this.regions.length; i++) {
+      const b = this.regions[i]!;
       if (b.deadlineMs > nowMs || b.points.length === 0) continue;
       out ??= [];
       out.push(this.flush(b));
@@ -167,7 +200,7 @@ export class Batcher {
   /** Earliest deadline of any pending batch (gateway ms), Infinity when nothing waits. */
   nextDeadline(): number {
     let d = Infinity;
-    for (const b of this.regions) if (b.deadlineMs < d) d = b.deadlineMs;
+    for (let i = 0; i < this.regions.length; i++) if (this.regions[i]!.deadlineMs < d) d = this.regions[i]!.deadlineMs;
     return d;
   }
 
@@ -217,13 +250,15 @@ export class Batcher {
     const out = {
       regionKey: b.regionKey,
       points: b.points,
-      ghost: b.ghost !== null ? b.ghost.slice(0, n) : new Uint8Array(n),
+      ghost: b.ghosts === 0 ? sharedFlags(n) : b.ghosts === n ? sharedFlags(n, 1) : b.ghost!.slice(0, n),
       urgent,
       receivedMs: b.receivedMs,
+      counters: null,
     };
     b.points = NO_POINTS;
     b.receivedMs = NO_TIMES;
-    b.ghost = null;
+    if (b.ghosts > 0) b.ghost!.fill(0, 0, n);
+    b.ghosts = 0;
     b.deadlineMs = Infinity;
     b.stretched = false;
     return out;
