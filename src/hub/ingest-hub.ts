@@ -150,9 +150,10 @@ export class IngestHub extends DurableObject<Env> {
   private fromRegion(data: unknown): void {
     const env = openEnvelope(data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === "string" ? data : new Uint8Array(0));
     if (!env) return;
-    for (const ws of this.ctx.getWebSockets(env.linkId)) {
+    const sockets = this.ctx.getWebSockets(env.linkId);
+    for (let i = 0; i < sockets.length; i++) {
       try {
-        ws.send(env.frame);
+        sockets[i]!.send(env.frame); // indexed: a for-of allocated an iterator and a result per step
       } catch {
         // that gateway link is gone; the region holds its frames once told
       }

@@ -85,7 +85,12 @@ interface Pending {
   deadlineMs: number;
   /** True when some point's deadline was stretched past the window. */
   stretched: boolean;
+  /** A recycled batch whose object and lists this one reuses (its lists are `points` and `receivedMs`). */
+  reuse: FlushedBatch | null;
 }
+
+/** Batches kept for reuse (recycle): a few cover a session's regions. */
+const MAX_SPARE = 4;
 
 /** An empty entry's arrays, shared: frozen, so a push into one throws rather than mixing batches. */
 const NO_POINTS = Object.freeze([]) as unknown as TelemetryPoint[];
@@ -107,6 +112,7 @@ export class Batcher {
   /** The same entries as a list, walked on every timer: a Map's entry iterator allocates per walk and per entry. */
   private readonly regions: Pending[] = [];
   private readonly verdicts = new Map<string, Verdicts>();
+  private readonly spare: FlushedBatch[] = [];
   /** Mean ms between the session's frames (-1 until two have come), and the last one's arrival. */
   private gapMs = -1;
   private lastFrameMs = -Infinity;
@@ -147,7 +153,7 @@ export class Batcher {
   addOne(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number): FlushedBatch | null {
     let b = this.pending.get(regionKey);
     if (b === undefined) {
-      b = { regionKey, points: NO_POINTS, ghost: null, ghosts: 0, receivedMs: NO_TIMES, deadlineMs: Infinity, stretched: false };
+      b = { regionKey, points: NO_POINTS, ghost: null, ghosts: 0, receivedMs: NO_TIMES, deadlineMs: Infinity, stretched: false, reuse: null };
       this.pending.set(regionKey, b);
       this.regions.push(b);
     }
@@ -158,8 +164,17 @@ export class Batcher {
     }
     // A batch's arrays start at their first point's size: most leave with that one point.
     if (b.points.length === 0) {
-      b.points = [point];
-      b.receivedMs = [nowMs];
+      const r = this.spare.pop();
+      if (r === undefined) {
+        b.points = [point];
+        b.receivedMs = [nowMs];
+      } else {
+        r.points[0] = point;
+        r.receivedMs[0] = nowMs;
+        b.points = r.points;
+        b.receivedMs = r.receivedMs;
+        b.reuse = r;
+      }
     } else {
       b.points.push(point);
       b.receivedMs.push(nowMs);
@@ -245,16 +260,28 @@ export class Batcher {
     return this.verdicts.get(regionKey) ?? { proximity: null, far: null, farUntilMs: -Infinity };
   }
 
+  /**
+   * A batch the session is done with (encoded, nothing holds it or its lists): a one-point batch's object
+   * and lists carry a later batch's first point, not three new ones per batch.
+   */
+  recycle(b: FlushedBatch): void {
+    if (this.spare.length >= MAX_SPARE || b.points.length !== 1 || b.receivedMs.length !== 1 || Object.isFrozen(b.points)) return;
+    b.counters = null;
+    this.spare.push(b);
+  }
+
   private flush(b: Pending, urgent = false): FlushedBatch {
     const n = b.points.length;
-    const out = {
-      regionKey: b.regionKey,
-      points: b.points,
-      ghost: b.ghosts === 0 ? sharedFlags(n) : b.ghosts === n ? sharedFlags(n, 1) : b.ghost!.slice(0, n),
-      urgent,
-      receivedMs: b.receivedMs,
-      counters: null,
-    };
+    const ghost = b.ghosts === 0 ? sharedFlags(n) : b.ghosts === n ? sharedFlags(n, 1) : b.ghost!.slice(0, n);
+    let out = b.reuse;
+    if (out === null) out = { regionKey: b.regionKey, points: b.points, ghost, urgent, receivedMs: b.receivedMs, counters: null };
+    else {
+      out.regionKey = b.regionKey;
+      out.ghost = ghost;
+      out.urgent = urgent;
+      out.counters = null;
+      b.reuse = null;
+    }
     b.points = NO_POINTS;
     b.receivedMs = NO_TIMES;
     if (b.ghosts > 0) b.ghost!.fill(0, 0, n);

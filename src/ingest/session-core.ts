@@ -55,7 +55,6 @@ export class SessionCore extends SessionReplies {
   private stream: StreamDecoder | null = null;
   /** A frame's flushed batches, merged per region until the frame is handled. */
   private readonly frameBatches: FrameBatches;
-  /** One frame's rejected points (reused: most frames have none). */
   private readonly rejections = new FrameRejections();
 
   constructor(
@@ -213,9 +212,10 @@ export class SessionCore extends SessionReplies {
     return this.take();
   }
 
-  /** The shell has encoded a batch's counters: their vector is used again. */
+  /** The shell has encoded the batch: nothing holds it any more, and its vector, object and lists are used again. */
   recycle(b: SessionBatch): void {
     this.counters.recycle(b.counters);
+    this.batcher.recycle(b);
   }
 
   private acceptPoints(points: Point[], baseTimeMs: number, nowMs: number): void {

@@ -174,9 +174,16 @@ export class ResendBuffer {
       this.arenaEnd = 0;
       // Columns grown by a long outage go back once it has drained.
       if (this.seq.length > MAX_IDLE_ENTRIES) this.resizeEntries(MIN_ENTRIES);
-    } else if (this.head > 64 && this.head * 2 > this.count) {
+    } else if (this.head >= MIN_ENTRIES / 2 && this.head * 2 > this.count) {
+      // Early, while few are held: a link acked once a second keeps its first columns, instead of growing
+      // them (five new arrays each time) until 64 were gone.
       const h = this.head;
-      for (const col of [this.seq, this.sentAt, this.pointsOf, this.offset, this.length]) col.copyWithin(0, h, this.count);
+      const n = this.count;
+      this.seq.copyWithin(0, h, n);
+      this.sentAt.copyWithin(0, h, n);
+      this.pointsOf.copyWithin(0, h, n);
+      this.offset.copyWithin(0, h, n);
+      this.length.copyWithin(0, h, n);
       this.count -= h;
       this.head = 0;
     }
