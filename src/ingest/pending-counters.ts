@@ -46,6 +46,11 @@ export class PendingCounters {
     p.counters[COUNTER_INDEX[name]]! += n;
   }
 
+  /** countForDrone with the first region a batch went to as the fallback: where the session counts a drone never routed. */
+  countForDroneHere(droneId: string, names: CounterName | readonly CounterName[], n: number, nowMs: number): void {
+    this.countForDrone(droneId, names, n, nowMs, this.firstRegion);
+  }
+
   /** Remembers where a drone's last good point went. */
   routed(droneId: string, regionKey: string): void {
     if (this.droneRegion.size >= this.maxDrones && !this.droneRegion.has(droneId)) this.droneRegion.clear();

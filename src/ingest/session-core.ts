@@ -9,7 +9,6 @@
 import type { Options } from "../config.js";
 import { ErrorCode, type Point } from "../gen/airspace/v1/airspace_pb.js";
 import { CloseCode } from "../wire/close-codes.js";
-import type { CounterName } from "../wire/counters.js";
 import type { TelemetryPoint } from "../wire/point.js";
 import { errorFrame, pongFrame, rateLimitFrame, renewedFrame } from "../wire/server-frames.js";
 import { StreamDecoder, streamMaxDrones } from "../wire/telemetry-stream.js";
@@ -115,12 +114,13 @@ export class SessionCore extends SessionReplies {
         }
         this.totals.pointsReceived += g.points;
         this.totals.pointsRateLimited += g.points;
-        if (g.points > 0) this.countForDrone("", LIMITED_COUNTERS, g.points, nowMs);
+        if (g.points > 0) this.counters.countForDroneHere("", LIMITED_COUNTERS, g.points, nowMs);
         break;
       case "points":
         this.frameBatches.begin();
         if (g.points.length > 0) this.batcher.arrival(nowMs);
         this.acceptPoints(g.points, g.baseTimeMs, nowMs);
+        this.gate.release(g);
         this.frameBatches.end();
         if (this.closed) return this.take();
     }
@@ -199,7 +199,7 @@ export class SessionCore extends SessionReplies {
   /** The fleet's answer to the claim in flight; null: no answer (admitting on unchecked, counted). */
   onFleetReply(reply: ClaimReply | null, nowMs: number): SessionOutput {
     const sent = this.admission.claims.settle(reply);
-    if (!reply && sent) this.countForDrone(sent.drones[0] ?? "", "quotaUnchecked", 1, nowMs);
+    if (!reply && sent) this.counters.countForDroneHere(sent.drones[0] ?? "", "quotaUnchecked", 1, nowMs);
     return this.take();
   }
 
@@ -234,7 +234,7 @@ export class SessionCore extends SessionReplies {
       if (lv.status === "limited") {
         // Counted where the drone already flies (or this session already sends): never in a new region.
         this.totals.pointsRateLimited++;
-        this.countForDrone(p.droneId, LIMITED_COUNTERS, 1, nowMs);
+        this.counters.countForDroneHere(p.droneId, LIMITED_COUNTERS, 1, nowMs);
         continue;
       }
       const r = this.admission.route(p);
@@ -273,7 +273,7 @@ export class SessionCore extends SessionReplies {
 
   private reject(v: Rejected, rejections: FrameRejections, nowMs: number): void {
     this.totals.pointsRejected++;
-    this.countForDrone(rejectedKeyed(v.reason) ? v.droneId : this.admission.keyOf(v.droneId), rejectionCounters(v.reason), 1, nowMs);
+    this.counters.countForDroneHere(rejectedKeyed(v.reason) ? v.droneId : this.admission.keyOf(v.droneId), rejectionCounters(v.reason), 1, nowMs);
     rejections.add(v);
   }
 
@@ -284,11 +284,6 @@ export class SessionCore extends SessionReplies {
   /** A batch leaves with the counter deltas waiting for its region. */
   private send(b: FlushedBatch): void {
     this.batch(this.counters.attach(b));
-  }
-
-  /** Counts against the drone's last known region (a rejected point's own position is not trusted). */
-  private countForDrone(droneId: string, names: CounterName | readonly CounterName[], n: number, nowMs: number): void {
-    this.counters.countForDrone(droneId, names, n, nowMs, this.counters.firstRegion);
   }
 
   private badFrame(nowMs: number, code: ErrorCode, message: string): void {
