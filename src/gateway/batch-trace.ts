@@ -9,6 +9,7 @@ import { ROOT_CONTEXT, type Span, SpanKind, type Tracer } from "@opentelemetry/a
 import { BatchSpans } from "../link/trace.js";
 import { ATTR, SPAN } from "../tracing/span-names.js";
 import { formatTraceparent } from "../tracing/traceparent.js";
+import type { TraceparentWriter } from "../wire/batch-codec.js";
 
 export class BatchTrace {
   /** Set by the session when tracing is on. */
@@ -32,6 +33,11 @@ export class BatchTrace {
 
   traceparent(span: Span | null): string {
     return span === null ? this.spans.next() : formatTraceparent(span.spanContext());
+  }
+
+  /** The same as `traceparent`, for the batch encoder: tracing off, the link's span writes its own bytes (no string per batch). */
+  traceparentFor(span: Span | null): string | TraceparentWriter {
+    return span === null ? this.spans.nextWriter() : formatTraceparent(span.spanContext());
   }
 
   /** `held`: the link was (re)connecting, so the batch leaves with the resend after the region's hello. */

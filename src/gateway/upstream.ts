@@ -6,7 +6,10 @@
  */
 import type { Options } from "../config.js";
 import type { Env } from "../env.js";
-import { encodeBatch, markResent } from "../wire/batch-codec.js";
+import { markResent } from "../wire/batch-codec.js";
+import { encodedScratch } from "../wire/batch-scratch.js";
+import { encodeLinkBatch } from "./link-batch.js";
+import type { LinkHost } from "./link-host.js";
 import { AlertLatencySamples } from "../link/alert-latency-samples.js";
 import { nextBackoffMs } from "../link/backoff.js";
 import { linkTarget } from "./link-target.js";
@@ -18,21 +21,7 @@ import { BatchTrace } from "./batch-trace.js";
 import { CloseCode } from "../wire/close-codes.js";
 import { HELLO_TIMEOUT_MS } from "../tunables.js";
 
-/** What a link tells the session that owns it. */
-export interface LinkHost {
-  /** A ServerFrame (alert, advisory) to forward to the client unchanged. */
-  forward(frame: Uint8Array): void;
-  /** The region's current set of this link's drones that need immediate flushes. */
-  proximity(regionKey: string, ids: string[]): void;
-  /** The region's set of this link's drones that are provably far from others, valid for `validMs`. */
-  far(regionKey: string, ids: string[], validMs: number): void;
-  /** Points lost for good (resend buffer overflow): counted and reported to the client. */
-  lost(regionKey: string, points: number): void;
-  /** Points sent again after a reconnect (the region drops what it had already applied). */
-  resent(regionKey: string, points: number): void;
-  /** The region's shed level (src/ingest/load-shed.ts): 0 when it keeps pace. */
-  shed(regionKey: string, level: number): void;
-}
+export type { LinkHost } from "./link-host.js";
 
 /** `hello`: connected, waiting for the region to say what it has applied before anything is sent. */
 type State = "connecting" | "hello" | "open" | "backoff" | "closed";
@@ -54,6 +43,8 @@ export class UpstreamLink {
   private hubs = 0;
   /** Edge-side alert latencies measured on this link, riding with its next batch into the region's metrics. */
   private readonly latencies = new AlertLatencySamples();
+  /** When the link last carried a batch (gateway ms): a link idle for LINK_IDLE_MS with nothing unacknowledged is closed. */
+  lastSentMs = 0;
   /** Fault injection (CHAOS=1, src/gateway/chaos-state.ts): asked after each batch sent; true cuts the socket with it in flight. */
   cutAfterSend: (() => boolean) | null = null;
 
@@ -83,13 +74,15 @@ export class UpstreamLink {
   /** `urgent`: flushed for a drone in proximity; an ingest hub passes it on at once. `receivedMs`: each point's arrival here. */
   send(points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number, urgent = false, receivedMs?: number[]): void {
     this.seq++;
-    const alertLatencyMs = this.latencies.take();
+    this.lastSentMs = nowMs;
     const span = this.trace.start(this.seq, points.length, urgent);
-    const traceparent = this.trace.traceparent(span);
-    const bytes = encodeBatch({ seq: this.seq, sentAtMs: nowMs, traceparent, counters, points, ghost, urgent, receivedMs, alertLatencyMs });
-    const evicted = this.buffer.push({ seq: this.seq, bytes, sentAtMs: nowMs, points: points.length }, nowMs);
+    const tp = this.trace.traceparentFor(span);
+    const n = encodeLinkBatch(this.seq, nowMs, tp, counters, points, ghost, urgent, receivedMs, this.latencies.take());
+    // Copied once into the resend buffer and once for the socket (an ArrayBuffer: no view object around it).
+    const bytes = this.state === "open" && this.ws ? encodedScratch().buffer.slice(0, n) : null;
+    const evicted = this.buffer.pushBytes(encodedScratch(), n, this.seq, nowMs, points.length, nowMs);
     if (evicted.length > 0) this.evicted(evicted);
-    if (this.state === "open" && this.ws) {
+    if (bytes !== null && this.state === "open" && this.ws) {
       try {
         this.ws.send(bytes);
         this.highestSent = this.seq;

@@ -154,9 +154,9 @@ export class IngestHub extends DurableObject<Env> {
     // The region thinks this link is here, and it is not (it moved on): say so, and the region sends
     // its next frames on the link's own socket or holds them, instead of here for nobody.
     if (links.length === 0) this.sendRegion(encodeHubControl({ t: "closed", link: env.linkId }));
-    for (const ws of links) {
+    for (let i = 0; i < links.length; i++) {
       try {
-        ws.send(env.frame);
+        links[i]!.send(env.frame); // indexed: a for-of allocated an iterator and a result per step
       } catch {
         // that gateway link is gone; the region holds its frames once told
       }

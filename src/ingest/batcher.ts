@@ -32,6 +32,7 @@
  *    points at once; setProximity does the same. Both end the stretch before its proof's premise fails.
  */
 import type { Options } from "../config.js";
+import type { Counters } from "../wire/counters.js";
 import type { TelemetryPoint } from "../wire/point.js";
 
 export type BatcherOptions = Pick<Options, "batchWindowMs" | "batchMaxPoints" | "stretchMaxMs">;
@@ -40,12 +41,34 @@ export type BatcherOptions = Pick<Options, "batchWindowMs" | "batchMaxPoints" | 
 export interface FlushedBatch {
   regionKey: string;
   points: TelemetryPoint[];
-  /** 1 where the point is a halo ghost for this region. */
+  /** 1 where the point is a halo ghost for this region. Read only: shared when all points are home points or all ghosts (sharedFlags). */
   ghost: Uint8Array;
   /** Flushed for a drone in proximity: an ingest hub on the way must not hold it either. */
   urgent?: boolean;
   /** When each point reached the gateway (the `nowMs` of its add): where edge-side alert latency starts. */
   receivedMs: number[];
+  /** The counter deltas the session gives the batch when it leaves (the same object goes on: no copy per batch). */
+  counters: Counters | null;
+}
+
+/** A batch of no points: it carries only its region's counter deltas. */
+export function countersOnly(regionKey: string): FlushedBatch {
+  return { regionKey, points: [], ghost: sharedFlags(0), urgent: false, receivedMs: [], counters: null };
+}
+
+/**
+ * Shared ghost flags of `n` points that are all home points (ghost 0) or all ghosts (1): a batch is nearly
+ * always one or the other, so not an array each. Never written.
+ */
+const SHARED_FLAGS: [Uint8Array[], Uint8Array[]] = [[], []];
+
+export function sharedFlags(n: number, ghost: 0 | 1 = 0): Uint8Array {
+  let flags = SHARED_FLAGS[ghost][n];
+  if (flags === undefined) {
+    flags = new Uint8Array(n).fill(ghost);
+    SHARED_FLAGS[ghost][n] = flags;
+  }
+  return flags;
 }
 
 /**
@@ -55,13 +78,19 @@ export interface FlushedBatch {
 interface Pending {
   regionKey: string;
   points: TelemetryPoint[];
-  /** Made for the first ghost only: most batches have none. */
+  /** Made for the first ghost only (most regions never get one), then kept: zero but for the pending ghosts. */
   ghost: Uint8Array | null;
+  ghosts: number;
   receivedMs: number[];
   deadlineMs: number;
   /** True when some point's deadline was stretched past the window. */
   stretched: boolean;
+  /** A recycled batch whose object and lists this one reuses (its lists are `points` and `receivedMs`). */
+  reuse: FlushedBatch | null;
 }
+
+/** Batches kept for reuse (recycle): a few cover a session's regions. */
+const MAX_SPARE = 4;
 
 /** An empty entry's arrays, shared: frozen, so a push into one throws rather than mixing batches. */
 const NO_POINTS = Object.freeze([]) as unknown as TelemetryPoint[];
@@ -83,6 +112,7 @@ export class Batcher {
   /** The same entries as a list, walked on every timer: a Map's entry iterator allocates per walk and per entry. */
   private readonly regions: Pending[] = [];
   private readonly verdicts = new Map<string, Verdicts>();
+  private readonly spare: FlushedBatch[] = [];
   /** Mean ms between the session's frames (-1 until two have come), and the last one's arrival. */
   private gapMs = -1;
   private lastFrameMs = -Infinity;
@@ -115,27 +145,43 @@ export class Batcher {
    * the drone is in proximity, the point fills the batch, or the window is 0), usually none.
    */
   add(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number): readonly FlushedBatch[] {
+    const out = this.addOne(regionKey, point, ghost, nowMs);
+    return out === null ? NONE : [out];
+  }
+
+  /** `add` without a list per call: the batch that must leave now, or null. */
+  addOne(regionKey: string, point: TelemetryPoint, ghost: boolean, nowMs: number): FlushedBatch | null {
     let b = this.pending.get(regionKey);
     if (b === undefined) {
-      b = { regionKey, points: NO_POINTS, ghost: null, receivedMs: NO_TIMES, deadlineMs: Infinity, stretched: false };
+      b = { regionKey, points: NO_POINTS, ghost: null, ghosts: 0, receivedMs: NO_TIMES, deadlineMs: Infinity, stretched: false, reuse: null };
       this.pending.set(regionKey, b);
       this.regions.push(b);
     }
     if (ghost) {
       b.ghost ??= new Uint8Array(this.opts.batchMaxPoints);
       b.ghost[b.points.length] = 1;
+      b.ghosts++;
     }
     // A batch's arrays start at their first point's size: most leave with that one point.
     if (b.points.length === 0) {
-      b.points = [point];
-      b.receivedMs = [nowMs];
+      const r = this.spare.pop();
+      if (r === undefined) {
+        b.points = [point];
+        b.receivedMs = [nowMs];
+      } else {
+        r.points[0] = point;
+        r.receivedMs[0] = nowMs;
+        b.points = r.points;
+        b.receivedMs = r.receivedMs;
+        b.reuse = r;
+      }
     } else {
       b.points.push(point);
       b.receivedMs.push(nowMs);
     }
     const v = this.verdicts.get(regionKey);
-    if (v?.proximity?.has(point.droneId)) return [this.flush(b, true)];
-    if (b.points.length >= this.opts.batchMaxPoints) return [this.flush(b)];
+    if (v?.proximity?.has(point.droneId)) return this.flush(b, true);
+    if (b.points.length >= this.opts.batchMaxPoints) return this.flush(b);
     let wait = this.opts.batchWindowMs;
     const stretch = this.opts.stretchMaxMs;
     if (stretch > wait && v?.far?.has(point.droneId) && nowMs + stretch <= v.farUntilMs) {
@@ -145,13 +191,15 @@ export class Batcher {
     // A stretched point waits on purpose (fewer messages); a windowed one only for company.
     const deadline = wait === this.opts.batchWindowMs && this.nothingComesBy(nowMs + wait) ? nowMs : nowMs + wait;
     if (deadline < b.deadlineMs) b.deadlineMs = deadline;
-    return b.deadlineMs <= nowMs ? [this.flush(b)] : NONE;
+    return b.deadlineMs <= nowMs ? this.flush(b) : null;
   }
 
   /** The batches whose deadline has come. */
   due(nowMs: number): readonly FlushedBatch[] {
     let out: FlushedBatch[] | null = null;
-    for (const b of this.regions) {
+    // Indexed: a for-of here allocated an iterator and a result per step (scripts/profile/heap-profile.ts).
+    for (let i = 0; i < this.regions.length; i++) {
+      const b = this.regions[i]!;
       if (b.deadlineMs > nowMs || b.points.length === 0) continue;
       out ??= [];
       out.push(this.flush(b));
@@ -167,7 +215,7 @@ export class Batcher {
   /** Earliest deadline of any pending batch (gateway ms), Infinity when nothing waits. */
   nextDeadline(): number {
     let d = Infinity;
-    for (const b of this.regions) if (b.deadlineMs < d) d = b.deadlineMs;
+    for (let i = 0; i < this.regions.length; i++) if (this.regions[i]!.deadlineMs < d) d = this.regions[i]!.deadlineMs;
     return d;
   }
 
@@ -212,18 +260,32 @@ export class Batcher {
     return this.verdicts.get(regionKey) ?? { proximity: null, far: null, farUntilMs: -Infinity };
   }
 
+  /**
+   * A batch the session is done with (encoded, nothing holds it or its lists): a one-point batch's object
+   * and lists carry a later batch's first point, not three new ones per batch.
+   */
+  recycle(b: FlushedBatch): void {
+    if (this.spare.length >= MAX_SPARE || b.points.length !== 1 || b.receivedMs.length !== 1 || Object.isFrozen(b.points)) return;
+    b.counters = null;
+    this.spare.push(b);
+  }
+
   private flush(b: Pending, urgent = false): FlushedBatch {
     const n = b.points.length;
-    const out = {
-      regionKey: b.regionKey,
-      points: b.points,
-      ghost: b.ghost !== null ? b.ghost.slice(0, n) : new Uint8Array(n),
-      urgent,
-      receivedMs: b.receivedMs,
-    };
+    const ghost = b.ghosts === 0 ? sharedFlags(n) : b.ghosts === n ? sharedFlags(n, 1) : b.ghost!.slice(0, n);
+    let out = b.reuse;
+    if (out === null) out = { regionKey: b.regionKey, points: b.points, ghost, urgent, receivedMs: b.receivedMs, counters: null };
+    else {
+      out.regionKey = b.regionKey;
+      out.ghost = ghost;
+      out.urgent = urgent;
+      out.counters = null;
+      b.reuse = null;
+    }
     b.points = NO_POINTS;
     b.receivedMs = NO_TIMES;
-    b.ghost = null;
+    if (b.ghosts > 0) b.ghost!.fill(0, 0, n);
+    b.ghosts = 0;
     b.deadlineMs = Infinity;
     b.stretched = false;
     return out;

@@ -130,14 +130,14 @@ export class FleetClaims {
   /** Whether a point of `drone` (its fleet key) into `regions` (home first, then halo) stays within the fleet's quotas. */
   refusal(drone: string, regions: readonly string[]): "fleet_drones" | "fleet_regions" | null {
     if (!this.drones.allows(drone)) return "fleet_drones";
-    for (const r of regions) if (!this.regions.allows(r)) return "fleet_regions";
+    for (let i = 0; i < regions.length; i++) if (!this.regions.allows(regions[i]!)) return "fleet_regions"; // indexed: no iterator per point
     return null;
   }
 
   /** The point was admitted: its drone and regions are in use. */
   use(drone: string, regions: readonly string[]): void {
     this.drones.use(drone);
-    for (const r of regions) this.regions.use(r);
+    for (let i = 0; i < regions.length; i++) this.regions.use(regions[i]!);
   }
 
   get active(): boolean {

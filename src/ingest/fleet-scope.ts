@@ -13,6 +13,8 @@ export class FleetScope {
   readonly fleet: string;
   private readonly allowed: ReadonlySet<string> | null;
   private readonly prefix: string | null;
+  private lastId = "";
+  private lastKey = "";
 
   constructor(p: SessionPrincipal) {
     this.fleet = p.fleet;
@@ -34,8 +36,15 @@ export class FleetScope {
     return null;
   }
 
-  /** The edge's key for `droneId` of this session's fleet. */
+  /**
+   * The edge's key for `droneId` of this session's fleet. The last answer is kept: a drone session keys
+   * one id, and a string built per point was also flattened again by every table it was looked up in.
+   */
   key(droneId: string): string {
-    return fleetKey(this.fleet, droneId);
+    if (droneId !== this.lastId || this.lastKey === "") {
+      this.lastId = droneId;
+      this.lastKey = fleetKey(this.fleet, droneId);
+    }
+    return this.lastKey;
   }
 }

@@ -27,7 +27,13 @@ export type GateResult =
   /** The socket must close: an error frame, then `close`. */
   | { kind: "close"; code: ErrorCode; message: string; close: number; reason: string };
 
+/** A points answer, reused: the session reads it at once and gives it back (release). */
+type PointsAnswer = Extract<GateResult, { kind: "points" }>;
+const NO_POINTS: Point[] = Object.freeze([]) as unknown as Point[];
+
 export class FrameGate {
+  private readonly answer: PointsAnswer = { kind: "points", points: NO_POINTS, baseTimeMs: 0 };
+
   constructor(
     private readonly opts: Pick<Options, "maxFrameBytes" | "maxPointsPerFrame">,
     private readonly limiter: ConnectionLimiter,
@@ -92,12 +98,25 @@ export class FrameGate {
     return this.meaning(parsed.frame);
   }
 
+  /** The points answer is read: its points are not kept alive (and promoted) until the next frame. */
+  release(g: GateResult): void {
+    if (g === this.answer) this.answer.points = NO_POINTS;
+  }
+
+  private points(points: Point[], baseTimeMs: number): PointsAnswer {
+    this.answer.points = points;
+    this.answer.baseTimeMs = baseTimeMs;
+    return this.answer;
+  }
+
   private meaning(frame: ClientFrame): GateResult {
     const k = frame.kind;
     if (k.case === "ping") return { kind: "ping", nonce: k.value.nonce };
     if (k.case === "renew") return { kind: "renew", token: k.value.token };
+    // Rows, the common frame, without framePoints' answer object in between (what it would answer).
+    if (k.case === "telemetry" && k.value.points.length <= this.opts.maxPointsPerFrame) return this.points(k.value.points, Number(k.value.baseTimeMs));
     const fp = framePoints(frame, this.opts.maxPointsPerFrame, this.stream);
-    if (fp.ok) return { kind: "points", points: fp.points, baseTimeMs: fp.baseTimeMs };
+    if (fp.ok) return this.points(fp.points, fp.baseTimeMs);
     if (!fp.fatal) return { kind: "bad", code: fp.code, message: fp.message };
     return { kind: "close", code: fp.code, message: fp.message, close: CloseCode.STREAM_LOST, reason: "stream state lost" };
   }

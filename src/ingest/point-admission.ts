@@ -27,6 +27,9 @@ export class PointAdmission {
   private readonly jumps: JumpCheck | null;
   private readonly ctx: ValidationContext;
   private readonly halo: string[] = [];
+  /** Home then halo, and the answer of route: reused by every call (a list and an object per point otherwise). */
+  private readonly all: string[] = [""];
+  private readonly routed = { home: "", halo: this.halo as readonly string[] };
 
   constructor(
     principal: SessionPrincipal,
@@ -55,17 +58,21 @@ export class PointAdmission {
     return jump ? { ...jump, droneId: this.localId(wire) } : v;
   }
 
-  /** The home region and halo of an admitted point, within the quotas and the region cap; `halo` is reused by the next call. */
-  route(p: TelemetryPoint): { home: string; halo: readonly string[] } | Rejected {
+  /** The home region and halo of an admitted point, within the quotas and the region cap; the answer is reused by the next call. */
+  route(p: TelemetryPoint): { readonly home: string; readonly halo: readonly string[] } | Rejected {
     const home = regionOf(p.lat, p.lon, this.opts.regionPrecision);
     const halo = haloRegions(p.lat, p.lon, this.opts.regionPrecision, this.opts.haloM, this.halo);
-    const all = halo.length === 0 ? [home] : [home, ...halo];
+    const all = this.all;
+    all[0] = home;
+    for (let i = 0; i < halo.length; i++) all[i + 1] = halo[i]!;
+    if (all.length !== halo.length + 1) all.length = halo.length + 1;
     const over = this.claims.refusal(p.droneId, all);
     if (over) return { status: "rejected", reason: over, droneId: p.droneId, message: this.quotaMessage(over) };
     if (!this.regions.admit(all))
       return { status: "rejected", reason: "regions", droneId: p.droneId, message: `this session already sends to ${this.regions.max} regions` };
     this.claims.use(p.droneId, all);
-    return { home, halo };
+    this.routed.home = home;
+    return this.routed;
   }
 
   /** `p` passed every stage: the reference for its drone's next jump check. */

@@ -26,6 +26,7 @@ export function rejectedKeyed(reason: RejectReason): boolean {
   return reason === "regions" || reason === "fleet_drones" || reason === "fleet_regions";
 }
 
+/** One frame's rejections; a session keeps one and clears it per frame (most frames have none: not an object each). */
 export class FrameRejections {
   private invalid = 0;
   private wrongDrone = 0;
@@ -36,6 +37,19 @@ export class FrameRejections {
   private firstWrong: Rejected | null = null;
   private firstInvalid: Rejected | null = null;
   private firstRegions: Rejected | null = null;
+
+  /** Forgets the previous frame's rejections; returns this. */
+  clear(): this {
+    if (this.first === null) return this;
+    this.invalid = this.wrongDrone = this.regions = this.quota = 0;
+    this.first = this.firstQuota = this.firstWrong = this.firstInvalid = this.firstRegions = null;
+    return this;
+  }
+
+  /** Whether any point of the frame was rejected. */
+  get any(): boolean {
+    return this.first !== null;
+  }
 
   add(v: Rejected): void {
     if (v.reason === "wrong_drone") {

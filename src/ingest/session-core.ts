@@ -9,7 +9,6 @@
 import type { Options } from "../config.js";
 import { ErrorCode, type Point } from "../gen/airspace/v1/airspace_pb.js";
 import { CloseCode } from "../wire/close-codes.js";
-import { COUNTER_INDEX, type CounterName } from "../wire/counters.js";
 import type { TelemetryPoint } from "../wire/point.js";
 import { errorFrame, pongFrame, rateLimitFrame, renewedFrame } from "../wire/server-frames.js";
 import { StreamDecoder, streamMaxDrones } from "../wire/telemetry-stream.js";
@@ -21,7 +20,7 @@ import type { FleetClaims } from "./fleet-claims.js";
 import { BadFrameWindow } from "./bad-frames.js";
 import { type Rejected, SHED } from "./outcome.js";
 import { FrameRejections, LIMITED_COUNTERS, rejectedKeyed, rejectionCounters } from "./rejections.js";
-import type { SessionOutput, SessionPrincipal } from "./session-output.js";
+import type { SessionBatch, SessionOutput, SessionPrincipal } from "./session-output.js";
 import { SessionReplies } from "./session-replies.js";
 import { Batcher, type FlushedBatch } from "./batcher.js";
 import { sessionWelcome } from "./welcome.js";
@@ -55,8 +54,7 @@ export class SessionCore extends SessionReplies {
   private stream: StreamDecoder | null = null;
   /** A frame's flushed batches, merged per region until the frame is handled. */
   private readonly frameBatches: FrameBatches;
-  /** The first region this session sent to: where counts of drones never routed anywhere go. */
-  private firstRegion: string | undefined;
+  private readonly rejections = new FrameRejections();
 
   constructor(
     private readonly principal: SessionPrincipal,
@@ -116,12 +114,13 @@ export class SessionCore extends SessionReplies {
         }
         this.totals.pointsReceived += g.points;
         this.totals.pointsRateLimited += g.points;
-        if (g.points > 0) this.countForDrone("", LIMITED_COUNTERS, g.points, nowMs);
+        if (g.points > 0) this.counters.countForDroneHere("", LIMITED_COUNTERS, g.points, nowMs);
         break;
       case "points":
         this.frameBatches.begin();
         if (g.points.length > 0) this.batcher.arrival(nowMs);
         this.acceptPoints(g.points, g.baseTimeMs, nowMs);
+        this.gate.release(g);
         this.frameBatches.end();
         if (this.closed) return this.take();
     }
@@ -147,15 +146,13 @@ export class SessionCore extends SessionReplies {
 
   /** A region names its drones in proximity of another: their waiting points leave now, not at the end of the window. */
   onProximity(regionKey: string, ids: string[]): SessionOutput {
-    const b = this.batcher.setProximity(regionKey, ids);
-    if (b) this.frameBatches.add(b);
+    this.frameBatches.add(this.batcher.setProximity(regionKey, ids));
     return this.take();
   }
 
   /** A region names its provably far drones, valid for `validMs` (the safety-aware stretch). */
   onFar(regionKey: string, ids: string[], validMs: number, nowMs: number): SessionOutput {
-    const b = this.batcher.setFar(regionKey, ids, nowMs + validMs);
-    if (b) this.frameBatches.add(b);
+    this.frameBatches.add(this.batcher.setFar(regionKey, ids, nowMs + validMs));
     return this.take();
   }
 
@@ -184,9 +181,8 @@ export class SessionCore extends SessionReplies {
       this.closeWith(CloseCode.TOKEN_EXPIRED, "token expired");
       return this.take();
     }
-    for (const b of this.batcher.due(nowMs)) this.frameBatches.add(b);
-    for (const region of this.counters.overdue(nowMs, COUNTERS_FLUSH_MS))
-      this.frameBatches.add({ regionKey: region, points: [], ghost: new Uint8Array(0), receivedMs: [] });
+    this.frameBatches.addAll(this.batcher.due(nowMs));
+    this.frameBatches.addCountersOnly(this.counters.overdue(nowMs, COUNTERS_FLUSH_MS));
     return this.take();
   }
 
@@ -203,22 +199,29 @@ export class SessionCore extends SessionReplies {
   /** The fleet's answer to the claim in flight; null: no answer (admitting on unchecked, counted). */
   onFleetReply(reply: ClaimReply | null, nowMs: number): SessionOutput {
     const sent = this.admission.claims.settle(reply);
-    if (!reply && sent) this.countForDrone(sent.drones[0] ?? "", "quotaUnchecked", 1, nowMs);
+    if (!reply && sent) this.counters.countForDroneHere(sent.drones[0] ?? "", "quotaUnchecked", 1, nowMs);
     return this.take();
   }
 
   /** The client is gone: everything accepted and every pending count leaves now, and nothing more is taken. */
   drain(): SessionOutput {
     this.frameBatches.end();
-    for (const b of this.batcher.drain()) this.frameBatches.add(b);
-    for (const region of this.counters.regions()) this.frameBatches.add({ regionKey: region, points: [], ghost: new Uint8Array(0), receivedMs: [] });
+    this.frameBatches.addAll(this.batcher.drain());
+    this.frameBatches.addCountersOnly(this.counters.regions());
     this.closed = true;
     return this.take();
   }
 
+  /** The shell has encoded the batch: nothing holds it any more, and its vector, object and lists are used again. */
+  recycle(b: SessionBatch): void {
+    this.counters.recycle(b.counters);
+    this.batcher.recycle(b);
+  }
+
   private acceptPoints(points: Point[], baseTimeMs: number, nowMs: number): void {
-    const rejections = new FrameRejections();
-    for (const wire of points) {
+    const rejections = this.rejections.clear();
+    for (let i = 0; i < points.length; i++) {
+      const wire = points[i]!; // indexed loops: a for-of allocated an iterator and a result per step
       this.totals.pointsReceived++;
       const v = this.admission.check(wire, baseTimeMs, nowMs);
       if (v.status === "rejected") {
@@ -231,7 +234,7 @@ export class SessionCore extends SessionReplies {
       if (lv.status === "limited") {
         // Counted where the drone already flies (or this session already sends): never in a new region.
         this.totals.pointsRateLimited++;
-        this.countForDrone(p.droneId, LIMITED_COUNTERS, 1, nowMs);
+        this.counters.countForDroneHere(p.droneId, LIMITED_COUNTERS, 1, nowMs);
         continue;
       }
       const r = this.admission.route(p);
@@ -260,35 +263,27 @@ export class SessionCore extends SessionReplies {
       // Every forwarded point goes to the batcher at once, a hovering drone's 1 s refresh too: it is
       // what keeps that drone usable in its region (older than the stale limit, a state is ignored).
       this.enqueue(home, p, false, nowMs);
-      for (const g of halo) {
-        this.counters.count(g, "ghostsSent", 1, nowMs);
-        this.enqueue(g, p, true, nowMs);
+      for (let h = 0; h < halo.length; h++) {
+        this.counters.count(halo[h]!, "ghostsSent", 1, nowMs);
+        this.enqueue(halo[h]!, p, true, nowMs);
       }
     }
-    for (const frame of rejections.frames(this.ownDroneId)) this.toClient(frame);
+    if (rejections.any) for (const frame of rejections.frames(this.ownDroneId)) this.toClient(frame);
   }
 
   private reject(v: Rejected, rejections: FrameRejections, nowMs: number): void {
     this.totals.pointsRejected++;
-    this.countForDrone(rejectedKeyed(v.reason) ? v.droneId : this.admission.keyOf(v.droneId), rejectionCounters(v.reason), 1, nowMs);
+    this.counters.countForDroneHere(rejectedKeyed(v.reason) ? v.droneId : this.admission.keyOf(v.droneId), rejectionCounters(v.reason), 1, nowMs);
     rejections.add(v);
   }
 
   private enqueue(regionKey: string, p: TelemetryPoint, ghost: boolean, nowMs: number): void {
-    for (const b of this.batcher.add(regionKey, p, ghost, nowMs)) this.frameBatches.add(b);
+    this.frameBatches.add(this.batcher.addOne(regionKey, p, ghost, nowMs));
   }
 
   /** A batch leaves with the counter deltas waiting for its region. */
   private send(b: FlushedBatch): void {
-    const counters = this.counters.take(b.regionKey);
-    counters[COUNTER_INDEX.batched]! += b.points.length;
-    this.firstRegion ??= b.regionKey;
-    this.out.batches.push({ regionKey: b.regionKey, points: b.points, ghost: b.ghost, counters, urgent: b.urgent, receivedMs: b.receivedMs });
-  }
-
-  /** Counts against the drone's last known region (a rejected point's own position is not trusted). */
-  private countForDrone(droneId: string, names: CounterName | readonly CounterName[], n: number, nowMs: number): void {
-    this.counters.countForDrone(droneId, names, n, nowMs, this.firstRegion);
+    this.batch(this.counters.attach(b));
   }
 
   private badFrame(nowMs: number, code: ErrorCode, message: string): void {

@@ -1,18 +1,10 @@
 /** What a SessionCore is told about its client, and what each event makes it do. */
 import type { Counters } from "../wire/counters.js";
-import type { TelemetryPoint } from "../wire/point.js";
+import type { FlushedBatch } from "./batcher.js";
 
-/** A batch for one region, with the counter deltas it carries there. */
-export interface SessionBatch {
-  regionKey: string;
-  points: TelemetryPoint[];
-  /** 1 where the point is a halo ghost for this region. */
-  ghost: Uint8Array;
+/** A batch for one region (the batcher's, see FlushedBatch), with the counter deltas it carries there. */
+export interface SessionBatch extends FlushedBatch {
   counters: Counters;
-  /** Flushed for a drone in proximity of another (see FlushedBatch.urgent). */
-  urgent?: boolean;
-  /** When each point reached the gateway, Unix ms (see FlushedBatch.receivedMs). */
-  receivedMs: number[];
 }
 
 /** What one event makes the session do, in order: frames to the client, batches to regions, maybe a close. */
@@ -37,6 +29,10 @@ export interface SessionPrincipal {
   prefix?: string | null;
 }
 
+/** An output's lists until something goes in (most events have no frame for the client): shared, frozen. */
+export const NO_FRAMES = Object.freeze([]) as unknown as Uint8Array[];
+export const NO_BATCHES = Object.freeze([]) as unknown as SessionBatch[];
+
 export function emptyOutput(): SessionOutput {
-  return { toClient: [], batches: [], close: null, renew: null };
+  return { toClient: NO_FRAMES, batches: NO_BATCHES, close: null, renew: null };
 }

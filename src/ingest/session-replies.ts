@@ -6,7 +6,7 @@
 import { ErrorCode } from "../gen/airspace/v1/airspace_pb.js";
 import { CloseCode } from "../wire/close-codes.js";
 import { errorFrame } from "../wire/server-frames.js";
-import { emptyOutput, type SessionOutput } from "./session-output.js";
+import { emptyOutput, NO_BATCHES, NO_FRAMES, type SessionBatch, type SessionOutput } from "./session-output.js";
 
 export class SessionReplies {
   protected closed = false;
@@ -18,8 +18,15 @@ export class SessionReplies {
     this.closed = true;
   }
 
+  /** Lists start as one slot (an empty one's first push reserves 17). */
   protected toClient(frame: Uint8Array): void {
-    this.out.toClient.push(frame);
+    if (this.out.toClient === NO_FRAMES) this.out.toClient = [frame];
+    else this.out.toClient.push(frame);
+  }
+
+  protected batch(b: SessionBatch): void {
+    if (this.out.batches === NO_BATCHES) this.out.batches = [b];
+    else this.out.batches.push(b);
   }
 
   /** The client is abusive: what its frame earned so far (`earned`), then the policy error and the close. */

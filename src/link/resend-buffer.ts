@@ -78,14 +78,21 @@ export class ResendBuffer {
    * evicted batches (usually none), oldest first.
    */
   push(entry: ResendEntry, nowMs: number): readonly Eviction[] {
-    const n = entry.bytes.length;
+    return this.pushBytes(entry.bytes, entry.bytes.length, entry.seq, entry.sentAtMs, entry.points, nowMs);
+  }
+
+  /** `push` of the first `n` bytes of `src` (a view or an entry per batch would be one more object each). */
+  pushBytes(src: Uint8Array, n: number, seq: number, sentAtMs: number, points: number, nowMs: number): readonly Eviction[] {
     this.reserve(n);
-    this.arena.set(entry.bytes, this.arenaEnd);
+    const arena = this.arena;
+    const end = this.arenaEnd;
+    if (n === src.length) arena.set(src, end);
+    else for (let k = 0; k < n; k++) arena[end + k] = src[k]!;
     if (this.count === this.seq.length) this.resizeEntries(2 * this.count);
     const i = this.count++;
-    this.seq[i] = entry.seq;
-    this.sentAt[i] = entry.sentAtMs;
-    this.pointsOf[i] = entry.points;
+    this.seq[i] = seq;
+    this.sentAt[i] = sentAtMs;
+    this.pointsOf[i] = points;
     this.offset[i] = this.arenaEnd;
     this.length[i] = n;
     this.arenaEnd += n;
@@ -167,9 +174,16 @@ export class ResendBuffer {
       this.arenaEnd = 0;
       // Columns grown by a long outage go back once it has drained.
       if (this.seq.length > MAX_IDLE_ENTRIES) this.resizeEntries(MIN_ENTRIES);
-    } else if (this.head > 64 && this.head * 2 > this.count) {
+    } else if (this.head >= MIN_ENTRIES / 2 && this.head * 2 > this.count) {
+      // Early, while few are held: a link acked once a second keeps its first columns, instead of growing
+      // them (five new arrays each time) until 64 were gone.
       const h = this.head;
-      for (const col of [this.seq, this.sentAt, this.pointsOf, this.offset, this.length]) col.copyWithin(0, h, this.count);
+      const n = this.count;
+      this.seq.copyWithin(0, h, n);
+      this.sentAt.copyWithin(0, h, n);
+      this.pointsOf.copyWithin(0, h, n);
+      this.offset.copyWithin(0, h, n);
+      this.length.copyWithin(0, h, n);
       this.count -= h;
       this.head = 0;
     }

@@ -16,6 +16,7 @@
  *            its previous batch, ms (gateway receive of an encounter's first report → its alert sent)
  */
 import type { TelemetryPoint } from "./point.js";
+import { encodedScratch, scratchFor } from "./batch-scratch.js";
 import { asciiLength, decodeShort, utf8Bytes, writeAscii } from "./short-strings.js";
 
 export const BATCH_MAGIC = 0xa5;
@@ -57,6 +58,16 @@ export interface RegionBatch {
   alertLatencyMs?: ArrayLike<number>;
 }
 
+/** A traceparent the encoder has written in place (src/link/trace.ts: a link's counter span), not built as a string. */
+export interface TraceparentWriter {
+  readonly byteLength: number;
+  /** Writes its bytes (ASCII, byteLength ≤ 255) at `o` of `buf`. */
+  write(buf: Uint8Array, o: number): void;
+}
+
+/** A batch as a gateway link encodes it. */
+export type OutgoingBatch = Omit<RegionBatch, "traceparent"> & { traceparent: string | TraceparentWriter };
+
 /** The bytes are not a batch this version understands. */
 export class BatchFormatError extends Error {
   override name = "BatchFormatError";
@@ -64,23 +75,14 @@ export class BatchFormatError extends Error {
 
 const decoder = new TextDecoder();
 
-/**
- * Batches are written into this reused buffer and copied out once (no DataView per batch); it grows to
- * the largest batch seen, which the batch size cap bounds.
- */
-let scratch = new Uint8Array(4096);
-let scratchView = new DataView(scratch.buffer);
-
-function scratchFor(size: number): DataView {
-  if (size > scratch.length) {
-    scratch = new Uint8Array(Math.max(size, 2 * scratch.length));
-    scratchView = new DataView(scratch.buffer);
+/** Writes a short string or a writer's bytes (≤ 255, else `what` is refused) as u8 length | bytes at `o`; returns the end. */
+function writeShort(buf: Uint8Array, o: number, s: string | TraceparentWriter, what: string): number {
+  if (typeof s !== "string") {
+    if (s.byteLength > 255) throw new BatchFormatError(`${what} longer than 255 bytes`);
+    buf[o] = s.byteLength;
+    s.write(buf, o + 1);
+    return o + 1 + s.byteLength;
   }
-  return scratchView;
-}
-
-/** Writes a short string (≤ 255 bytes, else `what` is refused) as u8 length | bytes at `o`; returns the end. */
-function writeShort(buf: Uint8Array, o: number, s: string, what: string): number {
   const n = asciiLength(s);
   const bytes = n < 0 ? utf8Bytes(s) : null;
   const len = bytes === null ? n : bytes.length;
@@ -92,12 +94,19 @@ function writeShort(buf: Uint8Array, o: number, s: string, what: string): number
 }
 
 /** Bytes writeShort will take at most for `s` (an upper bound for a string that is not ASCII). */
-function shortBound(s: string): number {
+function shortBound(s: string | TraceparentWriter): number {
+  if (typeof s !== "string") return 1 + s.byteLength;
   const n = asciiLength(s);
   return 1 + Math.min(n >= 0 ? n : 3 * s.length, 256);
 }
 
-export function encodeBatch(b: RegionBatch): Uint8Array {
+export function encodeBatch(b: OutgoingBatch): Uint8Array {
+  const n = encodeBatchToScratch(b);
+  return encodedScratch().slice(0, n);
+}
+
+/** Encodes `b` into the reused buffer (batch-scratch.ts) and returns its length: for a caller that copies the bytes where they go. */
+export function encodeBatchToScratch(b: OutgoingBatch): number {
   const points = b.points;
   // The common batch names one drone: no id table to build. Otherwise ids are numbered in order of appearance.
   let ids: Map<string, number> | null = null;
@@ -125,7 +134,7 @@ export function encodeBatch(b: RegionBatch): Uint8Array {
   if (received !== null) bound += 2 * points.length;
   if (latency !== null) bound += 2 + 4 * latency.length;
   const dv = scratchFor(bound);
-  const buf = scratch;
+  const buf = encodedScratch();
   dv.setUint8(0, BATCH_MAGIC);
   dv.setUint8(1, BATCH_VERSION);
   dv.setUint16(2, (b.urgent ? H_URGENT : 0) | (received !== null ? H_HELD : 0) | (latency !== null ? H_LATENCY : 0), true);
@@ -158,7 +167,7 @@ export function encodeBatch(b: RegionBatch): Uint8Array {
     o += 2;
     for (let i = 0; i < latency.length; i++, o += 4) dv.setFloat32(o, latency[i]!, true);
   }
-  return buf.slice(0, o);
+  return o;
 }
 
 /** A point record's values after its drone index and flags (bytes 3-47), written at `o`: battery, seq, time, position, velocity. */

@@ -44,4 +44,18 @@ describe("PendingCounters", () => {
     p.countForDrone("fake-999", "rejected", 1, 0, undefined);
     expect(p.regions()).toEqual(["u33d"]);
   });
+  it("gives a batch its region's deltas counted as batched, and uses a recycled vector again, zeroed", () => {
+    const p = new PendingCounters(10);
+    p.count("u33d", "received", 2, 0);
+    const b = p.attach({ regionKey: "u33d", points: [], ghost: new Uint8Array(0), receivedMs: [], counters: null });
+    expect(b.counters[COUNTER_INDEX.received]).toBe(2);
+    expect(b.counters[COUNTER_INDEX.batched]).toBe(0);
+    expect(p.firstRegion).toBe("u33d");
+    const used = b.counters;
+    p.recycle(used);
+    p.count("u33f", "accepted", 1, 5);
+    const next = p.take("u33f");
+    expect(next).toBe(used);
+    expect([...next]).toEqual([...new Float64Array(next.length)].map((_, i) => (i === COUNTER_INDEX.accepted ? 1 : 0)));
+  });
 });

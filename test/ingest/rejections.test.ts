@@ -26,4 +26,13 @@ describe("FrameRejections", () => {
     expect(invalid).toMatchObject({ code: ErrorCode.INVALID_POINT, count: 2, droneId: "x" });
     expect(invalid!.message).toContain("latitude 91");
   });
+  it("cleared, it reports the next frame's rejections only", () => {
+    const r = new FrameRejections();
+    r.add({ status: "rejected", reason: "latitude", droneId: "x", message: "latitude 91 outside [-90, 90]" });
+    expect(r.any).toBe(true);
+    expect(r.clear().any).toBe(false);
+    expect(r.frames("d-1")).toEqual([]);
+    r.add({ status: "rejected", reason: "speed", droneId: "z", message: "speed over 100 m/s" });
+    expect(errors(r.frames("d-1"))).toEqual([expect.objectContaining({ code: ErrorCode.INVALID_POINT, count: 1, droneId: "z" })]);
+  });
 });

@@ -159,4 +159,15 @@ describe("ResendBuffer", () => {
     expect(r.bytes).toBe(p.reduce((s, e) => s + e.bytes.length, 0));
     expect(r.arenaBytes).toBeLessThan(64 * 1024); // the 600 KB burst's room was given back
   });
+  it("keeps the first n bytes of a buffer pushed with pushBytes exactly as push keeps a batch of them", () => {
+    const a = new ResendBuffer(opts);
+    const b = new ResendBuffer(opts);
+    const src = new Uint8Array(300).map((_, i) => i % 256);
+    for (let s = 1; s <= 4; s++) {
+      a.push({ seq: s, bytes: src.slice(0, 50 + s), sentAtMs: s, points: s }, s);
+      b.pushBytes(src, 50 + s, s, s, s, s);
+    }
+    expect(b.pending()).toEqual(a.pending());
+    expect(b.bytes).toBe(a.bytes);
+  });
 });

@@ -37,4 +37,16 @@ describe("BatchSpans", () => {
     expect(new BatchSpans("0".repeat(32)).next()).toBe("");
     expect(new BatchSpans("xyz").next()).toBe("");
   });
+  it("writes as the batch encoder's writer the bytes next() would have given, the span counted on", () => {
+    const a = new BatchSpans(newTraceId());
+    const first = a.next();
+    const w = a.nextWriter();
+    if (w === "") throw new Error("a valid trace id has a writer");
+    const buf = new Uint8Array(w.byteLength + 2);
+    w.write(buf, 1);
+    const written = new TextDecoder().decode(buf.subarray(1, 1 + w.byteLength));
+    expect(written).toMatch(FORMAT);
+    expect(written).toBe(`${first.slice(0, 44)}00000002-01`);
+    expect(new BatchSpans("0".repeat(32)).nextWriter()).toBe("");
+  });
 });
