@@ -19,6 +19,7 @@ import { ResendBuffer, type Eviction } from "../link/resend-buffer.js";
 import { log } from "../log.js";
 import { BatchTrace } from "./batch-trace.js";
 import { CloseCode } from "../wire/close-codes.js";
+import { closeSocket } from "./close-socket.js";
 import { HELLO_TIMEOUT_MS } from "../tunables.js";
 
 export type { LinkHost } from "./link-host.js";
@@ -28,6 +29,8 @@ type State = "connecting" | "hello" | "open" | "backoff" | "closed";
 
 export class UpstreamLink {
   private ws: WebSocket | null = null;
+  /** The previous path's socket after a route switch, open until the new path says hello (see reroute). */
+  private retiring: WebSocket | null = null;
   private state: State = "closed";
   private seq = 0;
   /** Highest sequence handed to a socket: anything at or below it that is sent again is a resend. */
@@ -116,12 +119,9 @@ export class UpstreamLink {
     this.state = "closed";
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    try {
-      this.ws?.close(CloseCode.NORMAL, "client gone");
-    } catch {
-      // already closed
-    }
+    closeSocket(this.ws, "client gone");
     this.ws = null;
+    this.retire();
   }
 
   private async connect(): Promise<void> {
@@ -154,11 +154,7 @@ export class UpstreamLink {
       setTimeout(() => {
         if (this.state === "hello" && this.ws === ws) {
           log("no hello from the region: reconnecting", { region: this.regionKey, linkId: this.linkId }, "error");
-          try {
-            ws.close(CloseCode.NORMAL, "no hello");
-          } catch {
-            // already closed
-          }
+          closeSocket(ws, "no hello");
           this.dropped();
         }
       }, HELLO_TIMEOUT_MS);
@@ -174,6 +170,7 @@ export class UpstreamLink {
       if (!m) return;
       switch (m.t) {
         case "hello":
+          this.retire();
           this.buffer.ack(m.applied);
           this.acked(m.applied);
           // Batches older than the resend window are not sent again (the region would ignore states that
@@ -223,12 +220,17 @@ export class UpstreamLink {
     this.ws = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    // Make before break: the old path stays open until the new one's hello, so frames already on their
+    // way on it (an alert sent as the region switched the link) still arrive; then it is closed.
+    this.retire();
+    this.retiring = old;
     void this.connect();
-    try {
-      old?.close(CloseCode.NORMAL, "route changed");
-    } catch {
-      // already closed
-    }
+  }
+
+  /** Closes the previous path's socket kept open across a route switch. */
+  private retire(): void {
+    closeSocket(this.retiring, "route changed");
+    this.retiring = null;
   }
 
   /** Sends every unacknowledged batch in order, marked resent; false when the socket failed meanwhile. */
@@ -271,11 +273,7 @@ export class UpstreamLink {
   private cut(): void {
     const ws = this.ws;
     this.dropped();
-    try {
-      ws?.close(CloseCode.NORMAL, "chaos: link cut");
-    } catch {
-      // already closed
-    }
+    closeSocket(ws, "chaos: link cut");
   }
 
   /** The socket is gone: schedule a reconnect unless the owner closed us. */

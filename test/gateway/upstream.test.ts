@@ -109,4 +109,41 @@ describe("upstream link", () => {
     expect(lost).toEqual([]);
     link.close();
   });
+
+  it("keeps the old path open across a route switch until the new one says hello, so a frame already on it arrives", async () => {
+    /** A fake object answering links: records its server sockets; greets at once or when told. */
+    const fakeObject = (greetAtOnce: boolean) => {
+      const servers: { ws: WebSocket; closed: boolean }[] = [];
+      const stub = {
+        fetch: async () => {
+          const pair = new WebSocketPair();
+          const s = { ws: pair[1], closed: false };
+          s.ws.accept();
+          s.ws.addEventListener("close", () => (s.closed = true));
+          servers.push(s);
+          if (greetAtOnce) s.ws.send(encodeControl({ t: "hello", applied: 0 }));
+          return new Response(null, { status: 101, webSocket: pair[0] });
+        },
+      };
+      return { servers, ns: { idFromName: (n: string) => n, get: () => stub } };
+    };
+    const region = fakeObject(true);
+    const hubs = fakeObject(false);
+    const env = { REGION: region.ns, HUB: hubs.ns } as unknown as Env;
+    const forwarded: number[] = [];
+    const h: LinkHost = { forward: (f) => forwarded.push(f[0]!), proximity() {}, far() {}, lost() {}, resent() {}, shed() {} };
+    const link = new UpstreamLink("u0", "s.u0", env, opts, h, "0".repeat(32), "drone-1");
+    link.start();
+    await eventually(() => region.servers.length === 1, 5000, "direct link");
+    const direct = region.servers[0]!;
+    direct.ws.send(encodeControl({ t: "route", hubs: 1 }));
+    await eventually(() => hubs.servers.length === 1, 5000, "the hub link");
+    // The region sent this as it switched the link: it is on the old path, and must not be lost.
+    direct.ws.send(new Uint8Array([7, 1, 2]));
+    await eventually(() => forwarded.includes(7), 5000, "the frame on the old path");
+    expect(direct.closed).toBe(false);
+    hubs.servers[0]!.ws.send(encodeControl({ t: "hello", applied: 0 }));
+    await eventually(() => direct.closed, 5000, "the old path closed after the new one's hello");
+    link.close();
+  });
 });
