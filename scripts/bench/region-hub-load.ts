@@ -3,7 +3,8 @@
  * gateway sessions, no hubs: scripts/bench/hub-load/worker.ts), fed through K hub-like sockets with
  * the bundles K ingest hubs would send for N single-drone links at 10 Hz, staged head-on pairs among
  * them. Prints what was sent and applied (loss must be 0), whether the region kept pace (backlog, ack
- * lag, stalls, drain), the staged pairs alerted on both drones, and the region's CPU per point (the
+ * lag, stalls, drain), the staged pairs alerted on both drones, edge-side alert latency (the feeder is the
+ * gateway: hub-load/alert-latency.ts), workerd memory, and the region's CPU per point (the
  * workerd process's /proc CPU over the points it applied). Exits 1 on loss or a missed staged alert.
  *   npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4]
  *                                            [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload]
@@ -12,7 +13,9 @@
  * --relay-links L: the relay shape instead (L direct gateway links, batches of ≤ 256 points a window).
  * --overload: issue 12's overload, the same fleet (default 6,000 drones: twice what one region keeps pace with
  *            here) with LOAD_SHEDDING 0 then 1, each on a cold edge; the sessions the feeder plays hold back
- *            reports by the product's own rule (src/ingest/load-shed.ts) when the region asks.
+ *            reports by the product's own rule (src/ingest/load-shed.ts) when the region asks. Ends with both side by
+ *            side (hub-load/overload-table.ts): edge-side alert latency over the whole run and split where the
+ *            shed level settled, staged drones' reports shed, workerd RSS.
  * --compare: the 500-socket workload's shape next to the relay workload's, in one sitting, each on a
  *            cold edge: 500 drones via 5 hubs, then 500 drones on one relay link; prints the ratio.
  */
@@ -24,7 +27,9 @@ import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 import { buildSnapshot } from "../lib/snapshot.js";
 import { Edge } from "./edge.js";
 import { writeHubLoadConfig } from "./hub-load/config.js";
+import { describeLatency } from "./hub-load/alert-latency.js";
 import type { FeedShape } from "./hub-load/feeder.js";
+import { overloadTable } from "./hub-load/overload-table.js";
 import { type LoadResult, lateReports, runRegionLoad } from "./hub-load/run.js";
 import { HOME } from "./messages/layout.js";
 
@@ -135,6 +140,9 @@ for (const r of results) {
     `  stats request round trip p50 / max ${f(r.statsRttP50, 0)} / ${f(r.statsRttMax, 0)} ms${r.unpatched ? "; bundles encoded in full (a layout changed under the feeder's patch)" : ""}`,
     `  staged pairs alerted on both drones: ${r.pairsAlerted} of ${r.pairs} (${r.alertFrames} alert frames in all)${r.missing.length > 0 ? `; missing ${r.missing.join(", ")}` : ""}`,
     `  load shedding: level up to ${r.maxShedLevel}, ${r.shed} reports held back by the sessions; report age at the region p99 per second: median ${f(r.ageP99Median, 0)} ms, worst ${f(r.ageP99Max, 0)} ms`,
+    `  edge-side alert latency p50/p99/max (samples): whole run ${describeLatency(r.alertLatency.all)}; staged pairs ${describeLatency(r.alertLatency.staged)}`,
+    `  staged drones' reports shed: ${r.stagedShed.near} within 2R of the partner, ${r.stagedShed.conflict} in the conflict's lead, ${r.stagedShed.far} before (at most ${r.stagedShed.maxPerDrone} of one drone)`,
+    `  workerd RSS warm / peak / end ${r.rssWarmMiB.toFixed(0)} / ${r.rssPeakMiB.toFixed(0)} / ${r.rssEndMiB.toFixed(0)} MiB`,
     `  errors to drones: ${Object.keys(r.errors).length > 0 ? JSON.stringify(r.errors) : "none"}`,
     `  region CPU ${f(r.regionUsPerPoint, 2)} µs/pt (workerd /proc over the points applied after warm-up), ${f(100 * r.regionCoreShare, 0)} % of a core; feeder (Node) ${f(r.feederUsPerPoint, 2)} µs/pt; load average ${f(r.loadAvg)}`,
   );
@@ -146,18 +154,7 @@ if (results.length > 1) {
       `${String(r.offeredPerS).padStart(13)}  ${f(r.sentPerS, 0).padStart(10)}  ${f(r.regionUsPerPoint, 2).padStart(13)}  ${`${f(100 * r.regionCoreShare, 0)} %`.padStart(11)}  ${f(r.maxBacklogS, 2).padStart(14)}  ${String(r.drainMs).padStart(9)}  ${f(r.ackLagP99, 0).padStart(11)}  ${`${r.pairsAlerted}/${r.pairs}`.padStart(6)}   ${r.keepingPace ? "yes" : "NO"}`,
     );
 }
-if (args.overload === true && results.length === 2) {
-  const [off, on] = results as [LoadResult, LoadResult];
-  lines.push(
-    "",
-    "overload                                   shedding off    shedding on",
-    `report age p99 per second, median / worst  ${`${f(off.ageP99Median, 0)}/${f(off.ageP99Max, 0)}`.padStart(12)}   ${`${f(on.ageP99Median, 0)}/${f(on.ageP99Max, 0)}`.padStart(12)} ms`,
-    `reports held back (shed)                   ${String(off.shed).padStart(12)}   ${String(on.shed).padStart(12)}`,
-    `backlog max, s / drained after, ms         ${`${f(off.maxBacklogS, 2)}/${off.drainMs}`.padStart(12)}   ${`${f(on.maxBacklogS, 2)}/${on.drainMs}`.padStart(12)}`,
-    `staged pairs alerted on both drones        ${`${off.pairsAlerted}/${off.pairs}`.padStart(12)}   ${`${on.pairsAlerted}/${on.pairs}`.padStart(12)}`,
-    `lost (sent and not applied)                ${String(off.lost).padStart(12)}   ${String(on.lost).padStart(12)}`,
-  );
-}
+if (args.overload === true && results.length === 2) lines.push(...overloadTable(results[0]!, results[1]!));
 if (args.compare === true) lines.push(`hubs / relay region CPU per point: ${f(results[0]!.regionUsPerPoint / results[1]!.regionUsPerPoint, 2)}`);
 process.stdout.write(`${lines.join("\n")}\n`);
 const failed = results.some((r) => r.lost !== 0 || r.missing.length > 0 || r.unackedLinks > 0);

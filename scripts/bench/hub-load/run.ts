@@ -11,8 +11,9 @@ import type { Edge } from "../edge.js";
 import { sleep } from "../processes.js";
 import type { RegionStats } from "../region-stats.js";
 import { percentile } from "../stats.js";
+import { type AlertLatency, type AlertSample, alertLatency, settledAfterS } from "./alert-latency.js";
 import { type FeedShape, Feeder } from "./feeder.js";
-import { LoadFleet } from "./fleet.js";
+import { LoadFleet, PAIR_LEAD_S } from "./fleet.js";
 
 export interface LoadOptions {
   region: string;
@@ -71,13 +72,30 @@ export interface LoadResult {
   /** Over the seconds after the warm-up, from the region's one-second metrics: report age measurement → applied, p99 per second (median and worst second), ms. */
   ageP99Median: number;
   ageP99Max: number;
+  /** Edge-side alert latency samples (alert-latency.ts), and their summary split where this run's shed level settled. */
+  alerts: AlertSample[];
+  alertLatency: AlertLatency;
+  /** The region's own one-second metrics over the run. */
+  seconds: RegionSecond[];
+  /** The shed level's course as the feeder's sessions heard it: seconds after the start, level. */
+  shedLevels: { atS: number; level: number }[];
+  /** Seconds after the start each staged pair's encounter is planned to start (PAIR_LEAD_S before they meet). */
+  pairStartsS: number[];
+  /** Reports of staged drones held back (feeder.ts stagedShed). */
+  stagedShed: { near: number; conflict: number; far: number; maxPerDrone: number };
+  /** workerd RSS at the end of the warm-up, its peak over the run, and after the drain, MiB. */
+  rssWarmMiB: number;
+  rssPeakMiB: number;
+  rssEndMiB: number;
 }
 
 export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions): Promise<LoadResult> {
   const fleet = new LoadFleet(o.region, o.drones, {
     pairs: o.pairs,
-    firstMeetMs: (o.warmupS + 3) * 1000,
-    lastMeetMs: Math.max((o.warmupS + 3) * 1000, (o.seconds - 2) * 1000),
+    // Encounters start evenly from 1 s into the run to PAIR_LEAD_S before its end (each pair meets within it):
+    // the shed level's climb and its steady state both see new encounters.
+    firstMeetMs: (1 + PAIR_LEAD_S) * 1000,
+    lastMeetMs: Math.max((1 + PAIR_LEAD_S) * 1000, (o.seconds - 0.5) * 1000),
     seed: o.seed,
     fleet: "bench",
     idPrefix: "h",
@@ -96,6 +114,9 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
     feeder.start(t0);
     let warm: { stats: RegionStats; cpu: number; node: number; atMs: number } | null = null;
     let maxBacklogS = 0;
+    let rssPeak = edge.rssBytes();
+    let rssWarm = 0;
+    let nextRss = t0;
     let nextPoll = t0 + 1000;
     let nextStallCheck = t0;
     const polls: Promise<void>[] = [];
@@ -104,6 +125,11 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
     while (Date.now() < t0 + o.seconds * 1000) {
       const now = Date.now();
       feeder.tick(now, true);
+      if (now >= nextRss) {
+        rssPeak = Math.max(rssPeak, edge.rssBytes());
+        if (rssWarm === 0 && now >= t0 + o.warmupS * 1000) rssWarm = rssPeak;
+        nextRss = now + 250;
+      }
       if (now >= nextStallCheck) {
         feeder.replies.poll(now, true);
         nextStallCheck = now + 100;
@@ -141,6 +167,8 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       s = await stats(o.region);
     }
     const drainMs = Date.now() - sendEnd;
+    const rssEnd = edge.rssBytes();
+    rssPeak = Math.max(rssPeak, rssEnd);
     const cpu1 = edge.cpuMicros();
     const node1 = cpuNow();
     // From the end of the warm-up, or from the start when the region never answered in time.
@@ -154,7 +182,12 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       if (!feeder.replies.alertedAbout.get(b)?.has(a)) missing.push(`${b}→${a}`);
     }
     const lag = feeder.replies.ackLagMs;
-    const ages = await secondAges(edge.url, token, o.region, t0 + o.warmupS * 1000, sendEnd);
+    const partner = new Map(fleet.pairs.flatMap((p) => [[fleet.ids[p.a]!, fleet.ids[p.b]!] as const, [fleet.ids[p.b]!, fleet.ids[p.a]!] as const]));
+    const alerts = feeder.replies.firstAlerts.map(
+      (a): AlertSample => ({ startedS: (a.startedMs - t0) / 1000, latencyMs: a.latencyMs, staged: partner.get(a.drone) === a.other }),
+    );
+    const seconds = await regionSeconds(edge.url, token, o.region, t0, sendEnd);
+    const ages = seconds.filter((x) => x.atS >= o.warmupS && Number.isFinite(x.ageP99Ms)).map((x) => x.ageP99Ms);
     const sentS = (sendEnd - t0) / 1000;
     const lost = feeder.sent.points - s.points;
     const r: LoadResult = {
@@ -194,6 +227,15 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       maxShedLevel: feeder.replies.maxShedLevel,
       ageP99Median: percentile(ages, 50),
       ageP99Max: ages.reduce((m, x) => Math.max(m, x), 0),
+      alerts,
+      alertLatency: alertLatency(alerts, settledAfterS(feeder.replies.shedLevels, t0)),
+      seconds,
+      shedLevels: feeder.replies.shedLevels.map((l) => ({ atS: (l.atMs - t0) / 1000, level: l.level })),
+      pairStartsS: fleet.pairs.map((p) => p.meetMs / 1000 - PAIR_LEAD_S),
+      stagedShed: feeder.stagedShed,
+      rssWarmMiB: rssWarm / 2 ** 20,
+      rssPeakMiB: rssPeak / 2 ** 20,
+      rssEndMiB: rssEnd / 2 ** 20,
       // Pace: a backlog under a second, drained soon after the last send, and no report the region itself
       // counted as late (LATE_NOTICE_MS, 1 s after measurement: its BEHIND / STALE_ON_ARRIVAL notices).
       keepingPace: maxBacklogS <= 1 && drainMs <= 3000 && lost === 0 && lateReports(feeder.replies.errors) === 0,
@@ -221,14 +263,33 @@ async function regionStats(url: string, token: string, region: string, attempts 
   return (await r.json()) as RegionStats;
 }
 
-/** The region's per-second p99 report age (measurement → applied) for the seconds in [fromMs, toMs]. */
-async function secondAges(url: string, token: string, region: string, fromMs: number, toMs: number): Promise<number[]> {
-  const r = await fetch(`${url}/v1/regions/${region}/metrics?since=${Math.floor(fromMs)}&limit=3600`, {
+/** One second of the region's own metrics (its one-second rows), seconds after the run's start. */
+export interface RegionSecond {
+  atS: number;
+  applied: number;
+  /** Report age (measurement → applied) p99, and live batches' wait (gateway flush → applied) p90, ms: the gauge's input. */
+  ageP99Ms: number;
+  waitP90Ms: number;
+  shedLevel: number;
+}
+
+/** The region's one-second metrics rows from `fromMs` to `toMs`. */
+async function regionSeconds(url: string, token: string, region: string, t0Ms: number, toMs: number): Promise<RegionSecond[]> {
+  const r = await fetch(`${url}/v1/regions/${region}/metrics?since=${Math.floor(t0Ms)}&limit=3600`, {
     headers: { Authorization: `Bearer ${token}`, Connection: "close" },
   });
   if (!r.ok) return [];
-  const body = (await r.json()) as { metrics: { ts_ms: number; metrics: { delayP99Ms?: number | null } }[] };
-  return body.metrics.filter((m) => m.ts_ms <= toMs && typeof m.metrics.delayP99Ms === "number").map((m) => m.metrics.delayP99Ms as number);
+  type Row = { ts_ms: number; metrics: { applied?: number; delayP99Ms?: number | null; batchWaitP90Ms?: number | null; shedLevel?: number } };
+  const body = (await r.json()) as { metrics: Row[] };
+  return body.metrics
+    .filter((m) => m.ts_ms <= toMs)
+    .map((m) => ({
+      atS: (m.ts_ms - t0Ms) / 1000,
+      applied: m.metrics.applied ?? 0,
+      ageP99Ms: m.metrics.delayP99Ms ?? Number.NaN,
+      waitP90Ms: m.metrics.batchWaitP90Ms ?? Number.NaN,
+      shedLevel: m.metrics.shedLevel ?? 0,
+    }));
 }
 
 /** Reports the region told its links reached it late (its notices carry their count). */
