@@ -7,7 +7,7 @@
  * gateway: hub-load/alert-latency.ts), workerd memory, and the region's CPU per point (the
  * workerd process's /proc CPU over the points it applied). Exits 1 on loss or a missed staged alert.
  *   npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4]
- *                                            [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload]
+ *                                            [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload [--only on|off]]
  * --drones: a comma-separated list runs each (a sweep, each on a cold edge) and ends with a summary table.
  * --hubs: default what the region's policy picks, ceil(drones × hz / HUB_MSGS_PER_S 1000).
  * --relay-links L: the relay shape instead (L direct gateway links, batches of ≤ 256 points a window).
@@ -15,7 +15,8 @@
  *            here) with LOAD_SHEDDING 0 then 1, each on a cold edge; the sessions the feeder plays hold back
  *            reports by the product's own rule (src/ingest/load-shed.ts) when the region asks. Ends with both side by
  *            side (hub-load/overload-table.ts): edge-side alert latency over the whole run and split where the
- *            shed level settled, staged drones' reports shed, workerd RSS.
+ *            shed level settled, staged drones' reports shed, workerd RSS. --only on|off: that run alone (for
+ *            before/after comparisons of the shedding rule, alternated).
  * --compare: the 500-socket workload's shape next to the relay workload's, in one sitting, each on a
  *            cold edge: 500 drones via 5 hubs, then 500 drones on one relay link; prints the ratio.
  */
@@ -35,7 +36,7 @@ import { HOME } from "./messages/layout.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const USAGE =
-  "usage: npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4] [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload]";
+  "usage: npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4] [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload [--only on|off]]";
 const args = commandLineOrExit(process.argv.slice(2), {
   name: "region-hub-load",
   usage: USAGE,
@@ -50,6 +51,7 @@ const args = commandLineOrExit(process.argv.slice(2), {
     "relay-links": { type: "string" },
     compare: { type: "boolean" },
     overload: { type: "boolean" },
+    only: { type: "string" },
   },
 } as const);
 const hz = numberFlag(args, "hz", 10);
@@ -75,7 +77,12 @@ if (args.overload === true) {
   // region keeps pace with on this machine (~30,000 points/s, docs/scaling.md).
   const drones = Number(args.drones ?? "6000");
   const hubs = numberFlag(args, "hubs", Math.max(1, Math.ceil((drones * hz) / 1000)));
-  for (const shedding of [0, 1] as const) runs.push({ drones, shape: { kind: "hubs", hubs }, pairs, shedding });
+  const only = args.only === "on" ? 1 : args.only === "off" ? 0 : null;
+  if (args.only !== undefined && only === null) {
+    process.stderr.write(`--only takes on or off\n${USAGE}\n`);
+    process.exit(2);
+  }
+  for (const shedding of [0, 1] as const) if (only === null || only === shedding) runs.push({ drones, shape: { kind: "hubs", hubs }, pairs, shedding });
 } else if (args.compare === true) {
   runs.push({ drones: 500, shape: { kind: "hubs", hubs: 5 }, pairs: Math.min(pairs, 6) });
   runs.push({ drones: 500, shape: { kind: "relay", links: 1 }, pairs: Math.min(pairs, 6) });
@@ -140,7 +147,7 @@ for (const r of results) {
     `  stats request round trip p50 / max ${f(r.statsRttP50, 0)} / ${f(r.statsRttMax, 0)} ms${r.unpatched ? "; bundles encoded in full (a layout changed under the feeder's patch)" : ""}`,
     `  staged pairs alerted on both drones: ${r.pairsAlerted} of ${r.pairs} (${r.alertFrames} alert frames in all)${r.missing.length > 0 ? `; missing ${r.missing.join(", ")}` : ""}`,
     `  load shedding: level up to ${r.maxShedLevel}, ${r.shed} reports held back by the sessions; report age at the region p99 per second: median ${f(r.ageP99Median, 0)} ms, worst ${f(r.ageP99Max, 0)} ms`,
-    `  edge-side alert latency p50/p99/max (samples): whole run ${describeLatency(r.alertLatency.all)}; staged pairs ${describeLatency(r.alertLatency.staged)}`,
+    `  edge-side alert latency p50/p99/max (samples): whole run ${describeLatency(r.alertLatency.all)}; encounters started before the shed level settled (${f(r.alertLatency.settledS)} s) ${describeLatency(r.alertLatency.before)}, from then ${describeLatency(r.alertLatency.after)}; staged pairs ${describeLatency(r.alertLatency.staged)}`,
     `  staged drones' reports shed: ${r.stagedShed.near} within 2R of the partner, ${r.stagedShed.conflict} in the conflict's lead, ${r.stagedShed.far} before (at most ${r.stagedShed.maxPerDrone} of one drone)`,
     `  workerd RSS warm / peak / end ${r.rssWarmMiB.toFixed(0)} / ${r.rssPeakMiB.toFixed(0)} / ${r.rssEndMiB.toFixed(0)} MiB`,
     `  errors to drones: ${Object.keys(r.errors).length > 0 ? JSON.stringify(r.errors) : "none"}`,
