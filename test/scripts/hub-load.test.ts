@@ -9,6 +9,8 @@ import { decodeBundle, encodeBundle } from "../../src/wire/hub-protocol.js";
 import { BundleWriter, OnePointLink, type PendingReport } from "../../scripts/bench/hub-load/batch-template.js";
 import { alertLatency, settledAfterS, summarize } from "../../scripts/bench/hub-load/alert-latency.js";
 import { LoadFleet, PAIR_LEAD_S } from "../../scripts/bench/hub-load/fleet.js";
+import { Replies } from "../../scripts/bench/hub-load/replies.js";
+import { encodeControl } from "../../src/wire/link-protocol.js";
 
 const REGION = regionOf(48.8566, 2.3522, 4);
 const T0 = 1_700_000_000_000;
@@ -106,5 +108,21 @@ describe("hub-load alert latency", () => {
     expect(l.all.max).toBe(900);
     expect(summarize([]).count).toBe(0);
     expect(summarize([]).p99).toBeNaN();
+  });
+
+  it("keeps one shed level per tick when two ticks' fan-outs interleave across hub sockets", () => {
+    const r = new Replies(() => Number.NaN, 1500);
+    const shed = (level: number, at: number) => r.on("l1", encodeControl({ t: "shed", level }), at);
+    shed(1, T0);
+    shed(1, T0 + 1000);
+    for (const [i, level] of [2, 3, 2, 3, 3].entries()) shed(level, T0 + 2000 + i);
+    shed(2, T0 + 3000);
+    for (const [i, level] of [3, 2, 2].entries()) shed(level, T0 + 4000 + i); // back to the level before: no change
+    expect(r.shedLevels).toEqual([
+      { atMs: T0, level: 1 },
+      { atMs: T0 + 2000, level: 3 },
+      { atMs: T0 + 3000, level: 2 },
+    ]);
+    expect(r.maxShedLevel).toBe(3);
   });
 });

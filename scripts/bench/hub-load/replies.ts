@@ -10,6 +10,9 @@
 import { decodeServerFrame } from "../../../src/client/wire.js";
 import { parseControl } from "../../../src/wire/link-protocol.js";
 
+/** Shed-level frames this close together are one tick's fan-out (see noteLevel), ms. */
+const LEVEL_BURST_MS = 200;
+
 /** An encounter's first alert to one of its drones. */
 export interface FirstAlert {
   drone: string;
@@ -93,7 +96,7 @@ export class Replies {
         break;
       case "shed":
         this.maxShedLevel = Math.max(this.maxShedLevel, m.level);
-        if (this.shedLevels.at(-1)?.level !== m.level) this.shedLevels.push({ atMs: nowMs, level: m.level });
+        this.noteLevel(m.level, nowMs);
         this.onShed?.(m.level);
         break;
       case "route":
@@ -103,6 +106,19 @@ export class Replies {
       default:
         break;
     }
+  }
+
+  /**
+   * The region tells each link in turn, and the links' frames come through 60 hub sockets read one
+   * after another: two ticks' fan-outs can interleave for a few ms. A change within LEVEL_BURST_MS of
+   * the last one replaces it, so the course shows each tick's level once.
+   */
+  private noteLevel(level: number, nowMs: number): void {
+    const last = this.shedLevels.at(-1);
+    if (last !== undefined && nowMs - last.atMs < LEVEL_BURST_MS) {
+      last.level = level;
+      if (this.shedLevels.at(-2)?.level === level) this.shedLevels.pop();
+    } else if (last?.level !== level) this.shedLevels.push({ atMs: nowMs, level });
   }
 
   private frame(bytes: Uint8Array, nowMs: number): void {
