@@ -147,9 +147,9 @@ for (const r of results) {
     `  stats request round trip p50 / max ${f(r.statsRttP50, 0)} / ${f(r.statsRttMax, 0)} ms${r.unpatched ? "; bundles encoded in full (a layout changed under the feeder's patch)" : ""}`,
     `  staged pairs alerted on both drones: ${r.pairsAlerted} of ${r.pairs} (${r.alertFrames} alert frames in all)${r.missing.length > 0 ? `; missing ${r.missing.join(", ")}` : ""}`,
     `  load shedding: level up to ${r.maxShedLevel} (${r.shedLevels.map((l) => `${l.level}@${f(l.atS)}`).join(" ") || "never raised"}), ${r.shed} reports held back by the sessions; report age at the region p99 per second: median ${f(r.ageP99Median, 0)} ms, worst ${f(r.ageP99Max, 0)} ms`,
-    `  edge-side alert latency p50/p99/max (samples): whole run ${describeLatency(r.alertLatency.all)}; encounters started before the shed level settled (${f(r.alertLatency.settledS)} s) ${describeLatency(r.alertLatency.before)}, from then ${describeLatency(r.alertLatency.after)}; staged pairs ${describeLatency(r.alertLatency.staged)}`,
+    `  edge-side alert latency p50/p99/max (samples): whole run ${describeLatency(r.alertLatency.all)}${r.maxShedLevel > 0 ? `; encounters started before the shed level settled (${f(r.alertLatency.settledS)} s) ${describeLatency(r.alertLatency.before)}, from then ${describeLatency(r.alertLatency.after)}` : ""}; staged pairs ${describeLatency(r.alertLatency.staged)}`,
     `  staged drones' reports shed: ${r.stagedShed.near} within 2R of the partner, ${r.stagedShed.conflict} in the conflict's lead, ${r.stagedShed.far} before (at most ${r.stagedShed.maxPerDrone} of one drone)`,
-    `  workerd RSS warm / peak / end ${r.rssWarmMiB.toFixed(0)} / ${r.rssPeakMiB.toFixed(0)} / ${r.rssEndMiB.toFixed(0)} MiB`,
+    `  workerd RSS warm / mid-run / peak / end ${r.rssWarmMiB.toFixed(0)} / ${r.rssMidMiB.toFixed(0)} / ${r.rssPeakMiB.toFixed(0)} / ${r.rssEndMiB.toFixed(0)} MiB`,
     `  errors to drones: ${Object.keys(r.errors).length > 0 ? JSON.stringify(r.errors) : "none"}`,
     `  region CPU ${f(r.regionUsPerPoint, 2)} µs/pt (workerd /proc over the points applied after warm-up), ${f(100 * r.regionCoreShare, 0)} % of a core; feeder (Node) ${f(r.feederUsPerPoint, 2)} µs/pt; load average ${f(r.loadAvg)}`,
   );

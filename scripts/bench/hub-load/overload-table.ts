@@ -26,7 +26,7 @@ export function overloadTable(off: LoadResult, on: LoadResult): string[] {
     row("report age p99 per second, median / worst, ms", `${f(off.ageP99Median)}/${f(off.ageP99Max)}`, `${f(on.ageP99Median)}/${f(on.ageP99Max)}`),
     row("reports held back (shed)", String(off.shed), String(on.shed)),
     row("backlog max, s / drained after, ms", `${f(off.maxBacklogS, 2)}/${off.drainMs}`, `${f(on.maxBacklogS, 2)}/${on.drainMs}`),
-    row("workerd RSS warm / peak / end, MiB", rss(off), rss(on)),
+    row("workerd RSS warm / mid-run / peak / end, MiB", rss(off), rss(on)),
     row("staged pairs alerted on both drones", `${off.pairsAlerted}/${off.pairs}`, `${on.pairsAlerted}/${on.pairs}`),
     row("lost (sent and not applied)", String(off.lost), String(on.lost)),
     row("load average (1 min) at the end", f(off.loadAvg, 2), f(on.loadAvg, 2)),
@@ -62,5 +62,5 @@ function levels(r: LoadResult): string {
 }
 
 function rss(r: LoadResult): string {
-  return `${r.rssWarmMiB.toFixed(0)}/${r.rssPeakMiB.toFixed(0)}/${r.rssEndMiB.toFixed(0)}`;
+  return `${r.rssWarmMiB.toFixed(0)}/${r.rssMidMiB.toFixed(0)}/${r.rssPeakMiB.toFixed(0)}/${r.rssEndMiB.toFixed(0)}`;
 }

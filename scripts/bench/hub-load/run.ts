@@ -83,8 +83,9 @@ export interface LoadResult {
   pairStartsS: number[];
   /** Reports of staged drones held back (feeder.ts stagedShed). */
   stagedShed: { near: number; conflict: number; far: number; maxPerDrone: number };
-  /** workerd RSS at the end of the warm-up, its peak over the run, and after the drain, MiB. */
+  /** workerd RSS at the end of the warm-up, half-way through the sending, its peak over the run, and after the drain, MiB (bounded: mid ≈ end). */
   rssWarmMiB: number;
+  rssMidMiB: number;
   rssPeakMiB: number;
   rssEndMiB: number;
 }
@@ -116,6 +117,7 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
     let maxBacklogS = 0;
     let rssPeak = edge.rssBytes();
     let rssWarm = 0;
+    let rssMid = 0;
     let nextRss = t0;
     let nextPoll = t0 + 1000;
     let nextStallCheck = t0;
@@ -126,8 +128,10 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       const now = Date.now();
       feeder.tick(now, true);
       if (now >= nextRss) {
-        rssPeak = Math.max(rssPeak, edge.rssBytes());
-        if (rssWarm === 0 && now >= t0 + o.warmupS * 1000) rssWarm = rssPeak;
+        const rss = edge.rssBytes();
+        rssPeak = Math.max(rssPeak, rss);
+        if (rssWarm === 0 && now >= t0 + o.warmupS * 1000) rssWarm = rss;
+        if (rssMid === 0 && now >= t0 + (o.seconds * 1000) / 2) rssMid = rss;
         nextRss = now + 250;
       }
       if (now >= nextStallCheck) {
@@ -234,6 +238,7 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       pairStartsS: fleet.pairs.map((p) => p.meetMs / 1000 - PAIR_LEAD_S),
       stagedShed: feeder.stagedShed,
       rssWarmMiB: rssWarm / 2 ** 20,
+      rssMidMiB: rssMid / 2 ** 20,
       rssPeakMiB: rssPeak / 2 ** 20,
       rssEndMiB: rssEnd / 2 ** 20,
       // Pace: a backlog under a second, drained soon after the last send, and no report the region itself
