@@ -70,11 +70,12 @@ describe("hub-load feeder", () => {
     }
   });
 
-  it("places a staged drone near, in the conflict's lead, or far from its partner by the time to meeting", () => {
+  it("places a staged drone within 2R of its partner (closing or parting), in the conflict's lead, or far, by the time to meeting", () => {
     const f = fleet();
     const { a, b, meetMs } = f.pairs[0]!;
-    expect(f.pairPhase(a, T0 + meetMs)).toBe("near");
-    expect(f.pairPhase(b, T0 + meetMs + 900)).toBe("near");
+    expect(f.pairPhase(a, T0 + meetMs)).toBe("closing");
+    expect(f.pairPhase(a, T0 + meetMs - 900)).toBe("closing");
+    expect(f.pairPhase(b, T0 + meetMs + 900)).toBe("parting");
     expect(f.pairPhase(a, T0 + meetMs + 1100)).toBe("far");
     expect(f.pairPhase(a, T0 + meetMs - 1100)).toBe("conflict");
     expect(f.pairPhase(a, T0 + meetMs - PAIR_LEAD_S * 1000 + 10)).toBe("conflict");

@@ -51,7 +51,7 @@ export class Feeder {
   private readonly region: string;
   readonly sent = { points: 0, batches: 0, messages: 0, urgentBatches: 0, maxBufferedBytes: 0, lateSlotsMs: 0, shed: 0 };
   /** Reports of staged drones held back, by where the drone was (fleet.pairPhase), and the most of any one staged drone. */
-  readonly stagedShed = { near: 0, conflict: 0, far: 0, maxPerDrone: 0 };
+  readonly stagedShed = { closing: 0, parting: 0, conflict: 0, far: 0, maxPerDrone: 0 };
   private readonly stagedShedOf = new Map<number, number>();
   /** What the links' gateway sessions would hold back when the region sheds load: the product's own rule (src/ingest/load-shed.ts). */
   private readonly shedding = new LoadShed();

@@ -123,13 +123,14 @@ export class LoadFleet {
   }
 
   /**
-   * Where staged drone `i` is at Unix ms `timeMs` relative to its partner: "near" within 2R (the region's
-   * proximity), "conflict" from PAIR_LEAD_S before meeting, "far" otherwise; null for the population.
+   * Where staged drone `i` is at Unix ms `timeMs` relative to its partner: within 2R (the region's
+   * proximity) before meeting ("closing") or after ("parting"), "conflict" from PAIR_LEAD_S before
+   * meeting, "far" otherwise; null for the population.
    */
-  pairPhase(i: number, timeMs: number): "near" | "conflict" | "far" | null {
+  pairPhase(i: number, timeMs: number): "closing" | "parting" | "conflict" | "far" | null {
     if (Number.isNaN(this.ve[i]!)) return null;
     const toMeetS = (this.meet[i]! - (timeMs - this.startMs)) / 1000;
-    if (2 * PAIR_SPEED_MPS * Math.abs(toMeetS) < 2 * RADIUS_M) return "near";
+    if (2 * PAIR_SPEED_MPS * Math.abs(toMeetS) < 2 * RADIUS_M) return toMeetS >= 0 ? "closing" : "parting";
     return toMeetS > 0 && toMeetS <= PAIR_LEAD_S ? "conflict" : "far";
   }
 

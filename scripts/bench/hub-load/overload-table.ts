@@ -12,7 +12,8 @@ export function overloadTable(off: LoadResult, on: LoadResult): string[] {
   const lOff = alertLatency(off.alerts, settle);
   const lOn = on.alertLatency;
   const row = (name: string, a: string, b: string) => `${name.padEnd(52)}${a.padStart(24)}   ${b.padStart(24)}`;
-  const staged = (r: LoadResult) => `${r.stagedShed.near}/${r.stagedShed.conflict}/${r.stagedShed.far} (≤ ${r.stagedShed.maxPerDrone})`;
+  const staged = (r: LoadResult) =>
+    `${r.stagedShed.closing}+${r.stagedShed.parting}/${r.stagedShed.conflict}/${r.stagedShed.far} (≤ ${r.stagedShed.maxPerDrone})`;
   return [
     "",
     row("overload", "shedding off", "shedding on"),
@@ -32,7 +33,7 @@ export function overloadTable(off: LoadResult, on: LoadResult): string[] {
     row("load average (1 min) at the end", f(off.loadAvg, 2), f(on.loadAvg, 2)),
     "",
     ...courseTable(off, on),
-    `staged encounters start at ${on.pairStartsS.map((s) => f(s, 1)).join(", ")} s; near: within 2R of the partner, conflict: up to 5.5 s before meeting, far: before that`,
+    `staged encounters start at ${on.pairStartsS.map((s) => f(s, 1)).join(", ")} s; near: within 2R of the partner, before + after meeting; conflict: up to 5.5 s before meeting; far: before that`,
   ];
 }
 

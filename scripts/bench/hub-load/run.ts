@@ -82,7 +82,7 @@ export interface LoadResult {
   /** Seconds after the start each staged pair's encounter is planned to start (PAIR_LEAD_S before they meet). */
   pairStartsS: number[];
   /** Reports of staged drones held back (feeder.ts stagedShed). */
-  stagedShed: { near: number; conflict: number; far: number; maxPerDrone: number };
+  stagedShed: { closing: number; parting: number; conflict: number; far: number; maxPerDrone: number };
   /** workerd RSS at the end of the warm-up, half-way through the sending, its peak over the run, and after the drain, MiB (bounded: mid ≈ end). */
   rssWarmMiB: number;
   rssMidMiB: number;
