@@ -151,7 +151,7 @@ for (const r of results) {
     `  staged drones' reports shed: ${r.stagedShed.closing + r.stagedShed.parting} within 2R of the partner (${r.stagedShed.closing} before meeting, ${r.stagedShed.parting} after), ${r.stagedShed.conflict} in the conflict's lead, ${r.stagedShed.far} before (at most ${r.stagedShed.maxPerDrone} of one drone)`,
     `  workerd RSS warm / mid-run / peak / end ${r.rssWarmMiB.toFixed(0)} / ${r.rssMidMiB.toFixed(0)} / ${r.rssPeakMiB.toFixed(0)} / ${r.rssEndMiB.toFixed(0)} MiB`,
     `  errors to drones: ${Object.keys(r.errors).length > 0 ? JSON.stringify(r.errors) : "none"}`,
-    `  region CPU ${f(r.regionUsPerPoint, 2)} µs/pt (workerd /proc over the points applied after warm-up), ${f(100 * r.regionCoreShare, 0)} % of a core; feeder (Node) ${f(r.feederUsPerPoint, 2)} µs/pt; load average ${f(r.loadAvg)}`,
+    `  region CPU ${f(r.regionUsPerPoint, 2)} µs/pt (workerd /proc over the points applied after warm-up), ${f(100 * r.regionCoreShare, 0)} % of a core; feeder (Node) ${f(r.feederUsPerPoint, 2)} µs/pt, its event loop delayed p99 / max ${f(r.feederLoopP99Ms, 0)} / ${f(r.feederLoopMaxMs, 0)} ms; load average ${f(r.loadAvg)}`,
   );
 }
 if (results.length > 1) {

@@ -30,6 +30,7 @@ export function overloadTable(off: LoadResult, on: LoadResult): string[] {
     row("workerd RSS warm / mid-run / peak / end, MiB", rss(off), rss(on)),
     row("staged pairs alerted on both drones", `${off.pairsAlerted}/${off.pairs}`, `${on.pairsAlerted}/${on.pairs}`),
     row("lost (sent and not applied)", String(off.lost), String(on.lost)),
+    row("feeder's event-loop delay p99 / max, ms", `${f(off.feederLoopP99Ms)}/${f(off.feederLoopMaxMs)}`, `${f(on.feederLoopP99Ms)}/${f(on.feederLoopMaxMs)}`),
     row("load average (1 min) at the end", f(off.loadAvg, 2), f(on.loadAvg, 2)),
     "",
     ...courseTable(off, on),

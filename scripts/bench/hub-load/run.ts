@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { mintToken } from "../../../src/client/token.js";
 import type { Edge } from "../edge.js";
 import { sleep } from "../processes.js";
@@ -61,6 +62,12 @@ export interface LoadResult {
   /** The machine's 1-minute load average at the end (2 cores here, shared). */
   loadAvg: number;
   feederUsPerPoint: number;
+  /**
+   * The feeder's own event-loop delay while sending, p99 and max, ms: a blocked loop stamps the alerts it
+   * reads late, so edge-side latency above this is the edge's, and at most this much of it may be the feeder's.
+   */
+  feederLoopP99Ms: number;
+  feederLoopMaxMs: number;
   /** Round trip of the 1 s stats requests: served by the region between the bundles queued before them. */
   statsRttP50: number;
   statsRttMax: number;
@@ -113,6 +120,8 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
     const s0 = await stats(o.region);
     const t0 = Date.now();
     const atStart = { stats: s0, cpu: edge.cpuMicros(), node: cpuNow(), atMs: t0 };
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
     feeder.start(t0);
     let warm: { stats: RegionStats; cpu: number; node: number; atMs: number } | null = null;
     let maxBacklogS = 0;
@@ -162,6 +171,7 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       await sleep(2);
     }
     const sendEnd = Date.now();
+    loop.disable();
     feeder.tick(sendEnd, false);
     await Promise.all(polls);
     // Drained: every point applied and every link's last batch acknowledged (acks of a quiet link ride the next tick).
@@ -225,6 +235,8 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       regionCoreShare: (cpu1 - w.cpu) / 1000 / Math.max(1, Date.now() - w.atMs),
       loadAvg: loadavg()[0]!,
       feederUsPerPoint: (node1 - w.node) / windowPoints,
+      feederLoopP99Ms: loop.percentile(99) / 1e6,
+      feederLoopMaxMs: loop.max / 1e6,
       statsRttP50: percentile(rtt, 50),
       statsRttMax: rtt.reduce((m, x) => Math.max(m, x), 0),
       unpatched: feeder.unpatched(),
