@@ -91,7 +91,7 @@ export interface LoadResult {
   pairStartsS: number[];
   /** Reports of staged drones held back (feeder.ts stagedShed). */
   stagedShed: { closing: number; parting: number; conflict: number; far: number; maxPerDrone: number };
-  /** workerd RSS at the end of the warm-up, half-way through the sending, its peak over the run, and after the drain, MiB (bounded: mid ≈ end). */
+  /** workerd RSS at the end of the warm-up, half-way through the sending, its peak over the run, and after the drain, MiB (memory that is bounded has mid ≈ end). */
   rssWarmMiB: number;
   rssMidMiB: number;
   rssPeakMiB: number;
