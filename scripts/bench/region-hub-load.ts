@@ -3,16 +3,20 @@
  * gateway sessions, no hubs: scripts/bench/hub-load/worker.ts), fed through K hub-like sockets with
  * the bundles K ingest hubs would send for N single-drone links at 10 Hz, staged head-on pairs among
  * them. Prints what was sent and applied (loss must be 0), whether the region kept pace (backlog, ack
- * lag, stalls, drain), the staged pairs alerted on both drones, and the region's CPU per point (the
+ * lag, stalls, drain), the staged pairs alerted on both drones, edge-side alert latency (the feeder is the
+ * gateway: hub-load/alert-latency.ts), workerd memory, and the region's CPU per point (the
  * workerd process's /proc CPU over the points it applied). Exits 1 on loss or a missed staged alert.
  *   npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4]
- *                                            [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload]
+ *                                            [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload [--only on|off]]
  * --drones: a comma-separated list runs each (a sweep, each on a cold edge) and ends with a summary table.
  * --hubs: default what the region's policy picks, ceil(drones × hz / HUB_MSGS_PER_S 1000).
  * --relay-links L: the relay shape instead (L direct gateway links, batches of ≤ 256 points a window).
  * --overload: issue 12's overload, the same fleet (default 6,000 drones: twice what one region keeps pace with
  *            here) with LOAD_SHEDDING 0 then 1, each on a cold edge; the sessions the feeder plays hold back
- *            reports by the product's own rule (src/ingest/load-shed.ts) when the region asks.
+ *            reports by the product's own rule (src/ingest/load-shed.ts) when the region asks. Ends with both side by
+ *            side (hub-load/overload-table.ts): edge-side alert latency over the whole run and split where the
+ *            shed level settled, staged drones' reports shed, workerd RSS. --only on|off: that run alone (for
+ *            before/after comparisons of the shedding rule, alternated).
  * --compare: the 500-socket workload's shape next to the relay workload's, in one sitting, each on a
  *            cold edge: 500 drones via 5 hubs, then 500 drones on one relay link; prints the ratio.
  */
@@ -24,13 +28,15 @@ import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 import { buildSnapshot } from "../lib/snapshot.js";
 import { Edge } from "./edge.js";
 import { writeHubLoadConfig } from "./hub-load/config.js";
+import { describeLatency } from "./hub-load/alert-latency.js";
 import type { FeedShape } from "./hub-load/feeder.js";
+import { overloadTable } from "./hub-load/overload-table.js";
 import { type LoadResult, lateReports, runRegionLoad } from "./hub-load/run.js";
 import { HOME } from "./messages/layout.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const USAGE =
-  "usage: npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4] [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload]";
+  "usage: npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4] [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload [--only on|off]]";
 const args = commandLineOrExit(process.argv.slice(2), {
   name: "region-hub-load",
   usage: USAGE,
@@ -45,6 +51,7 @@ const args = commandLineOrExit(process.argv.slice(2), {
     "relay-links": { type: "string" },
     compare: { type: "boolean" },
     overload: { type: "boolean" },
+    only: { type: "string" },
   },
 } as const);
 const hz = numberFlag(args, "hz", 10);
@@ -70,7 +77,12 @@ if (args.overload === true) {
   // region keeps pace with on this machine (~30,000 points/s, docs/scaling.md).
   const drones = Number(args.drones ?? "6000");
   const hubs = numberFlag(args, "hubs", Math.max(1, Math.ceil((drones * hz) / 1000)));
-  for (const shedding of [0, 1] as const) runs.push({ drones, shape: { kind: "hubs", hubs }, pairs, shedding });
+  const only = args.only === "on" ? 1 : args.only === "off" ? 0 : null;
+  if (args.only !== undefined && only === null) {
+    process.stderr.write(`--only takes on or off\n${USAGE}\n`);
+    process.exit(2);
+  }
+  for (const shedding of [0, 1] as const) if (only === null || only === shedding) runs.push({ drones, shape: { kind: "hubs", hubs }, pairs, shedding });
 } else if (args.compare === true) {
   runs.push({ drones: 500, shape: { kind: "hubs", hubs: 5 }, pairs: Math.min(pairs, 6) });
   runs.push({ drones: 500, shape: { kind: "relay", links: 1 }, pairs: Math.min(pairs, 6) });
@@ -134,9 +146,12 @@ for (const r of results) {
     `  ack lag p50 / p99 / max ${f(r.ackLagP50)} / ${f(r.ackLagP99)} / ${f(r.ackLagMax)} ms; stalls (> ${STALL_MS} ms without an ack) ${r.stalls}, longest gap ${f(r.maxAckGapMs, 0)} ms`,
     `  stats request round trip p50 / max ${f(r.statsRttP50, 0)} / ${f(r.statsRttMax, 0)} ms${r.unpatched ? "; bundles encoded in full (a layout changed under the feeder's patch)" : ""}`,
     `  staged pairs alerted on both drones: ${r.pairsAlerted} of ${r.pairs} (${r.alertFrames} alert frames in all)${r.missing.length > 0 ? `; missing ${r.missing.join(", ")}` : ""}`,
-    `  load shedding: level up to ${r.maxShedLevel}, ${r.shed} reports held back by the sessions; report age at the region p99 per second: median ${f(r.ageP99Median, 0)} ms, worst ${f(r.ageP99Max, 0)} ms`,
+    `  load shedding: level up to ${r.maxShedLevel} (${r.shedLevels.map((l) => `${l.level}@${f(l.atS)}`).join(" ") || "never raised"}), ${r.shed} reports held back by the sessions; report age at the region p99 per second: median ${f(r.ageP99Median, 0)} ms, worst ${f(r.ageP99Max, 0)} ms`,
+    `  edge-side alert latency p50/p99/max (samples): whole run ${describeLatency(r.alertLatency.all)}${r.maxShedLevel > 0 ? `; encounters started before the shed level settled (${f(r.alertLatency.settledS)} s) ${describeLatency(r.alertLatency.before)}, from then ${describeLatency(r.alertLatency.after)}` : ""}; staged pairs ${describeLatency(r.alertLatency.staged)}`,
+    `  staged drones' reports shed: ${r.stagedShed.closing + r.stagedShed.parting} within 2R of the partner (${r.stagedShed.closing} before meeting, ${r.stagedShed.parting} after), ${r.stagedShed.conflict} in the conflict's lead, ${r.stagedShed.far} before (at most ${r.stagedShed.maxPerDrone} of one drone)`,
+    `  workerd RSS warm / mid-run / peak / end ${r.rssWarmMiB.toFixed(0)} / ${r.rssMidMiB.toFixed(0)} / ${r.rssPeakMiB.toFixed(0)} / ${r.rssEndMiB.toFixed(0)} MiB`,
     `  errors to drones: ${Object.keys(r.errors).length > 0 ? JSON.stringify(r.errors) : "none"}`,
-    `  region CPU ${f(r.regionUsPerPoint, 2)} µs/pt (workerd /proc over the points applied after warm-up), ${f(100 * r.regionCoreShare, 0)} % of a core; feeder (Node) ${f(r.feederUsPerPoint, 2)} µs/pt; load average ${f(r.loadAvg)}`,
+    `  region CPU ${f(r.regionUsPerPoint, 2)} µs/pt (workerd /proc over the points applied after warm-up), ${f(100 * r.regionCoreShare, 0)} % of a core; feeder (Node) ${f(r.feederUsPerPoint, 2)} µs/pt, its event loop delayed p99 / max ${f(r.feederLoopP99Ms, 0)} / ${f(r.feederLoopMaxMs, 0)} ms; load average ${f(r.loadAvg)}`,
   );
 }
 if (results.length > 1) {
@@ -146,18 +161,7 @@ if (results.length > 1) {
       `${String(r.offeredPerS).padStart(13)}  ${f(r.sentPerS, 0).padStart(10)}  ${f(r.regionUsPerPoint, 2).padStart(13)}  ${`${f(100 * r.regionCoreShare, 0)} %`.padStart(11)}  ${f(r.maxBacklogS, 2).padStart(14)}  ${String(r.drainMs).padStart(9)}  ${f(r.ackLagP99, 0).padStart(11)}  ${`${r.pairsAlerted}/${r.pairs}`.padStart(6)}   ${r.keepingPace ? "yes" : "NO"}`,
     );
 }
-if (args.overload === true && results.length === 2) {
-  const [off, on] = results as [LoadResult, LoadResult];
-  lines.push(
-    "",
-    "overload                                   shedding off    shedding on",
-    `report age p99 per second, median / worst  ${`${f(off.ageP99Median, 0)}/${f(off.ageP99Max, 0)}`.padStart(12)}   ${`${f(on.ageP99Median, 0)}/${f(on.ageP99Max, 0)}`.padStart(12)} ms`,
-    `reports held back (shed)                   ${String(off.shed).padStart(12)}   ${String(on.shed).padStart(12)}`,
-    `backlog max, s / drained after, ms         ${`${f(off.maxBacklogS, 2)}/${off.drainMs}`.padStart(12)}   ${`${f(on.maxBacklogS, 2)}/${on.drainMs}`.padStart(12)}`,
-    `staged pairs alerted on both drones        ${`${off.pairsAlerted}/${off.pairs}`.padStart(12)}   ${`${on.pairsAlerted}/${on.pairs}`.padStart(12)}`,
-    `lost (sent and not applied)                ${String(off.lost).padStart(12)}   ${String(on.lost).padStart(12)}`,
-  );
-}
+if (args.overload === true && results.length === 2) lines.push(...overloadTable(results[0]!, results[1]!));
 if (args.compare === true) lines.push(`hubs / relay region CPU per point: ${f(results[0]!.regionUsPerPoint / results[1]!.regionUsPerPoint, 2)}`);
 process.stdout.write(`${lines.join("\n")}\n`);
 const failed = results.some((r) => r.lost !== 0 || r.missing.length > 0 || r.unackedLinks > 0);

@@ -3,8 +3,11 @@
  * makes up to 100,000 of them a second on the cores the region under test runs on. Each link's batch
  * is encoded once by encodeBatch (the gateway's encoder) as a template, and every report after is that
  * template patched in place inside the bundle being written (sequence, send time, urgent flag, the
- * point), with the link id's bytes encoded once. The patch assumes the layouts documented in
- * src/wire/batch-codec.ts (header at fixed offsets, the point as the last 48 bytes) and
+ * point), with the link id's bytes encoded once. Each batch carries its point's gateway receive time
+ * (the held section: 0 ms, the feeder being the gateway that took the report in as it sent it), so the
+ * region stamps an encounter's first alert with it as in production (edge-side latency starts there).
+ * The patch assumes the layouts documented in src/wire/batch-codec.ts (header at fixed offsets, the
+ * point as the 48 bytes before the 2-byte held section) and
  * src/wire/hub-protocol.ts; the first bundle is checked byte for byte against encodeBundle of
  * encodeBatch, and on any difference (a layout changed) every bundle is encoded in full from then on.
  */
@@ -13,6 +16,10 @@ import { type BundledBatch, encodeBundle } from "../../../src/wire/hub-protocol.
 import type { TelemetryPoint } from "../../../src/wire/point.js";
 
 const POINT_BYTES = 48;
+/** The held section after the point: one u16, always 0 here (received = sentAtMs). */
+const HELD_BYTES = 2;
+/** Batch header flag bit: urgent (src/wire/batch-codec.ts). */
+const H_URGENT = 1;
 const BUNDLE_HEADER = 4;
 const NO_GHOST = new Uint8Array(1);
 const encoder = new TextEncoder();
@@ -48,6 +55,7 @@ export class OnePointLink {
       points: [r.point],
       ghost: NO_GHOST,
       urgent: r.urgent,
+      receivedMs: [r.sentAtMs],
     });
   }
 
@@ -62,10 +70,11 @@ export class OnePointLink {
     const t = this.template;
     out.set(t, at);
     const p = r.point;
-    dv.setUint16(at + 2, r.urgent ? 1 : 0, true);
+    const flags = (t[2]! | (t[3]! << 8)) & ~H_URGENT;
+    dv.setUint16(at + 2, r.urgent ? flags | H_URGENT : flags, true);
     dv.setUint32(at + 4, r.seq, true);
     dv.setFloat64(at + 8, r.sentAtMs, true);
-    writePointValues(dv, at + t.length - POINT_BYTES, p);
+    writePointValues(dv, at + t.length - HELD_BYTES - POINT_BYTES, p);
     return t.length;
   }
 }

@@ -37,6 +37,8 @@ export class Feeder {
   private readonly windows: HubWindow<PendingReport>[] = [];
   private readonly writer = new BundleWriter();
   private readonly relayPending: TelemetryPoint[][] = [];
+  /** When the feeder (as the gateway) took each pending relay point in. */
+  private readonly relayReceived: number[][] = [];
   private relayDeadline = 0;
   private readonly seqs: Uint32Array;
   private readonly sentAt: Float64Array[];
@@ -48,6 +50,9 @@ export class Feeder {
   private t0 = 0;
   private readonly region: string;
   readonly sent = { points: 0, batches: 0, messages: 0, urgentBatches: 0, maxBufferedBytes: 0, lateSlotsMs: 0, shed: 0 };
+  /** Reports of staged drones held back, by where the drone was (fleet.pairPhase), and the most of any one staged drone. */
+  readonly stagedShed = { closing: 0, parting: 0, conflict: 0, far: 0, maxPerDrone: 0 };
+  private readonly stagedShedOf = new Map<number, number>();
   /** What the links' gateway sessions would hold back when the region sheds load: the product's own rule (src/ingest/load-shed.ts). */
   private readonly shedding = new LoadShed();
 
@@ -88,7 +93,10 @@ export class Feeder {
         ),
       );
       if (shape.kind === "hubs") this.windows.push(new HubWindow<PendingReport>(WINDOW_MS, HUB_MAX_BATCHES));
-      else this.relayPending.push([]);
+      else {
+        this.relayPending.push([]);
+        this.relayReceived.push([]);
+      }
     }
   }
 
@@ -149,11 +157,19 @@ export class Feeder {
     const l = this.linkOf[i]!;
     if (this.shedding.sheds(this.region, p, this.replies.urgent.has(this.linkIds[l]!), nowMs)) {
       this.sent.shed++;
+      const phase = this.fleet.pairPhase(i, at);
+      if (phase !== null) {
+        this.stagedShed[phase]++;
+        const n = (this.stagedShedOf.get(i) ?? 0) + 1;
+        this.stagedShedOf.set(i, n);
+        this.stagedShed.maxPerDrone = Math.max(this.stagedShed.maxPerDrone, n);
+      }
       return;
     }
     this.shedding.accepted(p);
     if (this.shape.kind === "relay") {
       this.relayPending[l]!.push(p);
+      this.relayReceived[l]!.push(nowMs);
       return;
     }
     const urgent = this.replies.urgent.has(this.linkIds[l]!);
@@ -179,9 +195,10 @@ export class Feeder {
     return seq;
   }
 
-  private relayBatch(l: number, points: TelemetryPoint[], nowMs: number): Uint8Array {
+  private relayBatch(l: number, points: TelemetryPoint[], receivedMs: number[], nowMs: number): Uint8Array {
     const seq = this.record(l, points.length, nowMs, false);
-    return encodeBatch({ seq, sentAtMs: nowMs, traceparent: this.tps[l]!, counters: this.counters, points, ghost: NO_GHOSTS.subarray(0, points.length) });
+    const ghost = NO_GHOSTS.subarray(0, points.length);
+    return encodeBatch({ seq, sentAtMs: nowMs, traceparent: this.tps[l]!, counters: this.counters, points, ghost, receivedMs });
   }
 
   private sendBundle(door: number, reports: PendingReport[]): void {
@@ -202,10 +219,12 @@ export class Feeder {
     const now = Number.isFinite(nowMs) ? nowMs : Date.now();
     for (let l = 0; l < this.relayPending.length; l++) {
       const pts = this.relayPending[l]!;
+      const received = this.relayReceived[l]!;
       this.relayPending[l] = [];
+      this.relayReceived[l] = [];
       for (let k = 0; k < pts.length; k += RELAY_BATCH_POINTS) {
         this.sent.messages++;
-        this.doors[l]!.send(this.relayBatch(l, pts.slice(k, k + RELAY_BATCH_POINTS), now));
+        this.doors[l]!.send(this.relayBatch(l, pts.slice(k, k + RELAY_BATCH_POINTS), received.slice(k, k + RELAY_BATCH_POINTS), now));
       }
     }
   }

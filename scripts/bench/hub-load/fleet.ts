@@ -13,6 +13,15 @@ import type { TelemetryPoint } from "../../../src/wire/point.js";
 /** The staged pairs fly here, above the population's 30-120 m: their alerts are theirs alone. */
 const PAIR_ALT_M = 150;
 const PAIR_SPEED_MPS = 15;
+/**
+ * The edge's conflict geometry (wrangler.toml CONFLICT_RADIUS_M 15, LOOKAHEAD_S 5): a head-on pair closing
+ * at 30 m/s is within 2R (the region's proximity) 1 s either side of meeting, and predicted in conflict
+ * from about (R + 30 m/s × 5 s) / 30 m/s = 5.5 s before it.
+ */
+const RADIUS_M = 15;
+const LOOKAHEAD_S = 5;
+/** Seconds before meeting that a pair's encounter starts. */
+export const PAIR_LEAD_S = LOOKAHEAD_S + RADIUS_M / (2 * PAIR_SPEED_MPS);
 
 export interface StagedPair {
   a: number;
@@ -111,6 +120,18 @@ export class LoadFleet {
 
   get size(): number {
     return this.keys.length;
+  }
+
+  /**
+   * Where staged drone `i` is at Unix ms `timeMs` relative to its partner: within 2R (the region's
+   * proximity) before meeting ("closing") or after ("parting"), "conflict" from PAIR_LEAD_S before
+   * meeting, "far" otherwise; null for the population.
+   */
+  pairPhase(i: number, timeMs: number): "closing" | "parting" | "conflict" | "far" | null {
+    if (Number.isNaN(this.ve[i]!)) return null;
+    const toMeetS = (this.meet[i]! - (timeMs - this.startMs)) / 1000;
+    if (2 * PAIR_SPEED_MPS * Math.abs(toMeetS) < 2 * RADIUS_M) return toMeetS >= 0 ? "closing" : "parting";
+    return toMeetS > 0 && toMeetS <= PAIR_LEAD_S ? "conflict" : "far";
   }
 
   /** Drone `i`'s report measured at Unix ms `timeMs`. */

@@ -1,11 +1,27 @@
 /**
  * What the region under test sends back to the gateway links it thinks it serves: hellos, acks (and
  * their lag behind the batch they acknowledge), proximity sets (which make a link's next batches
- * urgent, as a gateway would), route changes, alerts (who was alerted about whom) and error frames;
+ * urgent, as a gateway would), route changes, alerts (who was alerted about whom, and each encounter's
+ * first alert's edge-side latency: the feeder is the gateway, so its receipt of the alert less the
+ * alert's edge_received_ms, the feeder's own take-in time of the report that started it), the shed
+ * levels as they come, and error frames;
  * and a stall detector: the longest silence between two acks while batches were in flight.
  */
 import { decodeServerFrame } from "../../../src/client/wire.js";
 import { parseControl } from "../../../src/wire/link-protocol.js";
+
+/** Shed-level frames this close together are one tick's fan-out (see noteLevel), ms. */
+const LEVEL_BURST_MS = 200;
+
+/** An encounter's first alert to one of its drones. */
+export interface FirstAlert {
+  drone: string;
+  other: string;
+  /** The feeder's take-in of the report that started the encounter (the alert's edge_received_ms), Unix ms. */
+  startedMs: number;
+  /** Alert received by the feeder − startedMs. */
+  latencyMs: number;
+}
 
 export class Replies {
   readonly greeted = new Set<string>();
@@ -26,6 +42,10 @@ export class Replies {
   /** The region's shed levels as they come (the feeder's sessions act on them). */
   onShed: ((level: number) => void) | null = null;
   maxShedLevel = 0;
+  /** Every shed level heard (the same for every link), with when, for the level's course over the run. */
+  readonly shedLevels: { atMs: number; level: number }[] = [];
+  /** Edge-side latency samples: the first alert of each encounter to each drone (edge_received_ms set). */
+  readonly firstAlerts: FirstAlert[] = [];
   /** Stall detector: gaps of more than `stallMs` between two acks while acks were owed. */
   stalls = 0;
   maxAckGapMs = 0;
@@ -49,7 +69,7 @@ export class Replies {
 
   on(linkId: string, data: string | Uint8Array, nowMs: number): void {
     if (typeof data === "string") this.control(linkId, data, nowMs);
-    else this.frame(data);
+    else this.frame(data, nowMs);
   }
 
   private control(linkId: string, text: string, nowMs: number): void {
@@ -76,6 +96,7 @@ export class Replies {
         break;
       case "shed":
         this.maxShedLevel = Math.max(this.maxShedLevel, m.level);
+        this.noteLevel(m.level, nowMs);
         this.onShed?.(m.level);
         break;
       case "route":
@@ -87,7 +108,20 @@ export class Replies {
     }
   }
 
-  private frame(bytes: Uint8Array): void {
+  /**
+   * The region tells each link in turn, and the links' frames come through 60 hub sockets read one
+   * after another: two ticks' fan-outs can interleave for a few ms. A change within LEVEL_BURST_MS of
+   * the last one replaces it, so the course shows each tick's level once.
+   */
+  private noteLevel(level: number, nowMs: number): void {
+    const last = this.shedLevels.at(-1);
+    if (last !== undefined && nowMs - last.atMs < LEVEL_BURST_MS) {
+      last.level = level;
+      if (this.shedLevels.at(-2)?.level === level) this.shedLevels.pop();
+    } else if (last?.level !== level) this.shedLevels.push({ atMs: nowMs, level });
+  }
+
+  private frame(bytes: Uint8Array, nowMs: number): void {
     let m: ReturnType<typeof decodeServerFrame>;
     try {
       m = decodeServerFrame(bytes);
@@ -100,6 +134,7 @@ export class Replies {
       const s = this.alertedAbout.get(m.droneId) ?? new Set<string>();
       this.alertedAbout.set(m.droneId, s);
       s.add(m.otherId);
+      if (m.edgeReceivedMs > 0) this.firstAlerts.push({ drone: m.droneId, other: m.otherId, startedMs: m.edgeReceivedMs, latencyMs: nowMs - m.edgeReceivedMs });
     } else if (m.type === "advisory") this.advisories++;
     else if (m.type === "error") this.errors[m.code] = (this.errors[m.code] ?? 0) + (m.count || 1);
   }

@@ -6,13 +6,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { mintToken } from "../../../src/client/token.js";
 import type { Edge } from "../edge.js";
 import { sleep } from "../processes.js";
 import type { RegionStats } from "../region-stats.js";
 import { percentile } from "../stats.js";
+import { type AlertLatency, type AlertSample, alertLatency, settledAfterS } from "./alert-latency.js";
 import { type FeedShape, Feeder } from "./feeder.js";
-import { LoadFleet } from "./fleet.js";
+import { type RegionSecond, regionSeconds, regionStats } from "./region-api.js";
+import { LoadFleet, PAIR_LEAD_S } from "./fleet.js";
 
 export interface LoadOptions {
   region: string;
@@ -59,6 +62,12 @@ export interface LoadResult {
   /** The machine's 1-minute load average at the end (2 cores here, shared). */
   loadAvg: number;
   feederUsPerPoint: number;
+  /**
+   * The feeder's own event-loop delay while sending, p99 and max, ms: a blocked loop stamps the alerts it
+   * reads late, so edge-side latency above this is the edge's, and at most this much of it may be the feeder's.
+   */
+  feederLoopP99Ms: number;
+  feederLoopMaxMs: number;
   /** Round trip of the 1 s stats requests: served by the region between the bundles queued before them. */
   statsRttP50: number;
   statsRttMax: number;
@@ -71,13 +80,31 @@ export interface LoadResult {
   /** Over the seconds after the warm-up, from the region's one-second metrics: report age measurement → applied, p99 per second (median and worst second), ms. */
   ageP99Median: number;
   ageP99Max: number;
+  /** Edge-side alert latency samples (alert-latency.ts), and their summary split where this run's shed level settled. */
+  alerts: AlertSample[];
+  alertLatency: AlertLatency;
+  /** The region's own one-second metrics over the run. */
+  seconds: RegionSecond[];
+  /** The shed level's course as the feeder's sessions heard it: seconds after the start, level. */
+  shedLevels: { atS: number; level: number }[];
+  /** Seconds after the start each staged pair's encounter is planned to start (PAIR_LEAD_S before they meet). */
+  pairStartsS: number[];
+  /** Reports of staged drones held back (feeder.ts stagedShed). */
+  stagedShed: { closing: number; parting: number; conflict: number; far: number; maxPerDrone: number };
+  /** workerd RSS at the end of the warm-up, half-way through the sending, its peak over the run, and after the drain, MiB (memory that is bounded has mid ≈ end). */
+  rssWarmMiB: number;
+  rssMidMiB: number;
+  rssPeakMiB: number;
+  rssEndMiB: number;
 }
 
 export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions): Promise<LoadResult> {
   const fleet = new LoadFleet(o.region, o.drones, {
     pairs: o.pairs,
-    firstMeetMs: (o.warmupS + 3) * 1000,
-    lastMeetMs: Math.max((o.warmupS + 3) * 1000, (o.seconds - 2) * 1000),
+    // Encounters start evenly from 1 s into the run to PAIR_LEAD_S before its end (each pair meets within it):
+    // the shed level's climb and its steady state both see new encounters.
+    firstMeetMs: (1 + PAIR_LEAD_S) * 1000,
+    lastMeetMs: Math.max((1 + PAIR_LEAD_S) * 1000, (o.seconds - 0.5) * 1000),
     seed: o.seed,
     fleet: "bench",
     idPrefix: "h",
@@ -93,9 +120,15 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
     const s0 = await stats(o.region);
     const t0 = Date.now();
     const atStart = { stats: s0, cpu: edge.cpuMicros(), node: cpuNow(), atMs: t0 };
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
     feeder.start(t0);
     let warm: { stats: RegionStats; cpu: number; node: number; atMs: number } | null = null;
     let maxBacklogS = 0;
+    let rssPeak = edge.rssBytes();
+    let rssWarm = 0;
+    let rssMid = 0;
+    let nextRss = t0;
     let nextPoll = t0 + 1000;
     let nextStallCheck = t0;
     const polls: Promise<void>[] = [];
@@ -104,6 +137,13 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
     while (Date.now() < t0 + o.seconds * 1000) {
       const now = Date.now();
       feeder.tick(now, true);
+      if (now >= nextRss) {
+        const rss = edge.rssBytes();
+        rssPeak = Math.max(rssPeak, rss);
+        if (rssWarm === 0 && now >= t0 + o.warmupS * 1000) rssWarm = rss;
+        if (rssMid === 0 && now >= t0 + (o.seconds * 1000) / 2) rssMid = rss;
+        nextRss = now + 250;
+      }
       if (now >= nextStallCheck) {
         feeder.replies.poll(now, true);
         nextStallCheck = now + 100;
@@ -131,6 +171,7 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       await sleep(2);
     }
     const sendEnd = Date.now();
+    loop.disable();
     feeder.tick(sendEnd, false);
     await Promise.all(polls);
     // Drained: every point applied and every link's last batch acknowledged (acks of a quiet link ride the next tick).
@@ -141,6 +182,8 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       s = await stats(o.region);
     }
     const drainMs = Date.now() - sendEnd;
+    const rssEnd = edge.rssBytes();
+    rssPeak = Math.max(rssPeak, rssEnd);
     const cpu1 = edge.cpuMicros();
     const node1 = cpuNow();
     // From the end of the warm-up, or from the start when the region never answered in time.
@@ -154,7 +197,12 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       if (!feeder.replies.alertedAbout.get(b)?.has(a)) missing.push(`${b}→${a}`);
     }
     const lag = feeder.replies.ackLagMs;
-    const ages = await secondAges(edge.url, token, o.region, t0 + o.warmupS * 1000, sendEnd);
+    const partner = new Map(fleet.pairs.flatMap((p) => [[fleet.ids[p.a]!, fleet.ids[p.b]!] as const, [fleet.ids[p.b]!, fleet.ids[p.a]!] as const]));
+    const alerts = feeder.replies.firstAlerts.map(
+      (a): AlertSample => ({ startedS: (a.startedMs - t0) / 1000, latencyMs: a.latencyMs, staged: partner.get(a.drone) === a.other }),
+    );
+    const seconds = await regionSeconds(edge.url, token, o.region, t0, sendEnd);
+    const ages = seconds.filter((x) => x.atS >= o.warmupS && Number.isFinite(x.ageP99Ms)).map((x) => x.ageP99Ms);
     const sentS = (sendEnd - t0) / 1000;
     const lost = feeder.sent.points - s.points;
     const r: LoadResult = {
@@ -187,6 +235,8 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       regionCoreShare: (cpu1 - w.cpu) / 1000 / Math.max(1, Date.now() - w.atMs),
       loadAvg: loadavg()[0]!,
       feederUsPerPoint: (node1 - w.node) / windowPoints,
+      feederLoopP99Ms: loop.percentile(99) / 1e6,
+      feederLoopMaxMs: loop.max / 1e6,
       statsRttP50: percentile(rtt, 50),
       statsRttMax: rtt.reduce((m, x) => Math.max(m, x), 0),
       unpatched: feeder.unpatched(),
@@ -194,6 +244,16 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       maxShedLevel: feeder.replies.maxShedLevel,
       ageP99Median: percentile(ages, 50),
       ageP99Max: ages.reduce((m, x) => Math.max(m, x), 0),
+      alerts,
+      alertLatency: alertLatency(alerts, settledAfterS(feeder.replies.shedLevels, t0)),
+      seconds,
+      shedLevels: feeder.replies.shedLevels.map((l) => ({ atS: (l.atMs - t0) / 1000, level: l.level })),
+      pairStartsS: fleet.pairs.map((p) => p.meetMs / 1000 - PAIR_LEAD_S),
+      stagedShed: feeder.stagedShed,
+      rssWarmMiB: rssWarm / 2 ** 20,
+      rssMidMiB: rssMid / 2 ** 20,
+      rssPeakMiB: rssPeak / 2 ** 20,
+      rssEndMiB: rssEnd / 2 ** 20,
       // Pace: a backlog under a second, drained soon after the last send, and no report the region itself
       // counted as late (LATE_NOTICE_MS, 1 s after measurement: its BEHIND / STALE_ON_ARRIVAL notices).
       keepingPace: maxBacklogS <= 1 && drainMs <= 3000 && lost === 0 && lateReports(feeder.replies.errors) === 0,
@@ -206,30 +266,6 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
 
 /** How long the run waits after its last send for the region to apply and acknowledge everything. */
 const DRAIN_MS = 60_000;
-
-/** A region's counters from its ops route (GET /v1/regions/<r>/stats), waited for however long it takes. */
-async function regionStats(url: string, token: string, region: string, attempts = 3): Promise<RegionStats> {
-  let r: Response;
-  try {
-    r = await fetch(`${url}/v1/regions/${region}/stats`, { headers: { Authorization: `Bearer ${token}`, Connection: "close" } });
-  } catch (e) {
-    if (attempts <= 1) throw e;
-    await sleep(500);
-    return regionStats(url, token, region, attempts - 1);
-  }
-  if (!r.ok) throw new Error(`GET /v1/regions/${region}/stats answered ${r.status}: ${await r.text()}`);
-  return (await r.json()) as RegionStats;
-}
-
-/** The region's per-second p99 report age (measurement → applied) for the seconds in [fromMs, toMs]. */
-async function secondAges(url: string, token: string, region: string, fromMs: number, toMs: number): Promise<number[]> {
-  const r = await fetch(`${url}/v1/regions/${region}/metrics?since=${Math.floor(fromMs)}&limit=3600`, {
-    headers: { Authorization: `Bearer ${token}`, Connection: "close" },
-  });
-  if (!r.ok) return [];
-  const body = (await r.json()) as { metrics: { ts_ms: number; metrics: { delayP99Ms?: number | null } }[] };
-  return body.metrics.filter((m) => m.ts_ms <= toMs && typeof m.metrics.delayP99Ms === "number").map((m) => m.metrics.delayP99Ms as number);
-}
 
 /** Reports the region told its links reached it late (its notices carry their count). */
 export function lateReports(errors: Record<string, number>): number {
