@@ -17,7 +17,7 @@ import { log } from "../log.js";
 import { HUB_MAX_BATCHES } from "../tunables.js";
 import { isUrgentBatch } from "../wire/batch-codec.js";
 import { CloseCode } from "../wire/close-codes.js";
-import { type BundledBatch, encodeBundle, encodeHubControl, openEnvelope } from "../wire/hub-protocol.js";
+import { type BundledBatch, encodeBundle, encodeHubControl, openEnvelopes } from "../wire/hub-protocol.js";
 import { hubLinkParams, linkOfHubSocket } from "./hub-link.js";
 
 export class IngestHub extends DurableObject<Env> {
@@ -148,13 +148,13 @@ export class IngestHub extends DurableObject<Env> {
   }
 
   private fromRegion(data: unknown): void {
-    const env = openEnvelope(data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === "string" ? data : new Uint8Array(0));
-    if (!env) return;
-    for (const ws of this.ctx.getWebSockets(env.linkId)) {
-      try {
-        ws.send(env.frame);
-      } catch {
-        // that gateway link is gone; the region holds its frames once told
+    for (const env of openEnvelopes(data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === "string" ? data : new Uint8Array(0))) {
+      for (const ws of this.ctx.getWebSockets(env.linkId)) {
+        try {
+          ws.send(env.frame);
+        } catch {
+          // that gateway link is gone; the region holds its frames once told
+        }
       }
     }
   }

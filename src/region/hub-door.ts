@@ -1,8 +1,8 @@
 /**
  * A region object's side of its ingest hubs: the policy that decides whether its single-drone links go
  * through hubs (src/link/hub-policy.ts) and tells them so at each tick, a hub's announcements (a link
- * now behind it is greeted with its durable floor), and its bundles, whose batches are applied one by
- * one under their own gateway links, exactly as if they had come directly.
+ * now behind it is greeted with its durable floor), and its bundles, whose batches are applied in order
+ * under their own gateway links, exactly as if they had come directly (src/region/batch-intake.ts).
  */
 import type { Options } from "../config.js";
 import { HubPolicy } from "../link/hub-policy.js";
@@ -10,11 +10,11 @@ import type { LinkLedger } from "../link/link-ledger.js";
 import { log } from "../log.js";
 import { HUB_MAX, HUB_SMALL_BATCH_POINTS } from "../tunables.js";
 import { CloseCode } from "../wire/close-codes.js";
-import { decodeBundle, parseHubControl } from "../wire/hub-protocol.js";
+import { type BundledBatch, decodeBundle, parseHubControl } from "../wire/hub-protocol.js";
 import type { LinkOutbox } from "./link-outbox.js";
 
-/** Applies one live batch of `linkId` that came on socket `ws`; false when `ws` had to be closed. */
-export type ApplyLive = (ws: WebSocket, linkId: string, bytes: Uint8Array) => boolean;
+/** Applies the batches of a bundle that came on hub socket `ws` (tag `hub`), in order (src/region/batch-intake.ts). */
+export type ApplyBundle = (ws: WebSocket, hub: string, batches: readonly BundledBatch[]) => void;
 
 export class HubDoor {
   private readonly policy: HubPolicy;
@@ -41,18 +41,17 @@ export class HubDoor {
   }
 
   /** A message on hub socket `ws` (tag `hub`): an announcement, or a bundle of its links' batches. */
-  message(ws: WebSocket, hub: string, message: ArrayBuffer | string, apply: ApplyLive, region: string): void {
-    const now = Date.now();
+  message(ws: WebSocket, hub: string, message: ArrayBuffer | string, apply: ApplyBundle, region: string): void {
     if (typeof message === "string") {
       const c = parseHubControl(message);
       if (c?.t === "closed") this.outbox.leftHub(c.link, hub);
       else if (c) {
-        this.outbox.throughHub(c.link, hub, now);
+        this.outbox.throughHub(c.link, hub, Date.now());
         this.outbox.control(c.link, { t: "hello", applied: this.ledger.floor(c.link) });
       }
       return;
     }
-    let batches: ReturnType<typeof decodeBundle>;
+    let batches: BundledBatch[];
     try {
       batches = decodeBundle(new Uint8Array(message));
     } catch (e) {
@@ -61,10 +60,7 @@ export class HubDoor {
       ws.close(CloseCode.PROTOCOL, "bad bundle");
       return;
     }
-    for (const b of batches) {
-      this.outbox.throughHub(b.linkId, hub, now);
-      if (!apply(ws, b.linkId, b.bytes)) return;
-    }
+    apply(ws, hub, batches);
   }
 
   /** One live batch applied (direct or bundled): what the policy counts. */

@@ -5,7 +5,7 @@
  * verdicts of the safety-aware stretch. The object's one door to its sockets.
  */
 import { HeldFrames } from "../link/held-frames.js";
-import { envelopeBinary, envelopeText } from "../wire/hub-protocol.js";
+import { envelopeBinary, envelopeText, joinEnvelopes } from "../wire/hub-protocol.js";
 import { encodeControl, type RegionControl } from "../wire/link-protocol.js";
 import { linkIdOf } from "./link-socket.js";
 import { SHED_RETELL_TICKS } from "../tunables.js";
@@ -67,6 +67,34 @@ export class LinkOutbox {
 
   ack(linkId: string, seq: number): void {
     this.control(linkId, { t: "ack", seq });
+  }
+
+  /**
+   * Acks of many links: those behind the same hub leave as one message to it (joinEnvelopes), the
+   * others one each. A message costs the region about what a batch does, and every single-drone link
+   * is acked once a second.
+   */
+  acks(acks: readonly (readonly [linkId: string, seq: number])[]): void {
+    const byHub = new Map<string, [string, string][]>();
+    for (const [linkId, seq] of acks) {
+      const text = encodeControl({ t: "ack", seq });
+      const tag = this.viaHub.get(linkId);
+      if (tag === undefined) this.deliver(linkId, text);
+      else {
+        const frames = byHub.get(tag);
+        if (frames) frames.push([linkId, text]);
+        else byHub.set(tag, [[linkId, text]]);
+      }
+    }
+    for (const [tag, frames] of byHub) {
+      const hubs = this.ctx.getWebSockets(tag);
+      if (hubs.length === 0) {
+        for (const [linkId, text] of frames) this.deliver(linkId, text); // the hub is gone: wherever deliver finds the link
+        continue;
+      }
+      const joined = joinEnvelopes(frames.map(([linkId, text]) => envelopeText(linkId, text)));
+      for (const ws of hubs) safeSend(ws, joined);
+    }
   }
 
   /**

@@ -208,11 +208,21 @@ export function peekBatch(bytes: Uint8Array): { seq: number; points: number } | 
   return end === bytes.length ? { seq: dv.getUint32(4, true), points } : null;
 }
 
+/** The traceparent of a batch decodeBatch read (its header checked there). */
+export function batchTraceparent(bytes: Uint8Array): string {
+  const n = bytes[16] ?? 0;
+  return n === 0 ? "" : decoder.decode(bytes.subarray(17, 17 + n));
+}
+
 function need(bytes: Uint8Array, o: number, n: number): void {
   if (o + n > bytes.length) throw new BatchFormatError(`batch truncated at byte ${o}`);
 }
 
-export function decodeBatch(bytes: Uint8Array): RegionBatch {
+/**
+ * `withTrace` false leaves `traceparent` "" without decoding it (a TextDecoder call per batch): a
+ * receiver that needs it only now and then reads it with batchTraceparent.
+ */
+export function decodeBatch(bytes: Uint8Array, withTrace = true): RegionBatch {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   need(bytes, 0, 17);
   if (dv.getUint8(0) !== BATCH_MAGIC) throw new BatchFormatError("not an airspace batch (bad magic)");
@@ -222,7 +232,7 @@ export function decodeBatch(bytes: Uint8Array): RegionBatch {
   let o = 16;
   const tpLen = dv.getUint8(o++);
   need(bytes, o, tpLen + 1);
-  const traceparent = tpLen === 0 ? "" : decoder.decode(bytes.subarray(o, o + tpLen));
+  const traceparent = tpLen === 0 || !withTrace ? "" : decoder.decode(bytes.subarray(o, o + tpLen));
   o += tpLen;
   const nCounters = dv.getUint8(o++);
   need(bytes, o, 8 * nCounters + 2);
