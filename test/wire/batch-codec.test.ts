@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BATCH_MAGIC, BATCH_VERSION, BatchFormatError, batchTraceparent, decodeBatch, encodeBatch, markResent, peekBatch, type RegionBatch } from "../../src/wire/batch-codec.js";
+import {
+  BATCH_MAGIC,
+  BATCH_VERSION,
+  BatchFormatError,
+  batchTraceparent,
+  decodeBatch,
+  encodeBatch,
+  markResent,
+  peekBatch,
+  type RegionBatch,
+} from "../../src/wire/batch-codec.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
 
 const TP = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";

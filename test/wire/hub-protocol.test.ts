@@ -2,7 +2,16 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BatchFormatError, encodeBatch, isUrgentBatch } from "../../src/wire/batch-codec.js";
 import { newCounters } from "../../src/wire/counters.js";
-import { decodeBundle, encodeBundle, envelopeBinary, envelopeText, joinEnvelopes, openEnvelope, openEnvelopes, parseHubControl } from "../../src/wire/hub-protocol.js";
+import {
+  decodeBundle,
+  encodeBundle,
+  envelopeBinary,
+  envelopeText,
+  joinEnvelopes,
+  openEnvelope,
+  openEnvelopes,
+  parseHubControl,
+} from "../../src/wire/hub-protocol.js";
 
 describe("hub protocol", () => {
   it("bundles gateway batches byte for byte with their link ids (property)", () => {
