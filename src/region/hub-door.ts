@@ -10,6 +10,7 @@ import type { LinkLedger } from "../link/link-ledger.js";
 import { log } from "../log.js";
 import { HUB_MAX, HUB_SMALL_BATCH_POINTS } from "../tunables.js";
 import { CloseCode } from "../wire/close-codes.js";
+import type { RegionControl } from "../wire/link-protocol.js";
 import { type BundledBatch, decodeBundle, parseHubControl } from "../wire/hub-protocol.js";
 import type { LinkOutbox } from "./link-outbox.js";
 
@@ -72,7 +73,7 @@ export class HubDoor {
   tick(nowMs: number): void {
     const elapsed = this.lastTickMs > 0 ? nowMs - this.lastTickMs : 1000;
     this.lastTickMs = nowMs;
-    for (const [linkId, hubs] of this.policy.tick(elapsed).tell) this.outbox.control(linkId, { t: "route", hubs });
+    this.outbox.controls(this.policy.tick(elapsed).tell.map(([linkId, hubs]): [string, RegionControl] => [linkId, { t: "route", hubs }]));
   }
 
   /** An operator pins how many hubs the region's single-drone links use ("auto": the policy decides). */
