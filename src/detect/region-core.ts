@@ -73,7 +73,7 @@ export class RegionCore {
   /**
    * One batch of a link, all or nothing: what can refuse it (a full link table) is asked before any change;
    * `received`: when the gateway received each point, if known (an encounter a point starts carries it). */
-  applyPoints(linkId: string, points: TelemetryPoint[], ghost: Uint8Array, counters: Float64Array, nowMs: number, received?: ArrayLike<number>): void {
+  applyPoints(linkId: string, points: TelemetryPoint[], ghost: Uint8Array, counters: ArrayLike<number>, nowMs: number, received?: ArrayLike<number>): void {
     const f = this.fleet;
     const link = ghost.includes(0) || ghost.length < points.length ? this.links.intern(linkId) : -1;
     this.metrics.addCounters(counters);

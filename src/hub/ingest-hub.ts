@@ -17,7 +17,7 @@ import { log } from "../log.js";
 import { HUB_MAX_BATCHES } from "../tunables.js";
 import { isUrgentBatch } from "../wire/batch-codec.js";
 import { CloseCode } from "../wire/close-codes.js";
-import { type BundledBatch, encodeBundle, encodeHubControl, openEnvelope } from "../wire/hub-protocol.js";
+import { type BundledBatch, encodeBundle, encodeHubControl, openEnvelopes } from "../wire/hub-protocol.js";
 import { hubLinkParams, linkOfHubSocket } from "./hub-link.js";
 
 export class IngestHub extends DurableObject<Env> {
@@ -148,17 +148,17 @@ export class IngestHub extends DurableObject<Env> {
   }
 
   private fromRegion(data: unknown): void {
-    const env = openEnvelope(data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === "string" ? data : new Uint8Array(0));
-    if (!env) return;
-    const links = this.ctx.getWebSockets(env.linkId);
-    // The region thinks this link is here, and it is not (it moved on): say so, and the region sends
-    // its next frames on the link's own socket or holds them, instead of here for nobody.
-    if (links.length === 0) this.sendRegion(encodeHubControl({ t: "closed", link: env.linkId }));
-    for (let i = 0; i < links.length; i++) {
-      try {
-        links[i]!.send(env.frame); // indexed: a for-of allocated an iterator and a result per step
-      } catch {
-        // that gateway link is gone; the region holds its frames once told
+    for (const env of openEnvelopes(data instanceof ArrayBuffer ? new Uint8Array(data) : typeof data === "string" ? data : new Uint8Array(0))) {
+      const links = this.ctx.getWebSockets(env.linkId);
+      // The region thinks this link is here, and it is not (it moved on): say so, and the region sends
+      // its next frames on the link's own socket or holds them, instead of here for nobody.
+      if (links.length === 0) this.sendRegion(encodeHubControl({ t: "closed", link: env.linkId }));
+      for (let i = 0; i < links.length; i++) {
+        try {
+          links[i]!.send(env.frame); // indexed: a for-of allocated an iterator and a result per step
+        } catch {
+          // that gateway link is gone; the region holds its frames once told
+        }
       }
     }
   }

@@ -25,19 +25,26 @@ export interface LedgerBatch {
 /** What to do after a live batch was applied: write `journal` (when not empty), then ack `ackSeq`; or nothing. */
 export type AfterApply = { journal: LedgerBatch[]; ackSeq: number } | null;
 
-export class LinkLedger {
-  private readonly seqs = new Map<string, LinkSequence>();
-  private readonly seenMs = new Map<string, number>();
+/** What the ledger knows of one link: one record, so a batch costs one lookup, not one per concern. */
+interface LinkRecord {
+  seq: LinkSequence;
+  seenMs: number;
   /**
-   * Per link, the highest sequence with every batch up to it applied *and durable* (checkpointed, or
-   * journaled before an ack): what `hello` may tell a reconnecting gateway to forget. The in-memory
-   * floor runs ahead of it between checkpoints for a quiet link, whose batches are not journaled.
+   * The highest sequence with every batch up to it applied *and durable* (checkpointed, or journaled
+   * before an ack): what `hello` may tell a reconnecting gateway to forget. The in-memory floor runs
+   * ahead of it between checkpoints for a quiet link, whose batches are not journaled.
    */
-  private readonly durable = new Map<string, number>();
-  /** Links whose sequences changed since the last checkpoint. */
-  private readonly dirty = new Set<string>();
-  /** Per link, the checkpointed floor not yet acked: it rides out with the link's next batch, or the next tick. */
-  private readonly due = new Map<string, number>();
+  durable: number;
+  /** The checkpointed floor not yet acked (-1: none): it rides out with the link's next batch, or the next tick. */
+  due: number;
+  /** Its sequences changed since the last checkpoint (it is in `dirty`). */
+  dirty: boolean;
+}
+
+export class LinkLedger {
+  private readonly links = new Map<string, LinkRecord>();
+  /** Links whose sequences changed since the last checkpoint, in order. */
+  private dirty: string[] = [];
   /** Batches of links acked between checkpoints, applied since the last journal write or checkpoint. */
   private unjournaled: LedgerBatch[] = [];
   private readonly acks: AckPolicy;
@@ -53,9 +60,8 @@ export class LinkLedger {
 
   /** A link's sequences as the last checkpoint stored them (after a restart). */
   restore(linkId: string, state: LinkSequenceState, nowMs: number): void {
-    this.seqs.set(linkId, new LinkSequence(state));
-    this.durable.set(linkId, state.floor);
-    this.seenMs.set(linkId, nowMs); // its gateway gets the whole forget window to reconnect
+    // Its gateway gets the whole forget window to reconnect.
+    this.links.set(linkId, { seq: new LinkSequence(state), seenMs: nowMs, durable: state.floor, due: -1, dirty: false });
   }
 
   /**
@@ -64,12 +70,12 @@ export class LinkLedger {
    * before its next checkpoint, a batch applied in memory alone would be lost, uncounted.
    */
   floor(linkId: string): number {
-    return this.durable.get(linkId) ?? 0;
+    return this.links.get(linkId)?.durable ?? 0;
   }
 
   /** False when batch `seq` of the link was applied before (a resend or a duplicate: drop it). */
   isNew(linkId: string, seq: number): boolean {
-    return !this.seqs.get(linkId)?.seen(seq);
+    return !this.links.get(linkId)?.seq.seen(seq);
   }
 
   /**
@@ -78,17 +84,18 @@ export class LinkLedger {
    * null for the journal re-applied after a restart (already durable). Returns what to write and ack now.
    */
   applied(linkId: string, seq: number, bytes: Uint8Array | null, nowMs: number): AfterApply {
-    let s = this.seqs.get(linkId);
-    if (!s) {
-      s = new LinkSequence();
-      this.seqs.set(linkId, s);
+    let l = this.links.get(linkId);
+    if (!l) {
+      l = { seq: new LinkSequence(), seenMs: nowMs, durable: 0, due: -1, dirty: false };
+      this.links.set(linkId, l);
     }
+    const s = l.seq;
     s.applied(seq, nowMs);
-    this.seenMs.set(linkId, nowMs);
-    this.dirty.add(linkId);
+    l.seenMs = nowMs;
+    this.markDirty(linkId, l);
     if (!bytes) {
       // A journal row re-applied after a restart is durable already, and so is all below it.
-      this.durable.set(linkId, s.floor);
+      l.durable = s.floor;
       return null;
     }
     if (this.acks.keeps(linkId)) this.unjournaled.push({ linkId, seq, bytes });
@@ -97,14 +104,14 @@ export class LinkLedger {
     if (this.acks.applied(linkId, nowMs)) {
       const journal = this.unjournaled;
       this.unjournaled = [];
-      this.acked(linkId, nowMs);
+      this.acked(linkId, l, nowMs);
       // The shell writes the journal before anything else leaves (the ack, a later hello).
-      this.durable.set(linkId, s.floor);
+      l.durable = s.floor;
       return { journal, ackSeq: s.floor };
     }
-    const due = this.due.get(linkId);
-    if (due === undefined) return null;
-    this.acked(linkId, nowMs);
+    const due = l.due;
+    if (due < 0) return null;
+    this.acked(linkId, l, nowMs);
     return { journal: [], ackSeq: due };
   }
 
@@ -114,42 +121,52 @@ export class LinkLedger {
    * to send now. What this checkpoint makes durable is acked with each link's next batch, or at the next.
    */
   checkpoint(nowMs: number): { links: [string, LinkSequenceState][]; ackNow: [string, number][] } {
-    for (const [linkId, s] of this.seqs) {
+    const ackNow: [string, number][] = [];
+    for (const [linkId, l] of this.links) {
       // A gap the gateway can no longer fill must not hold acks forever.
-      if (s.expireGap(nowMs, this.gapTimeoutMs) > 0) this.dirty.add(linkId);
+      if (l.seq.expireGap(nowMs, this.gapTimeoutMs) > 0) this.markDirty(linkId, l);
+      if (l.due >= 0) {
+        ackNow.push([linkId, l.due]);
+        this.acked(linkId, l, nowMs);
+      }
     }
-    const links = [...this.dirty].map((l) => [l, this.seqs.get(l)!.state()] as [string, LinkSequenceState]);
-    this.dirty.clear();
+    const links: [string, LinkSequenceState][] = [];
+    for (const linkId of this.dirty) {
+      const l = this.links.get(linkId);
+      if (!l?.dirty) continue; // forgotten since
+      l.dirty = false;
+      const state = l.seq.state();
+      links.push([linkId, state]);
+      l.due = state.floor;
+      l.durable = state.floor; // stored by the shell in this turn, before any hello leaves
+    }
+    this.dirty = [];
     this.unjournaled = [];
     this.acks.tick();
-    const ackNow = [...this.due];
-    for (const [linkId] of ackNow) this.acked(linkId, nowMs);
-    for (const [linkId, state] of links) {
-      this.due.set(linkId, state.floor);
-      this.durable.set(linkId, state.floor); // stored by the shell in this turn, before any hello leaves
-    }
     return { links, ackNow };
   }
 
-  private acked(linkId: string, nowMs: number): void {
-    this.due.delete(linkId);
+  private markDirty(linkId: string, l: LinkRecord): void {
+    if (l.dirty) return;
+    l.dirty = true;
+    this.dirty.push(linkId);
+  }
+
+  private acked(linkId: string, l: LinkRecord, nowMs: number): void {
+    l.due = -1;
     this.acks.acked(linkId, nowMs);
   }
 
   /** Links remembered. */
   get size(): number {
-    return this.seqs.size;
+    return this.links.size;
   }
 
   /** Forgets links without a socket (`open` lists those with one) not heard from since `cutoffMs`. */
   forgetIdle(cutoffMs: number, open: ReadonlySet<string>): void {
-    for (const linkId of this.seqs.keys()) {
-      if (open.has(linkId) || (this.seenMs.get(linkId) ?? 0) >= cutoffMs) continue;
-      this.seqs.delete(linkId);
-      this.seenMs.delete(linkId);
-      this.durable.delete(linkId);
-      this.due.delete(linkId);
-      this.dirty.delete(linkId); // a checkpoint must not look for it
+    for (const [linkId, l] of this.links) {
+      if (open.has(linkId) || l.seenMs >= cutoffMs) continue;
+      this.links.delete(linkId); // a checkpoint must not look for it: it skips a dirty link no longer here
       this.acks.forget(linkId);
     }
   }

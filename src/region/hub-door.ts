@@ -1,8 +1,8 @@
 /**
  * A region object's side of its ingest hubs: the policy that decides whether its single-drone links go
  * through hubs (src/link/hub-policy.ts) and tells them so at each tick, a hub's announcements (a link
- * now behind it is greeted with its durable floor), and its bundles, whose batches are applied one by
- * one under their own gateway links, exactly as if they had come directly.
+ * now behind it is greeted with its durable floor), and its bundles, whose batches are applied in order
+ * under their own gateway links, exactly as if they had come directly (src/region/batch-intake.ts).
  */
 import type { Options } from "../config.js";
 import { HubPolicy } from "../link/hub-policy.js";
@@ -11,11 +11,12 @@ import { log } from "../log.js";
 import type { RegionOutput } from "../detect/region-outputs.js";
 import { HUB_MAX, HUB_NEAR_HOLD_MS, HUB_SMALL_BATCH_POINTS } from "../tunables.js";
 import { CloseCode } from "../wire/close-codes.js";
-import { decodeBundle, parseHubControl } from "../wire/hub-protocol.js";
+import type { RegionControl } from "../wire/link-protocol.js";
+import { type BundledBatch, decodeBundle, parseHubControl } from "../wire/hub-protocol.js";
 import type { LinkOutbox } from "./link-outbox.js";
 
-/** Applies one live batch of `linkId` that came on socket `ws`; false when `ws` had to be closed. */
-export type ApplyLive = (ws: WebSocket, linkId: string, bytes: Uint8Array) => boolean;
+/** Applies the batches of a bundle that came on hub socket `ws`, in order (src/region/batch-intake.ts). */
+export type ApplyBundle = (ws: WebSocket, batches: readonly BundledBatch[]) => void;
 
 export class HubDoor {
   private readonly policy: HubPolicy;
@@ -43,18 +44,17 @@ export class HubDoor {
   }
 
   /** A message on hub socket `ws` (tag `hub`): an announcement, or a bundle of its links' batches. */
-  message(ws: WebSocket, hub: string, message: ArrayBuffer | string, apply: ApplyLive, region: string): void {
+  message(ws: WebSocket, hub: string, message: ArrayBuffer | string, apply: ApplyBundle, region: string): void {
     if (typeof message === "string") {
-      const now = Date.now();
       const c = parseHubControl(message);
       if (c?.t === "closed") this.outbox.leftHub(c.link, hub);
       else if (c) {
-        this.outbox.throughHub(c.link, hub, now);
+        this.outbox.throughHub(c.link, hub, Date.now());
         this.outbox.control(c.link, { t: "hello", applied: this.ledger.floor(c.link) });
       }
       return;
     }
-    let batches: ReturnType<typeof decodeBundle>;
+    let batches: BundledBatch[];
     try {
       batches = decodeBundle(new Uint8Array(message));
     } catch (e) {
@@ -66,7 +66,7 @@ export class HubDoor {
     // Where a link's frames go is set by announcements (the hub's `open` and `closed`, a direct socket's
     // accept), not by its batches: a window flushed after its link moved on (to direct, say) still
     // brings that link's last batches, and must not route the link's alerts back to a hub without it.
-    for (const b of batches) if (!apply(ws, b.linkId, b.bytes)) return;
+    apply(ws, batches);
   }
 
   /** A turn's outputs, once sent: a link whose drone came near another leaves its hub now. */
@@ -87,7 +87,7 @@ export class HubDoor {
   tick(nowMs: number): void {
     const elapsed = this.lastTickMs > 0 ? nowMs - this.lastTickMs : 1000;
     this.lastTickMs = nowMs;
-    for (const [linkId, hubs] of this.policy.tick(elapsed, nowMs).tell) this.outbox.control(linkId, { t: "route", hubs });
+    this.outbox.controls(this.policy.tick(elapsed, nowMs).tell.map(([linkId, hubs]): [string, RegionControl] => [linkId, { t: "route", hubs }]));
   }
 
   /** An operator pins how many hubs the region's single-drone links use ("auto": the policy decides). */

@@ -5,7 +5,7 @@
  * verdicts of the safety-aware stretch. The object's one door to its sockets.
  */
 import { HeldFrames } from "../link/held-frames.js";
-import { envelopeBinary, envelopeText } from "../wire/hub-protocol.js";
+import { envelopeBinary, envelopeText, joinEnvelopes } from "../wire/hub-protocol.js";
 import { encodeControl, type RegionControl } from "../wire/link-protocol.js";
 import { linkIdOf } from "./link-socket.js";
 import { SHED_RETELL_TICKS } from "../tunables.js";
@@ -69,13 +69,47 @@ export class LinkOutbox {
     this.control(linkId, { t: "ack", seq });
   }
 
+  /** Acks of many links, as `controls` sends them. */
+  acks(acks: readonly (readonly [linkId: string, seq: number])[]): void {
+    this.controls(acks.map(([linkId, seq]): [string, RegionControl] => [linkId, { t: "ack", seq }]));
+  }
+
+  /**
+   * Control frames for many links: those behind the same hub leave as one message to it
+   * (joinEnvelopes), the others one each. A message costs the region about what a batch does, and a
+   * checkpoint acks, and a shedding region tells, every single-drone link.
+   */
+  controls(frames: readonly (readonly [linkId: string, m: RegionControl])[]): void {
+    const byHub = new Map<string, [string, string][]>();
+    for (const [linkId, m] of frames) {
+      const text = encodeControl(m);
+      const tag = this.viaHub.get(linkId);
+      if (tag === undefined) this.deliver(linkId, text);
+      else {
+        const same = byHub.get(tag);
+        if (same) same.push([linkId, text]);
+        else byHub.set(tag, [[linkId, text]]);
+      }
+    }
+    for (const [tag, same] of byHub) {
+      const hubs = this.ctx.getWebSockets(tag);
+      if (hubs.length === 0) {
+        for (const [linkId, text] of same) this.deliver(linkId, text); // the hub is gone: wherever deliver finds the link
+        continue;
+      }
+      const joined = joinEnvelopes(same.map(([linkId, text]) => envelopeText(linkId, text)));
+      for (const ws of hubs) safeSend(ws, joined);
+    }
+  }
+
   /**
    * Tells each link which of its drones are provably far (src/detect/far-verdict.ts), valid `validMs`.
    * Only links with far drones now, or at the last tick (their verdicts must be withdrawn): an empty
    * message to every link every second would cost a fleet of sockets for nothing.
    */
   far(byLink: Map<string, string[]>, validMs: number): void {
-    for (const linkId of new Set([...byLink.keys(), ...this.farLinks])) this.control(linkId, { t: "far", ids: byLink.get(linkId) ?? [], validMs });
+    const links = new Set([...byLink.keys(), ...this.farLinks]);
+    this.controls([...links].map((linkId): [string, RegionControl] => [linkId, { t: "far", ids: byLink.get(linkId) ?? [], validMs }]));
     this.farLinks = new Set(byLink.keys());
   }
 
@@ -87,7 +121,7 @@ export class LinkOutbox {
   shed(level: number): void {
     const due = level !== this.shedLevel || (level > 0 && ++this.shedTicks % SHED_RETELL_TICKS === 0);
     this.shedLevel = level;
-    if (due) for (const linkId of this.openLinks()) this.control(linkId, { t: "shed", level });
+    if (due) this.controls([...this.openLinks()].map((linkId): [string, RegionControl] => [linkId, { t: "shed", level }]));
   }
 
   /** Drops held frames too old to matter (once per tick). */

@@ -11,8 +11,8 @@ import { RegionCore, type RegionOutput } from "../detect/region-core.js";
 import type { Env } from "../env.js";
 import { LinkLedger } from "../link/link-ledger.js";
 import { log } from "../log.js";
-import { BatchFormatError, decodeBatch } from "../wire/batch-codec.js";
 import { CloseCode } from "../wire/close-codes.js";
+import { BatchIntake } from "./batch-intake.js";
 import { HubDoor } from "./hub-door.js";
 import { acceptHub, hubOf } from "./hub-socket.js";
 import { AlertAudit } from "./alert-audit.js";
@@ -45,6 +45,8 @@ interface Region {
   exporter: RegionExport | null;
   /** Tracing on only (OTEL_EXPORTER_OTLP_ENDPOINT): apply, alert and tick spans. */
   spans: RegionSpans | null;
+  /** Applies the links' batches, direct, bundled or journaled (src/region/batch-intake.ts). */
+  intake: BatchIntake;
 }
 
 /** The isolate's tracing; an OTEL_* value that cannot be used turns it off here (the gateway refuses clients over it). */
@@ -114,7 +116,8 @@ export class RegionObject extends DurableObject<Env> {
     this.stats.messages++; // what one object's thread is limited by (docs/scaling.md)
     const hub = hubOf(ws);
     if (hub && this.region) {
-      this.hubs.message(ws, hub, message, (w, l, b) => this.applyLive(w, l, b), this.region.key);
+      const { intake } = this.region;
+      this.hubs.message(ws, hub, message, (w, batches) => intake.bundle(w, batches), this.region.key);
       return;
     }
     if (typeof message === "string" || OpsStream.isWatcher(ws)) return; // links send only binary batches; watchers only listen
@@ -123,7 +126,7 @@ export class RegionObject extends DurableObject<Env> {
       ws.close(CloseCode.INTERNAL, "region not initialised");
       return;
     }
-    this.applyLive(ws, linkId, new Uint8Array(message));
+    this.region.intake.direct(ws, linkId, new Uint8Array(message));
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -135,22 +138,6 @@ export class RegionObject extends DurableObject<Env> {
       ws.close(code === 1005 || code === 1006 ? CloseCode.NORMAL : code, "closing");
     } catch {
       // already closed
-    }
-  }
-
-  /** A live batch of `linkId` that came on socket `ws` (the link's own, or its hub's); false when `ws` was closed. */
-  private applyLive(ws: WebSocket, linkId: string, bytes: Uint8Array): boolean {
-    try {
-      if (!this.applyBatch(linkId, bytes, Date.now(), true)) this.stats.duplicateBatches++;
-      return true;
-    } catch (e) {
-      // Not applied, not recorded, not acked (the core applies a batch whole or not at all): the link
-      // closes, and its gateway reconnects and resends it. A batch that cannot be read says so.
-      const unreadable = e instanceof BatchFormatError;
-      this.stats[unreadable ? "badBatches" : "failedBatches"]++;
-      log(unreadable ? "bad batch" : "batch failed", { region: this.region?.key, linkId, error: String(e) }, "error");
-      ws.close(unreadable ? CloseCode.PROTOCOL : CloseCode.INTERNAL, unreadable ? "bad batch" : "batch not applied");
-      return false;
     }
   }
 
@@ -180,11 +167,11 @@ export class RegionObject extends DurableObject<Env> {
     const spans = tracer ? new RegionSpans(tracer, key) : null;
     const router = new OutputRouter(key, this.outbox, this.audit, observe);
     router.spans = spans;
-    this.region = { key, core, router, exporter, spans };
+    const deps = { ctx: this.ctx, store: this.store, ledger: this.ledger, outbox: this.outbox, hubs: this.hubs, clock: this.clock, stats: this.stats };
+    const intake = new BatchIntake(deps, { key, core, router, spans });
+    this.region = { key, core, router, exporter, spans, intake };
     const now = Date.now();
-    this.stats.journalReapplied += restoreRegion(core, this.store, this.ledger, this.opts.evictAfterMs, now, (j) =>
-      this.applyBatch(j.linkId, j.bytes, now, false),
-    );
+    this.stats.journalReapplied += restoreRegion(core, this.store, this.ledger, this.opts.evictAfterMs, now, (j) => intake.replay(j.linkId, j.bytes, now));
     return this.region;
   }
 
@@ -195,38 +182,6 @@ export class RegionObject extends DurableObject<Env> {
       this.clock.ensure(Date.now());
     }
     return link.response;
-  }
-
-  /**
-   * Applies one batch of a link exactly once; false when it was applied before. `live` batches come
-   * from a socket (counted, routed, journaled); the others are the journal, re-applied after a restart.
-   */
-  private applyBatch(linkId: string, bytes: Uint8Array, now: number, live: boolean): boolean {
-    const { core, router, spans } = this.region!;
-    const batch = decodeBatch(bytes);
-    if (!this.ledger.isNew(linkId, batch.seq)) return false;
-    const span = live && spans !== null ? spans.apply(batch.traceparent, linkId, batch.seq, batch.points.length) : null;
-    // The journal's re-application after a restart is not edge latency, and its samples were counted before.
-    core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, now, live ? batch.receivedMs : undefined);
-    if (live && batch.alertLatencyMs) core.metrics.recordAlertLatencies(batch.alertLatencyMs);
-    // Recorded once applied: a batch that failed half-way is neither recorded nor acked.
-    const next = this.ledger.applied(linkId, batch.seq, live ? bytes : null, now);
-    const outputs = core.drain();
-    router.route(outputs, batch.traceparent, now, span);
-    if (span !== null) spans!.finish(span, outputs);
-    if (!live) return true;
-    if (!batch.resent) core.metrics.overload.record(now - batch.sentAtMs);
-    this.stats.batches++;
-    this.stats.points += batch.points.length;
-    this.hubs.applied(linkId, batch.points.length);
-    this.clock.ensure(now);
-    if (next) {
-      // Journal rows first: the output gate holds the ack until they are stored, so an ack means
-      // "applied and durable", and a restart re-applies the journal.
-      if (next.journal.length > 0) writeOrRestart(this.ctx, "journal", this.region?.key, () => this.store.journal(next.journal));
-      this.outbox.ack(linkId, next.ackSeq);
-    }
-    return true;
   }
 
   private async tick({ key, core, router, exporter, spans }: Region, now: number): Promise<void> {
@@ -250,7 +205,7 @@ export class RegionObject extends DurableObject<Env> {
       this.audit.flush();
       this.store.checkpoint(core.space.takeDirty(), core.evictedDrones(), links, now);
     });
-    for (const [linkId, seq] of ackNow) this.outbox.ack(linkId, seq);
+    this.outbox.acks(ackNow);
     if (span !== null)
       spans!.finish(span, outputs, {
         [ATTR.drones]: metrics.active,

@@ -91,7 +91,7 @@ export class RegionStore {
         "INSERT OR REPLACE INTO links (link_id, applied_seq, above, updated_ms) VALUES (?, ?, ?, ?)",
         linkId,
         seq.floor,
-        JSON.stringify(seq.above),
+        seq.above.length === 0 ? "[]" : JSON.stringify(seq.above),
         nowMs,
       );
     // The checkpoint now holds everything the journal did.

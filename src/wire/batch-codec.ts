@@ -43,8 +43,8 @@ export interface RegionBatch {
   sentAtMs: number;
   /** W3C trace context of the flush, carried because Workers do not propagate it to objects. */
   traceparent: string;
-  /** Counter deltas since the previous batch on this link (counters.ts order). */
-  counters: Float64Array;
+  /** Counter deltas since the previous batch on this link (counters.ts order); decoded as a plain array. */
+  counters: Float64Array | number[];
   points: TelemetryPoint[];
   /** 1 where the point is a halo ghost: used for prediction, never counted or alerted. */
   ghost: Uint8Array;
@@ -217,11 +217,21 @@ export function peekBatch(bytes: Uint8Array): { seq: number; points: number } | 
   return end === bytes.length ? { seq: dv.getUint32(4, true), points } : null;
 }
 
+/** The traceparent of a batch decodeBatch read (its header checked there). */
+export function batchTraceparent(bytes: Uint8Array): string {
+  const n = bytes[16] ?? 0;
+  return n === 0 ? "" : decoder.decode(bytes.subarray(17, 17 + n));
+}
+
 function need(bytes: Uint8Array, o: number, n: number): void {
   if (o + n > bytes.length) throw new BatchFormatError(`batch truncated at byte ${o}`);
 }
 
-export function decodeBatch(bytes: Uint8Array): RegionBatch {
+/**
+ * `withTrace` false leaves `traceparent` "" without decoding it (a TextDecoder call per batch): a
+ * receiver that needs it only now and then reads it with batchTraceparent.
+ */
+export function decodeBatch(bytes: Uint8Array, withTrace = true): RegionBatch {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   need(bytes, 0, 17);
   if (dv.getUint8(0) !== BATCH_MAGIC) throw new BatchFormatError("not an airspace batch (bad magic)");
@@ -231,11 +241,12 @@ export function decodeBatch(bytes: Uint8Array): RegionBatch {
   let o = 16;
   const tpLen = dv.getUint8(o++);
   need(bytes, o, tpLen + 1);
-  const traceparent = tpLen === 0 ? "" : decoder.decode(bytes.subarray(o, o + tpLen));
+  const traceparent = tpLen === 0 || !withTrace ? "" : decoder.decode(bytes.subarray(o, o + tpLen));
   o += tpLen;
   const nCounters = dv.getUint8(o++);
   need(bytes, o, 8 * nCounters + 2);
-  const counters = new Float64Array(nCounters);
+  // A plain array: a Float64Array of 16 counters has its own backing store, ~6× the cost of the array.
+  const counters: number[] = new Array(nCounters);
   for (let i = 0; i < nCounters; i++, o += 8) counters[i] = dv.getFloat64(o, true);
   const nIds = dv.getUint16(o, true);
   o += 2;

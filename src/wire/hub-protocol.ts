@@ -4,7 +4,8 @@
  * the region applies every one under its own link's sequence (exactly once whichever path it took).
  * Downstream, the region addresses frames to a gateway link behind the hub: binary frames (alerts)
  * with the link id in front, text frames (control) as `linkId NUL json`. A hub announces a gateway
- * link it now carries with `open`, and the region answers with that link's `hello`.
+ * link it now carries with `open`, and the region answers with that link's `hello`. Several text
+ * envelopes may share one message, one per line.
  */
 import { BatchFormatError } from "./batch-codec.js";
 import { asciiLength, decodeShort, writeAscii } from "./short-strings.js";
@@ -13,6 +14,7 @@ const BUNDLE_MAGIC = 0xb7;
 const ENVELOPE_MAGIC = 0xb8;
 const VERSION = 1;
 const SEP = "\u0000";
+const LF = "\n";
 const encoder = new TextEncoder();
 
 /** One gateway link's batch inside a bundle. */
@@ -100,6 +102,29 @@ export function envelopeBinary(linkId: string, frame: Uint8Array): Uint8Array {
 
 export function envelopeText(linkId: string, text: string): string {
   return `${linkId}${SEP}${text}`;
+}
+
+/**
+ * Text envelopes for several links behind one hub as one message, joined by LF (neither a link id nor
+ * JSON text holds a raw LF): a socket message costs the region about as much as applying a batch, so a
+ * bundle's acks go back as one.
+ */
+export function joinEnvelopes(envelopes: readonly string[]): string {
+  return envelopes.join(LF);
+}
+
+/** Every envelope of a frame from the region (text may join several: joinEnvelopes); the ones that do not parse are left out. */
+export function openEnvelopes(data: Uint8Array | string): { linkId: string; frame: Uint8Array | string }[] {
+  if (typeof data !== "string" || !data.includes(LF)) {
+    const one = openEnvelope(data);
+    return one ? [one] : [];
+  }
+  const out: { linkId: string; frame: string }[] = [];
+  for (const part of data.split(LF)) {
+    const e = openEnvelope(part);
+    if (e) out.push(e as { linkId: string; frame: string });
+  }
+  return out;
 }
 
 /** Who a frame from the region is for, and the frame itself; null when it is not an envelope. */

@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BATCH_MAGIC, BATCH_VERSION, BatchFormatError, decodeBatch, encodeBatch, markResent, peekBatch, type RegionBatch } from "../../src/wire/batch-codec.js";
+import {
+  BATCH_MAGIC,
+  BATCH_VERSION,
+  BatchFormatError,
+  batchTraceparent,
+  decodeBatch,
+  encodeBatch,
+  markResent,
+  peekBatch,
+  type RegionBatch,
+} from "../../src/wire/batch-codec.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
 
 const TP = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -92,6 +102,16 @@ describe("encodeBatch / decodeBatch round trip", () => {
     expect(bytes[0]).toBe(BATCH_MAGIC);
     expect(bytes[1]).toBe(BATCH_VERSION);
     expectRoundTrip(b, decodeBatch(bytes));
+  });
+
+  it("leaves the traceparent undecoded when asked, and reads it on its own later", () => {
+    const b = sampleBatch();
+    const bytes = encodeBatch(b);
+    const d = decodeBatch(bytes, false);
+    expect(d.traceparent).toBe("");
+    expect({ ...d, traceparent: TP }).toEqual(decodeBatch(bytes));
+    expect(batchTraceparent(bytes)).toBe(TP);
+    expect(batchTraceparent(encodeBatch({ ...b, traceparent: "" }))).toBe("");
   });
 
   it("writes each drone id once and 48 bytes per point", () => {

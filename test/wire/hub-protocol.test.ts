@@ -2,7 +2,16 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BatchFormatError, encodeBatch, isUrgentBatch } from "../../src/wire/batch-codec.js";
 import { newCounters } from "../../src/wire/counters.js";
-import { decodeBundle, encodeBundle, envelopeBinary, envelopeText, openEnvelope, parseHubControl } from "../../src/wire/hub-protocol.js";
+import {
+  decodeBundle,
+  encodeBundle,
+  envelopeBinary,
+  envelopeText,
+  joinEnvelopes,
+  openEnvelope,
+  openEnvelopes,
+  parseHubControl,
+} from "../../src/wire/hub-protocol.js";
 
 describe("hub protocol", () => {
   it("bundles gateway batches byte for byte with their link ids (property)", () => {
@@ -30,6 +39,23 @@ describe("hub protocol", () => {
     expect(openEnvelope(envelopeText("sess-1.u33d", '{"t":"ack","seq":4}'))).toEqual({ linkId: "sess-1.u33d", frame: '{"t":"ack","seq":4}' });
     expect(openEnvelope("no separator")).toBeNull();
     expect(openEnvelope(Uint8Array.of(1, 2))).toBeNull();
+  });
+
+  it("carries several links' text frames in one message, and a lone envelope as before (property)", () => {
+    const frame = fc.record({ linkId: fc.stringMatching(/^[\w.:-]{1,40}$/), frame: fc.json() });
+    fc.assert(
+      fc.property(fc.array(frame, { minLength: 1, maxLength: 20 }), (frames) => {
+        const joined = joinEnvelopes(frames.map((f) => envelopeText(f.linkId, f.frame)));
+        expect(openEnvelopes(joined)).toEqual(frames);
+      }),
+    );
+    const bin = openEnvelopes(envelopeBinary("s.r", Uint8Array.of(1, 2)));
+    expect(bin.map((e) => [e.linkId, Uint8Array.from(e.frame as Uint8Array)])).toEqual([["s.r", Uint8Array.of(1, 2)]]);
+    expect(openEnvelopes(`a\u0000{}\nno separator\nb\u0000[]`)).toEqual([
+      { linkId: "a", frame: "{}" },
+      { linkId: "b", frame: "[]" },
+    ]);
+    expect(openEnvelopes("no separator")).toEqual([]);
   });
 
   it("reads a hub's announcements and nothing else", () => {

@@ -5,7 +5,7 @@
  * link they are for.
  */
 import WebSocket from "ws";
-import { openEnvelope } from "../../../src/wire/hub-protocol.js";
+import { openEnvelopes } from "../../../src/wire/hub-protocol.js";
 
 export type DoorKind = "hub" | "link";
 
@@ -80,7 +80,6 @@ export class RegionDoor {
       this.onReply(this.name, data, now);
       return;
     }
-    const env = openEnvelope(data);
-    if (env) this.onReply(env.linkId, env.frame, now);
+    for (const env of openEnvelopes(data)) this.onReply(env.linkId, env.frame, now);
   }
 }
