@@ -2,7 +2,7 @@
  * Soak: the 500-socket benchmark's load at half its size, minute after minute on one edge, with a row a
  * minute (workerd memory, scripted-encounter alert latency, points accepted and applied, staged
  * conflicts alerted, loss). Ends with the verdict of scripts/soak/verdict.ts; exits 1 when it fails.
- *   npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--isolate-mib 128] [--round-s 60] [--heap] [--snapshots 2,7]
+ *   npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--isolate-mib 128] [--round-s 60] [--gap-s 0] [--heap] [--snapshots 2,7]
  * workerd runs with V8's heap held to --isolate-mib (production holds an isolate to 128 MB; 0: V8's
  * default for this machine's memory, under which garbage piles up far longer before a major GC). The
  * v8 and native columns split RSS by mapping (scripts/soak/memory-split.ts): the isolate's heap pages
@@ -26,13 +26,14 @@ import { type SoakRow, soakVerdict } from "./soak/verdict.js";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = commandLineOrExit(process.argv.slice(2), {
   name: "soak",
-  usage: "usage: npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--isolate-mib 128] [--round-s 60] [--heap] [--snapshots 2,7]",
+  usage: "usage: npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--isolate-mib 128] [--round-s 60] [--gap-s 0] [--heap] [--snapshots 2,7]",
   options: {
     minutes: { type: "string" },
     drones: { type: "string" },
     seed: { type: "string" },
     "isolate-mib": { type: "string" },
     "round-s": { type: "string" },
+    "gap-s": { type: "string" },
     heap: { type: "boolean" },
     snapshots: { type: "string" },
   },
@@ -40,6 +41,8 @@ const args = commandLineOrExit(process.argv.slice(2), {
 const minutes = numberFlag(args, "minutes", 30);
 // Diagnostic: a shorter round reconnects the fleet more often (rows are rounds, not minutes, then).
 const roundMs = 1000 * numberFlag(args, "round-s", 60, { min: 10 });
+// Diagnostic: seconds with no socket open after each round, to read what workerd keeps with none open.
+const gapMs = 1000 * numberFlag(args, "gap-s", 0, { min: 0 });
 const drones = numberFlag(args, "drones", 250);
 const seed = numberFlag(args, "seed", 1);
 const isolateMiB = numberFlag(args, "isolate-mib", 128, { min: 0, integer: true });
@@ -112,6 +115,7 @@ try {
       snapshots.push(await watch.snapshot(path));
       process.stderr.write(`heap snapshot after minute ${m}: ${path}\n`);
     }
+    if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
   }
   if (snapshots.length >= 2) out(compareSnapshots(snapshots[0]!, snapshots.at(-1)!));
 } finally {
