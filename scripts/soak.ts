@@ -2,7 +2,11 @@
  * Soak: the 500-socket benchmark's load at half its size, minute after minute on one edge, with a row a
  * minute (workerd memory, scripted-encounter alert latency, points accepted and applied, staged
  * conflicts alerted, loss). Ends with the verdict of scripts/soak/verdict.ts; exits 1 when it fails.
- *   npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--heap] [--snapshots 2,7]
+ *   npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--isolate-mib 128] [--round-s 60] [--gap-s 0] [--heap] [--snapshots 2,7]
+ * workerd runs with V8's heap held to --isolate-mib (production holds an isolate to 128 MB; 0: V8's
+ * default for this machine's memory, under which garbage piles up far longer before a major GC). The
+ * v8 and native columns split RSS by mapping (scripts/soak/memory-split.ts): the isolate's heap pages
+ * and workerd's allocator.
  * --heap adds a column: the isolate's JS heap after a forced full GC (workerd's inspector); --snapshots
  * takes heap snapshots after those minutes (in the temp directory) and prints what grew from the first to the last.
  */
@@ -16,24 +20,47 @@ import { percentile } from "./bench/stats.js";
 import { commandLineOrExit, numberFlag } from "./lib/cli.mjs";
 import { buildSnapshot } from "./lib/snapshot.js";
 import { compareSnapshots, type SnapshotSummary, watchHeap } from "./soak/heap-watch.js";
+import { memorySplit } from "./soak/memory-split.js";
 import { type SoakRow, soakVerdict } from "./soak/verdict.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = commandLineOrExit(process.argv.slice(2), {
   name: "soak",
-  usage: "usage: npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--heap] [--snapshots 2,7]",
-  options: { minutes: { type: "string" }, drones: { type: "string" }, seed: { type: "string" }, heap: { type: "boolean" }, snapshots: { type: "string" } },
+  usage: "usage: npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--isolate-mib 128] [--round-s 60] [--gap-s 0] [--heap] [--snapshots 2,7]",
+  options: {
+    minutes: { type: "string" },
+    drones: { type: "string" },
+    seed: { type: "string" },
+    "isolate-mib": { type: "string" },
+    "round-s": { type: "string" },
+    "gap-s": { type: "string" },
+    heap: { type: "boolean" },
+    snapshots: { type: "string" },
+  },
 } as const);
 const minutes = numberFlag(args, "minutes", 30);
+// Diagnostic: a shorter round reconnects the fleet more often (rows are rounds, not minutes, then).
+const roundMs = 1000 * numberFlag(args, "round-s", 60, { min: 10 });
+// Diagnostic: seconds with no socket open after each round, to read what workerd keeps with none open.
+const gapMs = 1000 * numberFlag(args, "gap-s", 0, { min: 0 });
 const drones = numberFlag(args, "drones", 250);
 const seed = numberFlag(args, "seed", 1);
+const isolateMiB = numberFlag(args, "isolate-mib", 128, { min: 0, integer: true });
 const snapshotMinutes = (args.snapshots ?? "").split(",").filter(Boolean).map(Number);
 const heap = args.heap === true || snapshotMinutes.length > 0;
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 const secret = randomBytes(24).toString("hex");
 const snap = buildSnapshot(ROOT, "soak");
-const edge = await Edge.start({ root: ROOT, config: snap.config, secret, label: "soak", inspector: heap });
+const edge = await Edge.start({
+  root: ROOT,
+  config: snap.config,
+  secret,
+  label: "soak",
+  inspector: heap,
+  // young and old generation together, as production's limit counts the whole heap
+  v8Flags: isolateMiB > 0 ? [`--max-heap-size=${isolateMiB}`] : [],
+});
 const watch = heap ? await watchHeap(edge) : null;
 const snapshots: SnapshotSummary[] = [];
 const rows: SoakRow[] = [];
@@ -43,8 +70,8 @@ process.once("SIGINT", () => {
   out("stopping after this minute (Ctrl-C again quits at once)");
   process.once("SIGINT", () => process.exit(130));
 });
-out(`soak: ${drones} drone sockets at 10 Hz for ${minutes} min on ${edge.url}`);
-out(`minute  rss MiB  (low-high)${watch ? "  heap MiB (committed, buffers)" : ""}  p50 ms  p99 ms  accepted  applied  conflicts  loss`);
+out(`soak: ${drones} drone sockets at 10 Hz for ${minutes} min on ${edge.url}, V8 heap ${isolateMiB > 0 ? `held to ${isolateMiB} MiB` : "unlimited"}`);
+out(`minute  rss MiB  (low-high)   v8  native${watch ? "  heap MiB (committed, buffers)" : ""}  p50 ms  p99 ms  accepted  applied  conflicts  loss`);
 try {
   for (let m = 1; m <= minutes && !stopping; m++) {
     // RSS over the minute, every 2 s: the V8 heap's garbage comes and goes with its GCs, so one sample
@@ -54,7 +81,7 @@ try {
     const r = await runDroneSockets(edge, secret, {
       drones,
       pairsPerKind: 4,
-      durationMs: 60_000 - WARMUP_MS,
+      durationMs: roundMs - WARMUP_MS,
       seed: seed + m,
       // The same fleet every minute, reconnecting: what a real fleet's state looks like over an hour
       // (fresh ids each minute would grow the tables until eviction, by construction).
@@ -77,16 +104,18 @@ try {
     };
     rows.push(row);
     const f = (x: number, w: number) => (Number.isFinite(x) ? x.toFixed(0) : "-").padStart(w);
+    const split = memorySplit(edge.pids);
     const h = await watch?.live();
     const heapCol = h ? `  ${f(h.used / 2 ** 20, 8)} (${f(h.total / 2 ** 20, 3)}, ${f(h.backing / 2 ** 20, 3)})` : "";
     out(
-      `${String(m).padStart(6)}  ${f(row.rssMiB, 7)}  ${`(${f(Math.min(...rss), 0)}-${f(Math.max(...rss), 0)})`.padEnd(10)}${heapCol}  ${f(row.p50Ms, 6)}  ${f(row.p99Ms, 6)}  ${f(row.accepted, 8)}  ${f(row.applied, 7)}  ${`${row.alerted}/${row.due}`.padStart(9)}  ${row.loss ?? "0"}`,
+      `${String(m).padStart(6)}  ${f(row.rssMiB, 7)}  ${`(${f(Math.min(...rss), 0)}-${f(Math.max(...rss), 0)})`.padEnd(10)}  ${f(split.v8CageMiB, 3)}  ${f(split.nativeMiB, 6)}${heapCol}  ${f(row.p50Ms, 6)}  ${f(row.p99Ms, 6)}  ${f(row.accepted, 8)}  ${f(row.applied, 7)}  ${`${row.alerted}/${row.due}`.padStart(9)}  ${row.loss ?? "0"}`,
     );
     if (watch && snapshotMinutes.includes(m)) {
       const path = join(tmpdir(), `airspace-soak-${process.pid}-m${m}.heapsnapshot`);
       snapshots.push(await watch.snapshot(path));
       process.stderr.write(`heap snapshot after minute ${m}: ${path}\n`);
     }
+    if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
   }
   if (snapshots.length >= 2) out(compareSnapshots(snapshots[0]!, snapshots.at(-1)!));
 } finally {

@@ -31,6 +31,8 @@ export interface EdgeOptions {
   runtime?: "miniflare" | "wrangler";
   /** Miniflare only: open workerd's V8 inspector on a free loopback port (Edge.inspectorPort), for CPU profiles. */
   inspector?: boolean;
+  /** Miniflare only: V8 flags for workerd (scripts/lib/workerd-v8-flags.ts), e.g. a heap cap. */
+  v8Flags?: string[];
 }
 
 /** Edges started by this process, stopped synchronously if the process exits without stopping them. */
@@ -127,6 +129,7 @@ export class Edge {
       persist: join(this.persistDir, "state"),
       vars,
       ...(this.inspectorPort ? { inspectorPort: this.inspectorPort } : {}),
+      ...(o.v8Flags?.length ? { v8Flags: o.v8Flags } : {}),
     };
     return ["--import", "tsx", join(o.root, "scripts/lib/miniflare-runner.ts"), JSON.stringify(spec)];
   }
@@ -153,12 +156,17 @@ export class Edge {
     }
   }
 
-  /** workerd's CPU time so far (user + system, every workerd process of this edge), µs; NaN when none was found. */
   /** Resident memory of the edge's workerd processes, bytes. */
   rssBytes(): number {
     return rssBytes(this.workerdPids);
   }
 
+  /** The edge's workerd processes. */
+  get pids(): readonly number[] {
+    return this.workerdPids;
+  }
+
+  /** workerd's CPU time so far (user + system, every workerd process of this edge), µs; NaN when none was found. */
   cpuMicros(): number {
     return cpuMicros(this.workerdPids);
   }

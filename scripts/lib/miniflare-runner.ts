@@ -15,6 +15,7 @@ import { dirname } from "node:path";
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { buildSnapshot } from "./snapshot.js";
+import { injectV8Flags } from "./workerd-v8-flags.js";
 
 interface RunnerOptions {
   config: string;
@@ -24,12 +25,15 @@ interface RunnerOptions {
   build?: boolean;
   /** workerd's V8 inspector on this loopback port (the profilers attach to it); none when absent. */
   inspectorPort?: number;
+  /** V8 flags for workerd (Miniflare has no option for them): e.g. production's isolate heap limit. */
+  v8Flags?: string[];
 }
 
 const o = JSON.parse(process.argv[2] ?? "{}") as RunnerOptions;
 const snapshot = o.build ? buildSnapshot(dirname(o.config), "local", o.config) : null;
 const { workerOptions, main } = unstable_getMiniflareWorkerOptions(snapshot?.config ?? o.config);
 if (!main) throw new Error(`${o.config} names no main module`);
+injectV8Flags(o.v8Flags ?? []);
 const mf = new Miniflare({
   ...workerOptions,
   // The snapshot's bundle is one ES module (no_bundle = true): serve it as is.
