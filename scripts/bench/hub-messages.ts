@@ -112,6 +112,7 @@ const lines = [
   `edge-side p99 near / window, ms  ${`${f(a.edgeNearP99)}/${f(a.edgeFarP99)}`.padStart(8)}  ${`${f(b.edgeNearP99)}/${f(b.edgeFarP99)}`.padStart(8)}   (scripted pairs per drone at the client; targets 15 / 60)`,
   `client near pair p50 / p99, ms   ${`${f(a.nearP50)}/${f(a.nearP99)}`.padStart(8)}  ${`${f(b.nearP50)}/${f(b.nearP99)}`.padStart(8)}`,
   `client far pair p50 / p99, ms    ${`${f(a.farP50)}/${f(a.farP99)}`.padStart(8)}  ${`${f(b.farP50)}/${f(b.farP99)}`.padStart(8)}`,
+  `pairs missed near+far / sim alerted of due  ${`${off.near.missed}+${off.far.missed} ${off.truth.alerted}/${off.truth.due}`.padStart(8)}  ${`${on.near.missed}+${on.far.missed} ${on.truth.alerted}/${on.truth.due}`.padStart(8)}`,
   `applied / accepted               ${a.applied.padStart(8)}  ${b.applied.padStart(8)}`,
   `loss                             ${a.loss.padStart(8)}  ${b.loss.padStart(8)}`,
 ];
