@@ -54,6 +54,14 @@ interface Turn {
   points: number;
   journal: LedgerBatch[];
   acks: [string, number][];
+  /**
+   * A hub's bundle: its batches' waits count from its newest batch's flush, about when the bundle left
+   * the hub. The hub's window is a wait on purpose, not a sign that this object falls behind (counted
+   * from each batch's own flush, a calm region behind hubs never got under SHED_DOWN_MS again).
+   */
+  bundled: boolean;
+  newestSentMs: number;
+  waits: number;
 }
 
 export class BatchIntake {
@@ -77,6 +85,7 @@ export class BatchIntake {
   bundle(ws: WebSocket, batches: readonly BundledBatch[]): void {
     const now = Date.now();
     const turn = newTurn();
+    turn.bundled = true;
     try {
       // Not `throughHub` per batch: a link's path is set by announcements (src/region/hub-door.ts).
       for (const b of batches) if (!this.live(ws, b.linkId, b.bytes, now, turn)) return;
@@ -121,7 +130,12 @@ export class BatchIntake {
     // Recorded once applied: a batch that failed half-way is neither recorded nor acked.
     const next = ledger.applied(linkId, batch.seq, live ? bytes : null, now);
     if (turn !== null) {
-      if (!batch.resent) core.metrics.overload.record(now - batch.sentAtMs);
+      // A resend's wait says how long its link was away, not how far behind this object is.
+      if (!batch.resent && !turn.bundled) core.metrics.overload.record(now - batch.sentAtMs);
+      else if (!batch.resent) {
+        turn.waits++;
+        if (batch.sentAtMs > turn.newestSentMs) turn.newestSentMs = batch.sentAtMs;
+      }
       turn.batches++;
       turn.points += n;
       this.d.hubs.applied(linkId, n);
@@ -141,6 +155,7 @@ export class BatchIntake {
   private finish(turn: Turn, now: number): void {
     if (turn.batches === 0) return;
     const { stats, ctx, store, outbox } = this.d;
+    for (let i = 0; i < turn.waits; i++) this.region.core.metrics.overload.record(now - turn.newestSentMs);
     stats.batches += turn.batches;
     stats.points += turn.points;
     this.d.clock.ensure(now);
@@ -152,5 +167,5 @@ export class BatchIntake {
 }
 
 function newTurn(): Turn {
-  return { batches: 0, points: 0, journal: [], acks: [] };
+  return { batches: 0, points: 0, journal: [], acks: [], bundled: false, newestSentMs: -Infinity, waits: 0 };
 }

@@ -30,10 +30,10 @@ async function openHub(shard: number) {
     closed = ev.code;
   });
   const { lat, lon } = regionCenter(KEY);
-  const batch = (seq: number, droneId: string, east: number) =>
+  const batch = (seq: number, droneId: string, east: number, sentAtMs = Date.now()) =>
     encodeBatch({
       seq,
-      sentAtMs: Date.now(),
+      sentAtMs,
       traceparent: "",
       counters: newCounters(),
       points: [droneAt(droneId, lat, lon, east, seq, 0, 0, Date.now())],
@@ -96,5 +96,26 @@ describe("a hub's bundle in the region", () => {
       points: 1,
       bad: 1,
     });
+  });
+
+  it("counts a bundle's batches as waiting from its newest flush: the hub's window is no sign of falling behind", async () => {
+    const hub = await openHub(2);
+    const links = Array.from({ length: 10 }, (_, i) => `bi-w${i}.x`);
+    for (const l of links) hub.announce(l);
+    await eventually(() => hub.texts.length >= 10, 5000, "the hellos");
+    const before = await stats();
+    // Nine batches flushed 2 s before the newest: waited in the hub (a window stretched far past its
+    // 50 ms, so that counting from each batch's own flush would be past SHED_UP_MS at p90).
+    const now = Date.now();
+    hub.bundle(links.map((l, i) => ({ linkId: l, bytes: hub.batch(1, `bi-w${i}`, 40 * i, i < 9 ? now - 2000 : now) })));
+    await eventually(async () => (await stats()).batches >= before.batches + 10, 5000, "the bundle applied");
+    // Whichever tick closes this second (the alarm's or this one), it must not raise the shed level.
+    const level = await runInDurableObject(region(), (o: RegionObject) => {
+      const gauge = (o as unknown as { region: { core: { metrics: { overload: { tick(): unknown; level: number } } } } }).region.core.metrics.overload;
+      gauge.tick();
+      return gauge.level;
+    });
+    expect(level).toBe(0);
+    hub.close();
   });
 });
