@@ -82,13 +82,15 @@ export class BatchIntake {
   }
 
   /** The batches of a bundle from hub socket `ws`, in order; stops at one that fails (the hub's socket is then closed). */
-  bundle(ws: WebSocket, batches: readonly BundledBatch[]): void {
+  bundle(ws: WebSocket, hub: string, batches: readonly BundledBatch[]): void {
     const now = Date.now();
     const turn = newTurn();
     turn.bundled = true;
     try {
-      // Not `throughHub` per batch: a link's path is set by announcements (src/region/hub-door.ts).
-      for (const b of batches) if (!this.live(ws, b.linkId, b.bytes, now, turn)) return;
+      for (const b of batches) {
+        this.d.outbox.bundled(b.linkId, hub, now);
+        if (!this.live(ws, b.linkId, b.bytes, now, turn)) return;
+      }
     } finally {
       this.finish(turn, now);
     }

@@ -15,8 +15,8 @@ import type { RegionControl } from "../wire/link-protocol.js";
 import { type BundledBatch, decodeBundle, parseHubControl } from "../wire/hub-protocol.js";
 import type { LinkOutbox } from "./link-outbox.js";
 
-/** Applies the batches of a bundle that came on hub socket `ws`, in order (src/region/batch-intake.ts). */
-export type ApplyBundle = (ws: WebSocket, batches: readonly BundledBatch[]) => void;
+/** Applies the batches of a bundle that came on hub socket `ws` (tag `hub`), in order (src/region/batch-intake.ts). */
+export type ApplyBundle = (ws: WebSocket, hub: string, batches: readonly BundledBatch[]) => void;
 
 export class HubDoor {
   private readonly policy: HubPolicy;
@@ -64,9 +64,9 @@ export class HubDoor {
       return;
     }
     // Where a link's frames go is set by announcements (the hub's `open` and `closed`, a direct socket's
-    // accept), not by its batches: a window flushed after its link moved on (to direct, say) still
-    // brings that link's last batches, and must not route the link's alerts back to a hub without it.
-    apply(ws, batches);
+    // accept); a batch only for a link with no path here (LinkOutbox.bundled): a window flushed after
+    // its link moved on must not route the link's alerts back to a hub without it.
+    apply(ws, hub, batches);
   }
 
   /** A turn's outputs, once sent: a link whose drone came near another leaves its hub now. */

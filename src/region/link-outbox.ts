@@ -35,7 +35,16 @@ export class LinkOutbox {
     for (const frame of this.held.take(linkId, nowMs)) safeSend(ws, frame);
   }
 
-  /** A link reached this region through hub socket `hubTag` (its `open`, or a batch in a bundle). */
+  /**
+   * A batch of a link came in hub `hubTag`'s bundle. It takes the link to that hub only when the link
+   * has no path here at all (its hub's `open` was lost, say, sent as this object restarted): a late
+   * window of a link that has moved on (direct, or to another hub) must not pull its frames back.
+   */
+  bundled(linkId: string, hubTag: string, nowMs: number): void {
+    if (!this.viaHub.has(linkId) && this.ctx.getWebSockets(linkId).length === 0) this.throughHub(linkId, hubTag, nowMs);
+  }
+
+  /** A link reached this region through hub socket `hubTag` (its `open`, or a bundle while it had no path). */
   throughHub(linkId: string, hubTag: string, nowMs: number): void {
     if (this.viaHub.get(linkId) === hubTag) return;
     this.viaHub.set(linkId, hubTag);
