@@ -7,7 +7,7 @@
  * gateway: hub-load/alert-latency.ts), workerd memory, and the region's CPU per point (the
  * workerd process's /proc CPU over the points it applied). Exits 1 on loss or a missed staged alert.
  *   npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4]
- *                                            [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload [--only on|off]]
+ *                                            [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload [--only on|off]] [--stalls]
  * --drones: a comma-separated list runs each (a sweep, each on a cold edge) and ends with a summary table.
  * --hubs: default what the region's policy picks, ceil(drones × hz / HUB_MSGS_PER_S 1000).
  * --relay-links L: the relay shape instead (L direct gateway links, batches of ≤ 256 points a window).
@@ -17,6 +17,8 @@
  *            side (hub-load/overload-table.ts): edge-side alert latency over the whole run and split where the
  *            shed level settled, staged drones' reports shed, workerd RSS. --only on|off: that run alone (for
  *            before/after comparisons of the shedding rule, alternated).
+ * --stalls: probe the region's thread every 10 ms (hub-load/stall-probe.ts) and print its stalls of 50 ms or
+ *            more; the probe costs the region CPU, so its µs/pt is then not comparable with a run without it.
  * --compare: the 500-socket workload's shape next to the relay workload's, in one sitting, each on a
  *            cold edge: 500 drones via 5 hubs, then 500 drones on one relay link; prints the ratio.
  */
@@ -32,11 +34,12 @@ import { describeLatency } from "./hub-load/alert-latency.js";
 import type { FeedShape } from "./hub-load/feeder.js";
 import { overloadTable } from "./hub-load/overload-table.js";
 import { type LoadResult, lateReports, runRegionLoad } from "./hub-load/run.js";
+import { STALL_MS as STALL_PROBE_MS, type StallSummary } from "./hub-load/stall-probe.js";
 import { HOME } from "./messages/layout.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const USAGE =
-  "usage: npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4] [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload [--only on|off]]";
+  "usage: npx tsx scripts/bench/region-hub-load.ts [--drones 10000] [--hz 10] [--hubs K] [--seconds 20] [--warmup 4] [--pairs 20] [--seed 1] [--relay-links L] [--compare] [--overload [--only on|off]] [--stalls]";
 const args = commandLineOrExit(process.argv.slice(2), {
   name: "region-hub-load",
   usage: USAGE,
@@ -52,6 +55,7 @@ const args = commandLineOrExit(process.argv.slice(2), {
     compare: { type: "boolean" },
     overload: { type: "boolean" },
     only: { type: "string" },
+    stalls: { type: "boolean" },
   },
 } as const);
 const hz = numberFlag(args, "hz", 10);
@@ -110,6 +114,9 @@ try {
       vars: r.shedding === undefined ? {} : { LOAD_SHEDDING: r.shedding },
       secret,
       label: "hub-load",
+      // For the stall probe (hub-load/stall-probe.ts): the region's thread is all this workerd runs. Only
+      // with --stalls: the probe's 100 questions a second cost the region CPU the µs/pt figure would count.
+      inspector: args.stalls === true,
     });
     try {
       results.push(
@@ -150,6 +157,11 @@ for (const r of results) {
     `  edge-side alert latency p50/p99/max (samples): whole run ${describeLatency(r.alertLatency.all)}${r.maxShedLevel > 0 ? `; encounters started before the shed level settled (${f(r.alertLatency.settledS)} s) ${describeLatency(r.alertLatency.before)}, from then ${describeLatency(r.alertLatency.after)}` : ""}; staged pairs ${describeLatency(r.alertLatency.staged)}`,
     `  staged drones' reports shed: ${r.stagedShed.closing + r.stagedShed.parting} within 2R of the partner (${r.stagedShed.closing} before meeting, ${r.stagedShed.parting} after), ${r.stagedShed.conflict} in the conflict's lead, ${r.stagedShed.far} before (at most ${r.stagedShed.maxPerDrone} of one drone)`,
     `  workerd RSS warm / mid-run / peak / end ${r.rssWarmMiB.toFixed(0)} / ${r.rssMidMiB.toFixed(0)} / ${r.rssPeakMiB.toFixed(0)} / ${r.rssEndMiB.toFixed(0)} MiB`,
+    ...(r.regionStalls === null
+      ? []
+      : [
+          `  region stalls (its thread busy ≥ ${STALL_PROBE_MS} ms with one event or a GC pause; probed every 10 ms after the warm-up): ${describeStalls(r.regionStalls)}`,
+        ]),
     `  errors to drones: ${Object.keys(r.errors).length > 0 ? JSON.stringify(r.errors) : "none"}`,
     `  region CPU ${f(r.regionUsPerPoint, 2)} µs/pt (workerd /proc over the points applied after warm-up), ${f(100 * r.regionCoreShare, 0)} % of a core; feeder (Node) ${f(r.feederUsPerPoint, 2)} µs/pt, its event loop delayed p99 / max ${f(r.feederLoopP99Ms, 0)} / ${f(r.feederLoopMaxMs, 0)} ms; load average ${f(r.loadAvg)}`,
   );
@@ -164,5 +176,11 @@ if (results.length > 1) {
 if (args.overload === true && results.length === 2) lines.push(...overloadTable(results[0]!, results[1]!));
 if (args.compare === true) lines.push(`hubs / relay region CPU per point: ${f(results[0]!.regionUsPerPoint / results[1]!.regionUsPerPoint, 2)}`);
 process.stdout.write(`${lines.join("\n")}\n`);
+function describeStalls(s: StallSummary | null): string {
+  if (s === null) return "not probed";
+  const slow = s.slow.map((x) => `${x.rttMs.toFixed(0)} ms`).slice(0, 12);
+  return `${s.slow.length} of ${s.probes} probes (${slow.join(", ") || "none"}${s.slow.length > 12 ? ", …" : ""}); round trip p50 / p99 / max ${f(s.p50Ms)} / ${f(s.p99Ms)} / ${f(s.maxMs)} ms; the probe's own timer late by up to ${f(s.ownLateMaxMs)} ms`;
+}
+
 const failed = results.some((r) => r.lost !== 0 || r.missing.length > 0 || r.unackedLinks > 0);
 process.exit(failed ? 1 : 0);

@@ -16,6 +16,7 @@ import { type AlertLatency, type AlertSample, alertLatency, settledAfterS } from
 import { type FeedShape, Feeder } from "./feeder.js";
 import { type RegionSecond, regionSeconds, regionStats } from "./region-api.js";
 import { LoadFleet, PAIR_LEAD_S } from "./fleet.js";
+import { type StallProbe, type StallSummary, startStallProbe } from "./stall-probe.js";
 
 export interface LoadOptions {
   region: string;
@@ -96,6 +97,8 @@ export interface LoadResult {
   rssMidMiB: number;
   rssPeakMiB: number;
   rssEndMiB: number;
+  /** The region's thread busy with one event or a GC pause, probed from the end of the warm-up to the last send (null: no inspector). */
+  regionStalls: StallSummary | null;
 }
 
 export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions): Promise<LoadResult> {
@@ -134,9 +137,11 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
     const polls: Promise<void>[] = [];
     const rtt: number[] = [];
     let polling = false;
+    let probe: Promise<StallProbe> | null = null;
     while (Date.now() < t0 + o.seconds * 1000) {
       const now = Date.now();
       feeder.tick(now, true);
+      if (probe === null && edge.inspectorPort > 0 && now >= t0 + o.warmupS * 1000) probe = startStallProbe(edge.inspectorPort);
       if (now >= nextRss) {
         const rss = edge.rssBytes();
         rssPeak = Math.max(rssPeak, rss);
@@ -171,6 +176,7 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       await sleep(2);
     }
     const sendEnd = Date.now();
+    const regionStalls = probe === null ? null : await (await probe).stop();
     loop.disable();
     feeder.tick(sendEnd, false);
     await Promise.all(polls);
@@ -254,6 +260,7 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       rssMidMiB: rssMid / 2 ** 20,
       rssPeakMiB: rssPeak / 2 ** 20,
       rssEndMiB: rssEnd / 2 ** 20,
+      regionStalls,
       // Pace: a backlog under a second, drained soon after the last send, and no report the region itself
       // counted as late (LATE_NOTICE_MS, 1 s after measurement: its BEHIND / STALE_ON_ARRIVAL notices).
       keepingPace: maxBacklogS <= 1 && drainMs <= 3000 && lost === 0 && lateReports(feeder.replies.errors) === 0,
