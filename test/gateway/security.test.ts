@@ -247,11 +247,18 @@ describe("the auth matrix: every way in refused with its status or close code", 
     for (const c of open) c.close();
   });
 
-  it("refuses a drone token on the ops endpoints (403) and points of another drone (WRONG_DRONE)", async () => {
+  it("refuses drone and relay tokens on every ops endpoint (403), and a drone's points of another drone (WRONG_DRONE)", async () => {
     const droneTok = await token("m-2", "drone", 600, { fleet: "yy" });
-    for (const path of ["/v1/regions", "/v1/regions/u2ed/drones", "/v1/regions/u2ed/drones/m-2/track"]) {
-      const r = await SELF.fetch(`https://airspace.test${path}`, { headers: { Authorization: `Bearer ${droneTok}` } });
-      expect(r.status, path).toBe(403);
+    const relayTok = await token("m-gs", "relay", 600, { fleet: "yy" });
+    const views = ["drones", "alerts", "events", "metrics", "stats"].map((v) => ["GET", `/v1/regions/u2ed/${v}`]);
+    const endpoints = [["GET", "/v1/regions"], ...views, ["GET", "/v1/regions/u2ed/drones/m-2/track"], ["POST", "/v1/regions/u2ed/hubs?hubs=1"]];
+    for (const tok of [droneTok, relayTok]) {
+      for (const [method, path] of endpoints) {
+        const r = await SELF.fetch(`https://airspace.test${path}`, { method, headers: { Authorization: `Bearer ${tok}` } });
+        expect(r.status, `${method} ${path}`).toBe(403);
+      }
+      const stream = await SELF.fetch("https://airspace.test/v1/ops/stream?region=u2ed", { headers: { Upgrade: "websocket", Authorization: `Bearer ${tok}` } });
+      expect(stream.status, "the ops stream").toBe(403);
     }
     const c = await connect(droneTok);
     c.send([droneAt("m-3", 48.3, 16.4, 0, 0, 0, 0)]);
