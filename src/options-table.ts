@@ -305,7 +305,7 @@ export const OPTIONS = {
     min: 0,
     max: 1,
     int: true,
-    doc: "1: the fault-injection routes of `npm run chaos` (/v1/chaos/…, ops token) restart regions, fail their checkpoints and cut links. Refused at start-up unless AIRSPACE_ENV is local.",
+    doc: "1: the fault-injection routes of `npm run chaos` (/v1/chaos/…, an all-fleets ops token) restart regions, fail their checkpoints and cut links. Refused at start-up unless AIRSPACE_ENV is local.",
   },
 } as const satisfies Record<string, OptionSpec>;
 
