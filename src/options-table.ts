@@ -107,7 +107,7 @@ export const OPTIONS = {
     min: 1000,
     max: 3_600_000,
     int: true,
-    doc: "Abuse score closing a client with 1008, as ms of offering over 10× its rate (each such second adds 1000, each calm one takes 500 back).",
+    doc: "Abuse score closing a client with 1008, as ms of offering over 10× its rate (each such second adds 1000, each calm one takes 250 back).",
   },
   droneMaxRegions: { env: "DRONE_MAX_REGIONS", default: 16, min: 1, max: 10_000, int: true, doc: "Regions a drone token's session may send to at once." },
   relayMaxRegions: { env: "RELAY_MAX_REGIONS", default: 1024, min: 1, max: 100_000, int: true, doc: "Regions a relay token's session may send to at once." },
@@ -305,7 +305,7 @@ export const OPTIONS = {
     min: 0,
     max: 1,
     int: true,
-    doc: "1: the fault-injection routes of `npm run chaos` (/v1/chaos/…, ops token) restart regions, fail their checkpoints and cut links. Refused at start-up unless AIRSPACE_ENV is local.",
+    doc: "1: the fault-injection routes of `npm run chaos` (/v1/chaos/…, an all-fleets ops token) restart regions, fail their checkpoints and cut links. Refused at start-up unless AIRSPACE_ENV is local.",
   },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -29,8 +29,9 @@ export const PING_BURST = 5;
  */
 export const JUMP_SLACK_M = 50;
 /**
- * Jump rejections in a row after which the next point is taken as the drone's new reference: if the
- * previous point was the bad one, the drone must not be locked out (docs/security.md).
+ * Points in a row too far from a drone's reference after which the last of them is accepted as its new
+ * reference (the first JUMP_REANCHOR_AFTER - 1 are rejected): if the reference was the bad point, the
+ * drone must not be locked out (docs/security.md).
  */
 export const JUMP_REANCHOR_AFTER = 3;
 /** A client offering more than this multiple of its limit is abusive (the product brief's 10×). */

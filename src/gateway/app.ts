@@ -15,6 +15,7 @@ import { DroneSession } from "./session.js";
 import { settingsProblem } from "./deploy-guard.js";
 import { droneTrack, opsFleetParams, type OpsProxyResult, opsStream } from "./ops-proxy.js";
 import { log } from "../log.js";
+import { FLEET_ALL } from "../wire/fleet-key.js";
 import { tracingFor } from "../tracing/tracing.js";
 
 export type AppEnv = { Bindings: Env; Variables: { options: Options; principal: Principal; ring: KeyRing } };
@@ -101,6 +102,12 @@ export function createApp() {
     if (c.get("principal").role !== "ops") return jsonError(c, 403, "forbidden", "needs a token with role ops");
     await next();
   };
+  // Controls change the shared sky for every fleet (a region's hubs, fault injection): an all-fleets operator's.
+  const allFleetsOnly = async (c: Context<AppEnv>, next: () => Promise<void>) => {
+    const p = c.get("principal");
+    if (p.role !== "ops" || p.fleet !== FLEET_ALL) return jsonError(c, 403, "forbidden", 'needs an ops token with fleet "*"');
+    await next();
+  };
 
   app.get("/v1/regions", opsOnly, async (c) => {
     const dir = c.env.DIRECTORY.get(c.env.DIRECTORY.idFromName("directory"));
@@ -118,7 +125,7 @@ export function createApp() {
   });
 
   // Pins how many ingest hubs a region's single-drone links use (`?hubs=K`, or `auto`: its policy decides).
-  app.post("/v1/regions/:region/hubs", opsOnly, async (c) => {
+  app.post("/v1/regions/:region/hubs", allFleetsOnly, async (c) => {
     const region = c.req.param("region") ?? "";
     if (!/^[0-9b-hjkmnp-z]{1,12}$/.test(region)) return jsonError(c, 400, "bad_region", "region keys are geohashes");
     const stub = c.env.REGION.get(c.env.REGION.idFromName(region));
@@ -133,7 +140,7 @@ export function createApp() {
   );
 
   // `npm run chaos` only: 404 unless CHAOS=1, which start-up refuses outside a local edge.
-  mountChaosRoutes(app, opsOnly);
+  mountChaosRoutes(app, allFleetsOnly);
 
   app.notFound((c) => jsonError(c, 404, "not_found"));
   return app;

@@ -1,5 +1,5 @@
 /**
- * The fault-injection routes of `npm run chaos` (scripts/chaos.ts), behind the ops token and answered
+ * The fault-injection routes of `npm run chaos` (scripts/chaos.ts), behind an all-fleets ops token and answered
  * only with CHAOS=1 (404 otherwise; src/config.ts refuses CHAOS=1 outside AIRSPACE_ENV local):
  *   POST /v1/chaos/regions/:region/restart                resets the region object (ctx.abort)
  *   POST /v1/chaos/regions/:region/fail-checkpoints?ms=   its checkpoints throw for `ms`
@@ -13,13 +13,13 @@ import { chaosTotals, requestLinkCut } from "./chaos-state.js";
 
 const REGION = /^[0-9b-hjkmnp-z]{1,12}$/;
 
-export function mountChaosRoutes(app: Hono<AppEnv>, opsOnly: (c: Context<AppEnv>, next: Next) => Promise<Response | undefined>): void {
+export function mountChaosRoutes(app: Hono<AppEnv>, allFleetsOnly: (c: Context<AppEnv>, next: Next) => Promise<Response | undefined>): void {
   app.use("/v1/chaos/*", async (c, next) => {
     if (c.get("options").chaos !== 1) return c.json({ error: "not_found" }, 404);
     await next();
   });
 
-  app.post("/v1/chaos/regions/:region/:action{(?:restart|fail-checkpoints)}", opsOnly, async (c) => {
+  app.post("/v1/chaos/regions/:region/:action{(?:restart|fail-checkpoints)}", allFleetsOnly, async (c) => {
     const region = c.req.param("region") ?? "";
     if (!REGION.test(region)) return c.json({ error: "bad_region" }, 400);
     const action = c.req.param("action") ?? "";
@@ -36,9 +36,9 @@ export function mountChaosRoutes(app: Hono<AppEnv>, opsOnly: (c: Context<AppEnv>
     }
   });
 
-  app.post("/v1/chaos/links/cut", opsOnly, (c) => c.json({ generation: requestLinkCut() }));
+  app.post("/v1/chaos/links/cut", allFleetsOnly, (c) => c.json({ generation: requestLinkCut() }));
 
-  app.get("/v1/chaos/totals", opsOnly, (c) => c.json(chaosTotals()));
+  app.get("/v1/chaos/totals", allFleetsOnly, (c) => c.json(chaosTotals()));
 }
 
 function regionStub(c: Context<AppEnv>, region: string) {

@@ -21,18 +21,19 @@ export class AbuseScore {
   }
 
   /**
-   * Moves to the window holding `nowMs`; true when a new window began (the caller then resets its
-   * counts). Windows that passed without traffic count as calm.
+   * Moves to the window holding `nowMs`; how many windows ended (0: still the same one; the caller
+   * then resets its counts, and past 1 knows the last whole window was silent). Windows that passed
+   * without traffic count as calm.
    */
-  roll(nowMs: number): boolean {
+  roll(nowMs: number): number {
     const elapsed = nowMs - this.windowStartMs;
-    if (elapsed < ABUSE_WINDOW_MS) return false;
+    if (elapsed < ABUSE_WINDOW_MS) return 0;
     const windows = Math.floor(elapsed / ABUSE_WINDOW_MS);
     const calm = this.abusiveNow ? windows - 1 : windows;
     this.score = Math.max(0, this.score - calm * ABUSE_WINDOW_MS * ABUSE_FORGIVE_RATIO);
     this.windowStartMs += windows * ABUSE_WINDOW_MS;
     this.abusiveNow = false;
-    return true;
+    return windows;
   }
 
   /** The current window turned abusive (counted once per window); true when the client must now be closed. */

@@ -3,8 +3,8 @@
  * accepted point than MAX_SPEED_MPS × the time between them (plus JUMP_SLACK_M of position noise),
  * horizontally or vertically, is rejected as a `jump`. Only accepted points become the reference, so one
  * bad point never moves it; if the reference itself was the bad one (a session's first point, say),
- * JUMP_REANCHOR_AFTER rejections in a row make the next point the new reference: a drone is never
- * locked out for more than that many reports. Per session, bounded like the other per-drone maps.
+ * the JUMP_REANCHOR_AFTER-th point in a row that disagrees with it is accepted as the new reference: a
+ * drone loses at most JUMP_REANCHOR_AFTER - 1 reports. Per session, bounded like the other per-drone maps.
  */
 import type { TelemetryPoint } from "../wire/point.js";
 import { JUMP_REANCHOR_AFTER, JUMP_SLACK_M } from "../tunables.js";

@@ -226,8 +226,10 @@ export class ConnectionLimiter {
 
   /** A new window: counts start over, and a relay's frame and byte limits follow what it carried in the last one. */
   private roll(nowMs: number): void {
-    if (!this.abuse.roll(nowMs)) return;
-    this.admittedLastWindow = this.admittedPoints;
+    const ended = this.abuse.roll(nowMs);
+    if (ended === 0) return;
+    // After a silent window the relay carried nothing: a burst of names before a pause buys no frames after it.
+    this.admittedLastWindow = ended === 1 ? this.admittedPoints : 0;
     this.offeredFrames = this.offeredBytes = this.offeredPoints = this.admittedPoints = 0;
     if (this.entitlement > 1) this.setDronesCarried(this.dronesCarried, nowMs);
   }

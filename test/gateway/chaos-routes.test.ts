@@ -1,5 +1,5 @@
 // The fault-injection routes are answered only with CHAOS=1 on a local edge, behind the ops token, and
-// a region object refuses them on its own options too.
+// a region object refuses them on its own options too. They touch every fleet: an all-fleets ("*") token's.
 import { createExecutionContext, env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/gateway/app.js";
@@ -23,8 +23,10 @@ describe("chaos routes", () => {
     }
   });
 
-  it("need an ops token, and report the sessions' totals and link cuts", async () => {
+  it("need an all-fleets ops token, and report the sessions' totals and link cuts", async () => {
     expect((await call(chaosEnv, "GET", "/v1/chaos/totals", await token("drone-chaos"))).status).toBe(403);
+    const fleetOps = await token("ops-yy", "ops", 600, { fleet: "yy" });
+    expect((await call(chaosEnv, "POST", "/v1/chaos/links/cut", fleetOps)).status).toBe(403);
     const ops = await token("ops-chaos", "ops");
     const totals = await call(chaosEnv, "GET", "/v1/chaos/totals", ops);
     expect(totals.status).toBe(200);

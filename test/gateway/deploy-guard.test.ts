@@ -41,4 +41,13 @@ describe("the deploy guard", () => {
     const health = await app.fetch(new Request("https://airspace.test/healthz"), prod, createExecutionContext());
     expect(health.status).toBe(200);
   });
+
+  it("answers a bad option or key set with 503 bad_configuration and no detail, before any token is read", async () => {
+    const app = createApp();
+    for (const bad of [{ ABUSE_CLOSE_MS: "soon" }, { AIRSPACE_JWT_KEYS: '{"keys":[{"kty":"oct","k":"eA"}]}' }]) {
+      const r = await app.fetch(new Request("https://airspace.test/v1/regions"), { ...env, ...bad }, createExecutionContext());
+      expect(r.status).toBe(503);
+      expect(await r.json()).toEqual({ error: "bad_configuration" });
+    }
+  });
 });

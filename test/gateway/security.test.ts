@@ -9,7 +9,7 @@ import { regionOf } from "../../src/geo/regions.js";
 import { PING_BURST } from "../../src/tunables.js";
 import { CloseCode } from "../../src/wire/close-codes.js";
 import { paddedPingBomb } from "../helpers/bombs.js";
-import { connect, droneAt, ping, type TestClient, token } from "../helpers/client.js";
+import { connect, droneAt, eventually, ping, type TestClient, token } from "../helpers/client.js";
 import { signJwt, signRaw } from "../helpers/jwt.js";
 
 const SECRET = env.AIRSPACE_JWT_SECRET as string;
@@ -247,17 +247,45 @@ describe("the auth matrix: every way in refused with its status or close code", 
     for (const c of open) c.close();
   });
 
-  it("refuses a drone token on the ops endpoints (403) and points of another drone (WRONG_DRONE)", async () => {
+  it("refuses drone and relay tokens on every ops endpoint (403), and a drone's points of another drone (WRONG_DRONE)", async () => {
     const droneTok = await token("m-2", "drone", 600, { fleet: "yy" });
-    for (const path of ["/v1/regions", "/v1/regions/u2ed/drones", "/v1/regions/u2ed/drones/m-2/track"]) {
-      const r = await SELF.fetch(`https://airspace.test${path}`, { headers: { Authorization: `Bearer ${droneTok}` } });
-      expect(r.status, path).toBe(403);
+    const relayTok = await token("m-gs", "relay", 600, { fleet: "yy" });
+    const views = ["drones", "alerts", "events", "metrics", "stats"].map((v) => ["GET", `/v1/regions/u2ed/${v}`]);
+    const endpoints = [["GET", "/v1/regions"], ...views, ["GET", "/v1/regions/u2ed/drones/m-2/track"], ["POST", "/v1/regions/u2ed/hubs?hubs=1"]];
+    for (const tok of [droneTok, relayTok]) {
+      for (const [method, path] of endpoints) {
+        const r = await SELF.fetch(`https://airspace.test${path}`, { method, headers: { Authorization: `Bearer ${tok}` } });
+        expect(r.status, `${method} ${path}`).toBe(403);
+      }
+      const stream = await SELF.fetch("https://airspace.test/v1/ops/stream?region=u2ed", { headers: { Upgrade: "websocket", Authorization: `Bearer ${tok}` } });
+      expect(stream.status, "the ops stream").toBe(403);
     }
     const c = await connect(droneTok);
     c.send([droneAt("m-3", 48.3, 16.4, 0, 0, 0, 0)]);
     const e = await c.waitFor((f) => f.kind.case === "error", 5000, "the refusal");
     expect(e.kind.case === "error" && e.kind.value).toMatchObject({ code: ErrorCode.WRONG_DRONE, droneId: "m-3" });
     c.close();
+  });
+
+  it("a relay of another fleet cannot write this fleet's drone, by its id or by its key: its points are its own fleet's", async () => {
+    const [lat, lon] = [48.25, 16.3];
+    const victim = await connect(await token("m-v", "drone", 600, { fleet: "yy" }));
+    const relay = await connect(await token("m-gs-xx", "relay", 600, { fleet: "xx" }));
+    victim.send([droneAt("m-v", lat, lon, 0, 0, 0, 0)]);
+    relay.send([droneAt("m-v", lat, lon, 500, 0, 0, 0, Date.now() + 900), droneAt("yy/m-v", lat, lon, 900, 0, 0, 0, Date.now() + 900)]);
+    const keys = async (fleet: string) => {
+      const r = await SELF.fetch(`https://airspace.test/v1/regions/${regionOf(lat, lon, 4)}/drones`, {
+        headers: { Authorization: `Bearer ${await token("op", "ops", 600, { fleet })}` },
+      });
+      return ((await r.json()) as { drones: { droneId: string; lon: number }[] }).drones.filter((d) => d.droneId.endsWith("m-v"));
+    };
+    await eventually(async () => (await keys("*")).length === 3, 5000, "three drones");
+    expect((await keys("*")).map((d) => d.droneId).sort()).toEqual(["xx/m-v", "xx/yy/m-v", "yy/m-v"]);
+    const mine = await keys("yy");
+    expect(mine.map((d) => d.droneId)).toEqual(["yy/m-v"]);
+    expect(mine[0]!.lon).toBeCloseTo(lon, 6); // the victim's own position, not the relay's
+    victim.close();
+    relay.close();
   });
 
   it("never answers with the subprotocol a client did not offer", async () => {

@@ -82,6 +82,13 @@ describe("ConnectionLimiter: connection buckets", () => {
     expect(l.dronesCarried).toBe(2000 / opts.droneRate);
     l.admitFrame(10, 2000); // a silent second: back to one
     expect(l.dronesCarried).toBe(1);
+    // Naming them again, then a pause longer than a window: the first frame after it finds one drone carried.
+    for (let i = 0; i < 2000; i++) l.admitPoint(`id-${i}`, 2100);
+    l.admitFrame(10, 4100);
+    expect(l.dronesCarried).toBe(1);
+    let ok = 0;
+    for (let i = 0; i < 1000; i++) if (l.admitFrame(10, 4100) === OK) ok++;
+    expect(ok).toBeLessThanOrEqual(opts.connFramesPerS);
   });
 
   it("charges a frame's points before they are built: past the burst, a frame is refused whole, unread", () => {

@@ -7,6 +7,7 @@ import { fromEnu } from "../../src/geo/enu.js";
 import { regionOf } from "../../src/geo/regions.js";
 import { SessionCore, type SessionOutput, type SessionPrincipal } from "../../src/ingest/session-core.js";
 import { CloseCode } from "../../src/wire/close-codes.js";
+import { COUNTER_INDEX } from "../../src/wire/counters.js";
 
 const T0 = 1_795_000_000_000;
 const opts: Options = { ...DEFAULTS, relayMaxDrones: 64 };
@@ -35,6 +36,23 @@ describe("SessionCore: fleets", () => {
     const s = new SessionCore({ role: "drone", sub: "d-1", fleet: "acme" }, opts, T0);
     s.onFrame(encodeTelemetryFrame([p("d-1", T0), p("d-2", T0 + 1)]), T0);
     expect(drain(s, T0 + 100).flatMap((b) => b.points.map((x) => x.droneId))).toEqual(["acme/d-1"]);
+  });
+});
+
+describe("SessionCore: plausibility", () => {
+  it("rejects a jump faster than MAX_SPEED_MPS as INVALID_POINT, counted rejected and implausible; the next good point passes", () => {
+    const s = new SessionCore({ role: "drone", sub: "d-1", fleet: "acme" }, opts, T0);
+    s.onFrame(encodeTelemetryFrame([p("d-1", T0)]), T0);
+    const o = s.onFrame(encodeTelemetryFrame([p("d-1", T0 + 1000, 5)]), T0 + 1000); // 5 km in a second
+    expect(messages(o).filter((m) => m.type === "error")).toMatchObject([
+      { code: "INVALID_POINT", droneId: "d-1", message: expect.stringMatching(/faster than/) },
+    ]);
+    s.onFrame(encodeTelemetryFrame([p("d-1", T0 + 2000, 0.01)]), T0 + 2000);
+    const batches = [...o.batches, ...drain(s, T0 + 3000)];
+    const count = (name: keyof typeof COUNTER_INDEX) => batches.reduce((n, b) => n + b.counters[COUNTER_INDEX[name]]!, 0);
+    expect(count("implausible")).toBe(1);
+    expect(count("rejected")).toBe(1);
+    expect(s.totals.pointsAccepted).toBe(2);
   });
 });
 

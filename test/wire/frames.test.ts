@@ -110,6 +110,19 @@ describe("decodeClientFrame: plain protobuf", () => {
     expect(r.frame.kind.value.nonce).toBe(123456789012345n);
   });
 
+  it("skips unknown fields, at the top and inside the ping, without keeping them (issue 11: padding cost 77 MiB)", () => {
+    const ping = pingFrame(7n);
+    // ClientFrame field 31 (unknown) of 300 bytes, and the ping message with its own unknown field 9.
+    const inner = Uint8Array.from([...ping.subarray(2), 0x4a, 0x03, 1, 2, 3]);
+    const padded = Uint8Array.from([0x12, inner.length, ...inner, 0xfa, 0x01, 0xac, 0x02, ...new Uint8Array(300)]);
+    const r = decodeClientFrame(padded, MIB, MAX_POINTS);
+    expect(r.ok).toBe(true);
+    if (!r.ok || r.frame.kind.case !== "ping") throw new Error("not a ping");
+    expect(r.frame.kind.value.nonce).toBe(7n);
+    expect(r.frame.$unknown).toBeUndefined();
+    expect(r.frame.kind.value.$unknown).toBeUndefined();
+  });
+
   it("rejects garbage bytes with BAD_FRAME and does not throw", () => {
     const garbage = [
       Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), // unterminated varint
