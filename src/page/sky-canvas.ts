@@ -3,17 +3,10 @@
  * selected drone's track, conflict lines with their time to entry, every drone as a heading arrow
  * coloured by state, and a scale bar. Wheel zooms, drag pans, hovering shows a drone's details.
  */
-import type { DroneState, OpsDrone, OpsSnapshot } from "../wire/ops-frames.js";
+import type { OpsDrone, OpsSnapshot } from "../wire/ops-frames.js";
+import { describeDrone, STATE_COLOURS } from "./drone-label.js";
 import { LocalView, scaleBar } from "./local-view.js";
 import type { TrackSample } from "./ops-api.js";
-
-export const STATE_COLOURS: Record<DroneState, string> = {
-  normal: "#3fb950",
-  caution: "#d29922",
-  warning: "#f85149",
-  lost: "#8b949e",
-  low_battery: "#a371f7",
-};
 
 export class SkyCanvas {
   readonly view = new LocalView();
@@ -194,13 +187,6 @@ export class SkyCanvas {
     this.tooltip.style.top = `${y + 14}px`;
     this.tooltip.textContent = describeDrone(best, s.atMs);
   }
-}
-
-/** The hover text: id, state, altitude, speed, heading, battery, last seen. */
-export function describeDrone(d: OpsDrone, nowMs: number): string {
-  const battery = d[7] >= 0 ? `${d[7]} %` : "unknown";
-  const ago = Math.max(0, (nowMs - d[9]) / 1000).toFixed(1);
-  return `${d[0]} · ${d[8].replace("_", " ")}\nalt ${d[3]} m · ${d[5]} m/s · heading ${d[4]}°\nbattery ${battery} · last seen ${ago} s ago`;
 }
 
 function arrow(ctx: CanvasRenderingContext2D, x: number, y: number, headingDeg: number, colour: string, selected: boolean): void {
