@@ -66,8 +66,8 @@ describe("wrangler.toml's environments", () => {
     expect(c.assets?.directory).toBe(top.assets?.directory);
     // Each environment's own queues and dataset: staging never feeds production's webhook or metrics.
     if (name === "staging") {
-      expect(c.queues.producers?.every((p) => p.queue.includes("staging"))).toBe(true);
-      expect(c.analytics_engine_datasets.every((d) => d.dataset?.includes("staging"))).toBe(true);
+      expect(c.queues.producers?.every((p: { queue: string }) => p.queue.includes("staging"))).toBe(true);
+      expect(c.analytics_engine_datasets.every((d: { dataset?: string }) => d.dataset?.includes("staging"))).toBe(true);
     }
   });
 });
