@@ -6,10 +6,13 @@
 import type { OpsSnapshot } from "../wire/ops-frames.js";
 import { EventFeed } from "./event-feed.js";
 import { LiveCharts } from "./live-charts.js";
+import { parseTileTemplate } from "./map-tiles.js";
 import { OpsApi } from "./ops-api.js";
 import { SkyCanvas } from "./sky-canvas.js";
 
 const TOKEN_KEY = "airspace.opsToken";
+/** The operator's tile URL (not a secret: kept across sessions); unset, no tiles and no other origin. */
+const TILES_KEY = "airspace.tileUrl";
 const HISTORY_MS = 600_000;
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -86,6 +89,7 @@ async function openRegion(key: string): Promise<void> {
   $("region-title").textContent = `region ${key}`;
   history.replaceState(null, "", `#region=${key}`);
   const sky = new SkyCanvas($<HTMLCanvasElement>("sky"), $("tooltip"));
+  sky.setTiles(localStorage.getItem(TILES_KEY));
   const chartsHost = $("charts");
   chartsHost.replaceChildren();
   const charts = new LiveCharts(chartsHost);
@@ -149,6 +153,22 @@ function start(): void {
     void openRegion($<HTMLInputElement>("region-key").value.trim());
   });
   $("back").addEventListener("click", () => void showOverview());
+  const tileInput = $<HTMLInputElement>("tile-url");
+  tileInput.value = localStorage.getItem(TILES_KEY) ?? "";
+  $<HTMLFormElement>("tiles-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = tileInput.value.trim();
+    const template = parseTileTemplate(text);
+    if (text !== "" && !template) {
+      $("tiles-note").textContent = "A tile URL is http(s) with {z}, {x} and {y}, e.g. https://tiles.example.com/{z}/{x}/{y}.png";
+      return;
+    }
+    if (template) localStorage.setItem(TILES_KEY, template);
+    else localStorage.removeItem(TILES_KEY);
+    $("tiles-note").textContent = template
+      ? `Tiles from ${new URL(template.replace(/\{[xyz]\}/g, "0")).host} (their terms apply).`
+      : "No tiles: nothing is asked of any other server.";
+  });
   $("logout").addEventListener("click", () => {
     sessionStorage.removeItem(TOKEN_KEY);
     location.reload();

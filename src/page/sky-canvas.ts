@@ -1,12 +1,13 @@
 /**
- * Draws a region's snapshot on a canvas in the local projection (local-view.ts): heatmap cells, the
- * selected drone's track, conflict lines with their time to entry, every drone as a heading arrow
+ * Draws a region's snapshot on a canvas in the local projection (local-view.ts): the operator's map
+ * tiles when a tile URL is set (tile-layer.ts; none otherwise), heatmap cells, the selected drone's track, conflict lines with their time to entry, every drone as a heading arrow
  * coloured by state, and a scale bar. Wheel zooms, drag pans, hovering shows a drone's details.
  */
 import type { OpsDrone, OpsSnapshot } from "../wire/ops-frames.js";
 import { describeDrone, STATE_COLOURS } from "./drone-label.js";
 import { LocalView, scaleBar } from "./local-view.js";
 import type { TrackSample } from "./ops-api.js";
+import { TileLayer } from "./tile-layer.js";
 
 export class SkyCanvas {
   readonly view = new LocalView();
@@ -15,6 +16,7 @@ export class SkyCanvas {
   private fitted = false;
   selected: string | null = null;
   private drag: { x: number; y: number } | null = null;
+  private tiles: TileLayer | null = null;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -48,6 +50,12 @@ export class SkyCanvas {
   show(s: OpsSnapshot): void {
     this.snap = s;
     if (!this.fitted && s.drones.length > 0) this.fit();
+    this.draw();
+  }
+
+  /** Map tiles from `template` ({z}/{x}/{y}), or none (null). */
+  setTiles(template: string | null): void {
+    this.tiles = template ? new TileLayer(template, () => this.draw()) : null;
     this.draw();
   }
 
@@ -96,6 +104,9 @@ export class SkyCanvas {
     ctx.fillRect(0, 0, v.width, v.height);
     const s = this.snap;
     if (!s) return;
+    // Only once the view is placed on the fleet: never tiles of the default view's null island.
+    const tiles = this.tiles && this.fitted ? this.tiles.draw(ctx, v) : 0;
+    this.canvas.dataset.tiles = String(tiles);
     const cellPx = s.heatCellM / v.metresPerPx;
     for (const h of s.heatmap) {
       const p = v.toPx(h.lat, h.lon);
