@@ -49,27 +49,29 @@ async function showOverview(): Promise<void> {
     if (!api) return;
     const body = $("regions");
     try {
-      const regions = (await api.regions()).slice(0, 50);
-      const rows = await Promise.all(
-        regions.map(async (r) => {
-          const m = (await api!.metrics(r.region, Date.now() - 5000, 10).catch(() => [])).at(-1)?.metrics ?? {};
-          const perS = typeof m.accepted === "number" && typeof m.windowMs === "number" && m.windowMs > 0 ? (m.accepted * 1000) / m.windowMs : null;
-          return { key: r.region, drones: m.active ?? r.drones, perS, conflicts: (m.conflictsCaution ?? 0) + (m.conflictsWarning ?? 0) };
-        }),
-      );
+      // Every region from one answer of the directory: what each reported last (at most a minute ago while it has drones).
+      const regions = await api.regions();
+      const now = Date.now();
       body.replaceChildren(
-        ...rows.map((r) => {
+        ...regions.map((r) => {
           const tr = document.createElement("tr");
-          for (const text of [r.key, String(r.drones ?? "-"), r.perS === null ? "-" : r.perS.toFixed(0), String(r.conflicts)]) {
+          const ago = `${Math.max(0, Math.round((now - r.last_active_ms) / 1000))} s ago`;
+          for (const text of [
+            r.region,
+            String(r.drones),
+            r.points_per_s === null ? "-" : r.points_per_s.toFixed(0),
+            r.conflicts === null ? "-" : String(r.conflicts),
+            ago,
+          ]) {
             const td = document.createElement("td");
             td.textContent = text;
             tr.append(td);
           }
-          tr.addEventListener("click", () => void openRegion(r.key));
+          tr.addEventListener("click", () => void openRegion(r.region));
           return tr;
         }),
       );
-      $("overview-note").textContent = rows.length === 0 ? "No region has reported drones in the last hour: type a region key above." : "";
+      $("overview-note").textContent = regions.length === 0 ? "No region has reported drones in the last hour: type a region key above." : "";
     } catch (e) {
       $("overview-note").textContent = `Could not read the directory: ${String(e)}`;
     }
