@@ -1,6 +1,6 @@
 // The operators' live view through the real gateway and region: the ops stream (who may open it, a
 // snapshot with a staged conflict and its events), a drone's track, and the alert history's pages.
-import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { regionOf } from "../../src/geo/regions.js";
 import { type OpsSnapshot, parseOpsFrame } from "../../src/wire/ops-frames.js";
@@ -116,6 +116,20 @@ describe("ops stream: what a watcher sees", () => {
     expect(stats.links).toBe(1);
     w.close();
     relay.close();
+  });
+});
+
+describe("ops stream: hibernation", () => {
+  it("a watcher alone does not keep a region awake: no alarm for an empty region it watches", async () => {
+    const key = regionOf(47.37, 8.54, 4); // Zurich's cell: no drone flies there in these tests
+    const resp = await openStream(key, await token("ops-sleep", "ops"));
+    expect(resp.status).toBe(101);
+    const w = watch(resp);
+    const first = await w.waitFor(() => true, "the first snapshot");
+    expect(first.drones).toEqual([]);
+    const alarm = await runInDurableObject(region(key), (_o, state) => state.storage.getAlarm());
+    expect(alarm).toBeNull();
+    w.close();
   });
 });
 
