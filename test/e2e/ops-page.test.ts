@@ -159,6 +159,12 @@ describe.skipIf(!hasChromium)("the operators' page in Chromium", () => {
     expect(trackResp.status()).toBe(200);
     expect(((await trackResp.json()) as { samples: unknown[] }).samples.length).toBeGreaterThan(0);
 
+    // The search centred the view on the drone: hovering the middle of the sky shows its details.
+    const box = (await page.locator("#sky").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2 + 1, box.y + box.height / 2 + 1);
+    await page.waitForSelector("#tooltip:not([hidden])", { timeout: 5000 });
+    expect(await page.textContent("#tooltip")).toMatch(/^e2e\/d0000 · .+\nalt \S+ m · \S+ m\/s · heading \d+°\nbattery .+ · last seen [\d.]+ s ago$/);
+
     // The token was typed once: a reload finds it in session storage and goes back to the region.
     await page.reload();
     await page.waitForSelector("#region-view:not([hidden])", { timeout: 10_000 });
