@@ -163,6 +163,18 @@ describe("history: a drone's track and the alert audit", () => {
     };
     expect(track.samples.map((s) => s.timeMs)).toEqual(times);
     expect(track.samples[0]!.altM).toBe(100);
+    // The same track a sample a page, following `next`.
+    const paged: number[] = [];
+    let since: number | null = 0;
+    while (since !== null && paged.length < 10) {
+      const p = (await (await opsGet(`/v1/regions/${key}/drones/test%2Fh-a/track?since=${since}&limit=1`)).json()) as {
+        samples: { timeMs: number }[];
+        next: number | null;
+      };
+      paged.push(...p.samples.map((s) => s.timeMs));
+      since = p.next;
+    }
+    expect(paged).toEqual(times);
     const unknown = (await (await opsGet(`/v1/regions/${key}/drones/test%2Fnobody/track`)).json()) as { samples: unknown[] };
     expect(unknown.samples).toEqual([]);
     expect((await opsGet(`/v1/regions/${key}/drones/test%2F${"x".repeat(65)}/track`)).status).toBe(400);
