@@ -185,7 +185,7 @@ describe("history: a drone's track and the alert audit", () => {
     // The audit: h-a's rows one per page, following `next`; h-far has none.
     const page = async (q: string) =>
       (await (await opsGet(`/v1/regions/${key}/alerts?since=0&${q}`)).json()) as {
-        alerts: { id: number; drone_id: string; other_id: string }[];
+        alerts: { id: number; ts_ms: number; drone_id: string; other_id: string }[];
         next: number | null;
       };
     const all = await page("drone=test%2Fh-a");
@@ -201,6 +201,13 @@ describe("history: a drone's track and the alert audit", () => {
     expect(seen).toEqual(all.alerts.map((r) => r.id));
     expect((await page("drone=test%2Fh-far")).alerts).toEqual([]);
     expect((await page(`until=${times[0]! - 60_000}`)).alerts).toEqual([]);
+    // `until` cuts the history between rows ([since, until)): just past the first row's time keeps the
+    // rows of that moment and drops every later one.
+    const cut = all.alerts[0]!.ts_ms + 1;
+    expect(all.alerts.filter((r) => r.ts_ms >= cut).length, "rows after the first (escalations, refreshes)").toBeGreaterThan(0);
+    const early = await page(`drone=test%2Fh-a&until=${cut}`);
+    expect(early.alerts.length).toBeGreaterThan(0);
+    expect(early.alerts.map((r) => r.id)).toEqual(all.alerts.filter((r) => r.ts_ms < cut).map((r) => r.id));
     // Bad numbers fall back to defaults rather than failing.
     expect((await opsGet(`/v1/regions/${key}/alerts?since=x&until=y&limit=-3&after=z`)).status).toBe(200);
     const drone = await SELF.fetch(`https://airspace.test/v1/regions/${key}/drones/h-a/track`, { headers: { Authorization: `Bearer ${await token("h-a")}` } });
