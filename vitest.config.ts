@@ -20,6 +20,7 @@ export default defineConfig({
             "test/region/metrics-mapping.test.ts",
             "test/region/event-export.test.ts",
             "test/region/ops-stream-cost.test.ts",
+            "test/region/output-router.test.ts",
           ],
           // The client package run inside workerd belongs to the workers project.
           exclude: ["test/**/*.workers.test.ts"],
@@ -61,8 +62,13 @@ export default defineConfig({
           // That test imports the built client package (dist/client) by its name: build it when stale.
           globalSetup: ["test/setup/build-client.ts"],
           // Tested in Node beside the shells they serve: a pure mapping, the export shell over a fake queue,
-          // and the ops stream's ticks over a fake state.
-          exclude: ["test/region/metrics-mapping.test.ts", "test/region/event-export.test.ts", "test/region/ops-stream-cost.test.ts"],
+          // the ops stream's ticks over a fake state, and the output router over a fake outbox.
+          exclude: [
+            "test/region/metrics-mapping.test.ts",
+            "test/region/event-export.test.ts",
+            "test/region/ops-stream-cost.test.ts",
+            "test/region/output-router.test.ts",
+          ],
         },
       },
       {
