@@ -19,6 +19,8 @@ export default defineConfig({
             "test/*.test.ts",
             "test/region/metrics-mapping.test.ts",
             "test/region/event-export.test.ts",
+            "test/region/ops-stream-cost.test.ts",
+            "test/region/output-router.test.ts",
           ],
           // The client package run inside workerd belongs to the workers project.
           exclude: ["test/**/*.workers.test.ts"],
@@ -59,8 +61,14 @@ export default defineConfig({
           include: ["test/{gateway,region,hub}/**/*.test.ts", "test/client/**/*.workers.test.ts"],
           // That test imports the built client package (dist/client) by its name: build it when stale.
           globalSetup: ["test/setup/build-client.ts"],
-          // Tested in Node beside the shells they serve: a pure mapping, and the export shell over a fake queue.
-          exclude: ["test/region/metrics-mapping.test.ts", "test/region/event-export.test.ts"],
+          // Tested in Node beside the shells they serve: a pure mapping, the export shell over a fake queue,
+          // the ops stream's ticks over a fake state, and the output router over a fake outbox.
+          exclude: [
+            "test/region/metrics-mapping.test.ts",
+            "test/region/event-export.test.ts",
+            "test/region/ops-stream-cost.test.ts",
+            "test/region/output-router.test.ts",
+          ],
         },
       },
       {

@@ -5,7 +5,7 @@
 import { COUNTER_INDEX, COUNTER_NAMES } from "../wire/counters.js";
 import { type DroneTable, F_IN_USE, STATUS_ACTIVE } from "./drone-table.js";
 import type { LocalPlane } from "./grid.js";
-import { HEATMAP_CELL_M, HEATMAP_TOP } from "../tunables.js";
+import { HEATMAP_CELL_M, HEATMAP_TOP, REGION_TICK_MS } from "../tunables.js";
 import { DelayHistogram } from "./delay-histogram.js";
 import { OverloadGauge } from "./overload-gauge.js";
 import type { StaleOut } from "./region-outputs.js";
@@ -127,6 +127,7 @@ export class MetricsWindow {
   private startMs: number;
   private cells = new Float64Array(1024);
 
+  /** `startMs` 0: unknown (a region core just built); its first window counts as one tick long. */
   constructor(startMs: number) {
     this.startMs = startMs;
   }
@@ -192,7 +193,8 @@ export class MetricsWindow {
     const shed = this.overload.tick();
     const m: FleetMetrics = {
       atMs: nowMs,
-      windowMs: nowMs - this.startMs,
+      // Not "since 1970": a first window of that length made every rate of a region's first row 0.
+      windowMs: this.startMs > 0 ? nowMs - this.startMs : REGION_TICK_MS,
       active,
       new: this.newDrones,
       lost: this.lostDrones,

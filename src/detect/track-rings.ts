@@ -81,19 +81,19 @@ export class TrackRings {
     r.lastTimeMs = timeMs;
   }
 
-  /** A drone's samples measured at or after `sinceMs`, oldest first, at most `limit` (the newest ones). */
+  /** A drone's samples measured at or after `sinceMs`, oldest first, at most `limit` (the oldest ones: a page). */
   track(droneId: string, sinceMs: number, limit = Infinity): TrackSample[] {
     const r = this.rings.get(droneId);
     if (!r) return [];
     const out: TrackSample[] = [];
     const cap = r.capacity;
-    for (let k = 0; k < r.size; k++) {
+    for (let k = 0; k < r.size && out.length < limit; k++) {
       const i = ((r.head + k) % cap) * INTS_PER_SAMPLE;
       const timeMs = r.baseMs + r.data[i]!;
       if (timeMs < sinceMs) continue;
       out.push({ timeMs, lat: r.data[i + 1]! / 1e7, lon: r.data[i + 2]! / 1e7, altM: r.data[i + 3]! / 100 });
     }
-    return out.length > limit ? out.slice(out.length - limit) : out;
+    return out;
   }
 
   /** Forgets drones whose last sample is older than `cutoffMs` (evicted, or gone for the whole window). */

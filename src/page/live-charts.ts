@@ -1,6 +1,6 @@
 /**
  * Live charts of a region's one-second metrics over the last 10 minutes (uPlot): points per second
- * accepted and dropped by reason, drones and conflicts, processing delay p50/p99, edge-side alert
+ * accepted and dropped by reason (deduped, rate-limited, rejected, lost upstream, shed), drones and conflicts, processing delay p50/p99, edge-side alert
  * latency p50/p99, mean battery.
  */
 import uPlot from "uplot";
@@ -23,6 +23,7 @@ const CHARTS: ChartSpec[] = [
       { key: "rateLimited", label: "rate-limited", colour: "#d29922" },
       { key: "rejected", label: "rejected", colour: "#f85149" },
       { key: "droppedOverflow", label: "lost upstream", colour: "#a371f7" },
+      { key: "shed", label: "shed (overload)", colour: "#db61a2" },
     ],
   },
   {

@@ -6,10 +6,13 @@
 import type { OpsSnapshot } from "../wire/ops-frames.js";
 import { EventFeed } from "./event-feed.js";
 import { LiveCharts } from "./live-charts.js";
+import { parseTileTemplate } from "./map-tiles.js";
 import { OpsApi } from "./ops-api.js";
 import { SkyCanvas } from "./sky-canvas.js";
 
 const TOKEN_KEY = "airspace.opsToken";
+/** The operator's tile URL (not a secret: kept across sessions); unset, no tiles and no other origin. */
+const TILES_KEY = "airspace.tileUrl";
 const HISTORY_MS = 600_000;
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -46,27 +49,29 @@ async function showOverview(): Promise<void> {
     if (!api) return;
     const body = $("regions");
     try {
-      const regions = (await api.regions()).slice(0, 50);
-      const rows = await Promise.all(
-        regions.map(async (r) => {
-          const m = (await api!.metrics(r.region, Date.now() - 5000, 10).catch(() => [])).at(-1)?.metrics ?? {};
-          const perS = typeof m.accepted === "number" && typeof m.windowMs === "number" && m.windowMs > 0 ? (m.accepted * 1000) / m.windowMs : null;
-          return { key: r.region, drones: m.active ?? r.drones, perS, conflicts: (m.conflictsCaution ?? 0) + (m.conflictsWarning ?? 0) };
-        }),
-      );
+      // Every region from one answer of the directory: what each reported last (at most a minute ago while it has drones).
+      const regions = await api.regions();
+      const now = Date.now();
       body.replaceChildren(
-        ...rows.map((r) => {
+        ...regions.map((r) => {
           const tr = document.createElement("tr");
-          for (const text of [r.key, String(r.drones ?? "-"), r.perS === null ? "-" : r.perS.toFixed(0), String(r.conflicts)]) {
+          const ago = `${Math.max(0, Math.round((now - r.last_active_ms) / 1000))} s ago`;
+          for (const text of [
+            r.region,
+            String(r.drones),
+            r.points_per_s === null ? "-" : r.points_per_s.toFixed(0),
+            r.conflicts === null ? "-" : String(r.conflicts),
+            ago,
+          ]) {
             const td = document.createElement("td");
             td.textContent = text;
             tr.append(td);
           }
-          tr.addEventListener("click", () => void openRegion(r.key));
+          tr.addEventListener("click", () => void openRegion(r.region));
           return tr;
         }),
       );
-      $("overview-note").textContent = rows.length === 0 ? "No region has reported drones in the last hour: type a region key above." : "";
+      $("overview-note").textContent = regions.length === 0 ? "No region has reported drones in the last hour: type a region key above." : "";
     } catch (e) {
       $("overview-note").textContent = `Could not read the directory: ${String(e)}`;
     }
@@ -86,6 +91,7 @@ async function openRegion(key: string): Promise<void> {
   $("region-title").textContent = `region ${key}`;
   history.replaceState(null, "", `#region=${key}`);
   const sky = new SkyCanvas($<HTMLCanvasElement>("sky"), $("tooltip"));
+  sky.setTiles(localStorage.getItem(TILES_KEY));
   const chartsHost = $("charts");
   chartsHost.replaceChildren();
   const charts = new LiveCharts(chartsHost);
@@ -149,6 +155,22 @@ function start(): void {
     void openRegion($<HTMLInputElement>("region-key").value.trim());
   });
   $("back").addEventListener("click", () => void showOverview());
+  const tileInput = $<HTMLInputElement>("tile-url");
+  tileInput.value = localStorage.getItem(TILES_KEY) ?? "";
+  $<HTMLFormElement>("tiles-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = tileInput.value.trim();
+    const template = parseTileTemplate(text);
+    if (text !== "" && !template) {
+      $("tiles-note").textContent = "A tile URL is http(s) with {z}, {x} and {y}, e.g. https://tiles.example.com/{z}/{x}/{y}.png";
+      return;
+    }
+    if (template) localStorage.setItem(TILES_KEY, template);
+    else localStorage.removeItem(TILES_KEY);
+    $("tiles-note").textContent = template
+      ? `Tiles from ${new URL(template.replace(/\{[xyz]\}/g, "0")).host} (their terms apply).`
+      : "No tiles: nothing is asked of any other server.";
+  });
   $("logout").addEventListener("click", () => {
     sessionStorage.removeItem(TOKEN_KEY);
     location.reload();

@@ -7,10 +7,14 @@ import { type OpsSnapshot, parseOpsFrame } from "../wire/ops-frames.js";
 
 export type TokenCheck = { ok: true } | { ok: false; why: string };
 
+/** A region as the directory holds it: its last report (at most a minute old while it has drones). */
 export interface RegionRow {
   region: string;
   last_active_ms: number;
   drones: number;
+  /** Null from a region that reported before the directory kept them. */
+  points_per_s: number | null;
+  conflicts: number | null;
 }
 
 export interface AlertRow {

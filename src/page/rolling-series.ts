@@ -48,13 +48,14 @@ export function chartRow(m: Readonly<Record<string, number | null | undefined>>)
     return typeof v === "number" && typeof w === "number" && w > 0 ? (v * 1000) / w : null;
   };
   const num = (k: string) => (typeof m[k] === "number" ? (m[k] as number) : null);
-  const dropped = ["rejected", "rateLimited", "deduped", "droppedOverflow"].map(perS);
+  const dropped = ["rejected", "rateLimited", "deduped", "droppedOverflow", "shed"].map(perS);
   return {
     accepted: perS("accepted"),
     rejected: dropped[0]!,
     rateLimited: dropped[1]!,
     deduped: dropped[2]!,
     droppedOverflow: dropped[3]!,
+    shed: dropped[4]!,
     active: num("active"),
     conflictsCaution: num("conflictsCaution"),
     conflictsWarning: num("conflictsWarning"),

@@ -1,19 +1,13 @@
 /**
- * Draws a region's snapshot on a canvas in the local projection (local-view.ts): heatmap cells, the
- * selected drone's track, conflict lines with their time to entry, every drone as a heading arrow
+ * Draws a region's snapshot on a canvas in the local projection (local-view.ts): the operator's map
+ * tiles when a tile URL is set (tile-layer.ts; none otherwise), heatmap cells, the selected drone's track, conflict lines with their time to entry, every drone as a heading arrow
  * coloured by state, and a scale bar. Wheel zooms, drag pans, hovering shows a drone's details.
  */
-import type { DroneState, OpsDrone, OpsSnapshot } from "../wire/ops-frames.js";
+import type { OpsDrone, OpsSnapshot } from "../wire/ops-frames.js";
+import { describeDrone, STATE_COLOURS } from "./drone-label.js";
 import { LocalView, scaleBar } from "./local-view.js";
 import type { TrackSample } from "./ops-api.js";
-
-export const STATE_COLOURS: Record<DroneState, string> = {
-  normal: "#3fb950",
-  caution: "#d29922",
-  warning: "#f85149",
-  lost: "#8b949e",
-  low_battery: "#a371f7",
-};
+import { TileLayer } from "./tile-layer.js";
 
 export class SkyCanvas {
   readonly view = new LocalView();
@@ -22,6 +16,7 @@ export class SkyCanvas {
   private fitted = false;
   selected: string | null = null;
   private drag: { x: number; y: number } | null = null;
+  private tiles: TileLayer | null = null;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -55,6 +50,12 @@ export class SkyCanvas {
   show(s: OpsSnapshot): void {
     this.snap = s;
     if (!this.fitted && s.drones.length > 0) this.fit();
+    this.draw();
+  }
+
+  /** Map tiles from `template` ({z}/{x}/{y}), or none (null). */
+  setTiles(template: string | null): void {
+    this.tiles = template ? new TileLayer(template, () => this.draw()) : null;
     this.draw();
   }
 
@@ -103,6 +104,9 @@ export class SkyCanvas {
     ctx.fillRect(0, 0, v.width, v.height);
     const s = this.snap;
     if (!s) return;
+    // Only once the view is placed on the fleet: never tiles of the default view's null island.
+    const tiles = this.tiles && this.fitted ? this.tiles.draw(ctx, v) : 0;
+    this.canvas.dataset.tiles = String(tiles);
     const cellPx = s.heatCellM / v.metresPerPx;
     for (const h of s.heatmap) {
       const p = v.toPx(h.lat, h.lon);
@@ -194,13 +198,6 @@ export class SkyCanvas {
     this.tooltip.style.top = `${y + 14}px`;
     this.tooltip.textContent = describeDrone(best, s.atMs);
   }
-}
-
-/** The hover text: id, state, altitude, speed, heading, battery, last seen. */
-export function describeDrone(d: OpsDrone, nowMs: number): string {
-  const battery = d[7] >= 0 ? `${d[7]} %` : "unknown";
-  const ago = Math.max(0, (nowMs - d[9]) / 1000).toFixed(1);
-  return `${d[0]} · ${d[8].replace("_", " ")}\nalt ${d[3]} m · ${d[5]} m/s · heading ${d[4]}°\nbattery ${battery} · last seen ${ago} s ago`;
 }
 
 function arrow(ctx: CanvasRenderingContext2D, x: number, y: number, headingDeg: number, colour: string, selected: boolean): void {

@@ -8,6 +8,7 @@ import type { Env } from "../env.js";
 import { type LinkLedger, linkForgetMs } from "../link/link-ledger.js";
 import { log } from "../log.js";
 import { DIRECTORY_REPORT_MS, PRUNE_EVERY_MS } from "../tunables.js";
+import type { RegionReport } from "./region-directory.js";
 import type { RegionStore } from "./region-store.js";
 
 export class Housekeeping {
@@ -21,8 +22,8 @@ export class Housekeeping {
     private readonly directory: Env["DIRECTORY"],
   ) {}
 
-  /** `openLinks`: links with a socket now (never forgotten); `active`: drones heard this second. */
-  async run(region: string, nowMs: number, openLinks: () => Set<string>, active: number): Promise<void> {
+  /** `openLinks`: links with a socket now (never forgotten); `now`: this second's drones heard, points accepted a second, open conflicts. */
+  async run(region: string, nowMs: number, openLinks: () => Set<string>, now: Omit<RegionReport, "region">): Promise<void> {
     if (nowMs - this.lastPruneMs >= PRUNE_EVERY_MS) {
       this.lastPruneMs = nowMs;
       this.store.prune(nowMs, this.opts.metricsRetentionH * 3_600_000, this.opts.auditRetentionDays * 86_400_000);
@@ -31,11 +32,12 @@ export class Housekeeping {
       this.store.forgetLinksBefore(cutoff);
       this.ledger.forgetIdle(cutoff, openLinks());
     }
-    if (nowMs - this.lastReportMs >= DIRECTORY_REPORT_MS && active > 0) {
+    if (nowMs - this.lastReportMs >= DIRECTORY_REPORT_MS && now.drones > 0) {
       this.lastReportMs = nowMs;
       try {
         const dir = this.directory.get(this.directory.idFromName("directory"));
-        await dir.fetch(new Request("https://directory/report", { method: "POST", body: JSON.stringify({ region, drones: active }) }));
+        const report: RegionReport = { region, ...now };
+        await dir.fetch(new Request("https://directory/report", { method: "POST", body: JSON.stringify(report) }));
       } catch (e) {
         log("directory report failed", { region, error: String(e) }, "error");
       }

@@ -120,7 +120,10 @@ export class OpsStream {
     return JSON.stringify(snapshot);
   }
 
-  /** `?drone=ID&since=<unix ms>&limit=N`: the drone's samples, oldest first (the newest `limit`). */
+  /**
+   * `?drone=ID&since=<unix ms>&limit=N`: the drone's samples from `since`, oldest first, a page of at
+   * most `limit`; `next` is the `since` of the following page (null on the last).
+   */
   private track(params: URLSearchParams, region: string, nowMs: number): Response {
     const droneId = params.get("drone") ?? "";
     if (droneId.length === 0 || droneId.length > 128) return Response.json({ error: "bad_drone", detail: "drone keys are 1-128 characters" }, { status: 400 });
@@ -128,8 +131,11 @@ export class OpsStream {
     const since = Number.isFinite(sinceRaw) ? sinceRaw : nowMs - this.opts.trackSeconds * 1000;
     const limitRaw = Math.floor(Number(params.get("limit") ?? MAX_TRACK_SAMPLES));
     const limit = limitRaw > 0 ? Math.min(limitRaw, MAX_TRACK_SAMPLES) : MAX_TRACK_SAMPLES;
-    const samples = this.tracks.track(droneId, since, limit);
-    return Response.json({ region, droneId, trackSeconds: this.opts.trackSeconds, samples });
+    const samples = this.tracks.track(droneId, since, limit + 1);
+    // Samples are at least 900 ms apart: one past the last of a page starts the next exactly.
+    const next = samples.length > limit ? samples[limit - 1]!.timeMs + 1 : null;
+    if (next !== null) samples.length = limit;
+    return Response.json({ region, droneId, trackSeconds: this.opts.trackSeconds, samples, next });
   }
 }
 

@@ -218,7 +218,13 @@ export class RegionObject extends DurableObject<Env> {
     if (flush) this.ctx.waitUntil(flush);
     this.hubs.tick(now);
     if (this.opts.stretchMaxMs > 0) this.outbox.far(core.space.farDrones(farRadiusM(this.opts)), farVerdictValidityMs(this.opts));
-    await this.chores.run(key, now, () => this.outbox.openLinks(), metrics.active);
+    const report = {
+      drones: metrics.active,
+      // Applied here this second: the gateways' accepted counts ride on later batches, so a first report would read 0.
+      pointsPerS: metrics.windowMs > 0 ? Math.round((metrics.applied * 1000) / metrics.windowMs) : 0,
+      conflicts: metrics.conflictsCaution + metrics.conflictsWarning,
+    };
+    await this.chores.run(key, now, () => this.outbox.openLinks(), report);
   }
 
   /** Gateway links with a socket now (watchers do not keep a region awake). */

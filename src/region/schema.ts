@@ -26,13 +26,13 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE journal (id INTEGER PRIMARY KEY AUTOINCREMENT, link_id TEXT NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL);`,
 ];
 
-/** Applies every migration not yet recorded; returns the schema version now in force. */
-export function migrate(sql: SqlStorage): number {
+/** Applies every migration of `migrations` (the region's by default) not yet recorded; returns the schema version now in force. */
+export function migrate(sql: SqlStorage, migrations: readonly string[] = MIGRATIONS): number {
   sql.exec("CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, applied_ms REAL NOT NULL)");
   const row = sql.exec<{ v: number | null }>("SELECT MAX(version) AS v FROM _migrations").one();
   let version = row.v ?? 0;
-  while (version < MIGRATIONS.length) {
-    sql.exec(MIGRATIONS[version]!);
+  while (version < migrations.length) {
+    sql.exec(migrations[version]!);
     version++;
     sql.exec("INSERT INTO _migrations (version, applied_ms) VALUES (?, ?)", version, Date.now());
   }

@@ -3,7 +3,7 @@ import { COUNTER_INDEX, newCounters } from "../../src/wire/counters.js";
 import { DroneTable } from "../../src/detect/drone-table.js";
 import { LocalPlane } from "../../src/detect/grid.js";
 import { DelayHistogram, MetricsWindow, topCells } from "../../src/detect/metrics.js";
-import { HEATMAP_CELL_M } from "../../src/tunables.js";
+import { HEATMAP_CELL_M, REGION_TICK_MS } from "../../src/tunables.js";
 
 const plane = new LocalPlane(52.5, 13.4);
 
@@ -94,6 +94,14 @@ describe("MetricsWindow", () => {
     expect(r.batteryMeanPct).toBeNaN();
     expect(r.densityPerKm2).toBe(0);
     expect(r.heatmap).toEqual([]);
+  });
+
+  it("counts a window of unknown start (a core just built) as one tick, not since 1970", () => {
+    const f = new DroneTable(16);
+    const m = new MetricsWindow(0);
+    const at = 1_796_000_000_000;
+    expect(m.snapshot({ fleet: f, plane: null, areaKm2: 0, lowBatteryPct: 20, conflicts: { caution: 0, warning: 0 } }, at).windowMs).toBe(REGION_TICK_MS);
+    expect(m.snapshot({ fleet: f, plane: null, areaKm2: 0, lowBatteryPct: 20, conflicts: { caution: 0, warning: 0 } }, at + 1200).windowMs).toBe(1200);
   });
 });
 

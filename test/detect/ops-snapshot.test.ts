@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildSnapshot, droneState } from "../../src/detect/ops-snapshot.js";
+import type { FleetMetrics } from "../../src/detect/metrics.js";
 import type { DroneSnapshot } from "../../src/detect/region-outputs.js";
+import { HEATMAP_CELL_M } from "../../src/tunables.js";
 import { parseOpsFrame } from "../../src/wire/ops-frames.js";
 
 function drone(droneId: string, over: Partial<DroneSnapshot> = {}): DroneSnapshot {
@@ -50,5 +52,25 @@ describe("ops snapshot", () => {
     expect(s.conflicts[0]).toEqual({ alertId: "x", a: "a", b: "b", level: "caution", tEntryS: 1, tCpaS: 2, hsepCpaM: 2, vsepCpaM: -1 });
     expect(s.conflicts[1]!.tEntryS).toBe(0);
     expect(parseOpsFrame(JSON.stringify(s))).toEqual(s);
+  });
+
+  it("carries the metrics' congestion heatmap as its own layer, and the metrics' numbers without it", () => {
+    const metrics = {
+      active: 9,
+      batteryMeanPct: 71.5,
+      alertLatencyP99Ms: Number.NaN,
+      heatmap: [
+        { cellKey: "c1", lat: 48.123456789, lon: 11.5, count: 7 },
+        { cellKey: "c2", lat: 48.1, lon: 11.501, count: 2 },
+      ],
+    } as unknown as FleetMetrics;
+    const s = buildSnapshot({ region: "u281", nowMs: 1, drones: [], encounters: [], metrics, events: [], eventsDropped: 0, lowBatteryPct: 20 });
+    expect(s.heatCellM).toBe(HEATMAP_CELL_M);
+    expect(s.heatmap).toEqual([
+      { lat: 48.1234568, lon: 11.5, count: 7 },
+      { lat: 48.1, lon: 11.501, count: 2 },
+    ]);
+    expect(s.metrics).toEqual({ active: 9, batteryMeanPct: 71.5, alertLatencyP99Ms: null });
+    expect(parseOpsFrame(JSON.stringify(s))?.heatmap).toEqual(s.heatmap);
   });
 });

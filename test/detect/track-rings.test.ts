@@ -12,7 +12,9 @@ describe("track rings", () => {
     expect(s[0]!.lat).toBeCloseTo(48 + 10e-5, 7);
     expect(s[4]!.altM).toBe(118);
     expect(r.track("a", t0 + 7000).map((x) => x.timeMs)).toEqual([t0 + 7000, t0 + 8000, t0 + 9000]);
-    expect(r.track("a", 0, 2).map((x) => x.timeMs)).toEqual([t0 + 8000, t0 + 9000]);
+    // A page: the oldest `limit` from `since`.
+    expect(r.track("a", 0, 2).map((x) => x.timeMs)).toEqual([t0 + 5000, t0 + 6000]);
+    expect(r.track("a", t0 + 6001, 2).map((x) => x.timeMs)).toEqual([t0 + 7000, t0 + 8000]);
     expect(r.track("nobody", 0)).toEqual([]);
   });
 

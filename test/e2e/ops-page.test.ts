@@ -1,10 +1,13 @@
 // The operators' page in a real browser (Debian's Chromium through playwright-core) against a cold
 // local edge (Miniflare, as `npm start` runs it) with a small simulated fleet and staged conflicts:
 // a bad ops token is refused (by the page and by the stream), the drones are drawn, a conflict's line
-// appears, the charts move, nothing is fetched from another origin, and a screenshot is taken
+// appears, the charts move, the search reads a track, a reload keeps the token, nothing is fetched from
+// another origin until a tile URL is set (then tiles come from it alone), and a screenshot is taken
 // (docs/ops-page.png with UPDATE_SCREENSHOT=1).
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -57,6 +60,20 @@ function flyFleet(url: string, token: string): { stop(): Promise<void> } {
   };
 }
 
+/** A tile server on loopback: a 1 × 1 PNG for every path, and the paths asked. */
+async function tileServer(): Promise<{ base: string; paths: string[]; stop(): Promise<void> }> {
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
+  const paths: string[] = [];
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? "");
+    res.writeHead(200, { "Content-Type": "image/png", "Content-Length": png.length });
+    res.end(png);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { base: `http://127.0.0.1:${port}`, paths, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 async function waitData(page: Page, selector: string, key: string, pred: (v: number) => boolean, what: string, timeoutMs = 20_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -90,7 +107,7 @@ describe.skipIf(!hasChromium)("the operators' page in Chromium", () => {
     snap?.remove();
   }, 30_000);
 
-  it("refuses a bad token, then shows the fleet live: drones, a conflict line, moving charts", async () => {
+  it("refuses a bad token, then shows the fleet live: drones, a conflict line, moving charts, a track, tiles only when named", async () => {
     const e = edge!;
     const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
     const foreign: string[] = [];
@@ -134,10 +151,46 @@ describe.skipIf(!hasChromium)("the operators' page in Chromium", () => {
 
     // The search box finds a drone and reads its track and alert history: an all-fleets operator names
     // it by its fleet key, as the sky shows it (docs/security.md).
+    const track = page.waitForResponse((r) => /\/drones\/e2e%2Fd0000\/track\?since=\d+$/.test(r.url()), { timeout: 10_000 });
     await page.fill("#search", "e2e/d0000");
     await page.press("#search", "Enter");
     await page.waitForSelector('#search-result:has-text("alert rows")', { timeout: 10_000 });
+    const trackResp = await track;
+    expect(trackResp.status()).toBe(200);
+    expect(((await trackResp.json()) as { samples: unknown[] }).samples.length).toBeGreaterThan(0);
+
+    // The search centred the view on the drone: hovering the middle of the sky shows its details.
+    const box = (await page.locator("#sky").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2 + 1, box.y + box.height / 2 + 1);
+    await page.waitForSelector("#tooltip:not([hidden])", { timeout: 5000 });
+    expect(await page.textContent("#tooltip")).toMatch(/^e2e\/d0000 · .+\nalt \S+ m · \S+ m\/s · heading \d+°\nbattery .+ · last seen [\d.]+ s ago$/);
+
+    // The token was typed once: a reload finds it in session storage and goes back to the region.
+    await page.reload();
+    await page.waitForSelector("#region-view:not([hidden])", { timeout: 10_000 });
+    expect(await page.isHidden("#login")).toBe(true);
+    await waitData(page, "#sky", "drones", (v) => v >= 12, "the drones drawn after a reload");
     expect(foreign).toEqual([]);
+
+    // Map tiles only once the operator names a tile server, and then from it alone.
+    const tiles = await tileServer();
+    try {
+      await page.click("#back");
+      await page.fill("#tile-url", "javascript:{z}{x}{y}");
+      await page.click("#tiles-form button");
+      await page.waitForSelector('#tiles-note:has-text("{z}, {x} and {y}")');
+      await page.fill("#tile-url", `${tiles.base}/tiles/{z}/{x}/{y}.png`);
+      await page.click("#tiles-form button");
+      await page.waitForSelector('#tiles-note:has-text("Tiles from")');
+      await page.click(`#regions tr:has-text("${KEY}")`);
+      await waitData(page, "#sky", "tiles", (v) => v >= 1, "a map tile drawn");
+      expect(tiles.paths.length).toBeGreaterThan(0);
+      for (const path of tiles.paths) expect(path).toMatch(/^\/tiles\/1\d\/\d+\/\d+\.png$/);
+      expect(foreign.length).toBeGreaterThan(0);
+      expect(foreign.filter((u) => !u.startsWith(`${tiles.base}/tiles/`))).toEqual([]);
+    } finally {
+      await tiles.stop();
+    }
     await page.close();
   }, 60_000);
 });

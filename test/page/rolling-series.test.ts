@@ -18,8 +18,8 @@ describe("the charts' rolling series", () => {
   });
 
   it("turns a metrics row into per-second rates and levels", () => {
-    const r = chartRow({ windowMs: 500, accepted: 10, rejected: 1, rateLimited: 0, deduped: 2, droppedOverflow: 0, active: 7, batteryMeanPct: null });
-    expect(r).toMatchObject({ accepted: 20, rejected: 2, deduped: 4, active: 7, batteryMeanPct: null, delayP50Ms: null });
+    const r = chartRow({ windowMs: 500, accepted: 10, rejected: 1, rateLimited: 0, deduped: 2, droppedOverflow: 0, shed: 3, active: 7, batteryMeanPct: null });
+    expect(r).toMatchObject({ accepted: 20, rejected: 2, deduped: 4, shed: 6, active: 7, batteryMeanPct: null, delayP50Ms: null });
     expect(chartRow({ accepted: 10 }).accepted).toBeNull();
     expect(chartRow({ alertLatencyP50Ms: 14, alertLatencyP99Ms: null })).toMatchObject({ alertLatencyP50Ms: 14, alertLatencyP99Ms: null });
   });

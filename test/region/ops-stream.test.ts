@@ -1,6 +1,6 @@
 // The operators' live view through the real gateway and region: the ops stream (who may open it, a
 // snapshot with a staged conflict and its events), a drone's track, and the alert history's pages.
-import { env, runDurableObjectAlarm, SELF } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { regionOf } from "../../src/geo/regions.js";
 import { type OpsSnapshot, parseOpsFrame } from "../../src/wire/ops-frames.js";
@@ -119,6 +119,20 @@ describe("ops stream: what a watcher sees", () => {
   });
 });
 
+describe("ops stream: hibernation", () => {
+  it("a watcher alone does not keep a region awake: no alarm for an empty region it watches", async () => {
+    const key = regionOf(47.37, 8.54, 4); // Zurich's cell: no drone flies there in these tests
+    const resp = await openStream(key, await token("ops-sleep", "ops"));
+    expect(resp.status).toBe(101);
+    const w = watch(resp);
+    const first = await w.waitFor(() => true, "the first snapshot");
+    expect(first.drones).toEqual([]);
+    const alarm = await runInDurableObject(region(key), (_o, state) => state.storage.getAlarm());
+    expect(alarm).toBeNull();
+    w.close();
+  });
+});
+
 describe("history: a drone's track and the alert audit", () => {
   it("keeps a sample a second per drone and pages the audit by drone", async () => {
     const lat = 51.05; // Dresden's cell
@@ -149,6 +163,18 @@ describe("history: a drone's track and the alert audit", () => {
     };
     expect(track.samples.map((s) => s.timeMs)).toEqual(times);
     expect(track.samples[0]!.altM).toBe(100);
+    // The same track a sample a page, following `next`.
+    const paged: number[] = [];
+    let since: number | null = 0;
+    while (since !== null && paged.length < 10) {
+      const p = (await (await opsGet(`/v1/regions/${key}/drones/test%2Fh-a/track?since=${since}&limit=1`)).json()) as {
+        samples: { timeMs: number }[];
+        next: number | null;
+      };
+      paged.push(...p.samples.map((s) => s.timeMs));
+      since = p.next;
+    }
+    expect(paged).toEqual(times);
     const unknown = (await (await opsGet(`/v1/regions/${key}/drones/test%2Fnobody/track`)).json()) as { samples: unknown[] };
     expect(unknown.samples).toEqual([]);
     expect((await opsGet(`/v1/regions/${key}/drones/test%2F${"x".repeat(65)}/track`)).status).toBe(400);
@@ -159,7 +185,7 @@ describe("history: a drone's track and the alert audit", () => {
     // The audit: h-a's rows one per page, following `next`; h-far has none.
     const page = async (q: string) =>
       (await (await opsGet(`/v1/regions/${key}/alerts?since=0&${q}`)).json()) as {
-        alerts: { id: number; drone_id: string; other_id: string }[];
+        alerts: { id: number; ts_ms: number; drone_id: string; other_id: string }[];
         next: number | null;
       };
     const all = await page("drone=test%2Fh-a");
@@ -175,6 +201,13 @@ describe("history: a drone's track and the alert audit", () => {
     expect(seen).toEqual(all.alerts.map((r) => r.id));
     expect((await page("drone=test%2Fh-far")).alerts).toEqual([]);
     expect((await page(`until=${times[0]! - 60_000}`)).alerts).toEqual([]);
+    // `until` cuts the history between rows ([since, until)): just past the first row's time keeps the
+    // rows of that moment and drops every later one.
+    const cut = all.alerts[0]!.ts_ms + 1;
+    expect(all.alerts.filter((r) => r.ts_ms >= cut).length, "rows after the first (escalations, refreshes)").toBeGreaterThan(0);
+    const early = await page(`drone=test%2Fh-a&until=${cut}`);
+    expect(early.alerts.length).toBeGreaterThan(0);
+    expect(early.alerts.map((r) => r.id)).toEqual(all.alerts.filter((r) => r.ts_ms < cut).map((r) => r.id));
     // Bad numbers fall back to defaults rather than failing.
     expect((await opsGet(`/v1/regions/${key}/alerts?since=x&until=y&limit=-3&after=z`)).status).toBe(200);
     const drone = await SELF.fetch(`https://airspace.test/v1/regions/${key}/drones/h-a/track`, { headers: { Authorization: `Bearer ${await token("h-a")}` } });

@@ -381,15 +381,31 @@ describe("alarm, storage and the ops read path", () => {
     expect((await ops(`/v1/regions/not-a-geohash!/drones`)).status).toBe(400);
   });
 
-  it("lists regions that were active", async () => {
-    const key = regionOf(53.55, 9.99, 4); // Hamburg
-    const d = await connect(await token("ham-1"));
-    d.send([droneAt("ham-1", 53.55, 9.99, 0, 0, 1, 0)]);
-    await eventually(() => inRegion(key, (o) => o.stats.points >= 1));
+  it("lists regions that were active, with their drones, points a second and open conflicts", async () => {
+    const key = regionOf(53.08, 8.8, 4); // Bremen: a cell no other test flies in
+    const relay = await connect(await token("relay-brem", "relay"));
+    await relay.waitFor((f) => f.kind.case === "welcome");
+    const t0 = Date.now();
+    // Head-on, 60 m apart, closing at 20 m/s: one open conflict; a third drone far away.
+    relay.send([
+      droneAt("brem-1", 53.08, 8.8, -30, 0, 10, 0, t0),
+      droneAt("brem-2", 53.08, 8.8, 30, 0, -10, 0, t0),
+      droneAt("brem-3", 53.08, 8.8, 3000, 0, 0, 0, t0),
+    ]);
+    await relay.waitFor((f) => f.kind.case === "alert", 5000, "the alert");
     await runDurableObjectAlarm(region(key));
-    const list = (await (await ops("/v1/regions")).json()) as { regions: { region: string; drones: number }[] };
-    expect(list.regions).toContainEqual(expect.objectContaining({ region: key, drones: 1 }));
-    d.close();
+    type Row = { region: string; drones: number; points_per_s: number | null; conflicts: number | null; last_active_ms: number };
+    const list = (await (await ops("/v1/regions")).json()) as { regions: Row[] };
+    const row = list.regions.find((r) => r.region === key);
+    expect(row).toMatchObject({ drones: 3, conflicts: 1 });
+    expect(row!.points_per_s).toBeGreaterThan(0);
+    // A region of the previous version (mid-deploy) reports drones only: listed, its rates unknown.
+    const dir = env.DIRECTORY.get(env.DIRECTORY.idFromName("directory"));
+    const old = await dir.fetch(new Request("https://directory/report", { method: "POST", body: JSON.stringify({ region: "zzzz", drones: 4 }) }));
+    expect(old.status).toBe(204);
+    const again = (await (await ops("/v1/regions")).json()) as { regions: Row[] };
+    expect(again.regions).toContainEqual(expect.objectContaining({ region: "zzzz", drones: 4, points_per_s: null, conflicts: null }));
+    relay.close();
   });
 });
 
