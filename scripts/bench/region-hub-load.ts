@@ -130,6 +130,7 @@ try {
           pairs: r.pairs,
           seed,
           stallMs: STALL_MS,
+          probeStalls: args.stalls === true,
           log,
         }),
       );
@@ -179,7 +180,7 @@ process.stdout.write(`${lines.join("\n")}\n`);
 function describeStalls(s: StallSummary | null): string {
   if (s === null) return "not probed";
   const slow = s.slow.map((x) => `${x.rttMs.toFixed(0)} ms`).slice(0, 12);
-  return `${s.slow.length} of ${s.probes} probes (${slow.join(", ") || "none"}${s.slow.length > 12 ? ", …" : ""}); round trip p50 / p99 / max ${f(s.p50Ms)} / ${f(s.p99Ms)} / ${f(s.maxMs)} ms; the probe's own timer late by up to ${f(s.ownLateMaxMs)} ms`;
+  return `${s.slow.length} of ${s.probes} probes (${slow.join(", ") || "none"}${s.slow.length > 12 ? ", …" : ""}); round trip p50 / p99 / max ${f(s.p50Ms)} / ${f(s.p99Ms)} / ${f(s.maxMs)} ms; the probe's own timer late by up to ${f(s.ownLateMaxMs)} ms${s.gaveUp ? "; the inspector stopped answering, so only the probes before that" : ""}`;
 }
 
 const failed = results.some((r) => r.lost !== 0 || r.missing.length > 0 || r.unackedLinks > 0);

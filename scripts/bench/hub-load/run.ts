@@ -28,6 +28,8 @@ export interface LoadOptions {
   pairs: number;
   seed: number;
   stallMs: number;
+  /** Probe the region's thread for stalls (stall-probe.ts; needs the edge's inspector). */
+  probeStalls?: boolean;
   log: (line: string) => void;
 }
 
@@ -141,7 +143,7 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
     while (Date.now() < t0 + o.seconds * 1000) {
       const now = Date.now();
       feeder.tick(now, true);
-      if (probe === null && edge.inspectorPort > 0 && now >= t0 + o.warmupS * 1000) probe = startStallProbe(edge.inspectorPort);
+      if (probe === null && o.probeStalls === true && edge.inspectorPort > 0 && now >= t0 + o.warmupS * 1000) probe = startStallProbe(edge.inspectorPort);
       if (now >= nextRss) {
         const rss = edge.rssBytes();
         rssPeak = Math.max(rssPeak, rss);

@@ -30,9 +30,24 @@ parentPort.on("message", (m) => {
   if (m === "stop") running = false;
 });
 
+/** A question left unanswered this long ends the probing (another inspector session may have taken the target). */
+const GIVE_UP_MS = 10_000;
+let gaveUp = false;
+
 function ask() {
   return new Promise((resolve) => {
-    pending = { id: ++id, resolve };
+    const timer = setTimeout(() => {
+      gaveUp = true;
+      pending = null;
+      resolve();
+    }, GIVE_UP_MS);
+    pending = {
+      id: ++id,
+      resolve: () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    };
     ws.send(JSON.stringify({ id, method: "Runtime.getHeapUsage", params: {} }));
   });
 }
@@ -44,6 +59,7 @@ ws.once("open", async () => {
     const a = performance.now();
     ownLateMaxMs = Math.max(ownLateMaxMs, a - next);
     await ask();
+    if (gaveUp) break;
     const rtt = performance.now() - a;
     rtts.push(rtt);
     if (rtt >= 50) slowAt.push({ atMs: a + performance.timeOrigin, rttMs: rtt });
@@ -53,5 +69,5 @@ ws.once("open", async () => {
     await new Promise((r) => setTimeout(r, next - now));
   }
   ws.close();
-  parentPort.postMessage({ rtts, slowAt, ownLateMaxMs });
+  parentPort.postMessage({ rtts, slowAt, ownLateMaxMs, gaveUp });
 });

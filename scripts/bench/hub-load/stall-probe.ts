@@ -18,6 +18,8 @@ export interface StallSummary {
   slow: { atMs: number; rttMs: number }[];
   /** The probe thread's own timer lateness at worst: how much of any round trip may be this machine's, not the region's. */
   ownLateMaxMs: number;
+  /** The inspector stopped answering (GIVE_UP_MS): the figures cover the probes before that. */
+  gaveUp: boolean;
 }
 
 export const STALL_MS = 50;
@@ -33,7 +35,7 @@ export async function startStallProbe(port: number): Promise<StallProbe> {
   if (!target) throw new Error(`no user Worker among the inspector targets on :${port}`);
   const worker = new Worker(new URL("./stall-probe-thread.mjs", import.meta.url), { workerData: { url: target.webSocketDebuggerUrl, periodMs: PERIOD_MS } });
   const done = new Promise<StallSummary>((resolve, reject) => {
-    worker.on("message", (m: { ready?: boolean; error?: string; rtts?: number[]; slowAt?: StallSummary["slow"]; ownLateMaxMs?: number }) => {
+    worker.on("message", (m: { ready?: boolean; error?: string; rtts?: number[]; slowAt?: StallSummary["slow"]; ownLateMaxMs?: number; gaveUp?: boolean }) => {
       if (m.error) reject(new Error(`stall probe: ${m.error}`));
       else if (m.rtts)
         resolve({
@@ -43,6 +45,7 @@ export async function startStallProbe(port: number): Promise<StallProbe> {
           maxMs: m.rtts.reduce((a, b) => Math.max(a, b), 0),
           slow: m.slowAt ?? [],
           ownLateMaxMs: m.ownLateMaxMs ?? 0,
+          gaveUp: m.gaveUp === true,
         });
     });
     worker.on("error", reject);
