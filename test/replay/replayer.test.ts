@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { runReplay } from "../../src/replay/replayer.js";
 import { type FakeGateway, startGateway } from "../client/fake-gateway.js";
 
@@ -45,11 +46,33 @@ describe("runReplay against a loopback gateway", () => {
     }
   });
 
-  it("opens a socket per drone with perDrone, side by side", async () => {
+  it("opens a socket per drone with perDrone, side by side in a bounded pool", async () => {
     gw = await startGateway();
     gw.role = "relay";
-    const s = await runReplay({ url: gw.url, token: "t", open, speed: Number.POSITIVE_INFINITY, perDrone: true, lingerMs: 0, connectConcurrency: 2 });
+    // Handshakes under way at once: sockets constructed and not yet open.
+    let opening = 0;
+    let peak = 0;
+    class CountingWs extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        peak = Math.max(peak, ++opening);
+        this.once("open", () => opening--);
+        this.once("error", () => opening--);
+      }
+    }
+    const s = await runReplay({
+      url: gw.url,
+      token: "t",
+      open,
+      speed: Number.POSITIVE_INFINITY,
+      perDrone: true,
+      lingerMs: 0,
+      connectConcurrency: 2,
+      WebSocket: CountingWs,
+    });
     expect(s.connections).toBe(5);
+    // After the first (its welcome sizes the plan), the other four open two at a time: never one by one, never all at once.
+    expect(peak).toBe(2);
     expect(gw.sessions.map((x) => new Set(x.points.map((p) => p.split("@")[0])).size)).toEqual([1, 1, 1, 1, 1]);
     expect(s.server.pointsReceived).toBe(15);
   });
