@@ -77,6 +77,23 @@ describe("runReplay against a loopback gateway", () => {
     expect(s.server.pointsReceived).toBe(15);
   });
 
+  it("shortens an idle gap to a second unless keepGaps", async () => {
+    // One drone, silent for a minute between two reports; at 20× the minute would be 3 s.
+    const gapText = `${HEAD}1000,g,52,13,100,1,0,0\n1060,g,52,13,100,1,0,0\n`;
+    const gapOpen = (range?: { start: number; end: number }) => Readable.from([Buffer.from(gapText).subarray(range?.start ?? 0, range?.end)]);
+    const stampGap = async (keepGaps: boolean) => {
+      await gw?.close();
+      gw = await startGateway();
+      gw.role = "relay";
+      const s = await runReplay({ url: gw.url, token: "t", open: gapOpen, speed: 20, keepGaps, lingerMs: 0 });
+      expect(s.sent).toBe(2);
+      const [a, b] = gw.sessions[0]!.points.map((p) => Number(p.split("@")[1]));
+      return b! - a!;
+    };
+    expect(await stampGap(false)).toBeLessThan(1000);
+    expect(await stampGap(true)).toBeGreaterThanOrEqual(2500);
+  });
+
   it("stops when told to, and still says what it did", async () => {
     gw = await startGateway();
     gw.role = "relay";
