@@ -3,7 +3,7 @@
  * an edge (a thin CLI over src/replay/replayer.ts): progress on stderr, the summary on stdout, always,
  * also after Ctrl-C (a second Ctrl-C quits at once).
  */
-import { createReadStream, createWriteStream, existsSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { mintToken } from "../src/client/token.js";
 import { formatSummary } from "../src/replay/replay-summary.js";
@@ -104,7 +104,7 @@ async function main(a: ReplayArgs): Promise<number> {
     zstd: a.zstd,
     lingerMs: a.lingerMs,
     signal: stop.signal,
-    progress: { tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) },
+    progress: { tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t), fileBytes: statSync(a.file).size },
     onAlert: (al) =>
       alertsOut?.write(
         `${JSON.stringify({ recv_ms: Date.now(), drone: al.droneId, other: al.otherId, level: al.level, t_entry_s: al.tEntryS, t_cpa_s: al.tCpaS, hsep_cpa_m: al.hsepCpaM, vsep_cpa_m: al.vsepCpaM })}\n`,

@@ -66,10 +66,14 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
   const startedMs = Date.now();
   const aborted = () => o.signal?.aborted === true;
   const scanner = new RecordingScanner();
+  const reading = o.progress ? new ProgressReporter(o.progress, startedMs) : null;
+  let rowsRead = 0;
   for await (const e of readCsvRows(o.open(), { idColumn: o.idColumn })) {
     scanner.add(e);
+    if (reading && e.kind !== "header" && (++rowsRead & 1023) === 0) reading.reading(Date.now(), rowsRead, e.endByte);
     if (aborted()) break;
   }
+  reading?.end();
   const scan = scanner.result();
   const alertsByLevel: Record<string, number> = {};
   const serverErrors: Record<string, number> = {};

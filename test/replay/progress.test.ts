@@ -41,6 +41,27 @@ describe("progress", () => {
   });
 });
 
+describe("progress while reading the file", () => {
+  it("shows rows and bytes read of the file's size, a plain line every few seconds off a terminal", () => {
+    const out: string[] = [];
+    const p = new ProgressReporter({ tty: false, write: (t) => out.push(t), plainEveryMs: 5000, fileBytes: 4e9 }, 0);
+    for (let t = 0; t <= 12_000; t += 500) p.reading(t, t * 1000, t * 100_000);
+    expect(out).toEqual([
+      "replay: reading the file: 5,000,000 rows, 500 MB of 4,000 MB (12%) · 0:05 elapsed\n",
+      "replay: reading the file: 10,000,000 rows, 1,000 MB of 4,000 MB (25%) · 0:10 elapsed\n",
+    ]);
+  });
+
+  it("redraws one line on a terminal and ends it before the replay's own", () => {
+    const out: string[] = [];
+    const p = new ProgressReporter({ tty: true, write: (t) => out.push(t) }, 0);
+    p.reading(0, 0, 0);
+    p.reading(300, 1024, 2_000_000);
+    p.end();
+    expect(out).toEqual(["\rreading the file: 1,024 rows, 2 MB · 0:00 elapsed\x1b[K", "\n"]);
+  });
+});
+
 describe("formatSummary", () => {
   const s: ReplaySummary = {
     rows: 4494,

@@ -94,6 +94,30 @@ describe("runReplay against a loopback gateway", () => {
     expect(await stampGap(true)).toBeGreaterThanOrEqual(2500);
   });
 
+  it("shows progress while it reads the file, before it sends", async () => {
+    gw = await startGateway();
+    Object.assign(gw, { role: "relay", pointsPerSecond: 100_000, burstPoints: 100_000 });
+    let big = HEAD;
+    for (let i = 0; i < 2100; i++) big += `${1000 + i / 10},d${i % 3},52,13,100,1,0,0\n`;
+    const bigOpen = (range?: { start: number; end: number }) => Readable.from([Buffer.from(big).subarray(range?.start ?? 0, range?.end)]);
+    const out: string[] = [];
+    const s = await runReplay({
+      url: gw.url,
+      token: "t",
+      open: bigOpen,
+      speed: Number.POSITIVE_INFINITY,
+      lingerMs: 0,
+      progress: { tty: true, ttyEveryMs: 0, write: (t) => out.push(t), fileBytes: big.length },
+    });
+    expect(s.sent).toBe(2100);
+    const reads = out.filter((t) => t.includes("reading the file"));
+    expect(reads[0]).toMatch(/^\rreading the file: 1,024 rows, 0 MB of 0 MB \(4\d%\)/);
+    // The first pass's line ends before the replay's own begin.
+    const firstRows = out.findIndex((t) => / rows \(\d+%\) · /.test(t));
+    expect(out.indexOf(reads.at(-1)!)).toBeLessThan(firstRows);
+    expect(out[firstRows - 1]).toBe("\n");
+  });
+
   it("stops when told to, and still says what it did", async () => {
     gw = await startGateway();
     gw.role = "relay";
