@@ -80,6 +80,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
   const clients: RelayClient[] = [];
   /** Rows the client library refused (a value out of range): counted with the unreadable ones. */
   const invalid = { count: 0, lines: [] as { line: number; reason: string }[] };
+  let firstRejection: string | undefined;
   const summary = (sent: number, server: SessionCounters, missing: number): ReplaySummary => ({
     rows: scan.rows,
     sent,
@@ -96,6 +97,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
     droppedByClient: clients.reduce((s, c) => s + c.stats.droppedOverflow, 0),
     elapsedMs: Date.now() - startedMs,
     interrupted: aborted(),
+    ...(firstRejection === undefined ? {} : { firstRejection }),
   });
   if (scan.rows === 0 || aborted()) return summary(0, emptyCounters(), 0);
 
@@ -106,7 +108,10 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
       alertsByLevel[a.level] = (alertsByLevel[a.level] ?? 0) + 1;
       o.onAlert?.(a);
     });
-    c.on("serverError", (e) => (serverErrors[e.code] = (serverErrors[e.code] ?? 0) + (e.count || 1)));
+    c.on("serverError", (e) => {
+      serverErrors[e.code] = (serverErrors[e.code] ?? 0) + (e.count || 1);
+      if (e.code === "INVALID_POINT") firstRejection ??= e.message;
+    });
     c.on("error", () => {}); // transport trouble: the client reconnects by itself
     clients.push(c);
     return c;

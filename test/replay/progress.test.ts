@@ -102,6 +102,17 @@ describe("formatSummary", () => {
         "2 unreadable row(s) skipped: line 7 (no drone id); line 9 (lat missing or not a number)",
       ].join("\n"),
     );
+    // Rejected points: the edge's first reason, and what to do when it is the jump check.
+    const jumps = formatSummary({
+      ...s,
+      server: { ...s.server, pointsRejected: 2517 },
+      firstRejection: "3 point(s) rejected; first: 412 m from the drone's previous point 63 ms apart: faster than 100 m/s",
+    });
+    expect(jumps).toContain("\nedge's first rejection: 3 point(s) rejected; first: 412 m from the drone's previous point 63 ms apart: faster than 100 m/s\n");
+    expect(jumps).toMatch(/jump check.*JUMP_CHECK_MPS=1e9/);
+    const range = formatSummary({ ...s, firstRejection: "1 point(s) rejected; first: lat out of range" });
+    expect(range).toContain("edge's first rejection: 1 point(s) rejected; first: lat out of range");
+    expect(range).not.toContain("JUMP_CHECK_MPS");
     expect(formatSummary({ ...s, interrupted: true, missingCounters: 1 })).toMatch(/^replay interrupted.*\n.*\(1 connection\(s\) gave no counters\)/);
   });
 });
