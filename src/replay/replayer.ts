@@ -210,7 +210,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
   let missing = 0;
   await forEachBounded(clients, 32, async (c) => {
     try {
-      await c.ping(5000);
+      await settled(c, aborted() ? 2000 : 30_000);
       // Summed over the connection's sessions, should it have reconnected on the way.
       const counters = c.counters;
       for (const k of Object.keys(server) as (keyof SessionCounters)[]) server[k] += counters[k];
@@ -220,6 +220,29 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
   });
   for (const c of clients) c.close();
   return summary(sent, server, missing);
+}
+
+/**
+ * Pings until the edge has counted every point the connection sent. A pong answers at once, ahead
+ * of frames the edge still holds (a region link's window, say), so one ping can undercount a fast
+ * replay by a third. Gives up when the count stops moving for a few seconds (points lost with a
+ * dropped socket never arrive) or after `maxMs`.
+ */
+async function settled(c: RelayClient, maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
+  let last = -1;
+  let movedAt = Date.now();
+  for (;;) {
+    await c.ping(5000);
+    const counted = c.counters.pointsReceived;
+    const now = Date.now();
+    if (counted >= c.stats.pointsSent || now >= until) return;
+    if (counted !== last) {
+      last = counted;
+      movedAt = now;
+    } else if (now - movedAt >= 3000) return;
+    await sleep(100);
+  }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {

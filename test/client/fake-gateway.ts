@@ -20,6 +20,8 @@ export class FakeGateway {
   relayMaxDrones = 0;
   pointsPerSecond = 0;
   burstPoints = 0;
+  /** Points each pong leaves uncounted, halved by every pong (a gateway catching up with its frames). */
+  pongBacklog = 0;
   private waiters: (() => boolean)[] = [];
   readonly listening: Promise<void>;
   compressedFrames = 0;
@@ -77,9 +79,12 @@ export class FakeGateway {
             sock.close(1007, "stream state lost");
           } else record(r.baseTimeMs, r.points);
         } else if (f.kind.case === "ping") {
+          // A gateway behind on its frames answers a ping before it has counted them all.
+          const counted = Math.max(0, s.points.length - this.pongBacklog);
+          this.pongBacklog = Math.floor(this.pongBacklog / 2);
           this.send(sock, {
             case: "pong",
-            value: { nonce: f.kind.value.nonce, counters: { pointsReceived: BigInt(s.points.length), pointsAccepted: BigInt(s.points.length) } },
+            value: { nonce: f.kind.value.nonce, counters: { pointsReceived: BigInt(counted), pointsAccepted: BigInt(counted) } },
           });
         }
         this.wake();

@@ -46,6 +46,16 @@ describe("runReplay against a loopback gateway", () => {
     }
   });
 
+  it("counts what the edge received only once it has caught up with the frames sent", async () => {
+    gw = await startGateway();
+    Object.assign(gw, { role: "relay", pointsPerSecond: 1000, burstPoints: 2000, pongBacklog: 12 });
+    const s = await runReplay({ url: gw.url, token: "t", open, speed: Number.POSITIVE_INFINITY, lingerMs: 0 });
+    // The first pong counted 3 of the 15 points; the summary waits for the edge's full count.
+    expect(s.sent).toBe(15);
+    expect(s.server.pointsReceived).toBe(15);
+    expect(s.missingCounters).toBe(0);
+  });
+
   it("opens a socket per drone with perDrone, side by side in a bounded pool", async () => {
     gw = await startGateway();
     gw.role = "relay";
