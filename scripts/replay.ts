@@ -56,7 +56,8 @@ stamped with the time it is sent; prints progress, then a summary with the edge'
   --per-drone           one socket per drone (default: drones spread over as few relay connections as the edge allows)
   --alerts <file>       write every alert received as a JSON line
   --json <file>         write the summary as JSON
-  --token <jwt>         a relay token (default: minted from AIRSPACE_JWT_SECRET or .dev.vars)
+  --token <jwt>         a relay token for every connection (default: one minted per connection from
+                        AIRSPACE_JWT_SECRET or .dev.vars; the edge caps the sockets per token)
   --id-column <name>    the column naming each track (default: id or icao24)
   --linger-ms <ms>      wait for late alerts after the last row                       default 1000
   --zstd                compress frames`,
@@ -83,7 +84,9 @@ stamped with the time it is sent; prints progress, then a summary with the edge'
 
 async function main(a: ReplayArgs): Promise<number> {
   if (!existsSync(a.file)) throw new Error(`no such file: ${a.file}`);
-  const token = a.token ?? (await mintToken(devSecret(), { sub: "replay", fleet: "replay", role: "relay" }, { ttlS: 86_400 }));
+  // A token per connection: the edge caps the sockets one token may hold (TOKEN_MAX_CONNECTIONS).
+  const secret = a.token === undefined ? devSecret() : "";
+  const token = a.token ?? ((i: number) => mintToken(secret, { sub: `replay-${i + 1}`, fleet: "replay", role: "relay" }, { ttlS: 86_400 }));
   const alertsOut = a.alertsPath ? createWriteStream(a.alertsPath) : null;
   const stop = new AbortController();
   process.on("SIGINT", () => {

@@ -23,8 +23,12 @@ import { emptyCounters } from "../client/session-counters.js";
 
 export interface ReplayOptions {
   url: string;
-  /** A relay token (every connection, also with perDrone, sends drones by name). */
-  token: string;
+  /**
+   * A relay token (every connection, also with perDrone, sends drones by name), or one per connection:
+   * the edge caps the sockets one token may hold (TOKEN_MAX_CONNECTIONS, 4 by default), so a replay over
+   * more connections needs a token for each.
+   */
+  token: string | ((connection: number) => string | Promise<string>);
   /** The CSV: the whole file, or its bytes [start, end). */
   open: (range?: { start: number; end: number }) => Readable | AsyncIterable<Uint8Array>;
   /** × real time; Infinity: as fast as the edge's limits allow. */
@@ -101,9 +105,14 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
   });
   if (scan.rows === 0 || aborted()) return summary(0, emptyCounters(), 0);
 
+  /** Each connection's latest transport error: why it could not connect, should it time out. */
+  const lastError = new Map<RelayClient, unknown>();
   const newClient = () => {
     const socket = o.WebSocket ? { WebSocket: o.WebSocket, nodeWs: true } : {};
-    const c = new RelayClient({ url: o.url, token: o.token, compress: o.zstd ?? false, queueCapacity: 1_000_000, pingIntervalMs: 5000, ...socket });
+    const i = clients.length;
+    const tokenOf = o.token;
+    const token = typeof tokenOf === "string" ? tokenOf : () => tokenOf(i);
+    const c = new RelayClient({ url: o.url, token, compress: o.zstd ?? false, queueCapacity: 1_000_000, pingIntervalMs: 5000, ...socket });
     c.on("alert", (a) => {
       alertsByLevel[a.level] = (alertsByLevel[a.level] ?? 0) + 1;
       o.onAlert?.(a);
@@ -112,11 +121,22 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
       serverErrors[e.code] = (serverErrors[e.code] ?? 0) + (e.count || 1);
       if (e.code === "INVALID_POINT") firstRejection ??= e.message;
     });
-    c.on("error", () => {}); // transport trouble: the client reconnects by itself
+    c.on("error", (e) => lastError.set(c, e.error)); // transport trouble: the client reconnects by itself
     clients.push(c);
     return c;
   };
-  const connect = (c: RelayClient) => withTimeout(c.connect(), o.connectTimeoutMs ?? 15_000, `could not connect to ${o.url} (is the edge running?)`);
+  const connect = (c: RelayClient) =>
+    withTimeout(c.connect(), o.connectTimeoutMs ?? 15_000, () => {
+      const e = lastError.get(c);
+      const why = e === undefined ? "" : `: ${errorText(e)}`;
+      const which = clients.length > 1 ? ` (connection ${clients.indexOf(c) + 1} of ${clients.length})` : "";
+      const hint = /\b429\b/.test(why)
+        ? " (the edge caps the sockets one token may hold, TOKEN_MAX_CONNECTIONS: give each connection its own token)"
+        : e === undefined || /ECONNREFUSED/.test(why)
+          ? " (is the edge running?)"
+          : "";
+      return `could not connect to ${o.url}${which}${why}${hint}`;
+    });
   let welcome: WelcomeMessage;
   let plan: ConnectionPlan;
   try {
@@ -245,10 +265,17 @@ async function settled(c: RelayClient, maxMs: number): Promise<void> {
   }
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+/** An Error's message, or a socket's error event's (browser-style events carry it as `message`). */
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  const m = (e as { message?: unknown; error?: unknown } | null)?.message ?? (e as { error?: unknown } | null)?.error;
+  return m instanceof Error ? m.message : m !== undefined && m !== "" ? String(m) : String(e);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: () => string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer = setTimeout(() => reject(new Error(message())), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -128,6 +128,23 @@ describe("runReplay against a loopback gateway", () => {
     expect(out[firstRows - 1]).toBe("\n");
   });
 
+  it("gives each connection its own token when given one per connection, as the edge caps sockets per token", async () => {
+    gw = await startGateway();
+    Object.assign(gw, { role: "relay", tokenCap: 2 });
+    const s = await runReplay({ url: gw.url, token: (i) => `t${i}`, open, speed: Number.POSITIVE_INFINITY, perDrone: true, lingerMs: 0 });
+    expect(s.connections).toBe(5);
+    expect(gw.sessions.map((x) => x.token).sort()).toEqual(["Bearer t0", "Bearer t1", "Bearer t2", "Bearer t3", "Bearer t4"]);
+    // One token for five sockets: the third is refused, and the error says why.
+    await gw.close();
+    gw = await startGateway();
+    Object.assign(gw, { role: "relay", tokenCap: 2 });
+    await expect(
+      runReplay({ url: gw.url, token: "t", open, speed: Number.POSITIVE_INFINITY, perDrone: true, lingerMs: 0, connectTimeoutMs: 1500 }),
+    ).rejects.toThrow(
+      /could not connect to ws:\/\/127\.0\.0\.1:\d+ \(connection \d of 5\): Unexpected server response: 429 \(the edge caps the sockets one token may hold/,
+    );
+  });
+
   it("stops when told to, and still says what it did", async () => {
     gw = await startGateway();
     gw.role = "relay";
