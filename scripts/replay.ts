@@ -3,7 +3,7 @@
  * an edge (a thin CLI over src/replay/replayer.ts): progress on stderr, the summary on stdout, always,
  * also after Ctrl-C (a second Ctrl-C quits at once).
  */
-import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { mintToken } from "../src/client/token.js";
 import { formatSummary } from "../src/replay/replay-summary.js";
@@ -11,6 +11,7 @@ import { runReplay } from "../src/replay/replayer.js";
 import type { Align } from "../src/replay/timeline.js";
 import { type CommandSpec, UsageError, choiceFlag, commandLineOrExit, numberFlag } from "./lib/cli.mjs";
 import { devSecret } from "./lib/dev-secret.js";
+import { fileRanges } from "./lib/file-ranges.js";
 
 const OPTIONS = {
   url: { type: "string" },
@@ -94,11 +95,11 @@ async function main(a: ReplayArgs): Promise<number> {
     process.stderr.write("\nreplay: stopping (Ctrl-C again to quit at once)\n");
     stop.abort();
   });
+  const file = fileRanges(a.file);
   const summary = await runReplay({
     url: a.url,
     token,
-    // createReadStream's end is inclusive.
-    open: (range) => createReadStream(a.file, range ? { start: range.start, end: range.end - 1 } : {}),
+    open: file.open,
     speed: a.speed,
     align: a.align,
     keepGaps: a.keepGaps,
@@ -113,6 +114,7 @@ async function main(a: ReplayArgs): Promise<number> {
         `${JSON.stringify({ recv_ms: Date.now(), drone: al.droneId, other: al.otherId, level: al.level, t_entry_s: al.tEntryS, t_cpa_s: al.tCpaS, hsep_cpa_m: al.hsepCpaM, vsep_cpa_m: al.vsepCpaM })}\n`,
       ),
   });
+  file.close();
   alertsOut?.end();
   console.log(formatSummary(summary));
   if (a.jsonPath) createWriteStream(a.jsonPath).end(`${JSON.stringify(summary, null, 2)}\n`);

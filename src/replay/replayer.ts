@@ -63,6 +63,8 @@ interface Head {
 
 /** Rows a connection may hold unsent before the replay waits for it (bounded memory). */
 const QUEUE_HIGH = 20_000;
+/** Parsed rows the recordings' readers hold ahead, all together: thousands of recordings read side by side stay bounded. */
+const READ_AHEAD_ROWS = 64 * 1024;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -170,6 +172,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
       idColumn: o.idColumn,
       firstLine: r.firstLine,
       firstByte: r.startByte,
+      highWater: Math.min(1024, Math.max(8, Math.floor(READ_AHEAD_ROWS / scan.recordings.length))),
     }),
     row: null,
     offsetS: 0,
