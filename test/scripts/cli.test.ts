@@ -172,6 +172,13 @@ describe("every CLI's command line", () => {
     expect(bad.stderr).toMatch(/Unknown option '--bogus'[\s\S]*usage: /);
   });
 
+  it("start refuses a malformed value with the usage and exit 2, before starting anything", async () => {
+    const r = await run(["scripts/start.mjs", "--port", "99999"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^start: --port needs an integer in \[1, 65535\], got "99999"\n\nusage: npm start/);
+    expect(r.stdout).toBe("");
+  });
+
   it("token mints with a good command line", async () => {
     const r = await run(["--import", "tsx", "scripts/token.ts", "--sub", "d1"]);
     expect(r.code).toBe(0);
