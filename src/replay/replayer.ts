@@ -13,6 +13,7 @@ import type { WebSocketCtor } from "../client/socket.js";
 import { DEFAULTS } from "../config.js";
 import { forEachBounded } from "./bounded-pool.js";
 import { ConnectionPlan } from "./connection-plan.js";
+import { errorText, settled, withTimeout } from "./connection-wait.js";
 import { type CsvEvent, readCsvRows } from "./csv-rows.js";
 import { Pacer } from "./pacer.js";
 import { type ProgressOptions, ProgressReporter } from "./progress.js";
@@ -243,42 +244,4 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
   });
   for (const c of clients) c.close();
   return summary(sent, server, missing);
-}
-
-/**
- * Pings until the edge has counted every point the connection sent. A pong answers at once, ahead
- * of frames the edge still holds (a region link's window, say), so one ping can undercount a fast
- * replay by a third. Gives up when the count stops moving for a few seconds (points lost with a
- * dropped socket never arrive) or after `maxMs`.
- */
-async function settled(c: RelayClient, maxMs: number): Promise<void> {
-  const until = Date.now() + maxMs;
-  let last = -1;
-  let movedAt = Date.now();
-  for (;;) {
-    await c.ping(5000);
-    const counted = c.counters.pointsReceived;
-    const now = Date.now();
-    if (counted >= c.stats.pointsSent || now >= until) return;
-    if (counted !== last) {
-      last = counted;
-      movedAt = now;
-    } else if (now - movedAt >= 3000) return;
-    await sleep(100);
-  }
-}
-
-/** An Error's message, or a socket's error event's (browser-style events carry it as `message`). */
-function errorText(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  const m = (e as { message?: unknown; error?: unknown } | null)?.message ?? (e as { error?: unknown } | null)?.error;
-  return m instanceof Error ? m.message : m !== undefined && m !== "" ? String(m) : String(e);
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: () => string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message())), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
