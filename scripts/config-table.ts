@@ -2,11 +2,18 @@
 // with --write, replaces the table between README's config-table markers.
 import { readFileSync, writeFileSync } from "node:fs";
 import { describeOptions, describeTextOptions } from "../src/config.js";
+import { commandLineOrExit } from "./lib/cli.mjs";
+
+const { write } = commandLineOrExit(process.argv.slice(2), {
+  name: "config-table",
+  usage: "usage: npx tsx scripts/config-table.ts [--write]\n\nPrints README's configuration table from src/config.ts; --write replaces it in README.md.",
+  options: { write: { type: "boolean" } },
+} as const);
 
 const rows = ["| variable | default | meaning |", "|---|---|---|"];
 for (const o of [...describeOptions(), ...describeTextOptions()]) rows.push(`| \`${o.env}\` | ${o.default} | ${o.doc} |`);
 const table = rows.join("\n");
-if (process.argv.includes("--write")) {
+if (write) {
   const readmeUrl = new URL("../README.md", import.meta.url);
   const readme = readFileSync(readmeUrl, "utf8");
   const begin = readme.indexOf("-->", readme.indexOf("<!-- config-table")) + 3;

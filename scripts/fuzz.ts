@@ -8,12 +8,12 @@
  */
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { loadZstdEncoder } from "../src/client/zstd.js";
 import { KIND_NAMES } from "../src/fuzz/hostile-cases.js";
 import { reportLines } from "../src/fuzz/report-text.js";
 import { type FuzzReport, runFuzz } from "../src/fuzz/session-oracle.js";
+import { type CommandSpec, commandLineOrExit, numberFlag, parseCommandLine, UsageError } from "./lib/cli.mjs";
 
 const USAGE = `usage: npm run fuzz -- [--cases N] [--seed N] [--stall-ms MS] [--only "kind,kind"] [--no-zstd]
   --cases     cases to run (default 100000)
@@ -30,28 +30,40 @@ export interface FuzzArgs {
   zstd: boolean;
 }
 
-/** CLI flags → a run; throws with the reason on anything it does not know. */
-export function parseFuzzArgs(argv: string[], randomSeed = () => Math.floor(Math.random() * 2 ** 31)): FuzzArgs {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: { cases: { type: "string" }, seed: { type: "string" }, "stall-ms": { type: "string" }, only: { type: "string" }, "no-zstd": { type: "boolean" } },
-  });
-  const int = (name: string, v: string | undefined, dflt: number) => {
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got ${v}`);
-    return n;
-  };
-  const only = values.only?.split(",").map((s) => s.trim());
-  for (const k of only ?? []) if (!KIND_NAMES.includes(k)) throw new Error(`--only: no kind ${JSON.stringify(k)}`);
+const FUZZ_OPTIONS = {
+  cases: { type: "string" },
+  seed: { type: "string" },
+  "stall-ms": { type: "string" },
+  only: { type: "string" },
+  "no-zstd": { type: "boolean" },
+} as const;
+
+/** The command line, drawing a fresh seed (printed) unless one is given. */
+export function fuzzCli(randomSeed = () => Math.floor(Math.random() * 2 ** 31)): CommandSpec<typeof FUZZ_OPTIONS, FuzzArgs> {
   return {
-    cases: int("cases", values.cases, 100_000),
-    seed: int("seed", values.seed, randomSeed()),
-    stallMs: int("stall-ms", values["stall-ms"], 1000),
-    only,
-    zstd: !values["no-zstd"],
+    name: "fuzz",
+    usage: USAGE,
+    options: FUZZ_OPTIONS,
+    check(v) {
+      const only = v.only?.split(",").map((s) => s.trim());
+      for (const k of only ?? []) if (!KIND_NAMES.includes(k)) throw new UsageError(`--only: no kind ${JSON.stringify(k)}`);
+      const int = { min: 0, integer: true };
+      return {
+        cases: numberFlag(v, "cases", 100_000, int),
+        seed: v.seed === undefined ? randomSeed() : numberFlag(v, "seed", 0, int),
+        stallMs: numberFlag(v, "stall-ms", 1000, int),
+        only,
+        zstd: !v["no-zstd"],
+      };
+    },
   };
+}
+
+/** CLI flags → a run; throws a UsageError (its message ends with the usage) on anything it does not know, and on --help. */
+export function parseFuzzArgs(argv: string[], randomSeed?: () => number): FuzzArgs {
+  const r = parseCommandLine(argv, fuzzCli(randomSeed));
+  if (r.kind !== "run") throw new UsageError(r.text);
+  return r.values;
 }
 
 interface WorkerInput {
@@ -75,13 +87,7 @@ async function inWorker({ args, progress }: WorkerInput): Promise<void> {
 }
 
 function main(argv: string[]): void {
-  let args: FuzzArgs;
-  try {
-    args = parseFuzzArgs(argv);
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
+  const args = commandLineOrExit(argv, fuzzCli());
   console.log(`fuzz: ${args.cases} cases, seed ${args.seed}${args.zstd ? ", zstd encoder (level 3)" : ", hand-built zstd only"}`);
   const progress = new SharedArrayBuffer(4);
   const running = new Int32Array(progress);

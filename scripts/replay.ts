@@ -3,7 +3,7 @@
  * an edge (a thin CLI over src/replay/replayer.ts): progress on stderr, the summary on stdout, always,
  * also after Ctrl-C (a second Ctrl-C quits at once).
  */
-import { createReadStream, createWriteStream, existsSync } from "node:fs";
+import { createWriteStream, existsSync, statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { mintToken } from "../src/client/token.js";
 import { formatSummary } from "../src/replay/replay-summary.js";
@@ -11,6 +11,7 @@ import { runReplay } from "../src/replay/replayer.js";
 import type { Align } from "../src/replay/timeline.js";
 import { type CommandSpec, UsageError, choiceFlag, commandLineOrExit, numberFlag } from "./lib/cli.mjs";
 import { devSecret } from "./lib/dev-secret.js";
+import { fileRanges } from "./lib/file-ranges.js";
 
 const OPTIONS = {
   url: { type: "string" },
@@ -56,7 +57,8 @@ stamped with the time it is sent; prints progress, then a summary with the edge'
   --per-drone           one socket per drone (default: drones spread over as few relay connections as the edge allows)
   --alerts <file>       write every alert received as a JSON line
   --json <file>         write the summary as JSON
-  --token <jwt>         a relay token (default: minted from AIRSPACE_JWT_SECRET or .dev.vars)
+  --token <jwt>         a relay token for every connection (default: one minted per connection from
+                        AIRSPACE_JWT_SECRET or .dev.vars; the edge caps the sockets per token)
   --id-column <name>    the column naming each track (default: id or icao24)
   --linger-ms <ms>      wait for late alerts after the last row                       default 1000
   --zstd                compress frames`,
@@ -83,7 +85,9 @@ stamped with the time it is sent; prints progress, then a summary with the edge'
 
 async function main(a: ReplayArgs): Promise<number> {
   if (!existsSync(a.file)) throw new Error(`no such file: ${a.file}`);
-  const token = a.token ?? (await mintToken(devSecret(), { sub: "replay", fleet: "replay", role: "relay" }, { ttlS: 86_400 }));
+  // A token per connection: the edge caps the sockets one token may hold (TOKEN_MAX_CONNECTIONS).
+  const secret = a.token === undefined ? devSecret() : "";
+  const token = a.token ?? ((i: number) => mintToken(secret, { sub: `replay-${i + 1}`, fleet: "replay", role: "relay" }, { ttlS: 86_400 }));
   const alertsOut = a.alertsPath ? createWriteStream(a.alertsPath) : null;
   const stop = new AbortController();
   process.on("SIGINT", () => {
@@ -91,11 +95,11 @@ async function main(a: ReplayArgs): Promise<number> {
     process.stderr.write("\nreplay: stopping (Ctrl-C again to quit at once)\n");
     stop.abort();
   });
+  const file = fileRanges(a.file);
   const summary = await runReplay({
     url: a.url,
     token,
-    // createReadStream's end is inclusive.
-    open: (range) => createReadStream(a.file, range ? { start: range.start, end: range.end - 1 } : {}),
+    open: file.open,
     speed: a.speed,
     align: a.align,
     keepGaps: a.keepGaps,
@@ -104,12 +108,13 @@ async function main(a: ReplayArgs): Promise<number> {
     zstd: a.zstd,
     lingerMs: a.lingerMs,
     signal: stop.signal,
-    progress: { tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) },
+    progress: { tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t), fileBytes: statSync(a.file).size },
     onAlert: (al) =>
       alertsOut?.write(
         `${JSON.stringify({ recv_ms: Date.now(), drone: al.droneId, other: al.otherId, level: al.level, t_entry_s: al.tEntryS, t_cpa_s: al.tCpaS, hsep_cpa_m: al.hsepCpaM, vsep_cpa_m: al.vsepCpaM })}\n`,
       ),
   });
+  file.close();
   alertsOut?.end();
   console.log(formatSummary(summary));
   if (a.jsonPath) createWriteStream(a.jsonPath).end(`${JSON.stringify(summary, null, 2)}\n`);

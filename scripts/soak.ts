@@ -17,37 +17,15 @@ import { fileURLToPath } from "node:url";
 import { runDroneSockets, WARMUP_MS } from "./bench/drone-sockets.js";
 import { Edge } from "./bench/edge.js";
 import { percentile } from "./bench/stats.js";
-import { commandLineOrExit, numberFlag } from "./lib/cli.mjs";
+import { commandLineOrExit } from "./lib/cli.mjs";
 import { buildSnapshot } from "./lib/snapshot.js";
+import { SOAK_CLI } from "./soak/command-line.js";
 import { compareSnapshots, type SnapshotSummary, watchHeap } from "./soak/heap-watch.js";
 import { memorySplit } from "./soak/memory-split.js";
 import { type SoakRow, soakVerdict } from "./soak/verdict.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const args = commandLineOrExit(process.argv.slice(2), {
-  name: "soak",
-  usage: "usage: npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--isolate-mib 128] [--round-s 60] [--gap-s 0] [--heap] [--snapshots 2,7]",
-  options: {
-    minutes: { type: "string" },
-    drones: { type: "string" },
-    seed: { type: "string" },
-    "isolate-mib": { type: "string" },
-    "round-s": { type: "string" },
-    "gap-s": { type: "string" },
-    heap: { type: "boolean" },
-    snapshots: { type: "string" },
-  },
-} as const);
-const minutes = numberFlag(args, "minutes", 30);
-// Diagnostic: a shorter round reconnects the fleet more often (rows are rounds, not minutes, then).
-const roundMs = 1000 * numberFlag(args, "round-s", 60, { min: 10 });
-// Diagnostic: seconds with no socket open after each round, to read what workerd keeps with none open.
-const gapMs = 1000 * numberFlag(args, "gap-s", 0, { min: 0 });
-const drones = numberFlag(args, "drones", 250);
-const seed = numberFlag(args, "seed", 1);
-const isolateMiB = numberFlag(args, "isolate-mib", 128, { min: 0, integer: true });
-const snapshotMinutes = (args.snapshots ?? "").split(",").filter(Boolean).map(Number);
-const heap = args.heap === true || snapshotMinutes.length > 0;
+const { minutes, roundMs, gapMs, drones, seed, isolateMiB, snapshotMinutes, heap } = commandLineOrExit(process.argv.slice(2), SOAK_CLI);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 const secret = randomBytes(24).toString("hex");

@@ -8,6 +8,7 @@ import { runFromBinary, runNaiveBatcher, runNaiveCodec, runNaiveDedupe, runNaive
 import { runBatcher, runCodec, runDedupe, runLimiter, runReader, runRegions } from "./gateway-stages/stages.js";
 import { DRONES, HZ, makePoints } from "./gateway-stages/workload.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
+import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 
 const REPS = 5;
 
@@ -54,8 +55,17 @@ export async function benchGatewayStages(opts: { points: number; seed: number })
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const points = Number(process.argv[2] ?? 200_000);
-  const seed = Number(process.argv[3] ?? 1);
+  const { points, seed } = commandLineOrExit(process.argv.slice(2), {
+    name: "gateway-stages",
+    usage:
+      "usage: npx tsx scripts/bench/gateway-stages.ts [points] [seed]\n\nCost per point of the gateway's pure stages next to naive baselines (default 200000 points, seed 1).",
+    options: {},
+    positionals: { min: 0, max: 2 },
+    check: (_v, [points, seed]) => ({
+      points: numberFlag({ points }, "points", 200_000, { min: 1, integer: true }),
+      seed: numberFlag({ seed }, "seed", 1, { integer: true }),
+    }),
+  });
   const rows = await benchGatewayStages({ points, seed });
   console.log(`gateway stages, ${points} points, ${DRONES} drones at ${HZ} Hz, seed ${seed}, best of ${REPS}`);
   console.log(`${"stage".padEnd(40)}${"ns/pt".padStart(9)}  ${"baseline".padEnd(42)}${"ns/pt".padStart(9)}${"ratio".padStart(8)}`);

@@ -10,6 +10,7 @@ import { emptyPrediction, predict, type KinematicState } from "../../src/detect/
 import { newCounters } from "../../src/wire/counters.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
 import { RegionCore } from "../../src/detect/region-core.js";
+import { commandLineOrExit } from "../lib/cli.mjs";
 
 const LAT0 = 52.52;
 const LON0 = 13.4;
@@ -204,6 +205,12 @@ export async function benchRegionCore(opts: { drones: number; seconds: number; s
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  commandLineOrExit(process.argv.slice(2), {
+    name: "region-core",
+    usage:
+      "usage: [BENCH_SECONDS=5] npx tsx scripts/bench/region-core.ts\n\nThe region core's cost per point, memory per drone and tick time at 1,000 and 10,000 drones.",
+    options: {},
+  });
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : "n/a");
   console.log(`region-core bench: ${HZ} Hz, batches of ${BATCH}, seed 1, ${seconds} s simulated (targets: ≤ 2 µs/point, ≤ 256 B/drone, tick ≤ 10 ms at 10k)`);

@@ -19,8 +19,10 @@ export interface CommandSpec<O extends Options, R = Values<O>> {
   name: string;
   usage: string;
   options: O;
-  /** Turns the raw values into the command's options; throws UsageError for a bad value. */
-  check?: (values: Values<O>) => R;
+  /** Plain arguments the command takes (none when absent: a stray argument is an error). */
+  positionals?: { min: number; max: number };
+  /** Turns the raw values (and plain arguments) into the command's options; throws UsageError for a bad value. */
+  check?: (values: Values<O>, positionals: string[]) => R;
 }
 
 export type CommandLine<R> = { kind: "run"; values: R } | { kind: "help"; text: string } | { kind: "error"; text: string };

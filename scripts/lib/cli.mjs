@@ -10,15 +10,26 @@ export class UsageError extends Error {
 }
 
 /**
- * Parses `argv` against `spec.options` (node:util parseArgs options; `help` is added). Returns
+ * Parses `argv` against `spec.options` (node:util parseArgs options; `help` is added) and, when
+ * `spec.positionals` ({ min, max }) is given, that many plain arguments (handed to `check`). Returns
  * `{ kind: "run", values }`, `{ kind: "help", text }` or `{ kind: "error", text }`; never throws.
  */
 export function parseCommandLine(argv, spec) {
   if (argv.includes("--help") || argv.includes("-h")) return { kind: "help", text: spec.usage };
   try {
-    const { values } = parseArgs({ args: argv, options: { ...spec.options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { ...spec.options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: spec.positionals !== undefined,
+    });
     delete values.help;
-    return { kind: "run", values: spec.check ? spec.check(values) : values };
+    if (spec.positionals) {
+      const { min, max } = spec.positionals;
+      if (positionals.length < min || positionals.length > max)
+        throw new UsageError(`takes ${min === max ? min : `${min} to ${max}`} argument(s), got ${positionals.length}`);
+    }
+    return { kind: "run", values: spec.check ? spec.check(values, positionals) : values };
   } catch (err) {
     // parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes; checks throw UsageError.
     const known = err instanceof UsageError || (err && typeof err.code === "string" && err.code.startsWith("ERR_PARSE_ARGS_"));

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
+import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 
 export interface CallFrame {
   functionName: string;
@@ -275,19 +276,22 @@ export function summarise(profile: CpuProfile, o: SummaryOptions = {}): string {
 
 // Standalone use on a saved profile.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const pos = process.argv.slice(2).filter((a, i, all) => !a.startsWith("--") && !(all[i - 1] ?? "").startsWith("--"));
-  const flag = (n: string) => {
-    const i = process.argv.indexOf(`--${n}`);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
-  if (!pos[0]) {
-    console.error("usage: npx tsx scripts/profile/cpuprofile.ts <file.cpuprofile> [bundle.js] [--top N] [--points N] [--interval µs] [--url index.js]");
-    process.exit(2);
-  }
-  const profile = JSON.parse(readFileSync(pos[0], "utf8")) as CpuProfile;
-  const ui = process.argv.indexOf("--url");
-  const scriptUrl = ui > 0 ? process.argv[ui + 1] : "index.js";
+  const a = commandLineOrExit(process.argv.slice(2), {
+    name: "cpuprofile",
+    usage: "usage: npx tsx scripts/profile/cpuprofile.ts <file.cpuprofile> [bundle.js] [--top N] [--points N] [--interval µs] [--url index.js]",
+    options: { top: { type: "string" }, points: { type: "string" }, interval: { type: "string" }, url: { type: "string" } },
+    positionals: { min: 1, max: 2 },
+    check: (v, [file, bundle]) => ({
+      file: file!,
+      bundle,
+      scriptUrl: v.url ?? "index.js",
+      top: v.top === undefined ? undefined : numberFlag(v, "top", 0, { min: 1, integer: true }),
+      points: v.points === undefined ? undefined : numberFlag(v, "points", 0, { min: 0 }),
+      intervalUs: v.interval === undefined ? undefined : numberFlag(v, "interval", 0, { min: 0 }),
+    }),
+  });
+  const profile = JSON.parse(readFileSync(a.file, "utf8")) as CpuProfile;
   console.log(
-    summarise(profile, { bundle: pos[1], scriptUrl, top: flag("top"), points: flag("points"), intervalUs: flag("interval"), label: basename(pos[0]) }),
+    summarise(profile, { bundle: a.bundle, scriptUrl: a.scriptUrl, top: a.top, points: a.points, intervalUs: a.intervalUs, label: basename(a.file) }),
   );
 }

@@ -23,11 +23,13 @@ export interface CsvReadOptions {
   firstLine?: number;
   /** Byte offset of the source in the file (0 for a whole file). */
   firstByte?: number;
+  /** Parsed records held before the source is paused. Default: 1024 */
+  highWater?: number;
 }
 
 /** Longest record read, bytes: an unclosed quote must not swallow a multi-gigabyte file into memory. */
 export const MAX_RECORD_BYTES = 64 * 1024;
-/** Parsed records held before the parser (and with it the file) is paused. */
+/** Parsed records held before the parser (and with it the file) is paused, by default. */
 const HIGH_WATER = 1024;
 
 interface Parsed {
@@ -38,6 +40,7 @@ interface Parsed {
 export async function* readCsvRows(source: Readable | AsyncIterable<Uint8Array | string>, o: CsvReadOptions = {}): AsyncGenerator<CsvEvent> {
   const lineBase = (o.firstLine ?? 1) - 1;
   const byteBase = o.firstByte ?? 0;
+  const highWater = Math.max(1, o.highWater ?? HIGH_WATER);
   const parser = parse({
     info: true,
     bom: true,
@@ -60,7 +63,7 @@ export async function* readCsvRows(source: Readable | AsyncIterable<Uint8Array |
   };
   const push = (item: Item) => {
     queue.push(item);
-    if (queue.length >= HIGH_WATER) parser.pause();
+    if (queue.length >= highWater) parser.pause();
     notify();
   };
   parser.on("data", (rec: Parsed) => push({ rec }));

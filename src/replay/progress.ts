@@ -21,6 +21,8 @@ export interface ProgressOptions {
   plainEveryMs?: number;
   /** Between terminal redraws, ms. Default: 250 */
   ttyEveryMs?: number;
+  /** The file's size, bytes, when known: the first pass shows how far it got. */
+  fileBytes?: number;
 }
 
 /** Seconds as m:ss or h:mm:ss. */
@@ -70,6 +72,25 @@ export class ProgressReporter {
     const dt = nowMs - first.atMs;
     const rate = dt > 0 ? ((p.sent - first.sent) * 1000) / dt : 0;
     const line = progressLine(p, rate, nowMs - this.startMs);
+    if (this.o.tty) {
+      this.o.write(`\r${line}\x1b[K`);
+      this.drawn = true;
+    } else this.o.write(`replay: ${line}\n`);
+  }
+
+  /**
+   * The first pass over the file (finding its recordings), which on a multi-gigabyte export takes
+   * minutes: rows and bytes read so far (of the file's size when known), at the same cadence as update.
+   */
+  reading(nowMs: number, rows: number, bytes: number): void {
+    const every = this.o.tty ? (this.o.ttyEveryMs ?? 250) : (this.o.plainEveryMs ?? 5000);
+    if (this.lastWriteMs === Number.NEGATIVE_INFINITY) this.lastWriteMs = nowMs;
+    if (nowMs - this.lastWriteMs < every) return;
+    this.lastWriteMs = nowMs;
+    const mb = (b: number) => `${n(b / 1e6)} MB`;
+    const total = this.o.fileBytes;
+    const of = total ? ` of ${mb(total)} (${Math.floor((100 * bytes) / total)}%)` : "";
+    const line = `reading the file: ${n(rows)} rows, ${mb(bytes)}${of} · ${clock((nowMs - this.startMs) / 1000)} elapsed`;
     if (this.o.tty) {
       this.o.write(`\r${line}\x1b[K`);
       this.drawn = true;

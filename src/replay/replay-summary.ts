@@ -25,7 +25,12 @@ export interface ReplaySummary {
   elapsedMs: number;
   /** Stopped early (Ctrl-C). */
   interrupted: boolean;
+  /** The edge's first INVALID_POINT message (its count and first reason), when it rejected any. */
+  firstRejection?: string;
 }
+
+/** The jump check's reason (src/ingest/plausibility.ts): positions further apart than the time between them allows. */
+const JUMP_REASON = /faster than [\d.]+ m\/s/;
 
 export function formatSummary(s: ReplaySummary): string {
   const n = (x: number) => x.toLocaleString("en-US");
@@ -39,6 +44,13 @@ export function formatSummary(s: ReplaySummary): string {
   if (s.bad > 0)
     lines.push(
       `${n(s.bad)} unreadable row(s) skipped: ${s.badLines.map((b) => `line ${b.line} (${b.reason})`).join("; ")}${s.bad > s.badLines.length ? "; …" : ""}`,
+    );
+  if (s.firstRejection) lines.push(`edge's first rejection: ${s.firstRejection}`);
+  // Faster than real time, recorded positions arrive closer together than they were flown: an edge with
+  // its jump check on takes them for jumps. Say so, or the user is left guessing.
+  if (s.firstRejection && JUMP_REASON.test(s.firstRejection))
+    lines.push(
+      "  (the edge's jump check: faster than real time, recorded positions arrive closer together than they were flown; replay against an edge with JUMP_CHECK_MPS=1e9, in .dev.vars for npm start)",
     );
   if (s.outOfOrder > 0) lines.push(`${n(s.outOfOrder)} row(s) out of time order within their recording: sent when reached`);
   return lines.join("\n");

@@ -13,6 +13,7 @@ import type { WebSocketCtor } from "../client/socket.js";
 import { DEFAULTS } from "../config.js";
 import { forEachBounded } from "./bounded-pool.js";
 import { ConnectionPlan } from "./connection-plan.js";
+import { errorText, settled, withTimeout } from "./connection-wait.js";
 import { type CsvEvent, readCsvRows } from "./csv-rows.js";
 import { Pacer } from "./pacer.js";
 import { type ProgressOptions, ProgressReporter } from "./progress.js";
@@ -23,8 +24,12 @@ import { emptyCounters } from "../client/session-counters.js";
 
 export interface ReplayOptions {
   url: string;
-  /** A relay token (every connection, also with perDrone, sends drones by name). */
-  token: string;
+  /**
+   * A relay token (every connection, also with perDrone, sends drones by name), or one per connection:
+   * the edge caps the sockets one token may hold (TOKEN_MAX_CONNECTIONS, 4 by default), so a replay over
+   * more connections needs a token for each.
+   */
+  token: string | ((connection: number) => string | Promise<string>);
   /** The CSV: the whole file, or its bytes [start, end). */
   open: (range?: { start: number; end: number }) => Readable | AsyncIterable<Uint8Array>;
   /** × real time; Infinity: as fast as the edge's limits allow. */
@@ -59,6 +64,8 @@ interface Head {
 
 /** Rows a connection may hold unsent before the replay waits for it (bounded memory). */
 const QUEUE_HIGH = 20_000;
+/** Parsed rows the recordings' readers hold ahead, all together: thousands of recordings read side by side stay bounded. */
+const READ_AHEAD_ROWS = 64 * 1024;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -66,16 +73,21 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
   const startedMs = Date.now();
   const aborted = () => o.signal?.aborted === true;
   const scanner = new RecordingScanner();
+  const reading = o.progress ? new ProgressReporter(o.progress, startedMs) : null;
+  let rowsRead = 0;
   for await (const e of readCsvRows(o.open(), { idColumn: o.idColumn })) {
     scanner.add(e);
+    if (reading && e.kind !== "header" && (++rowsRead & 1023) === 0) reading.reading(Date.now(), rowsRead, e.endByte);
     if (aborted()) break;
   }
+  reading?.end();
   const scan = scanner.result();
   const alertsByLevel: Record<string, number> = {};
   const serverErrors: Record<string, number> = {};
   const clients: RelayClient[] = [];
   /** Rows the client library refused (a value out of range): counted with the unreadable ones. */
   const invalid = { count: 0, lines: [] as { line: number; reason: string }[] };
+  let firstRejection: string | undefined;
   const summary = (sent: number, server: SessionCounters, missing: number): ReplaySummary => ({
     rows: scan.rows,
     sent,
@@ -92,22 +104,42 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
     droppedByClient: clients.reduce((s, c) => s + c.stats.droppedOverflow, 0),
     elapsedMs: Date.now() - startedMs,
     interrupted: aborted(),
+    ...(firstRejection === undefined ? {} : { firstRejection }),
   });
   if (scan.rows === 0 || aborted()) return summary(0, emptyCounters(), 0);
 
+  /** Each connection's latest transport error: why it could not connect, should it time out. */
+  const lastError = new Map<RelayClient, unknown>();
   const newClient = () => {
     const socket = o.WebSocket ? { WebSocket: o.WebSocket, nodeWs: true } : {};
-    const c = new RelayClient({ url: o.url, token: o.token, compress: o.zstd ?? false, queueCapacity: 1_000_000, pingIntervalMs: 5000, ...socket });
+    const i = clients.length;
+    const tokenOf = o.token;
+    const token = typeof tokenOf === "string" ? tokenOf : () => tokenOf(i);
+    const c = new RelayClient({ url: o.url, token, compress: o.zstd ?? false, queueCapacity: 1_000_000, pingIntervalMs: 5000, ...socket });
     c.on("alert", (a) => {
       alertsByLevel[a.level] = (alertsByLevel[a.level] ?? 0) + 1;
       o.onAlert?.(a);
     });
-    c.on("serverError", (e) => (serverErrors[e.code] = (serverErrors[e.code] ?? 0) + (e.count || 1)));
-    c.on("error", () => {}); // transport trouble: the client reconnects by itself
+    c.on("serverError", (e) => {
+      serverErrors[e.code] = (serverErrors[e.code] ?? 0) + (e.count || 1);
+      if (e.code === "INVALID_POINT") firstRejection ??= e.message;
+    });
+    c.on("error", (e) => lastError.set(c, e.error)); // transport trouble: the client reconnects by itself
     clients.push(c);
     return c;
   };
-  const connect = (c: RelayClient) => withTimeout(c.connect(), o.connectTimeoutMs ?? 15_000, `could not connect to ${o.url} (is the edge running?)`);
+  const connect = (c: RelayClient) =>
+    withTimeout(c.connect(), o.connectTimeoutMs ?? 15_000, () => {
+      const e = lastError.get(c);
+      const why = e === undefined ? "" : `: ${errorText(e)}`;
+      const which = clients.length > 1 ? ` (connection ${clients.indexOf(c) + 1} of ${clients.length})` : "";
+      const hint = /\b429\b/.test(why)
+        ? " (the edge caps the sockets one token may hold, TOKEN_MAX_CONNECTIONS: give each connection its own token)"
+        : e === undefined || /ECONNREFUSED/.test(why)
+          ? " (is the edge running?)"
+          : "";
+      return `could not connect to ${o.url}${which}${why}${hint}`;
+    });
   let welcome: WelcomeMessage;
   let plan: ConnectionPlan;
   try {
@@ -141,6 +173,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
       idColumn: o.idColumn,
       firstLine: r.firstLine,
       firstByte: r.startByte,
+      highWater: Math.min(1024, Math.max(8, Math.floor(READ_AHEAD_ROWS / scan.recordings.length))),
     }),
     row: null,
     offsetS: 0,
@@ -201,7 +234,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
   let missing = 0;
   await forEachBounded(clients, 32, async (c) => {
     try {
-      await c.ping(5000);
+      await settled(c, aborted() ? 2000 : 30_000);
       // Summed over the connection's sessions, should it have reconnected on the way.
       const counters = c.counters;
       for (const k of Object.keys(server) as (keyof SessionCounters)[]) server[k] += counters[k];
@@ -211,12 +244,4 @@ export async function runReplay(o: ReplayOptions): Promise<ReplaySummary> {
   });
   for (const c of clients) c.close();
   return summary(sent, server, missing);
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -3,6 +3,7 @@
  * with counters. Not the real gateway (that runs in workerd); only what the client depends on.
  */
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import type { IncomingMessage } from "node:http";
 import { decompress } from "fzstd";
 import { WebSocketServer, type WebSocket as ServerSocket } from "ws";
 import { ClientFrameSchema, ServerFrameSchema, type Point } from "../../src/gen/airspace/v1/airspace_pb.js";
@@ -11,7 +12,7 @@ import { StreamDecoder } from "../../src/wire/telemetry-stream.js";
 
 export class FakeGateway {
   readonly wss: WebSocketServer;
-  readonly sessions: { sock: ServerSocket; auth: string; protocol: string; points: string[]; frames: number[]; kinds: string[] }[] = [];
+  readonly sessions: { sock: ServerSocket; token: string; auth: string; protocol: string; points: string[]; frames: number[]; kinds: string[] }[] = [];
   /** Announced in the welcome; 0 plays a gateway from before TelemetryStream. */
   streamMaxDrones = 0;
   /** Role announced in the welcome. */
@@ -20,17 +21,33 @@ export class FakeGateway {
   relayMaxDrones = 0;
   pointsPerSecond = 0;
   burstPoints = 0;
+  /** Sockets one token may hold open (0: no cap), as TOKEN_MAX_CONNECTIONS. */
+  tokenCap = 0;
+  /** Points each pong leaves uncounted, halved by every pong (a gateway catching up with its frames). */
+  pongBacklog = 0;
   private waiters: (() => boolean)[] = [];
   readonly listening: Promise<void>;
   compressedFrames = 0;
 
   constructor() {
-    this.wss = new WebSocketServer({ host: "127.0.0.1", port: 0, handleProtocols: (ps) => (ps.has("airspace.v1") ? "airspace.v1" : false) });
+    this.wss = new WebSocketServer({
+      host: "127.0.0.1",
+      port: 0,
+      handleProtocols: (ps) => (ps.has("airspace.v1") ? "airspace.v1" : false),
+      // TOKEN_MAX_CONNECTIONS: an upgrade over a token's cap is refused with 429.
+      verifyClient: (info, done) => {
+        const token = tokenOf(info.req);
+        const open = this.sessions.filter((x) => x.token === token && x.sock.readyState === x.sock.OPEN).length;
+        if (this.tokenCap > 0 && open >= this.tokenCap) done(false, 429, "too many connections for this token");
+        else done(true);
+      },
+    });
     this.listening = new Promise((r) => this.wss.once("listening", () => r()));
     this.wss.on("connection", (sock, req) => {
       const protos = String(req.headers["sec-websocket-protocol"] ?? "");
       const s = {
         sock,
+        token: tokenOf(req),
         auth: String(req.headers.authorization ?? ""),
         protocol: protos,
         points: [] as string[],
@@ -77,9 +94,12 @@ export class FakeGateway {
             sock.close(1007, "stream state lost");
           } else record(r.baseTimeMs, r.points);
         } else if (f.kind.case === "ping") {
+          // A gateway behind on its frames answers a ping before it has counted them all.
+          const counted = Math.max(0, s.points.length - this.pongBacklog);
+          this.pongBacklog = Math.floor(this.pongBacklog / 2);
           this.send(sock, {
             case: "pong",
-            value: { nonce: f.kind.value.nonce, counters: { pointsReceived: BigInt(s.points.length), pointsAccepted: BigInt(s.points.length) } },
+            value: { nonce: f.kind.value.nonce, counters: { pointsReceived: BigInt(counted), pointsAccepted: BigInt(counted) } },
           });
         }
         this.wake();
@@ -120,6 +140,11 @@ export class FakeGateway {
     for (const c of this.wss.clients) c.terminate();
     return new Promise((r) => this.wss.close(() => r()));
   }
+}
+
+/** The token an upgrade presents: its Authorization header, else its subprotocols. */
+function tokenOf(req: IncomingMessage): string {
+  return String(req.headers.authorization ?? req.headers["sec-websocket-protocol"] ?? "");
 }
 
 export async function startGateway(): Promise<FakeGateway> {

@@ -4,8 +4,8 @@
 // connect-send-alert round trip against a local edge (Miniflare, as `npm start` runs it).
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Edge } from "../../scripts/bench/edge.js";
@@ -56,6 +56,31 @@ describe("the client package (airspace/client)", () => {
     // Only what both ends share: no frame reader, batch codec or link protocol of the gateway.
     expect(wire.sort()).toEqual(["close-codes.js", "columns.js", "manoeuvres.js", "telemetry-stream.js"]);
     expect(files(join(dist, "link")).filter((f) => f.endsWith(".js"))).toEqual(["backoff.js"]);
+  });
+
+  // What the built files import, declarations included: ours only from the package itself, and from
+  // outside only the dependencies a consumer installs with it (no node: built-ins, no server packages).
+  it("imports nothing outside itself but its runtime dependencies", () => {
+    const dist = join(ROOT, "dist");
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const allowed = ["@bufbuild/protobuf", "fzstd", "@bokuweb/zstd-wasm", "ws"];
+    for (const dep of allowed) expect(pkg.dependencies[dep], dep).toBeDefined();
+    const outside = new Set<string>();
+    let relativeImports = 0;
+    for (const f of files(dist).filter((x) => /\.(js|d\.ts)$/.test(x))) {
+      const text = readFileSync(join(dist, f), "utf8");
+      for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm)) {
+        const spec = m[1]!;
+        if (spec.startsWith(".")) {
+          relativeImports++;
+          const target = resolve(dirname(join(dist, f)), spec);
+          expect(target.startsWith(`${dist}/`), `${f} imports ${spec}`).toBe(true);
+          expect(existsSync(target) || existsSync(target.replace(/\.js$/, ".d.ts")), `${f} imports ${spec}`).toBe(true);
+        } else if (!allowed.some((a) => spec === a || spec.startsWith(`${a}/`))) outside.add(`${f}: ${spec}`);
+      }
+    }
+    expect(relativeImports).toBeGreaterThan(20);
+    expect([...outside]).toEqual([]);
   });
 
   it("runs a connect-send-alert round trip from a plain Node program", async () => {

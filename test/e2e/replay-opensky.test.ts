@@ -27,7 +27,13 @@ beforeAll(async () => {
   snap = buildSnapshot(ROOT, "replay-e2e");
   // At --speed max a recording's reports are stamped as they are sent, milliseconds apart: a real edge
   // rejects the aircraft's implied speeds as jumps, so this edge turns the jump check off (JUMP_CHECK_MPS).
-  edge = await Edge.start({ root: ROOT, config: snap.config, secret, label: "replay-e2e", vars: { DRONE_RATE: 400, DRONE_BURST: 800, JUMP_CHECK_MPS: 1e9 } });
+  edge = await Edge.start({
+    root: ROOT,
+    config: snap.config,
+    secret,
+    label: "replay-e2e",
+    vars: { DRONE_RATE: 400, DRONE_BURST: 800, JUMP_CHECK_MPS: 1e9, TOKEN_MAX_CONNECTIONS: 2 },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -36,9 +42,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function replay(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function replay(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", join(ROOT, "scripts/replay.ts"), ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) =>
+    const options = { cwd: ROOT, timeout: 60_000, env: { ...process.env, ...env } };
+    execFile(process.execPath, ["--import", "tsx", join(ROOT, "scripts/replay.ts"), ...args], options, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -65,5 +72,21 @@ describe("npm run replay at max", () => {
     expect(r.stdout).toContain(
       `accepted ${c.pointsAccepted.toLocaleString("en-US")}, deduped ${c.pointsDeduped.toLocaleString("en-US")}, rate-limited 0, rejected 0`,
     );
+  }, 90_000);
+
+  // A socket per drone, each with a token of its own minted from the secret: this edge holds a token
+  // to 2 sockets (TOKEN_MAX_CONNECTIONS), so one token for the four would be refused.
+  it("replays them with --per-drone over a socket and a token per drone, nothing limited or rejected", async () => {
+    const json = join(dir, "per-drone.json");
+    const r = await replay(["--url", edge!.wsUrl, "--file", OPENSKY_PATH, "--speed", "max", "--per-drone", "--json", json, "--linger-ms", "500"], {
+      AIRSPACE_JWT_SECRET: secret,
+    });
+    console.log(r.stdout, r.stderr.slice(-2000));
+    expect(r.code).toBe(0);
+    const s = JSON.parse(readFileSync(json, "utf8")) as ReplaySummary;
+    expect({ connections: s.connections, sent: s.sent, missing: s.missingCounters }).toEqual({ connections: 4, sent: 4494, missing: 0 });
+    const c = s.server;
+    expect({ rateLimited: c.pointsRateLimited, rejected: c.pointsRejected, lost: c.pointsLost }).toEqual({ rateLimited: 0, rejected: 0, lost: 0 });
+    expect(c.pointsAccepted + c.pointsDeduped).toBe(s.sent);
   }, 90_000);
 });

@@ -98,4 +98,27 @@ describe("readCsvRows", () => {
     expect(pulled).toBe(after);
     expect(pulled).toBeLessThan(50);
   });
+
+  it("holds no more parsed records ahead than its high-water mark (many recordings side by side)", async () => {
+    const readAhead = async (highWater?: number) => {
+      let pulled = 0;
+      async function* endless() {
+        yield HEAD;
+        for (;;) {
+          pulled++;
+          yield "1,a,52,13,100,1,0,0\n".repeat(10);
+        }
+      }
+      const rows = readCsvRows(endless(), { highWater });
+      await rows.next();
+      await new Promise((r) => setTimeout(r, 50));
+      await rows.return(undefined);
+      return pulled * 10;
+    };
+    // Stream buffers hold some 16 KiB of text either way; on top of it the parsed records, up to the mark.
+    const small = await readAhead(8);
+    const byDefault = await readAhead();
+    expect(byDefault - small).toBeGreaterThanOrEqual(900);
+    expect(small).toBeLessThan(1024);
+  });
 });

@@ -41,6 +41,27 @@ describe("progress", () => {
   });
 });
 
+describe("progress while reading the file", () => {
+  it("shows rows and bytes read of the file's size, a plain line every few seconds off a terminal", () => {
+    const out: string[] = [];
+    const p = new ProgressReporter({ tty: false, write: (t) => out.push(t), plainEveryMs: 5000, fileBytes: 4e9 }, 0);
+    for (let t = 0; t <= 12_000; t += 500) p.reading(t, t * 1000, t * 100_000);
+    expect(out).toEqual([
+      "replay: reading the file: 5,000,000 rows, 500 MB of 4,000 MB (12%) · 0:05 elapsed\n",
+      "replay: reading the file: 10,000,000 rows, 1,000 MB of 4,000 MB (25%) · 0:10 elapsed\n",
+    ]);
+  });
+
+  it("redraws one line on a terminal and ends it before the replay's own", () => {
+    const out: string[] = [];
+    const p = new ProgressReporter({ tty: true, write: (t) => out.push(t) }, 0);
+    p.reading(0, 0, 0);
+    p.reading(300, 1024, 2_000_000);
+    p.end();
+    expect(out).toEqual(["\rreading the file: 1,024 rows, 2 MB · 0:00 elapsed\x1b[K", "\n"]);
+  });
+});
+
 describe("formatSummary", () => {
   const s: ReplaySummary = {
     rows: 4494,
@@ -81,6 +102,17 @@ describe("formatSummary", () => {
         "2 unreadable row(s) skipped: line 7 (no drone id); line 9 (lat missing or not a number)",
       ].join("\n"),
     );
+    // Rejected points: the edge's first reason, and what to do when it is the jump check.
+    const jumps = formatSummary({
+      ...s,
+      server: { ...s.server, pointsRejected: 2517 },
+      firstRejection: "3 point(s) rejected; first: 412 m from the drone's previous point 63 ms apart: faster than 100 m/s",
+    });
+    expect(jumps).toContain("\nedge's first rejection: 3 point(s) rejected; first: 412 m from the drone's previous point 63 ms apart: faster than 100 m/s\n");
+    expect(jumps).toMatch(/jump check.*JUMP_CHECK_MPS=1e9/);
+    const range = formatSummary({ ...s, firstRejection: "1 point(s) rejected; first: lat out of range" });
+    expect(range).toContain("edge's first rejection: 1 point(s) rejected; first: lat out of range");
+    expect(range).not.toContain("JUMP_CHECK_MPS");
     expect(formatSummary({ ...s, interrupted: true, missingCounters: 1 })).toMatch(/^replay interrupted.*\n.*\(1 connection\(s\) gave no counters\)/);
   });
 });

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { dirname, join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { BENCH_CLI } from "../../scripts/bench/command-line.js";
@@ -8,6 +9,8 @@ import { choiceFlag, numberFlag, parseCommandLine, UsageError } from "../../scri
 import { REPLAY_CLI } from "../../scripts/replay.js";
 import { SIM_CLI } from "../../scripts/sim.js";
 import { METRICS_CLI } from "../../scripts/metrics.js";
+import { fuzzCli } from "../../scripts/fuzz.js";
+import { SOAK_CLI } from "../../scripts/soak/command-line.js";
 import { TOKEN_CLI } from "../../scripts/token.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -21,7 +24,16 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 describe("every CLI's command line", () => {
-  const specs = { replay: REPLAY_CLI, sim: SIM_CLI, token: TOKEN_CLI, bench: BENCH_CLI, chaos: CHAOS_CLI, metrics: METRICS_CLI } as const;
+  const specs = {
+    replay: REPLAY_CLI,
+    sim: SIM_CLI,
+    token: TOKEN_CLI,
+    bench: BENCH_CLI,
+    chaos: CHAOS_CLI,
+    metrics: METRICS_CLI,
+    soak: SOAK_CLI,
+    fuzz: fuzzCli(() => 1),
+  } as const;
 
   it.each(Object.entries(specs))("%s: --help is the usage, an unknown or malformed flag an error with the usage", (_name, spec) => {
     const cli = spec as typeof REPLAY_CLI;
@@ -91,16 +103,80 @@ describe("every CLI's command line", () => {
     expect(() => choiceFlag({ c: "z" }, "c", ["a", "b"] as const, "a")).toThrow("--c must be one of a, b");
   });
 
-  // The exit codes, through the real entry points (start is plain Node; token stands for the tsx ones).
+  it("soak and fuzz: check their values", () => {
+    expect(parseCommandLine(["--minutes", "8", "--snapshots", "2,7"], SOAK_CLI)).toMatchObject({
+      kind: "run",
+      values: { minutes: 8, roundMs: 60_000, drones: 250, snapshotMinutes: [2, 7], heap: true },
+    });
+    for (const bad of [
+      ["--minutes", "0"],
+      ["--snapshots", "2,x"],
+      ["--minutes", "5", "--snapshots", "7"],
+      ["--drones", "many"],
+    ])
+      expect(parseCommandLine(bad, SOAK_CLI), bad.join(" ")).toMatchObject({ kind: "error" });
+    expect(parseCommandLine(["--keep-gaps", "--file", "x"], REPLAY_CLI)).toMatchObject({ kind: "run", values: { keepGaps: true } });
+  });
+
+  it("takes plain arguments only where a command asks for them, and as many as it asks", () => {
+    const spec = { name: "x", usage: "usage: x <a> [b]", options: {}, positionals: { min: 1, max: 2 }, check: (_v: unknown, p: string[]) => p };
+    expect(parseCommandLine(["f"], spec)).toEqual({ kind: "run", values: ["f"] });
+    expect(parseCommandLine(["f", "g"], spec)).toEqual({ kind: "run", values: ["f", "g"] });
+    for (const bad of [[], ["f", "g", "h"], ["f", "--bogus"]]) expect(parseCommandLine(bad, spec), bad.join(" ")).toMatchObject({ kind: "error" });
+  });
+
+  // Every command-line entry point under scripts/ parses with lib/cli.mjs (strict parseArgs, usage, exit
+  // codes): a new script reading process.argv by hand fails here. The Miniflare runner is no CLI: start.mjs
+  // hands it one JSON argument.
+  it("is parsed by lib/cli.mjs in every script that reads process.argv", () => {
+    const scripts = join(ROOT, "scripts");
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(join(dir, e.name)) : /\.(ts|mjs)$/.test(e.name) ? [join(dir, e.name)] : [],
+      );
+    const readers = walk(scripts).filter((f) => readFileSync(f, "utf8").includes("process.argv"));
+    expect(readers.length).toBeGreaterThan(20);
+    // Reads it only as the main-module guard (argv[1]) and to hand argv.slice(2) to the parser.
+    const byHand = readers
+      .filter((f) => {
+        const text = readFileSync(f, "utf8");
+        return !text.includes("commandLineOrExit(") || text.replaceAll("process.argv[1]", "").replaceAll("process.argv.slice(2)", "").includes("process.argv");
+      })
+      .map((f) => relative(scripts, f));
+    expect(byHand).toEqual(["lib/miniflare-runner.ts"]);
+  });
+
+  // The exit codes, through the real entry points (start and ensure-install are plain Node).
+  const tsx = (script: string) => ["--import", "tsx", script];
   it.each([
     ["start", ["scripts/start.mjs"]],
-    ["token", ["--import", "tsx", "scripts/token.ts"]],
+    ["ensure-install", ["scripts/ensure-install.mjs"]],
+    ["token", tsx("scripts/token.ts")],
+    ["replay", tsx("scripts/replay.ts")],
+    ["sim", tsx("scripts/sim.ts")],
+    ["bench", tsx("scripts/bench.ts")],
+    ["chaos", tsx("scripts/chaos.ts")],
+    ["metrics", tsx("scripts/metrics.ts")],
+    ["soak", tsx("scripts/soak.ts")],
+    ["fuzz", tsx("scripts/fuzz.ts")],
+    ["build:page", tsx("scripts/build-page.ts")],
+    ["config-table", tsx("scripts/config-table.ts")],
+    ["gateway-stages", tsx("scripts/bench/gateway-stages.ts")],
+    ["region-core", tsx("scripts/bench/region-core.ts")],
+    ["cpuprofile", tsx("scripts/profile/cpuprofile.ts")],
   ])("%s exits 0 on --help and 2 on an unknown flag, printing the usage", async (_name, cmd) => {
     const [help, bad] = await Promise.all([run([...cmd, "--help"]), run([...cmd, "--bogus"])]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^usage: /);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Unknown option '--bogus'[\s\S]*usage: /);
+  });
+
+  it("start refuses a malformed value with the usage and exit 2, before starting anything", async () => {
+    const r = await run(["scripts/start.mjs", "--port", "99999"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^start: --port needs an integer in \[1, 65535\], got "99999"\n\nusage: npm start/);
+    expect(r.stdout).toBe("");
   });
 
   it("token mints with a good command line", async () => {

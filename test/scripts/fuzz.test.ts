@@ -14,15 +14,20 @@ describe("scripts/fuzz.ts", () => {
       only: ["text", "empty"],
       zstd: false,
     });
-    expect(() => parseFuzzArgs(["--cases", "many"])).toThrow(/--cases must be a non-negative integer/);
+    expect(() => parseFuzzArgs(["--cases", "many"])).toThrow(/--cases needs an integer/);
     expect(() => parseFuzzArgs(["--only", "valid rows,nope"])).toThrow(/no kind "nope"/);
     expect(() => parseFuzzArgs(["--bogus"])).toThrow(/bogus/);
   });
 
-  it("prints its usage and exits 2 on a flag it does not know", () => {
-    const r = run("--bogus");
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/usage: npm run fuzz/);
+  it("prints its usage and exits 2 on a flag it does not know or a malformed value, 0 on --help", () => {
+    for (const bad of [["--bogus"], ["--cases", "-1"]]) {
+      const r = run(...bad);
+      expect(r.status, bad.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(/usage: npm run fuzz/);
+    }
+    const help = run("--help");
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run fuzz/);
   });
 
   it("runs a short seeded fuzz in its worker and prints the outcomes by kind", () => {
