@@ -9,47 +9,51 @@
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { commandLineOrExit, parseCommandLine } from "./lib/cli.mjs";
 import { buildPage } from "./lib/page-build.js";
 
 /** The deployed environments of wrangler.toml (`[env.<name>]`, AIRSPACE_ENV = the name). */
 export const DEPLOY_ENVS = ["staging", "production"] as const;
 
-export const DEPLOY_USAGE = `usage: npm run deploy -- --env staging|production [wrangler deploy flags, e.g. --dry-run --outdir dist]
+export const DEPLOY_USAGE = `usage: npm run deploy -- --env staging|production [--dry-run] [--outdir DIR]
 
 Builds the operators' page and runs \`wrangler deploy --env <name>\`. Put the secrets first, once per
 environment: npx wrangler secret put AIRSPACE_JWT_SECRET --env <name> (docs/operations.md, "Deploy").`;
 
 export type DeployPlan = { ok: true; env: string; wranglerArgs: string[] } | { ok: false; message: string };
 
-/** The wrangler command line for `argv`, or why there is none (no environment, or not a deployed one). */
+/**
+ * The command line: the environment, and the wrangler deploy flags CI and operators use. Anything else
+ * is refused (exit 2) rather than passed on unread, like every other CLI here.
+ */
+export const DEPLOY_CLI = {
+  name: "deploy",
+  usage: DEPLOY_USAGE,
+  options: { env: { type: "string", short: "e" }, "dry-run": { type: "boolean" }, outdir: { type: "string" } },
+  check: (v: { env?: string; "dry-run"?: boolean; outdir?: string }): DeployPlan => {
+    const known = DEPLOY_ENVS.join(" or ");
+    if (v.env === undefined)
+      return {
+        ok: false,
+        message: `deploy: name the environment with --env ${known}: without it wrangler deploys the top level of wrangler.toml, the local configuration (AIRSPACE_ENV=local, the example secret accepted)`,
+      };
+    if (!(DEPLOY_ENVS as readonly string[]).includes(v.env)) return { ok: false, message: `deploy: --env must be ${known}, got ${JSON.stringify(v.env)}` };
+    const rest = [...(v["dry-run"] ? ["--dry-run"] : []), ...(v.outdir !== undefined ? ["--outdir", v.outdir] : [])];
+    return { ok: true, env: v.env, wranglerArgs: ["deploy", "--env", v.env, ...rest] };
+  },
+} as const;
+
+/** The wrangler command line for `argv`, or why there is none (no environment, not a deployed one, or a flag this command does not take). */
 export function deployPlan(argv: readonly string[]): DeployPlan {
-  const envs: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--env" || a === "-e") envs.push(argv[++i] ?? "");
-    else if (a.startsWith("--env=")) envs.push(a.slice("--env=".length));
-    else rest.push(a);
-  }
-  const known = DEPLOY_ENVS.join(" or ");
-  if (envs.length === 0)
-    return {
-      ok: false,
-      message: `deploy: name the environment with --env ${known}: without it wrangler deploys the top level of wrangler.toml, the local configuration (AIRSPACE_ENV=local, the example secret accepted)`,
-    };
-  if (envs.length > 1) return { ok: false, message: "deploy: --env given more than once" };
-  const env = envs[0]!;
-  if (!(DEPLOY_ENVS as readonly string[]).includes(env)) return { ok: false, message: `deploy: --env must be ${known}, got ${JSON.stringify(env)}` };
-  return { ok: true, env, wranglerArgs: ["deploy", "--env", env, ...rest] };
+  const envs = argv.filter((a) => a === "--env" || a === "-e" || a.startsWith("--env=")).length;
+  if (envs > 1) return { ok: false, message: "deploy: --env given more than once" };
+  const r = parseCommandLine(argv, DEPLOY_CLI);
+  if (r.kind === "run") return r.values;
+  return { ok: false, message: r.text };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const argv = process.argv.slice(2);
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(DEPLOY_USAGE);
-    process.exit(0);
-  }
-  const plan = deployPlan(argv);
+  const plan = commandLineOrExit(process.argv.slice(2), DEPLOY_CLI);
   if (!plan.ok) {
     console.error(`${plan.message}\n\n${DEPLOY_USAGE}`);
     process.exit(2);

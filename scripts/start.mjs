@@ -17,17 +17,29 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 export const START_CLI = {
   name: "start",
-  usage: `usage: npm start [-- --port 8787] [--demo] [--wrangler]
+  usage: `usage: npm start [-- --port 8787] [--demo] [--wrangler] [--no-jump-check]
 
 Runs the local edge on 127.0.0.1 (workerd via Miniflare; no Cloudflare account).
   --port <n>    the loopback port to listen on                               default 8787
   --demo        also fly a simulated fleet of 50 drones against it for 60 s
-  --wrangler    run \`wrangler dev\` instead (reloads on every source change)`,
-  options: { port: { type: "string" }, demo: { type: "boolean" }, wrangler: { type: "boolean" } },
-  check: (v) => ({ port: numberFlag(v, "port", 8787, { min: 1, max: 65535, integer: true }), demo: v.demo ?? false, wrangler: v.wrangler ?? false }),
+  --wrangler    run \`wrangler dev\` instead (reloads on every source change)
+  --no-jump-check
+                accept points whatever speed they imply (JUMP_CHECK_MPS=1e9), for replays
+                faster than real time: \`npm run replay -- --speed 50|max\` moves each recorded
+                track that many times faster than it flew, which the jump check rejects`,
+  options: { port: { type: "string" }, demo: { type: "boolean" }, wrangler: { type: "boolean" }, "no-jump-check": { type: "boolean" } },
+  check: (v) => ({
+    port: numberFlag(v, "port", 8787, { min: 1, max: 65535, integer: true }),
+    demo: v.demo ?? false,
+    wrangler: v.wrangler ?? false,
+    noJumpCheck: v["no-jump-check"] ?? false,
+  }),
 };
 
-const { port, demo, wrangler } = commandLineOrExit(process.argv.slice(2), START_CLI);
+const { port, demo, wrangler, noJumpCheck } = commandLineOrExit(process.argv.slice(2), START_CLI);
+
+/** JUMP_CHECK_MPS that no implied speed reaches: the option's documented "off". */
+const NO_JUMP_CHECK = "1e9";
 
 const devVars = join(root, ".dev.vars");
 if (!existsSync(devVars)) {
@@ -51,18 +63,37 @@ console.log(`operators' page: http://127.0.0.1:${port}/ (mint an ops token with:
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const edge = wrangler
-  ? spawn(process.execPath, [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), "--local"], {
-      cwd: root,
-      stdio: "inherit",
-      env,
-    })
+  ? spawn(
+      process.execPath,
+      [
+        join(root, "node_modules/wrangler/bin/wrangler.js"),
+        "dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--local",
+        ...(noJumpCheck ? ["--var", `JUMP_CHECK_MPS:${NO_JUMP_CHECK}`] : []),
+      ],
+      {
+        cwd: root,
+        stdio: "inherit",
+        env,
+      },
+    )
   : spawn(
       process.execPath,
       [
         "--import",
         "tsx",
         join(root, "scripts/lib/miniflare-runner.ts"),
-        JSON.stringify({ config: join(root, "wrangler.toml"), build: true, port, persist: join(root, ".wrangler/state/v3"), vars: readDevVars(devVars) }),
+        JSON.stringify({
+          config: join(root, "wrangler.toml"),
+          build: true,
+          port,
+          persist: join(root, ".wrangler/state/v3"),
+          vars: { ...readDevVars(devVars), ...(noJumpCheck ? { JUMP_CHECK_MPS: NO_JUMP_CHECK } : {}) },
+        }),
       ],
       { cwd: root, stdio: "inherit", env },
     );

@@ -3,13 +3,19 @@
  * trace context through BatchTrace (start → null, the link span's traceparent writer, end) against the
  * link span's writer alone, as every batch paid before tracing existed. ns per batch, medians of
  * alternated runs in one process. The region's side when off is a null test per batch and per alert.
- *   npx tsx scripts/bench/trace-off.ts [batches]
+ *   npx tsx scripts/bench/trace-off.ts [--batches 5000000]
  */
 import { BatchTrace } from "../../src/gateway/batch-trace.js";
 import { BatchSpans, newTraceId } from "../../src/link/trace.js";
+import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 import { percentile } from "./stats.js";
 
-const N = Number(process.argv[2] ?? 5_000_000);
+const args = commandLineOrExit(process.argv.slice(2), {
+  name: "trace-off",
+  usage: "usage: npx tsx scripts/bench/trace-off.ts [--batches 5000000]",
+  options: { batches: { type: "string" } },
+} as const);
+const N = numberFlag(args, "batches", 5_000_000, { min: 1, integer: true });
 const RUNS = 6;
 const traceId = newTraceId();
 

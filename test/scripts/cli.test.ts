@@ -164,6 +164,8 @@ describe("every CLI's command line", () => {
     ["gateway-stages", tsx("scripts/bench/gateway-stages.ts")],
     ["region-core", tsx("scripts/bench/region-core.ts")],
     ["cpuprofile", tsx("scripts/profile/cpuprofile.ts")],
+    ["deploy", tsx("scripts/deploy.ts")],
+    ["trace-off", tsx("scripts/bench/trace-off.ts")],
   ])("%s exits 0 on --help and 2 on an unknown flag, printing the usage", async (_name, cmd) => {
     const [help, bad] = await Promise.all([run([...cmd, "--help"]), run([...cmd, "--bogus"])]);
     expect(help.code).toBe(0);
@@ -177,6 +179,10 @@ describe("every CLI's command line", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^start: --port needs an integer in \[1, 65535\], got "99999"\n\nusage: npm start/);
     expect(r.stdout).toBe("");
+    // --no-jump-check is one of its flags (a replay faster than real time needs it): the value check still runs.
+    const jump = await run(["scripts/start.mjs", "--no-jump-check", "--port", "0"]);
+    expect(jump.code).toBe(2);
+    expect(jump.stderr).toMatch(/^start: --port needs an integer/);
   });
 
   it("token mints with a good command line", async () => {

@@ -28,6 +28,11 @@ describe("npm run deploy", () => {
     expect(deployPlan(["--env", "local"])).toMatchObject({ ok: false, message: expect.stringMatching(/got "local"/) });
     expect(deployPlan(["--env"])).toMatchObject({ ok: false });
     expect(deployPlan(["--env", "staging", "--env", "production"])).toMatchObject({ ok: false, message: expect.stringMatching(/more than once/) });
+    // A flag it does not know is refused, not handed to wrangler unread.
+    expect(deployPlan(["--env", "staging", "--var", "AIRSPACE_ENV:local"])).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/Unknown option '--var'/),
+    });
   });
 
   it("runs as a command: exit 2 with the reason and usage before building or deploying anything", async () => {
