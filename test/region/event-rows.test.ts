@@ -2,7 +2,11 @@
 // that floods it loses its own oldest rows, counted; another fleet's rows stay.
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { DEFAULTS } from "../../src/config.js";
+import { LinkLedger } from "../../src/link/link-ledger.js";
 import { EventRows } from "../../src/region/event-rows.js";
+import { Housekeeping } from "../../src/region/housekeeping.js";
+import { RegionStore } from "../../src/region/region-store.js";
 import type { RegionObject } from "../../src/region/region-object.js";
 import { migrate } from "../../src/region/schema.js";
 
@@ -51,6 +55,18 @@ describe("stored events, capped per fleet", () => {
       expect(sql.exec("SELECT type, drone_id FROM events").toArray()).toEqual([{ type: "lost", drone_id: "f/real" }]);
       rows.add(4, "lost", "f/other");
       expect(rows.cap(1)).toEqual([{ fleet: "f", dropped: 1 }]); // 2 rows, not 4
+    });
+  });
+
+  it("is applied by the region's chores, with EVENTS_MAX_PER_FLEET", async () => {
+    await inFreshRegion("event-rows-chores", async (_o, sql) => {
+      const store = new RegionStore(sql);
+      const now = Date.now();
+      for (let i = 0; i < 5; i++) store.events.add(now - 1000 + i, "lost", `flood/x${i}`);
+      const chores = new Housekeeping({ ...DEFAULTS, eventsMaxPerFleet: 2 }, store, new LinkLedger(4, 1000, 60_000), env.DIRECTORY);
+      await chores.run("event-rows-chores", now, () => new Set(), 0);
+      expect(countsOf(sql)).toEqual({ flood: 2 });
+      expect(store.events.capped).toBe(3);
     });
   });
 
