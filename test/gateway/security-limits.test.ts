@@ -129,7 +129,12 @@ describe("finding 5: a relay's limits follow what it carries", () => {
 });
 
 /** The region object's own tick, run at a clock `aheadMs` ahead: the alarm's path (sweep, checkpoint, chores) without waiting a minute. */
-type RegionInside = { region: { core: RegionCore } | null; tick(region: unknown, nowMs: number): Promise<void>; stats: { points: number } };
+type RegionInside = {
+  region: { core: RegionCore } | null;
+  tick(region: unknown, nowMs: number): Promise<void>;
+  stats: { points: number };
+  ops: { tracks: { drones: number } };
+};
 function inRegion<R>(key: string, fn: (o: RegionInside, sql: SqlStorage) => R | Promise<R>): Promise<R> {
   const stub = env.REGION.get(env.REGION.idFromName(key));
   return runInDurableObject(stub, (o: RegionObject, state) => fn(o as unknown as RegionInside, state.storage.sql));
@@ -166,6 +171,7 @@ describe("finding 5: invented ids do not outstay a minute", () => {
       await o.tick(o.region, t + 500);
       expect(o.region!.core.space.homeDrones().length).toBe(201);
       expect(ids(sql, "drones").length).toBe(201);
+      expect(o.ops.tracks.drones).toBe(201); // the ops view's track of each
     });
     // All silent past LOST_AFTER_MS: 201 `lost` rows.
     await inRegion(key, async (o, sql) => {
@@ -179,6 +185,7 @@ describe("finding 5: invented ids do not outstay a minute", () => {
       expect(o.region!.core.space.homeDrones().map((d) => [d.droneId, d.status])).toEqual([["real5/r5", "lost"]]);
       expect(ids(sql, "drones")).toEqual(["real5/r5"]);
       expect(events(sql)).toEqual([["lost", "real5/r5"]]);
+      expect(o.ops.tracks.drones).toBe(1);
     });
     real.close();
     relay.close();
