@@ -40,6 +40,8 @@ export default defineConfig({
               // FC_SEED reaches the seeded tests inside workerd this way (CI replays one fixed sample).
               // A second, kid-named key and a revoked token id for the auth matrix (test/gateway/security.test.ts).
               bindings: {
+                // A local run: wrangler.toml leaves it unset, which means deployed (src/config.ts).
+                AIRSPACE_ENV: "local",
                 AIRSPACE_JWT_SECRET: "test-secret-do-not-use-in-production",
                 AIRSPACE_JWT_KEYS: JSON.stringify({
                   keys: [{ kty: "oct", kid: "k-2026", k: Buffer.from("kid-2026-secret-of-at-least-32-bytes").toString("base64url") }],

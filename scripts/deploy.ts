@@ -1,10 +1,9 @@
 /**
  * `npm run deploy -- --env staging|production [wrangler deploy flags]`: builds the operators' page, then
  * runs `wrangler deploy --env <name>` with the other flags (`--dry-run --outdir …` in CI) unchanged.
- * The environment is required: wrangler.toml's top level is the local configuration (AIRSPACE_ENV
- * "local", under which the deploy guard, src/gateway/deploy-guard.ts, takes the example secret of
- * .dev.vars.example), and its Worker name is production's, so a deploy without --env would ship the
- * production Worker with the guard off.
+ * The environment is required: wrangler.toml's top level is a third configuration under production's
+ * Worker name that nobody means to ship (it leaves AIRSPACE_ENV unset, so it is at least guarded as
+ * deployed: src/gateway/deploy-guard.ts refuses the example secret there too).
  */
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -35,7 +34,7 @@ export const DEPLOY_CLI = {
     if (v.env === undefined)
       return {
         ok: false,
-        message: `deploy: name the environment with --env ${known}: without it wrangler deploys the top level of wrangler.toml, the local configuration (AIRSPACE_ENV=local, the example secret accepted)`,
+        message: `deploy: name the environment with --env ${known}: without it wrangler deploys the top level of wrangler.toml under production's Worker name, a configuration no environment names`,
       };
     if (!(DEPLOY_ENVS as readonly string[]).includes(v.env)) return { ok: false, message: `deploy: --env must be ${known}, got ${JSON.stringify(v.env)}` };
     const rest = [...(v["dry-run"] ? ["--dry-run"] : []), ...(v.outdir !== undefined ? ["--outdir", v.outdir] : [])];

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start [-- --demo] [--port N] [--wrangler]`: runs the local edge on 127.0.0.1 (workerd via
-// Miniflare, no Cloudflare account). Creates .dev.vars from .dev.vars.example when it is missing, and
+// Miniflare, no Cloudflare account). Creates .dev.vars from .dev.vars.example when it is missing, runs
+// with AIRSPACE_ENV=local unless .dev.vars names another environment (scripts/lib/dev-vars.mjs), and
 // keeps Durable Object state in .wrangler/state across restarts (delete it for a cold edge).
 // By default the Worker is bundled once and served by one workerd on Miniflare, as production has no
 // dev proxy: `wrangler dev`'s reload proxy costs CPU on every socket message and, under a dense relay,
@@ -8,10 +9,10 @@
 // `wrangler dev` instead, which reloads on every source change (for working on the code).
 // With --demo it also flies a small simulated fleet against it once it is up.
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { commandLineOrExit, numberFlag } from "./lib/cli.mjs";
+import { localRunVars } from "./lib/dev-vars.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -41,21 +42,8 @@ const { port, demo, wrangler, noJumpCheck } = commandLineOrExit(process.argv.sli
 /** JUMP_CHECK_MPS that no implied speed reaches: the option's documented "off". */
 const NO_JUMP_CHECK = "1e9";
 
-const devVars = join(root, ".dev.vars");
-if (!existsSync(devVars)) {
-  copyFileSync(join(root, ".dev.vars.example"), devVars);
-  console.log("created .dev.vars from .dev.vars.example (local secret for development only)");
-}
-
-/** KEY=VALUE lines of .dev.vars (comments and blank lines skipped; optional quotes removed). */
-function readDevVars(path) {
-  const vars = {};
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (m) vars[m[1]] = m[2].replace(/^(["'])(.*)\1$/, "$2");
-  }
-  return vars;
-}
+const { vars: devVars, notes } = localRunVars(root);
+for (const note of notes) console.log(note);
 
 // The operators' page (src/page) is served from build/page: build it first (esbuild, ~100 ms).
 execFileSync(process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "scripts/build-page.ts")], { cwd: root, stdio: "inherit" });
@@ -73,6 +61,8 @@ const edge = wrangler
         "--port",
         String(port),
         "--local",
+        "--var",
+        `AIRSPACE_ENV:${devVars.AIRSPACE_ENV}`,
         ...(noJumpCheck ? ["--var", `JUMP_CHECK_MPS:${NO_JUMP_CHECK}`] : []),
       ],
       {
@@ -92,7 +82,7 @@ const edge = wrangler
           build: true,
           port,
           persist: join(root, ".wrangler/state/v3"),
-          vars: { ...readDevVars(devVars), ...(noJumpCheck ? { JUMP_CHECK_MPS: NO_JUMP_CHECK } : {}) },
+          vars: { ...devVars, ...(noJumpCheck ? { JUMP_CHECK_MPS: NO_JUMP_CHECK } : {}) },
         }),
       ],
       { cwd: root, stdio: "inherit", env },

@@ -14,12 +14,19 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** How messages name an environment: an unset AIRSPACE_ENV is a deployed one without a name. */
+export function environmentName(environment: unknown): string {
+  return typeof environment === "string" && environment !== "" ? environment : "(unset: deployed)";
+}
+
 /**
- * True for a deployed environment (AIRSPACE_ENV set and not "local": wrangler.toml's staging and
- * production), where nothing meant for local runs may be switched on.
+ * True unless AIRSPACE_ENV is exactly "local", which only local runs set (.dev.vars, the Miniflare
+ * runner, the test pool): unset means deployed, so a bare `wrangler deploy` without `--env` cannot
+ * ship a Worker that takes the example secret or CHAOS=1 (issue 11). Nothing meant for local runs
+ * may be switched on where this is true.
  */
 export function isDeployed(environment: unknown): boolean {
-  return typeof environment === "string" && environment !== "" && environment !== "local";
+  return environment !== "local";
 }
 
 /** Every option with its env name, default and meaning, for the README's configuration table. */
@@ -65,7 +72,7 @@ export function loadOptions(env: Record<string, unknown> = {}): Options {
     );
   // Fault injection restarts objects and cuts links on request: never where real drones fly.
   if (out.chaos === 1 && isDeployed(env.AIRSPACE_ENV))
-    throw new ConfigError(`CHAOS=1 (fault injection) is for local runs only, refused in AIRSPACE_ENV ${String(env.AIRSPACE_ENV)}`);
+    throw new ConfigError(`CHAOS=1 (fault injection) is for local runs only, refused in AIRSPACE_ENV ${environmentName(env.AIRSPACE_ENV)}`);
   if (out.warningTimeS > out.lookaheadS) throw new ConfigError(`WARNING_TIME_S (${out.warningTimeS}) must not exceed LOOKAHEAD_S (${out.lookaheadS})`);
   // A hovering drone reaches its region only through the dedupe refresh, which may then wait a batch
   // window: if that took the stale limit, the region would stop using the drone while it still

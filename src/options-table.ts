@@ -237,6 +237,14 @@ export const OPTIONS = {
     int: true,
     doc: "A drone unseen this long is evicted from its region, ms.",
   },
+  briefEvictAfterMs: {
+    env: "BRIEF_EVICT_AFTER_MS",
+    default: 60_000,
+    min: 1000,
+    max: 7 * 86_400_000,
+    int: true,
+    doc: "A home drone that never established itself (fewer than BRIEF_DRONE_POINTS = 3 points in the region, not restored) and is in no open encounter is evicted this long after it was last heard, not EVICT_AFTER_MS, and its stored events with it: an invented id goes soon (docs/security.md), ms.",
+  },
   hubThresholdPerS: {
     env: "HUB_THRESHOLD_PER_S",
     default: 400,
@@ -275,6 +283,14 @@ export const OPTIONS = {
     doc: "Home points reaching their region later than this after measurement are counted and their link told the edge is behind, ms.",
   },
   auditRetentionDays: { env: "AUDIT_RETENTION_DAYS", default: 7, min: 0, max: 3650, doc: "Alert audit rows are kept this many days." },
+  eventsMaxPerFleet: {
+    env: "EVENTS_MAX_PER_FLEET",
+    default: 100_000,
+    min: 0,
+    max: 100_000_000,
+    int: true,
+    doc: "Stored drone events (lost, recovered, low battery, evicted) one fleet may hold in a region; past it its oldest go first, counted as `eventsCapped` in the region's stats (0 = only AUDIT_RETENTION_DAYS bounds them).",
+  },
   metricsRetentionH: { env: "METRICS_RETENTION_H", default: 24, min: 0, max: 24 * 365, doc: "Per-second metrics are kept locally this many hours." },
   trackSeconds: {
     env: "TRACK_SECONDS",

@@ -106,6 +106,13 @@ export const DIRECTORY_REPORT_MS = 60_000;
 export const DIRECTORY_ACTIVE_MS = 3_600_000;
 /** How often retention is applied to the region's tables: pruning is a scan, a minute is fine-grained enough. */
 export const PRUNE_EVERY_MS = 60_000;
+/**
+ * A home drone with fewer points than this in its region (and not restored from a checkpoint, nor in
+ * an open encounter) is brief: evicted BRIEF_EVICT_AFTER_MS after it goes silent, its stored events
+ * with it. An invented id costs one point; a real drone reports at 1 Hz or faster (the stale limit needs
+ * one every 3 s), so it passes this within seconds of its first report and keeps EVICT_AFTER_MS.
+ */
+export const BRIEF_DRONE_POINTS = 3;
 /** How far back the audit is searched for encounters to re-open after a restart: alerts older are stale. */
 export const RESTORE_ALERTS_MS = 60_000;
 /**

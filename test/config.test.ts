@@ -51,7 +51,9 @@ describe("options", () => {
 
   it("refuses fault injection (CHAOS=1) anywhere but a local edge", () => {
     expect(loadOptions({}).chaos).toBe(0);
-    expect(loadOptions({ CHAOS: "1" }).chaos).toBe(1);
+    // Unset AIRSPACE_ENV is deployed (a bare `wrangler deploy`): only a run that says local may inject faults.
+    expect(() => loadOptions({ CHAOS: "1" })).toThrow(/refused in AIRSPACE_ENV \(unset: deployed\)/);
+    expect(() => loadOptions({ CHAOS: "1", AIRSPACE_ENV: "" })).toThrow(ConfigError);
     expect(loadOptions({ CHAOS: "1", AIRSPACE_ENV: "local" }).chaos).toBe(1);
     expect(() => loadOptions({ CHAOS: "1", AIRSPACE_ENV: "production" })).toThrow(/CHAOS=1 .* refused in AIRSPACE_ENV production/);
     expect(() => loadOptions({ CHAOS: "1", AIRSPACE_ENV: "staging" })).toThrow(ConfigError);

@@ -121,7 +121,7 @@ export class Edge {
 
   private miniflareArgs(): string[] {
     const o = this.opts;
-    const vars: Record<string, string> = { AIRSPACE_JWT_SECRET: o.secret };
+    const vars: Record<string, string> = { AIRSPACE_ENV: "local", AIRSPACE_JWT_SECRET: o.secret };
     for (const [k, v] of Object.entries(o.vars ?? {})) vars[k] = String(v);
     const spec = {
       config: o.config ?? join(o.root, "wrangler.toml"),
@@ -221,6 +221,9 @@ export function wranglerDevArgs(o: {
     o.persistDir,
     "--var",
     `AIRSPACE_JWT_SECRET:${o.secret}`,
+    // A local run: unset means deployed (src/config.ts). `vars` below may name another.
+    "--var",
+    "AIRSPACE_ENV:local",
   ];
   if (o.config) args.push("--config", o.config);
   for (const [k, v] of Object.entries(o.vars ?? {})) args.push("--var", `${k}:${v}`);

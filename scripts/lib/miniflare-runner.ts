@@ -8,6 +8,7 @@
  *
  *   tsx scripts/lib/miniflare-runner.ts '{"config": "...", "port": 8787, "persist": "...", "vars": {...}, "build": false}'
  *
+ * Runs with AIRSPACE_ENV=local unless the config or `vars` name another environment.
  * With `build`, `config` is a source config (the repo's wrangler.toml) bundled first (scripts/lib/snapshot.ts).
  * Prints "ready <url>" once the Worker answers, and disposes of Miniflare on SIGTERM/SIGINT.
  */
@@ -40,7 +41,8 @@ const mf = new Miniflare({
   modules: true,
   scriptPath: main,
   modulesRoot: dirname(main),
-  bindings: { ...(workerOptions.bindings ?? {}), ...o.vars },
+  // A local run (unset AIRSPACE_ENV means deployed: src/config.ts), unless the config or vars name another.
+  bindings: { AIRSPACE_ENV: "local", ...(workerOptions.bindings ?? {}), ...o.vars },
   host: "127.0.0.1",
   port: o.port,
   durableObjectsPersist: `${o.persist}/do`,

@@ -2,7 +2,7 @@
  * A drone's row of the table as a plain record and back: what a checkpoint stores, what the ops
  * endpoints list, and what a restart reloads. Kept apart from the hot path, which never builds one.
  */
-import { type DroneTable, F_DIRTY, F_LOW_BATTERY_SENT, STATUS_ACTIVE, STATUS_LOST } from "./drone-table.js";
+import { type DroneTable, F_DIRTY, F_ESTABLISHED, F_LOW_BATTERY_SENT, STATUS_ACTIVE, STATUS_LOST } from "./drone-table.js";
 import { type LinkTable, NO_LINK } from "./link-table.js";
 import type { DroneSnapshot } from "./region-outputs.js";
 
@@ -18,7 +18,11 @@ export function snapshotOf(f: DroneTable, links: LinkTable, s: number): DroneSna
   };
 }
 
-/** Puts a checkpointed drone back in the table (not dirty: it is what storage holds); its slot. */
+/**
+ * Puts a checkpointed drone back in the table (not dirty: it is what storage holds); its slot. Its
+ * point count is not stored, so it counts as established (never brief): a restart must not shorten a
+ * real drone's stay.
+ */
 export function restoreSnapshot(f: DroneTable, links: LinkTable, d: DroneSnapshot): number {
   const s = f.add(d.droneId);
   f.write(s, { ...d, seq: -1 }, d.lastSeenMs);
@@ -27,7 +31,7 @@ export function restoreSnapshot(f: DroneTable, links: LinkTable, d: DroneSnapsho
   f.ghost[s] = d.ghost ? 1 : 0;
   f.link[s] = d.linkId ? links.intern(d.linkId) : NO_LINK;
   if (f.link[s] !== NO_LINK) links.ref(f.link[s]!, 1);
-  f.flags[s] = (f.flags[s]! & ~F_DIRTY) | (d.lowBatterySent ? F_LOW_BATTERY_SENT : 0);
+  f.flags[s] = (f.flags[s]! & ~F_DIRTY) | F_ESTABLISHED | (d.lowBatterySent ? F_LOW_BATTERY_SENT : 0);
   f.points[s] = 0;
   return s;
 }

@@ -3,9 +3,10 @@
  * after eviction, an id → slot Map. Owns per-drone liveness (lost, evicted, stale) and the low-battery
  * latch; knows nothing about alerts or the grid (region-core.ts composes them).
  */
+import type { Options } from "../config.js";
 import { DEG } from "../geo/enu.js";
 import type { TelemetryPoint } from "../wire/point.js";
-import { LOW_BATTERY_HYSTERESIS_PCT } from "../tunables.js";
+import { BRIEF_DRONE_POINTS, LOW_BATTERY_HYSTERESIS_PCT } from "../tunables.js";
 
 export const STATUS_ACTIVE = 0;
 export const STATUS_LOST = 1;
@@ -16,6 +17,27 @@ export const F_LOW_BATTERY_SENT = 2;
 export const F_DIRTY = 4;
 /** Within 2R of another drone or in an active conflict (the proximity set). */
 export const F_PROXIMITY = 8;
+/** Established whatever its point count: restored from a checkpoint (isBrief). */
+export const F_ESTABLISHED = 16;
+
+/** Ages (since last heard, region clock) at which the sweep marks drones lost or evicts them, ms. */
+export interface SweepLimits {
+  lostAfterMs: number;
+  evictAfterMs: number;
+  /** A brief home drone in no open encounter (isBrief): BRIEF_EVICT_AFTER_MS. */
+  briefEvictAfterMs: number;
+  ghostEvictAfterMs: number;
+}
+
+/** The options' limits; a ghost goes once its state is unusable here (`staleLimitMs`) and it would be lost. */
+export function sweepLimits(o: Options, staleLimitMs: number): SweepLimits {
+  return {
+    lostAfterMs: o.lostAfterMs,
+    evictAfterMs: o.evictAfterMs,
+    briefEvictAfterMs: o.briefEvictAfterMs,
+    ghostEvictAfterMs: Math.max(o.lostAfterMs, staleLimitMs),
+  };
+}
 
 const INITIAL_CAPACITY = 1024;
 
@@ -158,29 +180,33 @@ export class DroneTable {
   }
 
   /**
+   * A drone that has not established itself in this region: fewer than BRIEF_DRONE_POINTS points and
+   * not restored. What an invented id reporting once looks like; a real drone stops being brief within
+   * seconds of its first report (docs/security.md).
+   */
+  isBrief(slot: number): boolean {
+    return this.points[slot]! < BRIEF_DRONE_POINTS && (this.flags[slot]! & F_ESTABLISHED) === 0;
+  }
+
+  /**
    * Liveness sweep: home drones unseen for `lostAfterMs` become lost (slots written to `lost`), drones
    * unseen for their eviction age are listed in `evict` (not removed: the caller ends their alerts
-   * first). Ghosts are never `lost`; they are evicted after `ghostEvictAfterMs`. Returns the counts.
+   * first): `evictAfterMs`, or `briefEvictAfterMs` for a brief one that `held` (in an open encounter,
+   * which must stay open while its partner is told traffic lost) does not keep. Ghosts are never
+   * `lost`; they are evicted after `ghostEvictAfterMs`. Returns the counts.
    */
-  sweep(
-    nowMs: number,
-    lostAfterMs: number,
-    evictAfterMs: number,
-    ghostEvictAfterMs: number,
-    lost: Int32Array,
-    evict: Int32Array,
-  ): { lost: number; evict: number } {
+  sweep(nowMs: number, limits: SweepLimits, held: (slot: number) => boolean, lost: Int32Array, evict: Int32Array): { lost: number; evict: number } {
     let nl = 0;
     let ne = 0;
     for (let s = 0; s < this.highWater; s++) {
       if ((this.flags[s]! & F_IN_USE) === 0) continue;
       const age = nowMs - this.lastSeenMs[s]!;
       if (this.ghost[s] === 1) {
-        if (age > ghostEvictAfterMs) evict[ne++] = s;
+        if (age > limits.ghostEvictAfterMs) evict[ne++] = s;
         continue;
       }
-      if (age > evictAfterMs) evict[ne++] = s;
-      else if (age > lostAfterMs && this.status[s] === STATUS_ACTIVE) {
+      if (age > limits.evictAfterMs || (age > limits.briefEvictAfterMs && this.isBrief(s) && !held(s))) evict[ne++] = s;
+      else if (age > limits.lostAfterMs && this.status[s] === STATUS_ACTIVE) {
         this.status[s] = STATUS_LOST;
         this.flags[s]! |= F_DIRTY;
         lost[nl++] = s;

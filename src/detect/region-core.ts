@@ -9,7 +9,7 @@ import { AlertBook, type Encounter, type Transition } from "./alerts.js";
 import { EncounterRestores } from "./encounter-restores.js";
 import { ProximitySets } from "./proximity-sets.js";
 import { emptyPrediction, type ConflictParams, type Prediction } from "./conflicts.js";
-import { type DroneTable, F_DIRTY, STATUS_ACTIVE } from "./drone-table.js";
+import { type DroneTable, F_DIRTY, STATUS_ACTIVE, type SweepLimits, sweepLimits } from "./drone-table.js";
 import { RegionSpace } from "./region-space.js";
 import { assignManoeuvres, pushAlerts, pushTrafficLost } from "./encounter-outputs.js";
 import { LateNotices } from "./late-notices.js";
@@ -19,7 +19,7 @@ import { type LinkTable, NO_LINK } from "./link-table.js";
 import { PLANE_RADIUS_PAD } from "./grid.js";
 import { MetricsWindow, type FleetMetrics } from "./metrics.js";
 import type { TelemetryPoint } from "../wire/point.js";
-import { lowBatteryAdvisory, type OpenEncounter, type OpsEvent, type RegionOutput, type RestoredAlert } from "./region-outputs.js";
+import { evictedEvent, lowBatteryAdvisory, type OpenEncounter, type OpsEvent, type RegionOutput, type RestoredAlert } from "./region-outputs.js";
 import { ALERT_CLEAR_HOLD_MS } from "../tunables.js";
 
 export type { AdvisoryOut, AlertOut, DroneSnapshot, OpenEncounter, OpsEvent, ProximityOut, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
@@ -42,6 +42,7 @@ export class RegionCore {
   private readonly rates: ManoeuvreRates;
   /** min(staleAfterMs, T): the contract's staleness and "lost drones predict for T at most", the stricter. */
   private readonly staleLimitMs: number;
+  private readonly limits: SweepLimits;
   private readonly out: RegionOutput[] = [];
   private readonly events: OpsEvent[] = [];
   private readonly evicted: string[] = [];
@@ -63,6 +64,7 @@ export class RegionCore {
     this.rates = { climbRateMps: opts.advisoryClimbRateMps, turnRateDps: opts.advisoryTurnRateDps };
     this.params = { radiusM: opts.conflictRadiusM, heightM: opts.conflictHeightM, lookaheadS: opts.lookaheadS, warningTimeS: opts.warningTimeS };
     this.staleLimitMs = Math.min(opts.staleAfterMs, opts.lookaheadS * 1000);
+    this.limits = sweepLimits(opts, this.staleLimitMs);
     this.space = new RegionSpace(geometry ?? geohashGeometry(regionKey));
     this.fleet = this.space.fleet;
     this.links = this.space.links;
@@ -133,8 +135,7 @@ export class RegionCore {
     }
     const lostBuf = new Int32Array(f.highWater);
     const evictBuf = new Int32Array(f.highWater);
-    const ghostEvictMs = Math.max(this.opts.lostAfterMs, this.staleLimitMs);
-    const sw = f.sweep(nowMs, this.opts.lostAfterMs, this.opts.evictAfterMs, ghostEvictMs, lostBuf, evictBuf);
+    const sw = f.sweep(nowMs, this.limits, (s) => this.book.of(s) !== undefined, lostBuf, evictBuf);
     for (let i = 0; i < sw.lost; i++) {
       const s = lostBuf[i]!;
       this.events.push({ type: "lost", droneId: f.ids[s]!, atMs: nowMs });
@@ -290,9 +291,8 @@ export class RegionCore {
     const pairs = this.book.of(s);
     if (pairs) for (const e of [...pairs]) this.endEncounter(e);
     this.proximity.set(s, false);
-    const id = f.ids[s]!;
-    if (f.ghost[s] === 0) this.events.push({ type: "evicted", droneId: id, atMs: nowMs });
-    this.evicted.push(id);
+    if (f.ghost[s] === 0) this.events.push(evictedEvent(f, s, nowMs));
+    this.evicted.push(f.ids[s]!);
     if (f.link[s] !== NO_LINK) this.links.ref(f.link[s]!, -1);
     this.space.grid.remove(s);
     f.remove(s);

@@ -3,6 +3,7 @@
  * send to gateway links, ops events, and drone snapshots for the checkpoint and the ops read path.
  */
 import type { ManoeuvreName } from "./advisories.js";
+import type { DroneTable } from "./drone-table.js";
 import type { TelemetryPoint } from "../wire/point.js";
 import type { OpsConflict } from "../wire/ops-frames.js";
 import type { AdvisoryFields, AlertFields } from "../wire/server-frames.js";
@@ -52,6 +53,14 @@ export interface OpsEvent {
   type: "lost" | "recovered" | "low_battery" | "evicted";
   droneId: string;
   atMs: number;
+  /** An eviction of a brief drone (DroneTable.isBrief): its stored events go with it (docs/security.md). */
+  brief?: true;
+}
+/** Slot `s`'s eviction, marked brief when its drone is (DroneTable.isBrief). */
+export function evictedEvent(f: DroneTable, s: number, atMs: number): OpsEvent {
+  const e: OpsEvent = { type: "evicted", droneId: f.ids[s]!, atMs };
+  if (f.isBrief(s)) e.brief = true;
+  return e;
 }
 export interface DroneSnapshot {
   droneId: string;

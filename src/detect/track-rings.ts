@@ -96,6 +96,11 @@ export class TrackRings {
     return out;
   }
 
+  /** Forgets one drone's track (a brief drone, evicted early: docs/security.md). */
+  forget(droneId: string): void {
+    this.rings.delete(droneId);
+  }
+
   /** Forgets drones whose last sample is older than `cutoffMs` (evicted, or gone for the whole window). */
   forgetBefore(cutoffMs: number): void {
     for (const [id, r] of this.rings) if (r.lastTimeMs < cutoffMs) this.rings.delete(id);

@@ -5,7 +5,7 @@
  * gathered at all. The URL must be https outside local runs, where a plain http loopback receiver
  * (a test's) is also accepted.
  */
-import { isDeployed } from "../config.js";
+import { environmentName, isDeployed } from "../config.js";
 import { MIN_SECRET_BYTES } from "../tunables.js";
 
 export interface ExportSettings {
@@ -34,10 +34,10 @@ export function webhookProblem(s: ExportSettings): string | null {
   const deployed = isDeployed(s.environment);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && !deployed && LOOPBACK.has(url.hostname)))
     return deployed
-      ? `EVENTS_WEBHOOK_URL must be https in environment ${s.environment}`
+      ? `EVENTS_WEBHOOK_URL must be https in environment ${environmentName(s.environment)}`
       : "EVENTS_WEBHOOK_URL must be https (or http to a loopback address, locally)";
   if (s.secret === "") return "EVENTS_WEBHOOK_SECRET is not set: deliveries would be unsigned";
   if (deployed && new TextEncoder().encode(s.secret).length < MIN_SECRET_BYTES)
-    return `EVENTS_WEBHOOK_SECRET is shorter than ${MIN_SECRET_BYTES} bytes in environment ${s.environment}`;
+    return `EVENTS_WEBHOOK_SECRET is shorter than ${MIN_SECRET_BYTES} bytes in environment ${environmentName(s.environment)}`;
   return null;
 }

@@ -1,7 +1,8 @@
 /**
- * A region's slow chores, run from its tick at most once a minute each: retention of its tables,
- * forgetting links whose gateway session ended, and telling the directory the region is active (a
- * stateless Worker cannot enumerate Durable Objects, so the directory is how regions are listed).
+ * A region's slow chores, run from its tick at most once a minute each: retention of its tables and
+ * each fleet's cap on stored events, forgetting links whose gateway session ended, and telling the
+ * directory the region is active (a stateless Worker cannot enumerate Durable Objects, so the
+ * directory is how regions are listed).
  */
 import type { Options } from "../config.js";
 import type { Env } from "../env.js";
@@ -27,6 +28,8 @@ export class Housekeeping {
     if (nowMs - this.lastPruneMs >= PRUNE_EVERY_MS) {
       this.lastPruneMs = nowMs;
       this.store.prune(nowMs, this.opts.metricsRetentionH * 3_600_000, this.opts.auditRetentionDays * 86_400_000);
+      for (const { fleet, dropped } of this.store.events.cap(this.opts.eventsMaxPerFleet))
+        log("events capped", { region, fleet, dropped, max: this.opts.eventsMaxPerFleet });
       // Links without a socket, silent past a few resend windows, cannot come back with a batch we applied.
       const cutoff = nowMs - linkForgetMs(this.opts.resendMaxMs);
       this.store.forgetLinksBefore(cutoff);

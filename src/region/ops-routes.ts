@@ -39,7 +39,7 @@ export function opsResponse(pathname: string, params: URLSearchParams, s: OpsSou
     case "/ops/metrics":
       return Response.json({ region, metrics: s.store.metricsSince(since, limit) });
     case "/ops/events":
-      return Response.json({ region, events: s.store.eventsSince(since, limit, fleetPrefixOf(params)) });
+      return Response.json({ region, events: s.store.events.since(since, limit, fleetPrefixOf(params)) });
     case "/ops/alerts":
       s.flushAudit();
       return alertsPage(region, params, s.store, since, limit);

@@ -70,6 +70,7 @@ export class OpsStream {
     if (this.opts.trackSeconds > 0) {
       for (const d of drones) this.tracks.record(d.droneId, d.timeMs, d.lat, d.lon, d.altM);
       this.tracks.forgetBefore(nowMs - this.opts.trackSeconds * 1000);
+      for (const e of events) if (e.brief === true) this.tracks.forget(e.droneId);
     }
     if (!this.watching) return;
     this.feed.noteEvents(events);

@@ -200,7 +200,11 @@ export class RegionObject extends DurableObject<Env> {
     // they reflect, and the journal emptied (the checkpoint now covers it).
     writeOrRestart(this.ctx, "checkpoint", key, () => {
       this.faults.checkpointing(now);
-      for (const e of events) this.store.event(e.atMs, e.type, e.droneId);
+      // A brief drone's eviction (an invented id's, typically) takes its stored events with it.
+      for (const e of events) {
+        if (e.brief === true) this.store.events.forget(e.droneId);
+        else this.store.events.add(e.atMs, e.type, e.droneId);
+      }
       this.store.writeMetrics(now, metrics);
       this.audit.flush();
       this.store.checkpoint(core.space.takeDirty(), core.evictedDrones(), links, now);
@@ -236,6 +240,7 @@ export class RegionObject extends DurableObject<Env> {
     return {
       ...this.stats,
       badOutputs: this.region?.router.badOutputs ?? 0,
+      eventsCapped: this.store.events.capped,
       badBundles: this.hubs.badBundles,
       hubs: this.hubs.hubs,
       ...this.region?.exporter?.stats(),

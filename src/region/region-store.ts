@@ -5,6 +5,7 @@
  */
 import type { DroneSnapshot, RestoredAlert } from "../detect/region-core.js";
 import type { LinkSequenceState } from "../link/link-sequence.js";
+import { EventRows } from "./event-rows.js";
 import { migrate } from "./schema.js";
 import type { LedgerBatch } from "../link/link-ledger.js";
 
@@ -25,8 +26,12 @@ export interface AuditRow {
 }
 
 export class RegionStore {
+  /** The drone events, capped per fleet (event-rows.ts). */
+  readonly events: EventRows;
+
   constructor(private readonly sql: SqlStorage) {
     migrate(sql);
+    this.events = new EventRows(sql);
   }
 
   /** Deletes drones not heard from since `cutoffMs`: after a long pause they are not restored, nor kept. */
@@ -195,29 +200,11 @@ export class RegionStore {
     return [...byId.values()].filter((a) => a.last !== "clear").map(({ last: _last, ...a }) => a);
   }
 
-  event(tsMs: number, type: string, droneId: string): void {
-    this.sql.exec("INSERT INTO events (ts_ms, type, drone_id) VALUES (?, ?, ?)", tsMs, type, droneId);
-  }
-
-  /** Events from `sinceMs`, of one fleet's drones when `fleetPrefix` ("fleet/") is set. */
-  eventsSince(sinceMs: number, limit: number, fleetPrefix = ""): Record<string, unknown>[] {
-    if (fleetPrefix === "") return this.sql.exec("SELECT ts_ms, type, drone_id FROM events WHERE ts_ms >= ? ORDER BY id LIMIT ?", sinceMs, limit).toArray();
-    return this.sql
-      .exec(
-        "SELECT ts_ms, type, drone_id FROM events WHERE ts_ms >= ? AND substr(drone_id, 1, ?) = ? ORDER BY id LIMIT ?",
-        sinceMs,
-        fleetPrefix.length,
-        fleetPrefix,
-        limit,
-      )
-      .toArray();
-  }
-
   /** Drops history past its retention (called by the alarm, a bounded amount per call). */
   prune(nowMs: number, metricsRetentionMs: number, auditRetentionMs: number): void {
     this.sql.exec("DELETE FROM metrics WHERE ts_ms < ?", nowMs - metricsRetentionMs);
     this.sql.exec("DELETE FROM alert_audit WHERE ts_ms < ?", nowMs - auditRetentionMs);
-    this.sql.exec("DELETE FROM events WHERE ts_ms < ?", nowMs - auditRetentionMs);
+    this.events.pruneBefore(nowMs - auditRetentionMs);
   }
 
   /** The cell this object serves, once it has been told (null before its first request). */

@@ -24,6 +24,13 @@ export const MIGRATIONS: readonly string[] = [
   // 3: batches applied since the last checkpoint, kept so that an ack can mean "durable" without a
   //    checkpoint per ack; emptied by every checkpoint, re-applied in order after a restart.
   `CREATE TABLE journal (id INTEGER PRIMARY KEY AUTOINCREMENT, link_id TEXT NOT NULL, seq INTEGER NOT NULL, bytes BLOB NOT NULL);`,
+  // 4: each event's fleet, indexed with the row id, so the per-fleet cap drops a fleet's oldest rows
+  //    without reading anyone else's; and the drone, so a brief drone's rows go with its eviction
+  //    (src/region/event-rows.ts).
+  `ALTER TABLE events ADD COLUMN fleet TEXT NOT NULL DEFAULT '';
+   UPDATE events SET fleet = substr(drone_id, 1, instr(drone_id, '/') - 1) WHERE instr(drone_id, '/') > 0;
+   CREATE INDEX events_fleet ON events (fleet, id);
+   CREATE INDEX events_drone ON events (drone_id);`,
 ];
 
 /** Applies every migration of `migrations` (the region's by default) not yet recorded; returns the schema version now in force. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { restoreSnapshot } from "../../src/detect/drone-snapshots.js";
 import { DroneTable, F_DIRTY, F_LOW_BATTERY_SENT, STATUS_ACTIVE, STATUS_LOST } from "../../src/detect/drone-table.js";
-import { LOW_BATTERY_HYSTERESIS_PCT } from "../../src/tunables.js";
+import { BRIEF_DRONE_POINTS, LOW_BATTERY_HYSTERESIS_PCT } from "../../src/tunables.js";
 import { LinkTable } from "../../src/detect/link-table.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
 
@@ -51,20 +52,42 @@ describe("DroneTable", () => {
     f.write(g, pt("g", 0), 0);
     const lost = new Int32Array(8);
     const evict = new Int32Array(8);
-    let r = f.sweep(3500, 3000, 600_000, 3000, lost, evict);
+    const limits = { lostAfterMs: 3000, evictAfterMs: 600_000, briefEvictAfterMs: 600_000, ghostEvictAfterMs: 3000 };
+    const held = () => false;
+    let r = f.sweep(3500, limits, held, lost, evict);
     expect(r).toEqual({ lost: 1, evict: 1 });
     expect(lost[0]).toBe(a);
     expect(evict[0]).toBe(g);
     expect(f.status[a]).toBe(STATUS_LOST);
     // Already lost: not reported twice.
-    r = f.sweep(5500, 3000, 600_000, 3000, lost, evict);
+    r = f.sweep(5500, limits, held, lost, evict);
     expect(r.lost).toBe(1); // b now, a not again
     expect(lost[0]).toBe(b);
     expect(f.markActive(a)).toBe(true);
     expect(f.status[a]).toBe(STATUS_ACTIVE);
     expect(f.markActive(a)).toBe(false);
-    r = f.sweep(700_000, 3000, 600_000, 3000, lost, evict);
+    r = f.sweep(700_000, limits, held, lost, evict);
     expect(r.evict).toBe(3);
+  });
+
+  it("evicts a brief home drone (under BRIEF_DRONE_POINTS, not restored) early unless an open encounter holds it", () => {
+    const f = new DroneTable(16);
+    const links = new LinkTable();
+    const once = f.add("once"); // an invented id: one report
+    f.write(once, pt("once", 0), 0);
+    const real = f.add("real"); // a drone that flew BRIEF_DRONE_POINTS reports, then dropped out
+    for (let i = 0; i < BRIEF_DRONE_POINTS; i++) f.write(real, pt("real", i * 1000), i * 1000 - 2000);
+    const held = f.add("held"); // brief, but in an open encounter: its partner was told traffic lost
+    f.write(held, pt("held", 0), 0);
+    const restored = restoreSnapshot(f, links, { ...pt("restored", 0), linkId: "", ghost: false, lastSeenMs: 0, status: "active", lowBatterySent: false });
+    expect([once, real, held, restored].map((s) => f.isBrief(s))).toEqual([true, false, true, false]);
+    const limits = { lostAfterMs: 3000, evictAfterMs: 600_000, briefEvictAfterMs: 60_000, ghostEvictAfterMs: 3000 };
+    const lost = new Int32Array(8);
+    const evict = new Int32Array(8);
+    const r = f.sweep(60_001, limits, (s) => s === held, lost, evict);
+    expect([...evict.subarray(0, r.evict)]).toEqual([once]);
+    expect(r.lost).toBe(3); // the others are lost, and kept
+    expect(f.sweep(600_001, limits, () => false, lost, evict).evict).toBe(4); // once is still listed: the caller removes it
   });
 
   it("is usable for prediction only while heard from within the stale limit (wall clock)", () => {

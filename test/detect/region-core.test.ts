@@ -280,9 +280,36 @@ describe("RegionCore end to end", () => {
     c.applyPoints("L", [at("a", T0 + 4000, 0, 0, 100, 0, 0, 0, 18)], home(1), none, T0 + 4000);
     expect(c.tick(T0 + 4100).events.map((e) => e.type)).toEqual(["recovered"]);
     r = c.tick(T0 + 4000 + DEFAULTS.evictAfterMs + 1);
-    expect(r.events.map((e) => e.type)).toEqual(["evicted"]);
+    expect(r.events).toEqual([{ type: "evicted", droneId: "a", atMs: T0 + 4000 + DEFAULTS.evictAfterMs + 1 }]); // four points: not brief
     expect(c.space.homeDrones()).toEqual([]);
     expect(c.evictedDrones()).toEqual(["a"]);
+  });
+
+  it("forgets invented ids (one report each) BRIEF_EVICT_AFTER_MS after they went silent, their evictions marked brief; a real drone stays", () => {
+    const c = core();
+    // 50 ids reported once each, 100 m apart (no encounters), and a real drone that flew 5 s and dropped out.
+    c.applyPoints(
+      "relay",
+      Array.from({ length: 50 }, (_, i) => at(`x${i}`, T0, 200 + (i % 10) * 100, Math.floor(i / 10) * 100, 100, 0, 0)),
+      home(50),
+      none,
+      T0,
+    );
+    for (let k = 0; k < 5; k++) c.applyPoints("real", [at("real", T0 + k * 1000, -500, 0, 100, 0, 0)], home(1), none, T0 + k * 1000);
+    c.drain();
+    let r = c.tick(T0 + 3500);
+    expect(r.events.filter((e) => e.type === "lost" && e.brief === undefined).length).toBe(50);
+    r = c.tick(T0 + 8500);
+    expect(r.events).toEqual([{ type: "lost", droneId: "real", atMs: T0 + 8500 }]);
+    expect(c.evictedDrones()).toEqual([]);
+    r = c.tick(T0 + DEFAULTS.briefEvictAfterMs + 1);
+    expect(r.events.length).toBe(50);
+    expect(r.events.every((e) => e.type === "evicted" && e.brief === true)).toBe(true); // the shell drops their rows
+    expect(c.evictedDrones().length).toBe(50);
+    expect(c.space.homeDrones().map((d) => [d.droneId, d.status])).toEqual([["real", "lost"]]);
+    // The real drone is kept its full EVICT_AFTER_MS, and recovers as itself when it is back.
+    c.applyPoints("real", [at("real", T0 + 300_000, -500, 0, 100, 0, 0)], home(1), none, T0 + 300_000);
+    expect(c.tick(T0 + 300_100).events).toEqual([{ type: "recovered", droneId: "real", atMs: T0 + 300_000 }]);
   });
 
   it("emits a link's proximity set only when it changes, and a nearest-neighbour distance", () => {

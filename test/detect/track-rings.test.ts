@@ -42,4 +42,14 @@ describe("track rings", () => {
     off.record("a", 5000, 1, 1, 1);
     expect(off.drones).toBe(0);
   });
+
+  it("forgets one drone's track on request (a brief drone evicted early), the others kept", () => {
+    const r = new TrackRings(10);
+    r.record("junk", 1000, 1, 2, 3);
+    r.record("real", 1000, 1, 2, 3);
+    r.forget("junk");
+    expect(r.drones).toBe(1);
+    expect(r.track("junk", 0, 10)).toEqual([]);
+    expect(r.track("real", 0, 10).length).toBe(1);
+  });
 });

@@ -126,6 +126,8 @@ describe("event export to a webhook", () => {
           modulesRoot: dirname(main!),
           bindings: {
             ...(workerOptions.bindings ?? {}),
+            // A local run: the plain http loopback receiver is refused where AIRSPACE_ENV is unset (deployed).
+            AIRSPACE_ENV: "local",
             AIRSPACE_JWT_SECRET: JWT_SECRET,
             EVENTS_WEBHOOK_URL: `http://127.0.0.1:${receiver.port}/hook`,
             EVENTS_WEBHOOK_SECRET: WEBHOOK_SECRET,

@@ -17,7 +17,9 @@ describe("export settings", () => {
     const p = (url: string, environment: string, secret = SECRET) => webhookProblem({ url, secret, environment });
     expect(p("https://hooks.example.com/airspace", "production")).toBeNull();
     expect(p("http://127.0.0.1:18200/hook", "local")).toBeNull();
-    expect(p("http://localhost:8080/", "")).toBeNull();
+    expect(p("http://localhost:8080/", "local")).toBeNull();
+    // Unset is deployed (a bare `wrangler deploy`): no plain http there either.
+    expect(p("http://localhost:8080/", "")).toBe("EVENTS_WEBHOOK_URL must be https in environment (unset: deployed)");
     expect(p("http://127.0.0.1:18200/hook", "production")).toBe("EVENTS_WEBHOOK_URL must be https in environment production");
     expect(p("http://hooks.example.com/", "local")).toMatch(/must be https \(or http to a loopback address, locally\)/);
     expect(p("", "local")).toBe("EVENTS_WEBHOOK_URL is not set");

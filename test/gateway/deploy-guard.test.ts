@@ -5,15 +5,20 @@ import { createApp } from "../../src/gateway/app.js";
 import { EXAMPLE_SECRET, secretProblem } from "../../src/gateway/deploy-guard.js";
 
 describe("the deploy guard", () => {
-  it("knows the example secret .dev.vars.example ships", () => {
+  it("knows the example secret .dev.vars.example ships, and that the example says local", () => {
     expect(example).toContain(`AIRSPACE_JWT_SECRET=${EXAMPLE_SECRET}\n`);
+    expect(example).toMatch(/^AIRSPACE_ENV=local$/m);
   });
 
   it("refuses missing keys anywhere, and the example secret or one under 32 bytes outside local", () => {
     expect(secretProblem(undefined, "local")).toMatch(/no AIRSPACE_JWT_SECRET/);
     expect(secretProblem("", undefined)).toMatch(/no AIRSPACE_JWT_SECRET/);
     expect(secretProblem(EXAMPLE_SECRET, "local")).toBeNull();
-    expect(secretProblem(EXAMPLE_SECRET, undefined)).toBeNull();
+    // Unset is deployed (a bare `wrangler deploy` without --env): only "local" itself is local.
+    expect(secretProblem(EXAMPLE_SECRET, undefined)).toMatch(/example secret .* in environment \(unset: deployed\)/);
+    expect(secretProblem(EXAMPLE_SECRET, "")).toMatch(/example secret/);
+    expect(secretProblem(EXAMPLE_SECRET, "Local")).toMatch(/example secret/);
+    expect(secretProblem("x".repeat(31), undefined)).toMatch(/shorter than 32 bytes in environment \(unset: deployed\)/);
     expect(secretProblem(EXAMPLE_SECRET, "production")).toMatch(/example secret/);
     expect(secretProblem(EXAMPLE_SECRET, "staging")).toMatch(/staging/);
     expect(secretProblem("a-real-secret", "production")).toMatch(/shorter than 32 bytes/);
@@ -40,6 +45,18 @@ describe("the deploy guard", () => {
     expect(await r.json()).toEqual({ error: "not_configured" });
     const health = await app.fetch(new Request("https://airspace.test/healthz"), prod, createExecutionContext());
     expect(health.status).toBe(200);
+  });
+
+  it("answers 503 to every client of an edge whose AIRSPACE_ENV is unset (a deploy without --env) on the example secret", async () => {
+    const app = createApp();
+    const bare: Record<string, unknown> = { ...env, AIRSPACE_JWT_SECRET: EXAMPLE_SECRET };
+    delete bare.AIRSPACE_ENV;
+    const r = await app.fetch(new Request("https://airspace.test/v1/regions"), bare, createExecutionContext());
+    expect(r.status).toBe(503);
+    expect(await r.json()).toEqual({ error: "not_configured" });
+    // The same edge saying local (the test pool, .dev.vars) takes it: the 401 of a request without a token.
+    const local = await app.fetch(new Request("https://airspace.test/v1/regions"), { ...bare, AIRSPACE_ENV: "local" }, createExecutionContext());
+    expect(local.status).toBe(401);
   });
 
   it("answers a bad option or key set with 503 bad_configuration and no detail, before any token is read", async () => {

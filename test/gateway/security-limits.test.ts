@@ -3,13 +3,17 @@
 // wall time) and ends in its documented close, while a pair beside it keeps getting fresh alerts.
 // Heap cannot be read inside workerd (process.memoryUsage() is all zeros there): the memory bound of
 // the same bombs is asserted in Node, test/ingest/frame-gate.test.ts.
-import { createExecutionContext, env } from "cloudflare:test";
+import { createExecutionContext, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { DEFAULTS } from "../../src/config.js";
+import type { RegionCore } from "../../src/detect/region-core.js";
 import { createApp } from "../../src/gateway/app.js";
+import { regionCenter, regionOf } from "../../src/geo/regions.js";
+import type { RegionObject } from "../../src/region/region-object.js";
 import { CloseCode } from "../../src/wire/close-codes.js";
 import type { TelemetryPoint } from "../../src/wire/point.js";
 import { columnsBomb, streamCountFrame } from "../helpers/bombs.js";
-import { connect, droneAt, ping, type TestClient, testClient, token } from "../helpers/client.js";
+import { connect, droneAt, eventually, ping, type TestClient, testClient, token } from "../helpers/client.js";
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const counters = async (c: TestClient, nonce: number) => {
@@ -120,6 +124,70 @@ describe("finding 5: a relay's limits follow what it carries", () => {
     // One drone carried: CONN_FRAMES_PER_S (50) a second; scaled by the 2,000 names, all 200 would pass.
     expect(admitted).toBeLessThanOrEqual(60n);
     expect(admitted).toBeGreaterThan(0n);
+    relay.close();
+  }, 20_000);
+});
+
+/** The region object's own tick, run at a clock `aheadMs` ahead: the alarm's path (sweep, checkpoint, chores) without waiting a minute. */
+type RegionInside = {
+  region: { core: RegionCore } | null;
+  tick(region: unknown, nowMs: number): Promise<void>;
+  stats: { points: number };
+  ops: { tracks: { drones: number } };
+};
+function inRegion<R>(key: string, fn: (o: RegionInside, sql: SqlStorage) => R | Promise<R>): Promise<R> {
+  const stub = env.REGION.get(env.REGION.idFromName(key));
+  return runInDurableObject(stub, (o: RegionObject, state) => fn(o as unknown as RegionInside, state.storage.sql));
+}
+
+describe("finding 5: invented ids do not outstay a minute", () => {
+  it("200 ids a relay invents, one report each, leave no state and no event rows once BRIEF_EVICT_AFTER_MS has passed; a real drone beside them keeps both", async () => {
+    const key = regionOf(38.72, -9.14, 4); // Lisbon
+    const { lat, lon } = regionCenter(key);
+    const real = await connect(await token("r5", "drone", 600, { fleet: "real5" }));
+    const relay = await connect(await token("gs-inventor", "relay", 600, { fleet: "attack5" }));
+    await Promise.all([real, relay].map((c) => c.waitFor((f) => f.kind.case === "welcome")));
+    // The real drone flies four reports east at 20 m/s, then drops out (a lost link, say).
+    for (let k = 0; k < 4; k++) {
+      real.send([droneAt("r5", lat, lon, -1500 + 5 * k, 0, 20, 0)]);
+      await pause(250);
+    }
+    // The relay names 200 ids once each, hovering 100 m apart near the centre: no encounter, no halo.
+    relay.send(Array.from({ length: 200 }, (_, i) => droneAt(`inv-${i}`, lat, lon, (i % 20) * 100, Math.floor(i / 20) * 100, 0, 0)));
+    await eventually(() => inRegion(key, (o) => o.stats.points >= 204), 5000, "every point applied");
+    const t = Date.now();
+    const ids = (sql: SqlStorage, table: string) =>
+      sql
+        .exec<{ drone_id: string }>(`SELECT drone_id FROM ${table} ORDER BY drone_id`)
+        .toArray()
+        .map((r) => r.drone_id);
+    const events = (sql: SqlStorage) =>
+      sql
+        .exec<{ type: string; drone_id: string }>("SELECT type, drone_id FROM events")
+        .toArray()
+        .map((r) => [r.type, r.drone_id]);
+    // Before: all 201 in the region's table, and checkpointed.
+    await inRegion(key, async (o, sql) => {
+      await o.tick(o.region, t + 500);
+      expect(o.region!.core.space.homeDrones().length).toBe(201);
+      expect(ids(sql, "drones").length).toBe(201);
+      expect(o.ops.tracks.drones).toBe(201); // the ops view's track of each
+    });
+    // All silent past LOST_AFTER_MS: 201 `lost` rows.
+    await inRegion(key, async (o, sql) => {
+      await o.tick(o.region, t + 5000);
+      expect(events(sql).length).toBe(201);
+    });
+    // Past BRIEF_EVICT_AFTER_MS: the invented ids and their rows are gone from memory and storage; the
+    // real drone is kept (lost, its state and row) for its full EVICT_AFTER_MS, so it resumes as itself.
+    await inRegion(key, async (o, sql) => {
+      await o.tick(o.region, t + DEFAULTS.briefEvictAfterMs + 1000);
+      expect(o.region!.core.space.homeDrones().map((d) => [d.droneId, d.status])).toEqual([["real5/r5", "lost"]]);
+      expect(ids(sql, "drones")).toEqual(["real5/r5"]);
+      expect(events(sql)).toEqual([["lost", "real5/r5"]]);
+      expect(o.ops.tracks.drones).toBe(1);
+    });
+    real.close();
     relay.close();
   }, 20_000);
 });
