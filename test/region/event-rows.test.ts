@@ -64,7 +64,7 @@ describe("stored events, capped per fleet", () => {
       const now = Date.now();
       for (let i = 0; i < 5; i++) store.events.add(now - 1000 + i, "lost", `flood/x${i}`);
       const chores = new Housekeeping({ ...DEFAULTS, eventsMaxPerFleet: 2 }, store, new LinkLedger(4, 1000, 60_000), env.DIRECTORY);
-      await chores.run("event-rows-chores", now, () => new Set(), 0);
+      await chores.run("event-rows-chores", now, () => new Set(), { drones: 0 });
       expect(countsOf(sql)).toEqual({ flood: 2 });
       expect(store.events.capped).toBe(3);
     });
