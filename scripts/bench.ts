@@ -24,6 +24,8 @@ import { writeBareConfig } from "./bench/bare-config.js";
 import { commandLineOrExit } from "./lib/cli.mjs";
 import { BENCH_CLI } from "./bench/command-line.js";
 import { messagesRun, stretchRun, withEdges } from "./bench/edge-runs.js";
+import type { LoadResult } from "./bench/hub-load/run.js";
+import { runRegionAlone } from "./bench/region-alone.js";
 import { rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -41,6 +43,8 @@ export interface Profile {
   stretch: { stretchMaxMs: number; sockets: number; drones: number; isolated: number; spacingM: number; durationMs: number };
   /** The dense continuous tracks (issue 14) on cold edges: `copies` of the public encounters, against one copy. */
   dense: { copies: number };
+  /** One region alone (its own workerd), fed as hubs and links would: `drones` via `hubs`, on one relay link, direct; then `fullDrones` via hubs. */
+  regionAlone: { drones: number; hubs: number; fullDrones: number; seconds: number; warmupS: number };
 }
 
 export function profileFor(quick: boolean, runs?: number): Profile {
@@ -53,6 +57,7 @@ export function profileFor(quick: boolean, runs?: number): Profile {
         micro: { regionDrones: 10_000, regionSeconds: 2, stagePoints: 30_000 },
         stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 64, spacingM: 2300, durationMs: 3000 },
         dense: { copies: 6 },
+        regionAlone: { drones: 500, hubs: 5, fullDrones: 10_000, seconds: 8, warmupS: 2 },
       }
     : {
         runs: runs ?? 3,
@@ -62,6 +67,7 @@ export function profileFor(quick: boolean, runs?: number): Profile {
         micro: { regionDrones: 10_000, regionSeconds: 5, stagePoints: 200_000 },
         stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 64, spacingM: 2300, durationMs: 8000 },
         dense: { copies: 6 },
+        regionAlone: { drones: 500, hubs: 5, fullDrones: 10_000, seconds: 20, warmupS: 4 },
       };
 }
 
@@ -76,6 +82,7 @@ export interface Collected {
   dense: { one: DenseTracksResult[]; many: DenseTracksResult[] };
   stages: StageFigure[][];
   wire: Awaited<ReturnType<typeof wireSizes>> | null;
+  regionAlone: { hubs: LoadResult[]; relay: LoadResult[]; direct: LoadResult[]; full: LoadResult[] };
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -94,6 +101,7 @@ async function main(): Promise<number> {
     stages: [],
     wire: null,
     dense: { one: [], many: [] },
+    regionAlone: { hubs: [], relay: [], direct: [], full: [] },
   };
   const losses: string[] = [];
   const cleanups: (() => void)[] = [];
@@ -105,7 +113,7 @@ async function main(): Promise<number> {
 
   try {
     // 4. Node micro-benchmarks first: nothing else is running yet.
-    log("[1/5] micro-benchmarks in Node (seeded)");
+    log("[1/6] micro-benchmarks in Node (seeded)");
     for (let r = 0; r < p.runs; r++) {
       c.regionCore.push(await benchRegionCore({ drones: p.micro.regionDrones, seconds: p.micro.regionSeconds, seed: seed + r }));
       c.stages.push(await benchGatewayStages({ points: p.micro.stagePoints, seed: seed + r }));
@@ -121,7 +129,7 @@ async function main(): Promise<number> {
     cleanups.push(() => bare.remove());
 
     // 1. Relay throughput: the real edge and the bare one, up together, searched alternately.
-    log("[2/5] relay throughput: full pipeline vs bare transport");
+    log("[2/6] relay throughput: full pipeline vs bare transport");
     const load = new RelayLoad({ drones: p.throughput.drones, framePoints: p.throughput.framePoints, relays: p.throughput.relays, seed });
     await withEdges(
       [
@@ -141,7 +149,7 @@ async function main(): Promise<number> {
     );
 
     // 2. Drone sockets: a fresh edge per size and run, so no fleet of an earlier run is still in the grid.
-    log(`[3/5] drone sockets at 10 Hz: alert latency, loss, CPU (then ${p.stretch.sockets} with STRETCH_MAX_MS=${p.stretch.stretchMaxMs})`);
+    log(`[3/6] drone sockets at 10 Hz: alert latency, loss, CPU (then ${p.stretch.sockets} with STRETCH_MAX_MS=${p.stretch.stretchMaxMs})`);
     for (let r = 0; r < p.runs; r++) {
       for (const n of p.sockets.sizes) {
         await withEdges(
@@ -192,7 +200,7 @@ async function main(): Promise<number> {
     }
 
     // 6. Dense continuous tracks on cold edges (no warm-up: the start-up transient is the point).
-    log(`[4/5] dense continuous tracks on cold edges: 1 and ${p.dense.copies} copies of the public encounters over one relay`);
+    log(`[4/6] dense continuous tracks on cold edges: 1 and ${p.dense.copies} copies of the public encounters over one relay`);
     for (let r = 0; r < p.runs; r++) {
       for (const copies of [1, p.dense.copies]) {
         const d = await runColdDenseTracks({ copies, label: `dense${copies}r${r}`, config: real.config });
@@ -203,7 +211,7 @@ async function main(): Promise<number> {
     }
 
     // 3. The same message workloads with batching + dedupe on (defaults) and off, each on a fresh edge.
-    log("[5/5] messages into region objects per 1,000 points: batching + dedupe on vs off; stretch workload off");
+    log("[5/6] messages into region objects per 1,000 points: batching + dedupe on vs off; stretch workload off");
     for (let r = 0; r < p.runs; r++) {
       await withEdges(
         [{ label: "on", snap: real, vars: {} }],
@@ -218,6 +226,32 @@ async function main(): Promise<number> {
         async ([edge]) => void c.messages.off.push(await messagesRun(edge!, secret, p, seed + r, `off${r}`, losses)),
         secret,
       );
+    }
+
+    // 7. One region alone: its own CPU per point, hub-shaped against relay-shaped, and 10,000 drones' worth.
+    const ra = p.regionAlone;
+    log(`[6/6] one region alone in its own workerd: ${ra.drones} drones via ${ra.hubs} hubs, on 1 relay link, direct; ${ra.fullDrones} via hubs`);
+    for (let r = 0; r < p.runs; r++) {
+      const pairs = 6;
+      const [hubs, relay, direct, full] = await runRegionAlone(
+        [
+          { drones: ra.drones, shape: { kind: "hubs", hubs: ra.hubs }, pairs },
+          { drones: ra.drones, shape: { kind: "relay", links: 1 }, pairs },
+          { drones: ra.drones, shape: { kind: "relay", links: ra.drones }, pairs },
+          { drones: ra.fullDrones, shape: { kind: "hubs", hubs: Math.ceil(ra.fullDrones / 100) }, pairs: 20 },
+        ],
+        { root: ROOT, secret, hz: 10, seconds: ra.seconds, warmupS: ra.warmupS, seed: seed + r, stallMs: 1500, log },
+      );
+      for (const x of [hubs!, relay!, direct!, full!]) {
+        log(
+          `  run ${r + 1}, ${x.label}: ${x.sentPerS.toFixed(0)} pts/s, region ${x.regionUsPerPoint.toFixed(2)} µs/pt, keeping pace ${x.keepingPace ? "yes" : "NO"}, lost ${x.lost}, pairs ${x.pairsAlerted}/${x.pairs}`,
+        );
+        if (x.lost !== 0) losses.push(`region alone, ${x.label}, run ${r + 1}: ${x.lost} points lost`);
+      }
+      c.regionAlone.hubs.push(hubs!);
+      c.regionAlone.relay.push(relay!);
+      c.regionAlone.direct.push(direct!);
+      c.regionAlone.full.push(full!);
     }
   } catch (e) {
     log(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

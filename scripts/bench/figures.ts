@@ -7,6 +7,7 @@ import type { Collected, Profile } from "../bench.js";
 import { denseFigures } from "./figures/dense.js";
 import { messagesFigures } from "./figures/messages.js";
 import { microFigures } from "./figures/micro.js";
+import { regionAloneFigures } from "./figures/region-alone.js";
 import { relayFigures } from "./figures/relay.js";
 import { socketsFigures } from "./figures/sockets.js";
 import { stretchFigures } from "./figures/stretch.js";
@@ -22,6 +23,7 @@ export function buildFigures(c: Collected, p: Profile): Figure[] {
     ...denseFigures(c, p),
     ...messagesFigures(c, p),
     ...stretchFigures(c, p),
+    ...regionAloneFigures(c, p),
     ...microFigures(c),
     ...wireFigures(c),
   ];

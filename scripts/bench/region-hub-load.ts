@@ -23,17 +23,13 @@
  *            cold edge: 500 drones via 5 hubs, then 500 drones on one relay link; prints the ratio.
  */
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
-import { buildSnapshot } from "../lib/snapshot.js";
-import { Edge } from "./edge.js";
-import { writeHubLoadConfig } from "./hub-load/config.js";
 import { describeLatency } from "./hub-load/alert-latency.js";
-import type { FeedShape } from "./hub-load/feeder.js";
 import { overloadTable } from "./hub-load/overload-table.js";
-import { type LoadResult, lateReports, runRegionLoad } from "./hub-load/run.js";
+import { lateReports } from "./hub-load/run.js";
+import { type RegionLoad, runRegionAlone } from "./region-alone.js";
 import { STALL_MS as STALL_PROBE_MS, type StallSummary } from "./hub-load/stall-probe.js";
 import { HOME } from "./messages/layout.js";
 
@@ -67,15 +63,7 @@ const seed = numberFlag(args, "seed", 1);
 const STALL_MS = 1500;
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
-interface Run {
-  drones: number;
-  shape: FeedShape;
-  pairs: number;
-  /** LOAD_SHEDDING for the run (the option's default, 1, when absent). */
-  shedding?: 0 | 1;
-}
-
-const runs: Run[] = [];
+const runs: RegionLoad[] = [];
 if (args.overload === true) {
   // Issue 12's overload: the same fleet with load shedding off, then on, at (by default) twice the rate one
   // region keeps pace with on this machine (~30,000 points/s, docs/scaling.md).
@@ -103,45 +91,7 @@ if (args.overload === true) {
 }
 
 const secret = randomBytes(24).toString("hex");
-const cfg = writeHubLoadConfig(ROOT);
-const snap = buildSnapshot(ROOT, "hub-load", cfg.path);
-const results: LoadResult[] = [];
-try {
-  for (const r of runs) {
-    const edge = await Edge.start({
-      root: ROOT,
-      config: snap.config,
-      vars: r.shedding === undefined ? {} : { LOAD_SHEDDING: r.shedding },
-      secret,
-      label: "hub-load",
-      // For the stall probe (hub-load/stall-probe.ts): the region's thread is all this workerd runs. Only
-      // with --stalls: the probe's 100 questions a second cost the region CPU the µs/pt figure would count.
-      inspector: args.stalls === true,
-    });
-    try {
-      results.push(
-        await runRegionLoad(edge, secret, {
-          region: HOME,
-          drones: r.drones,
-          hz,
-          shape: r.shape,
-          seconds,
-          warmupS,
-          pairs: r.pairs,
-          seed,
-          stallMs: STALL_MS,
-          probeStalls: args.stalls === true,
-          log,
-        }),
-      );
-    } finally {
-      await edge.stop();
-    }
-  }
-} finally {
-  snap.remove();
-  rmSync(cfg.dir, { recursive: true, force: true });
-}
+const results = await runRegionAlone(runs, { root: ROOT, secret, hz, seconds, warmupS, seed, stallMs: STALL_MS, probeStalls: args.stalls === true, log });
 
 const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "-");
 const lines = [`region alone (its own workerd: no gateway, no hubs), region ${HOME}, ${hz} Hz, ${seconds} s sent (${warmupS} s warm-up), seed ${seed}`];
