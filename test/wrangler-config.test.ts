@@ -19,6 +19,13 @@ describe("wrangler.toml", () => {
     expect(varsOf("production").AIRSPACE_ENV).toBe("production");
   });
 
+  it("negotiates no permessage-deflate in any deploy", () => {
+    for (const name of [undefined, "staging", "production"]) {
+      const flags = unstable_readConfig({ config: CONFIG, env: name }, { hideWarnings: true }).compatibility_flags;
+      expect(flags, String(name)).toContain("no_web_socket_compression");
+    }
+  });
+
   it("makes each deploy refuse the example secret, a short one and CHAOS=1", () => {
     for (const name of [undefined, "staging", "production"]) {
       const vars = varsOf(name);

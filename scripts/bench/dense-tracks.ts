@@ -17,6 +17,7 @@ import { BORDER_LON, type Encounter, layoutTracks, scoreTracks, type ReceivedAle
 import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 import { buildSnapshot } from "../lib/snapshot.js";
 import { Edge } from "./edge.js";
+import { PlainWebSocket } from "./plain-web-socket.js";
 import { percentile } from "./stats.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -69,7 +70,7 @@ export async function runDenseTracks(o: {
   const chosen = layout.pairs;
   const alerts: ReceivedAlert[] = [];
   const serverErrors: Record<string, number> = {};
-  const relay = new RelayClient({ url: o.url, token: o.token, queueCapacity: 1_000_000 });
+  const relay = new RelayClient({ url: o.url, token: o.token, queueCapacity: 1_000_000, WebSocket: PlainWebSocket });
   relay.on("alert", (a) => {
     if (a.level !== "unspecified") alerts.push({ droneId: a.droneId, otherId: a.otherId, level: a.level, recvMs: Date.now(), computedForMs: a.computedForMs });
   });

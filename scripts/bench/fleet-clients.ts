@@ -5,11 +5,19 @@
 import type { BaseClient } from "../../src/client/base.js";
 import { DroneClient, type DroneClientOptions } from "../../src/client/drone.js";
 import { mintToken } from "../../src/client/token.js";
+import { PlainWebSocket } from "./plain-web-socket.js";
 import { sleep } from "./processes.js";
 
 /** A drone socket with its own token; no client pings (the scenarios ping once, at the end). */
 export async function droneClient(url: string, secret: string, id: string, extra: Partial<DroneClientOptions> = {}): Promise<DroneClient> {
-  const c = new DroneClient({ url, droneId: id, token: await mintToken(secret, { sub: id, fleet: "bench" }, { ttlS: 86_400 }), pingIntervalMs: 0, ...extra });
+  const c = new DroneClient({
+    url,
+    droneId: id,
+    token: await mintToken(secret, { sub: id, fleet: "bench" }, { ttlS: 86_400 }),
+    pingIntervalMs: 0,
+    WebSocket: PlainWebSocket,
+    ...extra,
+  });
   // A socket's failures show in its counters and close codes, which the scenarios report.
   c.on("error", () => {});
   return c;

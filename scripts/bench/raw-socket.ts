@@ -22,7 +22,11 @@ export class RawRelay {
   ) {}
 
   async connect(timeoutMs = 15_000): Promise<void> {
-    const ws = new WebSocket(`${this.url}/v1/connect`, { headers: { Authorization: `Bearer ${this.token}` }, maxPayload: 4 * 1024 * 1024 });
+    const ws = new WebSocket(`${this.url}/v1/connect`, {
+      headers: { Authorization: `Bearer ${this.token}` },
+      maxPayload: 4 * 1024 * 1024,
+      perMessageDeflate: false,
+    });
     ws.binaryType = "nodebuffer";
     this.ws = ws;
     await new Promise<void>((resolve, reject) => {

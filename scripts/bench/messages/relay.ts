@@ -4,6 +4,7 @@ import { mintToken } from "../../../src/client/token.js";
 import { regionCenter, regionOf } from "../../../src/geo/regions.js";
 import { FleetSim } from "../../../src/sim/fleet.js";
 import type { Edge } from "../edge.js";
+import { PlainWebSocket } from "../plain-web-socket.js";
 import { sleep } from "../processes.js";
 import { finish, groupCount, type MessageCount, settle } from "./count.js";
 import { HOME, HZ } from "./layout.js";
@@ -18,6 +19,7 @@ export async function relayMessages(
     url: edge.wsUrl,
     token: await mintToken(secret, { sub: `${o.idPrefix}relay`, fleet: "bench", role: "relay" }, { ttlS: 86_400 }),
     pingIntervalMs: 0,
+    WebSocket: PlainWebSocket,
   });
   relay.on("error", () => {});
   try {
