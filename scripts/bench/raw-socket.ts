@@ -4,9 +4,10 @@
  * errors). The RelayClient would re-encode every point in Node, which on this 2-core machine would
  * compete with workerd for CPU and cap the offered rate well below what the edge can take.
  */
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import type { SessionCounters } from "../../src/client/messages.js";
 import { decodeServerFrame, encodePingFrame } from "../../src/client/wire.js";
+import { PlainWebSocket } from "./plain-web-socket.js";
 
 export class RawRelay {
   private ws: WebSocket | null = null;
@@ -22,11 +23,7 @@ export class RawRelay {
   ) {}
 
   async connect(timeoutMs = 15_000): Promise<void> {
-    const ws = new WebSocket(`${this.url}/v1/connect`, {
-      headers: { Authorization: `Bearer ${this.token}` },
-      maxPayload: 4 * 1024 * 1024,
-      perMessageDeflate: false,
-    });
+    const ws = new PlainWebSocket(`${this.url}/v1/connect`, undefined, { headers: { Authorization: `Bearer ${this.token}` }, maxPayload: 4 * 1024 * 1024 });
     ws.binaryType = "nodebuffer";
     this.ws = ws;
     await new Promise<void>((resolve, reject) => {
