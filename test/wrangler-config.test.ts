@@ -8,7 +8,8 @@ import { loadAuthSettings } from "../src/gateway/auth-settings.js";
 import { EXAMPLE_SECRET, settingsProblem } from "../src/gateway/deploy-guard.js";
 
 const CONFIG = fileURLToPath(new URL("../wrangler.toml", import.meta.url));
-const varsOf = (env?: string) => unstable_readConfig({ config: CONFIG, env }, { hideWarnings: true }).vars as Record<string, unknown>;
+const configOf = (env?: string) => unstable_readConfig({ config: CONFIG, env }, { hideWarnings: true });
+const varsOf = (env?: string) => configOf(env).vars as Record<string, unknown>;
 
 describe("wrangler.toml", () => {
   it("ships no environment that calls itself local, with or without --env", () => {
@@ -21,8 +22,7 @@ describe("wrangler.toml", () => {
 
   it("negotiates no permessage-deflate in any deploy", () => {
     for (const name of [undefined, "staging", "production"]) {
-      const flags = unstable_readConfig({ config: CONFIG, env: name }, { hideWarnings: true }).compatibility_flags;
-      expect(flags, String(name)).toContain("no_web_socket_compression");
+      expect(configOf(name).compatibility_flags, String(name)).toContain("no_web_socket_compression");
     }
   });
 
