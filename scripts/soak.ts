@@ -2,7 +2,9 @@
  * Soak: the 500-socket benchmark's load at half its size, minute after minute on one edge, with a row a
  * minute (workerd memory, scripted-encounter alert latency, points accepted and applied, staged
  * conflicts alerted, loss). Ends with the verdict of scripts/soak/verdict.ts; exits 1 when it fails.
- *   npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--isolate-mib 128] [--round-s 60] [--gap-s 0] [--heap] [--snapshots 2,7]
+ *   npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--isolate-mib 128] [--round-s 60] [--gap-s 0] [--heap] [--snapshots 2,7] [--via-entry]
+ * The drone sockets reach the Worker on a socket of its own, as in production; --via-entry sends them
+ * through Miniflare's entry Worker instead (a local proxy per socket).
  * workerd runs with V8's heap held to --isolate-mib (production holds an isolate to 128 MB; 0: V8's
  * default for this machine's memory, under which garbage piles up far longer before a major GC). The
  * v8 and native columns split RSS by mapping (scripts/soak/memory-split.ts): the isolate's heap pages
@@ -25,7 +27,7 @@ import { memorySplit } from "./soak/memory-split.js";
 import { type SoakRow, soakVerdict } from "./soak/verdict.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { minutes, roundMs, gapMs, drones, seed, isolateMiB, snapshotMinutes, heap } = commandLineOrExit(process.argv.slice(2), SOAK_CLI);
+const { minutes, roundMs, gapMs, drones, seed, isolateMiB, snapshotMinutes, heap, viaEntry } = commandLineOrExit(process.argv.slice(2), SOAK_CLI);
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 const secret = randomBytes(24).toString("hex");
@@ -36,6 +38,9 @@ const edge = await Edge.start({
   secret,
   label: "soak",
   inspector: heap,
+  // Production has no entry Worker in front of the gateway: locally Miniflare's proxies every socket
+  // and keeps its own state per connection, which is not the product's memory.
+  direct: !viaEntry,
   // young and old generation together, as production's limit counts the whole heap
   v8Flags: isolateMiB > 0 ? [`--max-heap-size=${isolateMiB}`] : [],
 });
@@ -48,7 +53,9 @@ process.once("SIGINT", () => {
   out("stopping after this minute (Ctrl-C again quits at once)");
   process.once("SIGINT", () => process.exit(130));
 });
-out(`soak: ${drones} drone sockets at 10 Hz for ${minutes} min on ${edge.url}, V8 heap ${isolateMiB > 0 ? `held to ${isolateMiB} MiB` : "unlimited"}`);
+out(
+  `soak: ${drones} drone sockets at 10 Hz for ${minutes} min on ${edge.url} (${viaEntry ? "through Miniflare's entry Worker" : "the Worker's own socket"}), V8 heap ${isolateMiB > 0 ? `held to ${isolateMiB} MiB` : "unlimited"}`,
+);
 out(`minute  rss MiB  (low-high)   v8  native${watch ? "  heap MiB (committed, buffers)" : ""}  p50 ms  p99 ms  accepted  applied  conflicts  loss`);
 try {
   for (let m = 1; m <= minutes && !stopping; m++) {

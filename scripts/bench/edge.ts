@@ -33,6 +33,8 @@ export interface EdgeOptions {
   inspector?: boolean;
   /** Miniflare only: V8 flags for workerd (scripts/lib/workerd-v8-flags.ts), e.g. a heap cap. */
   v8Flags?: string[];
+  /** Miniflare only: clients reach the Worker on its own socket, not through Miniflare's entry Worker (as in production). */
+  direct?: boolean;
 }
 
 /** Edges started by this process, stopped synchronously if the process exits without stopping them. */
@@ -130,6 +132,7 @@ export class Edge {
       vars,
       ...(this.inspectorPort ? { inspectorPort: this.inspectorPort } : {}),
       ...(o.v8Flags?.length ? { v8Flags: o.v8Flags } : {}),
+      ...(o.direct ? { direct: true } : {}),
     };
     return ["--import", "tsx", join(o.root, "scripts/lib/miniflare-runner.ts"), JSON.stringify(spec)];
   }

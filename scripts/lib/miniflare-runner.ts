@@ -28,6 +28,11 @@ interface RunnerOptions {
   inspectorPort?: number;
   /** V8 flags for workerd (Miniflare has no option for them): e.g. production's isolate heap limit. */
   v8Flags?: string[];
+  /**
+   * Serve the Worker itself on `port` (Miniflare's unsafeDirectSockets) and Miniflare's entry Worker on
+   * a port of its own: production has no entry Worker in front, and locally it proxies every socket.
+   */
+  direct?: boolean;
 }
 
 const o = JSON.parse(process.argv[2] ?? "{}") as RunnerOptions;
@@ -44,7 +49,8 @@ const mf = new Miniflare({
   // A local run (unset AIRSPACE_ENV means deployed: src/config.ts), unless the config or vars name another.
   bindings: { AIRSPACE_ENV: "local", ...(workerOptions.bindings ?? {}), ...o.vars },
   host: "127.0.0.1",
-  port: o.port,
+  port: o.direct ? 0 : o.port,
+  ...(o.direct ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: o.port }] } : {}),
   durableObjectsPersist: `${o.persist}/do`,
   analyticsEngineDatasetsPersist: `${o.persist}/ae`,
   ...(o.inspectorPort ? { inspectorPort: o.inspectorPort } : {}),

@@ -11,6 +11,7 @@ const SOAK_OPTIONS = {
   "gap-s": { type: "string" },
   heap: { type: "boolean" },
   snapshots: { type: "string" },
+  "via-entry": { type: "boolean" },
 } as const;
 
 export interface SoakArgs {
@@ -25,11 +26,17 @@ export interface SoakArgs {
   /** Minutes after which to take a heap snapshot (implies heap). */
   snapshotMinutes: number[];
   heap: boolean;
+  /**
+   * Diagnostic: sockets through Miniflare's entry Worker, which proxies each one locally (production has
+   * no such hop); by default the soak reaches the Worker on its own socket.
+   */
+  viaEntry: boolean;
 }
 
 export const SOAK_CLI: CommandSpec<typeof SOAK_OPTIONS, SoakArgs> = {
   name: "soak",
-  usage: "usage: npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--isolate-mib 128] [--round-s 60] [--gap-s 0] [--heap] [--snapshots 2,7]",
+  usage:
+    "usage: npm run soak -- [--minutes 30] [--drones 250] [--seed 1] [--isolate-mib 128] [--round-s 60] [--gap-s 0] [--heap] [--snapshots 2,7] [--via-entry]",
   options: SOAK_OPTIONS,
   check(v) {
     const minutes = numberFlag(v, "minutes", 30, { min: 1, integer: true });
@@ -46,6 +53,7 @@ export const SOAK_CLI: CommandSpec<typeof SOAK_OPTIONS, SoakArgs> = {
       isolateMiB: numberFlag(v, "isolate-mib", 128, { min: 0, integer: true }),
       snapshotMinutes,
       heap: v.heap === true || snapshotMinutes.length > 0,
+      viaEntry: v["via-entry"] === true,
     };
   },
 };

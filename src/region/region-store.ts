@@ -5,6 +5,7 @@
  */
 import type { DroneSnapshot, RestoredAlert } from "../detect/region-core.js";
 import type { LinkSequenceState } from "../link/link-sequence.js";
+import { BulkUpsert } from "./bulk-upsert.js";
 import { EventRows } from "./event-rows.js";
 import { migrate } from "./schema.js";
 import type { LedgerBatch } from "../link/link-ledger.js";
@@ -25,13 +26,35 @@ export interface AuditRow {
   advisory: string;
 }
 
+const DRONE_COLUMNS = [
+  "drone_id",
+  "link_id",
+  "ghost",
+  "time_ms",
+  "last_seen_ms",
+  "lat",
+  "lon",
+  "alt_m",
+  "vn",
+  "ve",
+  "vu",
+  "battery",
+  "status",
+  "low_battery_sent",
+] as const;
+
 export class RegionStore {
   /** The drone events, capped per fleet (event-rows.ts). */
   readonly events: EventRows;
 
+  private readonly droneRows: BulkUpsert;
+  private readonly linkRows: BulkUpsert;
+
   constructor(private readonly sql: SqlStorage) {
     migrate(sql);
     this.events = new EventRows(sql);
+    this.droneRows = new BulkUpsert(sql, "drones", DRONE_COLUMNS, "drone_id");
+    this.linkRows = new BulkUpsert(sql, "links", ["link_id", "applied_seq", "above", "updated_ms"], "link_id");
   }
 
   /** Deletes drones not heard from since `cutoffMs`: after a long pause they are not restored, nor kept. */
@@ -70,35 +93,29 @@ export class RegionStore {
 
   /** One transaction: changed drones, removed drones, the link sequences they reflect, and an empty journal. */
   checkpoint(dirty: DroneSnapshot[], removed: string[], linkSeqs: Iterable<[string, LinkSequenceState]>, nowMs: number): void {
-    for (const d of dirty) {
-      this.sql.exec(
-        `INSERT OR REPLACE INTO drones (drone_id, link_id, ghost, time_ms, last_seen_ms, lat, lon, alt_m, vn, ve, vu, battery, status, low_battery_sent)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        d.droneId,
-        d.linkId,
-        d.ghost ? 1 : 0,
-        d.timeMs,
-        d.lastSeenMs,
-        d.lat,
-        d.lon,
-        d.altM,
-        d.vn,
-        d.ve,
-        d.vu,
-        d.battery,
-        d.status,
-        d.lowBatterySent ? 1 : 0,
-      );
-    }
+    this.droneRows.write(dirty, (d, v, i) => {
+      v[i] = d.droneId;
+      v[i + 1] = d.linkId;
+      v[i + 2] = d.ghost ? 1 : 0;
+      v[i + 3] = d.timeMs;
+      v[i + 4] = d.lastSeenMs;
+      v[i + 5] = d.lat;
+      v[i + 6] = d.lon;
+      v[i + 7] = d.altM;
+      v[i + 8] = d.vn;
+      v[i + 9] = d.ve;
+      v[i + 10] = d.vu;
+      v[i + 11] = d.battery;
+      v[i + 12] = d.status;
+      v[i + 13] = d.lowBatterySent ? 1 : 0;
+    });
     for (const id of removed) this.sql.exec("DELETE FROM drones WHERE drone_id = ?", id);
-    for (const [linkId, seq] of linkSeqs)
-      this.sql.exec(
-        "INSERT OR REPLACE INTO links (link_id, applied_seq, above, updated_ms) VALUES (?, ?, ?, ?)",
-        linkId,
-        seq.floor,
-        seq.above.length === 0 ? "[]" : JSON.stringify(seq.above),
-        nowMs,
-      );
+    this.linkRows.write(linkSeqs, ([linkId, seq], v, i) => {
+      v[i] = linkId;
+      v[i + 1] = seq.floor;
+      v[i + 2] = seq.above.length === 0 ? "[]" : JSON.stringify(seq.above);
+      v[i + 3] = nowMs;
+    });
     // The checkpoint now holds everything the journal did.
     this.sql.exec("DELETE FROM journal");
   }

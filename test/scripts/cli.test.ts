@@ -106,8 +106,9 @@ describe("every CLI's command line", () => {
   it("soak and fuzz: check their values", () => {
     expect(parseCommandLine(["--minutes", "8", "--snapshots", "2,7"], SOAK_CLI)).toMatchObject({
       kind: "run",
-      values: { minutes: 8, roundMs: 60_000, drones: 250, snapshotMinutes: [2, 7], heap: true },
+      values: { minutes: 8, roundMs: 60_000, drones: 250, snapshotMinutes: [2, 7], heap: true, viaEntry: false },
     });
+    expect(parseCommandLine(["--via-entry"], SOAK_CLI)).toMatchObject({ kind: "run", values: { viaEntry: true } });
     for (const bad of [
       ["--minutes", "0"],
       ["--snapshots", "2,x"],
