@@ -4,7 +4,8 @@
  * builds a cursor; a region fed by 500 single-drone links spent ~25 % of its busy time there,
  * docs/scaling.md). Rows go in chunks under Durable Object SQLite's limit of 100 bound parameters per
  * statement (docs/platform.md), and as an upsert that updates the row in place where INSERT OR REPLACE
- * deletes it and inserts it again (the table's rowid tree and its key index both, twice).
+ * deletes it and inserts it again: a stored row rewritten counts one row written, not two (its key
+ * index untouched), and rows written are what SQLite-backed Durable Objects bill.
  */
 
 /** Durable Object SQLite's limit on bound parameters per statement. */
@@ -12,7 +13,7 @@ export const MAX_BOUND_PARAMETERS = 100;
 
 /** What the upsert needs of SqlStorage. */
 export interface SqlExec {
-  exec(query: string, ...bindings: unknown[]): unknown;
+  exec(query: string, ...bindings: unknown[]): { readonly rowsWritten: number };
 }
 
 export class BulkUpsert {
@@ -34,18 +35,20 @@ export class BulkUpsert {
     this.params = new Array(this.rowsPerStatement * columns.length);
   }
 
-  /** Writes `rows` (each as `columns` orders them) in as few statements as the limit allows. */
-  write<T>(rows: Iterable<T>, values: (row: T, out: unknown[], at: number) => void): void {
+  /** Writes `rows` (each as `columns` orders them) in as few statements as the limit allows; returns SQLite's rows written. */
+  write<T>(rows: Iterable<T>, values: (row: T, out: unknown[], at: number) => void): number {
     const width = this.columns.length;
     let n = 0;
+    let written = 0;
     for (const r of rows) {
       values(r, this.params, n * width);
       if (++n === this.rowsPerStatement) {
-        this.sql.exec(this.statements[n - 1]!, ...this.params);
+        written += this.sql.exec(this.statements[n - 1]!, ...this.params).rowsWritten;
         n = 0;
       }
     }
-    if (n > 0) this.sql.exec(this.statements[n - 1]!, ...this.params.slice(0, n * width));
+    if (n > 0) written += this.sql.exec(this.statements[n - 1]!, ...this.params.slice(0, n * width)).rowsWritten;
+    return written;
   }
 }
 

@@ -29,7 +29,7 @@ describe("bulk upsert", () => {
       const c = counting(sql);
       const up = new BulkUpsert(c.sql, "t", ["k", "a", "b"], "k");
       expect(up.rowsPerStatement).toBe(33);
-      const write = (rows: [string, number, string][]) =>
+      const write = (rows: [string, number, string][]): number =>
         up.write(rows, (r, v, i) => {
           v[i] = r[0];
           v[i + 1] = r[1];
@@ -46,8 +46,9 @@ describe("bulk upsert", () => {
           .toArray()
           .map((r) => [r.k, r.id]),
       );
-      // Rewritten with new values: the same rows (rowid kept: updated, not deleted and inserted), values exact.
-      write(rows.map(([k, a]) => [k, a * 3, "y"]));
+      // Rewritten with new values: the same rows (rowid kept: updated, not deleted and inserted), values
+      // exact, one row written each (INSERT OR REPLACE counts the key index's entry too: two).
+      expect(write(rows.map(([k, a]) => [k, a * 3, "y"]))).toBe(70);
       const after = sql.exec<{ k: string; a: number; b: string; id: number }>("SELECT k, a, b, rowid AS id FROM t ORDER BY a").toArray();
       expect(after).toHaveLength(70);
       for (const r of after) {
@@ -66,11 +67,12 @@ describe("bulk upsert", () => {
         { a: 1, b: "one" },
         { a: 2, b: "second" },
       ]);
+      expect(sql.exec("INSERT OR REPLACE INTO t (k, a, b) VALUES ('k2', 0.1, 'y'), ('k3', 1.1, 'y')").rowsWritten).toBe(4);
     });
   });
 
   it("refuses a key that is not a column, and a row wider than the limit", () => {
-    const sql = { exec: () => undefined };
+    const sql = { exec: () => ({ rowsWritten: 0 }) };
     expect(() => new BulkUpsert(sql, "t", ["a", "b"], "k")).toThrow("key k");
     expect(
       () =>
