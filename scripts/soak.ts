@@ -38,8 +38,8 @@ const edge = await Edge.start({
   secret,
   label: "soak",
   inspector: heap,
-  // Production has no entry Worker in front of the gateway: locally Miniflare's proxies every socket
-  // and keeps its own state per connection, which is not the product's memory.
+  // Production has no entry Worker in front of the gateway: locally Miniflare's relays every socket,
+  // memory that is not the product's (docs/reliability.md §9: 10-23 MiB more over 10 minutes).
   direct: !viaEntry,
   // young and old generation together, as production's limit counts the whole heap
   v8Flags: isolateMiB > 0 ? [`--max-heap-size=${isolateMiB}`] : [],

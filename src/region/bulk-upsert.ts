@@ -1,11 +1,11 @@
 /**
  * Many rows into one table per statement: the checkpoint writes every changed drone and link each
- * second, and one `sql.exec` per row cost more than SQLite's own work (each call binds, steps and
- * builds a cursor; a region fed by 500 single-drone links spent ~25 % of its busy time there,
- * docs/scaling.md). Rows go in chunks under Durable Object SQLite's limit of 100 bound parameters per
- * statement (docs/platform.md), and as an upsert that updates the row in place where INSERT OR REPLACE
- * deletes it and inserts it again: a stored row rewritten counts one row written, not two (its key
- * index untouched), and rows written are what SQLite-backed Durable Objects bill.
+ * second (a region fed by 500 single-drone links: ~1,000 rows). Rows go in chunks under Durable Object
+ * SQLite's limit of 100 bound parameters per statement (docs/platform.md), ~92 statements where one per
+ * row took ~1,000, and as an upsert that updates the row in place where INSERT OR REPLACE deletes it and
+ * inserts it again: a stored row rewritten counts one row written, not two (its key index untouched),
+ * and rows written are what SQLite-backed Durable Objects bill. The CPU it saves was within this
+ * machine's noise (docs/scaling.md).
  */
 
 /** Durable Object SQLite's limit on bound parameters per statement. */
