@@ -10,7 +10,11 @@ import { describeDense, runColdDenseTracks } from "../../scripts/bench/dense-tra
 
 describe("dense continuous tracks on a cold edge", () => {
   it("alerts both drones of every conflict, no quiet pair, and loses nothing", async () => {
-    const r = await runColdDenseTracks({ copies: 6, label: "e2e-dense" });
+    // Six copies are beyond what one local workerd thread does in real time: on a slow day it ends 13-16 s
+    // behind. Batches for a region link that opens that late wait past the default 5 s resend window and
+    // are counted lost (told as DATA_LOSS), which measures the machine, not the product. The links get a
+    // window longer than the flight, so any loss here is a defect again.
+    const r = await runColdDenseTracks({ copies: 6, label: "e2e-dense", vars: { RESEND_MAX_MS: 60_000 } });
     console.log(describeDense(r));
     expect(r.drones).toBe(3600);
     expect(r.score.conflicts).toBeGreaterThan(1200);
