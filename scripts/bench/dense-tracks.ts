@@ -121,7 +121,9 @@ export async function runDenseTracks(o: {
         shed: c.pointsShed,
       };
     } catch {
-      continue; // no pong yet: the edge is still that far behind
+      // No pong yet (the edge is still that far behind), or the socket is gone: not a busy loop either way.
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
     }
     const lastAlertMs = alerts.at(-1)?.recvMs ?? 0;
     if (Date.now() - lastAlertMs >= SETTLE_QUIET_MS) {
