@@ -18,7 +18,7 @@ import { writeHubLoadConfig } from "../bench/hub-load/config.js";
 import { runRegionLoad } from "../bench/hub-load/run.js";
 import { HOME } from "../bench/messages/layout.js";
 import { sleep } from "../bench/processes.js";
-import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
+import { choiceFlag, commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 import { buildSnapshot } from "../lib/snapshot.js";
 import { CdpSession, listTargets } from "./cdp.js";
 import { type CpuProfile, summarise } from "./cpuprofile.js";
@@ -26,7 +26,14 @@ import { type CpuProfile, summarise } from "./cpuprofile.js";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const USAGE =
   "usage: npx tsx scripts/profile/region-alone-profile.ts [--shape hubs|relay] [--drones 500] [--seconds 6] [--warmup 4] [--interval 100] [--top 40]";
-const args = commandLineOrExit(process.argv.slice(2), {
+const {
+  shape: shapeName,
+  drones,
+  seconds,
+  warmupS,
+  intervalUs,
+  top,
+} = commandLineOrExit(process.argv.slice(2), {
   name: "region-alone-profile",
   usage: USAGE,
   options: {
@@ -37,17 +44,16 @@ const args = commandLineOrExit(process.argv.slice(2), {
     interval: { type: "string" },
     top: { type: "string" },
   },
+  // Inside the parse, so a bad value exits 2 with the usage like every other script's.
+  check: (v) => ({
+    shape: choiceFlag(v, "shape", ["hubs", "relay"] as const, "hubs"),
+    drones: numberFlag(v, "drones", 500, { min: 1, integer: true }),
+    seconds: numberFlag(v, "seconds", 6, { min: 1 }),
+    warmupS: numberFlag(v, "warmup", 4, { min: 0 }),
+    intervalUs: numberFlag(v, "interval", 100, { min: 10, integer: true }),
+    top: numberFlag(v, "top", 40, { min: 1, integer: true }),
+  }),
 } as const);
-const shapeName = args.shape ?? "hubs";
-if (shapeName !== "hubs" && shapeName !== "relay") {
-  process.stderr.write(`${USAGE}\n--shape: hubs or relay\n`);
-  process.exit(2);
-}
-const drones = numberFlag(args, "drones", 500);
-const seconds = numberFlag(args, "seconds", 6);
-const warmupS = numberFlag(args, "warmup", 4);
-const intervalUs = numberFlag(args, "interval", 100);
-const top = numberFlag(args, "top", 40);
 const hz = 10;
 const log = (l: string) => process.stderr.write(`${l}\n`);
 
@@ -65,7 +71,7 @@ try {
     region: HOME,
     drones,
     hz,
-    shape: shapeName === "hubs" ? { kind: "hubs", hubs: Math.ceil((drones * hz) / 1000) } : { kind: "relay", links: 1 },
+    shape: shapeName === "hubs" ? { kind: "hubs", hubs: Math.max(1, Math.ceil((drones * hz) / 1000)) } : { kind: "relay", links: 1 },
     seconds: warmupS + seconds + 2,
     warmupS,
     pairs: 6,
