@@ -117,7 +117,7 @@ export const OPTIONS = {
     min: 0,
     max: 1,
     int: true,
-    doc: "1: a region that cannot keep pace asks its gateways to hold back far drones' points (docs/reliability.md, Overload); 0: never (every alert of a region that falls behind comes late instead).",
+    doc: "1: a region that cannot keep pace, or a gateway link it has not acknowledged deep into RESEND_MAX_MS, holds back far drones' points (docs/reliability.md, Overload); 0: never (alerts of a region that falls behind come late, and a link past its resend window loses points, counted).",
   },
   linkIdleMs: {
     env: "LINK_IDLE_MS",

@@ -229,5 +229,14 @@ export const SHED_LEVELS: readonly { hoverMs: number; movingMs: number }[] = [
  */
 export const SHED_LEASE_MS = 5000;
 export const SHED_RETELL_TICKS = 2;
+/**
+ * A gateway link's own backlog sheds too: how far its oldest unacknowledged batch has gone into the
+ * resend window (by age or by bytes, whichever is further), from which each level (1, 2, 3) applies.
+ * Past the window accepted points are lost (counted, DATA_LOSS); holding back first keeps a region that
+ * stopped acknowledging (storage faults, a region or edge far behind, a region link that takes seconds
+ * to open) from turning accepted points into lost ones. A healthy link's backlog is about one checkpoint
+ * (~1 s), under the first step at the default 5 s window.
+ */
+export const BACKLOG_SHED_AT: readonly number[] = [0.4, 0.6, 0.8];
 /** Below this ground + vertical speed a drone counts as hovering (its refreshes are health, not movement). */
 export const SHED_HOVER_MPS = 0.5;

@@ -12,4 +12,6 @@ export interface LinkHost {
   resent(regionKey: string, points: number): void;
   /** The region's shed level (src/ingest/load-shed.ts): 0 when it keeps pace. */
   shed(regionKey: string, level: number): void;
+  /** How far the link's unacknowledged batches have gone into the resend window (ResendBuffer.fill), after each change. */
+  backlog(regionKey: string, fill: number): void;
 }

@@ -94,6 +94,10 @@ export class DroneSession implements LinkHost {
     this.core.shedding.setLevel(regionKey, level, Date.now());
   }
 
+  backlog(regionKey: string, fill: number): void {
+    if (this.opts.loadShedding === 1) this.core.shedding.setBacklog(regionKey, fill);
+  }
+
   lost(regionKey: string, points: number): void {
     this.apply(this.core.onLost(regionKey, points, Date.now()));
   }

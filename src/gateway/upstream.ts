@@ -85,6 +85,7 @@ export class UpstreamLink {
     const bytes = this.state === "open" && this.ws ? encodedScratch().buffer.slice(0, n) : null;
     const evicted = this.buffer.pushBytes(encodedScratch(), n, this.seq, nowMs, points.length, nowMs);
     if (evicted.length > 0) this.evicted(evicted);
+    this.host.backlog(this.regionKey, this.buffer.fill(nowMs));
     if (bytes !== null && this.state === "open" && this.ws) {
       try {
         this.ws.send(bytes);
@@ -179,6 +180,7 @@ export class UpstreamLink {
           // Unprotected batches the region does not have now can no longer be sent again: lost.
           for (const e of this.unprotected) this.host.lost(this.regionKey, e.points);
           this.unprotected = [];
+          this.host.backlog(this.regionKey, this.buffer.fill(Date.now()));
           if (this.resend()) {
             this.state = "open";
             this.attempt = 0;
@@ -187,6 +189,7 @@ export class UpstreamLink {
         case "ack":
           this.buffer.ack(m.seq);
           this.acked(m.seq);
+          this.host.backlog(this.regionKey, this.buffer.fill(Date.now()));
           break;
         case "proximity":
           this.host.proximity(this.regionKey, m.ids);
@@ -285,6 +288,7 @@ export class UpstreamLink {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.evicted(this.buffer.trim(Date.now())); // a link away for long must not hold stale batches
+      this.host.backlog(this.regionKey, this.buffer.fill(Date.now()));
       if (this.state === "backoff") void this.connect();
     }, delay);
   }

@@ -66,6 +66,16 @@ export class ResendBuffer {
     return this.count - this.head;
   }
 
+  /**
+   * How far the buffer has gone into its bounds at nowMs: the oldest batch's age over resendMaxMs, or
+   * the bytes held over resendMaxBytes, the larger (0 when empty; 1 and past: evictions are due).
+   */
+  fill(nowMs: number): number {
+    const i = this.oldest();
+    if (i < 0) return 0;
+    return Math.max((nowMs - this.sentAt[i]!) / this.opts.resendMaxMs, this.totalBytes / this.opts.resendMaxBytes);
+  }
+
   /** Memory the buffer holds for bytes (its arena), for tests and stats. */
   get arenaBytes(): number {
     return this.arena.length;

@@ -18,6 +18,7 @@ function fakeRegion() {
   /** Per delivery: whether the batch came from the resend buffer (its header's mark). */
   const fromBuffer: boolean[] = [];
   const links = { opened: 0 };
+  const servers: WebSocket[] = [];
   const env = {
     REGION: {
       idFromName: (n: string) => n,
@@ -29,6 +30,7 @@ function fakeRegion() {
           const [client, server] = [pair[0], pair[1]];
           server.binaryType = "arraybuffer";
           server.accept();
+          servers.push(server);
           server.addEventListener("message", (ev) => {
             const b = decodeBatch(new Uint8Array(ev.data as ArrayBuffer));
             received.push(b.seq);
@@ -40,12 +42,14 @@ function fakeRegion() {
       }),
     },
   } as unknown as Env;
-  return { env, received, fromBuffer, links, open: () => (accepting = true) };
+  /** Acknowledges every batch up to `seq` on the latest link, as a checkpoint would. */
+  const ack = (seq: number) => servers.at(-1)!.send(encodeControl({ t: "ack", seq }));
+  return { env, received, fromBuffer, links, ack, open: () => (accepting = true) };
 }
 
 function host() {
   const lost: number[] = [];
-  const h: LinkHost = { forward() {}, proximity() {}, far() {}, lost: (_r, n) => lost.push(n), resent() {}, shed() {} };
+  const h: LinkHost = { forward() {}, proximity() {}, far() {}, lost: (_r, n) => lost.push(n), resent() {}, shed() {}, backlog() {} };
   return { h, lost };
 }
 
@@ -68,11 +72,39 @@ describe("upstream link", () => {
     // No new batch is pushed: the age bound must hold on its own.
     region.open();
     await eventually(() => lost.reduce((s, n) => s + n, 0) === 5, 15_000, "both old batches counted lost");
+    // Lost at the backoff's trim, before the connect: the fresh batch below must not wait out a 300 ms
+    // window behind a connect on a loaded machine (it would age out too, and never arrive).
+    await eventually(() => region.links.opened > 0, 15_000, "the link reopened");
     await new Promise((r) => setTimeout(r, 200));
     expect(region.received).toEqual([]); // and not resent
     batch(link, 1); // a fresh one still goes out
-    await eventually(() => region.received.length > 0, 5000, "the fresh batch delivered");
+    await eventually(() => region.received.length > 0, 15_000, "the fresh batch delivered");
     expect(region.received).toEqual([3]);
+    link.close();
+  });
+
+  it("tells its session how deep its unacknowledged backlog runs into the resend window, and when it is acknowledged", async () => {
+    const region = fakeRegion();
+    region.open();
+    const fills: number[] = [];
+    const h: LinkHost = { ...host().h, backlog: (_r, f) => fills.push(f) };
+    const window = 1000;
+    const link = new UpstreamLink("u3", "s.u3", region.env, { ...opts, resendMaxMs: window }, h, "0".repeat(32));
+    const t0 = Date.now();
+    batch(link, 1);
+    await eventually(() => region.received.length === 1, 5000, "the first batch delivered");
+    // The region applies but does not acknowledge: each new batch reports the oldest one's age.
+    while (Date.now() - t0 < 0.7 * window) {
+      batch(link, 1);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const deepest = Math.max(...fills);
+    expect(deepest).toBeGreaterThanOrEqual(0.6);
+    expect(deepest).toBeLessThan(1);
+    expect(fills[0]!).toBeLessThan(0.1);
+    region.ack(2 ** 31); // cumulative: everything sent
+    await eventually(() => fills.at(-1) === 0, 5000, "the backlog reported empty after the ack");
+    expect(link.unacked).toBe(0);
     link.close();
   });
 
@@ -131,7 +163,7 @@ describe("upstream link", () => {
     const hubs = fakeObject(false);
     const env = { REGION: region.ns, HUB: hubs.ns } as unknown as Env;
     const forwarded: number[] = [];
-    const h: LinkHost = { forward: (f) => forwarded.push(f[0]!), proximity() {}, far() {}, lost() {}, resent() {}, shed() {} };
+    const h: LinkHost = { forward: (f) => forwarded.push(f[0]!), proximity() {}, far() {}, lost() {}, resent() {}, shed() {}, backlog() {} };
     const link = new UpstreamLink("u0", "s.u0", env, opts, h, "0".repeat(32), "drone-1");
     link.start();
     await eventually(() => region.servers.length === 1, 5000, "direct link");

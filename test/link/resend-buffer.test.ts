@@ -45,6 +45,20 @@ describe("ResendBuffer", () => {
     expect(r.pending().map((e) => [e.seq, e.bytes.length])).toEqual([[next, 5]]);
   });
 
+  it("says how far it has gone into its bounds: the oldest batch's age or the bytes, the larger", () => {
+    const r = new ResendBuffer(opts);
+    expect(r.fill(0)).toBe(0);
+    r.push(entry(1, 100, 1000), 1000);
+    expect(r.fill(1000)).toBeCloseTo(0.1); // 100 of 1,000 bytes, no age yet
+    expect(r.fill(3500)).toBeCloseTo(0.5); // 2.5 of 5 s
+    for (let s = 2; s <= 8; s++) r.push(entry(s, 100, 3500), 3500);
+    expect(r.fill(3500)).toBeCloseTo(0.8); // 800 of 1,000 bytes
+    r.ack(1);
+    expect(r.fill(3500)).toBeCloseTo(0.7); // age now from batch 2 (0 s): the bytes
+    r.ack(8);
+    expect(r.fill(9000)).toBe(0); // empty: nothing is waiting, whatever the clock
+  });
+
   it("evicts batches older than resendMaxMs and reports their points", () => {
     const r = new ResendBuffer(opts);
     r.push(entry(1, 10, 0, 7), 0);
