@@ -108,6 +108,7 @@ describe("SessionCore", () => {
       fc.record({ k: fc.constant("near" as const), id: fc.integer({ min: 0, max: 5 }) }),
       fc.record({ k: fc.constant("ping" as const) }),
       fc.record({ k: fc.constant("shed" as const), level: fc.integer({ min: 0, max: 3 }) }),
+      fc.record({ k: fc.constant("backlog" as const), fill: fc.double({ min: 0, max: 1.2, noNaN: true }) }),
     );
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
@@ -132,6 +133,8 @@ describe("SessionCore", () => {
             keep(s.onProximity(regionOf(INSIDE.lat, INSIDE.lon, 4), [`d${st.id}`]));
           } else if (st.k === "shed") {
             s.shedding.setLevel(regionOf(INSIDE.lat, INSIDE.lon, 4), st.level, now);
+          } else if (st.k === "backlog") {
+            s.shedding.setBacklog(regionOf(INSIDE.lat, INSIDE.lon, 4), st.fill);
           } else keep(s.onFrame(encodePingFrame(1), now));
         }
         keep(s.drain());
