@@ -165,7 +165,7 @@ async function main(): Promise<number> {
               log,
             });
             log(
-              `  run ${r + 1}, ${n} sockets: ${s.accepted} accepted, near p50/p99 ${fmt(percentile(s.near.samples, 50))}/${fmt(percentile(s.near.samples, 99))} ms, far ${fmt(percentile(s.far.samples, 50))}/${fmt(percentile(s.far.samples, 99))} ms, ${fmt(s.cpuUsPerPoint)} µs CPU/pt${s.dataLoss ? `, LOSS: ${s.dataLoss}` : ""}`,
+              `  run ${r + 1}, ${n} sockets: ${s.accepted} accepted, near p50/p99 ${fmt(percentile(s.near.samples, 50))}/${fmt(percentile(s.near.samples, 99))} ms, far ${fmt(percentile(s.far.samples, 50))}/${fmt(percentile(s.far.samples, 99))} ms, ${fmt(s.cpuUsPerPoint)} µs CPU/pt${s.shed > 0 ? `, ${s.shed} shed` : ""}${s.dataLoss ? `, LOSS: ${s.dataLoss}` : ""}`,
             );
             if (s.dataLoss) losses.push(`${n} sockets, run ${r + 1}: ${s.dataLoss}`);
             c.sockets[n] = [...(c.sockets[n] ?? []), s];

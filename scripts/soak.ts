@@ -56,7 +56,7 @@ process.once("SIGINT", () => {
 out(
   `soak: ${drones} drone sockets at 10 Hz for ${minutes} min on ${edge.url} (${viaEntry ? "through Miniflare's entry Worker" : "the Worker's own socket"}), V8 heap ${isolateMiB > 0 ? `held to ${isolateMiB} MiB` : "unlimited"}`,
 );
-out(`minute  rss MiB  (low-high)   v8  native${watch ? "  heap MiB (committed, buffers)" : ""}  p50 ms  p99 ms  accepted  applied  conflicts  loss`);
+out(`minute  rss MiB  (low-high)   v8  native${watch ? "  heap MiB (committed, buffers)" : ""}  p50 ms  p99 ms  accepted  applied  shed  conflicts  loss`);
 try {
   for (let m = 1; m <= minutes && !stopping; m++) {
     // RSS over the minute, every 2 s: the V8 heap's garbage comes and goes with its GCs, so one sample
@@ -83,6 +83,7 @@ try {
       p99Ms: percentile(samples, 99),
       accepted: r.accepted,
       applied: r.regionPoints,
+      shed: r.shed,
       due: r.truth.due + samples.length + missed,
       alerted: r.truth.alerted + samples.length,
       loss: r.dataLoss,
@@ -93,7 +94,7 @@ try {
     const h = await watch?.live();
     const heapCol = h ? `  ${f(h.used / 2 ** 20, 8)} (${f(h.total / 2 ** 20, 3)}, ${f(h.backing / 2 ** 20, 3)})` : "";
     out(
-      `${String(m).padStart(6)}  ${f(row.rssMiB, 7)}  ${`(${f(Math.min(...rss), 0)}-${f(Math.max(...rss), 0)})`.padEnd(10)}  ${f(split.v8CageMiB, 3)}  ${f(split.nativeMiB, 6)}${heapCol}  ${f(row.p50Ms, 6)}  ${f(row.p99Ms, 6)}  ${f(row.accepted, 8)}  ${f(row.applied, 7)}  ${`${row.alerted}/${row.due}`.padStart(9)}  ${row.loss ?? "0"}`,
+      `${String(m).padStart(6)}  ${f(row.rssMiB, 7)}  ${`(${f(Math.min(...rss), 0)}-${f(Math.max(...rss), 0)})`.padEnd(10)}  ${f(split.v8CageMiB, 3)}  ${f(split.nativeMiB, 6)}${heapCol}  ${f(row.p50Ms, 6)}  ${f(row.p99Ms, 6)}  ${f(row.accepted, 8)}  ${f(row.applied, 7)}  ${f(row.shed, 4)}  ${`${row.alerted}/${row.due}`.padStart(9)}  ${row.loss ?? "0"}`,
     );
     if (watch && snapshotMinutes.includes(m)) {
       const path = join(tmpdir(), `airspace-soak-${process.pid}-m${m}.heapsnapshot`);

@@ -43,6 +43,7 @@ export interface SocketsResult {
   deduped: number;
   rateLimited: number;
   rejected: number;
+  shed: number;
   lostReported: number;
   regionPoints: number;
   regionBatches: number;

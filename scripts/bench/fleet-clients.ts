@@ -42,12 +42,14 @@ export interface ClientTotals {
   deduped: number;
   rateLimited: number;
   rejected: number;
+  /** Held back by load shedding, before acceptance (the region's level or the link's backlog): not lost, but a healthy edge sheds none. */
+  shed: number;
   lost: number;
 }
 
 /** The sessions' counters of `clients`, summed (as of each one's last pong). */
 export function clientTotals(clients: readonly BaseClient[]): ClientTotals {
-  const sum: ClientTotals = { received: 0, accepted: 0, deduped: 0, rateLimited: 0, rejected: 0, lost: 0 };
+  const sum: ClientTotals = { received: 0, accepted: 0, deduped: 0, rateLimited: 0, rejected: 0, shed: 0, lost: 0 };
   for (const c of clients) {
     const k = c.counters;
     sum.received += k.pointsReceived;
@@ -55,6 +57,7 @@ export function clientTotals(clients: readonly BaseClient[]): ClientTotals {
     sum.deduped += k.pointsDeduped;
     sum.rateLimited += k.pointsRateLimited;
     sum.rejected += k.pointsRejected;
+    sum.shed += k.pointsShed;
     sum.lost += k.pointsLost;
   }
   return sum;

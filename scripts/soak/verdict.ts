@@ -12,6 +12,8 @@ export interface SoakRow {
   p99Ms: number;
   accepted: number;
   applied: number;
+  /** Held back by load shedding (a soak at half capacity should shed none; not counted as loss). */
+  shed: number;
   /** Staged conflicts due this minute, and how many were alerted. */
   due: number;
   alerted: number;

@@ -8,6 +8,7 @@ const row = (minute: number, over: Partial<SoakRow> = {}): SoakRow => ({
   p99Ms: 40,
   accepted: 1000,
   applied: 1000,
+  shed: 0,
   due: 5,
   alerted: 5,
   loss: null,
