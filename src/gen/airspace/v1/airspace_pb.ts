@@ -1183,8 +1183,9 @@ export enum ErrorCode {
   QUOTA = 13,
 
   /**
-   * The drone's region cannot keep pace and sheds load: points of drones far from every other were
-   * held back before acceptance (health refreshes first, then positions thinned; never a drone in
+   * The drone's region cannot keep pace, or has not acknowledged this connection's points for a good
+   * part of the resend window (the message says which), and load is shed: points of drones far from
+   * every other were held back before acceptance (health refreshes first, then positions thinned; never a drone in
    * proximity or in a conflict, never an alert). At most one per second; count = points held back since
    * the last notice, drone_id one of their drones. See docs/reliability.md, "Overload".
    *
