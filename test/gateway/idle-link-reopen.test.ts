@@ -6,10 +6,9 @@ import { env as testEnv, runDurableObjectAlarm, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { loadOptions } from "../../src/config.js";
 import type { Env } from "../../src/env.js";
-import type { Principal } from "../../src/gateway/auth.js";
-import { DroneSession } from "../../src/gateway/session.js";
 import { regionCenter, regionOf } from "../../src/geo/regions.js";
-import { droneAt, eventually, ping, testClient, token } from "../helpers/client.js";
+import { droneAt, eventually, ping, token } from "../helpers/client.js";
+import { relaySessionOnPair } from "../helpers/session-pair.js";
 
 const env = testEnv as Env;
 const KEY = regionOf(48.21, 16.37, 4); // Vienna: a cell no other test flies in
@@ -30,20 +29,7 @@ async function regionStats(): Promise<RegionStats> {
 describe("a session's link reopened after an idle close", () => {
   it("has every batch it carries applied, none dropped as a duplicate", async () => {
     const opts = { ...loadOptions(env), linkIdleMs: 1000 };
-    const principal: Principal = {
-      sub: "idle-relay",
-      role: "relay",
-      fleet: "test",
-      exp: Math.floor(Date.now() / 1000) + 600,
-      jti: null,
-      drones: null,
-      prefix: null,
-    };
-    const pair = new WebSocketPair();
-    const pending: Promise<unknown>[] = [];
-    new DroneSession(pair[1], principal, opts, env, { waitUntil: (p) => pending.push(p) }).start();
-    const client = testClient(pair[0]);
-    await client.waitFor((f) => f.kind.case === "welcome");
+    const { client, pending } = await relaySessionOnPair("idle-relay", opts, env);
     const before = await regionStats();
 
     // One new hovering drone per point, 30 m apart: nothing is deduped, rate-limited or in conflict,

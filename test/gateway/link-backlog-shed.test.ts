@@ -8,13 +8,12 @@ import { env as testEnv } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { loadOptions } from "../../src/config.js";
 import type { Env } from "../../src/env.js";
-import type { Principal } from "../../src/gateway/auth.js";
-import { DroneSession } from "../../src/gateway/session.js";
 import { ErrorCode } from "../../src/gen/airspace/v1/airspace_pb.js";
 import { regionCenter, regionOf } from "../../src/geo/regions.js";
 import { BACKLOG_SHED_AT } from "../../src/tunables.js";
 import { encodeControl } from "../../src/wire/link-protocol.js";
-import { droneAt, ping, testClient } from "../helpers/client.js";
+import { droneAt, ping } from "../helpers/client.js";
+import { relaySessionOnPair } from "../helpers/session-pair.js";
 
 const KEY = regionOf(59.33, 18.07, 4); // Stockholm: only this test's fake region is asked for it
 const { lat: LAT, lon: LON } = regionCenter(KEY);
@@ -49,20 +48,7 @@ describe("a session whose region link is not acknowledged", () => {
     const region = silentRegion();
     const env = { ...(testEnv as Env), REGION: region.ns } as unknown as Env;
     const opts = { ...loadOptions(testEnv as Env), resendMaxMs: WINDOW_MS };
-    const principal: Principal = {
-      sub: "backlog-relay",
-      role: "relay",
-      fleet: "test",
-      exp: Math.floor(Date.now() / 1000) + 600,
-      jti: null,
-      drones: null,
-      prefix: null,
-    };
-    const pair = new WebSocketPair();
-    const session = new DroneSession(pair[1], principal, opts, env, { waitUntil: () => {} });
-    session.start();
-    const client = testClient(pair[0]);
-    await client.waitFor((f) => f.kind.case === "welcome");
+    const { client } = await relaySessionOnPair("backlog-relay", opts, env);
 
     // Five drones 200 m apart flying east at 10 m/s: nothing is deduped, none is near another.
     const t0 = Date.now();
