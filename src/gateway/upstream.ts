@@ -85,7 +85,7 @@ export class UpstreamLink {
     const bytes = this.state === "open" && this.ws ? encodedScratch().buffer.slice(0, n) : null;
     const evicted = this.buffer.pushBytes(encodedScratch(), n, this.seq, nowMs, points.length, nowMs);
     if (evicted.length > 0) this.evicted(evicted);
-    this.host.backlog(this.regionKey, this.buffer.fill(nowMs));
+    this.backlogChanged(nowMs);
     if (bytes !== null && this.state === "open" && this.ws) {
       try {
         this.ws.send(bytes);
@@ -180,7 +180,7 @@ export class UpstreamLink {
           // Unprotected batches the region does not have now can no longer be sent again: lost.
           for (const e of this.unprotected) this.host.lost(this.regionKey, e.points);
           this.unprotected = [];
-          this.host.backlog(this.regionKey, this.buffer.fill(Date.now()));
+          this.backlogChanged(Date.now());
           if (this.resend()) {
             this.state = "open";
             this.attempt = 0;
@@ -189,7 +189,7 @@ export class UpstreamLink {
         case "ack":
           this.buffer.ack(m.seq);
           this.acked(m.seq);
-          this.host.backlog(this.regionKey, this.buffer.fill(Date.now()));
+          this.backlogChanged(Date.now());
           break;
         case "proximity":
           this.host.proximity(this.regionKey, m.ids);
@@ -268,6 +268,11 @@ export class UpstreamLink {
     }
   }
 
+  /** The session sheds on how deep the backlog runs (src/ingest/load-shed.ts): told after every change to it. */
+  private backlogChanged(nowMs: number): void {
+    this.host.backlog(this.regionKey, this.buffer.fill(nowMs));
+  }
+
   private acked(seq: number): void {
     if (this.unprotected.length > 0) this.unprotected = this.unprotected.filter((e) => e.seq > seq);
   }
@@ -288,7 +293,7 @@ export class UpstreamLink {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.evicted(this.buffer.trim(Date.now())); // a link away for long must not hold stale batches
-      this.host.backlog(this.regionKey, this.buffer.fill(Date.now()));
+      this.backlogChanged(Date.now());
       if (this.state === "backoff") void this.connect();
     }, delay);
   }
