@@ -52,9 +52,11 @@ describe("a session whose region link is not acknowledged", () => {
 
     // Five drones 200 m apart flying east at 10 m/s: nothing is deduped, none is near another.
     const t0 = Date.now();
+    const sentAt: number[] = [];
     const fly = async (untilMs: number) => {
       while (Date.now() - t0 < untilMs) {
         const now = Date.now();
+        sentAt.push(now);
         client.send(Array.from({ length: 5 }, (_, i) => droneAt(`bk-${i}`, LAT, LON, ((now - t0) / 1000) * 10, i * 200, 10, 0, now)));
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -67,8 +69,9 @@ describe("a session whose region link is not acknowledged", () => {
       return { accepted: Number(c.pointsAccepted), shed: Number(c.pointsShed), lost: Number(c.pointsLost) };
     };
 
-    // Up to just short of the window: nothing may age out yet, and from BACKLOG_SHED_AT[0] of it points are held.
-    await fly(0.95 * WINDOW_MS);
+    // To 0.8 of the window (room for a slow machine's timers): nothing may age out yet, and from
+    // BACKLOG_SHED_AT[0] of it points are held.
+    await fly(0.8 * WINDOW_MS);
     const held = await counters(1);
     expect(region.batches()).toBeGreaterThan(0);
     expect(held.lost).toBe(0);
@@ -76,8 +79,10 @@ describe("a session whose region link is not acknowledged", () => {
     const notice = client.frames.find((f) => f.kind.case === "error" && f.kind.value.code === ErrorCode.OVERLOADED);
     if (notice?.kind.case !== "error") throw new Error(`no OVERLOADED notice: ${JSON.stringify(held)}`);
     expect(notice.kind.value.message).toMatch(/link backlog/);
-    // Nothing is held back before the backlog reaches the first step (5 points a frame, a frame per 100 ms).
-    expect(held.accepted).toBeGreaterThanOrEqual(5 * Math.floor((BACKLOG_SHED_AT[0]! * WINDOW_MS) / 100) - 5);
+    // Nothing is held back before the backlog reaches the first step: it counts from the first batch,
+    // which leaves after the first frame (100 ms of margin for the clocks of a loaded machine).
+    const early = sentAt.filter((t) => t < sentAt[0]! + BACKLOG_SHED_AT[0]! * WINDOW_MS - 100).length;
+    expect(held.accepted).toBeGreaterThanOrEqual(5 * early);
 
     // Acknowledged: the backlog is gone, and every point is taken again.
     region.ackAll();

@@ -88,7 +88,7 @@ describe("upstream link", () => {
     region.open();
     const fills: number[] = [];
     const h: LinkHost = { ...host().h, backlog: (_r, f) => fills.push(f) };
-    const window = 1000;
+    const window = 3000; // room for a slow connect before the loop below
     const link = new UpstreamLink("u3", "s.u3", region.env, { ...opts, resendMaxMs: window }, h, "0".repeat(32));
     const t0 = Date.now();
     batch(link, 1);
