@@ -238,5 +238,12 @@ export const SHED_RETELL_TICKS = 2;
  * (~1 s), under the first step at the default 5 s window.
  */
 export const BACKLOG_SHED_AT: readonly number[] = [0.4, 0.6, 0.8];
+/**
+ * A link whose oldest unacknowledged batch is younger than this has no backlog, whatever its bytes: the
+ * region acks quiet links at its checkpoint (every REGION_TICK_MS), so a healthy link holds up to about
+ * a second. Without it a short RESEND_MAX_MS (or a small RESEND_MAX_BYTES under a busy relay) would
+ * have every healthy link shed all the time.
+ */
+export const BACKLOG_GRACE_MS = 1.5 * REGION_TICK_MS;
 /** Below this ground + vertical speed a drone counts as hovering (its refreshes are health, not movement). */
 export const SHED_HOVER_MPS = 0.5;

@@ -20,7 +20,7 @@ import { log } from "../log.js";
 import { BatchTrace } from "./batch-trace.js";
 import { CloseCode } from "../wire/close-codes.js";
 import { closeSocket } from "./close-socket.js";
-import { HELLO_TIMEOUT_MS } from "../tunables.js";
+import { BACKLOG_GRACE_MS, HELLO_TIMEOUT_MS } from "../tunables.js";
 
 export type { LinkHost } from "./link-host.js";
 
@@ -270,7 +270,7 @@ export class UpstreamLink {
 
   /** The session sheds on how deep the backlog runs (src/ingest/load-shed.ts): told after every change to it. */
   private backlogChanged(nowMs: number): void {
-    this.host.backlog(this.regionKey, this.buffer.fill(nowMs));
+    this.host.backlog(this.regionKey, this.buffer.fill(nowMs, BACKLOG_GRACE_MS));
   }
 
   private acked(seq: number): void {

@@ -68,12 +68,15 @@ export class ResendBuffer {
 
   /**
    * How far the buffer has gone into its bounds at nowMs: the oldest batch's age over resendMaxMs, or
-   * the bytes held over resendMaxBytes, the larger (0 when empty; 1 and past: evictions are due).
+   * the bytes held over resendMaxBytes, the larger (1 and past: evictions are due); 0 when empty, or
+   * when even the oldest batch is younger than `graceMs`.
    */
-  fill(nowMs: number): number {
+  fill(nowMs: number, graceMs = 0): number {
     const i = this.oldest();
     if (i < 0) return 0;
-    return Math.max((nowMs - this.sentAt[i]!) / this.opts.resendMaxMs, this.totalBytes / this.opts.resendMaxBytes);
+    const age = nowMs - this.sentAt[i]!;
+    if (age < graceMs) return 0;
+    return Math.max(age / this.opts.resendMaxMs, this.totalBytes / this.opts.resendMaxBytes);
   }
 
   /** Memory the buffer holds for bytes (its arena), for tests and stats. */

@@ -55,6 +55,8 @@ describe("ResendBuffer", () => {
     expect(r.fill(3500)).toBeCloseTo(0.8); // 800 of 1,000 bytes
     r.ack(1);
     expect(r.fill(3500)).toBeCloseTo(0.7); // age now from batch 2 (0 s): the bytes
+    expect(r.fill(3500, 1000)).toBe(0); // the oldest is younger than the grace: no backlog, whatever the bytes
+    expect(r.fill(4500, 1000)).toBeCloseTo(0.7); // 1 s old: the 700 bytes count again
     r.ack(8);
     expect(r.fill(9000)).toBe(0); // empty: nothing is waiting, whatever the clock
   });
