@@ -80,10 +80,12 @@ export class LinkLedger {
 
   /**
    * Batch `seq` of the link has been applied (call after applying it, so a batch that failed half-way
-   * is not recorded, and not acked). `bytes` are kept for the journal when the link may be acked early;
-   * null for the journal re-applied after a restart (already durable). Returns what to write and ack now.
+   * is not recorded, and not acked). `bytes` gives the batch's bytes, asked for only when the link may be
+   * acked early and the journal must keep them (a one-point batch inside a bundle is not cut out of it
+   * otherwise); null for the journal re-applied after a restart (already durable). Returns what to write
+   * and ack now.
    */
-  applied(linkId: string, seq: number, bytes: Uint8Array | null, nowMs: number): AfterApply {
+  applied(linkId: string, seq: number, bytes: (() => Uint8Array) | null, nowMs: number): AfterApply {
     let l = this.links.get(linkId);
     if (!l) {
       l = { seq: new LinkSequence(), seenMs: nowMs, durable: 0, due: -1, dirty: false };
@@ -98,7 +100,7 @@ export class LinkLedger {
       l.durable = s.floor;
       return null;
     }
-    if (this.acks.keeps(linkId)) this.unjournaled.push({ linkId, seq, bytes });
+    if (this.acks.keeps(linkId)) this.unjournaled.push({ linkId, seq, bytes: bytes() });
     // A busy link is acked between checkpoints, once its batches are journaled; a quiet one gets the
     // floor its last checkpoint stored, with this batch's turn.
     if (this.acks.applied(linkId, nowMs)) {

@@ -10,9 +10,9 @@
 import type { RegionCore } from "../detect/region-core.js";
 import type { LedgerBatch, LinkLedger } from "../link/link-ledger.js";
 import { log } from "../log.js";
-import { BatchFormatError, batchTraceparent, decodeBatch } from "../wire/batch-codec.js";
+import { BatchFormatError, type BatchSlice, batchTraceparentAt, decodeBatchAt, sliceBytes, sliceOf } from "../wire/batch-codec.js";
 import { CloseCode } from "../wire/close-codes.js";
-import type { BundledBatch } from "../wire/hub-protocol.js";
+import type { Bundle } from "../wire/hub-protocol.js";
 import { writeOrRestart } from "./durable-write.js";
 import type { HubDoor } from "./hub-door.js";
 import type { LinkOutbox } from "./link-outbox.js";
@@ -65,6 +65,10 @@ interface Turn {
 }
 
 export class BatchIntake {
+  /** The batch being applied, and its bytes for the journal (cut out only when the ledger keeps them). */
+  private slice: BatchSlice | null = null;
+  private readonly journalBytes = () => sliceBytes(this.slice!);
+
   constructor(
     private readonly d: IntakeDeps,
     private readonly region: IntakeRegion,
@@ -75,21 +79,26 @@ export class BatchIntake {
     const now = Date.now();
     const turn = newTurn();
     try {
-      return this.live(ws, linkId, bytes, now, turn);
+      return this.live(ws, linkId, sliceOf(bytes), now, turn);
     } finally {
       this.finish(turn, now);
     }
   }
 
   /** The batches of a bundle from hub socket `ws`, in order; stops at one that fails (the hub's socket is then closed). */
-  bundle(ws: WebSocket, hub: string, batches: readonly BundledBatch[]): void {
+  bundle(ws: WebSocket, hub: string, bundle: Bundle): void {
     const now = Date.now();
     const turn = newTurn();
     turn.bundled = true;
+    // One slice re-pointed at each batch in turn: no view or object per batch.
+    const slice: BatchSlice = { bytes: bundle.bytes, view: bundle.view, start: 0, end: 0 };
     try {
-      for (const b of batches) {
-        this.d.outbox.bundled(b.linkId, hub, now);
-        if (!this.live(ws, b.linkId, b.bytes, now, turn)) return;
+      for (let i = 0; i < bundle.linkIds.length; i++) {
+        const linkId = bundle.linkIds[i]!;
+        slice.start = bundle.starts[i]!;
+        slice.end = bundle.ends[i]!;
+        this.d.outbox.bundled(linkId, hub, now);
+        if (!this.live(ws, linkId, slice, now, turn)) return;
       }
     } finally {
       this.finish(turn, now);
@@ -98,13 +107,13 @@ export class BatchIntake {
 
   /** A journal row re-applied after a restart (durable already: not journaled, acked or counted again); false when applied before. */
   replay(linkId: string, bytes: Uint8Array, now: number): boolean {
-    return this.apply(linkId, bytes, now, null);
+    return this.apply(linkId, sliceOf(bytes), now, null);
   }
 
-  private live(ws: WebSocket, linkId: string, bytes: Uint8Array, now: number, turn: Turn): boolean {
+  private live(ws: WebSocket, linkId: string, slice: BatchSlice, now: number, turn: Turn): boolean {
     const { stats } = this.d;
     try {
-      if (!this.apply(linkId, bytes, now, turn)) stats.duplicateBatches++;
+      if (!this.apply(linkId, slice, now, turn)) stats.duplicateBatches++;
       return true;
     } catch (e) {
       // Not applied, not recorded, not acked (the core applies a batch whole or not at all): the socket
@@ -118,10 +127,10 @@ export class BatchIntake {
   }
 
   /** Applies one batch of a link exactly once; false when it was applied before. `turn`: null for the journal. */
-  private apply(linkId: string, bytes: Uint8Array, now: number, turn: Turn | null): boolean {
+  private apply(linkId: string, slice: BatchSlice, now: number, turn: Turn | null): boolean {
     const { core, router, spans } = this.region;
     const { ledger } = this.d;
-    const batch = decodeBatch(bytes, spans !== null);
+    const batch = decodeBatchAt(slice, spans !== null);
     if (!ledger.isNew(linkId, batch.seq)) return false;
     const live = turn !== null;
     const n = batch.points.length;
@@ -130,7 +139,8 @@ export class BatchIntake {
     core.applyPoints(linkId, batch.points, batch.ghost, batch.counters, now, live ? batch.receivedMs : undefined);
     if (live && batch.alertLatencyMs) core.metrics.recordAlertLatencies(batch.alertLatencyMs);
     // Recorded once applied: a batch that failed half-way is neither recorded nor acked.
-    const next = ledger.applied(linkId, batch.seq, live ? bytes : null, now);
+    this.slice = slice;
+    const next = ledger.applied(linkId, batch.seq, live ? this.journalBytes : null, now);
     if (turn !== null) {
       // A resend's wait says how long its link was away, not how far behind this object is.
       if (!batch.resent && !turn.bundled) core.metrics.overload.record(now - batch.sentAtMs);
@@ -149,7 +159,7 @@ export class BatchIntake {
     const outputs = core.drain();
     // Routed before the next batch is applied: what this one raised leaves in this turn. Its trace
     // context is read only when there are outputs to tie to it.
-    if (outputs.length > 0 || span !== null) router.route(outputs, spans !== null ? batch.traceparent : batchTraceparent(bytes), now, span);
+    if (outputs.length > 0 || span !== null) router.route(outputs, spans !== null ? batch.traceparent : batchTraceparentAt(slice), now, span);
     if (span !== null) spans!.finish(span, outputs);
     return true;
   }

@@ -12,11 +12,11 @@ import type { RegionOutput } from "../detect/region-outputs.js";
 import { HUB_MAX, HUB_NEAR_HOLD_MS, HUB_SMALL_BATCH_POINTS } from "../tunables.js";
 import { CloseCode } from "../wire/close-codes.js";
 import type { RegionControl } from "../wire/link-protocol.js";
-import { type BundledBatch, decodeBundle, parseHubControl } from "../wire/hub-protocol.js";
+import { type Bundle, parseHubControl, readBundle } from "../wire/hub-protocol.js";
 import type { LinkOutbox } from "./link-outbox.js";
 
 /** Applies the batches of a bundle that came on hub socket `ws` (tag `hub`), in order (src/region/batch-intake.ts). */
-export type ApplyBundle = (ws: WebSocket, hub: string, batches: readonly BundledBatch[]) => void;
+export type ApplyBundle = (ws: WebSocket, hub: string, bundle: Bundle) => void;
 
 export class HubDoor {
   private readonly policy: HubPolicy;
@@ -54,9 +54,9 @@ export class HubDoor {
       }
       return;
     }
-    let batches: BundledBatch[];
+    let bundle: Bundle;
     try {
-      batches = decodeBundle(new Uint8Array(message));
+      bundle = readBundle(new Uint8Array(message));
     } catch (e) {
       this.badBundles++;
       log("bad bundle", { region, hub, error: String(e) }, "error");
@@ -66,7 +66,7 @@ export class HubDoor {
     // Where a link's frames go is set by announcements (the hub's `open` and `closed`, a direct socket's
     // accept); a batch only for a link with no path here (LinkOutbox.bundled): a window flushed after
     // its link moved on must not route the link's alerts back to a hub without it.
-    apply(ws, hub, batches);
+    apply(ws, hub, bundle);
   }
 
   /** A turn's outputs, once sent: a link whose drone came near another leaves its hub now. */

@@ -117,7 +117,7 @@ export class RegionObject extends DurableObject<Env> {
     const hub = hubOf(ws);
     if (hub && this.region) {
       const { intake } = this.region;
-      this.hubs.message(ws, hub, message, (w, h, batches) => intake.bundle(w, h, batches), this.region.key);
+      this.hubs.message(ws, hub, message, (w, h, bundle) => intake.bundle(w, h, bundle), this.region.key);
       return;
     }
     if (typeof message === "string" || OpsStream.isWatcher(ws)) return; // links send only binary batches; watchers only listen

@@ -1,62 +1,30 @@
 /**
- * The internal gateway → region batch format. Not protobuf: decoding protobuf at every hop costs more
- * than the conflict work itself (docs/platform.md), so batches use a fixed little-endian layout read with a
- * DataView. Versioned by a magic byte and a version byte; the region rejects anything else.
- *
- *   header  u8 magic 0xA5 | u8 version 1 | u16 flags (1 urgent, 2 held, 4 latency, 8 resent) | u32 seq | f64 sentAtMs
- *           u8 traceparent length | bytes
- *           u8 counter count | f64 × count (deltas since the previous batch on this link)
- *           u16 drone-id count | (u8 length | utf-8 bytes) × count
- *           u32 point count
- *   point   u16 drone index | u8 flags (1 ghost, 2 battery, 4 seq) | u8 battery | u32 seq
- *           f64 timeMs | f64 lat | f64 lon | f32 altM | f32 vn | f32 ve | f32 vu      (48 bytes)
- *   then, each only when its header flag is set (a region of this build reads batches with or without them):
- *   held     (flag 2) u16 × point count: ms each point waited in the gateway, receive → flush (≤ 65,535)
- *   latency  (flag 4) u16 count | f32 × count: edge-side alert latencies the link's session measured since
- *            its previous batch, ms (gateway receive of an encounter's first report → its alert sent)
+ * Encoding the internal gateway → region batch (layout: batch-layout.ts), and what a hop may do to a batch
+ * without decoding it (mark it resent, see whether it is urgent, peek its sequence and size). Decoding is
+ * batch-decode.ts; both are re-exported here, the format's one front door.
  */
 import type { TelemetryPoint } from "./point.js";
 import { encodedScratch, scratchFor } from "./batch-scratch.js";
-import { asciiLength, decodeShort, utf8Bytes, writeAscii } from "./short-strings.js";
+import {
+  BATCH_MAGIC,
+  BATCH_VERSION,
+  BatchFormatError,
+  F_BATTERY,
+  F_GHOST,
+  F_SEQ,
+  H_HELD,
+  H_LATENCY,
+  H_RESENT,
+  H_URGENT,
+  MAX_HELD_MS,
+  MAX_LATENCY_SAMPLES,
+  POINT_BYTES,
+  type RegionBatch,
+} from "./batch-layout.js";
+import { asciiLength, utf8Bytes, writeAscii } from "./short-strings.js";
 
-export const BATCH_MAGIC = 0xa5;
-export const BATCH_VERSION = 1;
-const POINT_BYTES = 48;
-const F_GHOST = 1;
-const F_BATTERY = 2;
-const F_SEQ = 4;
-/** Header flag: flushed for a drone in proximity of another; an ingest hub forwards it at once. */
-const H_URGENT = 1;
-/** Header flags: the held and latency sections follow the points. */
-const H_HELD = 2;
-const H_LATENCY = 4;
-/** Header flag: sent again from the gateway's resend buffer (after a connect or reconnect): its wait includes the link's absence. */
-const H_RESENT = 8;
-const MAX_HELD_MS = 0xffff;
-/** Samples one batch carries at most; a session keeps no more than this between batches. */
-export const MAX_LATENCY_SAMPLES = 1024;
-
-export interface RegionBatch {
-  /** Per link, from 1, increasing by one: the region drops a seq it has already applied. */
-  seq: number;
-  /** Gateway clock when the batch was flushed, Unix ms. */
-  sentAtMs: number;
-  /** W3C trace context of the flush, carried because Workers do not propagate it to objects. */
-  traceparent: string;
-  /** Counter deltas since the previous batch on this link (counters.ts order); decoded as a plain array. */
-  counters: Float64Array | number[];
-  points: TelemetryPoint[];
-  /** 1 where the point is a halo ghost: used for prediction, never counted or alerted. */
-  ghost: Uint8Array;
-  /** Flushed at once for a drone in proximity: nothing on the way may hold it for a window. */
-  urgent?: boolean;
-  /** Sent from the gateway's resend buffer (markResent): how long it waited says nothing of the region's pace. */
-  resent?: boolean;
-  /** Gateway receive time of each point, Unix ms (to ms, at most 65 s before sentAtMs): where edge-side latency starts. */
-  receivedMs?: ArrayLike<number>;
-  /** Edge-side alert latencies measured by the sending session since its previous batch on this link, ms. */
-  alertLatencyMs?: ArrayLike<number>;
-}
+export { BATCH_MAGIC, BATCH_VERSION, BatchFormatError, MAX_LATENCY_SAMPLES, type RegionBatch } from "./batch-layout.js";
+export { type BatchSlice, batchTraceparent, batchTraceparentAt, decodeBatch, decodeBatchAt, sliceBytes, sliceOf } from "./batch-decode.js";
 
 /** A traceparent the encoder has written in place (src/link/trace.ts: a link's counter span), not built as a string. */
 export interface TraceparentWriter {
@@ -67,13 +35,6 @@ export interface TraceparentWriter {
 
 /** A batch as a gateway link encodes it. */
 export type OutgoingBatch = Omit<RegionBatch, "traceparent"> & { traceparent: string | TraceparentWriter };
-
-/** The bytes are not a batch this version understands. */
-export class BatchFormatError extends Error {
-  override name = "BatchFormatError";
-}
-
-const decoder = new TextDecoder();
 
 /** Writes a short string or a writer's bytes (≤ 255, else `what` is refused) as u8 length | bytes at `o`; returns the end. */
 function writeShort(buf: Uint8Array, o: number, s: string | TraceparentWriter, what: string): number {
@@ -215,94 +176,4 @@ export function peekBatch(bytes: Uint8Array): { seq: number; points: number } | 
   if (flags & H_HELD) end += 2 * points;
   if (flags & H_LATENCY) end += end + 2 <= bytes.length ? 2 + 4 * dv.getUint16(end, true) : 2;
   return end === bytes.length ? { seq: dv.getUint32(4, true), points } : null;
-}
-
-/** The traceparent of a batch decodeBatch read (its header checked there). */
-export function batchTraceparent(bytes: Uint8Array): string {
-  const n = bytes[16] ?? 0;
-  return n === 0 ? "" : decoder.decode(bytes.subarray(17, 17 + n));
-}
-
-function need(bytes: Uint8Array, o: number, n: number): void {
-  if (o + n > bytes.length) throw new BatchFormatError(`batch truncated at byte ${o}`);
-}
-
-/**
- * `withTrace` false leaves `traceparent` "" without decoding it (a TextDecoder call per batch): a
- * receiver that needs it only now and then reads it with batchTraceparent.
- */
-export function decodeBatch(bytes: Uint8Array, withTrace = true): RegionBatch {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  need(bytes, 0, 17);
-  if (dv.getUint8(0) !== BATCH_MAGIC) throw new BatchFormatError("not an airspace batch (bad magic)");
-  if (dv.getUint8(1) !== BATCH_VERSION) throw new BatchFormatError(`unsupported batch version ${dv.getUint8(1)}`);
-  const seq = dv.getUint32(4, true);
-  const sentAtMs = dv.getFloat64(8, true);
-  let o = 16;
-  const tpLen = dv.getUint8(o++);
-  need(bytes, o, tpLen + 1);
-  const traceparent = tpLen === 0 || !withTrace ? "" : decoder.decode(bytes.subarray(o, o + tpLen));
-  o += tpLen;
-  const nCounters = dv.getUint8(o++);
-  need(bytes, o, 8 * nCounters + 2);
-  // A plain array: a Float64Array of 16 counters has its own backing store, ~6× the cost of the array.
-  const counters: number[] = new Array(nCounters);
-  for (let i = 0; i < nCounters; i++, o += 8) counters[i] = dv.getFloat64(o, true);
-  const nIds = dv.getUint16(o, true);
-  o += 2;
-  // Drone ids repeat batch after batch: interned, not decoded each time; one id needs no table.
-  const ids: string[] | null = nIds > 1 ? new Array(nIds) : null;
-  let firstId = "";
-  for (let i = 0; i < nIds; i++) {
-    need(bytes, o, 1);
-    const len = dv.getUint8(o++);
-    need(bytes, o, len);
-    const id = decodeShort(bytes, o, o + len);
-    if (ids !== null) ids[i] = id;
-    else firstId = id;
-    o += len;
-  }
-  need(bytes, o, 4);
-  const n = dv.getUint32(o, true);
-  o += 4;
-  need(bytes, o, n * POINT_BYTES);
-  const points: TelemetryPoint[] = new Array(n);
-  const ghost = new Uint8Array(n);
-  for (let i = 0; i < n; i++, o += POINT_BYTES) {
-    const idx = dv.getUint16(o, true);
-    if (idx >= nIds) throw new BatchFormatError(`point ${i} names drone index ${idx} of ${nIds}`);
-    const flags = dv.getUint8(o + 2);
-    ghost[i] = flags & F_GHOST ? 1 : 0;
-    points[i] = {
-      droneId: ids !== null ? ids[idx]! : firstId,
-      battery: flags & F_BATTERY ? dv.getUint8(o + 3) : -1,
-      seq: flags & F_SEQ ? dv.getUint32(o + 4, true) : -1,
-      timeMs: dv.getFloat64(o + 8, true),
-      lat: dv.getFloat64(o + 16, true),
-      lon: dv.getFloat64(o + 24, true),
-      altM: dv.getFloat32(o + 32, true),
-      vn: dv.getFloat32(o + 36, true),
-      ve: dv.getFloat32(o + 40, true),
-      vu: dv.getFloat32(o + 44, true),
-    };
-  }
-  const flags = dv.getUint16(2, true);
-  const batch: RegionBatch = { seq, sentAtMs, traceparent, counters, points, ghost, urgent: (flags & H_URGENT) !== 0, resent: (flags & H_RESENT) !== 0 };
-  if (flags & H_HELD) {
-    need(bytes, o, 2 * n);
-    // A plain array: a one-point batch's Float64Array costs more than twice as much.
-    const received: number[] = new Array(n);
-    for (let i = 0; i < n; i++, o += 2) received[i] = sentAtMs - dv.getUint16(o, true);
-    batch.receivedMs = received;
-  }
-  if (flags & H_LATENCY) {
-    need(bytes, o, 2);
-    const k = dv.getUint16(o, true);
-    o += 2;
-    need(bytes, o, 4 * k);
-    const latency = new Float32Array(k);
-    for (let i = 0; i < k; i++, o += 4) latency[i] = dv.getFloat32(o, true);
-    batch.alertLatencyMs = latency;
-  }
-  return batch;
 }

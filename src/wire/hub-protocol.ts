@@ -66,25 +66,44 @@ export function isBundle(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === BUNDLE_MAGIC;
 }
 
-/** The batches of a bundle (views into it); throws BatchFormatError when the layout does not add up. */
-export function decodeBundle(bytes: Uint8Array): BundledBatch[] {
+/**
+ * A bundle as the region reads it: each batch's link and where it lies in `bytes`, no view or object per
+ * batch (a bundle holds a hundred one-point batches: batch-decode.ts).
+ */
+export interface Bundle {
+  bytes: Uint8Array;
+  view: DataView;
+  linkIds: string[];
+  starts: number[];
+  ends: number[];
+}
+
+/** Reads a bundle's table of batches; throws BatchFormatError when the layout does not add up. */
+export function readBundle(bytes: Uint8Array): Bundle {
   if (!isBundle(bytes) || bytes[1] !== VERSION) throw new BatchFormatError("not an airspace hub bundle");
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = dv.getUint16(2, true);
-  const out: BundledBatch[] = [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = view.getUint16(2, true);
+  const bundle: Bundle = { bytes, view, linkIds: new Array(n), starts: new Array(n), ends: new Array(n) };
   let o = 4;
   for (let i = 0; i < n; i++) {
     const idLen = o < bytes.length ? bytes[o]! : -1;
     if (idLen < 1 || o + 1 + idLen + 4 > bytes.length) throw new BatchFormatError(`bundle truncated at batch ${i}`);
-    const linkId = decodeShort(bytes, o + 1, o + 1 + idLen);
+    bundle.linkIds[i] = decodeShort(bytes, o + 1, o + 1 + idLen);
     o += 1 + idLen;
-    const len = dv.getUint32(o, true);
+    const len = view.getUint32(o, true);
     if (o + 4 + len > bytes.length) throw new BatchFormatError(`bundle truncated in batch ${i}`);
-    out.push({ linkId, bytes: bytes.subarray(o + 4, o + 4 + len) });
+    bundle.starts[i] = o + 4;
+    bundle.ends[i] = o + 4 + len;
     o += 4 + len;
   }
   if (o !== bytes.length) throw new BatchFormatError("bundle has trailing bytes");
-  return out;
+  return bundle;
+}
+
+/** The batches of a bundle (views into it); throws BatchFormatError when the layout does not add up. */
+export function decodeBundle(bytes: Uint8Array): BundledBatch[] {
+  const b = readBundle(bytes);
+  return b.linkIds.map((linkId, i) => ({ linkId, bytes: bytes.subarray(b.starts[i], b.ends[i]) }));
 }
 
 /** A binary frame for gateway link `linkId`: u8 magic | u8 version | u8 id length | id | frame. */

@@ -8,11 +8,11 @@ const bytes = (seq: number) => Uint8Array.of(seq & 0xff);
 describe("LinkLedger", () => {
   it("acks a quiet link with the floor its last checkpoint stored, riding on its next batch, else at the next checkpoint", () => {
     const l = new LinkLedger(4, 100, 10_000);
-    expect(l.applied("L", 1, bytes(1), 0)).toBeNull(); // nothing durable yet: no ack
+    expect(l.applied("L", 1, () => bytes(1), 0)).toBeNull(); // nothing durable yet: no ack
     const c1 = l.checkpoint(1000);
     expect(c1).toEqual({ links: [["L", { floor: 1, above: [] }]], ackNow: [] });
-    expect(l.applied("L", 2, bytes(2), 1010)).toEqual({ journal: [], ackSeq: 1 }); // 1 is durable, 2 is not
-    expect(l.applied("L", 3, bytes(3), 1020)).toBeNull(); // acked already this tick
+    expect(l.applied("L", 2, () => bytes(2), 1010)).toEqual({ journal: [], ackSeq: 1 }); // 1 is durable, 2 is not
+    expect(l.applied("L", 3, () => bytes(3), 1020)).toBeNull(); // acked already this tick
     const c2 = l.checkpoint(2000);
     expect(c2.links).toEqual([["L", { floor: 3, above: [] }]]);
     expect(c2.ackNow).toEqual([]);
@@ -21,20 +21,20 @@ describe("LinkLedger", () => {
 
   it("acks a busy link between checkpoints, after journaling the batches it kept", () => {
     const l = new LinkLedger(2, 0, 10_000);
-    for (let s = 1; s <= 3; s++) l.applied("B", s, bytes(s), s);
+    for (let s = 1; s <= 3; s++) l.applied("B", s, () => bytes(s), s);
     l.checkpoint(1000); // B was busy (≥ 2 batches): acked early from now on, its batches kept
     const batch = (seq: number) => ({ linkId: "B", seq, bytes: bytes(seq) });
     // Four batches since its last ack (≥ 2): journal the one kept, then ack everything applied.
-    expect(l.applied("B", 4, bytes(4), 1001)).toEqual({ journal: [batch(4)], ackSeq: 4 });
-    expect(l.applied("B", 5, bytes(5), 1002)).toBeNull(); // one batch since the ack
-    expect(l.applied("B", 6, bytes(6), 1003)).toEqual({ journal: [batch(5), batch(6)], ackSeq: 6 });
+    expect(l.applied("B", 4, () => bytes(4), 1001)).toEqual({ journal: [batch(4)], ackSeq: 4 });
+    expect(l.applied("B", 5, () => bytes(5), 1002)).toBeNull(); // one batch since the ack
+    expect(l.applied("B", 6, () => bytes(6), 1003)).toEqual({ journal: [batch(5), batch(6)], ackSeq: 6 });
   });
 
   it("drops duplicates, tolerates reordering, and closes a gap the gateway gave up on", () => {
     const l = new LinkLedger(32, 100, 5000);
     for (const s of [1, 3, 4]) {
       expect(l.isNew("G", s)).toBe(true);
-      l.applied("G", s, bytes(s), 0);
+      l.applied("G", s, () => bytes(s), 0);
     }
     expect(l.isNew("G", 3)).toBe(false);
     expect(l.floor("G")).toBe(0); // applied, but nothing is durable before the checkpoint
@@ -46,17 +46,17 @@ describe("LinkLedger", () => {
 
   it("tells a reconnecting gateway only the durable floor: a quiet link's batches are not, until the checkpoint", () => {
     const l = new LinkLedger(32, 100, 10_000);
-    for (let s = 1; s <= 3; s++) l.applied("Q", s, bytes(s), s);
+    for (let s = 1; s <= 3; s++) l.applied("Q", s, () => bytes(s), s);
     expect(l.floor("Q")).toBe(0); // were hello to say 3, a restart now would lose 1-3 uncounted
     l.checkpoint(1000);
     expect(l.floor("Q")).toBe(3);
-    l.applied("Q", 4, bytes(4), 1001);
+    l.applied("Q", 4, () => bytes(4), 1001);
     expect(l.floor("Q")).toBe(3);
     // A busy link is durable as far as its journaled ack.
     const b = new LinkLedger(1, 0, 10_000);
-    b.applied("B", 1, bytes(1), 0);
+    b.applied("B", 1, () => bytes(1), 0);
     b.checkpoint(1000);
-    expect(b.applied("B", 2, bytes(2), 1001)).toMatchObject({ ackSeq: 2 });
+    expect(b.applied("B", 2, () => bytes(2), 1001)).toMatchObject({ ackSeq: 2 });
     expect(b.floor("B")).toBe(2);
   });
 
@@ -95,7 +95,7 @@ describe("LinkLedger", () => {
         const deliver = (seq: number) => {
           if (!ledger.isNew("L", seq)) return;
           applied.set(seq, (applied.get(seq) ?? 0) + 1);
-          const r = ledger.applied("L", seq, bytes(seq), now);
+          const r = ledger.applied("L", seq, () => bytes(seq), now);
           if (!r) return;
           journal.push(...r.journal);
           const durableHas = (s: number) => durable.applied.has(s) || journal.some((j) => j.seq === s);
@@ -151,7 +151,7 @@ describe("LinkLedger", () => {
     let most = 0;
     for (let minute = 0; minute < 60; minute++) {
       const now = minute * 60_000;
-      for (let d = 0; d < 250; d++) for (let seq = 1; seq <= 3; seq++) l.applied(`s${minute}-${d}.r.1`, seq, bytes(seq), now + seq * 1000);
+      for (let d = 0; d < 250; d++) for (let seq = 1; seq <= 3; seq++) l.applied(`s${minute}-${d}.r.1`, seq, () => bytes(seq), now + seq * 1000);
       l.forgetIdle(now + 59_000 - forget, new Set());
       most = Math.max(most, l.size);
     }
@@ -190,7 +190,7 @@ describe("LinkLedger", () => {
             const seq = inFlight.shift()!;
             if (!ledger.isNew("L", seq)) continue;
             applied.set(seq, (applied.get(seq) ?? 0) + 1);
-            const r = ledger.applied("L", seq, bytes(seq), now);
+            const r = ledger.applied("L", seq, () => bytes(seq), now);
             if (r) ack(r.ackSeq);
           } else if (o.k === "tick") {
             for (const [, seq] of ledger.checkpoint(now).ackNow) ack(seq);
