@@ -1,7 +1,7 @@
 /**
  * The region's batch intake alone (src/region/batch-intake.ts, with the real RegionCore and LinkLedger;
  * storage, sockets and routing faked), in Node: JavaScript µs per point for 500 single-drone links at
- * 10 Hz arriving as 5 hubs' bundles (one-point batches), against the same drones on one relay link (one
+ * 10 Hz arriving as 5 hubs' bundles (one-point batches; K hubs as the policy picks for other fleet sizes), against the same drones on one relay link (one
  * batch a window), in the same run. What a bundle costs the region per batch beyond the points, without
  * workerd's per-message work or this machine's socket noise (scripts/bench/region-hub-load.ts has those).
  *   npx tsx scripts/bench/batch-intake.ts [--drones 500] [--seconds 30] [--rounds 3]
@@ -32,7 +32,8 @@ const { drones, seconds, rounds } = commandLineOrExit(process.argv.slice(2), {
 
 const T0 = 1_700_000_000_000;
 const WINDOW_MS = 50;
-const HUBS = 5;
+/** K as the region's policy picks it: a hub per 1,000 reports a second (HUB_MSGS_PER_S). */
+const HUBS = Math.max(1, Math.ceil((drones * 10) / 1000));
 
 /** Drone i at time t: spread over 20 × 20 km, flying east at 10 m/s (few encounters: the intake, not the alerts). */
 function point(i: number, t: number): TelemetryPoint {

@@ -23,15 +23,24 @@ export function utf8Bytes(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
-/** Interned ASCII strings by a hash of their bytes; bounded: cleared when full, so invented ids cannot grow it. */
+/**
+ * Interned ASCII strings by a hash of their bytes; bounded: cleared when full, so invented ids cannot grow
+ * it. Sized for a busy region, where every point names a drone and a link: at 4,096 a region of 10,000
+ * drones behind hubs (20,000 ids) cleared it every few hundred milliseconds and decoded most ids afresh
+ * (scripts/bench/batch-intake.ts --drones 10000). 32,768 ids of ~20 characters are ~2 MB; only strings of
+ * at most 255 bytes are kept, so never more than ~10 MB.
+ */
 const interned = new Map<number, string>();
-const MAX_INTERNED = 4096;
+const MAX_INTERNED = 32_768;
+const MAX_INTERNED_BYTES = 255;
 
 /**
  * The string of UTF-8 bytes [start, end) of `bytes`. The same ASCII bytes give the same string object
  * without decoding (checked byte by byte, so a hash collision only costs a decode).
  */
 export function decodeShort(bytes: Uint8Array, start: number, end: number): string {
+  // Longer than any id the formats carry (a client's frame is read before its ids are checked): not kept.
+  if (end - start > MAX_INTERNED_BYTES) return decoder.decode(bytes.subarray(start, end));
   let h = 0x811c9dc5;
   let ascii = true;
   for (let i = start; i < end; i++) {
@@ -40,7 +49,8 @@ export function decodeShort(bytes: Uint8Array, start: number, end: number): stri
     h = Math.imul(h ^ c, 0x01000193);
   }
   if (!ascii) return decoder.decode(bytes.subarray(start, end));
-  h = (h ^ (end - start)) >>> 0;
+  // Kept to 30 bits: a small integer to V8, where a full 32-bit key would be a heap number half the time.
+  h = (h ^ (end - start)) & 0x3fffffff;
   const s = interned.get(h);
   if (s !== undefined && sameAscii(s, bytes, start, end)) return s;
   const d = decoder.decode(bytes.subarray(start, end));

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { asciiLength, decodeShort, writeAscii } from "../../src/wire/short-strings.js";
 
 const decoder = new TextDecoder();
@@ -39,5 +39,37 @@ describe("short strings", () => {
         const s = `drone-${i}`;
         expect(decodeShort(enc.encode(s), 0, s.length)).toBe(s);
       }
+  });
+
+  it("holds a whole busy region's ids: 10,000 drones and their 10,000 links are decoded once, not again each pass", () => {
+    const enc = new TextEncoder();
+    const ids = Array.from({ length: 10_000 }, (_, i) => [`drone-${String(i).padStart(6, "0")}`, `s${i}.u33d.1`]).flat();
+    const bytes = ids.map((s) => enc.encode(s));
+    const decode = vi.spyOn(TextDecoder.prototype, "decode");
+    try {
+      const pass = () => {
+        decode.mockClear();
+        bytes.forEach((b, i) => expect(decodeShort(b, 0, b.length)).toBe(ids[i]));
+        return decode.mock.calls.length;
+      };
+      // What other tests left may fill the table once; after that every id is there.
+      pass();
+      pass();
+      expect(pass()).toBe(0);
+    } finally {
+      decode.mockRestore();
+    }
+  });
+
+  it("does not keep a string longer than any id (a client's frame is read before its ids are checked)", () => {
+    const long = "x".repeat(100_000);
+    const b = new TextEncoder().encode(long);
+    const decode = vi.spyOn(TextDecoder.prototype, "decode");
+    try {
+      for (let i = 0; i < 3; i++) expect(decodeShort(b, 0, b.length)).toBe(long);
+      expect(decode).toHaveBeenCalledTimes(3);
+    } finally {
+      decode.mockRestore();
+    }
   });
 });
