@@ -8,6 +8,7 @@ import { encodedScratch, scratchFor } from "./batch-scratch.js";
 import {
   BATCH_MAGIC,
   BATCH_VERSION,
+  BATCH_VERSION_DENSE,
   BatchFormatError,
   F_BATTERY,
   F_GHOST,
@@ -91,7 +92,8 @@ export function encodeBatchToScratch(b: OutgoingBatch): number {
   const received = b.receivedMs !== undefined && b.receivedMs.length === points.length ? b.receivedMs : null;
   const latency = b.alertLatencyMs !== undefined && b.alertLatencyMs.length > 0 ? b.alertLatencyMs : null;
   if (latency !== null && latency.length > MAX_LATENCY_SAMPLES) throw new BatchFormatError(`more than ${MAX_LATENCY_SAMPLES} latency samples`);
-  let bound = 16 + shortBound(b.traceparent) + 1 + 8 * b.counters.length + 2 + idBound + 4 + POINT_BYTES * points.length;
+  const nCounters = b.counters.length;
+  let bound = 16 + shortBound(b.traceparent) + 1 + ((nCounters + 7) >> 3) + 8 * nCounters + 2 + idBound + 4 + POINT_BYTES * points.length;
   if (received !== null) bound += 2 * points.length;
   if (latency !== null) bound += 2 + 4 * latency.length;
   const dv = scratchFor(bound);
@@ -102,8 +104,7 @@ export function encodeBatchToScratch(b: OutgoingBatch): number {
   dv.setUint32(4, b.seq, true);
   dv.setFloat64(8, b.sentAtMs, true);
   let o = writeShort(buf, 16, b.traceparent, "traceparent");
-  dv.setUint8(o++, b.counters.length);
-  for (let i = 0; i < b.counters.length; i++, o += 8) dv.setFloat64(o, b.counters[i]!, true);
+  o = writeCounters(buf, dv, o, b.counters);
   dv.setUint16(o, nIds, true);
   o += 2;
   if (ids !== null) for (const id of ids.keys()) o = writeShort(buf, o, id, "drone id");
@@ -127,6 +128,25 @@ export function encodeBatchToScratch(b: OutgoingBatch): number {
     dv.setUint16(o, latency.length, true);
     o += 2;
     for (let i = 0; i < latency.length; i++, o += 4) dv.setFloat32(o, latency[i]!, true);
+  }
+  return o;
+}
+
+/** The counters as version 2 has them (batch-layout.ts): a bitmap of those not 0, then their values. */
+function writeCounters(buf: Uint8Array, dv: DataView, o: number, counters: ArrayLike<number>): number {
+  const n = counters.length;
+  buf[o++] = n;
+  const mask = o;
+  const maskBytes = (n + 7) >> 3;
+  buf.fill(0, mask, mask + maskBytes);
+  o += maskBytes;
+  for (let i = 0; i < n; i++) {
+    const c = counters[i]!;
+    // -0 is written: it decodes as itself, not as a 0 left out.
+    if (c === 0 && 1 / c > 0) continue;
+    buf[mask + (i >> 3)]! |= 1 << (i & 7);
+    dv.setFloat64(o, c, true);
+    o += 8;
   }
   return o;
 }
@@ -159,12 +179,20 @@ export function isUrgentBatch(bytes: Uint8Array): boolean {
  * only counts and acks, like the benchmark's bare transport); null when the layout does not add up.
  */
 export function peekBatch(bytes: Uint8Array): { seq: number; points: number } | null {
-  if (bytes.length < 17 || bytes[0] !== BATCH_MAGIC || bytes[1] !== BATCH_VERSION) return null;
+  if (bytes.length < 17 || bytes[0] !== BATCH_MAGIC || (bytes[1] !== BATCH_VERSION && bytes[1] !== BATCH_VERSION_DENSE)) return null;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let o = 16;
   o += 1 + dv.getUint8(o); // traceparent
   if (o >= bytes.length) return null;
-  o += 1 + 8 * dv.getUint8(o); // counters
+  const nCounters = dv.getUint8(o++);
+  if (bytes[1] === BATCH_VERSION_DENSE) o += 8 * nCounters;
+  else {
+    const maskBytes = (nCounters + 7) >> 3;
+    if (o + maskBytes > bytes.length) return null;
+    let set = 0;
+    for (let i = 0; i < maskBytes; i++) set += bitCount(bytes[o + i]!);
+    o += maskBytes + 8 * set;
+  }
   if (o + 2 > bytes.length) return null;
   const ids = dv.getUint16(o, true);
   o += 2;
@@ -176,4 +204,10 @@ export function peekBatch(bytes: Uint8Array): { seq: number; points: number } | 
   if (flags & H_HELD) end += 2 * points;
   if (flags & H_LATENCY) end += end + 2 <= bytes.length ? 2 + 4 * dv.getUint16(end, true) : 2;
   return end === bytes.length ? { seq: dv.getUint32(4, true), points } : null;
+}
+
+function bitCount(b: number): number {
+  let n = 0;
+  for (; b !== 0; b &= b - 1) n++;
+  return n;
 }

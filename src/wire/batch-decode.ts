@@ -7,6 +7,7 @@
 import {
   BATCH_MAGIC,
   BATCH_VERSION,
+  BATCH_VERSION_DENSE,
   BatchFormatError,
   F_BATTERY,
   F_GHOST,
@@ -73,7 +74,8 @@ export function decodeBatchAt(s: BatchSlice, withTrace = true): RegionBatch {
   const { bytes, view: dv, start } = s;
   need(s, start, 17);
   if (dv.getUint8(start) !== BATCH_MAGIC) throw new BatchFormatError("not an airspace batch (bad magic)");
-  if (dv.getUint8(start + 1) !== BATCH_VERSION) throw new BatchFormatError(`unsupported batch version ${dv.getUint8(start + 1)}`);
+  const version = dv.getUint8(start + 1);
+  if (version !== BATCH_VERSION && version !== BATCH_VERSION_DENSE) throw new BatchFormatError(`unsupported batch version ${version}`);
   const seq = dv.getUint32(start + 4, true);
   const sentAtMs = dv.getFloat64(start + 8, true);
   let o = start + 16;
@@ -82,10 +84,25 @@ export function decodeBatchAt(s: BatchSlice, withTrace = true): RegionBatch {
   const traceparent = tpLen === 0 || !withTrace ? "" : decoder.decode(bytes.subarray(o, o + tpLen));
   o += tpLen;
   const nCounters = dv.getUint8(o++);
-  need(s, o, 8 * nCounters + 2);
   // A plain array: a Float64Array of 16 counters has its own backing store, ~6× the cost of the array.
   const counters: number[] = new Array(nCounters);
-  for (let i = 0; i < nCounters; i++, o += 8) counters[i] = dv.getFloat64(o, true);
+  if (version === BATCH_VERSION_DENSE) {
+    need(s, o, 8 * nCounters);
+    for (let i = 0; i < nCounters; i++, o += 8) counters[i] = dv.getFloat64(o, true);
+  } else {
+    const mask = o;
+    need(s, o, (nCounters + 7) >> 3);
+    o += (nCounters + 7) >> 3;
+    for (let i = 0; i < nCounters; i++) {
+      if ((bytes[mask + (i >> 3)]! & (1 << (i & 7))) === 0) counters[i] = 0;
+      else {
+        need(s, o, 8);
+        counters[i] = dv.getFloat64(o, true);
+        o += 8;
+      }
+    }
+  }
+  need(s, o, 2);
   const nIds = dv.getUint16(o, true);
   o += 2;
   // Drone ids repeat batch after batch: interned, not decoded each time; one id needs no table.

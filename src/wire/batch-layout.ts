@@ -4,9 +4,10 @@
  * than the conflict work itself (docs/platform.md), so batches use a fixed little-endian layout read with a
  * DataView. Versioned by a magic byte and a version byte; the region rejects anything else.
  *
- *   header  u8 magic 0xA5 | u8 version 1 | u16 flags (1 urgent, 2 held, 4 latency, 8 resent) | u32 seq | f64 sentAtMs
+ *   header  u8 magic 0xA5 | u8 version 2 | u16 flags (1 urgent, 2 held, 4 latency, 8 resent) | u32 seq | f64 sentAtMs
  *           u8 traceparent length | bytes
- *           u8 counter count | f64 × count (deltas since the previous batch on this link)
+ *           u8 counter count n | ceil(n / 8) bytes: bit i set when counter i is not 0 (LSB first) |
+ *           f64 × bits set (deltas since the previous batch on this link, in counter order)
  *           u16 drone-id count | (u8 length | utf-8 bytes) × count
  *           u32 point count
  *   point   u16 drone index | u8 flags (1 ghost, 2 battery, 4 seq) | u8 battery | u32 seq
@@ -15,11 +16,18 @@
  *   held     (flag 2) u16 × point count: ms each point waited in the gateway, receive → flush (≤ 65,535)
  *   latency  (flag 4) u16 count | f32 × count: edge-side alert latencies the link's session measured since
  *            its previous batch, ms (gateway receive of an encounter's first report → its alert sent)
+ *
+ * Version 1 wrote every counter (u8 count | f64 × count). A one-point batch carries ~16 counters of which
+ * two or three are not zero, so they were 128 of its 215 bytes and most of its decoding; version 2 writes
+ * only those. Version 1 is still read: journal rows stored before, and a gateway still on the previous
+ * build during a deploy.
  */
 import type { TelemetryPoint } from "./point.js";
 
 export const BATCH_MAGIC = 0xa5;
-export const BATCH_VERSION = 1;
+export const BATCH_VERSION = 2;
+/** Dense counters: still read, never written. */
+export const BATCH_VERSION_DENSE = 1;
 export const POINT_BYTES = 48;
 export const F_GHOST = 1;
 export const F_BATTERY = 2;

@@ -6,7 +6,7 @@
  * point), with the link id's bytes encoded once. Each batch carries its point's gateway receive time
  * (the held section: 0 ms, the feeder being the gateway that took the report in as it sent it), so the
  * region stamps an encounter's first alert with it as in production (edge-side latency starts there).
- * The patch assumes the layouts documented in src/wire/batch-codec.ts (header at fixed offsets, the
+ * The patch assumes the layouts documented in src/wire/batch-layout.ts (header at fixed offsets, the
  * point as the 48 bytes before the 2-byte held section) and
  * src/wire/hub-protocol.ts; the first bundle is checked byte for byte against encodeBundle of
  * encodeBatch, and on any difference (a layout changed) every bundle is encoded in full from then on.
@@ -18,7 +18,7 @@ import type { TelemetryPoint } from "../../../src/wire/point.js";
 const POINT_BYTES = 48;
 /** The held section after the point: one u16, always 0 here (received = sentAtMs). */
 const HELD_BYTES = 2;
-/** Batch header flag bit: urgent (src/wire/batch-codec.ts). */
+/** Batch header flag bit: urgent (src/wire/batch-layout.ts). */
 const H_URGENT = 1;
 const BUNDLE_HEADER = 4;
 const NO_GHOST = new Uint8Array(1);
