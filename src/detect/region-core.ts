@@ -22,6 +22,8 @@ import type { TelemetryPoint } from "../wire/point.js";
 import { evictedEvent, lowBatteryAdvisory, type OpenEncounter, type OpsEvent, type RegionOutput, type RestoredAlert } from "./region-outputs.js";
 import { ALERT_CLEAR_HOLD_MS } from "../tunables.js";
 
+const NONE: readonly RegionOutput[] = Object.freeze([]);
+
 export type { AdvisoryOut, AlertOut, DroneSnapshot, OpenEncounter, OpsEvent, ProximityOut, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
 export type { FleetMetrics } from "./metrics.js";
 export { geohashGeometry, type RegionGeometry } from "./region-geometry.js";
@@ -121,9 +123,9 @@ export class RegionCore {
     this.proximity.flush(this.out);
   }
 
-  /** What the last calls produced, for the shell to send; the core keeps none of it. */
-  drain(): RegionOutput[] {
-    return this.out.splice(0);
+  /** What the last calls produced, for the shell to send; the core keeps none of it. Most batches produce nothing: no array then. */
+  drain(): readonly RegionOutput[] {
+    return this.out.length === 0 ? NONE : this.out.splice(0);
   }
 
   tick(nowMs: number): { metrics: FleetMetrics; events: OpsEvent[] } {

@@ -9,48 +9,48 @@
  * have them outlive the young generation and fill the old one (a major GC every few seconds at 500
  * sockets, scripts/profile/heap-profile.ts); a link that turns busy is acked early from its next tick.
  */
-export class AckPolicy {
-  private readonly links = new Map<string, { batches: number; lastAckMs: number; thisTick: number; early: boolean }>();
+/** One link's side of the policy; the ledger keeps it in the link's record (one lookup per batch for every concern). */
+export interface AckState {
+  /** Batches since the last ack. */
+  batches: number;
+  lastAckMs: number;
+  /** Batches in this tick, which decide `early` at the next. */
+  thisTick: number;
+  /** Busy in the previous tick: acked early, its batches kept for the journal. */
+  early: boolean;
+}
 
+export class AckPolicy {
   constructor(
     private readonly minBatches: number,
     private readonly minIntervalMs: number,
   ) {}
 
-  /** One more batch of `linkId` applied; true when it should be acked now (its batches were kept). */
-  applied(linkId: string, nowMs: number): boolean {
-    let l = this.links.get(linkId);
-    if (!l) {
-      l = { batches: 0, lastAckMs: nowMs, thisTick: 0, early: false };
-      this.links.set(linkId, l);
-    }
+  /** A link first heard at `nowMs`: quiet until a tick finds it busy. */
+  newState(nowMs: number): AckState {
+    return { batches: 0, lastAckMs: nowMs, thisTick: 0, early: false };
+  }
+
+  /** One more batch of the link applied; true when it should be acked now (its batches were kept). */
+  applied(l: AckState, nowMs: number): boolean {
     l.batches++;
     l.thisTick++;
     return l.early && l.batches >= this.minBatches && nowMs - l.lastAckMs >= this.minIntervalMs;
   }
 
-  /** Whether `linkId`'s batches must be kept for the journal until the next checkpoint. */
-  keeps(linkId: string): boolean {
-    return this.links.get(linkId)?.early ?? false;
+  /** Whether the link's batches must be kept for the journal until the next checkpoint. */
+  keeps(l: AckState): boolean {
+    return l.early;
   }
 
-  acked(linkId: string, nowMs: number): void {
-    const l = this.links.get(linkId);
-    if (l) {
-      l.batches = 0;
-      l.lastAckMs = nowMs;
-    }
+  acked(l: AckState, nowMs: number): void {
+    l.batches = 0;
+    l.lastAckMs = nowMs;
   }
 
-  /** A checkpoint: every link is acked, and who is busy enough to be acked early is decided anew. */
-  tick(): void {
-    for (const l of this.links.values()) {
-      l.early = l.thisTick >= this.minBatches;
-      l.thisTick = 0;
-    }
-  }
-
-  forget(linkId: string): void {
-    this.links.delete(linkId);
+  /** A checkpoint, for each link: it is acked, and whether it is busy enough to be acked early is decided anew. */
+  tick(l: AckState): void {
+    l.early = l.thisTick >= this.minBatches;
+    l.thisTick = 0;
   }
 }

@@ -6,7 +6,7 @@
  * written, or with the floor its last checkpoint stored. The region object writes what this returns
  * and sends the acks (src/region/region-object.ts); the rules are tested here, in Node.
  */
-import { AckPolicy } from "./ack-policy.js";
+import { AckPolicy, type AckState } from "./ack-policy.js";
 import { LinkSequence, type LinkSequenceState } from "./link-sequence.js";
 import { LINK_FORGET_MS, LINK_FORGET_RESENDS } from "../tunables.js";
 
@@ -39,6 +39,8 @@ interface LinkRecord {
   due: number;
   /** Its sequences changed since the last checkpoint (it is in `dirty`). */
   dirty: boolean;
+  /** When it is acked between checkpoints (AckPolicy). */
+  ack: AckState;
 }
 
 export class LinkLedger {
@@ -61,7 +63,7 @@ export class LinkLedger {
   /** A link's sequences as the last checkpoint stored them (after a restart). */
   restore(linkId: string, state: LinkSequenceState, nowMs: number): void {
     // Its gateway gets the whole forget window to reconnect.
-    this.links.set(linkId, { seq: new LinkSequence(state), seenMs: nowMs, durable: state.floor, due: -1, dirty: false });
+    this.links.set(linkId, { seq: new LinkSequence(state), seenMs: nowMs, durable: state.floor, due: -1, dirty: false, ack: this.acks.newState(nowMs) });
   }
 
   /**
@@ -88,7 +90,7 @@ export class LinkLedger {
   applied(linkId: string, seq: number, bytes: (() => Uint8Array) | null, nowMs: number): AfterApply {
     let l = this.links.get(linkId);
     if (!l) {
-      l = { seq: new LinkSequence(), seenMs: nowMs, durable: 0, due: -1, dirty: false };
+      l = { seq: new LinkSequence(), seenMs: nowMs, durable: 0, due: -1, dirty: false, ack: this.acks.newState(nowMs) };
       this.links.set(linkId, l);
     }
     const s = l.seq;
@@ -100,10 +102,10 @@ export class LinkLedger {
       l.durable = s.floor;
       return null;
     }
-    if (this.acks.keeps(linkId)) this.unjournaled.push({ linkId, seq, bytes: bytes() });
+    if (this.acks.keeps(l.ack)) this.unjournaled.push({ linkId, seq, bytes: bytes() });
     // A busy link is acked between checkpoints, once its batches are journaled; a quiet one gets the
     // floor its last checkpoint stored, with this batch's turn.
-    if (this.acks.applied(linkId, nowMs)) {
+    if (this.acks.applied(l.ack, nowMs)) {
       const journal = this.unjournaled;
       this.unjournaled = [];
       this.acked(linkId, l, nowMs);
@@ -131,6 +133,7 @@ export class LinkLedger {
         ackNow.push([linkId, l.due]);
         this.acked(linkId, l, nowMs);
       }
+      this.acks.tick(l.ack);
     }
     const links: [string, LinkSequenceState][] = [];
     for (const linkId of this.dirty) {
@@ -144,7 +147,6 @@ export class LinkLedger {
     }
     this.dirty = [];
     this.unjournaled = [];
-    this.acks.tick();
     return { links, ackNow };
   }
 
@@ -156,7 +158,7 @@ export class LinkLedger {
 
   private acked(linkId: string, l: LinkRecord, nowMs: number): void {
     l.due = -1;
-    this.acks.acked(linkId, nowMs);
+    this.acks.acked(l.ack, nowMs);
   }
 
   /** Links remembered. */
@@ -169,7 +171,6 @@ export class LinkLedger {
     for (const [linkId, l] of this.links) {
       if (open.has(linkId) || l.seenMs >= cutoffMs) continue;
       this.links.delete(linkId); // a checkpoint must not look for it: it skips a dirty link no longer here
-      this.acks.forget(linkId);
     }
   }
 }

@@ -26,7 +26,7 @@ export class OutputRouter {
   ) {}
 
   /** `traceparent`: the batch that caused these outputs ("" at a tick); `span`: its apply (or the tick) span, tracing on. */
-  route(outputs: RegionOutput[], traceparent: string, nowMs: number, span: Span | null = null): void {
+  route(outputs: readonly RegionOutput[], traceparent: string, nowMs: number, span: Span | null = null): void {
     const started: StartedAlert[] = [];
     for (const o of outputs) {
       try {

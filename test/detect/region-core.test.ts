@@ -23,7 +23,7 @@ function core(): RegionCore {
   return new RegionCore("u33d", DEFAULTS, "u33d-boot1");
 }
 
-const alerts = (o: RegionOutput[]) => o.filter((x): x is AlertOut => x.kind === "alert");
+const alerts = (o: readonly RegionOutput[]) => o.filter((x): x is AlertOut => x.kind === "alert");
 const home = (n: number) => new Uint8Array(n);
 const none = newCounters();
 
@@ -314,7 +314,7 @@ describe("RegionCore end to end", () => {
 
   it("emits a link's proximity set only when it changes, and a nearest-neighbour distance", () => {
     const c = core();
-    const prox = (o: RegionOutput[]) => o.filter((x): x is ProximityOut => x.kind === "proximity").map((x) => ({ ...x, droneIds: x.droneIds.sort() }));
+    const prox = (o: readonly RegionOutput[]) => o.filter((x): x is ProximityOut => x.kind === "proximity").map((x) => ({ ...x, droneIds: x.droneIds.sort() }));
     c.applyPoints("L", [at("a", T0, 0, 0, 100, 0, 0), at("b", T0, 100, 0, 100, 0, 0)], home(2), none, T0);
     expect(prox(c.drain())).toEqual([]);
     expect(c.space.nearestNeighbourM("a")).toBeGreaterThan(30); // a lower bound, nothing within 2R
