@@ -15,6 +15,7 @@ import { OFF_VARS, type HoverCount, type MessageCount, type StretchCount } from 
 import { RelayLoad, runRelayThroughput, throughputVars, type ThroughputResult } from "./bench/relay-throughput.js";
 import { benchGatewayStages, type StageFigure } from "./bench/gateway-stages.js";
 import { benchRegionCore, type RegionCoreFigures } from "./bench/region-core.js";
+import { type BatchIntakeFigures, benchBatchIntake } from "./bench/batch-intake.js";
 import { type DenseTracksResult, describeDense, runColdDenseTracks } from "./bench/dense-tracks.js";
 import { buildSnapshot } from "./lib/snapshot.js";
 import { formatTable, percentile } from "./bench/stats.js";
@@ -38,7 +39,7 @@ export interface Profile {
   throughput: { drones: number; relays: number; framePoints: number; probeMs: number; startRate: number; maxRate: number; refine: number; maxProbes: number };
   sockets: { sizes: number[]; durationMs: number; pairsPerKind: number; warmupMs: number };
   messages: { drones: number; durationMs: number };
-  micro: { regionDrones: number; regionSeconds: number; stagePoints: number };
+  micro: { regionDrones: number; regionSeconds: number; stagePoints: number; intakeDrones: number; intakeSeconds: number };
   /** 500 sockets with STRETCH_MAX_MS on (latency, as scenario 2) and the isolated/dense message workload. */
   stretch: { stretchMaxMs: number; sockets: number; drones: number; isolated: number; spacingM: number; durationMs: number };
   /** The dense continuous tracks (issue 14) on cold edges: `copies` of the public encounters, against one copy. */
@@ -54,7 +55,7 @@ export function profileFor(quick: boolean, runs?: number): Profile {
         throughput: { drones: 10_000, relays: 4, framePoints: 500, probeMs: 1500, startRate: 100_000, maxRate: 1_600_000, refine: 1, maxProbes: 5 },
         sockets: { sizes: [500, 1000], durationMs: 3000, pairsPerKind: 10, warmupMs: 3000 },
         messages: { drones: 500, durationMs: 3000 },
-        micro: { regionDrones: 10_000, regionSeconds: 2, stagePoints: 30_000 },
+        micro: { regionDrones: 10_000, regionSeconds: 2, stagePoints: 30_000, intakeDrones: 500, intakeSeconds: 10 },
         stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 64, spacingM: 2300, durationMs: 3000 },
         dense: { copies: 6 },
         regionAlone: { drones: 500, hubs: 5, fullDrones: 10_000, seconds: 8, warmupS: 2 },
@@ -64,7 +65,7 @@ export function profileFor(quick: boolean, runs?: number): Profile {
         throughput: { drones: 10_000, relays: 4, framePoints: 500, probeMs: 3000, startRate: 100_000, maxRate: 1_600_000, refine: 2, maxProbes: 7 },
         sockets: { sizes: [500, 1000], durationMs: 15_000, pairsPerKind: 20, warmupMs: 3000 },
         messages: { drones: 500, durationMs: 8000 },
-        micro: { regionDrones: 10_000, regionSeconds: 5, stagePoints: 200_000 },
+        micro: { regionDrones: 10_000, regionSeconds: 5, stagePoints: 200_000, intakeDrones: 500, intakeSeconds: 30 },
         stretch: { stretchMaxMs: 1000, sockets: 500, drones: 500, isolated: 64, spacingM: 2300, durationMs: 8000 },
         dense: { copies: 6 },
         regionAlone: { drones: 500, hubs: 5, fullDrones: 10_000, seconds: 20, warmupS: 4 },
@@ -78,6 +79,8 @@ export interface Collected {
   /** Stretch on: scenario 2 with STRETCH_MAX_MS (its baseline is sockets[p.stretch.sockets]); the message workload on and off. */
   stretch: { sockets: SocketsResult[]; on: StretchCount[]; off: StretchCount[] };
   regionCore: RegionCoreFigures[];
+  /** The region's batch intake in Node: one-point batches via hubs against the relay's (scripts/bench/batch-intake.ts). */
+  intake: BatchIntakeFigures[];
   /** Cold edges, no warm-up: one copy of the public tracks (baseline) and `copies` of them, per run. */
   dense: { one: DenseTracksResult[]; many: DenseTracksResult[] };
   stages: StageFigure[][];
@@ -98,6 +101,7 @@ async function main(): Promise<number> {
     messages: { on: [], off: [] },
     stretch: { sockets: [], on: [], off: [] },
     regionCore: [],
+    intake: [],
     stages: [],
     wire: null,
     dense: { one: [], many: [] },
@@ -117,6 +121,7 @@ async function main(): Promise<number> {
     for (let r = 0; r < p.runs; r++) {
       c.regionCore.push(await benchRegionCore({ drones: p.micro.regionDrones, seconds: p.micro.regionSeconds, seed: seed + r }));
       c.stages.push(await benchGatewayStages({ points: p.micro.stagePoints, seed: seed + r }));
+      c.intake.push(benchBatchIntake({ drones: p.micro.intakeDrones, seconds: p.micro.intakeSeconds }));
     }
     c.wire = await wireSizes(seed);
 

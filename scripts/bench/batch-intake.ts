@@ -19,21 +19,22 @@ import type { TelemetryPoint } from "../../src/wire/point.js";
 import { commandLineOrExit, numberFlag } from "../lib/cli.mjs";
 
 const USAGE = "usage: npx tsx scripts/bench/batch-intake.ts [--drones 500] [--seconds 30] [--rounds 3]";
-const { drones, seconds, rounds } = commandLineOrExit(process.argv.slice(2), {
-  name: "batch-intake",
-  usage: USAGE,
-  options: { drones: { type: "string" }, seconds: { type: "string" }, rounds: { type: "string" } },
-  check: (v) => ({
-    drones: numberFlag(v, "drones", 500, { min: 2, integer: true }),
-    seconds: numberFlag(v, "seconds", 30, { min: 2 }),
-    rounds: numberFlag(v, "rounds", 3, { min: 1, integer: true }),
-  }),
-} as const);
 
 const T0 = 1_700_000_000_000;
 const WINDOW_MS = 50;
+
+export interface BatchIntakeFigures {
+  drones: number;
+  hubs: number;
+  /** JavaScript µs per applied point: one-point batches in K hubs' bundles, and the relay's one batch a window (the baseline). */
+  hubsUsPerPoint: number;
+  relayUsPerPoint: number;
+}
+
 /** K as the region's policy picks it: a hub per 1,000 reports a second (HUB_MSGS_PER_S). */
-const HUBS = Math.max(1, Math.ceil((drones * 10) / 1000));
+function hubsFor(drones: number): number {
+  return Math.max(1, Math.ceil((drones * 10) / 1000));
+}
 
 /** Drone i at time t: spread over 20 × 20 km, flying east at 10 m/s (few encounters: the intake, not the alerts). */
 function point(i: number, t: number): TelemetryPoint {
@@ -44,7 +45,8 @@ function point(i: number, t: number): TelemetryPoint {
 type Message = { kind: "bundle"; bytes: Uint8Array } | { kind: "batch"; link: string; bytes: Uint8Array };
 
 /** Every message of the run, encoded before the clock starts: only the region's side is timed. */
-function messages(shape: "hubs" | "relay"): Message[] {
+function messages(shape: "hubs" | "relay", drones: number, seconds: number): Message[] {
+  const HUBS = hubsFor(drones);
   const counters = Array.from(newCounters());
   const seqs = new Array<number>(drones).fill(0);
   let relaySeq = 0;
@@ -81,7 +83,8 @@ function messages(shape: "hubs" | "relay"): Message[] {
 }
 
 /** µs of JavaScript per applied point after the first fifth of the run (warm-up). */
-function run(shape: "hubs" | "relay", msgs: readonly Message[]): number {
+function run(shape: "hubs" | "relay", msgs: readonly Message[], drones: number): number {
+  const HUBS = hubsFor(drones);
   const core = new RegionCore("u33d", DEFAULTS, "bench");
   const ledger = new LinkLedger(DEFAULTS.ackEveryBatches, DEFAULTS.ackEveryMs, 2 * DEFAULTS.resendMaxMs);
   const stats = { batches: 0, duplicateBatches: 0, badBatches: 0, failedBatches: 0, points: 0 };
@@ -128,21 +131,45 @@ function run(shape: "hubs" | "relay", msgs: readonly Message[]): number {
   return ((performance.now() - started) * 1000) / (stats.points - points0);
 }
 
-const hubMsgs = messages("hubs");
-const relayMsgs = messages("relay");
-console.log(`batch intake, ${drones} drones at 10 Hz for ${seconds} s: via ${HUBS} hubs (one-point batches in bundles) and on one relay link`);
-const ratios: number[] = [];
-let bestHubs = Infinity;
-let bestRelay = Infinity;
-for (let r = 0; r < rounds; r++) {
-  const hubs = run("hubs", hubMsgs);
-  const relay = run("relay", relayMsgs);
-  ratios.push(hubs / relay);
-  bestHubs = Math.min(bestHubs, hubs);
-  bestRelay = Math.min(bestRelay, relay);
-  console.log(`  round ${r + 1}: hubs ${hubs.toFixed(2)} µs/pt, relay ${relay.toFixed(2)} µs/pt, hubs / relay ${(hubs / relay).toFixed(2)}`);
+/** One round of each shape, on the same pre-encoded messages the CLI's rounds reuse. */
+export function benchBatchIntake(o: { drones: number; seconds: number }): BatchIntakeFigures {
+  return {
+    drones: o.drones,
+    hubs: hubsFor(o.drones),
+    hubsUsPerPoint: run("hubs", messages("hubs", o.drones, o.seconds), o.drones),
+    relayUsPerPoint: run("relay", messages("relay", o.drones, o.seconds), o.drones),
+  };
 }
-ratios.sort((a, b) => a - b);
-// The fastest round of each is the least disturbed by the rest of the machine: the figure to compare across commits.
-console.log(`best of ${rounds}: hubs ${bestHubs.toFixed(2)} µs/pt, relay ${bestRelay.toFixed(2)} µs/pt, hubs / relay ${(bestHubs / bestRelay).toFixed(2)}`);
-console.log(`hubs / relay, median of ${rounds}: ${ratios[Math.floor(rounds / 2)]!.toFixed(2)}`);
+
+function main(): void {
+  const { drones, seconds, rounds } = commandLineOrExit(process.argv.slice(2), {
+    name: "batch-intake",
+    usage: USAGE,
+    options: { drones: { type: "string" }, seconds: { type: "string" }, rounds: { type: "string" } },
+    check: (v) => ({
+      drones: numberFlag(v, "drones", 500, { min: 2, integer: true }),
+      seconds: numberFlag(v, "seconds", 30, { min: 2 }),
+      rounds: numberFlag(v, "rounds", 3, { min: 1, integer: true }),
+    }),
+  } as const);
+  const hubMsgs = messages("hubs", drones, seconds);
+  const relayMsgs = messages("relay", drones, seconds);
+  console.log(`batch intake, ${drones} drones at 10 Hz for ${seconds} s: via ${hubsFor(drones)} hubs (one-point batches in bundles) and on one relay link`);
+  const ratios: number[] = [];
+  let bestHubs = Infinity;
+  let bestRelay = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const hubs = run("hubs", hubMsgs, drones);
+    const relay = run("relay", relayMsgs, drones);
+    ratios.push(hubs / relay);
+    bestHubs = Math.min(bestHubs, hubs);
+    bestRelay = Math.min(bestRelay, relay);
+    console.log(`  round ${r + 1}: hubs ${hubs.toFixed(2)} µs/pt, relay ${relay.toFixed(2)} µs/pt, hubs / relay ${(hubs / relay).toFixed(2)}`);
+  }
+  ratios.sort((a, b) => a - b);
+  // The fastest round of each is the least disturbed by the rest of the machine: the figure to compare across commits.
+  console.log(`best of ${rounds}: hubs ${bestHubs.toFixed(2)} µs/pt, relay ${bestRelay.toFixed(2)} µs/pt, hubs / relay ${(bestHubs / bestRelay).toFixed(2)}`);
+  console.log(`hubs / relay, median of ${rounds}: ${ratios[Math.floor(rounds / 2)]!.toFixed(2)}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();
