@@ -19,10 +19,8 @@ import { type LinkTable, NO_LINK } from "./link-table.js";
 import { PLANE_RADIUS_PAD } from "./grid.js";
 import { MetricsWindow, type FleetMetrics } from "./metrics.js";
 import type { TelemetryPoint } from "../wire/point.js";
-import { evictedEvent, lowBatteryAdvisory, type OpenEncounter, type OpsEvent, type RegionOutput, type RestoredAlert } from "./region-outputs.js";
+import { evictedEvent, lowBatteryAdvisory, NO_OUTPUTS, type OpenEncounter, type OpsEvent, type RegionOutput, type RestoredAlert } from "./region-outputs.js";
 import { ALERT_CLEAR_HOLD_MS } from "../tunables.js";
-
-const NONE: readonly RegionOutput[] = Object.freeze([]);
 
 export type { AdvisoryOut, AlertOut, DroneSnapshot, OpenEncounter, OpsEvent, ProximityOut, RegionOutput, RestoredAlert, StaleOut } from "./region-outputs.js";
 export type { FleetMetrics } from "./metrics.js";
@@ -125,7 +123,7 @@ export class RegionCore {
 
   /** What the last calls produced, for the shell to send; the core keeps none of it. Most batches produce nothing: no array then. */
   drain(): readonly RegionOutput[] {
-    return this.out.length === 0 ? NONE : this.out.splice(0);
+    return this.out.length === 0 ? NO_OUTPUTS : this.out.splice(0);
   }
 
   tick(nowMs: number): { metrics: FleetMetrics; events: OpsEvent[] } {

@@ -49,6 +49,9 @@ export interface StaleOut {
 }
 
 export type RegionOutput = AlertOut | AdvisoryOut | ProximityOut | StaleOut;
+
+/** A call that produced nothing: one frozen array, not a new one per batch. */
+export const NO_OUTPUTS: readonly RegionOutput[] = Object.freeze([]);
 export interface OpsEvent {
   type: "lost" | "recovered" | "low_battery" | "evicted";
   droneId: string;
