@@ -141,6 +141,7 @@ export class BatchIntake {
     // Recorded once applied: a batch that failed half-way is neither recorded nor acked.
     this.slice = slice;
     const next = ledger.applied(linkId, batch.seq, live ? this.journalBytes : null, now);
+    this.slice = null; // not to hold the message past its turn
     if (turn !== null) {
       // A resend's wait says how long its link was away, not how far behind this object is.
       if (!batch.resent && !turn.bundled) core.metrics.overload.record(now - batch.sentAtMs);

@@ -83,17 +83,18 @@ export function readBundle(bytes: Uint8Array): Bundle {
   if (!isBundle(bytes) || bytes[1] !== VERSION) throw new BatchFormatError("not an airspace hub bundle");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getUint16(2, true);
-  const bundle: Bundle = { bytes, view, linkIds: new Array(n), starts: new Array(n), ends: new Array(n) };
+  // Grown as the table is read, not sized from the count it declares (a short bundle must not cost 65,535 slots).
+  const bundle: Bundle = { bytes, view, linkIds: [], starts: [], ends: [] };
   let o = 4;
   for (let i = 0; i < n; i++) {
     const idLen = o < bytes.length ? bytes[o]! : -1;
     if (idLen < 1 || o + 1 + idLen + 4 > bytes.length) throw new BatchFormatError(`bundle truncated at batch ${i}`);
-    bundle.linkIds[i] = decodeShort(bytes, o + 1, o + 1 + idLen);
+    bundle.linkIds.push(decodeShort(bytes, o + 1, o + 1 + idLen));
     o += 1 + idLen;
     const len = view.getUint32(o, true);
     if (o + 4 + len > bytes.length) throw new BatchFormatError(`bundle truncated in batch ${i}`);
-    bundle.starts[i] = o + 4;
-    bundle.ends[i] = o + 4 + len;
+    bundle.starts.push(o + 4);
+    bundle.ends.push(o + 4 + len);
     o += 4 + len;
   }
   if (o !== bytes.length) throw new BatchFormatError("bundle has trailing bytes");
