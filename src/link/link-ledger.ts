@@ -108,14 +108,14 @@ export class LinkLedger {
     if (this.acks.applied(l.ack, nowMs)) {
       const journal = this.unjournaled;
       this.unjournaled = [];
-      this.acked(linkId, l, nowMs);
+      this.acked(l, nowMs);
       // The shell writes the journal before anything else leaves (the ack, a later hello).
       l.durable = s.floor;
       return { journal, ackSeq: s.floor };
     }
     const due = l.due;
     if (due < 0) return null;
-    this.acked(linkId, l, nowMs);
+    this.acked(l, nowMs);
     return { journal: [], ackSeq: due };
   }
 
@@ -131,7 +131,7 @@ export class LinkLedger {
       if (l.seq.expireGap(nowMs, this.gapTimeoutMs) > 0) this.markDirty(linkId, l);
       if (l.due >= 0) {
         ackNow.push([linkId, l.due]);
-        this.acked(linkId, l, nowMs);
+        this.acked(l, nowMs);
       }
       this.acks.tick(l.ack);
     }
@@ -156,7 +156,7 @@ export class LinkLedger {
     this.dirty.push(linkId);
   }
 
-  private acked(linkId: string, l: LinkRecord, nowMs: number): void {
+  private acked(l: LinkRecord, nowMs: number): void {
     l.due = -1;
     this.acks.acked(l.ack, nowMs);
   }

@@ -49,7 +49,7 @@ describe("short strings", () => {
     try {
       const pass = () => {
         decode.mockClear();
-        bytes.forEach((b, i) => expect(decodeShort(b, 0, b.length)).toBe(ids[i]));
+        for (const [i, b] of bytes.entries()) expect(decodeShort(b, 0, b.length)).toBe(ids[i]);
         return decode.mock.calls.length;
       };
       // What other tests left may fill the table once; after that every id is there.
