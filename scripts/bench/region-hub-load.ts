@@ -99,7 +99,7 @@ for (const r of results) {
   lines.push(
     `${r.label}:`,
     `  offered ${r.offeredPerS} pts/s, sent ${r.sentPoints} (${f(r.sentPerS, 0)}/s; feeder up to ${f(r.lateSlotsMs, 0)} ms late), applied ${r.applied}, lost ${r.lost}, duplicates ${r.duplicateBatches}, bad ${r.badBatches}`,
-    `  region messages ${f(r.regionMessagesPerS, 0)}/s (${r.urgentBatches} urgent batches)`,
+    `  region messages in ${f(r.regionMessagesPerS, 0)}/s (${r.urgentBatches} urgent batches), out ${f(r.regionMessagesOutPerS, 0)}/s`,
     `  keeping pace: ${r.keepingPace ? "yes" : "NO"} (backlog max ${f(r.maxBacklogS, 2)} s, ${lateReports(r.errors)} reports the region counted late (> 1 s), drained ${r.drainMs} ms after the last send, ${r.unackedLinks} links unacked, ${r.closedSockets} sockets closed)`,
     `  ack lag p50 / p99 / max ${f(r.ackLagP50)} / ${f(r.ackLagP99)} / ${f(r.ackLagMax)} ms; stalls (> ${STALL_MS} ms without an ack) ${r.stalls}, longest gap ${f(r.maxAckGapMs, 0)} ms`,
     `  stats request round trip p50 / max ${f(r.statsRttP50, 0)} / ${f(r.statsRttMax, 0)} ms${r.unpatched ? "; bundles encoded in full (a layout changed under the feeder's patch)" : ""}`,

@@ -2,7 +2,7 @@
  * CPU profile of one region object alone (its own workerd: scripts/bench/hub-load/worker.ts) under one of
  * the region-alone loads: where the region's CPU per point goes, hub-shaped bundles against a relay link.
  *
- *   npx tsx scripts/profile/region-alone-profile.ts [--shape hubs|relay] [--drones 500] [--seconds 6] [--warmup 4] [--interval 100] [--top 40]
+ *   npx tsx scripts/profile/region-alone-profile.ts [--shape hubs|relay] [--drones 500] [--hubs K] [--seconds 6] [--warmup 4] [--interval 100] [--top 40]
  *
  * The V8 sampler runs on the user Worker's isolate (the region is all it runs) from the end of the warm-up
  * for --seconds; prints the summary (scripts/profile/cpuprofile.ts) with µs per applied point and writes
@@ -25,10 +25,11 @@ import { type CpuProfile, summarise } from "./cpuprofile.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const USAGE =
-  "usage: npx tsx scripts/profile/region-alone-profile.ts [--shape hubs|relay] [--drones 500] [--seconds 6] [--warmup 4] [--interval 100] [--top 40]";
+  "usage: npx tsx scripts/profile/region-alone-profile.ts [--shape hubs|relay] [--drones 500] [--hubs K] [--seconds 6] [--warmup 4] [--interval 100] [--top 40]";
 const {
   shape: shapeName,
   drones,
+  hubs,
   seconds,
   warmupS,
   intervalUs,
@@ -39,6 +40,7 @@ const {
   options: {
     shape: { type: "string" },
     drones: { type: "string" },
+    hubs: { type: "string" },
     seconds: { type: "string" },
     warmup: { type: "string" },
     interval: { type: "string" },
@@ -48,6 +50,9 @@ const {
   check: (v) => ({
     shape: choiceFlag(v, "shape", ["hubs", "relay"] as const, "hubs"),
     drones: numberFlag(v, "drones", 500, { min: 1, integer: true }),
+    // Default what the region's policy picks (one hub per 1,000 reports a second); fewer or more hubs
+    // separate what a message costs the region from what a batch does.
+    hubs: numberFlag(v, "hubs", 0, { min: 0, integer: true }),
     seconds: numberFlag(v, "seconds", 6, { min: 1 }),
     warmupS: numberFlag(v, "warmup", 4, { min: 0 }),
     intervalUs: numberFlag(v, "interval", 100, { min: 10, integer: true }),
@@ -71,7 +76,7 @@ try {
     region: HOME,
     drones,
     hz,
-    shape: shapeName === "hubs" ? { kind: "hubs", hubs: Math.max(1, Math.ceil((drones * hz) / 1000)) } : { kind: "relay", links: 1 },
+    shape: shapeName === "hubs" ? { kind: "hubs", hubs: hubs || Math.max(1, Math.ceil((drones * hz) / 1000)) } : { kind: "relay", links: 1 },
     seconds: warmupS + seconds + 2,
     warmupS,
     pairs: 6,

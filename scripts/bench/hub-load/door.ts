@@ -12,6 +12,8 @@ export type DoorKind = "hub" | "link";
 export class RegionDoor {
   private ws: WebSocket | null = null;
   closed = false;
+  /** Messages the region sent on this socket (frames or envelopes of frames): its outbound message count. */
+  received = 0;
 
   constructor(
     readonly kind: DoorKind,
@@ -34,9 +36,10 @@ export class RegionDoor {
     });
     ws.binaryType = "nodebuffer";
     this.ws = ws;
-    ws.on("message", (data: Buffer, isBinary: boolean) =>
-      this.received(isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString("utf8")),
-    );
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      this.received++;
+      this.reply(isBinary ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data.toString("utf8"));
+    });
     ws.on("close", () => {
       this.closed = true;
     });
@@ -78,7 +81,7 @@ export class RegionDoor {
     setTimeout(() => ws.terminate(), 1000).unref();
   }
 
-  private received(data: string | Uint8Array): void {
+  private reply(data: string | Uint8Array): void {
     const now = Date.now();
     if (this.kind === "link") {
       this.onReply(this.name, data, now);

@@ -144,6 +144,13 @@ export class Feeder {
     return !this.writer.patching;
   }
 
+  /** Messages the region has sent on all this feeder's sockets. */
+  messagesFromRegion(): number {
+    let n = 0;
+    for (const d of this.doors) n += d.received;
+    return n;
+  }
+
   closedDoors(): number {
     return this.doors.filter((d) => d.closed).length;
   }

@@ -43,6 +43,8 @@ export interface LoadResult {
   duplicateBatches: number;
   badBatches: number;
   regionMessagesPerS: number;
+  /** Messages the region sent back (acks, alerts, proximity sets, controls; a hub's envelope counts once). */
+  regionMessagesOutPerS: number;
   urgentBatches: number;
   ackLagP50: number;
   ackLagP99: number;
@@ -124,6 +126,7 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
     const stats = (region: string) => regionStats(edge.url, token, region);
     const s0 = await stats(o.region);
     const t0 = Date.now();
+    const out0 = feeder.messagesFromRegion();
     const atStart = { stats: s0, cpu: edge.cpuMicros(), node: cpuNow(), atMs: t0 };
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
@@ -178,6 +181,7 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       await sleep(2);
     }
     const sendEnd = Date.now();
+    const out1 = feeder.messagesFromRegion();
     const regionStalls = probe === null ? null : await (await probe).stop();
     loop.disable();
     feeder.tick(sendEnd, false);
@@ -223,6 +227,7 @@ export async function runRegionLoad(edge: Edge, secret: string, o: LoadOptions):
       duplicateBatches: s.duplicateBatches,
       badBatches: s.badBatches,
       regionMessagesPerS: (s.messages - s0.messages) / sentS,
+      regionMessagesOutPerS: (out1 - out0) / sentS,
       urgentBatches: feeder.sent.urgentBatches,
       ackLagP50: percentile(lag, 50),
       ackLagP99: percentile(lag, 99),
